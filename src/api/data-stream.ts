@@ -1,0 +1,236 @@
+/**
+ * Flink's DataStream: each method appends a Transformation to the environment and returns the
+ * stream of its output. Settings (name, uid, parallelism, chaining, slot sharing) apply to the
+ * operator that produced the stream.
+ */
+import type { Collector, FilterFunction, FlatMapFunction, KeySelector, MapFunction } from './functions/functions.js';
+import type { ProcessFunction } from './functions/process-function.js';
+import type { SinkFunction } from './functions/sink-function.js';
+import { PrintSinkFunction } from './connectors/print-sink.js';
+import type { StreamExecutionEnvironment } from './environment.js';
+import { Transformation, type OperatorSpec, type PartitionerKind } from './transformation.js';
+import { KeyedStream } from './keyed-stream.js';
+
+/** Flink's DataStream<T>. */
+export class DataStream<T> {
+  constructor(
+    /** The environment the stream belongs to. */
+    readonly env: StreamExecutionEnvironment,
+    /** The transformation producing this stream. */
+    readonly transformation: Transformation,
+  ) {}
+
+  /** Internal: appends a one-input operator. */
+  protected transform<R>(name: string, operator: OperatorSpec): DataStream<R> {
+    const t = this.env.addTransformation('oneInput', name, [this.transformation], operator, undefined);
+    return new DataStream<R>(this.env, t);
+  }
+
+  /** Maps each record to one record. */
+  map<R>(fn: MapFunction<T, R>): DataStream<R> {
+    return this.transform('Map', { type: 'map', fn });
+  }
+
+  /** Emits zero or more records per record through `out.collect`. */
+  flatMap<R>(fn: FlatMapFunction<T, R>): DataStream<R> {
+    return this.transform('Flat Map', { type: 'flatMap', fn });
+  }
+
+  /** Keeps the records for which the function is true. */
+  filter(fn: FilterFunction<T>): DataStream<T> {
+    return this.transform('Filter', { type: 'filter', fn });
+  }
+
+  /** Runs a ProcessFunction. */
+  process<R>(fn: ProcessFunction<T, R> | ((value: T, ctx: unknown, out: Collector<R>) => void)): DataStream<R> {
+    return this.transform('Process', { type: 'process', fn });
+  }
+
+  /** Partitions by key (Flink's hash partitioning by key group). */
+  keyBy<K>(keySelector: KeySelector<T, K>): KeyedStream<T, K> {
+    if (typeof keySelector !== 'function' && (typeof keySelector !== 'object' || keySelector === null || typeof keySelector.getKey !== 'function')) {
+      throw new TypeError('keyBy needs a key selector: a function or an object with getKey()');
+    }
+    const t = this.env.addTransformation('partition', 'Partition', [this.transformation], undefined, {
+      kind: 'hash',
+      keySelector: keySelector as KeySelector<unknown, unknown>,
+    });
+    return new KeyedStream<T, K>(this.env, t, keySelector);
+  }
+
+  /** Merges streams of the same type. */
+  union(...others: DataStream<T>[]): DataStream<T> {
+    for (const o of others) if (o.env !== this.env) throw new Error('union: all streams must come from the same environment');
+    const t = this.env.addTransformation('union', 'Union', [this.transformation, ...others.map((o) => o.transformation)], undefined, undefined);
+    return new DataStream<T>(this.env, t);
+  }
+
+  private partition(kind: PartitionerKind): DataStream<T> {
+    const t = this.env.addTransformation('partition', 'Partition', [this.transformation], undefined, { kind });
+    return new DataStream<T>(this.env, t);
+  }
+
+  /** Round-robin over all downstream subtasks. */
+  rebalance(): DataStream<T> {
+    return this.partition('rebalance');
+  }
+  /** Round-robin over a local subset of downstream subtasks. */
+  rescale(): DataStream<T> {
+    return this.partition('rescale');
+  }
+  /** Uniformly random. */
+  shuffle(): DataStream<T> {
+    return this.partition('shuffle');
+  }
+  /** Every record to every downstream subtask. */
+  broadcast(): DataStream<T> {
+    return this.partition('broadcast');
+  }
+  /** Subtask i to subtask i (needs equal parallelism). */
+  forward(): DataStream<T> {
+    return this.partition('forward');
+  }
+  /** Everything to the first downstream subtask. */
+  global(): DataStream<T> {
+    return this.partition('global');
+  }
+
+  /** Adds a sink. */
+  addSink(fn: SinkFunction<T> | object): DataStreamSink<T> {
+    const t = this.env.addTransformation('sink', 'Unnamed', [this.transformation], { type: 'sink', fn }, undefined);
+    return new DataStreamSink<T>(t);
+  }
+
+  /** Adds a sink (Flink's sinkTo for the unified Sink API). */
+  sinkTo(sink: SinkFunction<T> | object): DataStreamSink<T> {
+    return this.addSink(sink);
+  }
+
+  /** Prints every record to stdout (`N> ` prefixed when parallel). */
+  print(sinkIdentifier?: string): DataStreamSink<T> {
+    const s = this.addSink(new PrintSinkFunction<T>(false, sinkIdentifier ?? ''));
+    s.transformation.name = 'Print to Std. Out';
+    return s;
+  }
+
+  /** Prints every record to stderr. */
+  printToErr(sinkIdentifier?: string): DataStreamSink<T> {
+    const s = this.addSink(new PrintSinkFunction<T>(true, sinkIdentifier ?? ''));
+    s.transformation.name = 'Print to Std. Err';
+    return s;
+  }
+
+  /**
+   * Runs the job and returns its records to the caller (Flink's executeAndCollect). With a limit,
+   * the job is canceled once that many records arrived. Must be awaited like execute().
+   */
+  async executeAndCollect(limitOrJobName?: number | string, limit?: number): Promise<T[]> {
+    const jobName = typeof limitOrJobName === 'string' ? limitOrJobName : 'DataStream Collect';
+    const max = typeof limitOrJobName === 'number' ? limitOrJobName : limit;
+    if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new RangeError(`executeAndCollect: limit must be a positive integer, got ${max}`);
+    const collectId = `collect-${this.env.nextCollectId()}`;
+    const t = this.env.addTransformation('sink', 'Data stream collect sink', [this.transformation], { type: 'collect', collectId }, undefined, { parallelism: 1, parallelismLocked: true });
+    if (max !== undefined) this.env.collectLimits.set(collectId, max);
+    void t;
+    const result = await this.env.execute(jobName);
+    const records = (result.collected.get(collectId) ?? []) as T[];
+    return max !== undefined ? records.slice(0, max) : records;
+  }
+
+  // ---- operator settings ----
+
+  /** Names the operator. */
+  name(name: string): this {
+    this.transformation.name = name;
+    return this;
+  }
+  /** The operator's name. */
+  getName(): string {
+    return this.transformation.name;
+  }
+  /** Sets the stable id under which the operator's state is stored. */
+  uid(uid: string): this {
+    if (typeof uid !== 'string' || uid.length === 0) throw new TypeError('uid must be a non-empty string');
+    this.transformation.uid = uid;
+    return this;
+  }
+  /** Sets the operator's parallelism. */
+  setParallelism(parallelism: number): this {
+    this.env.checkParallelism(parallelism, 'setParallelism');
+    if (this.transformation.kind === 'partition' || this.transformation.kind === 'union') {
+      throw new Error(`Cannot set the parallelism of a ${this.transformation.kind} step: set it on the operator after it`);
+    }
+    if (this.transformation.parallelismLocked && parallelism !== 1) {
+      throw new Error(`The parallelism of non parallel operator '${this.transformation.name}' must be 1.`);
+    }
+    this.transformation.parallelism = parallelism;
+    return this;
+  }
+  /** The operator's parallelism (the environment's default when unset). */
+  getParallelism(): number {
+    return this.transformation.parallelism ?? this.env.getParallelism();
+  }
+  /** Sets the operator's max parallelism (number of key groups). */
+  setMaxParallelism(maxParallelism: number): this {
+    this.env.checkMaxParallelism(maxParallelism);
+    this.transformation.maxParallelism = maxParallelism;
+    return this;
+  }
+  /** Puts the operator into a slot sharing group. */
+  slotSharingGroup(name: string): this {
+    if (typeof name !== 'string' || name.length === 0) throw new TypeError('slotSharingGroup needs a non-empty name');
+    this.transformation.slotSharingGroup = name;
+    return this;
+  }
+  /** Never chains this operator to its neighbours. */
+  disableChaining(): this {
+    this.transformation.chainingStrategy = 'NEVER';
+    return this;
+  }
+  /** Starts a new chain at this operator. */
+  startNewChain(): this {
+    this.transformation.chainingStrategy = 'HEAD';
+    return this;
+  }
+}
+
+/** Flink's DataStreamSink: the settings of a sink. */
+export class DataStreamSink<T> {
+  /** For TypeScript only. */
+  declare readonly __type?: T;
+  constructor(
+    /** The sink's transformation. */
+    readonly transformation: Transformation,
+  ) {}
+  /** Names the sink. */
+  name(name: string): this {
+    this.transformation.name = name;
+    return this;
+  }
+  /** Sets the sink's stable id. */
+  uid(uid: string): this {
+    this.transformation.uid = uid;
+    return this;
+  }
+  /** Sets the sink's parallelism. */
+  setParallelism(parallelism: number): this {
+    if (!Number.isInteger(parallelism) || parallelism < 1) throw new RangeError(`The parallelism must be at least one, got ${parallelism}`);
+    this.transformation.parallelism = parallelism;
+    return this;
+  }
+  /** Puts the sink into a slot sharing group. */
+  slotSharingGroup(name: string): this {
+    this.transformation.slotSharingGroup = name;
+    return this;
+  }
+  /** Never chains the sink. */
+  disableChaining(): this {
+    this.transformation.chainingStrategy = 'NEVER';
+    return this;
+  }
+  /** Starts a new chain at the sink. */
+  startNewChain(): this {
+    this.transformation.chainingStrategy = 'HEAD';
+    return this;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * api: the DataStream API (environment, streams, functions, state descriptors) and the built-in
+ * connectors. Plain data plus fluent builders; imports no runtime code. The core type is
+ * StreamExecutionEnvironment, which records Transformations and hands them to an executor.
+ */
+export { StreamExecutionEnvironment } from './environment.js';
+export { DataStream, DataStreamSink } from './data-stream.js';
+export { KeyedStream } from './keyed-stream.js';
+export { Transformation, type ChainingStrategy, type OperatorSpec, type PartitionerKind, type PartitionerSpec, type TransformationKind } from './transformation.js';
+export { ExecutionConfig, CheckpointConfig, CheckpointingMode, ExternalizedCheckpointCleanup } from './execution-config.js';
+export { setExecutionContext, getExecutionContext, setDefaultExecutor, getDefaultExecutor, type ExecutionContext, type Pipeline, type PipelineExecutor } from './executor.js';
+export { JobExecutionResult, type JobClient, type JobStatusName } from './job-client.js';
+export { RestartStrategies, type RestartStrategyConfiguration } from './restart-strategies.js';
+export { HashMapStateBackend, LevelDbStateBackend, type StateBackend, type StateBackendType } from './state-backends.js';
+export { aggregationReducer, getField, type AggregationType, type FieldExpression } from './aggregations.js';
+export { AbstractRichFunction, isRichFunction, type OpenContext } from './functions/rich-function.js';
+export {
+  RichMapFunction,
+  RichFlatMapFunction,
+  RichFilterFunction,
+  RichReduceFunction,
+  toCallable,
+  type Collector,
+  type MapFunction,
+  type FlatMapFunction,
+  type FilterFunction,
+  type ReduceFunction,
+  type KeySelector,
+} from './functions/functions.js';
+export {
+  ProcessFunction,
+  KeyedProcessFunction,
+  OutputTag,
+  type ProcessContext,
+  type KeyedProcessContext,
+  type OnTimerContext,
+  type TimerService,
+} from './functions/process-function.js';
+export { RichSourceFunction, RichParallelSourceFunction, Watermark, isParallelSource, type SourceFunction, type SourceContext } from './functions/source-function.js';
+export { RichSinkFunction, type SinkFunction, type SinkContext } from './functions/sink-function.js';
+export { IntCounter, LongCounter, type RuntimeContext, type Accumulator, type MetricGroup } from './functions/runtime-context.js';
+export {
+  ValueStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  AggregatingStateDescriptor,
+  StateDescriptor,
+  type ValueState,
+  type ListState,
+  type MapState,
+  type ReducingState,
+  type AggregatingState,
+  type AggregateFunction,
+  type StateKind,
+} from './state/state.js';
+export { SequenceSource, sequenceSplit } from './connectors/sequence-source.js';
+export { CollectionSource } from './connectors/collection-source.js';
+export { TextFileSource } from './connectors/text-file-source.js';
+export { SocketTextStreamSource } from './connectors/socket-source.js';
+export { PrintSinkFunction, formatForPrint } from './connectors/print-sink.js';
+export { DiscardingSink } from './connectors/discarding-sink.js';

@@ -1,0 +1,57 @@
+/**
+ * Flink's KeyedStream: a stream partitioned by key, whose operators have keyed state.
+ */
+import type { KeySelector, ReduceFunction } from './functions/functions.js';
+import type { KeyedProcessFunction } from './functions/process-function.js';
+import { aggregationReducer, type AggregationType, type FieldExpression } from './aggregations.js';
+import { DataStream } from './data-stream.js';
+import type { StreamExecutionEnvironment } from './environment.js';
+import type { Transformation } from './transformation.js';
+
+/** Flink's KeyedStream<T, K>. */
+export class KeyedStream<T, K> extends DataStream<T> {
+  constructor(
+    env: StreamExecutionEnvironment,
+    transformation: Transformation,
+    /** Extracts the key. */
+    readonly keySelector: KeySelector<T, K>,
+  ) {
+    super(env, transformation);
+  }
+
+  /** Runs a KeyedProcessFunction with keyed state and timers. */
+  override process<R>(fn: KeyedProcessFunction<K, T, R> | object): DataStream<R> {
+    return this.transform('KeyedProcess', { type: 'keyedProcess', fn, keySelector: this.keySelector as KeySelector<unknown, unknown> });
+  }
+
+  /** Rolling reduce per key: emits the reduced value after every record. */
+  reduce(fn: ReduceFunction<T>): DataStream<T> {
+    return this.transform('Keyed Reduce', { type: 'reduce', fn, keySelector: this.keySelector as KeySelector<unknown, unknown> });
+  }
+
+  private aggregate(type: AggregationType, field: FieldExpression): DataStream<T> {
+    if (typeof field !== 'number' && (typeof field !== 'string' || field.length === 0)) throw new TypeError(`${type} needs a field name or position`);
+    return this.transform('Keyed Aggregation', { type: 'reduce', fn: aggregationReducer(type, field), keySelector: this.keySelector as KeySelector<unknown, unknown> });
+  }
+
+  /** Rolling sum of a field; other fields are the first record's. */
+  sum(field: FieldExpression): DataStream<T> {
+    return this.aggregate('sum', field);
+  }
+  /** Rolling minimum of a field; other fields are the first record's. */
+  min(field: FieldExpression): DataStream<T> {
+    return this.aggregate('min', field);
+  }
+  /** Rolling maximum of a field; other fields are the first record's. */
+  max(field: FieldExpression): DataStream<T> {
+    return this.aggregate('max', field);
+  }
+  /** The record with the minimum field (the first on a tie). */
+  minBy(field: FieldExpression): DataStream<T> {
+    return this.aggregate('minBy', field);
+  }
+  /** The record with the maximum field (the first on a tie). */
+  maxBy(field: FieldExpression): DataStream<T> {
+    return this.aggregate('maxBy', field);
+  }
+}

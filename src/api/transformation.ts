@@ -1,0 +1,76 @@
+/**
+ * The logical plan a program builds: a DAG of Transformations (Flink's Transformation classes),
+ * each one operator, partitioning step, union or sink. Plain data plus the user's functions; the
+ * graph module turns it into a StreamGraph and a JobGraph, the runtime into running operators.
+ */
+import type { KeySelector } from './functions/functions.js';
+
+/** Flink's ChainingStrategy. */
+export type ChainingStrategy = 'ALWAYS' | 'NEVER' | 'HEAD' | 'HEAD_WITH_SOURCES';
+
+/** How records move on an edge (Flink's partitioners; `hash` is keyBy). */
+export type PartitionerKind = 'forward' | 'rebalance' | 'rescale' | 'shuffle' | 'broadcast' | 'global' | 'hash';
+
+/** A partitioning step. */
+export interface PartitionerSpec {
+  /** The partitioner. */
+  readonly kind: PartitionerKind;
+  /** The key selector of a `hash` partitioner. */
+  readonly keySelector?: KeySelector<unknown, unknown>;
+}
+
+/** What an operator transformation runs; the runtime has one operator per `type`. */
+export type OperatorSpec =
+  | { readonly type: 'source'; readonly fn: unknown; readonly bounded: boolean }
+  | { readonly type: 'map'; readonly fn: unknown }
+  | { readonly type: 'flatMap'; readonly fn: unknown }
+  | { readonly type: 'filter'; readonly fn: unknown }
+  | { readonly type: 'process'; readonly fn: unknown }
+  | { readonly type: 'keyedProcess'; readonly fn: unknown; readonly keySelector: KeySelector<unknown, unknown> }
+  | { readonly type: 'reduce'; readonly fn: unknown; readonly keySelector: KeySelector<unknown, unknown> }
+  | { readonly type: 'sink'; readonly fn: unknown }
+  | { readonly type: 'collect'; readonly collectId: string };
+
+/** The kinds of transformation. */
+export type TransformationKind = 'source' | 'oneInput' | 'partition' | 'union' | 'sink';
+
+/** One node of the logical plan. */
+export class Transformation {
+  /** User-visible name (Flink's default names: Map, Filter, Source: ..., Sink: ...). */
+  name: string;
+  /** Stable id for state; set by uid(). */
+  uid: string | undefined;
+  /** Parallelism; undefined means the environment's default. */
+  parallelism: number | undefined;
+  /** Max parallelism; undefined means the environment's or Flink's default. */
+  maxParallelism: number | undefined;
+  /** Slot sharing group set by slotSharingGroup(); undefined means inherited. */
+  slotSharingGroup: string | undefined;
+  /** How this operator chains to its neighbours. */
+  chainingStrategy: ChainingStrategy;
+  /** Whether a user set the parallelism (a non-parallel source may not). */
+  readonly parallelismLocked: boolean;
+
+  constructor(
+    /** Creation order within the environment: unique, and the same for the same program. */
+    readonly id: number,
+    /** The kind. */
+    readonly kind: TransformationKind,
+    name: string,
+    /** The inputs (none for a source). */
+    readonly inputs: readonly Transformation[],
+    /** The operator, for source, oneInput and sink transformations. */
+    readonly operator: OperatorSpec | undefined,
+    /** The partitioner, for partition transformations. */
+    readonly partitioner: PartitionerSpec | undefined,
+    options: { parallelism?: number | undefined; parallelismLocked?: boolean; chainingStrategy?: ChainingStrategy } = {},
+  ) {
+    this.name = name;
+    this.uid = undefined;
+    this.parallelism = options.parallelism;
+    this.maxParallelism = undefined;
+    this.slotSharingGroup = undefined;
+    this.chainingStrategy = options.chainingStrategy ?? 'ALWAYS';
+    this.parallelismLocked = options.parallelismLocked ?? false;
+  }
+}

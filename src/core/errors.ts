@@ -1,0 +1,121 @@
+/**
+ * The one registry of miniflink's error codes (STYLE.md 3.5).
+ *
+ * Errors cross threads as plain data ({@link SerializedError}), since `instanceof` does not survive
+ * `postMessage`; the code, not the class, says what went wrong. Each code has a REST status, a
+ * domain (user / external / internal, as arroyo's ErrorDomain) and whether a restart may help.
+ */
+
+/** Who is at fault. */
+export type ErrorDomain = 'user' | 'external' | 'internal';
+
+/** How one code behaves. */
+export interface ErrorCodeInfo {
+  /** HTTP status when the error reaches the REST API. */
+  readonly status: number;
+  /** Who is at fault. */
+  readonly domain: ErrorDomain;
+  /** Whether a restart of the job may help. */
+  readonly retryable: boolean;
+  /** What the code means, for the README and `errors` tests. */
+  readonly description: string;
+}
+
+/** Every code miniflink raises. Codes are never reused for another meaning. */
+export const ERROR_CODES = {
+  MF_ERR_INVALID_ARGUMENT: { status: 400, domain: 'user', retryable: false, description: 'An argument or setting has an invalid value.' },
+  MF_ERR_INVALID_PROGRAM: { status: 400, domain: 'user', retryable: false, description: 'The job module could not be loaded, built no graph, or threw while building it.' },
+  MF_ERR_GRAPH_MISMATCH: { status: 500, domain: 'user', retryable: false, description: 'A slot thread built a different job graph from the same module and arguments.' },
+  MF_ERR_NOT_ENOUGH_SLOTS: { status: 500, domain: 'user', retryable: false, description: 'The job needs more slots than the cluster can ever offer.' },
+  MF_ERR_USER_FUNCTION: { status: 500, domain: 'user', retryable: true, description: 'A user function threw while the job ran.' },
+  MF_ERR_NULL_KEY: { status: 500, domain: 'user', retryable: true, description: 'A key selector returned null or undefined.' },
+  MF_ERR_SERIALIZATION: { status: 500, domain: 'user', retryable: true, description: 'A record could not be serialized between tasks.' },
+  MF_ERR_SOURCE_IO: { status: 500, domain: 'external', retryable: true, description: 'A source could not read its input (file, socket).' },
+  MF_ERR_JOB_CANCELED: { status: 500, domain: 'user', retryable: false, description: 'The job was canceled.' },
+  MF_ERR_JOB_NOT_FOUND: { status: 404, domain: 'user', retryable: false, description: 'No job with that id is known.' },
+  MF_ERR_TASK_THREAD_DIED: { status: 500, domain: 'internal', retryable: true, description: 'A slot thread exited unexpectedly.' },
+  MF_ERR_CLUSTER_SHUT_DOWN: { status: 503, domain: 'internal', retryable: false, description: 'The cluster is shutting down or was shut down.' },
+  MF_ERR_INTERNAL: { status: 500, domain: 'internal', retryable: false, description: 'A bug in miniflink.' },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+/** A registered error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+const BRAND = Symbol.for('miniflink.error');
+
+/** The error class of everything miniflink throws on purpose. */
+export class MiniFlinkError extends Error {
+  /** Marks instances across duplicate copies of the library. */
+  readonly [BRAND] = true;
+
+  constructor(
+    /** The registered code. */
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'MiniFlinkError';
+  }
+
+  /** The code's registered behaviour. */
+  get info(): ErrorCodeInfo {
+    return ERROR_CODES[this.code];
+  }
+}
+
+/** Whether a value is a MiniFlinkError from any copy of the library. */
+export function isMiniFlinkError(e: unknown): e is MiniFlinkError {
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** An error as plain data, to cross a thread or a process boundary. */
+export interface SerializedError {
+  /** The original class name (`TypeError`, `MiniFlinkError`, ...). */
+  readonly name: string;
+  /** The message. */
+  readonly message: string;
+  /** The stack as the throwing thread saw it. */
+  readonly stack?: string;
+  /** The miniflink code, when there is one. */
+  readonly code?: string;
+  /** The cause chain. */
+  readonly cause?: SerializedError;
+}
+
+/** Turn any thrown value into plain data. */
+export function serializeError(e: unknown, depth = 0): SerializedError {
+  if (e instanceof Error || (typeof e === 'object' && e !== null && 'message' in e)) {
+    const err = e as Error & { code?: unknown; cause?: unknown };
+    const out: { -readonly [K in keyof SerializedError]: SerializedError[K] } = {
+      name: String(err.name ?? 'Error'),
+      message: String(err.message),
+    };
+    if (typeof err.stack === 'string') out.stack = err.stack;
+    if (typeof err.code === 'string') out.code = err.code;
+    if (err.cause !== undefined && depth < 8) out.cause = serializeError(err.cause, depth + 1);
+    return out;
+  }
+  return { name: 'Error', message: String(e) };
+}
+
+/** Rebuild an Error from plain data, keeping the remote stack. */
+export function deserializeError(s: SerializedError): Error {
+  const err =
+    s.code !== undefined && s.code in ERROR_CODES
+      ? new MiniFlinkError(s.code as ErrorCode, s.message, s.cause ? { cause: deserializeError(s.cause) } : undefined)
+      : new Error(s.message, s.cause ? { cause: deserializeError(s.cause) } : undefined);
+  err.name = s.name;
+  if (s.stack !== undefined) err.stack = s.stack;
+  return err;
+}
+
+/** Flink's checkArgument: throws MF_ERR_INVALID_ARGUMENT with the message when the condition fails. */
+export function checkArgument(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', message);
+}
+
+/** Invariant check for miniflink's own logic; a failure is a bug in miniflink. */
+export function checkState(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new MiniFlinkError('MF_ERR_INTERNAL', `${message} (this is a bug in miniflink)`);
+}

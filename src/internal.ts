@@ -1,0 +1,12 @@
+/**
+ * miniflink/internal: the parts tests, benchmarks and tools use that are not the DataStream API
+ * (the MiniCluster, graph generation, the program loader).
+ */
+import './index.js';
+
+export { MiniCluster, LocalExecutor, Dispatcher, JobMaster, buildJobGraph, buildSubmission, captureProgram, runProgram, registerJobLoader, resolveProgramPath } from './runtime/index.js';
+export { generateStreamGraph, generateJobGraph, jsonPlan, requiredSlots, isChainable } from './graph/index.js';
+export { setExecutionContext, getExecutionContext } from './api/index.js';
+export { RecordBatchCodec } from './core/serde.js';
+export { assignToKeyGroup, assignKeyToParallelOperator, computeDefaultMaxParallelism, computeKeyGroupRangeForOperatorIndex, murmurHash } from './core/key-groups.js';
+export { javaHashCode } from './core/java-hash.js';

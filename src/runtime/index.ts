@@ -1,0 +1,11 @@
+/**
+ * runtime: the JobManager (dispatcher, job masters), the TaskManagers (slot threads, tasks,
+ * operator chains) and the network between them. The core type is MiniCluster.
+ */
+export { MiniCluster, type MiniClusterOptions, type TaskManagerInfo } from './minicluster.js';
+export { LocalExecutor, type ProgramOverrides } from './local-executor.js';
+export { Dispatcher } from './jobmanager/dispatcher.js';
+export { JobMaster, type JobSubmission, type SubtaskInfo } from './jobmanager/job-master.js';
+export { buildJobGraph, buildSubmission } from './job-submission.js';
+export { captureProgram, runProgram, registerJobLoader, resolveProgramPath, NO_JOB } from './program/program-loader.js';
+export type { ProgramSpec } from './protocol.js';

@@ -1,0 +1,75 @@
+/**
+ * The Dispatcher: the one door through which jobs are submitted, listed and canceled (REST and
+ * the CLI's local path share it). It owns the JobMasters and the cluster's free slots.
+ */
+import type { Clock } from '../../core/clock.js';
+import { MiniFlinkError } from '../../core/errors.js';
+import type { FromSlot, ToSlot } from '../protocol.js';
+import { JobMaster, type JobSubmission } from './job-master.js';
+import { placeSubtasks } from './placement.js';
+
+/** What the dispatcher needs of the cluster. */
+export interface ClusterSlots {
+  /** Total number of slots. */
+  readonly totalSlots: number;
+  /** Sends a message to a slot thread. */
+  send(slot: number, msg: ToSlot): void;
+}
+
+/** Flink's Dispatcher. */
+export class Dispatcher {
+  private readonly jobs = new Map<string, JobMaster>();
+  private readonly busy = new Set<number>();
+  private closed = false;
+
+  constructor(
+    private readonly cluster: ClusterSlots,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Submits a job: places its subtasks on free slots and deploys them. */
+  submitJob(submission: JobSubmission): JobMaster {
+    if (this.closed) throw new MiniFlinkError('MF_ERR_CLUSTER_SHUT_DOWN', 'The cluster is shutting down and accepts no jobs.');
+    if (this.jobs.has(submission.jobId)) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${submission.jobId} was already submitted.`);
+    const free: number[] = [];
+    for (let i = 0; i < this.cluster.totalSlots; i++) if (!this.busy.has(i)) free.push(i);
+    const placement = placeSubtasks(submission.job, free, this.cluster.totalSlots);
+    const used = new Set(Object.values(placement).flat());
+    for (const s of used) this.busy.add(s);
+    const jm = new JobMaster(submission, placement, { send: (slot, msg) => this.cluster.send(slot, msg) }, this.clock);
+    jm.onTerminal = () => {
+      for (const s of used) this.busy.delete(s);
+    };
+    this.jobs.set(submission.jobId, jm);
+    jm.start();
+    return jm;
+  }
+
+  /** A job by id. */
+  getJob(jobId: string): JobMaster {
+    const jm = this.jobs.get(jobId);
+    if (!jm) throw new MiniFlinkError('MF_ERR_JOB_NOT_FOUND', `Job ${jobId} not found`);
+    return jm;
+  }
+
+  /** All jobs, oldest first. */
+  listJobs(): JobMaster[] {
+    return [...this.jobs.values()];
+  }
+
+  /** Routes a slot thread's message to its job. */
+  onSlotMessage(slot: number, msg: FromSlot): void {
+    if (msg.type === 'task-state' || msg.type === 'deploy-failed' || msg.type === 'collect') this.jobs.get(msg.jobId)?.handle(msg, slot);
+  }
+
+  /** A slot thread died. */
+  onSlotLost(slot: number, error: Parameters<JobMaster['slotLost']>[1]): void {
+    for (const jm of this.jobs.values()) jm.slotLost(slot, error);
+  }
+
+  /** Suspends every running job and accepts no more. */
+  close(): void {
+    this.closed = true;
+    for (const jm of this.jobs.values()) jm.suspend();
+  }
+}

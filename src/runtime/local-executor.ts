@@ -1,0 +1,76 @@
+/**
+ * The local executor: runs a pipeline on a MiniCluster of its own in this process, sized to the
+ * job as Flink's local environment does (one TaskManager with as many slots as the job needs),
+ * unless `taskmanager.numberOfTaskSlots` / `local.number-taskmanager` say otherwise. The cluster
+ * stops when the job ends.
+ */
+import type { JobClient, Pipeline, PipelineExecutor } from '../api/index.js';
+import { requiredSlots } from '../graph/index.js';
+import { JobMasterClient } from './job-master-client.js';
+import { MiniCluster } from './minicluster.js';
+import { placeSubtasks } from './jobmanager/placement.js';
+import { buildSubmission, requireProgramPath } from './job-submission.js';
+import type { ProgramSpec } from './protocol.js';
+
+/** What a client knows about the program beyond the pipeline (CLI arguments, -c). */
+export type ProgramOverrides = Partial<Pick<ProgramSpec, 'path' | 'args' | 'entry'>>;
+
+/** Runs pipelines on an embedded MiniCluster. */
+export class LocalExecutor implements PipelineExecutor {
+  constructor(
+    private readonly overrides: ProgramOverrides = {},
+    /** Called with the job id once the job is submitted (the CLI prints it). */
+    private readonly onSubmitted?: (jobId: string) => void,
+  ) {}
+
+  async execute(pipeline: Pipeline): Promise<JobClient> {
+    const path = this.overrides.path ?? requireProgramPath(pipeline);
+    const submission = buildSubmission(pipeline, { path, args: this.overrides.args ?? process.argv.slice(2), entry: this.overrides.entry });
+    const conf = pipeline.env.configuration;
+    const numTaskManagers = intOption(conf, 'local.number-taskmanager', 1);
+    const needed = requiredSlots(submission.job);
+    const slotsPerTaskManager = intOption(conf, 'taskmanager.numberOfTaskSlots', Math.ceil(needed / numTaskManagers));
+    const total = numTaskManagers * slotsPerTaskManager;
+    // Fail before any thread starts when the job can never fit.
+    placeSubtasks(submission.job, Array.from({ length: total }, (_, i) => i), total);
+    const cluster = new MiniCluster({ numTaskManagers, slotsPerTaskManager });
+    await cluster.start();
+    let jm;
+    try {
+      jm = cluster.dispatcher.submitJob(submission);
+    } catch (e) {
+      await cluster.close();
+      throw e;
+    }
+    this.onSubmitted?.(jm.jobId);
+    const result = jm.result();
+    result.then(
+      () => cluster.close(),
+      () => cluster.close(),
+    );
+    const client = new JobMasterClient(jm);
+    return {
+      getJobID: () => client.getJobID(),
+      getJobStatus: () => client.getJobStatus(),
+      cancel: () => client.cancel(),
+      triggerSavepoint: () => client.triggerSavepoint(),
+      stopWithSavepoint: () => client.stopWithSavepoint(),
+      // Resolve only after the cluster's threads are gone, so the process can exit right away.
+      getJobExecutionResult: async () => {
+        try {
+          return await result;
+        } finally {
+          await cluster.close();
+        }
+      },
+    };
+  }
+}
+
+function intOption(conf: Readonly<Record<string, string>>, key: string, fallback: number): number {
+  const v = conf[key];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${key} must be a positive integer, got '${v}'`);
+  return n;
+}

@@ -1,0 +1,75 @@
+/**
+ * Sinks: user SinkFunctions (function or object with invoke, sync or async) and the collect sink
+ * of executeAndCollect, which ships batches to the JobManager.
+ */
+import { toCallable, type SinkContext } from '../../api/index.js';
+import { StreamOperator, type OperatorContext } from './stream-operator.js';
+import { closeUserFunction, openUserFunction } from './user-function.js';
+
+/** Flink's StreamSink. Async invoke() calls run one after another, in record order. */
+export class SinkOperator extends StreamOperator {
+  private readonly call: (v: unknown, c: SinkContext) => void | Promise<void>;
+  private readonly context: SinkContext;
+  private tail: Promise<void> | undefined;
+  constructor(
+    ctx: OperatorContext,
+    private readonly fn: unknown,
+  ) {
+    super(ctx);
+    this.call = toCallable(fn, 'invoke', 'sink');
+    this.context = { timestamp: () => null, currentProcessingTime: () => this.ctx.now(), currentWatermark: () => Number.MIN_SAFE_INTEGER };
+  }
+  override open(): Promise<void> {
+    return openUserFunction(this.fn, this.ctx.runtimeContext);
+  }
+  processElement(record: unknown): void {
+    if (this.tail) {
+      this.tail = this.tail.then(() => this.call(record, this.context));
+      this.ctx.track(this.tail);
+      return;
+    }
+    const r = this.call(record, this.context);
+    if (r && typeof (r as Promise<void>).then === 'function') {
+      this.tail = (r as Promise<void>).then(() => {
+        this.tail = undefined;
+      });
+      this.ctx.track(this.tail);
+    }
+  }
+  override async endInput(): Promise<void> {
+    await this.tail;
+    const f = this.fn as { finish?: () => void | Promise<void> };
+    if (typeof f === 'object' && f !== null && typeof f.finish === 'function') await f.finish();
+  }
+  override close(): Promise<void> {
+    return closeUserFunction(this.fn);
+  }
+}
+
+/** Batch size of the collect sink, in records. */
+const COLLECT_BATCH = 1024;
+
+/** The sink of executeAndCollect: records go to the JobManager, which hands them to the caller. */
+export class CollectSinkOperator extends StreamOperator {
+  private batch: unknown[] = [];
+  constructor(
+    ctx: OperatorContext,
+    private readonly collectId: string,
+  ) {
+    super(ctx);
+  }
+  processElement(record: unknown): void {
+    this.batch.push(record);
+    if (this.batch.length >= COLLECT_BATCH) this.flush();
+  }
+  /** Sends what is buffered. */
+  flush(): void {
+    if (this.batch.length === 0) return;
+    const b = this.batch;
+    this.batch = [];
+    this.ctx.sendCollected(this.collectId, b);
+  }
+  override endInput(): void {
+    this.flush();
+  }
+}

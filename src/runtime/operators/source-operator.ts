@@ -1,0 +1,74 @@
+/**
+ * Flink's StreamSource: runs a SourceFunction. collect() pushes the record down the chain and
+ * returns a promise when the source should give the thread back: when the output is
+ * backpressured (resolves once it is not), or every YIELD_EVERY records (resolves on the next
+ * turn of the event loop), so that credits, other tasks and cancellation are handled.
+ */
+import { Watermark, type SourceContext, type SourceFunction } from '../../api/index.js';
+import { StreamOperator, type OperatorContext } from './stream-operator.js';
+import { closeUserFunction, openUserFunction } from './user-function.js';
+
+/** Records between voluntary yields. */
+const YIELD_EVERY = 1024;
+
+/** What the source needs from its task. */
+export interface SourceTaskHooks {
+  /** Whether every output can take records. */
+  isAvailable(): boolean;
+  /** Resolves when every output can take records. */
+  whenAvailable(): Promise<void>;
+  /** Whether the task was canceled. */
+  isCanceled(): boolean;
+}
+
+const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Runs a source function. */
+export class SourceOperator extends StreamOperator {
+  private count = 0;
+  private hooks!: SourceTaskHooks;
+  private readonly lock = {};
+  constructor(
+    ctx: OperatorContext,
+    private readonly fn: SourceFunction<unknown>,
+  ) {
+    super(ctx);
+  }
+  override open(): Promise<void> {
+    return openUserFunction(this.fn, this.ctx.runtimeContext);
+  }
+  processElement(): void {
+    throw new Error('A source has no input (this is a bug in miniflink)');
+  }
+
+  private readonly context: SourceContext<unknown> = {
+    collect: (record) => this.emit(record),
+    collectWithTimestamp: (record) => this.emit(record),
+    emitWatermark: (_mark: Watermark) => {},
+    getCheckpointLock: () => this.lock,
+    isCanceled: () => this.hooks.isCanceled(),
+  };
+
+  private emit(record: unknown): Promise<void> | undefined {
+    if (this.hooks.isCanceled()) return undefined;
+    this.output.collect(record);
+    if (!this.hooks.isAvailable()) return this.hooks.whenAvailable();
+    if (++this.count % YIELD_EVERY === 0) return yieldTurn();
+    return undefined;
+  }
+
+  /** Runs the source until it returns (bounded) or is canceled. */
+  async run(hooks: SourceTaskHooks): Promise<void> {
+    this.hooks = hooks;
+    await this.fn.run(this.context);
+  }
+
+  /** Asks the source to stop. */
+  cancel(): void {
+    this.fn.cancel();
+  }
+
+  override close(): Promise<void> {
+    return closeUserFunction(this.fn);
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The RuntimeContext a task gives its user functions.
+ */
+import type {
+  Accumulator,
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  MetricGroup,
+  ReducingStateDescriptor,
+  RuntimeContext,
+  ValueStateDescriptor,
+} from '../../api/index.js';
+import type { HeapKeyedStateBackend } from '../../state/index.js';
+
+/** Facts about the task. */
+export interface TaskInfo {
+  /** The chain's name. */
+  readonly taskName: string;
+  /** The job's id. */
+  readonly jobId: string;
+  /** Subtask index. */
+  readonly index: number;
+  /** Parallelism. */
+  readonly parallelism: number;
+  /** Max parallelism. */
+  readonly maxParallelism: number;
+  /** Attempt number. */
+  readonly attempt: number;
+}
+
+/** Flink's StreamingRuntimeContext. */
+export class StreamingRuntimeContext implements RuntimeContext {
+  /** Accumulators registered by the task's functions (shared by the chain). */
+  constructor(
+    private readonly info: TaskInfo,
+    private readonly keyed: HeapKeyedStateBackend | undefined,
+    private readonly accumulators: Map<string, Accumulator<unknown, unknown>>,
+    private readonly metrics: MetricGroup,
+  ) {}
+  getTaskName(): string {
+    return this.info.taskName;
+  }
+  getIndexOfThisSubtask(): number {
+    return this.info.index;
+  }
+  getNumberOfParallelSubtasks(): number {
+    return this.info.parallelism;
+  }
+  getMaxNumberOfParallelSubtasks(): number {
+    return this.info.maxParallelism;
+  }
+  getAttemptNumber(): number {
+    return this.info.attempt;
+  }
+  getJobId(): string {
+    return this.info.jobId;
+  }
+  private backend(): HeapKeyedStateBackend {
+    if (!this.keyed) throw new Error('Keyed state can only be used on a KeyedStream (after keyBy)');
+    return this.keyed;
+  }
+  getState<T>(d: ValueStateDescriptor<T>) {
+    return this.backend().getValueState(d);
+  }
+  getListState<T>(d: ListStateDescriptor<T>) {
+    return this.backend().getListState(d);
+  }
+  getMapState<K, V>(d: MapStateDescriptor<K, V>) {
+    return this.backend().getMapState(d);
+  }
+  getReducingState<T>(d: ReducingStateDescriptor<T>) {
+    return this.backend().getReducingState(d);
+  }
+  getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>) {
+    return this.backend().getAggregatingState(d);
+  }
+  addAccumulator<V, R>(name: string, acc: Accumulator<V, R>): void {
+    if (this.accumulators.has(name)) throw new Error(`The accumulator '${name}' already exists and cannot be added.`);
+    this.accumulators.set(name, acc as Accumulator<unknown, unknown>);
+  }
+  getAccumulator<V, R>(name: string): Accumulator<V, R> | undefined {
+    return this.accumulators.get(name) as Accumulator<V, R> | undefined;
+  }
+  getMetricGroup(): MetricGroup {
+    return this.metrics;
+  }
+}
+
+/** A metric group that keeps counters in memory (reporters arrive with the metrics issue). */
+export class SimpleMetricGroup implements MetricGroup {
+  private readonly counters = new Map<string, { count: number; inc(n?: number): void; getCount(): number }>();
+  counter(name: string) {
+    let c = this.counters.get(name);
+    if (!c) {
+      const counter = {
+        count: 0,
+        inc(n = 1) {
+          counter.count += n;
+        },
+        getCount() {
+          return counter.count;
+        },
+      };
+      c = counter;
+      this.counters.set(name, c);
+    }
+    return c;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The only messages that cross between threads (STYLE.md 3.8).
+ *
+ *   main thread (JobManager)                 slot thread (one per task slot)
+ *        | -- ToSlot: init, deploy, cancel, shutdown -->  |
+ *        | <-- FromSlot: ready, task-state, collect, stdio |
+ *
+ *   slot thread <== DataMessage (buffers, end of input, credits) ==> slot thread
+ *   (one MessagePort per pair of slot threads; tasks in the same thread use a local loop-back)
+ *
+ * Every message is a tagged union member; data buffers are msgpackr bytes (core/serde.ts).
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { SerializedError } from '../core/errors.js';
+
+/** Where a job module comes from and how to call it. */
+export interface ProgramSpec {
+  /** Absolute path of the job module. */
+  readonly path: string;
+  /** Program arguments (process.argv.slice(2) inside the module). */
+  readonly args: readonly string[];
+  /** `-c`: an exported function to call with the arguments instead of relying on top-level code. */
+  readonly entry?: string | undefined;
+  /** Default parallelism the client used (`-p`). */
+  readonly parallelism?: number | undefined;
+  /** Configuration the client used. */
+  readonly configuration: Readonly<Record<string, string>>;
+}
+
+/** One subtask to run. */
+export interface TaskDeployment {
+  /** The JobGraph vertex. */
+  readonly vertexId: string;
+  /** 0-based subtask index. */
+  readonly subtaskIndex: number;
+}
+
+/** Main -> slot thread. */
+export type ToSlot =
+  | {
+      readonly type: 'init';
+      /** Global index of this slot thread. */
+      readonly slotIndex: number;
+      /** The TaskManager the slot belongs to. */
+      readonly taskManagerId: string;
+      /** Data-plane ports to the other slot threads, by their slot index. */
+      readonly peers: ReadonlyArray<readonly [number, MessagePort]>;
+    }
+  | {
+      readonly type: 'deploy';
+      readonly jobId: string;
+      /** Attempt number of the job (restarts increase it). */
+      readonly attempt: number;
+      readonly program: ProgramSpec;
+      /** The JobGraph fingerprint the JobManager built; the slot thread must build the same. */
+      readonly fingerprint: string;
+      /** Slot index of every subtask, by vertex id. */
+      readonly placement: Readonly<Record<string, readonly number[]>>;
+      /** The subtasks this slot thread runs. */
+      readonly tasks: readonly TaskDeployment[];
+      /** Records limit per collect sink (executeAndCollect). */
+      readonly bufferTimeout: number;
+      /** Whether chained operators share records without copying. */
+      readonly objectReuse: boolean;
+    }
+  | { readonly type: 'cancel'; readonly jobId: string; readonly attempt: number }
+  | { readonly type: 'release'; readonly jobId: string; readonly attempt: number }
+  | { readonly type: 'shutdown' };
+
+/** Execution states a slot thread reports (Flink's ExecutionState names). */
+export type ReportedState = 'INITIALIZING' | 'RUNNING' | 'FINISHED' | 'CANCELED' | 'FAILED';
+
+/** Slot thread -> main. */
+export type FromSlot =
+  | { readonly type: 'ready'; readonly slotIndex: number }
+  | {
+      readonly type: 'task-state';
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly vertexId: string;
+      readonly subtaskIndex: number;
+      readonly state: ReportedState;
+      readonly error?: SerializedError;
+      /** Accumulator values when FINISHED. */
+      readonly accumulators?: Readonly<Record<string, unknown>>;
+    }
+  | { readonly type: 'deploy-failed'; readonly jobId: string; readonly attempt: number; readonly error: SerializedError }
+  | { readonly type: 'collect'; readonly jobId: string; readonly attempt: number; readonly collectId: string; readonly bytes: Uint8Array }
+  | { readonly type: 'stdio'; readonly stream: 'stdout' | 'stderr'; readonly text: string };
+
+/**
+ * A channel is one producer subtask -> one consumer subtask on one job edge, within one attempt:
+ * `<jobId>/<attempt>/<edgeId>/<producerSubtask>/<consumerSubtask>`.
+ */
+export function channelKey(jobId: string, attempt: number, edgeId: number, from: number, to: number): string {
+  return `${jobId}/${attempt}/${edgeId}/${from}/${to}`;
+}
+
+/** Slot thread <-> slot thread (and the local loop-back). */
+export type DataMessage =
+  /** A batch of records. */
+  | { readonly t: 'buf'; readonly ch: string; readonly bytes: Uint8Array }
+  /** The producer has finished: no more buffers on this channel. */
+  | { readonly t: 'eoi'; readonly ch: string }
+  /** The consumer took `n` buffers off its queue: the producer may send `n` more. */
+  | { readonly t: 'credit'; readonly ch: string; readonly n: number };

@@ -1,0 +1,113 @@
+/**
+ * The slot thread's entry (worker side of slot-thread.ts). One slot thread runs the subtasks the
+ * JobManager deploys to its slot: for each job attempt it loads the job module once in capture
+ * mode, rebuilds the JobGraph, checks it against the JobManager's, and starts the tasks.
+ *
+ *   parentPort  <-- ToSlot (init, deploy, cancel, release, shutdown)
+ *               --> FromSlot (ready, task-state, collect, stdio, deploy-failed)
+ *   peer ports  <-> DataMessage (see network/transport.ts)
+ */
+import { parentPort, type MessagePort } from 'node:worker_threads';
+import { MiniFlinkError, serializeError } from '../../core/errors.js';
+import { RecordBatchCodec } from '../../core/serde.js';
+import { generateJobGraph, generateStreamGraph } from '../../graph/index.js';
+import type { FromSlot, ToSlot } from '../protocol.js';
+import { Transport } from '../network/transport.js';
+import { captureProgram } from '../program/program-loader.js';
+import { StreamTask } from './stream-task.js';
+import { SlotStdio } from './slot-stdio.js';
+
+if (!parentPort) throw new Error('slot-entry.ts must run in a worker thread');
+const port: MessagePort = parentPort;
+const post = (msg: FromSlot, transfer?: ArrayBuffer[]) => port.postMessage(msg, transfer ?? []);
+
+const stdio = new SlotStdio(post);
+stdio.install();
+
+let transport: Transport | undefined;
+let slotIndex = -1;
+/** Tasks by `<jobId>/<attempt>`. */
+const jobs = new Map<string, StreamTask[]>();
+/** Captures run one at a time: the execution context is per thread. */
+let captureQueue: Promise<unknown> = Promise.resolve();
+const codec = new RecordBatchCodec();
+
+port.on('message', (msg: ToSlot) => {
+  switch (msg.type) {
+    case 'init': {
+      slotIndex = msg.slotIndex;
+      transport = new Transport(msg.slotIndex, new Map(msg.peers));
+      post({ type: 'ready', slotIndex });
+      break;
+    }
+    case 'deploy':
+      void deploy(msg);
+      break;
+    case 'cancel':
+      for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`) ?? []) t.cancel();
+      break;
+    case 'release':
+      jobs.delete(`${msg.jobId}/${msg.attempt}`);
+      transport?.release(`${msg.jobId}/${msg.attempt}/`);
+      break;
+    case 'shutdown':
+      for (const tasks of jobs.values()) for (const t of tasks) t.cancel();
+      stdio.flush();
+      transport?.close();
+      port.close();
+      break;
+  }
+});
+
+async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
+  const key = `${msg.jobId}/${msg.attempt}`;
+  const tasks: StreamTask[] = [];
+  jobs.set(key, tasks);
+  try {
+    const capture = captureQueue.then(() => captureProgram(msg.program, `${msg.jobId}-${msg.attempt}-${slotIndex}`));
+    captureQueue = capture.catch(() => {});
+    const pipeline = await capture;
+    const job = generateJobGraph(generateStreamGraph(pipeline.env, pipeline.jobName));
+    if (job.fingerprint !== msg.fingerprint) {
+      throw new MiniFlinkError(
+        'MF_ERR_GRAPH_MISMATCH',
+        `The job module ${msg.program.path} built a different job graph in slot thread ${slotIndex} than in the submitting process ` +
+          `(expected fingerprint ${msg.fingerprint}, found ${job.fingerprint}; vertices here: ${job.vertices.map((v) => `'${v.name}' (${v.id}, p=${v.parallelism})`).join(', ')}). ` +
+          'A job module must build the same graph for the same arguments: do not branch on randomness, time or the environment.',
+      );
+    }
+    if (!jobs.has(key)) return; // Canceled while loading.
+    for (const d of msg.tasks) {
+      const vertex = job.vertices.find((v) => v.id === d.vertexId);
+      if (!vertex) throw new MiniFlinkError('MF_ERR_GRAPH_MISMATCH', `Vertex ${d.vertexId} is not in the job graph built by slot thread ${slotIndex}`);
+      const task = new StreamTask(
+        {
+          job,
+          vertex,
+          env: pipeline.env,
+          jobId: msg.jobId,
+          attempt: msg.attempt,
+          subtaskIndex: d.subtaskIndex,
+          placement: msg.placement,
+          transport: transport!,
+          objectReuse: msg.objectReuse,
+          bufferTimeout: msg.bufferTimeout,
+          now: () => Date.now(),
+          sendCollected: (collectId, records) => {
+            const bytes = codec.encode(records);
+            post({ type: 'collect', jobId: msg.jobId, attempt: msg.attempt, collectId, bytes }, [bytes.buffer as ArrayBuffer]);
+          },
+        },
+        (state, extra) => {
+          if (state === 'FINISHED' || state === 'FAILED' || state === 'CANCELED') stdio.flush();
+          post({ type: 'task-state', jobId: msg.jobId, attempt: msg.attempt, vertexId: d.vertexId, subtaskIndex: d.subtaskIndex, state, ...extra });
+        },
+      );
+      tasks.push(task);
+    }
+    for (const t of tasks) void t.run();
+  } catch (e) {
+    stdio.flush();
+    post({ type: 'deploy-failed', jobId: msg.jobId, attempt: msg.attempt, error: serializeError(e) });
+  }
+}
