@@ -6,6 +6,7 @@ export default defineConfig({
     // Integration tests start worker threads and child processes; two cores are all we have.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    maxConcurrency: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -8,7 +8,7 @@ import { StreamExecutionEnvironment } from 'miniflink';
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
 env
   .fromElements('to be or not to be', 'that is the question', 'whether tis nobler in the mind to suffer')
-  .flatMap((line: string, out) => {
+  .flatMap<{ word: string; count: number }>((line, out) => {
     for (const word of line.split(/\s+/)) if (word) out.collect({ word, count: 1 });
   })
   .keyBy((r) => r.word)

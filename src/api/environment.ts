@@ -184,7 +184,7 @@ export class StreamExecutionEnvironment {
   addSource<T>(fn: SourceFunction<T>, sourceName = 'Custom Source'): DataStream<T> {
     if (typeof fn !== 'object' || fn === null || typeof fn.run !== 'function') throw new TypeError('addSource needs a SourceFunction: an object with run(ctx) and cancel()');
     const parallel = isParallelSource(fn);
-    const t = this.addTransformation('source', `Source: ${sourceName}`, [], { type: 'source', fn, bounded: true }, undefined, {
+    const t = this.addTransformation('source', sourceName, [], { type: 'source', fn, bounded: true }, undefined, {
       parallelism: parallel ? undefined : 1,
       parallelismLocked: !parallel,
       chainingStrategy: 'HEAD',

@@ -24,8 +24,9 @@ export function consumersOf(strategy: ShipStrategy, producers: number, consumers
     }
     return [];
   }
-  const start = Math.floor((i * consumers) / producers);
-  const end = Math.floor(((i + 1) * consumers) / producers);
+  // Flink rounds both bounds up here, so consumer j reads from producer floor(j * producers / consumers).
+  const start = Math.floor((i * consumers + producers - 1) / producers);
+  const end = Math.floor(((i + 1) * consumers + producers - 1) / producers);
   return Array.from({ length: end - start }, (_, k) => start + k);
 }
 

@@ -93,8 +93,9 @@ export function generateStreamGraph(env: StreamExecutionEnvironment, jobName: st
     const inputNodes = inputs.map((i) => nodes.get(i.node)!);
     const parallelism = t.parallelism ?? env.getParallelism();
     const maxParallelism = t.maxParallelism ?? defaultMaxP ?? computeDefaultMaxParallelism(parallelism);
+    const displayName = t.kind === 'sink' ? `Sink: ${t.name}` : t.kind === 'source' ? `Source: ${t.name}` : t.name;
     if (parallelism > maxParallelism) {
-      throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `The parallelism (${parallelism}) of operator '${t.name}' must not be greater than its max parallelism (${maxParallelism})`);
+      throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `The parallelism (${parallelism}) of operator '${displayName}' must not be greater than its max parallelism (${maxParallelism})`);
     }
     const groups = new Set(inputNodes.map((n) => n.slotSharingGroup));
     const slotSharingGroup = t.slotSharingGroup ?? (groups.size === 1 ? [...groups][0]! : 'default');
@@ -111,7 +112,7 @@ export function generateStreamGraph(env: StreamExecutionEnvironment, jobName: st
       operatorId,
       hasUid: t.uid !== undefined,
       uid: t.uid,
-      name: t.kind === 'sink' && !t.name.startsWith('Sink: ') ? `Sink: ${t.name}` : t.name,
+      name: displayName,
       type: op.type,
       parallelism,
       maxParallelism,

@@ -9,3 +9,4 @@ export { JobMaster, type JobSubmission, type SubtaskInfo } from './jobmanager/jo
 export { buildJobGraph, buildSubmission } from './job-submission.js';
 export { captureProgram, runProgram, registerJobLoader, resolveProgramPath, NO_JOB } from './program/program-loader.js';
 export type { ProgramSpec } from './protocol.js';
+export { compileProgram, discardCompiledProgram } from './program/program-compiler.js';

@@ -3,7 +3,7 @@
  * runtime needs, taken from the job's code first, then the configuration.
  */
 import type { Pipeline } from '../api/index.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../config/index.js';
 import { MiniFlinkError } from '../core/errors.js';
 import { newJobId } from '../core/ids.js';
 import { generateJobGraph, generateStreamGraph, type JobGraph } from '../graph/index.js';
@@ -20,6 +20,7 @@ export function buildJobGraph(pipeline: Pipeline): JobGraph {
 
 /** Builds a submission for a pipeline whose program is known. */
 export function buildSubmission(pipeline: Pipeline, program: Omit<ProgramSpec, 'parallelism' | 'configuration'>): JobSubmission {
+  // compiledPath is set by the caller (compileProgram) before deployment.
   const env = pipeline.env;
   const conf = env.configuration;
   const timeoutText = conf['execution.buffer-timeout.interval'] ?? conf['execution.buffer-timeout'];

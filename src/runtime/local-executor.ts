@@ -11,12 +11,15 @@ import { MiniCluster } from './minicluster.js';
 import { placeSubtasks } from './jobmanager/placement.js';
 import { buildSubmission, requireProgramPath } from './job-submission.js';
 import type { ProgramSpec } from './protocol.js';
+import { compileProgram, discardCompiledProgram } from './program/program-compiler.js';
 
 /** What a client knows about the program beyond the pipeline (CLI arguments, -c). */
-export type ProgramOverrides = Partial<Pick<ProgramSpec, 'path' | 'args' | 'entry'>>;
+export type ProgramOverrides = Partial<Pick<ProgramSpec, 'path' | 'compiledPath' | 'args' | 'entry'>>;
 
 /** Runs pipelines on an embedded MiniCluster. */
 export class LocalExecutor implements PipelineExecutor {
+  /** execute() calls so far: a slot thread skips to the same call of the program. */
+  private executeCount = 0;
   constructor(
     private readonly overrides: ProgramOverrides = {},
     /** Called with the job id once the job is submitted (the CLI prints it). */
@@ -25,7 +28,9 @@ export class LocalExecutor implements PipelineExecutor {
 
   async execute(pipeline: Pipeline): Promise<JobClient> {
     const path = this.overrides.path ?? requireProgramPath(pipeline);
-    const submission = buildSubmission(pipeline, { path, args: this.overrides.args ?? process.argv.slice(2), entry: this.overrides.entry });
+    const compiledPath = this.overrides.compiledPath ?? (await compileProgram(path));
+    const executeIndex = this.executeCount++;
+    const submission = buildSubmission(pipeline, { path, compiledPath, executeIndex, args: this.overrides.args ?? process.argv.slice(2), entry: this.overrides.entry });
     const conf = pipeline.env.configuration;
     const numTaskManagers = intOption(conf, 'local.number-taskmanager', 1);
     const needed = requiredSlots(submission.job);
@@ -39,15 +44,17 @@ export class LocalExecutor implements PipelineExecutor {
     try {
       jm = cluster.dispatcher.submitJob(submission);
     } catch (e) {
+      if (this.overrides.compiledPath === undefined) discardCompiledProgram(compiledPath);
       await cluster.close();
       throw e;
     }
     this.onSubmitted?.(jm.jobId);
     const result = jm.result();
-    result.then(
-      () => cluster.close(),
-      () => cluster.close(),
-    );
+    const cleanup = () => {
+      if (this.overrides.compiledPath === undefined) discardCompiledProgram(compiledPath);
+      return cluster.close();
+    };
+    result.then(cleanup, cleanup);
     const client = new JobMasterClient(jm);
     return {
       getJobID: () => client.getJobID(),

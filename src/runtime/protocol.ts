@@ -17,10 +17,14 @@ import type { SerializedError } from '../core/errors.js';
 export interface ProgramSpec {
   /** Absolute path of the job module. */
   readonly path: string;
+  /** The module compiled to one ES module (program-compiler.ts), which slot threads import. */
+  readonly compiledPath?: string | undefined;
   /** Program arguments (process.argv.slice(2) inside the module). */
   readonly args: readonly string[];
   /** `-c`: an exported function to call with the arguments instead of relying on top-level code. */
   readonly entry?: string | undefined;
+  /** Which execute() call of the program this job is (0 for the first): a program may run several jobs. */
+  readonly executeIndex?: number | undefined;
   /** Default parallelism the client used (`-p`). */
   readonly parallelism?: number | undefined;
   /** Configuration the client used. */

@@ -9,7 +9,7 @@ import { register } from 'node:module';
 import { existsSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { setExecutionContext, type Pipeline, type PipelineExecutor } from '../../api/index.js';
+import { JobExecutionResult, setExecutionContext, type JobClient, type Pipeline, type PipelineExecutor } from '../../api/index.js';
 import { MiniFlinkError } from '../../core/errors.js';
 import type { ProgramSpec } from '../protocol.js';
 
@@ -38,8 +38,8 @@ export function resolveProgramPath(path: string): string {
  * function with the arguments. `instance` makes a fresh module instance (a query on the URL).
  */
 export async function runProgram(program: ProgramSpec, instance: string | undefined): Promise<void> {
-  await registerJobLoader();
-  const url = pathToFileURL(program.path);
+  if (program.compiledPath === undefined) await registerJobLoader();
+  const url = pathToFileURL(program.compiledPath ?? program.path);
   if (instance !== undefined) url.searchParams.set('miniflink', instance);
   const savedArgv = process.argv;
   process.argv = [process.argv[0]!, program.path, ...program.args];
@@ -59,12 +59,19 @@ export async function runProgram(program: ProgramSpec, instance: string | undefi
 
 const NO_JOB = "The program didn't contain a Flink job. Perhaps you forgot to call execute() on the execution environment.";
 
-/** Runs the module in capture mode and returns the pipeline of its (first) execute() call. */
+/**
+ * Runs the module in capture mode and returns the pipeline of its execute() call number
+ * `program.executeIndex` (0 by default). Earlier execute() calls resolve at once with an empty
+ * result, so a program that runs several jobs one after another reaches the one wanted.
+ */
 export async function captureProgram(program: ProgramSpec, instance: string): Promise<Pipeline> {
   let captured: ((p: Pipeline) => void) | undefined;
   const gotPipeline = new Promise<Pipeline>((resolve) => (captured = resolve));
+  const target = program.executeIndex ?? 0;
+  let calls = 0;
   const executor: PipelineExecutor = {
     execute: (pipeline) => {
+      if (calls++ < target) return Promise.resolve(skippedJobClient());
       captured!(pipeline);
       return new Promise(() => {}); // Never resolves: the rest of the program must not run here.
     },
@@ -85,6 +92,19 @@ export async function captureProgram(program: ProgramSpec, instance: string): Pr
     restore();
     setExecutionContext(undefined);
   }
+}
+
+/** The client of a job that a capture skips: it finished at once with nothing. */
+function skippedJobClient(): JobClient {
+  const result = new JobExecutionResult('00000000000000000000000000000000', 0, {});
+  return {
+    getJobID: () => result.getJobID(),
+    getJobStatus: async () => 'FINISHED',
+    cancel: async () => {},
+    getJobExecutionResult: async () => result,
+    triggerSavepoint: async () => '',
+    stopWithSavepoint: async () => '',
+  };
 }
 
 /** The program's own console output is printed once, by the client; slot threads stay quiet. */

@@ -18,6 +18,8 @@ import { StreamTask } from './stream-task.js';
 import { SlotStdio } from './slot-stdio.js';
 
 if (!parentPort) throw new Error('slot-entry.ts must run in a worker thread');
+// Compiled job modules carry inline source maps: user stack traces point at the user's files.
+process.setSourceMapsEnabled(true);
 const port: MessagePort = parentPort;
 const post = (msg: FromSlot, transfer?: ArrayBuffer[]) => port.postMessage(msg, transfer ?? []);
 

@@ -1,0 +1,83 @@
+/**
+ * `miniflink run [OPTIONS] <job> [args]`: runs the job module in this process; its execute()
+ * submits to an embedded cluster (`-t local`) or, with the cluster issue, to a running one.
+ */
+import { setExecutionContext, type JobExecutionResult, type Pipeline, type PipelineExecutor } from '../../api/index.js';
+import { MiniFlinkError } from '../../core/errors.js';
+import { compileProgram, discardCompiledProgram, LocalExecutor, NO_JOB, resolveProgramPath, runProgram } from '../../runtime/index.js';
+import { CliArgumentError, parseArgs, stringOption } from '../args.js';
+import { COMMON_OPTIONS, loadConfiguration, parseParallelism } from './common.js';
+
+/** Options of run. */
+const RUN_OPTIONS = [
+  ...COMMON_OPTIONS,
+  { short: 'p', long: 'parallelism', takesValue: true },
+  { short: 'c', long: 'class', takesValue: true },
+  { short: 'd', long: 'detached', takesValue: false },
+  { short: 's', long: 'fromSavepoint', takesValue: true },
+  { short: 'n', long: 'allowNonRestoredState', takesValue: false },
+  { short: 'rm', long: 'restoreMode', takesValue: true },
+  { short: 'cm', long: 'claimMode', takesValue: true },
+] as const;
+
+/** Where the run action writes. */
+export interface CliIO {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+/** Runs the action; resolves with the exit code. */
+export async function runAction(argv: readonly string[], io: CliIO): Promise<number> {
+  const parsed = parseArgs(argv, RUN_OPTIONS);
+  const [jobPath, ...programArgs] = parsed.positional;
+  if (jobPath === undefined) throw new CliArgumentError('No job module specified: miniflink run [OPTIONS] <job.ts|job.js> [arguments]');
+  const configuration = loadConfiguration(parsed, io.err);
+  const parallelism = parseParallelism(parsed);
+  if (stringOption(parsed, 'fromSavepoint') !== undefined) {
+    throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'Restoring from a savepoint (-s) arrives with checkpointing (issue #3).');
+  }
+  const target = configuration['execution.target'] ?? 'remote';
+  if (target !== 'local') {
+    throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Target '${target}' is not available yet: the standalone cluster and its REST API arrive with issue #4. Use -t local to run on an embedded cluster.`);
+  }
+  const path = resolveProgramPath(jobPath);
+  const entry = stringOption(parsed, 'class');
+  const compiledPath = await compileProgram(path);
+
+  let submitted: string | undefined;
+  let result: JobExecutionResult | undefined;
+  const local = new LocalExecutor({ path, compiledPath, args: programArgs, entry }, (jobId) => {
+    submitted = jobId;
+    io.out(`Job has been submitted with JobID ${jobId}`);
+  });
+  const executor: PipelineExecutor = {
+    execute: async (pipeline: Pipeline) => {
+      const client = await local.execute(pipeline);
+      return {
+        ...client,
+        getJobID: () => client.getJobID(),
+        getJobExecutionResult: async () => (result = await client.getJobExecutionResult()),
+      };
+    },
+  };
+  setExecutionContext({ executor, parallelism, configuration, programPath: path });
+  try {
+    await runProgram({ path, compiledPath, args: programArgs, entry, parallelism, configuration }, undefined);
+  } finally {
+    setExecutionContext(undefined);
+    discardCompiledProgram(compiledPath);
+  }
+  if (submitted === undefined) throw new MiniFlinkError('MF_ERR_INVALID_PROGRAM', NO_JOB);
+  if (result) {
+    io.out('Program execution finished');
+    io.out(`Job with JobID ${result.getJobID()} has finished.`);
+    io.out(`Job Runtime: ${result.getNetRuntime()} ms`);
+    const accs = result.getAllAccumulatorResults();
+    const names = Object.keys(accs);
+    if (names.length > 0) {
+      io.out('Accumulator Results: ');
+      for (const k of names) io.out(`- ${k} (${typeof accs[k]}): ${String(accs[k])}`);
+    }
+  }
+  return 0;
+}

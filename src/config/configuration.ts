@@ -1,0 +1,69 @@
+/**
+ * Configuration as Flink layers it: `conf/config.yaml` (from `--conf-dir` or MINIFLINK_CONF_DIR),
+ * overridden by `-D key=value`, overridden by what the job sets in code. Values are kept as
+ * strings; nested YAML maps flatten to dotted keys; deprecated keys map to their canonical key
+ * with a warning.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { MiniFlinkError } from '../core/errors.js';
+import { DEPRECATED_KEYS } from './options.js';
+
+/** Configuration strings by canonical key. */
+export type ConfigMap = Record<string, string>;
+
+/** Flattens a YAML document's maps into dotted keys. */
+export function flattenYaml(doc: unknown, prefix = '', out: ConfigMap = {}): ConfigMap {
+  if (doc === null || doc === undefined) return out;
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    out[prefix] = Array.isArray(doc) ? doc.map(String).join(';') : String(doc);
+    return out;
+  }
+  for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flattenYaml(v, key, out);
+    else if (v !== null && v !== undefined) out[key] = Array.isArray(v) ? v.map(String).join(';') : String(v);
+  }
+  return out;
+}
+
+/** Sets a key, mapping a deprecated name to its canonical one (with a warning). */
+export function setKey(conf: ConfigMap, key: string, value: string, warn: (m: string) => void): void {
+  const canonical = DEPRECATED_KEYS.get(key);
+  if (canonical !== undefined) {
+    warn(`Config uses deprecated configuration key '${key}' instead of proper key '${canonical}'`);
+    conf[canonical] = value;
+  } else conf[key] = value;
+}
+
+/** Reads `<dir>/config.yaml`, if it exists. */
+export function loadConfigFile(dir: string, warn: (m: string) => void): ConfigMap {
+  const file = join(dir, 'config.yaml');
+  if (!existsSync(file)) return {};
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Could not parse ${file}: ${(e as Error).message}`);
+  }
+  const conf: ConfigMap = {};
+  for (const [k, v] of Object.entries(flattenYaml(doc))) setKey(conf, k, v, warn);
+  return conf;
+}
+
+/** Parses `-D key=value` arguments onto a configuration. */
+export function applyDynamicProperties(conf: ConfigMap, props: readonly string[], warn: (m: string) => void): ConfigMap {
+  const out = { ...conf };
+  for (const p of props) {
+    const i = p.indexOf('=');
+    if (i <= 0) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Invalid dynamic property '${p}': expected -D key=value`);
+    setKey(out, p.slice(0, i).trim(), p.slice(i + 1).trim(), warn);
+  }
+  return out;
+}
+
+/** The configuration directory: --conf-dir, else MINIFLINK_CONF_DIR, else ./conf. */
+export function configDirectory(confDir: string | undefined): string {
+  return confDir ?? process.env['MINIFLINK_CONF_DIR'] ?? 'conf';
+}
