@@ -4,7 +4,7 @@
  */
 import './index.js';
 
-export { MiniCluster, LocalExecutor, Dispatcher, JobMaster, buildJobGraph, buildSubmission, captureProgram, runProgram, registerJobLoader, resolveProgramPath } from './runtime/index.js';
+export { MiniCluster, LocalExecutor, Dispatcher, JobMaster, buildJobGraph, buildSubmission, captureProgram, runProgram, registerJobLoader, resolveProgramPath, compileProgram, discardCompiledProgram } from './runtime/index.js';
 export { generateStreamGraph, generateJobGraph, jsonPlan, requiredSlots, isChainable } from './graph/index.js';
 export { setExecutionContext, getExecutionContext } from './api/index.js';
 export { RecordBatchCodec } from './core/serde.js';

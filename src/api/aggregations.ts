@@ -23,24 +23,43 @@ export function getField(record: unknown, field: FieldExpression): unknown {
   return v;
 }
 
-/** A copy of the record with one field replaced. */
-function withField(record: unknown, field: FieldExpression, value: unknown): unknown {
-  if (typeof field === 'number') {
-    const copy = [...(record as unknown[])];
-    copy[field] = value;
-    return copy;
-  }
-  const parts = field.split('.');
-  const set = (obj: Record<string, unknown>, i: number): Record<string, unknown> => {
-    const copy = { ...obj };
-    copy[parts[i]!] = i === parts.length - 1 ? value : set(obj[parts[i]!] as Record<string, unknown>, i + 1);
-    return copy;
-  };
-  return set(record as Record<string, unknown>, 0);
-}
-
 /** Which built-in aggregation. */
 export type AggregationType = 'sum' | 'min' | 'max' | 'minBy' | 'maxBy';
+
+/** Reads and replaces one field; compiled once per aggregation (this runs for every record). */
+interface FieldAccess {
+  get(record: unknown): unknown;
+  /** A copy of the record with the field replaced. */
+  with(record: unknown, value: unknown): unknown;
+}
+
+function compileField(field: FieldExpression): FieldAccess {
+  if (typeof field === 'number') {
+    return {
+      get: (r) => getField(r, field),
+      with: (r, v) => {
+        const copy = [...(r as unknown[])];
+        copy[field] = v;
+        return copy;
+      },
+    };
+  }
+  if (!field.includes('.')) {
+    return {
+      get: (r) => {
+        if (r === null || typeof r !== 'object') return getField(r, field);
+        return (r as Record<string, unknown>)[field];
+      },
+      with: (r, v) => ({ ...(r as Record<string, unknown>), [field]: v }),
+    };
+  }
+  const parts = field.split('.');
+  const set = (obj: Record<string, unknown>, i: number, v: unknown): Record<string, unknown> => ({
+    ...obj,
+    [parts[i]!]: i === parts.length - 1 ? v : set(obj[parts[i]!] as Record<string, unknown>, i + 1, v),
+  });
+  return { get: (r) => getField(r, field), with: (r, v) => set(r as Record<string, unknown>, 0, v) };
+}
 
 function compare(a: unknown, b: unknown): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
@@ -52,22 +71,23 @@ function compare(a: unknown, b: unknown): number {
 
 /** The reduce function of an aggregation on a field. */
 export function aggregationReducer(type: AggregationType, field: FieldExpression): (a: unknown, b: unknown) => unknown {
+  const f = compileField(field);
   switch (type) {
     case 'sum':
       return (a, b) => {
-        const x = getField(a, field);
-        const y = getField(b, field);
-        if (typeof x === 'bigint' && typeof y === 'bigint') return withField(a, field, x + y);
-        if (typeof x !== 'number' || typeof y !== 'number') throw new TypeError(`sum('${field}') needs numbers, got ${typeof x} and ${typeof y}`);
-        return withField(a, field, x + y);
+        const x = f.get(a);
+        const y = f.get(b);
+        if (typeof x === 'number' && typeof y === 'number') return f.with(a, x + y);
+        if (typeof x === 'bigint' && typeof y === 'bigint') return f.with(a, x + y);
+        throw new TypeError(`sum('${field}') needs numbers, got ${typeof x} and ${typeof y}`);
       };
     case 'min':
-      return (a, b) => (compare(getField(b, field), getField(a, field)) < 0 ? withField(a, field, getField(b, field)) : a);
+      return (a, b) => (compare(f.get(b), f.get(a)) < 0 ? f.with(a, f.get(b)) : a);
     case 'max':
-      return (a, b) => (compare(getField(b, field), getField(a, field)) > 0 ? withField(a, field, getField(b, field)) : a);
+      return (a, b) => (compare(f.get(b), f.get(a)) > 0 ? f.with(a, f.get(b)) : a);
     case 'minBy':
-      return (a, b) => (compare(getField(b, field), getField(a, field)) < 0 ? b : a);
+      return (a, b) => (compare(f.get(b), f.get(a)) < 0 ? b : a);
     case 'maxBy':
-      return (a, b) => (compare(getField(b, field), getField(a, field)) > 0 ? b : a);
+      return (a, b) => (compare(f.get(b), f.get(a)) > 0 ? b : a);
   }
 }

@@ -79,6 +79,25 @@ export class HeapKeyedStateBackend {
     this.slot(name, false)?.delete(this.currentNormalized!);
   }
 
+  /** Fast path for one table: the per-record get/put of ValueState and the built-in reduce. */
+  private tableAccess(name: string): { get(): unknown; put(v: unknown): void } {
+    const table = this.tables.get(name)!;
+    return {
+      get: () => {
+        if (this.currentNormalized === undefined) return this.get(name);
+        return table.get(this.currentKeyGroup)?.get(this.currentNormalized);
+      },
+      put: (v) => {
+        let g = table.get(this.currentKeyGroup);
+        if (!g) {
+          if (this.currentNormalized === undefined) return this.put(name, v);
+          table.set(this.currentKeyGroup, (g = new Map()));
+        }
+        g.set(this.currentNormalized!, v);
+      },
+    };
+  }
+
   private register<S>(d: StateDescriptor<unknown>, make: () => S): S {
     const kind = this.kinds.get(d.name);
     if (kind !== undefined && kind !== d.kind) {
@@ -95,14 +114,17 @@ export class HeapKeyedStateBackend {
 
   /** A ValueState. */
   getValueState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
-    return this.register(d, () => ({
-      value: () => {
-        const v = this.get(d.name) as T | undefined;
-        return v === undefined ? d.defaultValue : v;
-      },
-      update: (v: T) => (v === undefined || v === null ? this.remove(d.name) : this.put(d.name, v)),
-      clear: () => this.remove(d.name),
-    }));
+    return this.register(d, () => {
+      const t = this.tableAccess(d.name);
+      return {
+        value: () => {
+          const v = t.get() as T | undefined;
+          return v === undefined ? d.defaultValue : v;
+        },
+        update: (v: T) => (v === undefined || v === null ? this.remove(d.name) : t.put(v)),
+        clear: () => this.remove(d.name),
+      };
+    });
   }
 
   /** A ListState. */

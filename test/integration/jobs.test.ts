@@ -106,6 +106,12 @@ describe('jobs', () => {
     expect(took).toBeGreaterThan(800);
   });
 
+  it('threads - subtasks of one operator run on different slot threads', async () => {
+    const r = await run('-p', '2', 'test/jobs/threads-job.ts');
+    expect(r.code).toBe(0);
+    expect(resultOf(r)).toEqual({ n: 4000, threads: 2 });
+  });
+
   it('direct run - npx tsx job.ts and node job.mjs run on an embedded cluster', async () => {
     const tsx = await runNode([join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'examples/word-count.ts'], { timeoutMs: 60_000 });
     expect(tsx.code).toBe(0);

@@ -1,7 +1,7 @@
 /**
  * Creates the runtime operator for an OperatorSpec (one runtime operator per spec type).
  */
-import type { OperatorSpec, SourceFunction } from '../../api/index.js';
+import { DiscardingSink, PrintSinkFunction, type OperatorSpec, type SourceFunction } from '../../api/index.js';
 import { FilterOperator, FlatMapOperator, MapOperator, ProcessOperator } from './stateless-operators.js';
 import { KeyedProcessOperator, ReduceOperator } from './keyed-operators.js';
 import { CollectSinkOperator, SinkOperator } from './sink-operators.js';
@@ -32,7 +32,12 @@ export function createOperator(spec: OperatorSpec, ctx: OperatorContext): Stream
   }
 }
 
-/** Whether the operator hands records to user code that may keep them (so they need a copy). */
+/**
+ * Whether the operator hands records to user code that may keep or change them (so, without
+ * object reuse, it gets a copy). Built-in sinks that only print, drop or ship records do not.
+ */
 export function needsDefensiveCopy(spec: OperatorSpec): boolean {
-  return spec.type !== 'collect' && spec.type !== 'source';
+  if (spec.type === 'collect' || spec.type === 'source') return false;
+  if (spec.type === 'sink' && (spec.fn instanceof DiscardingSink || spec.fn instanceof PrintSinkFunction)) return false;
+  return true;
 }

@@ -8,8 +8,10 @@ import { Watermark, type SourceContext, type SourceFunction } from '../../api/in
 import { StreamOperator, type OperatorContext } from './stream-operator.js';
 import { closeUserFunction, openUserFunction } from './user-function.js';
 
-/** Records between voluntary yields. */
+/** Records between voluntary yields (a power of two). */
 const YIELD_EVERY = 1024;
+/** Records between checks of output availability (a power of two). */
+const CHECK_EVERY = 16;
 
 /** What the source needs from its task. */
 export interface SourceTaskHooks {
@@ -26,6 +28,7 @@ const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(res
 /** Runs a source function. */
 export class SourceOperator extends StreamOperator {
   private count = 0;
+  private canceled = false;
   private hooks!: SourceTaskHooks;
   private readonly lock = {};
   constructor(
@@ -50,10 +53,13 @@ export class SourceOperator extends StreamOperator {
   };
 
   private emit(record: unknown): Promise<void> | undefined {
-    if (this.hooks.isCanceled()) return undefined;
+    if (this.canceled) return undefined;
     this.output.collect(record);
+    // Checking the outputs costs a call per writer: do it every CHECK_EVERY records. A writer may
+    // then queue up to CHECK_EVERY records beyond its limit, which bounds the overshoot.
+    if ((++this.count & (CHECK_EVERY - 1)) !== 0) return undefined;
     if (!this.hooks.isAvailable()) return this.hooks.whenAvailable();
-    if (++this.count % YIELD_EVERY === 0) return yieldTurn();
+    if ((this.count & (YIELD_EVERY - 1)) === 0) return yieldTurn();
     return undefined;
   }
 
@@ -65,6 +71,7 @@ export class SourceOperator extends StreamOperator {
 
   /** Asks the source to stop. */
   cancel(): void {
+    this.canceled = true;
     this.fn.cancel();
   }
 

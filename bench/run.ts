@@ -1,0 +1,132 @@
+/**
+ * Whole-job throughput benchmarks (issue #2), each figure next to its baseline measured in the
+ * same process: median of RUNS interleaved runs. Writes bench/results/latest.json and prints a
+ * Markdown table for bench/README.md.
+ *
+ *   npm run bench                 # 10 million records, 5 runs
+ *   BENCH_RECORDS=2000000 BENCH_RUNS=3 npm run bench
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { compileProgram, discardCompiledProgram, LocalExecutor, runProgram, setExecutionContext } from 'miniflink/internal';
+import type { JobExecutionResult } from 'miniflink';
+import { blackhole, keyedLoop, keyedSerializingLoop, statelessLoop } from './baseline/loops.js';
+
+const N = Number(process.env['BENCH_RECORDS'] ?? 10_000_000);
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+/** Process CPU time / wall time of the last job run, by case name (both cores busy: ~2). */
+const cpuPerWall = new Map<string, number[]>();
+let lastCpuPerWall = 0;
+
+/** Runs a job module in this process on an embedded cluster; returns its net runtime in ms. */
+async function runJob(module: string, args: string[]): Promise<number> {
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  try {
+    return await runJobInner(module, args);
+  } finally {
+    const cpu = process.cpuUsage(cpu0);
+    lastCpuPerWall = (cpu.user + cpu.system) / 1000 / (performance.now() - wall0);
+  }
+}
+
+async function runJobInner(module: string, args: string[]): Promise<number> {
+  const path = here(module);
+  const compiledPath = await compileProgram(path);
+  let result: JobExecutionResult | undefined;
+  const local = new LocalExecutor({ path, compiledPath, args });
+  setExecutionContext({
+    executor: {
+      execute: async (pipeline) => {
+        const c = await local.execute(pipeline);
+        return { ...c, getJobID: () => c.getJobID(), getJobExecutionResult: async () => (result = await c.getJobExecutionResult()) };
+      },
+    },
+    configuration: {},
+    programPath: path,
+  });
+  try {
+    await runProgram({ path, compiledPath, args, configuration: {} }, undefined);
+  } finally {
+    setExecutionContext(undefined);
+    discardCompiledProgram(compiledPath);
+  }
+  return result!.getNetRuntime();
+}
+
+function timeLoop(f: () => unknown): number {
+  const t0 = performance.now();
+  f();
+  return performance.now() - t0;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+type Case = { name: string; run: () => Promise<number> };
+const cases: Case[] = [
+  { name: 'loop: stateless', run: async () => timeLoop(() => statelessLoop(N)) },
+  { name: 'job: stateless, object reuse', run: () => runJob('jobs/stateless.ts', [String(N), 'reuse']) },
+  { name: 'job: stateless, copying (default)', run: () => runJob('jobs/stateless.ts', [String(N)]) },
+  { name: 'loop: keyed', run: async () => timeLoop(() => keyedLoop(N)) },
+  { name: 'loop: keyed + msgpackr batches (floor)', run: async () => timeLoop(() => keyedSerializingLoop(N)) },
+  { name: 'job: keyed p=1, object reuse', run: () => runJob('jobs/keyed.ts', [String(N), '1', 'reuse']) },
+  { name: 'job: keyed p=1, copying (default)', run: () => runJob('jobs/keyed.ts', [String(N), '1']) },
+  { name: 'job: keyed p=2, object reuse', run: () => runJob('jobs/keyed.ts', [String(N), '2', 'reuse']) },
+  { name: 'job: exchange between 2 threads, numbers', run: () => runJob('jobs/exchange.ts', [String(N)]) },
+  { name: 'job: exchange between 2 threads, {key, value} objects', run: () => runJob('jobs/exchange.ts', [String(N), 'objects']) },
+  { name: 'job: empty p=1 (startup: deploy and module load)', run: () => runJob('jobs/stateless.ts', ['1']) },
+];
+
+const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+// Warm up once (JIT, esbuild, file cache), then interleave the runs.
+for (const c of cases) await c.run();
+for (let i = 0; i < RUNS; i++) {
+  for (const c of cases) {
+    samples.get(c.name)!.push(await c.run());
+    if (c.name.startsWith('job:')) {
+      const l = cpuPerWall.get(c.name) ?? [];
+      l.push(lastCpuPerWall);
+      cpuPerWall.set(c.name, l);
+    }
+  }
+  process.stderr.write(`run ${i + 1}/${RUNS} done\n`);
+}
+void blackhole();
+
+const ms = (name: string) => median(samples.get(name)!);
+const rate = (name: string) => N / (ms(name) / 1000);
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const ratios = {
+  statelessReuseVsLoop: rate('job: stateless, object reuse') / rate('loop: stateless'),
+  statelessCopyVsLoop: rate('job: stateless, copying (default)') / rate('loop: stateless'),
+  keyedP1VsFloor: rate('job: keyed p=1, object reuse') / rate('loop: keyed + msgpackr batches (floor)'),
+  keyedP1CopyVsFloor: rate('job: keyed p=1, copying (default)') / rate('loop: keyed + msgpackr batches (floor)'),
+  keyedP1VsLoop: rate('job: keyed p=1, object reuse') / rate('loop: keyed'),
+  keyedP2VsP1: rate('job: keyed p=2, object reuse') / rate('job: keyed p=1, object reuse'),
+};
+const cpu = Object.fromEntries([...cpuPerWall].map(([k, v]) => [k, median(v)]));
+const report = { date: new Date().toISOString(), machine, records: N, runs: RUNS, medianMs: Object.fromEntries(cases.map((c) => [c.name, ms(c.name)])), cpuPerWall: cpu, ratios };
+mkdirSync(here('results'), { recursive: true });
+writeFileSync(here('results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+
+const f = (x: number) => x.toFixed(2);
+console.log(`Machine: ${machine}; ${N.toLocaleString('en')} records; median of ${RUNS} interleaved runs.\n`);
+console.log('| case | median ms | records/s | CPU time / wall time |');
+console.log('|---|---:|---:|---:|');
+for (const c of cases) {
+  const r = c.name.startsWith('job: empty') ? '-' : Math.round(rate(c.name)).toLocaleString('en');
+  console.log(`| ${c.name} | ${ms(c.name).toFixed(0)} | ${r} | ${cpu[c.name] !== undefined ? cpu[c.name]!.toFixed(2) : '-'} |`);
+}
+console.log('\n| ratio | value | goal |');
+console.log('|---|---:|---:|');
+console.log(`| stateless job, object reuse / hand loop | ${f(ratios.statelessReuseVsLoop)}x | >= 0.5x |`);
+console.log(`| stateless job, copying / hand loop | ${f(ratios.statelessCopyVsLoop)}x | (reported) |`);
+console.log(`| keyed job p=1, object reuse / serialization floor | ${f(ratios.keyedP1VsFloor)}x | >= 0.7x |`);
+console.log(`| keyed job p=1, copying / serialization floor | ${f(ratios.keyedP1CopyVsFloor)}x | (reported) |`);
+console.log(`| keyed job p=1 / plain keyed loop | ${f(ratios.keyedP1VsLoop)}x | (reported) |`);
+console.log(`| keyed job p=2 / keyed job p=1 | ${f(ratios.keyedP2VsP1)}x | >= 1.6x |`);
+console.log(`| exchange between two threads, {key, value} objects | ${Math.round(rate('job: exchange between 2 threads, {key, value} objects')).toLocaleString('en')} records/s | >= 3,000,000 |`);
+console.log(`| exchange between two threads, numbers | ${Math.round(rate('job: exchange between 2 threads, numbers')).toLocaleString('en')} records/s | (reported) |`);
