@@ -80,6 +80,8 @@ const cases: Case[] = [
   { name: 'job: empty p=1 (startup: deploy and module load)', run: () => runJob('jobs/stateless.ts', ['1']) },
 ];
 
+const only = process.env['BENCH_ONLY'];
+if (only !== undefined) cases.splice(0, cases.length, ...cases.filter((c) => new RegExp(only).test(c.name)));
 const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
 // Warm up once (JIT, esbuild, file cache), then interleave the runs.
 for (const c of cases) await c.run();
@@ -96,7 +98,7 @@ for (let i = 0; i < RUNS; i++) {
 }
 void blackhole();
 
-const ms = (name: string) => median(samples.get(name)!);
+const ms = (name: string) => (samples.has(name) ? median(samples.get(name)!) : NaN);
 const rate = (name: string) => N / (ms(name) / 1000);
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const ratios = {

@@ -12,10 +12,15 @@ export function copyRecord<T>(v: T): T {
     return out as T;
   }
   const proto = Object.getPrototypeOf(v);
-  if (proto === Object.prototype || proto === null) {
-    const out: Record<string, unknown> = {};
-    for (const k in v as Record<string, unknown>) out[k] = copyRecord((v as Record<string, unknown>)[k]);
+  if (proto === Object.prototype) {
+    // Spread is V8's fast object clone; then only nested objects need their own copy.
+    const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
+    for (const k in out) {
+      const x = out[k];
+      if (x !== null && typeof x === 'object') out[k] = copyRecord(x);
+    }
     return out as T;
   }
+  if (proto === null) return Object.assign(Object.create(null), copyRecord({ ...(v as object) })) as T;
   return structuredClone(v);
 }

@@ -39,7 +39,9 @@ port.on('message', (msg: ToSlot) => {
     case 'init': {
       slotIndex = msg.slotIndex;
       transport = new Transport(msg.slotIndex, new Map(msg.peers));
-      post({ type: 'ready', slotIndex });
+      // Job modules import 'miniflink', whose entry loads the local executor: load that now, while
+      // the cluster starts, rather than when a job deploys.
+      void import('../local-executor.js').finally(() => post({ type: 'ready', slotIndex }));
       break;
     }
     case 'deploy':
