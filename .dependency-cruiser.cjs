@@ -21,7 +21,7 @@ module.exports = {
     layer('api', ['core', 'config', 'metrics']),
     layer('graph', ['core', 'config', 'api']),
     layer('state', ['core', 'config', 'metrics', 'api']),
-    layer('checkpoint', ['core', 'config', 'metrics', 'state', 'graph']),
+    layer('checkpoint', ['core', 'config', 'metrics', 'api', 'state', 'graph']),
     layer('runtime', ['core', 'config', 'metrics', 'api', 'graph', 'state', 'checkpoint']),
     layer('rest', ['core', 'config', 'metrics', 'checkpoint', 'runtime']),
     layer('cli', ['core', 'config', 'api', 'graph', 'rest', 'runtime']),

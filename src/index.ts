@@ -42,6 +42,10 @@ export {
   AggregatingStateDescriptor,
   DiscardingSink,
   PrintSinkFunction,
+  FileSink,
+  SimpleStringEncoder,
+  DateTimeBucketAssigner,
+  BasePathBucketAssigner,
 } from './api/index.js';
 export type {
   JobClient,
@@ -71,5 +75,13 @@ export type {
   AggregatingState,
   AggregateFunction,
   OpenContext,
+  Encoder,
+  BucketAssigner,
+  OutputFileConfig,
+  CheckpointedFunction,
+  CheckpointListener,
+  FunctionInitializationContext,
+  FunctionSnapshotContext,
+  OperatorStateStore,
 } from './api/index.js';
 export { MiniFlinkError, isMiniFlinkError, ERROR_CODES, type ErrorCode } from './core/errors.js';

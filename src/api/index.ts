@@ -60,3 +60,13 @@ export { TextFileSource } from './connectors/text-file-source.js';
 export { SocketTextStreamSource } from './connectors/socket-source.js';
 export { PrintSinkFunction, formatForPrint } from './connectors/print-sink.js';
 export { DiscardingSink } from './connectors/discarding-sink.js';
+export { FileSink, FileSinkFunction, RowFormatBuilder, SimpleStringEncoder, DateTimeBucketAssigner, BasePathBucketAssigner, type Encoder, type BucketAssigner, type OutputFileConfig } from './connectors/file-sink.js';
+export {
+  isCheckpointedFunction,
+  isCheckpointListener,
+  type CheckpointedFunction,
+  type CheckpointListener,
+  type FunctionInitializationContext,
+  type FunctionSnapshotContext,
+  type OperatorStateStore,
+} from './functions/checkpointed-function.js';

@@ -8,7 +8,10 @@ import { MiniFlinkError } from '../core/errors.js';
 import { newJobId } from '../core/ids.js';
 import { generateJobGraph, generateStreamGraph, type JobGraph } from '../graph/index.js';
 import type { JobSubmission } from './jobmanager/job-master.js';
-import type { ProgramSpec } from './protocol.js';
+import type { ProgramSpec, RestoreSpec } from './protocol.js';
+import { readMetadata, resolveCheckpointSettings, type StateHandle } from '../checkpoint/index.js';
+import { createRestartStrategy } from './jobmanager/restart-strategy.js';
+import { generateStreamGraph as streamGraphOf } from '../graph/index.js';
 
 /** Flink's default buffer timeout. */
 const DEFAULT_BUFFER_TIMEOUT_MS = 100;
@@ -18,21 +21,65 @@ export function buildJobGraph(pipeline: Pipeline): JobGraph {
   return generateJobGraph(generateStreamGraph(pipeline.env, pipeline.jobName));
 }
 
+/** Where a new job restores from (`-s`, `-n`). */
+export interface RestoreRequest {
+  readonly savepointPath: string;
+  readonly allowNonRestoredState: boolean;
+}
+
 /** Builds a submission for a pipeline whose program is known. */
-export function buildSubmission(pipeline: Pipeline, program: Omit<ProgramSpec, 'parallelism' | 'configuration'>): JobSubmission {
+export function buildSubmission(pipeline: Pipeline, program: Omit<ProgramSpec, 'parallelism' | 'configuration'>, restoreRequest?: RestoreRequest): JobSubmission {
   // compiledPath is set by the caller (compileProgram) before deployment.
   const env = pipeline.env;
   const conf = env.configuration;
+  const stream = streamGraphOf(env, pipeline.jobName);
+  const job = generateJobGraph(stream);
+  const checkpoints = resolveCheckpointSettings(env.getCheckpointConfig(), conf, env.getConfig().getUseSnapshotCompression());
+  const savepointPath = restoreRequest?.savepointPath ?? conf['execution.state-recovery.path'] ?? conf['execution.savepoint.path'];
+  const allowNonRestored = restoreRequest?.allowNonRestoredState ?? ['true'].includes(conf['execution.state-recovery.ignore-unclaimed-state'] ?? conf['execution.savepoint.ignore-unclaimed-state'] ?? 'false');
   const timeoutText = conf['execution.buffer-timeout.interval'] ?? conf['execution.buffer-timeout'];
   const bufferTimeout = env.getBufferTimeout() ?? (timeoutText !== undefined ? parseDuration(timeoutText, 'execution.buffer-timeout.interval') : DEFAULT_BUFFER_TIMEOUT_MS);
   return {
     jobId: newJobId(),
-    job: buildJobGraph(pipeline),
+    job,
     program: { ...program, parallelism: env.initialParallelism, configuration: conf },
     objectReuse: env.getConfig().isObjectReuseEnabled(),
     bufferTimeout,
     collectLimits: new Map(env.collectLimits),
+    checkpoints,
+    restartStrategy: createRestartStrategy(env.getRestartStrategy(), conf, checkpoints.interval !== undefined),
+    operators: new Map(stream.nodes.map((n) => [n.operatorId, { uid: n.uid, name: n.name }])),
+    restore: savepointPath !== undefined ? restoreFromPath(savepointPath, allowNonRestored, job) : undefined,
   };
+}
+
+/**
+ * Matches a checkpoint's or savepoint's operators to the new job's by operator id (from the uid,
+ * or generated): per operator, not per chain, so a job whose chaining changed still restores.
+ */
+export function restoreFromPath(path: string, allowNonRestoredState: boolean, job: JobGraph): RestoreSpec {
+  const { metadata, dir } = readMetadata(path);
+  const ops = new Map(job.vertices.flatMap((v) => v.operators.map((o) => [o.operatorId, v] as const)));
+  const handles: Record<string, StateHandle[]> = {};
+  for (const op of metadata.operators) {
+    if (op.handles.length === 0) continue;
+    const v = ops.get(op.operatorId);
+    if (!v) {
+      if (allowNonRestoredState) continue;
+      throw new MiniFlinkError(
+        'MF_ERR_INVALID_ARGUMENT',
+        `Failed to rollback to checkpoint/savepoint ${path}. Cannot map checkpoint/savepoint state for operator ${op.operatorId} (${op.name}${op.uid ? `, uid '${op.uid}'` : ''}) to the new program, because the operator is not available in the new program. If you want to allow to skip this, you can set the --allowNonRestoredState option on the CLI.`,
+      );
+    }
+    if (op.handles.some((h) => h.keyGroupRange !== undefined) && op.maxParallelism !== v.maxParallelism) {
+      throw new MiniFlinkError(
+        'MF_ERR_INVALID_ARGUMENT',
+        `Failed to rollback to checkpoint/savepoint ${path}. The maximum parallelism (${v.maxParallelism}) of the restored job is not identical to the maximum parallelism (${op.maxParallelism}) of operator ${op.name} (${op.operatorId}) in the checkpoint: keyed state cannot be redistributed to a different number of key groups.`,
+      );
+    }
+    handles[op.operatorId] = op.handles;
+  }
+  return { dir, checkpointId: metadata.checkpointId, handles };
 }
 
 /** The program path of a pipeline, or a clear error. */

@@ -14,7 +14,12 @@ import type { ProgramSpec } from './protocol.js';
 import { compileProgram, discardCompiledProgram } from './program/program-compiler.js';
 
 /** What a client knows about the program beyond the pipeline (CLI arguments, -c). */
-export type ProgramOverrides = Partial<Pick<ProgramSpec, 'path' | 'compiledPath' | 'args' | 'entry'>>;
+export type ProgramOverrides = Partial<Pick<ProgramSpec, 'path' | 'compiledPath' | 'args' | 'entry'>> & {
+  /** `-s`: restore from this savepoint or retained checkpoint. */
+  readonly savepointPath?: string | undefined;
+  /** `-n`: skip state that maps to no operator. */
+  readonly allowNonRestoredState?: boolean;
+};
 
 /** Runs pipelines on an embedded MiniCluster. */
 export class LocalExecutor implements PipelineExecutor {
@@ -30,7 +35,8 @@ export class LocalExecutor implements PipelineExecutor {
     const path = this.overrides.path ?? requireProgramPath(pipeline);
     const compiledPath = this.overrides.compiledPath ?? (await compileProgram(path));
     const executeIndex = this.executeCount++;
-    const submission = buildSubmission(pipeline, { path, compiledPath, executeIndex, args: this.overrides.args ?? process.argv.slice(2), entry: this.overrides.entry });
+    const restore = this.overrides.savepointPath !== undefined && executeIndex === 0 ? { savepointPath: this.overrides.savepointPath, allowNonRestoredState: this.overrides.allowNonRestoredState ?? false } : undefined;
+    const submission = buildSubmission(pipeline, { path, compiledPath, executeIndex, args: this.overrides.args ?? process.argv.slice(2), entry: this.overrides.entry }, restore);
     const conf = pipeline.env.configuration;
     const numTaskManagers = intOption(conf, 'local.number-taskmanager', 1);
     const needed = requiredSlots(submission.job);

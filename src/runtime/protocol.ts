@@ -12,6 +12,8 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { SerializedError } from '../core/errors.js';
+import type { Compression } from '../checkpoint/compression.js';
+import type { StateHandle } from '../checkpoint/metadata.js';
 
 /** Where a job module comes from and how to call it. */
 export interface ProgramSpec {
@@ -37,6 +39,26 @@ export interface TaskDeployment {
   readonly vertexId: string;
   /** 0-based subtask index. */
   readonly subtaskIndex: number;
+}
+
+/** How a job checkpoints, as its tasks need to know. */
+export interface TaskCheckpointing {
+  /** Whether periodic checkpoints run (then tasks wait for a final checkpoint before finishing). */
+  readonly enabled: boolean;
+  /** EXACTLY_ONCE aligns barriers; AT_LEAST_ONCE does not. */
+  readonly mode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
+  /** How state files are compressed. */
+  readonly compression: Compression;
+}
+
+/** The state a deployment restores: handles by operator id, and where their files are. */
+export interface RestoreSpec {
+  /** The checkpoint or savepoint directory (undefined: all state inline). */
+  readonly dir: string | undefined;
+  /** The checkpoint's id. */
+  readonly checkpointId: number;
+  /** Every handle of every operator the JobManager matched to this job's operators. */
+  readonly handles: Readonly<Record<string, readonly StateHandle[]>>;
 }
 
 /** Main -> slot thread. */
@@ -66,7 +88,23 @@ export type ToSlot =
       readonly bufferTimeout: number;
       /** Whether chained operators share records without copying. */
       readonly objectReuse: boolean;
+      readonly checkpointing: TaskCheckpointing;
+      /** State to restore, if any. */
+      readonly restore: RestoreSpec | undefined;
     }
+  | {
+      /** Start checkpoint `checkpointId` at these tasks (running sources, and tasks whose input ended). */
+      readonly type: 'trigger-checkpoint';
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly checkpointId: number;
+      readonly timestamp: number;
+      readonly kind: 'checkpoint' | 'savepoint';
+      /** Where state files go (undefined: JobManager memory, all inline). */
+      readonly targetDir: string | undefined;
+      readonly tasks: readonly TaskDeployment[];
+    }
+  | { readonly type: 'notify-checkpoint'; readonly jobId: string; readonly attempt: number; readonly checkpointId: number; readonly outcome: 'complete' | 'aborted' }
   | { readonly type: 'cancel'; readonly jobId: string; readonly attempt: number }
   | { readonly type: 'release'; readonly jobId: string; readonly attempt: number }
   | { readonly type: 'shutdown' };
@@ -88,8 +126,33 @@ export type FromSlot =
       /** Accumulator values when FINISHED. */
       readonly accumulators?: Readonly<Record<string, unknown>>;
     }
+  | {
+      readonly type: 'checkpoint-ack';
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly checkpointId: number;
+      readonly vertexId: string;
+      readonly subtaskIndex: number;
+      readonly handles: readonly StateHandle[];
+      /** Duration of the synchronous part, ms. */
+      readonly syncMs: number;
+      /** Duration of the asynchronous part, ms. */
+      readonly asyncMs: number;
+      /** Time from the first to the last barrier, ms. */
+      readonly alignmentMs: number;
+    }
+  | { readonly type: 'checkpoint-decline'; readonly jobId: string; readonly attempt: number; readonly checkpointId: number; readonly vertexId: string; readonly subtaskIndex: number; readonly error: SerializedError }
+  | { readonly type: 'input-ended'; readonly jobId: string; readonly attempt: number; readonly vertexId: string; readonly subtaskIndex: number }
   | { readonly type: 'deploy-failed'; readonly jobId: string; readonly attempt: number; readonly error: SerializedError }
-  | { readonly type: 'collect'; readonly jobId: string; readonly attempt: number; readonly collectId: string; readonly bytes: Uint8Array }
+  | {
+      readonly type: 'collect';
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly collectId: string;
+      /** The last checkpoint whose barrier the sink had passed when it collected these. */
+      readonly epoch: number;
+      readonly bytes: Uint8Array;
+    }
   | { readonly type: 'stdio'; readonly stream: 'stdout' | 'stderr'; readonly text: string };
 
 /**
@@ -107,4 +170,6 @@ export type DataMessage =
   /** The producer has finished: no more buffers on this channel. */
   | { readonly t: 'eoi'; readonly ch: string }
   /** The consumer took `n` buffers off its queue: the producer may send `n` more. */
-  | { readonly t: 'credit'; readonly ch: string; readonly n: number };
+  | { readonly t: 'credit'; readonly ch: string; readonly n: number }
+  /** A checkpoint barrier, in band after every record of the checkpoint. */
+  | { readonly t: 'barrier'; readonly ch: string; readonly id: number; readonly ts: number; readonly dir: string | undefined };

@@ -1,6 +1,8 @@
 /**
- * state: keyed state backends. The core type is HeapKeyedStateBackend (the hashmap backend);
- * the LevelDB backend and snapshots arrive with checkpoints. Depends on core and api.
+ * state: keyed state backends (hashmap now, LevelDB next), operator list state, and the canonical
+ * snapshot format both backends write and restore. Depends on core and api.
  */
-export { HeapKeyedStateBackend } from './heap-keyed-state-backend.js';
-export { normalizeKey, type NormalizedKey } from './key-normalizer.js';
+export { HeapKeyedStateBackend, heapSnapshotToCanonical, type HeapSnapshotRef } from './heap-keyed-state-backend.js';
+export { DefaultOperatorStateStore } from './operator-state-store.js';
+export { normalizeKey, denormalizeKey, type NormalizedKey } from './key-normalizer.js';
+export { SNAPSHOT_FORMAT_VERSION, type OperatorSnapshot, type KeyedSnapshot, type KeyedStateData, type OperatorStateData, type RedistributionMode } from './snapshot-format.js';

@@ -11,11 +11,19 @@ export type NormalizedKey = string | number | boolean | bigint;
 export function normalizeKey(key: unknown): NormalizedKey {
   switch (typeof key) {
     case 'string':
+      // A string that starts with NUL is marked too, so it can never pass for an object key.
+      return key.charCodeAt(0) === 0 ? `\u0000s${key}` : key;
     case 'number':
     case 'boolean':
     case 'bigint':
       return key;
     default:
-      return `\u0000${canonicalJson(key)}`;
+      return `\u0000j${canonicalJson(key)}`;
   }
+}
+
+/** The key a normalized key stands for (objects come back in canonical form). */
+export function denormalizeKey(k: NormalizedKey): unknown {
+  if (typeof k !== 'string' || k.charCodeAt(0) !== 0) return k;
+  return k[1] === 's' ? k.slice(2) : JSON.parse(k.slice(2));
 }

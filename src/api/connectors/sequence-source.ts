@@ -3,6 +3,8 @@
  * per subtask, so each number is emitted exactly once at any parallelism.
  */
 import { RichParallelSourceFunction, type SourceContext } from '../functions/source-function.js';
+import type { CheckpointedFunction, FunctionInitializationContext } from '../functions/checkpointed-function.js';
+import { ListStateDescriptor, type ListState } from '../state/state.js';
 
 /** The part [from, to] of a sequence that one of `parallelism` subtasks emits. */
 export function sequenceSplit(from: number, to: number, parallelism: number, index: number): [number, number] {
@@ -12,9 +14,15 @@ export function sequenceSplit(from: number, to: number, parallelism: number, ind
   return [start, end];
 }
 
-/** Emits the numbers from..to (inclusive). */
-export class SequenceSource extends RichParallelSourceFunction<number> {
+/**
+ * Emits the numbers from..to (inclusive). Checkpointed: the ranges still to emit are split list
+ * state, so a restore at another parallelism hands each range to one subtask.
+ */
+export class SequenceSource extends RichParallelSourceFunction<number> implements CheckpointedFunction {
   private canceled = false;
+  /** Ranges [next, end] this subtask still has to emit; the first is in progress. */
+  private ranges: Array<[number, number]> | undefined;
+  private state!: ListState<[number, number]>;
   constructor(
     private readonly from: number,
     private readonly to: number,
@@ -24,13 +32,34 @@ export class SequenceSource extends RichParallelSourceFunction<number> {
     if (from > to) throw new RangeError(`fromSequence: 'from' (${from}) must not be greater than 'to' (${to})`);
   }
 
+  /** Registers the position state; a restore brings back the ranges not emitted yet. */
+  initializeState(ctx: FunctionInitializationContext): void {
+    this.state = ctx.getOperatorStateStore().getListState(new ListStateDescriptor<[number, number]>('sequence-ranges'));
+    if (ctx.isRestored()) this.ranges = [...this.state.get()].map(([a, b]) => [a, b]);
+  }
+
+  /** Stores the ranges not emitted yet. */
+  snapshotState(): void {
+    this.state.update((this.ranges ?? []).filter(([a, b]) => a <= b));
+  }
+
   /** Emits this subtask's part of the range. */
   async run(ctx: SourceContext<number>): Promise<void> {
-    const rc = this.getRuntimeContext();
-    const [start, end] = sequenceSplit(this.from, this.to, rc.getNumberOfParallelSubtasks(), rc.getIndexOfThisSubtask());
-    for (let n = start; n <= end && !this.canceled; n++) {
-      const wait = ctx.collect(n);
-      if (wait) await wait;
+    if (this.ranges === undefined) {
+      const rc = this.getRuntimeContext();
+      this.ranges = [sequenceSplit(this.from, this.to, rc.getNumberOfParallelSubtasks(), rc.getIndexOfThisSubtask())];
+    }
+    const ranges = this.ranges;
+    while (ranges.length > 0 && !this.canceled) {
+      const range = ranges[0]!;
+      while (range[0] <= range[1] && !this.canceled) {
+        // Advance the position before emitting: a snapshot taken while collect() waits must not
+        // replay this number.
+        const n = range[0]++;
+        const wait = ctx.collect(n);
+        if (wait) await wait;
+      }
+      if (range[0] > range[1]) ranges.shift();
     }
   }
 

@@ -33,9 +33,6 @@ export async function runAction(argv: readonly string[], io: CliIO): Promise<num
   if (jobPath === undefined) throw new CliArgumentError('No job module specified: miniflink run [OPTIONS] <job.ts|job.js> [arguments]');
   const configuration = loadConfiguration(parsed, io.err);
   const parallelism = parseParallelism(parsed);
-  if (stringOption(parsed, 'fromSavepoint') !== undefined) {
-    throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'Restoring from a savepoint (-s) arrives with checkpointing (issue #3).');
-  }
   const target = configuration['execution.target'] ?? 'remote';
   if (target !== 'local') {
     throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Target '${target}' is not available yet: the standalone cluster and its REST API arrive with issue #4. Use -t local to run on an embedded cluster.`);
@@ -46,7 +43,9 @@ export async function runAction(argv: readonly string[], io: CliIO): Promise<num
 
   let submitted: string | undefined;
   let result: JobExecutionResult | undefined;
-  const local = new LocalExecutor({ path, compiledPath, args: programArgs, entry }, (jobId) => {
+  const savepointPath = stringOption(parsed, 'fromSavepoint');
+  const allowNonRestoredState = parsed.options['allowNonRestoredState'] === true;
+  const local = new LocalExecutor({ path, compiledPath, args: programArgs, entry, savepointPath, allowNonRestoredState }, (jobId) => {
     submitted = jobId;
     io.out(`Job has been submitted with JobID ${jobId}`);
   });

@@ -59,7 +59,7 @@ export class Dispatcher {
 
   /** Routes a slot thread's message to its job. */
   onSlotMessage(slot: number, msg: FromSlot): void {
-    if (msg.type === 'task-state' || msg.type === 'deploy-failed' || msg.type === 'collect') this.jobs.get(msg.jobId)?.handle(msg, slot);
+    if ('jobId' in msg) this.jobs.get(msg.jobId)?.handle(msg, slot);
   }
 
   /** A slot thread died. */

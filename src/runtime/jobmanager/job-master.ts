@@ -1,37 +1,39 @@
 /**
- * The JobMaster of one job: deploys its subtasks to slot threads, follows their states, turns
- * them into the job's status, and ends the job (Flink's JobMaster + a full-restart-less scheduler;
- * restart strategies arrive with checkpoints).
+ * The JobMaster of one job: deploys its subtasks to slot threads, follows their states, runs the
+ * checkpoint coordinator, restarts the job from its latest checkpoint under its restart strategy,
+ * and ends the job (Flink's JobMaster with a full-restart scheduler).
+ *
+ *   CREATED -> RUNNING -> FINISHED
+ *                      -> RESTARTING -> RUNNING (attempt + 1, restored from the latest checkpoint)
+ *                      -> FAILING -> FAILED | CANCELLING -> CANCELED
  */
 import { JobExecutionResult, type JobStatusName } from '../../api/index.js';
+import { CheckpointCoordinator, type CheckpointSettings, type CompletedCheckpoint, type StateHandle } from '../../checkpoint/index.js';
 import type { Clock } from '../../core/clock.js';
 import { deserializeError, MiniFlinkError, type SerializedError } from '../../core/errors.js';
 import { RecordBatchCodec } from '../../core/serde.js';
 import type { JobGraph } from '../../graph/index.js';
-import type { FromSlot, ProgramSpec, ReportedState, ToSlot } from '../protocol.js';
+import type { FromSlot, ProgramSpec, ReportedState, RestoreSpec, ToSlot } from '../protocol.js';
 import { checkTransition, TERMINAL } from './job-status.js';
 import type { Placement } from './placement.js';
+import type { RestartStrategy } from './restart-strategy.js';
 
 /** Flink's ExecutionState names as the JobMaster tracks them. */
 export type ExecutionStateName = 'CREATED' | 'SCHEDULED' | 'DEPLOYING' | ReportedState | 'CANCELING';
 
 /** One subtask as the JobMaster sees it. */
 export interface SubtaskInfo {
-  /** The vertex. */
   readonly vertexId: string;
-  /** Subtask index. */
   readonly index: number;
-  /** The slot thread it runs in. */
   readonly slot: number;
-  /** Current state. */
   state: ExecutionStateName;
-  /** Timestamps of the states it went through. */
+  /** Whether its input ended (it waits for the final checkpoint). */
+  inputEnded: boolean;
   readonly timestamps: Partial<Record<ExecutionStateName, number>>;
 }
 
 /** How the JobMaster reaches slot threads. */
 export interface SlotGateway {
-  /** Sends a message to a slot thread. */
   send(slot: number, msg: ToSlot): void;
 }
 
@@ -43,39 +45,44 @@ export interface JobSubmission {
   readonly objectReuse: boolean;
   readonly bufferTimeout: number;
   readonly collectLimits: ReadonlyMap<string, number>;
+  readonly checkpoints: CheckpointSettings;
+  readonly restartStrategy: RestartStrategy;
+  /** uid and name by operator id. */
+  readonly operators: ReadonlyMap<string, { uid: string | undefined; name: string }>;
+  /** State to start from (`-s`), if any. */
+  readonly restore: RestoreSpec | undefined;
 }
 
 const isTerminalExecution = (s: ExecutionStateName) => s === 'FINISHED' || s === 'CANCELED' || s === 'FAILED';
 
 /** The JobMaster. */
 export class JobMaster {
-  /** Current job status. */
   status: JobStatusName = 'INITIALIZING';
-  /** When each status was entered. */
   readonly statusTimestamps: Partial<Record<JobStatusName, number>> = {};
-  /** Subtasks by `<vertexId>/<index>`. */
   readonly subtasks = new Map<string, SubtaskInfo>();
-  /** The first failure, if any. */
+  /** The failure that ended the job (or the latest one a restart recovered from). */
   failure: SerializedError | undefined;
-  /** When the job ended, or -1. */
+  /** Every failure, newest last (exception history). */
+  readonly failures: Array<{ error: SerializedError; timestamp: number }> = [];
   endTime = -1;
-  /** Records gathered by executeAndCollect, by collect id. */
-  private readonly collected = new Map<string, unknown[]>();
+  /** The current attempt (restarts increase it). */
+  attempt = 0;
+  /** The checkpoint coordinator. */
+  readonly coordinator: CheckpointCoordinator;
+  /** Collected records by collect id: committed, and uncommitted with the checkpoint epoch they follow. */
+  private readonly collected = new Map<string, { committed: unknown[]; pending: Array<{ epoch: number; records: unknown[] }> }>();
   private limitReached = false;
   private readonly accumulators: Record<string, unknown> = {};
   private readonly codec = new RecordBatchCodec();
-  private readonly attempt = 0;
   private readonly done: Promise<JobExecutionResult>;
   private settle!: { resolve: (r: JobExecutionResult) => void; reject: (e: Error) => void };
-  /** Called once the job reached a terminal state and its slots can be freed. */
+  private restore: RestoreSpec | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
   onTerminal: (() => void) | undefined;
-  /** The start time. */
   readonly startTime: number;
 
   constructor(
-    /** What was submitted. */
     readonly submission: JobSubmission,
-    /** Where each subtask runs. */
     readonly placement: Placement,
     private readonly gateway: SlotGateway,
     private readonly clock: Clock,
@@ -83,21 +90,42 @@ export class JobMaster {
     this.startTime = clock.now();
     this.statusTimestamps.INITIALIZING = this.startTime;
     this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
-    // Callers may never ask for the result (detached jobs): keep a rejection from going unhandled.
     this.done.catch(() => {});
-    for (const v of submission.job.vertices) {
-      for (let i = 0; i < v.parallelism; i++) {
-        this.subtasks.set(`${v.id}/${i}`, { vertexId: v.id, index: i, slot: placement[v.id]![i]!, state: 'CREATED', timestamps: { CREATED: this.startTime } });
-      }
-    }
+    this.restore = submission.restore;
+    this.coordinator = new CheckpointCoordinator(
+      submission.jobId,
+      submission.job,
+      submission.operators,
+      submission.checkpoints,
+      {
+        tasksToTrigger: () => [...this.subtasks.values()].filter((s) => s.state === 'RUNNING' && (s.inputEnded || this.isSource(s.vertexId))).map((s) => ({ vertexId: s.vertexId, subtaskIndex: s.index })),
+        allTasks: () => [...this.subtasks.values()].map((s) => ({ vertexId: s.vertexId, subtaskIndex: s.index })),
+        trigger: (checkpointId, timestamp, kind, targetDir, tasks) => {
+          const bySlot = new Map<number, { vertexId: string; subtaskIndex: number }[]>();
+          for (const t of tasks) {
+            const slot = this.subtasks.get(`${t.vertexId}/${t.subtaskIndex}`)!.slot;
+            let l = bySlot.get(slot);
+            if (!l) bySlot.set(slot, (l = []));
+            l.push(t);
+          }
+          for (const [slot, l] of bySlot) this.gateway.send(slot, { type: 'trigger-checkpoint', jobId: this.jobId, attempt: this.attempt, checkpointId, timestamp, kind, targetDir, tasks: l });
+        },
+        notify: (checkpointId, outcome) => {
+          if (outcome === 'complete') this.commitCollected(checkpointId);
+          for (const slot of this.slots()) this.gateway.send(slot, { type: 'notify-checkpoint', jobId: this.jobId, attempt: this.attempt, checkpointId, outcome });
+        },
+        failJob: (error) => this.onFailure(error, false),
+      },
+      submission.restore?.checkpointId ?? 0,
+    );
+    if (submission.restore) this.coordinator.counts.restored++;
+    this.resetSubtasks();
   }
 
-  /** The job's id. */
   get jobId(): string {
     return this.submission.jobId;
   }
 
-  /** The job's name. */
   get jobName(): string {
     return this.submission.job.jobName;
   }
@@ -105,6 +133,23 @@ export class JobMaster {
   /** Resolves with the result when the job finishes; rejects when it fails or is canceled. */
   result(): Promise<JobExecutionResult> {
     return this.done;
+  }
+
+  private isSource(vertexId: string): boolean {
+    return this.submission.job.vertices.find((v) => v.id === vertexId)!.inputs.length === 0;
+  }
+
+  private slots(): Set<number> {
+    return new Set([...this.subtasks.values()].map((s) => s.slot));
+  }
+
+  private resetSubtasks(): void {
+    const now = this.clock.now();
+    for (const v of this.submission.job.vertices) {
+      for (let i = 0; i < v.parallelism; i++) {
+        this.subtasks.set(`${v.id}/${i}`, { vertexId: v.id, index: i, slot: this.placement[v.id]![i]!, state: 'CREATED', inputEnded: false, timestamps: { CREATED: now } });
+      }
+    }
   }
 
   private transition(to: JobStatusName): void {
@@ -117,6 +162,10 @@ export class JobMaster {
   start(): void {
     this.transition('CREATED');
     this.transition('RUNNING');
+    this.deploy();
+  }
+
+  private deploy(): void {
     const bySlot = new Map<number, { vertexId: string; subtaskIndex: number }[]>();
     for (const s of this.subtasks.values()) {
       let l = bySlot.get(s.slot);
@@ -124,20 +173,12 @@ export class JobMaster {
       l.push({ vertexId: s.vertexId, subtaskIndex: s.index });
       this.setState(s, 'DEPLOYING');
     }
-    const { job, program, objectReuse, bufferTimeout } = this.submission;
+    const { job, program, objectReuse, bufferTimeout, checkpoints } = this.submission;
+    const checkpointing = { enabled: checkpoints.interval !== undefined, mode: checkpoints.mode, compression: checkpoints.compression };
     for (const [slot, tasks] of bySlot) {
-      this.gateway.send(slot, {
-        type: 'deploy',
-        jobId: this.jobId,
-        attempt: this.attempt,
-        program,
-        fingerprint: job.fingerprint,
-        placement: this.placement,
-        tasks,
-        bufferTimeout,
-        objectReuse,
-      });
+      this.gateway.send(slot, { type: 'deploy', jobId: this.jobId, attempt: this.attempt, program, fingerprint: job.fingerprint, placement: this.placement, tasks, bufferTimeout, objectReuse, checkpointing, restore: this.restore });
     }
+    this.coordinator.startPeriodic();
   }
 
   private setState(s: SubtaskInfo, state: ExecutionStateName): void {
@@ -148,29 +189,48 @@ export class JobMaster {
   /** Handles a message from a slot thread about this job. */
   handle(msg: FromSlot, fromSlot: number): void {
     if (TERMINAL.has(this.status)) return;
+    if ('attempt' in msg && msg.attempt !== this.attempt) return; // A message of an earlier attempt.
     switch (msg.type) {
       case 'task-state': {
         const s = this.subtasks.get(`${msg.vertexId}/${msg.subtaskIndex}`);
         if (!s || isTerminalExecution(s.state)) return;
         this.setState(s, msg.state);
         if (msg.state === 'FINISHED') mergeAccumulators(this.accumulators, msg.accumulators ?? {});
-        if (msg.state === 'FAILED') this.fail(msg.error ?? { name: 'Error', message: 'A task failed' });
+        if (msg.state === 'FAILED') this.onFailure(msg.error ?? { name: 'Error', message: 'A task failed' }, true);
         this.checkDone();
         break;
       }
+      case 'input-ended': {
+        const s = this.subtasks.get(`${msg.vertexId}/${msg.subtaskIndex}`);
+        if (!s) return;
+        s.inputEnded = true;
+        const ref = { vertexId: msg.vertexId, subtaskIndex: msg.subtaskIndex };
+        this.coordinator.onTaskInputEnded(ref);
+        // Every task ended its input: take the final checkpoint now (Flink's FLIP-147).
+        if ([...this.subtasks.values()].every((x) => x.inputEnded) && this.status === 'RUNNING') this.coordinator.trigger('checkpoint', undefined).catch(() => {});
+        break;
+      }
+      case 'checkpoint-ack':
+        this.coordinator.acknowledge(msg.checkpointId, { vertexId: msg.vertexId, subtaskIndex: msg.subtaskIndex }, msg.handles as StateHandle[]);
+        break;
+      case 'checkpoint-decline':
+        this.coordinator.decline(msg.checkpointId, { vertexId: msg.vertexId, subtaskIndex: msg.subtaskIndex }, msg.error);
+        break;
       case 'deploy-failed': {
         for (const s of this.subtasks.values()) if (s.slot === fromSlot && !isTerminalExecution(s.state)) this.setState(s, 'FAILED');
-        this.fail(msg.error);
+        this.onFailure(msg.error, true);
         this.checkDone();
         break;
       }
       case 'collect': {
         const records = this.codec.decode(msg.bytes);
-        let list = this.collected.get(msg.collectId);
-        if (!list) this.collected.set(msg.collectId, (list = []));
-        for (const r of records) list.push(r);
+        let c = this.collected.get(msg.collectId);
+        if (!c) this.collected.set(msg.collectId, (c = { committed: [], pending: [] }));
+        if (this.submission.checkpoints.interval === undefined) c.committed.push(...records);
+        else c.pending.push({ epoch: msg.epoch, records });
         const limit = this.submission.collectLimits.get(msg.collectId);
-        if (limit !== undefined && list.length >= limit && !this.limitReached) {
+        const seen = c.committed.length + c.pending.reduce((a, p) => a + p.records.length, 0);
+        if (limit !== undefined && seen >= limit && !this.limitReached) {
           this.limitReached = true;
           this.cancel();
         }
@@ -178,6 +238,14 @@ export class JobMaster {
       }
       default:
         break;
+    }
+  }
+
+  /** Records collected before checkpoint `id`'s barrier are final once it completes. */
+  private commitCollected(id: number): void {
+    for (const c of this.collected.values()) {
+      for (const p of c.pending.filter((x) => x.epoch < id)) c.committed.push(...p.records);
+      c.pending = c.pending.filter((x) => x.epoch >= id);
     }
   }
 
@@ -192,24 +260,37 @@ export class JobMaster {
       }
     }
     if (hit) {
-      this.fail(error);
+      this.onFailure(error, false);
       this.checkDone();
     }
   }
 
-  private fail(error: SerializedError): void {
-    if (this.status === 'FAILING' || this.status === 'CANCELLING') {
+  private onFailure(error: SerializedError, restartable: boolean): void {
+    this.failures.push({ error, timestamp: this.clock.now() });
+    if (this.status !== 'RUNNING') {
       this.failure ??= error;
       return;
     }
     this.failure = error;
-    this.transition('FAILING');
+    const strategy = this.submission.restartStrategy;
+    strategy.notifyFailure(this.clock.now());
+    this.coordinator.abortAll(`The job failed: ${error.message}`, false);
+    if (restartable && strategy.canRestart() && !this.limitReached) {
+      this.coordinator.stopPeriodic();
+      this.transition('RESTARTING');
+    } else {
+      this.coordinator.shutdown('The job is failing');
+      this.transition('FAILING');
+    }
     this.cancelTasks();
+    this.checkDone();
   }
 
   /** Cancels the job. */
   cancel(): void {
     if (TERMINAL.has(this.status) || this.status === 'CANCELLING') return;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.coordinator.shutdown('The job is being canceled');
     this.transition('CANCELLING');
     this.cancelTasks();
     this.checkDone();
@@ -228,9 +309,11 @@ export class JobMaster {
   /** Suspends the job (cluster shutdown). */
   suspend(): void {
     if (TERMINAL.has(this.status) || this.status === 'SUSPENDED') return;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
     this.cancelTasks();
     this.status = 'SUSPENDED';
     this.statusTimestamps.SUSPENDED = this.clock.now();
+    this.coordinator.onJobEnd('SUSPENDED');
     this.end(new MiniFlinkError('MF_ERR_CLUSTER_SHUT_DOWN', `Job ${this.jobId} was suspended because the cluster shut down.`));
   }
 
@@ -239,28 +322,71 @@ export class JobMaster {
     if (!all.every((s) => isTerminalExecution(s.state))) return;
     if (this.status === 'RUNNING' && all.every((s) => s.state === 'FINISHED')) {
       this.transition('FINISHED');
+      for (const c of this.collected.values()) for (const p of c.pending) c.committed.push(...p.records);
+      this.coordinator.onJobEnd('FINISHED');
       this.end();
+    } else if (this.status === 'RESTARTING') {
+      this.scheduleRestart();
     } else if (this.status === 'FAILING') {
       this.transition('FAILED');
+      this.coordinator.onJobEnd('FAILED');
       this.end(jobFailed(this.failure!));
     } else if (this.status === 'CANCELLING') {
-      if (this.failure && !this.limitReached) {
+      if (this.failure && !this.limitReached && this.statusTimestamps.FAILING !== undefined) {
         this.transition('FAILED');
+        this.coordinator.onJobEnd('FAILED');
         this.end(jobFailed(this.failure));
       } else {
         this.transition('CANCELED');
+        if (this.limitReached) for (const c of this.collected.values()) for (const p of c.pending) c.committed.push(...p.records);
+        this.coordinator.onJobEnd('CANCELED');
         this.end(this.limitReached ? undefined : new MiniFlinkError('MF_ERR_JOB_CANCELED', `Job ${this.jobId} was canceled.`));
       }
     }
   }
 
+  private scheduleRestart(): void {
+    // Release the old attempt's channels; drop what it collected after the last checkpoint.
+    for (const slot of this.slots()) this.gateway.send(slot, { type: 'release', jobId: this.jobId, attempt: this.attempt });
+    for (const c of this.collected.values()) c.pending = [];
+    const delay = this.submission.restartStrategy.getBackoffTime();
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.status !== 'RESTARTING') return;
+      this.attempt++;
+      const latest = this.coordinator.latest;
+      if (latest) this.restore = restoreSpecOf(latest);
+      this.resetSubtasks();
+      this.transition('RUNNING');
+      this.deploy();
+    }, delay);
+  }
+
+  /** Triggers a savepoint into `dir` (or the configured savepoint directory). */
+  triggerSavepoint(dir: string | undefined): Promise<CompletedCheckpoint> {
+    if (this.status !== 'RUNNING') return Promise.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.jobId} is ${this.status}: a savepoint needs a RUNNING job`));
+    return this.coordinator.trigger('savepoint', dir);
+  }
+
+  /** Records collected so far (committed ones). */
+  collectedRecords(): Map<string, unknown[]> {
+    return new Map([...this.collected].map(([k, v]) => [k, v.committed]));
+  }
+
   private end(error?: Error): void {
     this.endTime = this.clock.now();
-    for (const slot of new Set([...this.subtasks.values()].map((s) => s.slot))) this.gateway.send(slot, { type: 'release', jobId: this.jobId, attempt: this.attempt });
+    for (const slot of this.slots()) this.gateway.send(slot, { type: 'release', jobId: this.jobId, attempt: this.attempt });
     if (error) this.settle.reject(error);
-    else this.settle.resolve(new JobExecutionResult(this.jobId, this.endTime - this.startTime, { ...this.accumulators }, this.collected));
+    else this.settle.resolve(new JobExecutionResult(this.jobId, this.endTime - this.startTime, { ...this.accumulators }, this.collectedRecords()));
     this.onTerminal?.();
   }
+}
+
+/** The restore spec of a completed checkpoint: every handle by operator id. */
+export function restoreSpecOf(c: CompletedCheckpoint): RestoreSpec {
+  const handles: Record<string, StateHandle[]> = {};
+  for (const op of c.metadata.operators) handles[op.operatorId] = op.handles;
+  return { dir: c.dir, checkpointId: c.id, handles };
 }
 
 /** Flink's JobExecutionException: "Job execution failed." caused by the task's error. */

@@ -2,14 +2,21 @@
  * The consumer side: one input channel per connected producer subtask. Buffers queue per channel;
  * the task polls them round-robin and returns one credit per buffer it took, which lets the
  * producer send another. A channel ends with the producer's end-of-input message.
+ *
+ * Barriers: when a channel's next item is a barrier, poll() hands it to the task. In aligned
+ * (exactly-once) mode the task then blocks that channel until the barrier has arrived on every
+ * channel that has not ended; blocked channels are skipped by poll().
  */
 import type { DataMessage } from '../protocol.js';
 import type { ChannelEndpoint, Transport } from './transport.js';
 
+type Item = Uint8Array | { barrier: number; ts: number; dir: string | undefined };
+
 /** One input channel. */
 class InputChannel implements ChannelEndpoint {
-  readonly queue: Uint8Array[] = [];
+  readonly queue: Item[] = [];
   ended = false;
+  blocked = false;
   constructor(
     readonly key: string,
     readonly producerSlot: number,
@@ -19,20 +26,16 @@ class InputChannel implements ChannelEndpoint {
   ) {}
   deliver(msg: DataMessage): void {
     if (msg.t === 'buf') this.queue.push(msg.bytes);
+    else if (msg.t === 'barrier') this.queue.push({ barrier: msg.id, ts: msg.ts, dir: msg.dir });
     else if (msg.t === 'eoi') this.ended = true;
     this.gate.notify();
   }
 }
 
-/** A polled buffer. */
-export interface PolledBuffer {
-  /** The packed records. */
-  readonly bytes: Uint8Array;
-  /** Which input of the operator it feeds. */
-  readonly inputIndex: number;
-  /** Returns the credit for this buffer to its producer. */
-  readonly release: () => void;
-}
+/** A polled item: a buffer of records or a barrier. */
+export type Polled =
+  | { readonly kind: 'buffer'; readonly bytes: Uint8Array; readonly inputIndex: number; readonly release: () => void }
+  | { readonly kind: 'barrier'; readonly id: number; readonly ts: number; readonly dir: string | undefined; readonly channel: number };
 
 /** All input channels of one task. */
 export class InputGate {
@@ -48,6 +51,11 @@ export class InputGate {
     for (const c of this.channels) transport.register(`in:${c.key}`, c);
   }
 
+  /** Number of channels. */
+  get size(): number {
+    return this.channels.length;
+  }
+
   /** Called by a channel when something arrived. */
   notify(): void {
     const w = this.waiter;
@@ -55,18 +63,38 @@ export class InputGate {
     w?.();
   }
 
-  /** The next buffer, round-robin over channels, or undefined when none is queued. */
-  poll(): PolledBuffer | undefined {
+  /** The next item, round-robin over unblocked channels, or undefined when none is ready. */
+  poll(): Polled | undefined {
     const n = this.channels.length;
     for (let k = 0; k < n; k++) {
-      const c = this.channels[(this.next + k) % n]!;
-      if (c.queue.length > 0) {
-        this.next = (this.next + k + 1) % n;
-        const bytes = c.queue.shift()!;
-        return { bytes, inputIndex: c.inputIndex, release: () => this.transport.send(c.producerSlot, { t: 'credit', ch: c.key, n: 1 }) };
+      const i = (this.next + k) % n;
+      const c = this.channels[i]!;
+      if (c.blocked || c.queue.length === 0) continue;
+      this.next = (i + 1) % n;
+      const item = c.queue.shift()!;
+      if (item instanceof Uint8Array) {
+        return { kind: 'buffer', bytes: item, inputIndex: c.inputIndex, release: () => this.transport.send(c.producerSlot, { t: 'credit', ch: c.key, n: 1 }) };
       }
+      return { kind: 'barrier', id: item.barrier, ts: item.ts, dir: item.dir, channel: i };
     }
     return undefined;
+  }
+
+  /** Blocks a channel (aligned checkpoints). */
+  block(channel: number): void {
+    this.channels[channel]!.blocked = true;
+  }
+
+  /** Unblocks every channel. */
+  unblockAll(): void {
+    for (const c of this.channels) c.blocked = false;
+    this.notify();
+  }
+
+  /** Whether the channel has ended (and holds nothing more). */
+  isChannelFinished(channel: number): boolean {
+    const c = this.channels[channel]!;
+    return c.ended && c.queue.length === 0;
   }
 
   /** Whether every channel ended and nothing is queued. */
@@ -79,7 +107,7 @@ export class InputGate {
     return new Promise((resolve) => (this.waiter = resolve));
   }
 
-  /** Wakes a waiting task (cancellation). */
+  /** Wakes a waiting task (cancellation, a trigger). */
   wake(): void {
     this.notify();
   }

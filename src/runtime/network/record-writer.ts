@@ -37,7 +37,8 @@ class ChannelWriter implements ChannelEndpoint {
   /** Records per batch; adapts so a batch is about TARGET_BYTES. */
   target = 256;
   credits = INITIAL_CREDIT;
-  readonly queued: Uint8Array[] = [];
+  /** Sealed buffers and barriers, in order; barriers need no credit but wait behind buffers. */
+  readonly queued: Array<Uint8Array | { barrier: number; ts: number; dir: string | undefined }> = [];
   private finishing = false;
   finished = false;
 
@@ -60,11 +61,18 @@ class ChannelWriter implements ChannelEndpoint {
   }
 
   drain(): void {
-    while (this.credits > 0 && this.queued.length > 0) {
-      this.credits--;
-      const bytes = this.queued.shift()!;
-      this.owner.stats.buffers++;
-      this.owner.transport.send(this.targetSlot, { t: 'buf', ch: this.key, bytes });
+    while (this.queued.length > 0) {
+      const head = this.queued[0]!;
+      if (head instanceof Uint8Array) {
+        if (this.credits === 0) break;
+        this.credits--;
+        this.queued.shift();
+        this.owner.stats.buffers++;
+        this.owner.transport.send(this.targetSlot, { t: 'buf', ch: this.key, bytes: head });
+      } else {
+        this.queued.shift();
+        this.owner.transport.send(this.targetSlot, { t: 'barrier', ch: this.key, id: head.barrier, ts: head.ts, dir: head.dir });
+      }
     }
     if (this.finishing && !this.finished && this.queued.length === 0) {
       this.finished = true;
@@ -75,6 +83,13 @@ class ChannelWriter implements ChannelEndpoint {
   finish(): void {
     this.seal();
     this.finishing = true;
+    this.drain();
+  }
+
+  barrier(id: number, ts: number, dir: string | undefined): void {
+    if (this.finishing) return;
+    this.seal();
+    this.queued.push({ barrier: id, ts, dir });
     this.drain();
   }
 
@@ -132,6 +147,11 @@ export class RecordWriter {
   isAvailable(): boolean {
     for (const c of this.channels) if (c.queued.length >= MAX_QUEUED) return false;
     return true;
+  }
+
+  /** Sends a checkpoint barrier on every channel, after the records before it. */
+  broadcastBarrier(id: number, ts: number, dir: string | undefined): void {
+    for (const c of this.channels) c.barrier(id, ts, dir);
   }
 
   /** Resolves when the writer is available again (or canceled). */

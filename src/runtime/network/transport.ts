@@ -58,7 +58,7 @@ export class Transport {
   }
 
   private route(msg: DataMessage): void {
-    // Buffers and end-of-input go to the consumer's input channel; credits to the producer's writer.
+    // Buffers, barriers and end-of-input go to the consumer's input channel; credits to the producer's writer.
     const key = msg.t === 'credit' ? `out:${msg.ch}` : `in:${msg.ch}`;
     const ep = this.endpoints.get(key);
     if (ep) ep.deliver(msg);

@@ -29,6 +29,7 @@ export class ReduceOperator extends KeyedOperator {
     keySelector: unknown,
   ) {
     super(ctx, keySelector);
+    this.userFunction = fn;
     this.call = toCallable(fn, 'reduce', 'reduce');
   }
   override async open(): Promise<void> {
@@ -59,6 +60,7 @@ export class KeyedProcessOperator extends KeyedOperator {
     keySelector: unknown,
   ) {
     super(ctx, keySelector);
+    this.userFunction = fn;
     this.call = toCallable(fn, 'processElement', 'KeyedProcessFunction');
     const noTimers = (): never => {
       throw new Error('Timers in KeyedProcessFunction arrive with the checkpointing issue (#3); only currentProcessingTime() and currentWatermark() work now');

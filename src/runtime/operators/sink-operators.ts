@@ -3,7 +3,7 @@
  * of executeAndCollect, which ships batches to the JobManager.
  */
 import { toCallable, type SinkContext } from '../../api/index.js';
-import { StreamOperator, type OperatorContext } from './stream-operator.js';
+import { StreamOperator, type OperatorContext, type OperatorSnapshotRef } from './stream-operator.js';
 import { closeUserFunction, openUserFunction } from './user-function.js';
 
 /** Flink's StreamSink. Async invoke() calls run one after another, in record order. */
@@ -16,6 +16,7 @@ export class SinkOperator extends StreamOperator {
     private readonly fn: unknown,
   ) {
     super(ctx);
+    this.userFunction = fn;
     this.call = toCallable(fn, 'invoke', 'sink');
     this.context = { timestamp: () => null, currentProcessingTime: () => this.ctx.now(), currentWatermark: () => Number.MIN_SAFE_INTEGER };
   }
@@ -52,6 +53,8 @@ const COLLECT_BATCH = 1024;
 /** The sink of executeAndCollect: records go to the JobManager, which hands them to the caller. */
 export class CollectSinkOperator extends StreamOperator {
   private batch: unknown[] = [];
+  /** The last checkpoint whose barrier passed: records collected now come after it. */
+  private epoch = 0;
   constructor(
     ctx: OperatorContext,
     private readonly collectId: string,
@@ -67,9 +70,15 @@ export class CollectSinkOperator extends StreamOperator {
     if (this.batch.length === 0) return;
     const b = this.batch;
     this.batch = [];
-    this.ctx.sendCollected(this.collectId, b);
+    this.ctx.sendCollected(this.collectId, b, this.epoch);
   }
   override endInput(): void {
     this.flush();
+  }
+  /** Ships buffered records before the checkpoint's acknowledgement, so they count as before it. */
+  override snapshotState(checkpointId: number, timestamp: number): Promise<OperatorSnapshotRef> {
+    this.flush();
+    this.epoch = checkpointId;
+    return super.snapshotState(checkpointId, timestamp);
   }
 }

@@ -36,6 +36,7 @@ export class SourceOperator extends StreamOperator {
     private readonly fn: SourceFunction<unknown>,
   ) {
     super(ctx);
+    this.userFunction = fn;
   }
   override open(): Promise<void> {
     return openUserFunction(this.fn, this.ctx.runtimeContext);

@@ -13,6 +13,7 @@ abstract class UserFunctionOperator extends StreamOperator {
     protected readonly fn: unknown,
   ) {
     super(ctx);
+    this.userFunction = fn;
   }
   override open(): Promise<void> {
     return openUserFunction(this.fn, this.ctx.runtimeContext);

@@ -2,8 +2,8 @@
  * The one interface every runtime operator presents (Flink's StreamOperator, arroyo's
  * ArrowOperator): processElement is required, every other hook defaults to doing nothing.
  */
-import type { RuntimeContext } from '../../api/index.js';
-import type { HeapKeyedStateBackend } from '../../state/index.js';
+import { isCheckpointListener, isCheckpointedFunction, isRichFunction, type FunctionInitializationContext, type RuntimeContext } from '../../api/index.js';
+import { DefaultOperatorStateStore, type HeapKeyedStateBackend, type HeapSnapshotRef, type KeyedSnapshot, type OperatorStateData } from '../../state/index.js';
 
 /** Where an operator emits records: the next operators of the chain and/or record writers. */
 export interface Output {
@@ -19,21 +19,79 @@ export interface OperatorContext {
   readonly keyedBackend: HeapKeyedStateBackend | undefined;
   /** Current processing time. */
   readonly now: () => number;
-  /** Sends collected records to the JobManager (executeAndCollect). */
-  readonly sendCollected: (collectId: string, records: unknown[]) => void;
+  /** Sends collected records to the JobManager (executeAndCollect), tagged with the last checkpoint passed. */
+  readonly sendCollected: (collectId: string, records: unknown[], epoch: number) => void;
   /** Registers async work that must finish before the next input (async sinks). */
   readonly track: (work: Promise<void>) => void;
+}
+
+/** What an operator restores: its slices of an earlier checkpoint, already redistributed. */
+export interface OperatorRestore {
+  /** Keyed state of every old subtask whose key groups overlap this subtask's. */
+  readonly keyed: readonly KeyedSnapshot[];
+  /** Operator state of every old subtask, in subtask order. */
+  readonly operator: readonly OperatorStateData[];
+}
+
+/** The synchronous part of an operator's snapshot. */
+export interface OperatorSnapshotRef {
+  readonly keyed?: HeapSnapshotRef;
+  readonly operator?: OperatorStateData;
 }
 
 /** A runtime operator. */
 export abstract class StreamOperator {
   /** Where records go. Set by the chain before open(). */
   output!: Output;
+  /** The user function, for the state and checkpoint hooks (undefined for built-in operators). */
+  protected userFunction: unknown = undefined;
+  private stateStore = new DefaultOperatorStateStore();
 
   constructor(
     /** What the task gives the operator. */
     protected readonly ctx: OperatorContext,
   ) {}
+
+  /**
+   * Restores state and calls the user's initializeState (before open(), as Flink does).
+   * @param restore the state to restore, or undefined on a fresh start.
+   */
+  async initializeState(restore: OperatorRestore | undefined, index: number, parallelism: number): Promise<void> {
+    if (restore && this.ctx.keyedBackend) this.ctx.keyedBackend.restore(restore.keyed);
+    this.stateStore = new DefaultOperatorStateStore(restore?.operator ?? [], index, parallelism);
+    const fn = this.userFunction;
+    if (isRichFunction(fn)) fn.setRuntimeContext(this.ctx.runtimeContext);
+    if (isCheckpointedFunction(fn)) {
+      const rc = this.ctx.runtimeContext;
+      const init: FunctionInitializationContext = {
+        isRestored: () => restore !== undefined,
+        getOperatorStateStore: () => this.stateStore,
+        getKeyedStateStore: () => rc,
+      };
+      await fn.initializeState(init);
+    }
+  }
+
+  /** The synchronous part of a snapshot: the user's snapshotState, then references to the state. */
+  async snapshotState(checkpointId: number, timestamp: number): Promise<OperatorSnapshotRef> {
+    const fn = this.userFunction;
+    if (isCheckpointedFunction(fn)) await fn.snapshotState({ getCheckpointId: () => checkpointId, getCheckpointTimestamp: () => timestamp });
+    const out: { keyed?: HeapSnapshotRef; operator?: OperatorStateData } = {};
+    if (this.ctx.keyedBackend) out.keyed = this.ctx.keyedBackend.snapshot();
+    if (!this.stateStore.isEmpty()) out.operator = this.stateStore.snapshot();
+    return out;
+  }
+
+  /** A checkpoint completed: tell the user function. */
+  async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    if (isCheckpointListener(this.userFunction)) await this.userFunction.notifyCheckpointComplete(checkpointId);
+  }
+
+  /** A checkpoint was aborted: tell the user function. */
+  async notifyCheckpointAborted(checkpointId: number): Promise<void> {
+    const fn = this.userFunction;
+    if (isCheckpointListener(fn) && fn.notifyCheckpointAborted) await fn.notifyCheckpointAborted(checkpointId);
+  }
 
   /** Called once before the first record (opens the user function). */
   open(): void | Promise<void> {}

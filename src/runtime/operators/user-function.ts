@@ -3,7 +3,7 @@
  */
 import { isRichFunction, type RuntimeContext } from '../../api/index.js';
 
-/** Sets the runtime context and calls open() when the function is rich. */
+/** Sets the runtime context (again: initializeState set it already) and calls open() when the function is rich. */
 export async function openUserFunction(fn: unknown, rc: RuntimeContext): Promise<void> {
   if (!isRichFunction(fn)) return;
   fn.setRuntimeContext(rc);

@@ -15,7 +15,7 @@ import { createChannelSelector } from '../network/partitioners.js';
 import { RecordWriter } from '../network/record-writer.js';
 import type { Transport } from '../network/transport.js';
 import { createOperator, needsDefensiveCopy } from '../operators/operator-factory.js';
-import { copyRecord } from '../operators/record-copy.js';
+import { copyRecord } from '../../core/record-copy.js';
 import type { Output, StreamOperator } from '../operators/stream-operator.js';
 import { SimpleMetricGroup, StreamingRuntimeContext } from '../operators/streaming-runtime-context.js';
 
@@ -32,7 +32,7 @@ export interface ChainSpec {
   readonly objectReuse: boolean;
   readonly bufferTimeout: number;
   readonly now: () => number;
-  readonly sendCollected: (collectId: string, records: unknown[]) => void;
+  readonly sendCollected: (collectId: string, records: unknown[], epoch: number) => void;
   readonly track: (work: Promise<void>) => void;
 }
 

@@ -14,7 +14,7 @@ import { generateJobGraph, generateStreamGraph } from '../../graph/index.js';
 import type { FromSlot, ToSlot } from '../protocol.js';
 import { Transport } from '../network/transport.js';
 import { captureProgram } from '../program/program-loader.js';
-import { StreamTask } from './stream-task.js';
+import { StreamTask, type TaskReporter } from './stream-task.js';
 import { SlotStdio } from './slot-stdio.js';
 
 if (!parentPort) throw new Error('slot-entry.ts must run in a worker thread');
@@ -28,8 +28,10 @@ stdio.install();
 
 let transport: Transport | undefined;
 let slotIndex = -1;
-/** Tasks by `<jobId>/<attempt>`. */
-const jobs = new Map<string, StreamTask[]>();
+/** Tasks by `<jobId>/<attempt>`, then by `<vertexId>/<subtask>`. */
+const jobs = new Map<string, Map<string, StreamTask>>();
+/** Job attempts canceled before their tasks were created. */
+const canceled = new Set<string>();
 /** Captures run one at a time: the execution context is per thread. */
 let captureQueue: Promise<unknown> = Promise.resolve();
 const codec = new RecordBatchCodec();
@@ -48,14 +50,24 @@ port.on('message', (msg: ToSlot) => {
       void deploy(msg);
       break;
     case 'cancel':
-      for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`) ?? []) t.cancel();
+      canceled.add(`${msg.jobId}/${msg.attempt}`);
+      for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`)?.values() ?? []) t.cancel();
       break;
     case 'release':
       jobs.delete(`${msg.jobId}/${msg.attempt}`);
+      canceled.delete(`${msg.jobId}/${msg.attempt}`);
       transport?.release(`${msg.jobId}/${msg.attempt}/`);
       break;
+    case 'trigger-checkpoint': {
+      const tasks = jobs.get(`${msg.jobId}/${msg.attempt}`);
+      for (const d of msg.tasks) tasks?.get(`${d.vertexId}/${d.subtaskIndex}`)?.trigger(msg.checkpointId, msg.timestamp, msg.targetDir);
+      break;
+    }
+    case 'notify-checkpoint':
+      for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`)?.values() ?? []) void t.notify(msg.checkpointId, msg.outcome);
+      break;
     case 'shutdown':
-      for (const tasks of jobs.values()) for (const t of tasks) t.cancel();
+      for (const tasks of jobs.values()) for (const t of tasks.values()) t.cancel();
       stdio.flush();
       transport?.close();
       port.close();
@@ -63,9 +75,24 @@ port.on('message', (msg: ToSlot) => {
   }
 });
 
+function reporter(jobId: string, attempt: number, vertexId: string, subtaskIndex: number): TaskReporter {
+  const ids = { jobId, attempt, vertexId, subtaskIndex };
+  return {
+    state: (state, extra) => {
+      if (state === 'FINISHED' || state === 'FAILED' || state === 'CANCELED') stdio.flush();
+      post({ type: 'task-state', ...ids, state, ...extra });
+    },
+    ack: (checkpointId, handles, syncMs, asyncMs, alignmentMs) => {
+      post({ type: 'checkpoint-ack', ...ids, checkpointId, handles, syncMs, asyncMs, alignmentMs });
+    },
+    decline: (checkpointId, error) => post({ type: 'checkpoint-decline', ...ids, checkpointId, error }),
+    inputEnded: () => post({ type: 'input-ended', ...ids }),
+  };
+}
+
 async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
   const key = `${msg.jobId}/${msg.attempt}`;
-  const tasks: StreamTask[] = [];
+  const tasks = new Map<string, StreamTask>();
   jobs.set(key, tasks);
   try {
     const capture = captureQueue.then(() => captureProgram(msg.program, `${msg.jobId}-${msg.attempt}-${slotIndex}`));
@@ -80,7 +107,6 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
           'A job module must build the same graph for the same arguments: do not branch on randomness, time or the environment.',
       );
     }
-    if (!jobs.has(key)) return; // Canceled while loading.
     for (const d of msg.tasks) {
       const vertex = job.vertices.find((v) => v.id === d.vertexId);
       if (!vertex) throw new MiniFlinkError('MF_ERR_GRAPH_MISMATCH', `Vertex ${d.vertexId} is not in the job graph built by slot thread ${slotIndex}`);
@@ -96,20 +122,20 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
           transport: transport!,
           objectReuse: msg.objectReuse,
           bufferTimeout: msg.bufferTimeout,
+          checkpointing: msg.checkpointing,
+          restore: msg.restore,
           now: () => Date.now(),
-          sendCollected: (collectId, records) => {
+          sendCollected: (collectId, records, epoch) => {
             const bytes = codec.encode(records);
-            post({ type: 'collect', jobId: msg.jobId, attempt: msg.attempt, collectId, bytes }, [bytes.buffer as ArrayBuffer]);
+            post({ type: 'collect', jobId: msg.jobId, attempt: msg.attempt, collectId, epoch, bytes }, [bytes.buffer as ArrayBuffer]);
           },
         },
-        (state, extra) => {
-          if (state === 'FINISHED' || state === 'FAILED' || state === 'CANCELED') stdio.flush();
-          post({ type: 'task-state', jobId: msg.jobId, attempt: msg.attempt, vertexId: d.vertexId, subtaskIndex: d.subtaskIndex, state, ...extra });
-        },
+        reporter(msg.jobId, msg.attempt, d.vertexId, d.subtaskIndex),
       );
-      tasks.push(task);
+      tasks.set(`${d.vertexId}/${d.subtaskIndex}`, task);
     }
-    for (const t of tasks) void t.run();
+    if (canceled.has(key)) for (const t of tasks.values()) t.cancel();
+    for (const t of tasks.values()) void t.run();
   } catch (e) {
     stdio.flush();
     post({ type: 'deploy-failed', jobId: msg.jobId, attempt: msg.attempt, error: serializeError(e) });

@@ -1,24 +1,42 @@
 /**
- * One running subtask: opens its chain, feeds it (a source's run(), or buffers from the input
- * gate), ends it, and reports its state. Single-threaded like Flink's mailbox: everything a task
- * does runs on its slot thread's event loop, and it yields between buffers so that other tasks in
- * the thread, credits and cancellation get their turn.
+ * One running subtask: restores and opens its chain, feeds it (a source's run(), or buffers from
+ * the input gate), takes its part in checkpoints, ends it, and reports its state.
+ * Single-threaded like Flink's mailbox: everything a task does runs on its slot thread's event
+ * loop, and it yields between buffers so that other tasks, credits, triggers and cancellation get
+ * their turn.
  *
- *   INITIALIZING -> RUNNING -> FINISHED        (input ended)
- *                           -> CANCELED        (cancel())
- *                           -> FAILED          (a user function or the runtime threw)
+ *   INITIALIZING -> RUNNING -> (input ended -> final checkpoint completes) -> FINISHED
+ *                           -> CANCELED | FAILED
+ *
+ * Checkpoints: a source is triggered by the JobManager; other tasks see barriers in their input.
+ * With EXACTLY_ONCE a channel that delivered barrier n is blocked until n arrived on every
+ * channel that has not ended (alignment); then the task snapshots every operator (synchronous
+ * part), sends barrier n on, and writes the snapshot (asynchronous part) before it acknowledges.
  */
 import type { Accumulator } from '../../api/index.js';
 import { serializeError, type SerializedError } from '../../core/errors.js';
-import type { ReportedState } from '../protocol.js';
+import type { StateHandle } from '../../checkpoint/metadata.js';
+import type { ReportedState, RestoreSpec, TaskCheckpointing } from '../protocol.js';
 import { SourceOperator } from '../operators/source-operator.js';
 import { buildOperatorChain, type ChainSpec, type OperatorChain } from './operator-chain.js';
+import { restoreFor, storeSnapshot } from './task-state-io.js';
 
 /** Buffers processed before a task yields to the event loop. */
 const BUFFERS_PER_TURN = 4;
 
-/** How a task reports. */
-export type TaskReporter = (state: ReportedState, extra?: { error?: SerializedError; accumulators?: Record<string, unknown> }) => void;
+/** How a task reports to the JobManager. */
+export interface TaskReporter {
+  state(state: ReportedState, extra?: { error?: SerializedError; accumulators?: Record<string, unknown> }): void;
+  ack(checkpointId: number, handles: StateHandle[], syncMs: number, asyncMs: number, alignmentMs: number): void;
+  decline(checkpointId: number, error: SerializedError): void;
+  inputEnded(): void;
+}
+
+/** A task's full specification. */
+export interface TaskSpec extends Omit<ChainSpec, 'track'> {
+  readonly checkpointing: TaskCheckpointing;
+  readonly restore: RestoreSpec | undefined;
+}
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -28,26 +46,42 @@ export class StreamTask {
   private canceled = false;
   private pendingWork: Promise<void>[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
+  private running = false;
+  private inputEnded = false;
+  /** The highest checkpoint this task snapshotted. */
+  private lastCheckpoint = 0;
+  /** The first checkpoint snapshotted after the input ended: its completion lets the task finish. */
+  private finalCheckpoint: number | undefined;
+  private finalDone: (() => void) | undefined;
+  /** The checkpoint being aligned. */
+  private aligning: { id: number; ts: number; dir: string | undefined; seen: Set<number>; start: number } | undefined;
 
   constructor(
-    private readonly spec: Omit<ChainSpec, 'track'>,
+    private readonly spec: TaskSpec,
     private readonly report: TaskReporter,
   ) {}
 
   /** Runs the task to its end; never rejects (failures are reported). */
   async run(): Promise<void> {
-    this.report('INITIALIZING');
+    this.report.state('INITIALIZING');
     let opened: OperatorChain['operators'] = [];
     try {
       const chain = buildOperatorChain({ ...this.spec, track: (w) => void this.pendingWork.push(w) });
       this.chain = chain;
+      const { vertex, subtaskIndex } = this.spec;
+      for (let i = 0; i < chain.operators.length; i++) {
+        const id = vertex.operators[i]!.operatorId;
+        await chain.operators[i]!.initializeState(restoreFor(this.spec.restore, id, subtaskIndex, vertex.parallelism, vertex.maxParallelism), subtaskIndex, vertex.parallelism);
+      }
+      this.lastCheckpoint = this.spec.restore?.checkpointId ?? 0;
       // Open tail first, as Flink does, so an operator never emits into an unopened one.
       for (const op of [...chain.operators].reverse()) {
         await op.open();
         opened = [op, ...opened];
       }
       if (this.canceled) throw new CanceledSignal();
-      this.report('RUNNING');
+      this.running = true;
+      this.report.state('RUNNING');
       this.startFlushTimer();
       if (chain.head instanceof SourceOperator) {
         const writers = chain.writers;
@@ -67,15 +101,24 @@ export class StreamTask {
       for (const w of chain.writers) w.finish();
       for (const w of chain.writers) await w.whenFinished();
       this.stopFlushTimer();
-      await closeAll(opened);
       if (this.canceled) throw new CanceledSignal();
-      this.report('FINISHED', { accumulators: localValues(chain.accumulators) });
+      this.inputEnded = true;
+      if (this.spec.checkpointing.enabled) {
+        // Wait for a checkpoint taken after the end of input to complete (Flink's final
+        // checkpoint), so that two-phase-commit sinks commit everything.
+        const done = new Promise<void>((resolve) => (this.finalDone = resolve));
+        this.report.inputEnded();
+        await done;
+        if (this.canceled) throw new CanceledSignal();
+      }
+      await closeAll(opened);
+      this.report.state('FINISHED', { accumulators: localValues(chain.accumulators) });
     } catch (e) {
       this.stopFlushTimer();
       for (const w of this.chain?.writers ?? []) w.cancel();
       await closeAll(opened).catch(() => {});
-      if (e instanceof CanceledSignal || this.canceled) this.report('CANCELED');
-      else this.report('FAILED', { error: serializeError(e) });
+      if (e instanceof CanceledSignal || this.canceled) this.report.state('CANCELED');
+      else this.report.state('FAILED', { error: serializeError(e) });
     }
   }
 
@@ -86,18 +129,104 @@ export class StreamTask {
     for (;;) {
       if (this.canceled) return;
       for (const w of chain.writers) if (!w.isAvailable()) await w.whenAvailable();
-      const buf = gate.poll();
-      if (!buf) {
+      const item = gate.poll();
+      if (!item) {
+        if (this.aligning) await this.checkAlignment(chain);
         if (gate.isFinished()) return;
         await gate.whenData();
         continue;
       }
-      const records = chain.codec.decode(buf.bytes);
+      if (item.kind === 'barrier') {
+        await this.onBarrier(chain, item.id, item.ts, item.dir, item.channel);
+        continue;
+      }
+      const records = chain.codec.decode(item.bytes);
       for (let i = 0; i < records.length; i++) head.processElement(records[i]);
-      buf.release();
+      item.release();
       if (this.pendingWork.length > 0) await this.awaitPendingWork();
       if (++turn % BUFFERS_PER_TURN === 0) await nextTurn();
     }
+  }
+
+  private async onBarrier(chain: OperatorChain, id: number, ts: number, dir: string | undefined, channel: number): Promise<void> {
+    if (id <= this.lastCheckpoint) return; // A late barrier of a checkpoint already taken or given up.
+    if (this.aligning && id > this.aligning.id) {
+      // A newer checkpoint overtook the one being aligned: give the older one up (Flink does too).
+      chain.gate!.unblockAll();
+      this.aligning = undefined;
+    }
+    if (this.aligning && id < this.aligning.id) return;
+    this.aligning ??= { id, ts, dir, seen: new Set(), start: Date.now() };
+    this.aligning.seen.add(channel);
+    if (this.spec.checkpointing.mode === 'EXACTLY_ONCE') chain.gate!.block(channel);
+    await this.checkAlignment(chain);
+  }
+
+  private async checkAlignment(chain: OperatorChain): Promise<void> {
+    const a = this.aligning;
+    const gate = chain.gate!;
+    if (!a) return;
+    for (let c = 0; c < gate.size; c++) if (!a.seen.has(c) && !gate.isChannelFinished(c)) return;
+    this.aligning = undefined;
+    gate.unblockAll();
+    await this.checkpoint(a.id, a.ts, a.dir, Date.now() - a.start);
+  }
+
+  /**
+   * The JobManager asks this task to checkpoint: a running source, or a task whose input ended.
+   * Other running tasks checkpoint when barriers align.
+   */
+  trigger(checkpointId: number, timestamp: number, targetDir: string | undefined): void {
+    if (checkpointId <= this.lastCheckpoint || !this.running) {
+      if (!this.running && !this.canceled) this.report.decline(checkpointId, { name: 'Error', message: `Task ${this.spec.vertex.name} (${this.spec.subtaskIndex + 1}) is not running yet` });
+      return;
+    }
+    const isSource = this.chain?.head instanceof SourceOperator;
+    if (!isSource && !this.inputEnded) return; // Barriers will come through the input.
+    void this.checkpoint(checkpointId, timestamp, targetDir, 0);
+  }
+
+  private async checkpoint(id: number, ts: number, targetDir: string | undefined, alignmentMs: number): Promise<void> {
+    const chain = this.chain!;
+    if (id <= this.lastCheckpoint) return;
+    this.lastCheckpoint = id;
+    try {
+      const t0 = performance.now();
+      const refs = [];
+      for (const op of chain.operators) refs.push(await op.snapshotState(id, ts));
+      if (!this.inputEnded) for (const w of chain.writers) w.broadcastBarrier(id, ts, targetDir);
+      if (this.inputEnded && this.finalCheckpoint === undefined) this.finalCheckpoint = id;
+      const syncMs = performance.now() - t0;
+      // The asynchronous part: records keep flowing between the operators' writes.
+      const t1 = performance.now();
+      const handles: StateHandle[] = [];
+      for (let i = 0; i < refs.length; i++) {
+        await nextTurn();
+        const h = storeSnapshot(refs[i]!, { operatorId: this.spec.vertex.operators[i]!.operatorId, subtaskIndex: this.spec.subtaskIndex }, this.spec.checkpointing.compression, targetDir);
+        if (h) handles.push(h);
+      }
+      if (this.canceled) return;
+      this.report.ack(id, handles, syncMs, performance.now() - t1, alignmentMs);
+    } catch (e) {
+      this.report.decline(id, serializeError(e));
+    }
+  }
+
+  /** The JobManager says a checkpoint completed or was aborted. */
+  async notify(checkpointId: number, outcome: 'complete' | 'aborted'): Promise<void> {
+    const chain = this.chain;
+    if (!chain || this.canceled) return;
+    try {
+      for (const op of chain.operators) {
+        if (outcome === 'complete') await op.notifyCheckpointComplete(checkpointId);
+        else await op.notifyCheckpointAborted(checkpointId);
+      }
+    } catch (e) {
+      this.report.state('FAILED', { error: serializeError(e) });
+      this.cancel();
+      return;
+    }
+    if (outcome === 'complete' && this.finalCheckpoint !== undefined && checkpointId >= this.finalCheckpoint) this.finalDone?.();
   }
 
   private async awaitPendingWork(): Promise<void> {
@@ -126,6 +255,7 @@ export class StreamTask {
   cancel(): void {
     if (this.canceled) return;
     this.canceled = true;
+    this.finalDone?.();
     const chain = this.chain;
     if (!chain) return;
     if (chain.head instanceof SourceOperator) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyRecord } from '../../../src/runtime/operators/record-copy.js';
+import { copyRecord } from '../../../src/core/record-copy.js';
 
 describe('record copy', () => {
   it('record copy - primitives are returned as they are', () => {

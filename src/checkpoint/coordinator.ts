@@ -1,0 +1,259 @@
+/**
+ * The checkpoint coordinator of one job (Flink's CheckpointCoordinator, kept small): triggers
+ * checkpoints, collects acknowledgements, completes a checkpoint by writing `_metadata` last, tells
+ * the tasks, and subsumes old checkpoints. It reaches the tasks through a gateway the runtime
+ * implements.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { MiniFlinkError, type SerializedError } from '../core/errors.js';
+import type { JobGraph } from '../graph/index.js';
+import { qualify, savepointDirName, writeMetadata, type CheckpointMetadata, type OperatorEntry, type StateHandle } from './metadata.js';
+import type { CheckpointSettings } from './settings.js';
+
+/** A subtask, as the coordinator names it. */
+export interface TaskRef {
+  readonly vertexId: string;
+  readonly subtaskIndex: number;
+}
+
+/** How the coordinator reaches the tasks of the current attempt. */
+export interface CheckpointTaskGateway {
+  /** Tasks to trigger directly: running sources and tasks whose input ended. */
+  tasksToTrigger(): TaskRef[];
+  /** Every task that must acknowledge. */
+  allTasks(): TaskRef[];
+  /** Sends the trigger. */
+  trigger(checkpointId: number, timestamp: number, kind: 'checkpoint' | 'savepoint', targetDir: string | undefined, tasks: TaskRef[]): void;
+  /** Tells every task a checkpoint's outcome. */
+  notify(checkpointId: number, outcome: 'complete' | 'aborted'): void;
+  /** Fails the job (too many failed checkpoints). */
+  failJob(error: SerializedError): void;
+}
+
+/** A completed checkpoint or savepoint. */
+export interface CompletedCheckpoint {
+  readonly id: number;
+  readonly kind: 'checkpoint' | 'savepoint';
+  readonly timestamp: number;
+  readonly completedAt: number;
+  /** Where it is (`file:/...`), or undefined in JobManager memory. */
+  readonly externalPath: string | undefined;
+  /** Its directory on disk, if any. */
+  readonly dir: string | undefined;
+  readonly metadata: CheckpointMetadata;
+  readonly stateSize: number;
+}
+
+/** Counters and recent history, for statistics. */
+export interface CheckpointCounts {
+  completed: number;
+  failed: number;
+  restored: number;
+}
+
+interface Pending {
+  readonly id: number;
+  readonly kind: 'checkpoint' | 'savepoint';
+  readonly timestamp: number;
+  readonly dir: string | undefined;
+  readonly needed: Set<string>;
+  readonly handles: StateHandle[];
+  readonly timer: NodeJS.Timeout;
+  readonly done: { resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void };
+}
+
+const key = (t: TaskRef) => `${t.vertexId}/${t.subtaskIndex}`;
+
+/** The coordinator. */
+export class CheckpointCoordinator {
+  private nextId: number;
+  private readonly pending = new Map<number, Pending>();
+  /** Retained completed checkpoints, oldest first (savepoints are not kept here). */
+  private readonly completed: CompletedCheckpoint[] = [];
+  /** The latest completed checkpoint or savepoint (what a restart restores). */
+  latest: CompletedCheckpoint | undefined;
+  readonly counts: CheckpointCounts = { completed: 0, failed: 0, restored: 0 };
+  private consecutiveFailures = 0;
+  private periodic: NodeJS.Timeout | undefined;
+  private lastCompletedAt = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly jobId: string,
+    private readonly job: JobGraph,
+    /** uid and name of every operator, by operator id. */
+    private readonly operators: ReadonlyMap<string, { uid: string | undefined; name: string }>,
+    readonly settings: CheckpointSettings,
+    private readonly gateway: CheckpointTaskGateway,
+    /** Id of the checkpoint the job was restored from (0: none). */
+    restoredFrom = 0,
+  ) {
+    this.nextId = restoredFrom + 1;
+  }
+
+  /** The job's checkpoint directory (`<dir>/<jobId>`), if checkpoints go to disk. */
+  get jobDir(): string | undefined {
+    return this.settings.dir === undefined ? undefined : join(this.settings.dir, this.jobId);
+  }
+
+  /** Starts periodic checkpoints (when an interval is set). */
+  startPeriodic(): void {
+    if (this.settings.interval === undefined || this.periodic || this.stopped) return;
+    const tick = () => {
+      this.periodic = setTimeout(() => {
+        const since = Date.now() - this.lastCompletedAt;
+        const concurrent = [...this.pending.values()].filter((p) => p.kind === 'checkpoint').length;
+        if (concurrent < this.settings.maxConcurrent && since >= this.settings.minPause && !this.stopped) {
+          this.trigger('checkpoint', undefined).catch(() => {});
+        }
+        tick();
+      }, this.settings.interval);
+    };
+    tick();
+  }
+
+  /** Stops periodic triggering. */
+  stopPeriodic(): void {
+    if (this.periodic) clearTimeout(this.periodic);
+    this.periodic = undefined;
+  }
+
+  /** Stops everything: no more triggers, pending checkpoints aborted. */
+  shutdown(reason: string): void {
+    this.stopped = true;
+    this.stopPeriodic();
+    this.abortAll(reason, false);
+  }
+
+  /**
+   * Triggers a checkpoint (or a savepoint into `targetDir`). Resolves when it completes; rejects
+   * when it is aborted.
+   */
+  trigger(kind: 'checkpoint' | 'savepoint', targetDir: string | undefined): Promise<CompletedCheckpoint> {
+    if (this.stopped) return Promise.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'The job is not running: no checkpoint can be taken'));
+    const id = this.nextId++;
+    const timestamp = Date.now();
+    let dir: string | undefined;
+    if (kind === 'savepoint') {
+      const base = targetDir ?? this.settings.savepointDir;
+      if (base === undefined) return Promise.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'No savepoint directory: give one, or set execution.checkpointing.savepoint-dir (state.savepoints.dir)'));
+      dir = join(base, savepointDirName(this.jobId));
+    } else if (this.jobDir !== undefined) dir = join(this.jobDir, `chk-${id}`);
+    return new Promise<CompletedCheckpoint>((resolve, reject) => {
+      const timer = setTimeout(() => this.abort(id, `Checkpoint expired before completing (timeout ${this.settings.timeout} ms)`, true), this.settings.timeout);
+      const p: Pending = { id, kind, timestamp, dir, needed: new Set(this.gateway.allTasks().map(key)), handles: [], timer, done: { resolve, reject } };
+      this.pending.set(id, p);
+      this.gateway.trigger(id, timestamp, kind, dir, this.gateway.tasksToTrigger());
+    });
+  }
+
+  /** A task whose input ended owes acknowledgements for pending checkpoints: trigger it directly. */
+  onTaskInputEnded(task: TaskRef): void {
+    for (const p of this.pending.values()) if (p.needed.has(key(task))) this.gateway.trigger(p.id, p.timestamp, p.kind, p.dir, [task]);
+  }
+
+  /** A task acknowledged. */
+  acknowledge(checkpointId: number, task: TaskRef, handles: readonly StateHandle[]): void {
+    const p = this.pending.get(checkpointId);
+    if (!p || !p.needed.delete(key(task))) return;
+    p.handles.push(...handles);
+    if (p.needed.size === 0) this.complete(p);
+  }
+
+  /** A task declined. */
+  decline(checkpointId: number, task: TaskRef, error: SerializedError): void {
+    if (!this.pending.has(checkpointId)) return;
+    this.abort(checkpointId, `Task ${task.vertexId} (${task.subtaskIndex}) declined checkpoint ${checkpointId}: ${error.message}`, true);
+  }
+
+  private complete(p: Pending): void {
+    clearTimeout(p.timer);
+    this.pending.delete(p.id);
+    const operators: OperatorEntry[] = [];
+    for (const v of this.job.vertices) {
+      for (const op of v.operators) {
+        const info = this.operators.get(op.operatorId);
+        operators.push({
+          operatorId: op.operatorId,
+          uid: info?.uid,
+          name: info?.name ?? op.name,
+          parallelism: v.parallelism,
+          maxParallelism: v.maxParallelism,
+          handles: p.handles.filter((h) => h.operatorId === op.operatorId),
+        });
+      }
+    }
+    const metadata: CheckpointMetadata = { version: 1, jobId: this.jobId, checkpointId: p.id, timestamp: p.timestamp, kind: p.kind, operators };
+    try {
+      if (p.dir !== undefined) writeMetadata(p.dir, metadata);
+    } catch (e) {
+      this.fail(p, `Could not write the checkpoint's metadata: ${(e as Error).message}`, true);
+      return;
+    }
+    const done: CompletedCheckpoint = {
+      id: p.id,
+      kind: p.kind,
+      timestamp: p.timestamp,
+      completedAt: Date.now(),
+      externalPath: p.dir !== undefined ? qualify(p.dir) : undefined,
+      dir: p.dir,
+      metadata,
+      stateSize: p.handles.reduce((a, h) => a + h.size, 0),
+    };
+    this.counts.completed++;
+    this.consecutiveFailures = 0;
+    this.lastCompletedAt = done.completedAt;
+    this.latest = done;
+    if (p.kind === 'checkpoint') {
+      this.completed.push(done);
+      while (this.completed.length > this.settings.numRetained) {
+        const old = this.completed.shift()!;
+        if (old.dir !== undefined) rmSync(old.dir, { recursive: true, force: true });
+      }
+    }
+    // Older pending checkpoints are subsumed by this one.
+    for (const older of [...this.pending.values()]) if (older.id < p.id && older.kind === 'checkpoint') this.abort(older.id, `Checkpoint ${older.id} was subsumed by ${p.id}`, false);
+    this.gateway.notify(p.id, 'complete');
+    p.done.resolve(done);
+  }
+
+  private abort(id: number, reason: string, countAsFailure: boolean): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.fail(p, reason, countAsFailure);
+  }
+
+  private fail(p: Pending, reason: string, countAsFailure: boolean): void {
+    clearTimeout(p.timer);
+    this.pending.delete(p.id);
+    if (p.dir !== undefined && p.kind === 'checkpoint') rmSync(p.dir, { recursive: true, force: true });
+    if (p.kind === 'savepoint' && p.dir !== undefined) rmSync(p.dir, { recursive: true, force: true });
+    this.gateway.notify(p.id, 'aborted');
+    p.done.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', reason));
+    if (countAsFailure && !this.stopped) {
+      this.counts.failed++;
+      if (p.kind === 'checkpoint' && ++this.consecutiveFailures > this.settings.tolerableFailures) {
+        this.gateway.failJob({ name: 'FlinkRuntimeException', message: `Exceeded checkpoint tolerable failure threshold. The latest checkpoint failed due to: ${reason}` });
+      }
+    }
+  }
+
+  /** Aborts every pending checkpoint (a failure or restart of the job). */
+  abortAll(reason: string, countAsFailure: boolean): void {
+    for (const id of [...this.pending.keys()]) this.abort(id, reason, countAsFailure);
+  }
+
+  /** Applies the retention policy when the job ends. */
+  onJobEnd(status: 'FINISHED' | 'CANCELED' | 'FAILED' | 'SUSPENDED'): void {
+    this.shutdown(`The job ended (${status})`);
+    const r = this.settings.retention;
+    const keep = (status === 'CANCELED' && r === 'RETAIN_ON_CANCELLATION') || (status === 'FAILED' && r !== 'NO_EXTERNALIZED_CHECKPOINTS') || (status === 'SUSPENDED' && r === 'RETAIN_ON_CANCELLATION');
+    if (!keep && this.jobDir !== undefined) rmSync(this.jobDir, { recursive: true, force: true });
+  }
+
+  /** Retained checkpoints, oldest first. */
+  retained(): readonly CompletedCheckpoint[] {
+    return this.completed;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Checkpoint settings of one job, resolved from the job's code first, then the configuration
+ * (Flink 2.0 keys, with the 1.x names accepted).
+ */
+import type { CheckpointConfig } from '../api/index.js';
+import { parseDuration } from '../config/index.js';
+import { MiniFlinkError } from '../core/errors.js';
+import { parseCompression, type Compression } from './compression.js';
+
+/** Retention of the latest checkpoint when the job ends. */
+export type Retention = 'NO_EXTERNALIZED_CHECKPOINTS' | 'RETAIN_ON_CANCELLATION' | 'DELETE_ON_CANCELLATION';
+
+/** Resolved checkpoint settings. */
+export interface CheckpointSettings {
+  /** Periodic interval in ms; undefined: no periodic checkpoints. */
+  readonly interval: number | undefined;
+  readonly mode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
+  readonly timeout: number;
+  readonly minPause: number;
+  readonly maxConcurrent: number;
+  readonly tolerableFailures: number;
+  readonly retention: Retention;
+  readonly numRetained: number;
+  /** Base directory of checkpoints (the job id goes below it); undefined: JobManager memory. */
+  readonly dir: string | undefined;
+  /** Default savepoint directory. */
+  readonly savepointDir: string | undefined;
+  readonly compression: Compression;
+}
+
+function pick(conf: Readonly<Record<string, string>>, ...keys: string[]): string | undefined {
+  for (const k of keys) if (conf[k] !== undefined) return conf[k];
+  return undefined;
+}
+
+function int(text: string | undefined, key: string, fallback: number, min: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Could not parse value '${text}' for key '${key}': expected an integer >= ${min}`);
+  return n;
+}
+
+/** Resolves the settings of a job. */
+export function resolveCheckpointSettings(cc: CheckpointConfig, conf: Readonly<Record<string, string>>, codeCompression: boolean | undefined): CheckpointSettings {
+  const intervalText = pick(conf, 'execution.checkpointing.interval');
+  const interval = cc.isCheckpointingEnabled() ? cc.getCheckpointInterval() : intervalText !== undefined ? parseDuration(intervalText, 'execution.checkpointing.interval') : undefined;
+  const modeText = pick(conf, 'execution.checkpointing.mode');
+  const mode = cc.mode ?? (modeText !== undefined ? (modeText.toUpperCase() as CheckpointSettings['mode']) : 'EXACTLY_ONCE');
+  if (mode !== 'EXACTLY_ONCE' && mode !== 'AT_LEAST_ONCE') throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Could not parse value '${modeText}' for key 'execution.checkpointing.mode': expected EXACTLY_ONCE or AT_LEAST_ONCE`);
+  const timeoutText = pick(conf, 'execution.checkpointing.timeout');
+  const minPauseText = pick(conf, 'execution.checkpointing.min-pause');
+  const retentionText = pick(conf, 'execution.checkpointing.externalized-checkpoint-retention');
+  const retention = (cc.externalizedCleanup ?? retentionText?.toUpperCase() ?? 'NO_EXTERNALIZED_CHECKPOINTS') as Retention;
+  if (!['NO_EXTERNALIZED_CHECKPOINTS', 'RETAIN_ON_CANCELLATION', 'DELETE_ON_CANCELLATION'].includes(retention)) {
+    throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Could not parse value '${retentionText}' for key 'execution.checkpointing.externalized-checkpoint-retention'`);
+  }
+  const compressionText = pick(conf, 'execution.checkpointing.snapshot-compression');
+  return {
+    interval: interval !== undefined && interval > 0 ? interval : undefined,
+    mode,
+    timeout: cc.timeout ?? (timeoutText !== undefined ? parseDuration(timeoutText, 'execution.checkpointing.timeout') : 10 * 60_000),
+    minPause: cc.minPause ?? (minPauseText !== undefined ? parseDuration(minPauseText, 'execution.checkpointing.min-pause') : 0),
+    maxConcurrent: cc.maxConcurrent ?? int(pick(conf, 'execution.checkpointing.max-concurrent-checkpoints'), 'execution.checkpointing.max-concurrent-checkpoints', 1, 1),
+    tolerableFailures: cc.tolerableFailures ?? int(pick(conf, 'execution.checkpointing.tolerable-failed-checkpoints'), 'execution.checkpointing.tolerable-failed-checkpoints', 0, 0),
+    retention,
+    numRetained: int(pick(conf, 'execution.checkpointing.num-retained'), 'execution.checkpointing.num-retained', 1, 1),
+    dir: pick(conf, 'execution.checkpointing.dir'),
+    savepointDir: pick(conf, 'execution.checkpointing.savepoint-dir'),
+    compression: compressionText !== undefined ? parseCompression(compressionText) : parseCompression(codeCompression),
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * Restart strategies (Flink's RestartBackoffTimeStrategy): after a failure, may the job restart,
+ * and after how long. Built from the job's RestartStrategies descriptor or the configuration.
+ */
+import type { RestartStrategyConfiguration } from '../../api/index.js';
+import { parseDuration } from '../../config/index.js';
+import { MiniFlinkError } from '../../core/errors.js';
+
+/** Flink's RestartBackoffTimeStrategy. */
+export interface RestartStrategy {
+  /** Records a failure at `now`. */
+  notifyFailure(now: number): void;
+  /** Whether the job may restart after the failures so far. */
+  canRestart(): boolean;
+  /** Delay before the restart, ms. */
+  getBackoffTime(): number;
+  /** A description, for messages. */
+  readonly description: string;
+}
+
+/** fixed-delay: up to `attempts` restarts, `delay` apart. */
+class FixedDelay implements RestartStrategy {
+  private failures = 0;
+  constructor(
+    private readonly attempts: number,
+    private readonly delay: number,
+  ) {}
+  get description(): string {
+    return `FixedDelayRestartBackoffTimeStrategy(maxNumberRestartAttempts=${this.attempts}, backoffTimeMS=${this.delay})`;
+  }
+  notifyFailure(): void {
+    this.failures++;
+  }
+  canRestart(): boolean {
+    return this.failures <= this.attempts;
+  }
+  getBackoffTime(): number {
+    return this.delay;
+  }
+}
+
+/** failure-rate: restart while at most `max` failures fall within `interval`. */
+class FailureRate implements RestartStrategy {
+  private readonly times: number[] = [];
+  constructor(
+    private readonly max: number,
+    private readonly interval: number,
+    private readonly delay: number,
+  ) {}
+  get description(): string {
+    return `FailureRateRestartBackoffTimeStrategy(maxFailuresPerInterval=${this.max}, failuresIntervalMS=${this.interval}, backoffTimeMS=${this.delay})`;
+  }
+  notifyFailure(now: number): void {
+    this.times.push(now);
+    while (this.times.length > 0 && this.times[0]! < now - this.interval) this.times.shift();
+  }
+  canRestart(): boolean {
+    return this.times.length <= this.max;
+  }
+  getBackoffTime(): number {
+    return this.delay;
+  }
+}
+
+/** exponential-delay: delays grow by `multiplier` up to `max`, reset after a quiet `reset` period. */
+class ExponentialDelay implements RestartStrategy {
+  private current: number;
+  private last = -Infinity;
+  constructor(
+    private readonly initial: number,
+    private readonly max: number,
+    private readonly multiplier: number,
+    private readonly reset: number,
+    private readonly jitter: number,
+  ) {
+    this.current = initial;
+  }
+  get description(): string {
+    return `ExponentialDelayRestartBackoffTimeStrategy(initialBackoffMS=${this.initial}, maxBackoffMS=${this.max}, backoffMultiplier=${this.multiplier})`;
+  }
+  notifyFailure(now: number): void {
+    if (now - this.last >= this.reset) this.current = this.initial;
+    else this.current = Math.min(this.current * this.multiplier, this.max);
+    this.last = now;
+  }
+  canRestart(): boolean {
+    return true;
+  }
+  getBackoffTime(): number {
+    const j = this.current * this.jitter;
+    return Math.max(0, Math.round(this.current - j + Math.random() * 2 * j));
+  }
+}
+
+class NoRestart implements RestartStrategy {
+  readonly description = 'NoRestartBackoffTimeStrategy';
+  notifyFailure(): void {}
+  canRestart(): boolean {
+    return false;
+  }
+  getBackoffTime(): number {
+    return 0;
+  }
+}
+
+/** The strategy of a job: code first, then `restart-strategy.*` keys, then Flink's default. */
+export function createRestartStrategy(code: RestartStrategyConfiguration | undefined, conf: Readonly<Record<string, string>>, checkpointing: boolean): RestartStrategy {
+  const d = (key: string, fallback: string) => parseDuration(conf[key] ?? fallback, key);
+  const n = (key: string, fallback: number) => (conf[key] !== undefined ? Number(conf[key]) : fallback);
+  if (code) {
+    switch (code.type) {
+      case 'none':
+        return new NoRestart();
+      case 'fixed-delay':
+        return new FixedDelay(code.attempts, code.delayMs);
+      case 'failure-rate':
+        return new FailureRate(code.maxFailures, code.intervalMs, code.delayMs);
+      case 'exponential-delay':
+        return new ExponentialDelay(code.initialBackoffMs, code.maxBackoffMs, code.multiplier, code.resetThresholdMs, code.jitter);
+    }
+  }
+  const type = conf['restart-strategy.type']?.trim().toLowerCase() ?? (checkpointing ? 'exponential-delay' : 'none');
+  switch (type) {
+    case 'none':
+    case 'off':
+    case 'disable':
+      return new NoRestart();
+    case 'fixed-delay':
+    case 'fixeddelay':
+      return new FixedDelay(n('restart-strategy.fixed-delay.attempts', 1), d('restart-strategy.fixed-delay.delay', '1 s'));
+    case 'failure-rate':
+    case 'failurerate':
+      return new FailureRate(n('restart-strategy.failure-rate.max-failures-per-interval', 1), d('restart-strategy.failure-rate.failure-rate-interval', '1 min'), d('restart-strategy.failure-rate.delay', '1 s'));
+    case 'exponential-delay':
+    case 'exponentialdelay':
+      return new ExponentialDelay(
+        d('restart-strategy.exponential-delay.initial-backoff', '1 s'),
+        d('restart-strategy.exponential-delay.max-backoff', '1 min'),
+        n('restart-strategy.exponential-delay.backoff-multiplier', 1.5),
+        d('restart-strategy.exponential-delay.reset-backoff-threshold', '1 h'),
+        n('restart-strategy.exponential-delay.jitter-factor', 0.1),
+      );
+    default:
+      throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Unknown restart strategy '${type}' (restart-strategy.type): expected none, fixed-delay, failure-rate or exponential-delay`);
+  }
+}

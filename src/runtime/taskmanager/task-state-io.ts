@@ -1,0 +1,52 @@
+/**
+ * A task's side of state files: turning operator snapshots into handles (the asynchronous part of
+ * a checkpoint) and handles back into what each operator restores.
+ */
+import { readState, writeState, type StateHandle } from '../../checkpoint/metadata.js';
+import type { Compression } from '../../checkpoint/compression.js';
+import { packValue, unpackValue } from '../../core/serde.js';
+import { computeKeyGroupRangeForOperatorIndex } from '../../core/key-groups.js';
+import { heapSnapshotToCanonical, SNAPSHOT_FORMAT_VERSION, type OperatorSnapshot } from '../../state/index.js';
+import type { RestoreSpec } from '../protocol.js';
+import type { OperatorRestore, OperatorSnapshotRef } from '../operators/stream-operator.js';
+
+/** Serializes, compresses and stores one operator's snapshot. */
+export function storeSnapshot(
+  ref: OperatorSnapshotRef,
+  meta: { operatorId: string; subtaskIndex: number },
+  compression: Compression,
+  dir: string | undefined,
+): StateHandle | undefined {
+  if (!ref.keyed && !ref.operator) return undefined;
+  const snapshot: OperatorSnapshot = {
+    version: SNAPSHOT_FORMAT_VERSION,
+    ...(ref.keyed ? { keyed: heapSnapshotToCanonical(ref.keyed) } : {}),
+    ...(ref.operator ? { operator: ref.operator } : {}),
+  };
+  const range = ref.keyed ? ([ref.keyed.range.startKeyGroup, ref.keyed.range.endKeyGroup] as const) : undefined;
+  return writeState(packValue(snapshot), { ...meta, ...(range ? { keyGroupRange: range } : {}) }, compression, dir);
+}
+
+/** What one operator of this subtask restores (undefined: the operator has no state in the checkpoint). */
+export function restoreFor(
+  restore: RestoreSpec | undefined,
+  operatorId: string,
+  subtaskIndex: number,
+  parallelism: number,
+  maxParallelism: number,
+): OperatorRestore | undefined {
+  if (!restore) return undefined;
+  const handles = restore.handles[operatorId];
+  if (!handles) return { keyed: [], operator: [] };
+  const mine = computeKeyGroupRangeForOperatorIndex(maxParallelism, parallelism, subtaskIndex);
+  const keyed = [];
+  const operator = [];
+  for (const h of [...handles].sort((a, b) => a.subtaskIndex - b.subtaskIndex)) {
+    const overlaps = h.keyGroupRange !== undefined && h.keyGroupRange[0] <= mine.endKeyGroup && h.keyGroupRange[1] >= mine.startKeyGroup;
+    // Operator state needs every old subtask's handle; keyed state only the overlapping ones.
+    const snap = unpackValue(readState(h, restore.dir)) as OperatorSnapshot;
+    if (snap.keyed && overlaps) keyed.push(snap.keyed);
+    if (snap.operator) operator.push(snap.operator);
+  }
+  return { keyed, operator };
+}
