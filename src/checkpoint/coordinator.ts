@@ -25,8 +25,10 @@ export interface CheckpointTaskGateway {
   allTasks(): TaskRef[];
   /** Sends the trigger. */
   trigger(checkpointId: number, timestamp: number, kind: 'checkpoint' | 'savepoint', targetDir: string | undefined, tasks: TaskRef[]): void;
-  /** Tells every task a checkpoint's outcome. */
-  notify(checkpointId: number, outcome: 'complete' | 'aborted'): void;
+  /** Whether every task's input has ended (a checkpoint triggered then is the job's final one). */
+  allInputEnded(): boolean;
+  /** Tells every task a checkpoint's outcome; `final`: taken after every task's input ended. */
+  notify(checkpointId: number, outcome: 'complete' | 'aborted', final: boolean): void;
   /** Fails the job (too many failed checkpoints). */
   failJob(error: SerializedError): void;
 }
@@ -59,6 +61,8 @@ interface Pending {
   readonly dir: string | undefined;
   readonly needed: Set<string>;
   readonly handles: StateHandle[];
+  /** Triggered after every task's input ended: its completion lets the tasks finish. */
+  readonly final: boolean;
   readonly timer: NodeJS.Timeout;
   readonly done: { resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void };
 }
@@ -142,7 +146,7 @@ export class CheckpointCoordinator {
     } else if (this.jobDir !== undefined) dir = join(this.jobDir, `chk-${id}`);
     return new Promise<CompletedCheckpoint>((resolve, reject) => {
       const timer = setTimeout(() => this.abort(id, `Checkpoint expired before completing (timeout ${this.settings.timeout} ms)`, true), this.settings.timeout);
-      const p: Pending = { id, kind, timestamp, dir, needed: new Set(this.gateway.allTasks().map(key)), handles: [], timer, done: { resolve, reject } };
+      const p: Pending = { id, kind, timestamp, dir, needed: new Set(this.gateway.allTasks().map(key)), handles: [], final: this.gateway.allInputEnded(), timer, done: { resolve, reject } };
       this.pending.set(id, p);
       this.gateway.trigger(id, timestamp, kind, dir, this.gateway.tasksToTrigger());
     });
@@ -161,10 +165,10 @@ export class CheckpointCoordinator {
     if (p.needed.size === 0) this.complete(p);
   }
 
-  /** A task declined. */
-  decline(checkpointId: number, task: TaskRef, error: SerializedError): void {
+  /** A task declined; `counts` says whether it counts toward the tolerable failures. */
+  decline(checkpointId: number, task: TaskRef, error: SerializedError, counts: boolean): void {
     if (!this.pending.has(checkpointId)) return;
-    this.abort(checkpointId, `Task ${task.vertexId} (${task.subtaskIndex}) declined checkpoint ${checkpointId}: ${error.message}`, true);
+    this.abort(checkpointId, `Task ${task.vertexId} (${task.subtaskIndex}) declined checkpoint ${checkpointId}: ${error.message}`, counts);
   }
 
   private complete(p: Pending): void {
@@ -214,7 +218,7 @@ export class CheckpointCoordinator {
     }
     // Older pending checkpoints are subsumed by this one.
     for (const older of [...this.pending.values()]) if (older.id < p.id && older.kind === 'checkpoint') this.abort(older.id, `Checkpoint ${older.id} was subsumed by ${p.id}`, false);
-    this.gateway.notify(p.id, 'complete');
+    this.gateway.notify(p.id, 'complete', p.final);
     p.done.resolve(done);
   }
 
@@ -229,7 +233,7 @@ export class CheckpointCoordinator {
     this.pending.delete(p.id);
     if (p.dir !== undefined && p.kind === 'checkpoint') rmSync(p.dir, { recursive: true, force: true });
     if (p.kind === 'savepoint' && p.dir !== undefined) rmSync(p.dir, { recursive: true, force: true });
-    this.gateway.notify(p.id, 'aborted');
+    this.gateway.notify(p.id, 'aborted', false);
     p.done.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', reason));
     if (countAsFailure && !this.stopped) {
       this.counts.failed++;

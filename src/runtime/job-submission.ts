@@ -50,6 +50,7 @@ export function buildSubmission(pipeline: Pipeline, program: Omit<ProgramSpec, '
     restartStrategy: createRestartStrategy(env.getRestartStrategy(), conf, checkpoints.interval !== undefined),
     operators: new Map(stream.nodes.map((n) => [n.operatorId, { uid: n.uid, name: n.name }])),
     restore: savepointPath !== undefined ? restoreFromPath(savepointPath, allowNonRestored, job) : undefined,
+    stateBackend: resolveStateBackend(env.getStateBackend()?.type, conf['state.backend.type']),
   };
 }
 
@@ -91,4 +92,12 @@ export function requireProgramPath(pipeline: Pipeline): string {
     );
   }
   return pipeline.programPath;
+}
+
+/** The state backend: code first, then `state.backend.type`. */
+function resolveStateBackend(code: string | undefined, conf: string | undefined): 'hashmap' | 'leveldb' {
+  const t = (code ?? conf ?? 'hashmap').trim().toLowerCase();
+  if (t === 'hashmap' || t === 'leveldb') return t;
+  if (t === 'rocksdb') return 'leveldb';
+  throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Unknown state backend '${t}' (state.backend.type): expected hashmap or leveldb`);
 }

@@ -49,6 +49,8 @@ export interface TaskCheckpointing {
   readonly mode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
   /** How state files are compressed. */
   readonly compression: Compression;
+  /** Where keyed state lives. */
+  readonly stateBackend: 'hashmap' | 'leveldb';
 }
 
 /** The state a deployment restores: handles by operator id, and where their files are. */
@@ -104,7 +106,15 @@ export type ToSlot =
       readonly targetDir: string | undefined;
       readonly tasks: readonly TaskDeployment[];
     }
-  | { readonly type: 'notify-checkpoint'; readonly jobId: string; readonly attempt: number; readonly checkpointId: number; readonly outcome: 'complete' | 'aborted' }
+  | {
+      readonly type: 'notify-checkpoint';
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly checkpointId: number;
+      readonly outcome: 'complete' | 'aborted';
+      /** Taken after every task's input ended: tasks may finish once it completed. */
+      readonly final: boolean;
+    }
   | { readonly type: 'cancel'; readonly jobId: string; readonly attempt: number }
   | { readonly type: 'release'; readonly jobId: string; readonly attempt: number }
   | { readonly type: 'shutdown' };
@@ -141,7 +151,17 @@ export type FromSlot =
       /** Time from the first to the last barrier, ms. */
       readonly alignmentMs: number;
     }
-  | { readonly type: 'checkpoint-decline'; readonly jobId: string; readonly attempt: number; readonly checkpointId: number; readonly vertexId: string; readonly subtaskIndex: number; readonly error: SerializedError }
+  | {
+      readonly type: 'checkpoint-decline';
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly checkpointId: number;
+      readonly vertexId: string;
+      readonly subtaskIndex: number;
+      readonly error: SerializedError;
+      /** Whether it counts toward the tolerable failures (Flink does not count a closing task's). */
+      readonly counts: boolean;
+    }
   | { readonly type: 'input-ended'; readonly jobId: string; readonly attempt: number; readonly vertexId: string; readonly subtaskIndex: number }
   | { readonly type: 'deploy-failed'; readonly jobId: string; readonly attempt: number; readonly error: SerializedError }
   | {

@@ -8,26 +8,11 @@
  * The first access to a frozen group after that copies the group's map; the first access to a key
  * in a copied group copies that key's value (Flink's CopyOnWriteStateMap copies on access too), so
  * a user function that changes a value in place never changes what a snapshot is writing.
- *
- * The operator sets the current key before it calls user code; every state object reads it.
  */
-import type {
-  AggregatingState,
-  AggregatingStateDescriptor,
-  ListState,
-  ListStateDescriptor,
-  MapState,
-  MapStateDescriptor,
-  ReducingState,
-  ReducingStateDescriptor,
-  StateDescriptor,
-  StateKind,
-  ValueState,
-  ValueStateDescriptor,
-} from '../api/index.js';
-import { MiniFlinkError } from '../core/errors.js';
-import { assignToKeyGroup, type KeyGroupRange } from '../core/key-groups.js';
+import type { StateKind } from '../api/index.js';
+import type { KeyGroupRange } from '../core/key-groups.js';
 import { copyRecord } from '../core/record-copy.js';
+import { AbstractKeyedStateBackend, entriesToMap, mapToEntries } from './abstract-keyed-state-backend.js';
 import { denormalizeKey, normalizeKey, type NormalizedKey } from './key-normalizer.js';
 import type { KeyedSnapshot, KeyedStateData } from './snapshot-format.js';
 
@@ -50,42 +35,13 @@ export interface HeapSnapshotRef {
 }
 
 /** Keyed state of one keyed operator subtask, in memory. */
-export class HeapKeyedStateBackend {
+export class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
   private readonly tables = new Map<string, Table>();
-  private readonly kinds = new Map<string, StateKind>();
-  private readonly registered = new Map<string, unknown>();
-  private currentKey: unknown = undefined;
-  private currentNormalized: NormalizedKey | undefined;
-  private currentKeyGroup = -1;
 
-  constructor(
-    /** Number of key groups. */
-    readonly maxParallelism: number,
-    /** The key groups this subtask owns. */
-    readonly keyGroupRange: KeyGroupRange,
-  ) {}
-
-  /** Sets the key that state calls refer to. */
-  setCurrentKey(key: unknown): void {
-    if (key === null || key === undefined) throw new MiniFlinkError('MF_ERR_NULL_KEY', `Assigned key must not be null! The key selector returned ${String(key)}`);
-    this.currentKey = key;
-    this.currentNormalized = normalizeKey(key);
-    this.currentKeyGroup = assignToKeyGroup(key, this.maxParallelism);
-  }
-
-  /** The current key. */
-  getCurrentKey(): unknown {
-    return this.currentKey;
-  }
-
-  /** The current key's group. */
-  getCurrentKeyGroup(): number {
-    return this.currentKeyGroup;
-  }
-
-  private checkKey(name: string): NormalizedKey {
-    if (this.currentNormalized === undefined) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Keyed state '${name}' was used outside of a keyed context (no current key)`);
-    return this.currentNormalized;
+  protected table(name: string): Table {
+    let t = this.tables.get(name);
+    if (!t) this.tables.set(name, (t = new Map()));
+    return t;
   }
 
   /** The current key's group of a table, copied if frozen; created when asked. */
@@ -102,12 +58,13 @@ export class HeapKeyedStateBackend {
     return g;
   }
 
-  /** Reads the current key's value, copying it first if a snapshot may still be writing it. */
-  private read(name: string, table: Table): unknown {
+  protected read(name: string, t: unknown): unknown {
+    const table = t as Table;
     const key = this.checkKey(name);
     const g0 = table.get(this.currentKeyGroup);
     if (!g0) return undefined;
     if (!g0.frozen && (g0.fresh === null || g0.fresh.has(key))) return g0.map.get(key);
+    // The value may still be part of a snapshot being written: copy it before handing it out.
     const g = this.group(table, false)!;
     let v = g.map.get(key);
     if (v !== null && typeof v === 'object') {
@@ -118,128 +75,19 @@ export class HeapKeyedStateBackend {
     return v;
   }
 
-  private write(name: string, table: Table, value: unknown): void {
+  protected write(name: string, t: unknown, value: unknown): void {
     const key = this.checkKey(name);
-    const g = this.group(table, true)!;
+    const g = this.group(t as Table, true)!;
     g.map.set(key, value);
     g.fresh?.add(key);
   }
 
-  private remove(name: string, table: Table): void {
+  protected remove(name: string, t: unknown): void {
     const key = this.checkKey(name);
-    const g = this.group(table, false);
+    const g = this.group(t as Table, false);
     if (!g) return;
     g.map.delete(key);
     g.fresh?.add(key);
-  }
-
-  private register<S>(d: StateDescriptor<unknown>, make: (t: Table) => S): S {
-    const kind = this.kinds.get(d.name);
-    if (kind !== undefined && kind !== d.kind) {
-      throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `State '${d.name}' was registered as ${kind} state and cannot be used as ${d.kind} state`);
-    }
-    const existing = this.registered.get(d.name);
-    if (existing) return existing as S;
-    this.kinds.set(d.name, d.kind);
-    let table = this.tables.get(d.name);
-    if (!table) this.tables.set(d.name, (table = new Map()));
-    const s = make(table);
-    this.registered.set(d.name, s);
-    return s;
-  }
-
-  /** A ValueState. */
-  getValueState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
-    return this.register(d, (t) => ({
-      value: () => {
-        const v = this.read(d.name, t) as T | undefined;
-        return v === undefined ? d.defaultValue : v;
-      },
-      update: (v: T) => (v === undefined || v === null ? this.remove(d.name, t) : this.write(d.name, t, v)),
-      clear: () => this.remove(d.name, t),
-    }));
-  }
-
-  /** A ListState. */
-  getListState<T>(d: ListStateDescriptor<T>): ListState<T> {
-    return this.register(d, (t) => {
-      const list = (create: boolean): T[] | undefined => {
-        let l = this.read(d.name, t) as T[] | undefined;
-        if (!l && create) this.write(d.name, t, (l = []));
-        return l;
-      };
-      return {
-        get: () => list(false) ?? [],
-        add: (v: T) => void list(true)!.push(v),
-        addAll: (vs: Iterable<T>) => void list(true)!.push(...vs),
-        update: (vs: Iterable<T>) => {
-          const arr = [...vs];
-          if (arr.length === 0) this.remove(d.name, t);
-          else this.write(d.name, t, arr);
-        },
-        clear: () => this.remove(d.name, t),
-      };
-    });
-  }
-
-  /** A MapState. User keys are normalized like record keys; entries keep the original key. */
-  getMapState<K, V>(d: MapStateDescriptor<K, V>): MapState<K, V> {
-    type Entries = Map<NormalizedKey, [K, V]>;
-    return this.register(d, (t) => {
-      const map = (create: boolean): Entries | undefined => {
-        let m = this.read(d.name, t) as Entries | undefined;
-        if (!m && create) this.write(d.name, t, (m = new Map()));
-        return m;
-      };
-      const state: MapState<K, V> = {
-        get: (k) => map(false)?.get(normalizeKey(k))?.[1],
-        put: (k, v) => void map(true)!.set(normalizeKey(k), [k, v]),
-        putAll: (entries) => {
-          for (const [k, v] of entries) state.put(k, v);
-        },
-        remove: (k) => {
-          const m = map(false);
-          if (!m) return;
-          m.delete(normalizeKey(k));
-          if (m.size === 0) this.remove(d.name, t);
-        },
-        contains: (k) => map(false)?.has(normalizeKey(k)) ?? false,
-        entries: () => [...(map(false)?.values() ?? [])].map(([k, v]) => [k, v] as [K, V]),
-        keys: () => [...(map(false)?.values() ?? [])].map(([k]) => k),
-        values: () => [...(map(false)?.values() ?? [])].map(([, v]) => v),
-        isEmpty: () => (map(false)?.size ?? 0) === 0,
-        clear: () => this.remove(d.name, t),
-      };
-      return state;
-    });
-  }
-
-  /** A ReducingState. */
-  getReducingState<T>(d: ReducingStateDescriptor<T>): ReducingState<T> {
-    return this.register(d, (t) => ({
-      get: () => this.read(d.name, t) as T | undefined,
-      add: (v: T) => {
-        const cur = this.read(d.name, t) as T | undefined;
-        this.write(d.name, t, cur === undefined ? v : d.reduceFunction(cur, v));
-      },
-      clear: () => this.remove(d.name, t),
-    }));
-  }
-
-  /** An AggregatingState. */
-  getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT> {
-    const f = d.aggregateFunction;
-    return this.register(d, (t) => ({
-      get: () => {
-        const acc = this.read(d.name, t) as ACC | undefined;
-        return acc === undefined ? undefined : f.getResult(acc);
-      },
-      add: (v: IN) => {
-        const acc = (this.read(d.name, t) as ACC | undefined) ?? f.createAccumulator();
-        this.write(d.name, t, f.add(v, acc));
-      },
-      clear: () => this.remove(d.name, t),
-    }));
   }
 
   /** Number of keys with a value in a state (for tests and the state browser). */
@@ -264,27 +112,20 @@ export class HeapKeyedStateBackend {
     return { maxParallelism: this.maxParallelism, range: this.keyGroupRange, tables };
   }
 
+  toCanonical(ref: unknown): KeyedSnapshot {
+    return heapSnapshotToCanonical(ref as HeapSnapshotRef);
+  }
+
   /** Restores the key groups of this subtask's range from canonical snapshots of any subtasks. */
   restore(snapshots: readonly KeyedSnapshot[]): void {
     for (const s of snapshots) {
-      if (s.maxParallelism !== this.maxParallelism) {
-        throw new MiniFlinkError(
-          'MF_ERR_INVALID_ARGUMENT',
-          `The state was written with max parallelism ${s.maxParallelism} but the operator now has max parallelism ${this.maxParallelism}: keyed state cannot be restored with a different max parallelism.`,
-        );
-      }
+      this.checkRestore(s);
       for (const st of s.states) {
-        const kind = this.kinds.get(st.name);
-        if (kind !== undefined && kind !== st.kind) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Restored state '${st.name}' is ${st.kind} state but is registered as ${kind} state`);
-        this.kinds.set(st.name, st.kind);
-        let table = this.tables.get(st.name);
-        if (!table) this.tables.set(st.name, (table = new Map()));
+        const table = this.table(st.name);
         for (const [kg, entries] of st.groups) {
           if (!this.keyGroupRange.contains(kg)) continue;
           const map = new Map<NormalizedKey, unknown>();
-          for (const [key, value] of entries) {
-            map.set(normalizeKey(key), st.kind === 'map' ? new Map((value as Array<[unknown, unknown]>).map(([k, v]) => [normalizeKey(k), [k, v]])) : value);
-          }
+          for (const [key, value] of entries) map.set(normalizeKey(key), st.kind === 'map' ? entriesToMap(value) : value);
           table.set(kg, { map, frozen: false, fresh: null });
         }
       }
@@ -297,10 +138,7 @@ export function heapSnapshotToCanonical(ref: HeapSnapshotRef): KeyedSnapshot {
   const states: KeyedStateData[] = ref.tables.map((t) => ({
     name: t.name,
     kind: t.kind,
-    groups: t.groups.map(([kg, map]) => [
-      kg,
-      [...map].map(([nk, v]) => [denormalizeKey(nk), t.kind === 'map' ? [...(v as Map<NormalizedKey, [unknown, unknown]>).values()] : v] as const),
-    ]),
+    groups: t.groups.map(([kg, map]) => [kg, [...map].map(([nk, v]) => [denormalizeKey(nk), t.kind === 'map' ? mapToEntries(v) : v] as const)]),
   }));
   return { maxParallelism: ref.maxParallelism, startKeyGroup: ref.range.startKeyGroup, endKeyGroup: ref.range.endKeyGroup, states };
 }

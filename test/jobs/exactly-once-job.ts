@@ -7,11 +7,13 @@ import {
   BasePathBucketAssigner,
   FileSink,
   KeyedProcessFunction,
+  LevelDbStateBackend,
   RestartStrategies,
   RichMapFunction,
   SimpleStringEncoder,
   StreamExecutionEnvironment,
   ValueStateDescriptor,
+  type CheckpointListener,
   type Collector,
   type KeyedProcessContext,
   type ValueState,
@@ -20,10 +22,15 @@ import {
 const [out, n, failAt, backend, compression] = process.argv.slice(2);
 const N = Number(n);
 
-class FailOnce extends RichMapFunction<number, number> {
+/** Throws once, on the first attempt, at the first record >= failAt after a checkpoint completed. */
+class FailOnce extends RichMapFunction<number, number> implements CheckpointListener {
+  private checkpointed = false;
   map(x: number): number {
-    if (x === Number(failAt) && this.getRuntimeContext().getAttemptNumber() === 0) throw new Error(`injected failure at record ${x}`);
+    if (this.checkpointed && x >= Number(failAt) && Number(failAt) > 0 && this.getRuntimeContext().getAttemptNumber() === 0) throw new Error(`injected failure at record ${x}`);
     return x;
+  }
+  notifyCheckpointComplete(): void {
+    this.checkpointed = true;
   }
 }
 
@@ -42,8 +49,8 @@ class Count extends KeyedProcessFunction<number, number, string> {
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
 env.enableCheckpointing(100);
 env.setRestartStrategy(RestartStrategies.fixedDelayRestart(3, 100));
-void backend;
-void compression;
+if (backend === 'leveldb') env.setStateBackend(new LevelDbStateBackend());
+if (compression === 'snappy') env.getConfig().setUseSnapshotCompression(true);
 env
   .fromSequence(1, N)
   .uid('numbers')

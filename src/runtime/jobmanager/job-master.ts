@@ -51,6 +51,8 @@ export interface JobSubmission {
   readonly operators: ReadonlyMap<string, { uid: string | undefined; name: string }>;
   /** State to start from (`-s`), if any. */
   readonly restore: RestoreSpec | undefined;
+  /** Where keyed state lives. */
+  readonly stateBackend: 'hashmap' | 'leveldb';
 }
 
 const isTerminalExecution = (s: ExecutionStateName) => s === 'FINISHED' || s === 'CANCELED' || s === 'FAILED';
@@ -110,9 +112,10 @@ export class JobMaster {
           }
           for (const [slot, l] of bySlot) this.gateway.send(slot, { type: 'trigger-checkpoint', jobId: this.jobId, attempt: this.attempt, checkpointId, timestamp, kind, targetDir, tasks: l });
         },
-        notify: (checkpointId, outcome) => {
+        allInputEnded: () => [...this.subtasks.values()].every((s) => s.inputEnded),
+        notify: (checkpointId, outcome, final) => {
           if (outcome === 'complete') this.commitCollected(checkpointId);
-          for (const slot of this.slots()) this.gateway.send(slot, { type: 'notify-checkpoint', jobId: this.jobId, attempt: this.attempt, checkpointId, outcome });
+          for (const slot of this.slots()) this.gateway.send(slot, { type: 'notify-checkpoint', jobId: this.jobId, attempt: this.attempt, checkpointId, outcome, final });
         },
         failJob: (error) => this.onFailure(error, false),
       },
@@ -174,7 +177,7 @@ export class JobMaster {
       this.setState(s, 'DEPLOYING');
     }
     const { job, program, objectReuse, bufferTimeout, checkpoints } = this.submission;
-    const checkpointing = { enabled: checkpoints.interval !== undefined, mode: checkpoints.mode, compression: checkpoints.compression };
+    const checkpointing = { enabled: checkpoints.interval !== undefined, mode: checkpoints.mode, compression: checkpoints.compression, stateBackend: this.submission.stateBackend };
     for (const [slot, tasks] of bySlot) {
       this.gateway.send(slot, { type: 'deploy', jobId: this.jobId, attempt: this.attempt, program, fingerprint: job.fingerprint, placement: this.placement, tasks, bufferTimeout, objectReuse, checkpointing, restore: this.restore });
     }
@@ -206,15 +209,18 @@ export class JobMaster {
         s.inputEnded = true;
         const ref = { vertexId: msg.vertexId, subtaskIndex: msg.subtaskIndex };
         this.coordinator.onTaskInputEnded(ref);
-        // Every task ended its input: take the final checkpoint now (Flink's FLIP-147).
-        if ([...this.subtasks.values()].every((x) => x.inputEnded) && this.status === 'RUNNING') this.coordinator.trigger('checkpoint', undefined).catch(() => {});
+        // Every task ended its input: take the final checkpoint now (Flink's FLIP-147); no more periodic ones.
+        if ([...this.subtasks.values()].every((x) => x.inputEnded) && this.status === 'RUNNING') {
+          this.coordinator.stopPeriodic();
+          this.coordinator.trigger('checkpoint', undefined).catch(() => {});
+        }
         break;
       }
       case 'checkpoint-ack':
         this.coordinator.acknowledge(msg.checkpointId, { vertexId: msg.vertexId, subtaskIndex: msg.subtaskIndex }, msg.handles as StateHandle[]);
         break;
       case 'checkpoint-decline':
-        this.coordinator.decline(msg.checkpointId, { vertexId: msg.vertexId, subtaskIndex: msg.subtaskIndex }, msg.error);
+        this.coordinator.decline(msg.checkpointId, { vertexId: msg.vertexId, subtaskIndex: msg.subtaskIndex }, msg.error, msg.counts);
         break;
       case 'deploy-failed': {
         for (const s of this.subtasks.values()) if (s.slot === fromSlot && !isTerminalExecution(s.state)) this.setState(s, 'FAILED');

@@ -4,12 +4,12 @@
  */
 import { toCallable, ValueStateDescriptor, type Collector, type KeyedProcessContext, type TimerService, type ValueState } from '../../api/index.js';
 import { checkState } from '../../core/errors.js';
-import type { HeapKeyedStateBackend } from '../../state/index.js';
+import type { AbstractKeyedStateBackend } from '../../state/index.js';
 import { StreamOperator, type OperatorContext } from './stream-operator.js';
 import { closeUserFunction, openUserFunction } from './user-function.js';
 
 abstract class KeyedOperator extends StreamOperator {
-  protected readonly backend: HeapKeyedStateBackend;
+  protected readonly backend: AbstractKeyedStateBackend;
   protected readonly keyOf: (v: unknown) => unknown;
   constructor(ctx: OperatorContext, keySelector: unknown) {
     super(ctx);

@@ -3,7 +3,7 @@
  * ArrowOperator): processElement is required, every other hook defaults to doing nothing.
  */
 import { isCheckpointListener, isCheckpointedFunction, isRichFunction, type FunctionInitializationContext, type RuntimeContext } from '../../api/index.js';
-import { DefaultOperatorStateStore, type HeapKeyedStateBackend, type HeapSnapshotRef, type KeyedSnapshot, type OperatorStateData } from '../../state/index.js';
+import { DefaultOperatorStateStore, type AbstractKeyedStateBackend, type KeyedSnapshot, type OperatorStateData } from '../../state/index.js';
 
 /** Where an operator emits records: the next operators of the chain and/or record writers. */
 export interface Output {
@@ -16,7 +16,7 @@ export interface OperatorContext {
   /** The user-facing runtime context. */
   readonly runtimeContext: RuntimeContext;
   /** Keyed state, for keyed operators. */
-  readonly keyedBackend: HeapKeyedStateBackend | undefined;
+  readonly keyedBackend: AbstractKeyedStateBackend | undefined;
   /** Current processing time. */
   readonly now: () => number;
   /** Sends collected records to the JobManager (executeAndCollect), tagged with the last checkpoint passed. */
@@ -35,7 +35,8 @@ export interface OperatorRestore {
 
 /** The synchronous part of an operator's snapshot. */
 export interface OperatorSnapshotRef {
-  readonly keyed?: HeapSnapshotRef;
+  /** The keyed backend and its opaque snapshot reference. */
+  readonly keyed?: { readonly backend: AbstractKeyedStateBackend; readonly ref: unknown };
   readonly operator?: OperatorStateData;
 }
 
@@ -57,7 +58,10 @@ export abstract class StreamOperator {
    * @param restore the state to restore, or undefined on a fresh start.
    */
   async initializeState(restore: OperatorRestore | undefined, index: number, parallelism: number): Promise<void> {
-    if (restore && this.ctx.keyedBackend) this.ctx.keyedBackend.restore(restore.keyed);
+    if (this.ctx.keyedBackend) {
+      await this.ctx.keyedBackend.open();
+      if (restore) await this.ctx.keyedBackend.restore(restore.keyed);
+    }
     this.stateStore = new DefaultOperatorStateStore(restore?.operator ?? [], index, parallelism);
     const fn = this.userFunction;
     if (isRichFunction(fn)) fn.setRuntimeContext(this.ctx.runtimeContext);
@@ -76,10 +80,15 @@ export abstract class StreamOperator {
   async snapshotState(checkpointId: number, timestamp: number): Promise<OperatorSnapshotRef> {
     const fn = this.userFunction;
     if (isCheckpointedFunction(fn)) await fn.snapshotState({ getCheckpointId: () => checkpointId, getCheckpointTimestamp: () => timestamp });
-    const out: { keyed?: HeapSnapshotRef; operator?: OperatorStateData } = {};
-    if (this.ctx.keyedBackend) out.keyed = this.ctx.keyedBackend.snapshot();
+    const out: { keyed?: OperatorSnapshotRef['keyed']; operator?: OperatorStateData } = {};
+    if (this.ctx.keyedBackend) out.keyed = { backend: this.ctx.keyedBackend, ref: this.ctx.keyedBackend.snapshot() };
     if (!this.stateStore.isEmpty()) out.operator = this.stateStore.snapshot();
     return out;
+  }
+
+  /** Releases state storage (a LevelDB database). Called after close(). */
+  async disposeState(): Promise<void> {
+    await this.ctx.keyedBackend?.dispose();
   }
 
   /** A checkpoint completed: tell the user function. */

@@ -11,7 +11,7 @@ import type {
   RuntimeContext,
   ValueStateDescriptor,
 } from '../../api/index.js';
-import type { HeapKeyedStateBackend } from '../../state/index.js';
+import type { AbstractKeyedStateBackend } from '../../state/index.js';
 
 /** Facts about the task. */
 export interface TaskInfo {
@@ -34,7 +34,7 @@ export class StreamingRuntimeContext implements RuntimeContext {
   /** Accumulators registered by the task's functions (shared by the chain). */
   constructor(
     private readonly info: TaskInfo,
-    private readonly keyed: HeapKeyedStateBackend | undefined,
+    private readonly keyed: AbstractKeyedStateBackend | undefined,
     private readonly accumulators: Map<string, Accumulator<unknown, unknown>>,
     private readonly metrics: MetricGroup,
   ) {}
@@ -56,7 +56,7 @@ export class StreamingRuntimeContext implements RuntimeContext {
   getJobId(): string {
     return this.info.jobId;
   }
-  private backend(): HeapKeyedStateBackend {
+  private backend(): AbstractKeyedStateBackend {
     if (!this.keyed) throw new Error('Keyed state can only be used on a KeyedStream (after keyBy)');
     return this.keyed;
   }

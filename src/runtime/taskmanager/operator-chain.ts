@@ -8,7 +8,8 @@ import { toCallable, type Accumulator, type StreamExecutionEnvironment, type Tra
 import { computeKeyGroupRangeForOperatorIndex } from '../../core/key-groups.js';
 import { RecordBatchCodec } from '../../core/serde.js';
 import { consumersOf, producersOf, type JobGraph, type JobVertex } from '../../graph/index.js';
-import { HeapKeyedStateBackend } from '../../state/index.js';
+import { HeapKeyedStateBackend, LevelDbKeyedStateBackend, type AbstractKeyedStateBackend } from '../../state/index.js';
+import { join } from 'node:path';
 import { channelKey } from '../protocol.js';
 import { InputGate } from '../network/input-gate.js';
 import { createChannelSelector } from '../network/partitioners.js';
@@ -34,6 +35,10 @@ export interface ChainSpec {
   readonly now: () => number;
   readonly sendCollected: (collectId: string, records: unknown[], epoch: number) => void;
   readonly track: (work: Promise<void>) => void;
+  /** Where keyed state lives. */
+  readonly stateBackend: 'hashmap' | 'leveldb';
+  /** The TaskManager's temporary directory (LevelDB databases go below it). */
+  readonly tmpDir: string;
 }
 
 /** A built chain. */
@@ -89,7 +94,14 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
   for (const op of [...vertex.operators].reverse()) {
     const t = byId.get(op.nodeId)!;
     const keyed = t.operator!.type === 'keyedProcess' || t.operator!.type === 'reduce';
-    const backend = keyed ? new HeapKeyedStateBackend(vertex.maxParallelism, computeKeyGroupRangeForOperatorIndex(vertex.maxParallelism, vertex.parallelism, me)) : undefined;
+    let backend: AbstractKeyedStateBackend | undefined;
+    if (keyed) {
+      const range = computeKeyGroupRangeForOperatorIndex(vertex.maxParallelism, vertex.parallelism, me);
+      backend =
+        spec.stateBackend === 'leveldb'
+          ? new LevelDbKeyedStateBackend(join(spec.tmpDir, `leveldb-${jobId}-${attempt}-${op.operatorId.slice(0, 8)}-${me}`), vertex.maxParallelism, range)
+          : new HeapKeyedStateBackend(vertex.maxParallelism, range);
+    }
     const operator = createOperator(t.operator!, {
       runtimeContext: new StreamingRuntimeContext(info, backend, accumulators, metrics),
       keyedBackend: backend,

@@ -8,6 +8,8 @@
  *   peer ports  <-> DataMessage (see network/transport.ts)
  */
 import { parentPort, type MessagePort } from 'node:worker_threads';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MiniFlinkError, serializeError } from '../../core/errors.js';
 import { RecordBatchCodec } from '../../core/serde.js';
 import { generateJobGraph, generateStreamGraph } from '../../graph/index.js';
@@ -28,6 +30,7 @@ stdio.install();
 
 let transport: Transport | undefined;
 let slotIndex = -1;
+let taskManagerId = '';
 /** Tasks by `<jobId>/<attempt>`, then by `<vertexId>/<subtask>`. */
 const jobs = new Map<string, Map<string, StreamTask>>();
 /** Job attempts canceled before their tasks were created. */
@@ -40,6 +43,7 @@ port.on('message', (msg: ToSlot) => {
   switch (msg.type) {
     case 'init': {
       slotIndex = msg.slotIndex;
+      taskManagerId = msg.taskManagerId;
       transport = new Transport(msg.slotIndex, new Map(msg.peers));
       // Job modules import 'miniflink', whose entry loads the local executor: load that now, while
       // the cluster starts, rather than when a job deploys.
@@ -64,7 +68,7 @@ port.on('message', (msg: ToSlot) => {
       break;
     }
     case 'notify-checkpoint':
-      for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`)?.values() ?? []) void t.notify(msg.checkpointId, msg.outcome);
+      for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`)?.values() ?? []) void t.notify(msg.checkpointId, msg.outcome, msg.final);
       break;
     case 'shutdown':
       for (const tasks of jobs.values()) for (const t of tasks.values()) t.cancel();
@@ -85,7 +89,7 @@ function reporter(jobId: string, attempt: number, vertexId: string, subtaskIndex
     ack: (checkpointId, handles, syncMs, asyncMs, alignmentMs) => {
       post({ type: 'checkpoint-ack', ...ids, checkpointId, handles, syncMs, asyncMs, alignmentMs });
     },
-    decline: (checkpointId, error) => post({ type: 'checkpoint-decline', ...ids, checkpointId, error }),
+    decline: (checkpointId, error, counts) => post({ type: 'checkpoint-decline', ...ids, checkpointId, error, counts }),
     inputEnded: () => post({ type: 'input-ended', ...ids }),
   };
 }
@@ -123,6 +127,8 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
           objectReuse: msg.objectReuse,
           bufferTimeout: msg.bufferTimeout,
           checkpointing: msg.checkpointing,
+          stateBackend: msg.checkpointing.stateBackend,
+          tmpDir: join(tmpdir(), `miniflink-tm-${taskManagerId}`),
           restore: msg.restore,
           now: () => Date.now(),
           sendCollected: (collectId, records, epoch) => {

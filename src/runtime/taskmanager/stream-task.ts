@@ -28,7 +28,8 @@ const BUFFERS_PER_TURN = 4;
 export interface TaskReporter {
   state(state: ReportedState, extra?: { error?: SerializedError; accumulators?: Record<string, unknown> }): void;
   ack(checkpointId: number, handles: StateHandle[], syncMs: number, asyncMs: number, alignmentMs: number): void;
-  decline(checkpointId: number, error: SerializedError): void;
+  /** `counts`: whether the decline counts toward the tolerable failures (not for a closing task). */
+  decline(checkpointId: number, error: SerializedError, counts: boolean): void;
   inputEnded(): void;
 }
 
@@ -50,11 +51,13 @@ export class StreamTask {
   private inputEnded = false;
   /** The highest checkpoint this task snapshotted. */
   private lastCheckpoint = 0;
-  /** The first checkpoint snapshotted after the input ended: its completion lets the task finish. */
-  private finalCheckpoint: number | undefined;
   private finalDone: (() => void) | undefined;
   /** The checkpoint being aligned. */
   private aligning: { id: number; ts: number; dir: string | undefined; seen: Set<number>; start: number } | undefined;
+  /** Asynchronous checkpoint parts in progress: state storage is disposed only after them. */
+  private readonly asyncParts = new Set<Promise<void>>();
+  /** Set once the task starts closing: later triggers are declined without counting. */
+  private closing = false;
 
   constructor(
     private readonly spec: TaskSpec,
@@ -104,19 +107,26 @@ export class StreamTask {
       if (this.canceled) throw new CanceledSignal();
       this.inputEnded = true;
       if (this.spec.checkpointing.enabled) {
-        // Wait for a checkpoint taken after the end of input to complete (Flink's final
-        // checkpoint), so that two-phase-commit sinks commit everything.
+        // Wait for the job's final checkpoint (taken once every task's input ended) to complete,
+        // so that two-phase-commit sinks commit everything and no task finishes before the job's
+        // state is complete (a restart then restores every task).
         const done = new Promise<void>((resolve) => (this.finalDone = resolve));
         this.report.inputEnded();
         await done;
         if (this.canceled) throw new CanceledSignal();
       }
+      this.closing = true;
       await closeAll(opened);
+      await Promise.allSettled([...this.asyncParts]);
+      await disposeAll(chain.operators);
       this.report.state('FINISHED', { accumulators: localValues(chain.accumulators) });
     } catch (e) {
       this.stopFlushTimer();
       for (const w of this.chain?.writers ?? []) w.cancel();
+      this.closing = true;
       await closeAll(opened).catch(() => {});
+      await Promise.allSettled([...this.asyncParts]);
+      if (this.chain) await disposeAll(this.chain.operators).catch(() => {});
       if (e instanceof CanceledSignal || this.canceled) this.report.state('CANCELED');
       else this.report.state('FAILED', { error: serializeError(e) });
     }
@@ -177,8 +187,9 @@ export class StreamTask {
    * Other running tasks checkpoint when barriers align.
    */
   trigger(checkpointId: number, timestamp: number, targetDir: string | undefined): void {
-    if (checkpointId <= this.lastCheckpoint || !this.running) {
-      if (!this.running && !this.canceled) this.report.decline(checkpointId, { name: 'Error', message: `Task ${this.spec.vertex.name} (${this.spec.subtaskIndex + 1}) is not running yet` });
+    if (checkpointId <= this.lastCheckpoint) return;
+    if (!this.running || this.closing) {
+      if (!this.canceled) this.report.decline(checkpointId, { name: 'Error', message: `Task ${this.spec.vertex.name} (${this.spec.subtaskIndex + 1}) is not running` }, false);
       return;
     }
     const isSource = this.chain?.head instanceof SourceOperator;
@@ -187,33 +198,48 @@ export class StreamTask {
   }
 
   private async checkpoint(id: number, ts: number, targetDir: string | undefined, alignmentMs: number): Promise<void> {
-    const chain = this.chain!;
     if (id <= this.lastCheckpoint) return;
+    if (this.closing) {
+      this.report.decline(id, { name: 'Error', message: `Task ${this.spec.vertex.name} (${this.spec.subtaskIndex + 1}) is closing` }, false);
+      return;
+    }
     this.lastCheckpoint = id;
+    let done!: () => void;
+    const part = new Promise<void>((resolve) => (done = resolve));
+    this.asyncParts.add(part);
+    try {
+      await this.takeCheckpoint(id, ts, targetDir, alignmentMs);
+    } finally {
+      this.asyncParts.delete(part);
+      done();
+    }
+  }
+
+  private async takeCheckpoint(id: number, ts: number, targetDir: string | undefined, alignmentMs: number): Promise<void> {
+    const chain = this.chain!;
     try {
       const t0 = performance.now();
       const refs = [];
       for (const op of chain.operators) refs.push(await op.snapshotState(id, ts));
       if (!this.inputEnded) for (const w of chain.writers) w.broadcastBarrier(id, ts, targetDir);
-      if (this.inputEnded && this.finalCheckpoint === undefined) this.finalCheckpoint = id;
       const syncMs = performance.now() - t0;
       // The asynchronous part: records keep flowing between the operators' writes.
       const t1 = performance.now();
       const handles: StateHandle[] = [];
       for (let i = 0; i < refs.length; i++) {
         await nextTurn();
-        const h = storeSnapshot(refs[i]!, { operatorId: this.spec.vertex.operators[i]!.operatorId, subtaskIndex: this.spec.subtaskIndex }, this.spec.checkpointing.compression, targetDir);
+        const h = await storeSnapshot(refs[i]!, { operatorId: this.spec.vertex.operators[i]!.operatorId, subtaskIndex: this.spec.subtaskIndex }, this.spec.checkpointing.compression, targetDir);
         if (h) handles.push(h);
       }
       if (this.canceled) return;
       this.report.ack(id, handles, syncMs, performance.now() - t1, alignmentMs);
     } catch (e) {
-      this.report.decline(id, serializeError(e));
+      this.report.decline(id, serializeError(e), true);
     }
   }
 
   /** The JobManager says a checkpoint completed or was aborted. */
-  async notify(checkpointId: number, outcome: 'complete' | 'aborted'): Promise<void> {
+  async notify(checkpointId: number, outcome: 'complete' | 'aborted', final: boolean): Promise<void> {
     const chain = this.chain;
     if (!chain || this.canceled) return;
     try {
@@ -226,7 +252,8 @@ export class StreamTask {
       this.cancel();
       return;
     }
-    if (outcome === 'complete' && this.finalCheckpoint !== undefined && checkpointId >= this.finalCheckpoint) this.finalDone?.();
+    // The job's final checkpoint (taken after every task's input ended) completed: finish.
+    if (outcome === 'complete' && final && this.inputEnded) this.finalDone?.();
   }
 
   private async awaitPendingWork(): Promise<void> {
@@ -282,6 +309,10 @@ async function closeAll(ops: OperatorChain['operators']): Promise<void> {
     }
   }
   if (first !== undefined) throw first;
+}
+
+async function disposeAll(ops: OperatorChain['operators']): Promise<void> {
+  for (const op of ops) await op.disposeState();
 }
 
 function localValues(accs: Map<string, Accumulator<unknown, unknown>>): Record<string, unknown> {

@@ -6,24 +6,25 @@ import { readState, writeState, type StateHandle } from '../../checkpoint/metada
 import type { Compression } from '../../checkpoint/compression.js';
 import { packValue, unpackValue } from '../../core/serde.js';
 import { computeKeyGroupRangeForOperatorIndex } from '../../core/key-groups.js';
-import { heapSnapshotToCanonical, SNAPSHOT_FORMAT_VERSION, type OperatorSnapshot } from '../../state/index.js';
+import { SNAPSHOT_FORMAT_VERSION, type OperatorSnapshot } from '../../state/index.js';
 import type { RestoreSpec } from '../protocol.js';
 import type { OperatorRestore, OperatorSnapshotRef } from '../operators/stream-operator.js';
 
 /** Serializes, compresses and stores one operator's snapshot. */
-export function storeSnapshot(
+export async function storeSnapshot(
   ref: OperatorSnapshotRef,
   meta: { operatorId: string; subtaskIndex: number },
   compression: Compression,
   dir: string | undefined,
-): StateHandle | undefined {
+): Promise<StateHandle | undefined> {
   if (!ref.keyed && !ref.operator) return undefined;
+  const keyed = ref.keyed ? await ref.keyed.backend.toCanonical(ref.keyed.ref) : undefined;
   const snapshot: OperatorSnapshot = {
     version: SNAPSHOT_FORMAT_VERSION,
-    ...(ref.keyed ? { keyed: heapSnapshotToCanonical(ref.keyed) } : {}),
+    ...(keyed ? { keyed } : {}),
     ...(ref.operator ? { operator: ref.operator } : {}),
   };
-  const range = ref.keyed ? ([ref.keyed.range.startKeyGroup, ref.keyed.range.endKeyGroup] as const) : undefined;
+  const range = keyed ? ([keyed.startKeyGroup, keyed.endKeyGroup] as const) : undefined;
   return writeState(packValue(snapshot), { ...meta, ...(range ? { keyGroupRange: range } : {}) }, compression, dir);
 }
 

@@ -1,0 +1,223 @@
+/**
+ * What every keyed state backend shares: the current key, and the five state kinds built on three
+ * storage primitives (read, write, remove of the current key's value in one named state). The
+ * hashmap and LevelDB backends supply the storage.
+ */
+import type {
+  AggregatingState,
+  AggregatingStateDescriptor,
+  ListState,
+  ListStateDescriptor,
+  MapState,
+  MapStateDescriptor,
+  ReducingState,
+  ReducingStateDescriptor,
+  StateDescriptor,
+  StateKind,
+  ValueState,
+  ValueStateDescriptor,
+} from '../api/index.js';
+import { MiniFlinkError } from '../core/errors.js';
+import { assignToKeyGroup, type KeyGroupRange } from '../core/key-groups.js';
+import { normalizeKey, type NormalizedKey } from './key-normalizer.js';
+import type { KeyedSnapshot } from './snapshot-format.js';
+
+/** A state's storage handle, as a backend hands it out at registration. */
+export type StateTable = unknown;
+
+/** Keyed state of one keyed operator subtask. */
+export abstract class AbstractKeyedStateBackend {
+  protected readonly kinds = new Map<string, StateKind>();
+  private readonly registered = new Map<string, unknown>();
+  private currentKey: unknown = undefined;
+  /** The current key, normalized for lookups (undefined before the first record). */
+  protected currentNormalized: NormalizedKey | undefined;
+  /** The current key's group. */
+  protected currentKeyGroup = -1;
+
+  constructor(
+    /** Number of key groups. */
+    readonly maxParallelism: number,
+    /** The key groups this subtask owns. */
+    readonly keyGroupRange: KeyGroupRange,
+  ) {}
+
+  /** Sets the key that state calls refer to. */
+  setCurrentKey(key: unknown): void {
+    if (key === null || key === undefined) throw new MiniFlinkError('MF_ERR_NULL_KEY', `Assigned key must not be null! The key selector returned ${String(key)}`);
+    this.currentKey = key;
+    this.currentNormalized = normalizeKey(key);
+    this.currentKeyGroup = assignToKeyGroup(key, this.maxParallelism);
+  }
+
+  /** The current key. */
+  getCurrentKey(): unknown {
+    return this.currentKey;
+  }
+
+  /** The current key's group. */
+  getCurrentKeyGroup(): number {
+    return this.currentKeyGroup;
+  }
+
+  /** Throws when no key is set. */
+  protected checkKey(name: string): NormalizedKey {
+    if (this.currentNormalized === undefined) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Keyed state '${name}' was used outside of a keyed context (no current key)`);
+    return this.currentNormalized;
+  }
+
+  // ---- storage, per backend ----
+
+  /** The storage of a named state (created on first registration). */
+  protected abstract table(name: string): StateTable;
+  /** The current key's value, safe to change in place. */
+  protected abstract read(name: string, table: StateTable): unknown;
+  /** Sets the current key's value. */
+  protected abstract write(name: string, table: StateTable, value: unknown): void;
+  /** Removes the current key's value. */
+  protected abstract remove(name: string, table: StateTable): void;
+
+  /** The synchronous part of a snapshot (an opaque reference). */
+  abstract snapshot(): unknown;
+  /** The canonical form of a snapshot reference (the asynchronous part). */
+  abstract toCanonical(ref: unknown): KeyedSnapshot | Promise<KeyedSnapshot>;
+  /** Restores this subtask's key groups from canonical snapshots. */
+  abstract restore(snapshots: readonly KeyedSnapshot[]): void | Promise<void>;
+  /** Prepares storage (opens a database). */
+  open(): void | Promise<void> {}
+  /** Releases storage. */
+  dispose(): void | Promise<void> {}
+
+  /** Checks a restored snapshot's max parallelism and a state's kind. */
+  protected checkRestore(s: KeyedSnapshot): void {
+    if (s.maxParallelism !== this.maxParallelism) {
+      throw new MiniFlinkError(
+        'MF_ERR_INVALID_ARGUMENT',
+        `The state was written with max parallelism ${s.maxParallelism} but the operator now has max parallelism ${this.maxParallelism}: keyed state cannot be restored with a different max parallelism.`,
+      );
+    }
+    for (const st of s.states) {
+      const kind = this.kinds.get(st.name);
+      if (kind !== undefined && kind !== st.kind) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Restored state '${st.name}' is ${st.kind} state but is registered as ${kind} state`);
+      this.kinds.set(st.name, st.kind);
+    }
+  }
+
+  private register<S>(d: StateDescriptor<unknown>, make: (t: StateTable) => S): S {
+    const kind = this.kinds.get(d.name);
+    if (kind !== undefined && kind !== d.kind) {
+      throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `State '${d.name}' was registered as ${kind} state and cannot be used as ${d.kind} state`);
+    }
+    const existing = this.registered.get(d.name);
+    if (existing) return existing as S;
+    this.kinds.set(d.name, d.kind);
+    const s = make(this.table(d.name));
+    this.registered.set(d.name, s);
+    return s;
+  }
+
+  /** A ValueState. */
+  getValueState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
+    return this.register(d, (t) => ({
+      value: () => {
+        const v = this.read(d.name, t) as T | undefined;
+        return v === undefined ? d.defaultValue : v;
+      },
+      update: (v: T) => (v === undefined || v === null ? this.remove(d.name, t) : this.write(d.name, t, v)),
+      clear: () => this.remove(d.name, t),
+    }));
+  }
+
+  /** A ListState. */
+  getListState<T>(d: ListStateDescriptor<T>): ListState<T> {
+    return this.register(d, (t) => {
+      const append = (vs: T[]) => {
+        const l = (this.read(d.name, t) as T[] | undefined) ?? [];
+        l.push(...vs);
+        this.write(d.name, t, l);
+      };
+      return {
+        get: () => (this.read(d.name, t) as T[] | undefined) ?? [],
+        add: (v: T) => append([v]),
+        addAll: (vs: Iterable<T>) => append([...vs]),
+        update: (vs: Iterable<T>) => {
+          const arr = [...vs];
+          if (arr.length === 0) this.remove(d.name, t);
+          else this.write(d.name, t, arr);
+        },
+        clear: () => this.remove(d.name, t),
+      };
+    });
+  }
+
+  /** A MapState: user keys normalized like record keys; entries keep the original key. */
+  getMapState<K, V>(d: MapStateDescriptor<K, V>): MapState<K, V> {
+    type Entries = Map<NormalizedKey, [K, V]>;
+    return this.register(d, (t) => {
+      const map = () => this.read(d.name, t) as Entries | undefined;
+      const state: MapState<K, V> = {
+        get: (k) => map()?.get(normalizeKey(k))?.[1],
+        put: (k, v) => {
+          const m = map() ?? new Map();
+          m.set(normalizeKey(k), [k, v]);
+          this.write(d.name, t, m);
+        },
+        putAll: (entries) => {
+          for (const [k, v] of entries) state.put(k, v);
+        },
+        remove: (k) => {
+          const m = map();
+          if (!m) return;
+          m.delete(normalizeKey(k));
+          if (m.size === 0) this.remove(d.name, t);
+          else this.write(d.name, t, m);
+        },
+        contains: (k) => map()?.has(normalizeKey(k)) ?? false,
+        entries: () => [...(map()?.values() ?? [])].map(([k, v]) => [k, v] as [K, V]),
+        keys: () => [...(map()?.values() ?? [])].map(([k]) => k),
+        values: () => [...(map()?.values() ?? [])].map(([, v]) => v),
+        isEmpty: () => (map()?.size ?? 0) === 0,
+        clear: () => this.remove(d.name, t),
+      };
+      return state;
+    });
+  }
+
+  /** A ReducingState. */
+  getReducingState<T>(d: ReducingStateDescriptor<T>): ReducingState<T> {
+    return this.register(d, (t) => ({
+      get: () => this.read(d.name, t) as T | undefined,
+      add: (v: T) => {
+        const cur = this.read(d.name, t) as T | undefined;
+        this.write(d.name, t, cur === undefined ? v : d.reduceFunction(cur, v));
+      },
+      clear: () => this.remove(d.name, t),
+    }));
+  }
+
+  /** An AggregatingState. */
+  getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT> {
+    const f = d.aggregateFunction;
+    return this.register(d, (t) => ({
+      get: () => {
+        const acc = this.read(d.name, t) as ACC | undefined;
+        return acc === undefined ? undefined : f.getResult(acc);
+      },
+      add: (v: IN) => {
+        const acc = (this.read(d.name, t) as ACC | undefined) ?? f.createAccumulator();
+        this.write(d.name, t, f.add(v, acc));
+      },
+      clear: () => this.remove(d.name, t),
+    }));
+  }
+}
+
+/** Map state values in canonical form: [userKey, value] pairs. */
+export function mapToEntries(v: unknown): Array<[unknown, unknown]> {
+  return [...(v as Map<NormalizedKey, [unknown, unknown]>).values()];
+}
+
+/** Map state values from canonical form. */
+export function entriesToMap(v: unknown): Map<NormalizedKey, [unknown, unknown]> {
+  return new Map((v as Array<[unknown, unknown]>).map(([k, x]) => [normalizeKey(k), [k, x]]));
+}

@@ -1,0 +1,202 @@
+/**
+ * The LevelDB backend's keyed state: one database per keyed operator subtask, in the TaskManager's
+ * temporary directory. Values are serialized (msgpack); reads go through a small write buffer, then
+ * `getSync`; writes are batched.
+ *
+ *   LevelDB key:  [key group: 2 bytes, big endian][state id: 1 byte][msgpack(normalized key)]
+ *   value:        msgpack(value)            (MapState: msgpack of its [userKey, value] pairs)
+ *
+ *   write(k, v) -> buffer (objects) --1000 entries--> db.batch (in flight) --> LevelDB
+ *   read(k)     -> buffer, then in-flight batches (newest first), then db.getSync
+ *
+ * A snapshot's synchronous part takes LevelDB's own snapshot (a consistent view) plus the buffered
+ * and in-flight writes as an overlay; the asynchronous part iterates the view while processing
+ * goes on.
+ */
+import { rmSync } from 'node:fs';
+import { ClassicLevel } from 'classic-level';
+import { Packr } from 'msgpackr';
+import type { StateKind } from '../api/index.js';
+import { MiniFlinkError } from '../core/errors.js';
+import type { KeyGroupRange } from '../core/key-groups.js';
+import { AbstractKeyedStateBackend, entriesToMap, mapToEntries } from './abstract-keyed-state-backend.js';
+import { denormalizeKey, normalizeKey, type NormalizedKey } from './key-normalizer.js';
+import type { KeyedSnapshot, KeyedStateData } from './snapshot-format.js';
+
+/** Buffered writes before a batch goes to LevelDB. */
+const BUFFER_ENTRIES = 1000;
+const DELETED = Symbol('deleted');
+
+type Buffered = { key: Buffer; value: unknown | typeof DELETED; kind: StateKind };
+type Db = ClassicLevel<Buffer, Buffer>;
+
+/** A snapshot's synchronous part. */
+interface LevelDbSnapshotRef {
+  readonly view: ReturnType<Db['snapshot']>;
+  readonly overlay: Map<string, Buffer | null>;
+  readonly names: readonly string[];
+  readonly kinds: ReadonlyMap<string, StateKind>;
+}
+
+/** Keyed state of one keyed operator subtask, in LevelDB. */
+export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
+  private readonly db: Db;
+  private readonly packr = new Packr({ useRecords: false, moreTypes: true });
+  private readonly names: string[] = [];
+  private buffer = new Map<string, Buffered>();
+  /** Batches written but not yet acknowledged by LevelDB, oldest first. */
+  private readonly inFlight: Array<Map<string, Buffered>> = [];
+  private failure: Error | undefined;
+
+  constructor(
+    /** The database's directory (deleted on dispose). */
+    private readonly dir: string,
+    maxParallelism: number,
+    keyGroupRange: KeyGroupRange,
+  ) {
+    super(maxParallelism, keyGroupRange);
+    this.db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  }
+
+  override async open(): Promise<void> {
+    await this.db.open();
+  }
+
+  protected table(name: string): number {
+    let id = this.names.indexOf(name);
+    if (id < 0) {
+      if (this.names.length >= 255) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'The LevelDB backend holds at most 255 keyed states per operator');
+      id = this.names.push(name) - 1;
+    }
+    return id;
+  }
+
+  private dbKey(stateId: number, kg: number, nk: NormalizedKey): Buffer {
+    const k = this.packr.pack(nk);
+    const b = Buffer.allocUnsafe(3 + k.length);
+    b.writeUInt16BE(kg, 0);
+    b[2] = stateId;
+    k.copy(b, 3);
+    return b;
+  }
+
+  private lookup(stateKey: string): Buffered | undefined {
+    const b = this.buffer.get(stateKey);
+    if (b) return b;
+    for (let i = this.inFlight.length - 1; i >= 0; i--) {
+      const f = this.inFlight[i]!.get(stateKey);
+      if (f) return f;
+    }
+    return undefined;
+  }
+
+  protected read(name: string, t: unknown): unknown {
+    if (this.failure) throw this.failure;
+    const key = this.dbKey(t as number, this.currentKeyGroup, this.checkKey(name));
+    const hit = this.lookup(key.toString('latin1'));
+    if (hit) return hit.value === DELETED ? undefined : hit.value;
+    const bytes = this.db.getSync(key);
+    if (bytes === undefined) return undefined;
+    const v = this.packr.unpack(bytes);
+    const kind = this.kinds.get(name);
+    const value = kind === 'map' ? entriesToMap(v) : v;
+    // Keep it buffered: the caller may change it in place and write it back.
+    this.buffer.set(key.toString('latin1'), { key, value, kind: kind ?? 'value' });
+    this.maybeFlush();
+    return value;
+  }
+
+  protected write(name: string, t: unknown, value: unknown): void {
+    const key = this.dbKey(t as number, this.currentKeyGroup, this.checkKey(name));
+    this.buffer.set(key.toString('latin1'), { key, value, kind: this.kinds.get(name) ?? 'value' });
+    this.maybeFlush();
+  }
+
+  protected remove(name: string, t: unknown): void {
+    const key = this.dbKey(t as number, this.currentKeyGroup, this.checkKey(name));
+    this.buffer.set(key.toString('latin1'), { key, value: DELETED, kind: this.kinds.get(name) ?? 'value' });
+    this.maybeFlush();
+  }
+
+  private encode(b: Buffered): Buffer | null {
+    if (b.value === DELETED) return null;
+    return this.packr.pack(b.kind === 'map' ? mapToEntries(b.value) : b.value);
+  }
+
+  private maybeFlush(): void {
+    if (this.buffer.size < BUFFER_ENTRIES) return;
+    const batch = this.buffer;
+    this.buffer = new Map();
+    this.inFlight.push(batch);
+    const ops = [...batch.values()].map((b) => {
+      const value = this.encode(b);
+      return value === null ? { type: 'del' as const, key: b.key } : { type: 'put' as const, key: b.key, value };
+    });
+    this.db.batch(ops).then(
+      () => void this.inFlight.splice(this.inFlight.indexOf(batch), 1),
+      (e: Error) => (this.failure = new MiniFlinkError('MF_ERR_INTERNAL', `LevelDB write failed in ${this.dir}: ${e.message}`, { cause: e })),
+    );
+  }
+
+  /** Synchronous part: LevelDB's snapshot plus the buffered writes as an overlay. */
+  snapshot(): LevelDbSnapshotRef {
+    if (this.failure) throw this.failure;
+    const overlay = new Map<string, Buffer | null>();
+    for (const m of [...this.inFlight, this.buffer]) for (const [k, b] of m) overlay.set(k, this.encode(b));
+    return { view: this.db.snapshot(), overlay, names: [...this.names], kinds: new Map(this.kinds) };
+  }
+
+  /** Asynchronous part: iterates the snapshot, applies the overlay, groups by state and key group. */
+  async toCanonical(r: unknown): Promise<KeyedSnapshot> {
+    const ref = r as LevelDbSnapshotRef;
+    const all = new Map<string, Buffer | null>();
+    try {
+      for await (const [k, v] of this.db.iterator({ snapshot: ref.view })) all.set(k.toString('latin1'), v);
+    } finally {
+      await ref.view.close();
+    }
+    for (const [k, v] of ref.overlay) all.set(k, v);
+    const states = new Map<number, Map<number, Array<[unknown, unknown]>>>();
+    for (const [k, v] of all) {
+      if (v === null) continue;
+      const key = Buffer.from(k, 'latin1');
+      const kg = key.readUInt16BE(0);
+      const id = key[2]!;
+      let groups = states.get(id);
+      if (!groups) states.set(id, (groups = new Map()));
+      let entries = groups.get(kg);
+      if (!entries) groups.set(kg, (entries = []));
+      entries.push([denormalizeKey(this.packr.unpack(key.subarray(3)) as NormalizedKey), this.packr.unpack(v)]);
+    }
+    const out: KeyedStateData[] = [...states].map(([id, groups]) => ({
+      name: ref.names[id]!,
+      kind: ref.kinds.get(ref.names[id]!) ?? 'value',
+      groups: [...groups].sort((a, b) => a[0] - b[0]),
+    }));
+    return { maxParallelism: this.maxParallelism, startKeyGroup: this.keyGroupRange.startKeyGroup, endKeyGroup: this.keyGroupRange.endKeyGroup, states: out };
+  }
+
+  /** Writes this subtask's key groups of the snapshots into the database. */
+  async restore(snapshots: readonly KeyedSnapshot[]): Promise<void> {
+    for (const s of snapshots) {
+      this.checkRestore(s);
+      for (const st of s.states) {
+        const id = this.table(st.name);
+        const ops = [];
+        for (const [kg, entries] of st.groups) {
+          if (!this.keyGroupRange.contains(kg)) continue;
+          for (const [key, value] of entries) ops.push({ type: 'put' as const, key: this.dbKey(id, kg, normalizeKey(key)), value: this.packr.pack(value) });
+        }
+        if (ops.length > 0) await this.db.batch(ops);
+      }
+    }
+  }
+
+  override async dispose(): Promise<void> {
+    try {
+      await this.db.close();
+    } finally {
+      rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+}
