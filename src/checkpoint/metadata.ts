@@ -82,18 +82,18 @@ export function readState(handle: StateHandle, dir: string | undefined): Uint8Ar
   let where = 'inline state in _metadata';
   if (handle.inline !== undefined) stored = handle.inline;
   else {
-    if (dir === undefined) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `State file ${handle.file} has no checkpoint directory to be read from`);
+    if (dir === undefined) throw new MiniFlinkError('MF_ERR_RESTORE_FAILED', `State file ${handle.file} has no checkpoint directory to be read from`);
     where = join(dir, handle.file!);
-    if (!existsSync(where)) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Cannot restore: the state file ${where} is missing`);
+    if (!existsSync(where)) throw new MiniFlinkError('MF_ERR_RESTORE_FAILED', `Cannot restore: the state file ${where} is missing`);
     stored = readFileSync(where);
   }
   if (createHash('md5').update(stored).digest('hex') !== handle.checksum) {
-    throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Cannot restore: the checksum of ${where} does not match (the file is corrupt)`);
+    throw new MiniFlinkError('MF_ERR_RESTORE_FAILED', `Cannot restore: the checksum of ${where} does not match (the file is corrupt)`);
   }
   try {
     return decompress(stored, handle.compression);
   } catch (e) {
-    throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Cannot restore: ${where} could not be decompressed (${handle.compression}): ${(e as Error).message}`);
+    throw new MiniFlinkError('MF_ERR_RESTORE_FAILED', `Cannot restore: ${where} could not be decompressed (${handle.compression}): ${(e as Error).message}`);
   }
 }
 
@@ -121,18 +121,18 @@ export function unqualify(path: string): string {
 export function readMetadata(pathText: string): { metadata: CheckpointMetadata; dir: string } {
   let path = unqualify(pathText);
   if (existsSync(path) && statSync(path).isDirectory()) path = join(path, '_metadata');
-  if (!existsSync(path)) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Cannot restore from ${pathText}: ${path} does not exist (a checkpoint or savepoint directory holds a _metadata file)`);
+  if (!existsSync(path)) throw new MiniFlinkError('MF_ERR_RESTORE_FAILED', `Cannot restore from ${pathText}: ${path} does not exist (a checkpoint or savepoint directory holds a _metadata file)`);
   const bytes = readFileSync(path);
-  if (bytes.byteLength < 5 || !bytes.subarray(0, 4).equals(MAGIC)) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Cannot restore: ${path} is not a miniflink _metadata file (corrupt or foreign)`);
-  if (bytes[4] !== VERSION) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Cannot restore: ${path} has metadata version ${bytes[4]}, this miniflink reads version ${VERSION}`);
+  if (bytes.byteLength < 5 || !bytes.subarray(0, 4).equals(MAGIC)) throw new MiniFlinkError('MF_ERR_RESTORE_FAILED', `Cannot restore: ${path} is not a miniflink _metadata file (corrupt or foreign)`);
+  if (bytes[4] !== VERSION) throw new MiniFlinkError('MF_ERR_RESTORE_FAILED', `Cannot restore: ${path} has metadata version ${bytes[4]}, this miniflink reads version ${VERSION}`);
   let metadata: CheckpointMetadata;
   try {
     metadata = unpackValue(bytes.subarray(5)) as CheckpointMetadata;
   } catch (e) {
-    throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Cannot restore: ${path} is corrupt: ${(e as Error).message}`);
+    throw new MiniFlinkError('MF_ERR_RESTORE_FAILED', `Cannot restore: ${path} is corrupt: ${(e as Error).message}`);
   }
   if (!metadata || !Array.isArray(metadata.operators) || typeof metadata.checkpointId !== 'number') {
-    throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Cannot restore: ${path} is corrupt (no operators or checkpoint id)`);
+    throw new MiniFlinkError('MF_ERR_RESTORE_FAILED', `Cannot restore: ${path} is corrupt (no operators or checkpoint id)`);
   }
   return { metadata, dir: dirname(path) };
 }

@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   MF_ERR_INVALID_ARGUMENT: { status: 400, domain: 'user', retryable: false, description: 'An argument or setting has an invalid value.' },
   MF_ERR_INVALID_PROGRAM: { status: 400, domain: 'user', retryable: false, description: 'The job module could not be loaded, built no graph, or threw while building it.' },
   MF_ERR_GRAPH_MISMATCH: { status: 500, domain: 'user', retryable: false, description: 'A slot thread built a different job graph from the same module and arguments.' },
+  MF_ERR_RESTORE_FAILED: { status: 400, domain: 'user', retryable: false, description: 'A checkpoint or savepoint could not be restored (missing, corrupt, or not matching the job).' },
   MF_ERR_NOT_ENOUGH_SLOTS: { status: 500, domain: 'user', retryable: false, description: 'The job needs more slots than the cluster can ever offer.' },
   MF_ERR_NULL_KEY: { status: 500, domain: 'user', retryable: true, description: 'A key selector returned null or undefined.' },
   MF_ERR_SERIALIZATION: { status: 500, domain: 'user', retryable: true, description: 'A record could not be serialized between tasks.' },
@@ -106,6 +107,13 @@ export function deserializeError(s: SerializedError): Error {
   err.name = s.name;
   if (s.stack !== undefined) err.stack = s.stack;
   return err;
+}
+
+/** Whether a restart may help after this error: user errors without a code may be transient. */
+export function isRetryable(e: SerializedError | Error): boolean {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string' || !(code in ERROR_CODES)) return true;
+  return ERROR_CODES[code as ErrorCode].retryable;
 }
 
 /** Flink's checkArgument: throws MF_ERR_INVALID_ARGUMENT with the message when the condition fails. */

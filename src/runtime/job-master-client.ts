@@ -19,10 +19,14 @@ export class JobMasterClient implements JobClient {
   getJobExecutionResult(): Promise<JobExecutionResult> {
     return this.jm.result();
   }
-  async triggerSavepoint(): Promise<string> {
-    throw new Error('Savepoints arrive with checkpointing (issue #3)');
+  /** Takes a savepoint; resolves with its path (`file:/...`). */
+  async triggerSavepoint(directory?: string): Promise<string> {
+    const s = await this.jm.triggerSavepoint(directory);
+    return s.externalPath!;
   }
-  async stopWithSavepoint(): Promise<string> {
-    throw new Error('Stop with savepoint arrives with checkpointing (issue #3)');
+  /** Stops the job with a savepoint; resolves with its path. */
+  async stopWithSavepoint(_advanceToEndOfEventTime: boolean, directory?: string): Promise<string> {
+    const s = await this.jm.stopWithSavepoint(directory);
+    return s.externalPath!;
   }
 }

@@ -5,6 +5,8 @@
 import type { Pipeline } from '../api/index.js';
 import { parseDuration } from '../config/index.js';
 import { MiniFlinkError } from '../core/errors.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { newJobId } from '../core/ids.js';
 import { generateJobGraph, generateStreamGraph, type JobGraph } from '../graph/index.js';
 import type { JobSubmission } from './jobmanager/job-master.js';
@@ -68,15 +70,20 @@ export function restoreFromPath(path: string, allowNonRestoredState: boolean, jo
     if (!v) {
       if (allowNonRestoredState) continue;
       throw new MiniFlinkError(
-        'MF_ERR_INVALID_ARGUMENT',
+        'MF_ERR_RESTORE_FAILED',
         `Failed to rollback to checkpoint/savepoint ${path}. Cannot map checkpoint/savepoint state for operator ${op.operatorId} (${op.name}${op.uid ? `, uid '${op.uid}'` : ''}) to the new program, because the operator is not available in the new program. If you want to allow to skip this, you can set the --allowNonRestoredState option on the CLI.`,
       );
     }
     if (op.handles.some((h) => h.keyGroupRange !== undefined) && op.maxParallelism !== v.maxParallelism) {
       throw new MiniFlinkError(
-        'MF_ERR_INVALID_ARGUMENT',
+        'MF_ERR_RESTORE_FAILED',
         `Failed to rollback to checkpoint/savepoint ${path}. The maximum parallelism (${v.maxParallelism}) of the restored job is not identical to the maximum parallelism (${op.maxParallelism}) of operator ${op.name} (${op.operatorId}) in the checkpoint: keyed state cannot be redistributed to a different number of key groups.`,
       );
+    }
+    for (const h of op.handles) {
+      if (h.file !== undefined && !existsSync(join(dir, h.file))) {
+        throw new MiniFlinkError('MF_ERR_RESTORE_FAILED', `Cannot restore from ${path}: the state file ${join(dir, h.file)} is missing`);
+      }
     }
     handles[op.operatorId] = op.handles;
   }

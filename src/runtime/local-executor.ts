@@ -66,8 +66,8 @@ export class LocalExecutor implements PipelineExecutor {
       getJobID: () => client.getJobID(),
       getJobStatus: () => client.getJobStatus(),
       cancel: () => client.cancel(),
-      triggerSavepoint: () => client.triggerSavepoint(),
-      stopWithSavepoint: () => client.stopWithSavepoint(),
+      triggerSavepoint: (dir) => client.triggerSavepoint(dir),
+      stopWithSavepoint: (drain, dir) => client.stopWithSavepoint(drain, dir),
       // Resolve only after the cluster's threads are gone, so the process can exit right away.
       getJobExecutionResult: async () => {
         try {

@@ -92,7 +92,7 @@ export abstract class AbstractKeyedStateBackend {
   protected checkRestore(s: KeyedSnapshot): void {
     if (s.maxParallelism !== this.maxParallelism) {
       throw new MiniFlinkError(
-        'MF_ERR_INVALID_ARGUMENT',
+        'MF_ERR_RESTORE_FAILED',
         `The state was written with max parallelism ${s.maxParallelism} but the operator now has max parallelism ${this.maxParallelism}: keyed state cannot be restored with a different max parallelism.`,
       );
     }

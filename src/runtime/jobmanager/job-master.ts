@@ -10,7 +10,7 @@
 import { JobExecutionResult, type JobStatusName } from '../../api/index.js';
 import { CheckpointCoordinator, type CheckpointSettings, type CompletedCheckpoint, type StateHandle } from '../../checkpoint/index.js';
 import type { Clock } from '../../core/clock.js';
-import { deserializeError, MiniFlinkError, type SerializedError } from '../../core/errors.js';
+import { deserializeError, isRetryable, MiniFlinkError, type SerializedError } from '../../core/errors.js';
 import { RecordBatchCodec } from '../../core/serde.js';
 import type { JobGraph } from '../../graph/index.js';
 import type { FromSlot, ProgramSpec, ReportedState, RestoreSpec, ToSlot } from '../protocol.js';
@@ -80,6 +80,8 @@ export class JobMaster {
   private settle!: { resolve: (r: JobExecutionResult) => void; reject: (e: Error) => void };
   private restore: RestoreSpec | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
+  /** Set by stopWithSavepoint: the savepoint's id; the job ends FINISHED once its tasks stopped. */
+  private stopping: number | undefined;
   onTerminal: (() => void) | undefined;
   readonly startTime: number;
 
@@ -273,7 +275,7 @@ export class JobMaster {
 
   private onFailure(error: SerializedError, restartable: boolean): void {
     this.failures.push({ error, timestamp: this.clock.now() });
-    if (this.status !== 'RUNNING') {
+    if (this.status !== 'RUNNING' || this.stopping !== undefined) {
       this.failure ??= error;
       return;
     }
@@ -281,7 +283,7 @@ export class JobMaster {
     const strategy = this.submission.restartStrategy;
     strategy.notifyFailure(this.clock.now());
     this.coordinator.abortAll(`The job failed: ${error.message}`, false);
-    if (restartable && strategy.canRestart() && !this.limitReached) {
+    if (restartable && isRetryable(error) && strategy.canRestart() && !this.limitReached && this.stopping === undefined) {
       this.coordinator.stopPeriodic();
       this.transition('RESTARTING');
     } else {
@@ -326,7 +328,11 @@ export class JobMaster {
   private checkDone(): void {
     const all = [...this.subtasks.values()];
     if (!all.every((s) => isTerminalExecution(s.state))) return;
-    if (this.status === 'RUNNING' && all.every((s) => s.state === 'FINISHED')) {
+    if (this.status === 'RUNNING' && this.stopping !== undefined) {
+      this.transition('FINISHED');
+      this.coordinator.onJobEnd('FINISHED');
+      this.end();
+    } else if (this.status === 'RUNNING' && all.every((s) => s.state === 'FINISHED')) {
       this.transition('FINISHED');
       for (const c of this.collected.values()) for (const p of c.pending) c.committed.push(...p.records);
       this.coordinator.onJobEnd('FINISHED');
@@ -372,6 +378,24 @@ export class JobMaster {
   triggerSavepoint(dir: string | undefined): Promise<CompletedCheckpoint> {
     if (this.status !== 'RUNNING') return Promise.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.jobId} is ${this.status}: a savepoint needs a RUNNING job`));
     return this.coordinator.trigger('savepoint', dir);
+  }
+
+  /**
+   * Flink's stop-with-savepoint: takes a savepoint, then stops every task; the job ends FINISHED.
+   * Records after the savepoint's barrier are not committed (a job restored from the savepoint
+   * processes them). Resolves with the savepoint's path.
+   */
+  async stopWithSavepoint(dir: string | undefined): Promise<CompletedCheckpoint> {
+    if (this.status !== 'RUNNING') throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.jobId} is ${this.status}: only a RUNNING job can be stopped`);
+    this.coordinator.stopPeriodic();
+    const savepoint = await this.coordinator.trigger('savepoint', dir);
+    if (this.status === 'RUNNING') {
+      this.stopping = savepoint.id;
+      this.coordinator.shutdown('The job is stopping with a savepoint');
+      this.cancelTasks();
+      this.checkDone();
+    }
+    return savepoint;
   }
 
   /** Records collected so far (committed ones). */

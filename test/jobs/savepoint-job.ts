@@ -1,0 +1,51 @@
+/**
+ * A long sequence through keyBy (many keys) and a counting KeyedProcessFunction into a FileSink.
+ * Arguments: <out dir> <records> <keys> stop <savepoint dir>   -> runs, stops with a savepoint
+ *            <out dir> <records> <keys> run                    -> runs to the end (also with -s)
+ */
+import {
+  BasePathBucketAssigner,
+  FileSink,
+  KeyedProcessFunction,
+  SimpleStringEncoder,
+  StreamExecutionEnvironment,
+  ValueStateDescriptor,
+  type Collector,
+  type KeyedProcessContext,
+  type ValueState,
+} from 'miniflink';
+
+const [out, n, keys, mode, savepointDir] = process.argv.slice(2);
+const K = Number(keys);
+
+class Count extends KeyedProcessFunction<number, number, string> {
+  private count!: ValueState<number>;
+  override open(): void {
+    this.count = this.getRuntimeContext().getState(new ValueStateDescriptor<number>('count'));
+  }
+  processElement(x: number, ctx: KeyedProcessContext<number>, outc: Collector<string>): void {
+    const c = (this.count.value() ?? 0) + 1;
+    this.count.update(c);
+    outc.collect(`${x},${ctx.getCurrentKey()},${c}`);
+  }
+}
+
+const env = StreamExecutionEnvironment.getExecutionEnvironment();
+env.enableCheckpointing(200);
+env
+  .fromSequence(1, Number(n))
+  .uid('numbers')
+  .keyBy((x) => x % K)
+  .process(new Count())
+  .uid(process.argv.includes('rename') ? 'count-renamed' : 'count')
+  .sinkTo(FileSink.forRowFormat<string>(out!, new SimpleStringEncoder()).withBucketAssigner(new BasePathBucketAssigner()).build())
+  .uid('files');
+if (mode === 'stop') {
+  const client = await env.executeAsync('savepoint-job');
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  const path = await client.stopWithSavepoint(false, savepointDir);
+  await client.getJobExecutionResult();
+  console.log(`SAVEPOINT ${path}`);
+} else {
+  await env.execute('savepoint-job');
+}
