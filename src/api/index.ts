@@ -70,3 +70,4 @@ export {
   type FunctionSnapshotContext,
   type OperatorStateStore,
 } from './functions/checkpointed-function.js';
+export { StateTtlConfig, StateTtlConfigBuilder, UpdateType, StateVisibility } from './state/state-ttl-config.js';

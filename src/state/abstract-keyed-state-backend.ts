@@ -103,6 +103,9 @@ export abstract class AbstractKeyedStateBackend {
     }
   }
 
+  /** Current time for state TTL (set by the operator from its clock). */
+  now: () => number = () => Date.now();
+
   private register<S>(d: StateDescriptor<unknown>, make: (t: StateTable) => S): S {
     const kind = this.kinds.get(d.name);
     if (kind !== undefined && kind !== d.kind) {
@@ -111,20 +114,53 @@ export abstract class AbstractKeyedStateBackend {
     const existing = this.registered.get(d.name);
     if (existing) return existing as S;
     this.kinds.set(d.name, d.kind);
-    const s = make(this.table(d.name));
+    const table = this.table(d.name);
+    const s = make(d.ttlConfig ? this.ttlTable(d, table) : table);
     this.registered.set(d.name, s);
     return s;
+  }
+
+  /**
+   * With TTL, values are stored as { v, ts } and a read past the TTL is absent (and removed).
+   * The wrapped table is marked so read/write below know to (un)wrap.
+   */
+  private ttlTable(d: StateDescriptor<unknown>, table: StateTable): StateTable {
+    return { [TTL]: d.ttlConfig!, table };
+  }
+
+  private unwrapRead(name: string, t: StateTable): unknown {
+    if (!isTtl(t)) return this.read(name, t);
+    const cell = this.read(name, t.table) as { v: unknown; ts: number } | undefined;
+    if (cell === undefined) return undefined;
+    const cfg = t[TTL];
+    const now = this.now();
+    if (now - cell.ts >= cfg.ttlMs) {
+      if (cfg.visibility === 'ReturnExpiredIfNotCleanedUp') return cell.v;
+      this.remove(name, t.table);
+      return undefined;
+    }
+    if (cfg.updateType === 'OnReadAndWrite') this.write(name, t.table, { v: cell.v, ts: now });
+    return cell.v;
+  }
+
+  private wrapWrite(name: string, t: StateTable, value: unknown): void {
+    if (!isTtl(t)) return this.write(name, t, value);
+    this.write(name, t.table, { v: value, ts: this.now() });
+  }
+
+  private unwrapRemove(name: string, t: StateTable): void {
+    this.remove(name, isTtl(t) ? t.table : t);
   }
 
   /** A ValueState. */
   getValueState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
     return this.register(d, (t) => ({
       value: () => {
-        const v = this.read(d.name, t) as T | undefined;
+        const v = this.unwrapRead(d.name, t) as T | undefined;
         return v === undefined ? d.defaultValue : v;
       },
-      update: (v: T) => (v === undefined || v === null ? this.remove(d.name, t) : this.write(d.name, t, v)),
-      clear: () => this.remove(d.name, t),
+      update: (v: T) => (v === undefined || v === null ? this.unwrapRemove(d.name, t) : this.wrapWrite(d.name, t, v)),
+      clear: () => this.unwrapRemove(d.name, t),
     }));
   }
 
@@ -132,20 +168,20 @@ export abstract class AbstractKeyedStateBackend {
   getListState<T>(d: ListStateDescriptor<T>): ListState<T> {
     return this.register(d, (t) => {
       const append = (vs: T[]) => {
-        const l = (this.read(d.name, t) as T[] | undefined) ?? [];
+        const l = (this.unwrapRead(d.name, t) as T[] | undefined) ?? [];
         l.push(...vs);
-        this.write(d.name, t, l);
+        this.wrapWrite(d.name, t, l);
       };
       return {
-        get: () => (this.read(d.name, t) as T[] | undefined) ?? [],
+        get: () => (this.unwrapRead(d.name, t) as T[] | undefined) ?? [],
         add: (v: T) => append([v]),
         addAll: (vs: Iterable<T>) => append([...vs]),
         update: (vs: Iterable<T>) => {
           const arr = [...vs];
-          if (arr.length === 0) this.remove(d.name, t);
-          else this.write(d.name, t, arr);
+          if (arr.length === 0) this.unwrapRemove(d.name, t);
+          else this.wrapWrite(d.name, t, arr);
         },
-        clear: () => this.remove(d.name, t),
+        clear: () => this.unwrapRemove(d.name, t),
       };
     });
   }
@@ -154,13 +190,13 @@ export abstract class AbstractKeyedStateBackend {
   getMapState<K, V>(d: MapStateDescriptor<K, V>): MapState<K, V> {
     type Entries = Map<NormalizedKey, [K, V]>;
     return this.register(d, (t) => {
-      const map = () => this.read(d.name, t) as Entries | undefined;
+      const map = () => this.unwrapRead(d.name, t) as Entries | undefined;
       const state: MapState<K, V> = {
         get: (k) => map()?.get(normalizeKey(k))?.[1],
         put: (k, v) => {
           const m = map() ?? new Map();
           m.set(normalizeKey(k), [k, v]);
-          this.write(d.name, t, m);
+          this.wrapWrite(d.name, t, m);
         },
         putAll: (entries) => {
           for (const [k, v] of entries) state.put(k, v);
@@ -169,15 +205,15 @@ export abstract class AbstractKeyedStateBackend {
           const m = map();
           if (!m) return;
           m.delete(normalizeKey(k));
-          if (m.size === 0) this.remove(d.name, t);
-          else this.write(d.name, t, m);
+          if (m.size === 0) this.unwrapRemove(d.name, t);
+          else this.wrapWrite(d.name, t, m);
         },
         contains: (k) => map()?.has(normalizeKey(k)) ?? false,
         entries: () => [...(map()?.values() ?? [])].map(([k, v]) => [k, v] as [K, V]),
         keys: () => [...(map()?.values() ?? [])].map(([k]) => k),
         values: () => [...(map()?.values() ?? [])].map(([, v]) => v),
         isEmpty: () => (map()?.size ?? 0) === 0,
-        clear: () => this.remove(d.name, t),
+        clear: () => this.unwrapRemove(d.name, t),
       };
       return state;
     });
@@ -186,12 +222,12 @@ export abstract class AbstractKeyedStateBackend {
   /** A ReducingState. */
   getReducingState<T>(d: ReducingStateDescriptor<T>): ReducingState<T> {
     return this.register(d, (t) => ({
-      get: () => this.read(d.name, t) as T | undefined,
+      get: () => this.unwrapRead(d.name, t) as T | undefined,
       add: (v: T) => {
-        const cur = this.read(d.name, t) as T | undefined;
-        this.write(d.name, t, cur === undefined ? v : d.reduceFunction(cur, v));
+        const cur = this.unwrapRead(d.name, t) as T | undefined;
+        this.wrapWrite(d.name, t, cur === undefined ? v : d.reduceFunction(cur, v));
       },
-      clear: () => this.remove(d.name, t),
+      clear: () => this.unwrapRemove(d.name, t),
     }));
   }
 
@@ -200,24 +236,38 @@ export abstract class AbstractKeyedStateBackend {
     const f = d.aggregateFunction;
     return this.register(d, (t) => ({
       get: () => {
-        const acc = this.read(d.name, t) as ACC | undefined;
+        const acc = this.unwrapRead(d.name, t) as ACC | undefined;
         return acc === undefined ? undefined : f.getResult(acc);
       },
       add: (v: IN) => {
-        const acc = (this.read(d.name, t) as ACC | undefined) ?? f.createAccumulator();
-        this.write(d.name, t, f.add(v, acc));
+        const acc = (this.unwrapRead(d.name, t) as ACC | undefined) ?? f.createAccumulator();
+        this.wrapWrite(d.name, t, f.add(v, acc));
       },
-      clear: () => this.remove(d.name, t),
+      clear: () => this.unwrapRemove(d.name, t),
     }));
   }
 }
 
-/** Map state values in canonical form: [userKey, value] pairs. */
-export function mapToEntries(v: unknown): Array<[unknown, unknown]> {
+const TTL = Symbol('ttl');
+type TtlTable = { [TTL]: import('../api/index.js').StateTtlConfig; table: StateTable };
+function isTtl(t: StateTable): t is TtlTable {
+  return typeof t === 'object' && t !== null && TTL in t;
+}
+
+/** Map state values in canonical form: [userKey, value] pairs (inside a TTL cell when wrapped). */
+export function mapToEntries(v: unknown): unknown {
+  if (!(v instanceof Map)) {
+    const cell = v as { v: unknown; ts: number };
+    return { v: mapToEntries(cell.v), ts: cell.ts };
+  }
   return [...(v as Map<NormalizedKey, [unknown, unknown]>).values()];
 }
 
 /** Map state values from canonical form. */
-export function entriesToMap(v: unknown): Map<NormalizedKey, [unknown, unknown]> {
+export function entriesToMap(v: unknown): unknown {
+  if (!Array.isArray(v)) {
+    const cell = v as { v: unknown; ts: number };
+    return { v: entriesToMap(cell.v), ts: cell.ts };
+  }
   return new Map((v as Array<[unknown, unknown]>).map(([k, x]) => [normalizeKey(k), [k, x]]));
 }

@@ -70,6 +70,20 @@ describe('jobs', () => {
     expect(resultOf(r)).toEqual(expected.sort());
   });
 
+  it('state - timers fire (processing time while running, event time at the end of input), TTL expires, reducing and aggregating state', async () => {
+    const r = await run('-p', '2', 'test/jobs/timers-ttl-job.ts');
+    expect(r.code).toBe(0);
+    const expected: string[] = [];
+    for (const k of ['a', 'b']) {
+      // Round 2 comes after the 200 ms TTL: the count starts again; sum and average do not expire.
+      expected.push(`el:${k}:1:count=1:sum=1:avg=1`, `el:${k}:2:count=2:sum=3:avg=1.5`, `el:${k}:3:count=3:sum=6:avg=2`);
+      expected.push(`el:${k}:2:count=1:sum=8:avg=2`, `el:${k}:4:count=2:sum=12:avg=2.4`, `el:${k}:6:count=3:sum=18:avg=3`);
+      for (const ts of [1001, 1002, 1003, 1004, 1006]) expected.push(`timer:EVENT_TIME:${k}:${ts}`);
+      expected.push(`timer:PROCESSING_TIME:${k}:now+50`);
+    }
+    expect(resultOf(r)).toEqual(expected.sort());
+  });
+
   it('sinks - print prefixes subtasks, a RichSinkFunction writes, accumulators merge, -c picks the entry', async () => {
     const out = join(dir, 'sink.txt');
     const r = await run('-p', '2', '-c', 'main', 'test/jobs/sink-job.ts', out);

@@ -3,6 +3,8 @@
  * ReducingState, AggregatingState). Values are scoped to the current key of a keyed operator.
  */
 
+import type { StateTtlConfig } from './state-ttl-config.js';
+
 /** Flink's ValueState. */
 export interface ValueState<T> {
   /** The value for the current key, or the descriptor's default (undefined when none). */
@@ -90,6 +92,12 @@ export type StateKind = 'value' | 'list' | 'map' | 'reducing' | 'aggregating';
 export abstract class StateDescriptor<T = unknown> {
   /** The kind of state this describes. */
   abstract readonly kind: StateKind;
+  /** Time to live of values, when enabled. */
+  ttlConfig: StateTtlConfig | undefined;
+  /** Enables state TTL (Flink's enableTimeToLive). */
+  enableTimeToLive(config: StateTtlConfig): void {
+    this.ttlConfig = config;
+  }
   constructor(
     /** Name, unique within the operator; state is stored and restored under it. */
     readonly name: string,

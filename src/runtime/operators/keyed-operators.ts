@@ -2,10 +2,22 @@
  * Keyed one-input operators: rolling reduce (and the built-in aggregations) and
  * KeyedProcessFunction. Each sets the record's key on the keyed backend before user code runs.
  */
-import { toCallable, ValueStateDescriptor, type Collector, type KeyedProcessContext, type TimerService, type ValueState } from '../../api/index.js';
+import {
+  ListStateDescriptor,
+  toCallable,
+  ValueStateDescriptor,
+  type Collector,
+  type KeyedProcessContext,
+  type ListState,
+  type OnTimerContext,
+  type TimerService as TimerServiceApi,
+  type ValueState,
+} from '../../api/index.js';
+import { assignToKeyGroup } from '../../core/key-groups.js';
+import { TimerService, type TimeDomain, type Timer } from './timer-service.js';
 import { checkState } from '../../core/errors.js';
 import type { AbstractKeyedStateBackend } from '../../state/index.js';
-import { StreamOperator, type OperatorContext } from './stream-operator.js';
+import { StreamOperator, type OperatorContext, type OperatorRestore, type OperatorSnapshotRef } from './stream-operator.js';
 import { closeUserFunction, openUserFunction } from './user-function.js';
 
 abstract class KeyedOperator extends StreamOperator {
@@ -52,7 +64,9 @@ export class ReduceOperator extends KeyedOperator {
 export class KeyedProcessOperator extends KeyedOperator {
   private readonly call: (v: unknown, ctx: KeyedProcessContext<unknown>, out: Collector<unknown>) => void;
   private readonly collector: Collector<unknown> = { collect: (r) => this.output.collect(r) };
-  private readonly timers: TimerService;
+  private readonly timers: TimerServiceApi;
+  private readonly timerService: TimerService;
+  private timerState!: ListState<[TimeDomain, unknown, number]>;
   private readonly context: KeyedProcessContext<unknown>;
   constructor(
     ctx: OperatorContext,
@@ -62,16 +76,16 @@ export class KeyedProcessOperator extends KeyedOperator {
     super(ctx, keySelector);
     this.userFunction = fn;
     this.call = toCallable(fn, 'processElement', 'KeyedProcessFunction');
-    const noTimers = (): never => {
-      throw new Error('Timers in KeyedProcessFunction arrive with the checkpointing issue (#3); only currentProcessingTime() and currentWatermark() work now');
-    };
+    const svc = new TimerService(ctx.now, (t) => this.onTimer(t));
+    this.timerService = svc;
+    const key = () => this.backend.getCurrentKey();
     this.timers = {
       currentProcessingTime: () => this.ctx.now(),
-      currentWatermark: () => Number.MIN_SAFE_INTEGER,
-      registerProcessingTimeTimer: noTimers,
-      registerEventTimeTimer: noTimers,
-      deleteProcessingTimeTimer: noTimers,
-      deleteEventTimeTimer: noTimers,
+      currentWatermark: () => svc.watermark,
+      registerProcessingTimeTimer: (ts) => svc.register('PROCESSING_TIME', key(), ts),
+      registerEventTimeTimer: (ts) => svc.register('EVENT_TIME', key(), ts),
+      deleteProcessingTimeTimer: (ts) => svc.delete('PROCESSING_TIME', key(), ts),
+      deleteEventTimeTimer: (ts) => svc.delete('EVENT_TIME', key(), ts),
     };
     this.context = {
       timestamp: () => null,
@@ -89,7 +103,40 @@ export class KeyedProcessOperator extends KeyedOperator {
     this.backend.setCurrentKey(this.keyOf(record));
     this.call(record, this.context, this.collector);
   }
+
+  private onTimer(t: Timer): void {
+    this.backend.setCurrentKey(t.key);
+    const f = this.fn as { onTimer?: (ts: number, ctx: OnTimerContext<unknown>, out: Collector<unknown>) => void };
+    if (typeof f?.onTimer !== 'function') return;
+    const ctx: OnTimerContext<unknown> = { ...this.context, timestamp: () => t.timestamp, timeDomain: () => t.domain };
+    f.onTimer.call(this.fn, t.timestamp, ctx, this.collector);
+  }
+
+  /** Restores the timers of this subtask's key groups (kept as union operator state). */
+  override async initializeState(restore: OperatorRestore | undefined, index: number, parallelism: number): Promise<void> {
+    await super.initializeState(restore, index, parallelism);
+    this.timerState = this.stateStore.getUnionListState(new ListStateDescriptor<[TimeDomain, unknown, number]>(TIMERS));
+    const range = this.backend.keyGroupRange;
+    const mine = [...this.timerState.get()].filter(([, key]) => range.contains(assignToKeyGroup(key, this.backend.maxParallelism)));
+    this.timerService.restore(mine.map(([domain, key, timestamp]) => ({ domain, key, timestamp })));
+  }
+
+  override snapshotState(checkpointId: number, timestamp: number): Promise<OperatorSnapshotRef> {
+    this.timerState.update(this.timerService.all().map((t) => [t.domain, t.key, t.timestamp]));
+    return super.snapshotState(checkpointId, timestamp);
+  }
+
+  /** The final watermark of a bounded input fires every event-time timer; processing time stops. */
+  override endInput(): void {
+    this.timerService.quiesce();
+    this.timerService.advanceWatermark(Number.MAX_SAFE_INTEGER);
+  }
+
   override close(): Promise<void> {
+    this.timerService.quiesce();
     return closeUserFunction(this.fn);
   }
 }
+
+/** The operator state holding a keyed operator's timers. */
+const TIMERS = '__timers';

@@ -46,7 +46,8 @@ export abstract class StreamOperator {
   output!: Output;
   /** The user function, for the state and checkpoint hooks (undefined for built-in operators). */
   protected userFunction: unknown = undefined;
-  private stateStore = new DefaultOperatorStateStore();
+  /** Operator (non-keyed) list state, checkpointed with the operator. */
+  protected stateStore = new DefaultOperatorStateStore();
 
   constructor(
     /** What the task gives the operator. */

@@ -101,6 +101,7 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
         spec.stateBackend === 'leveldb'
           ? new LevelDbKeyedStateBackend(join(spec.tmpDir, `leveldb-${jobId}-${attempt}-${op.operatorId.slice(0, 8)}-${me}`), vertex.maxParallelism, range)
           : new HeapKeyedStateBackend(vertex.maxParallelism, range);
+      backend.now = spec.now;
     }
     const operator = createOperator(t.operator!, {
       runtimeContext: new StreamingRuntimeContext(info, backend, accumulators, metrics),
