@@ -10,3 +10,7 @@ export { setExecutionContext, getExecutionContext } from './api/index.js';
 export { RecordBatchCodec } from './core/serde.js';
 export { assignToKeyGroup, assignKeyToParallelOperator, computeDefaultMaxParallelism, computeKeyGroupRangeForOperatorIndex, murmurHash } from './core/key-groups.js';
 export { javaHashCode } from './core/java-hash.js';
+export { HeapKeyedStateBackend, LevelDbKeyedStateBackend } from './state/index.js';
+export { compress, decompress, type Compression } from './checkpoint/index.js';
+export { packValue, unpackValue } from './core/serde.js';
+export { KeyGroupRange } from './core/key-groups.js';

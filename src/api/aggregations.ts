@@ -50,7 +50,13 @@ function compileField(field: FieldExpression): FieldAccess {
         if (r === null || typeof r !== 'object') return getField(r, field);
         return (r as Record<string, unknown>)[field];
       },
-      with: (r, v) => ({ ...(r as Record<string, unknown>), [field]: v }),
+      with: (r, v) => {
+        // Spread, then assign: the copy keeps the record's shape (a computed key in the literal
+        // would give V8 a new shape per call site and make every later access megamorphic).
+        const c = { ...(r as Record<string, unknown>) };
+        c[field] = v;
+        return c;
+      },
     };
   }
   const parts = field.split('.');

@@ -44,7 +44,18 @@ export interface CompletedCheckpoint {
   /** Its directory on disk, if any. */
   readonly dir: string | undefined;
   readonly metadata: CheckpointMetadata;
+  /** Stored (compressed) size of all state, bytes. */
   readonly stateSize: number;
+  /** Size before compression, bytes. */
+  readonly rawSize: number;
+  /** Longest synchronous part of any task, ms. */
+  readonly syncMs: number;
+  /** Longest asynchronous part of any task, ms. */
+  readonly asyncMs: number;
+  /** Longest barrier alignment of any task, ms. */
+  readonly alignmentMs: number;
+  /** From trigger to completion, ms. */
+  readonly durationMs: number;
 }
 
 /** Counters and recent history, for statistics. */
@@ -63,6 +74,7 @@ interface Pending {
   readonly handles: StateHandle[];
   /** Triggered after every task's input ended: its completion lets the tasks finish. */
   readonly final: boolean;
+  readonly times: { sync: number; async: number; alignment: number };
   readonly timer: NodeJS.Timeout;
   readonly done: { resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void };
 }
@@ -146,7 +158,7 @@ export class CheckpointCoordinator {
     } else if (this.jobDir !== undefined) dir = join(this.jobDir, `chk-${id}`);
     return new Promise<CompletedCheckpoint>((resolve, reject) => {
       const timer = setTimeout(() => this.abort(id, `Checkpoint expired before completing (timeout ${this.settings.timeout} ms)`, true), this.settings.timeout);
-      const p: Pending = { id, kind, timestamp, dir, needed: new Set(this.gateway.allTasks().map(key)), handles: [], final: this.gateway.allInputEnded(), timer, done: { resolve, reject } };
+      const p: Pending = { id, kind, timestamp, dir, needed: new Set(this.gateway.allTasks().map(key)), handles: [], final: this.gateway.allInputEnded(), times: { sync: 0, async: 0, alignment: 0 }, timer, done: { resolve, reject } };
       this.pending.set(id, p);
       this.gateway.trigger(id, timestamp, kind, dir, this.gateway.tasksToTrigger());
     });
@@ -157,11 +169,14 @@ export class CheckpointCoordinator {
     for (const p of this.pending.values()) if (p.needed.has(key(task))) this.gateway.trigger(p.id, p.timestamp, p.kind, p.dir, [task]);
   }
 
-  /** A task acknowledged. */
-  acknowledge(checkpointId: number, task: TaskRef, handles: readonly StateHandle[]): void {
+  /** A task acknowledged, with the durations of its parts. */
+  acknowledge(checkpointId: number, task: TaskRef, handles: readonly StateHandle[], times = { sync: 0, async: 0, alignment: 0 }): void {
     const p = this.pending.get(checkpointId);
     if (!p || !p.needed.delete(key(task))) return;
     p.handles.push(...handles);
+    p.times.sync = Math.max(p.times.sync, times.sync);
+    p.times.async = Math.max(p.times.async, times.async);
+    p.times.alignment = Math.max(p.times.alignment, times.alignment);
     if (p.needed.size === 0) this.complete(p);
   }
 
@@ -204,6 +219,11 @@ export class CheckpointCoordinator {
       dir: p.dir,
       metadata,
       stateSize: p.handles.reduce((a, h) => a + h.size, 0),
+      rawSize: p.handles.reduce((a, h) => a + h.rawSize, 0),
+      syncMs: p.times.sync,
+      asyncMs: p.times.async,
+      alignmentMs: p.times.alignment,
+      durationMs: Date.now() - p.timestamp,
     };
     this.counts.completed++;
     this.consecutiveFailures = 0;

@@ -60,7 +60,7 @@ export function buildSubmission(pipeline: Pipeline, program: Omit<ProgramSpec, '
  * Matches a checkpoint's or savepoint's operators to the new job's by operator id (from the uid,
  * or generated): per operator, not per chain, so a job whose chaining changed still restores.
  */
-export function restoreFromPath(path: string, allowNonRestoredState: boolean, job: JobGraph): RestoreSpec {
+export function restoreFromPath(path: string, allowNonRestoredState: boolean, job: JobGraph, warn: (m: string) => void = (m) => console.warn(m)): RestoreSpec {
   const { metadata, dir } = readMetadata(path);
   const ops = new Map(job.vertices.flatMap((v) => v.operators.map((o) => [o.operatorId, v] as const)));
   const handles: Record<string, StateHandle[]> = {};
@@ -84,6 +84,9 @@ export function restoreFromPath(path: string, allowNonRestoredState: boolean, jo
       if (h.file !== undefined && !existsSync(join(dir, h.file))) {
         throw new MiniFlinkError('MF_ERR_RESTORE_FAILED', `Cannot restore from ${path}: the state file ${join(dir, h.file)} is missing`);
       }
+    }
+    if (op.uid === undefined) {
+      warn(`Restoring the state of operator '${op.name}' (${op.operatorId}) by its generated id: set uid() on stateful operators, or a change to the program may stop their state from restoring.`);
     }
     handles[op.operatorId] = op.handles;
   }

@@ -81,6 +81,8 @@ export abstract class AbstractKeyedStateBackend {
   abstract snapshot(): unknown;
   /** The canonical form of a snapshot reference (the asynchronous part). */
   abstract toCanonical(ref: unknown): KeyedSnapshot | Promise<KeyedSnapshot>;
+  /** The asynchronous part of a snapshot is done with its reference (copy-on-write may stop). */
+  releaseSnapshot(_ref: unknown): void {}
   /** Restores this subtask's key groups from canonical snapshots. */
   abstract restore(snapshots: readonly KeyedSnapshot[]): void | Promise<void>;
   /** Prepares storage (opens a database). */

@@ -37,6 +37,8 @@ export interface HeapSnapshotRef {
 /** Keyed state of one keyed operator subtask, in memory. */
 export class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
   private readonly tables = new Map<string, Table>();
+  /** Snapshots whose asynchronous part still reads frozen maps. */
+  private pendingSnapshots = 0;
 
   protected table(name: string): Table {
     let t = this.tables.get(name);
@@ -99,6 +101,7 @@ export class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
 
   /** The synchronous part of a snapshot: freezes every group (O(groups)). */
   snapshot(): HeapSnapshotRef {
+    this.pendingSnapshots++;
     const tables: HeapSnapshotRef['tables'][number][] = [];
     for (const [name, table] of this.tables) {
       const groups: Array<[number, Map<NormalizedKey, unknown>]> = [];
@@ -114,6 +117,21 @@ export class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
 
   toCanonical(ref: unknown): KeyedSnapshot {
     return heapSnapshotToCanonical(ref as HeapSnapshotRef);
+  }
+
+  /**
+   * A snapshot was written. When none is pending any more, no one reads the frozen maps: groups
+   * not copied yet thaw in place and copied ones stop tracking fresh keys, so access is fast again.
+   */
+  override releaseSnapshot(): void {
+    if (--this.pendingSnapshots > 0) return;
+    this.pendingSnapshots = 0;
+    for (const table of this.tables.values()) {
+      for (const g of table.values()) {
+        g.frozen = false;
+        g.fresh = null;
+      }
+    }
   }
 
   /** Restores the key groups of this subtask's range from canonical snapshots of any subtasks. */

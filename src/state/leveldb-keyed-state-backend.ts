@@ -6,7 +6,7 @@
  *   LevelDB key:  [key group: 2 bytes, big endian][state id: 1 byte][msgpack(normalized key)]
  *   value:        msgpack(value)            (MapState: msgpack of its [userKey, value] pairs)
  *
- *   write(k, v) -> buffer (objects) --1000 entries--> db.batch (in flight) --> LevelDB
+ *   write(k, v) -> buffer (objects) --8192 entries--> db.batch (in flight) --> LevelDB
  *   read(k)     -> buffer, then in-flight batches (newest first), then db.getSync
  *
  * A snapshot's synchronous part takes LevelDB's own snapshot (a consistent view) plus the buffered
@@ -23,8 +23,8 @@ import { AbstractKeyedStateBackend, entriesToMap, mapToEntries } from './abstrac
 import { denormalizeKey, normalizeKey, type NormalizedKey } from './key-normalizer.js';
 import type { KeyedSnapshot, KeyedStateData } from './snapshot-format.js';
 
-/** Buffered writes before a batch goes to LevelDB. */
-const BUFFER_ENTRIES = 1000;
+/** Buffered entries before a batch goes to LevelDB. */
+const BUFFER_ENTRIES = 8192;
 const DELETED = Symbol('deleted');
 
 type Buffered = { key: Buffer; value: unknown | typeof DELETED; kind: StateKind };
@@ -44,8 +44,8 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   private readonly packr = new Packr({ useRecords: false, moreTypes: true });
   private readonly names: string[] = [];
   private buffer = new Map<string, Buffered>();
-  /** Batches written but not yet acknowledged by LevelDB, oldest first. */
-  private readonly inFlight: Array<Map<string, Buffered>> = [];
+  /** Entries of batches written but not yet acknowledged by LevelDB (the newest write of each key). */
+  private readonly inFlight = new Map<string, Buffered>();
   private failure: Error | undefined;
 
   constructor(
@@ -81,13 +81,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   }
 
   private lookup(stateKey: string): Buffered | undefined {
-    const b = this.buffer.get(stateKey);
-    if (b) return b;
-    for (let i = this.inFlight.length - 1; i >= 0; i--) {
-      const f = this.inFlight[i]!.get(stateKey);
-      if (f) return f;
-    }
-    return undefined;
+    return this.buffer.get(stateKey) ?? this.inFlight.get(stateKey);
   }
 
   protected read(name: string, t: unknown): unknown {
@@ -127,13 +121,16 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     if (this.buffer.size < BUFFER_ENTRIES) return;
     const batch = this.buffer;
     this.buffer = new Map();
-    this.inFlight.push(batch);
+    for (const [k, b] of batch) this.inFlight.set(k, b);
     const ops = [...batch.values()].map((b) => {
       const value = this.encode(b);
       return value === null ? { type: 'del' as const, key: b.key } : { type: 'put' as const, key: b.key, value };
     });
     this.db.batch(ops).then(
-      () => void this.inFlight.splice(this.inFlight.indexOf(batch), 1),
+      () => {
+        // Forget the entries this batch wrote, unless a later batch wrote the key again.
+        for (const [k, b] of batch) if (this.inFlight.get(k) === b) this.inFlight.delete(k);
+      },
       (e: Error) => (this.failure = new MiniFlinkError('MF_ERR_INTERNAL', `LevelDB write failed in ${this.dir}: ${e.message}`, { cause: e })),
     );
   }
@@ -142,7 +139,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   snapshot(): LevelDbSnapshotRef {
     if (this.failure) throw this.failure;
     const overlay = new Map<string, Buffer | null>();
-    for (const m of [...this.inFlight, this.buffer]) for (const [k, b] of m) overlay.set(k, this.encode(b));
+    for (const m of [this.inFlight, this.buffer]) for (const [k, b] of m) overlay.set(k, this.encode(b));
     return { view: this.db.snapshot(), overlay, names: [...this.names], kinds: new Map(this.kinds) };
   }
 

@@ -44,6 +44,10 @@ export async function runAction(argv: readonly string[], io: CliIO): Promise<num
   let submitted: string | undefined;
   let result: JobExecutionResult | undefined;
   const savepointPath = stringOption(parsed, 'fromSavepoint');
+  const mode = stringOption(parsed, 'claimMode') ?? stringOption(parsed, 'restoreMode');
+  if (mode !== undefined && !['claim', 'no_claim', 'legacy'].includes(mode.toLowerCase())) {
+    throw new CliArgumentError(`Unknown restore mode '${mode}': expected claim, no_claim or legacy`);
+  }
   const allowNonRestoredState = parsed.options['allowNonRestoredState'] === true;
   const local = new LocalExecutor({ path, compiledPath, args: programArgs, entry, savepointPath, allowNonRestoredState }, (jobId) => {
     submitted = jobId;

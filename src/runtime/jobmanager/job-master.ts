@@ -219,7 +219,7 @@ export class JobMaster {
         break;
       }
       case 'checkpoint-ack':
-        this.coordinator.acknowledge(msg.checkpointId, { vertexId: msg.vertexId, subtaskIndex: msg.subtaskIndex }, msg.handles as StateHandle[]);
+        this.coordinator.acknowledge(msg.checkpointId, { vertexId: msg.vertexId, subtaskIndex: msg.subtaskIndex }, msg.handles as StateHandle[], { sync: msg.syncMs, async: msg.asyncMs, alignment: msg.alignmentMs });
         break;
       case 'checkpoint-decline':
         this.coordinator.decline(msg.checkpointId, { vertexId: msg.vertexId, subtaskIndex: msg.subtaskIndex }, msg.error, msg.counts);

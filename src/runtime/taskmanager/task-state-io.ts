@@ -18,7 +18,14 @@ export async function storeSnapshot(
   dir: string | undefined,
 ): Promise<StateHandle | undefined> {
   if (!ref.keyed && !ref.operator) return undefined;
-  const keyed = ref.keyed ? await ref.keyed.backend.toCanonical(ref.keyed.ref) : undefined;
+  let keyed;
+  if (ref.keyed) {
+    try {
+      keyed = await ref.keyed.backend.toCanonical(ref.keyed.ref);
+    } finally {
+      ref.keyed.backend.releaseSnapshot(ref.keyed.ref);
+    }
+  }
   const snapshot: OperatorSnapshot = {
     version: SNAPSHOT_FORMAT_VERSION,
     ...(keyed ? { keyed } : {}),
