@@ -19,6 +19,8 @@ export interface TaskRef {
 
 /** How the coordinator reaches the tasks of the current attempt. */
 export interface CheckpointTaskGateway {
+  /** Whether every task is running (Flink does not start a checkpoint before that). */
+  allRunning(): boolean;
   /** Tasks to trigger directly: running sources and tasks whose input ended. */
   tasksToTrigger(): TaskRef[];
   /** Every task that must acknowledge. */
@@ -148,6 +150,7 @@ export class CheckpointCoordinator {
    */
   trigger(kind: 'checkpoint' | 'savepoint', targetDir: string | undefined): Promise<CompletedCheckpoint> {
     if (this.stopped) return Promise.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'The job is not running: no checkpoint can be taken'));
+    if (!this.gateway.allRunning()) return Promise.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'Not all tasks of the job are running yet: the checkpoint was not started'));
     const id = this.nextId++;
     const timestamp = Date.now();
     let dir: string | undefined;
@@ -274,6 +277,11 @@ export class CheckpointCoordinator {
     const r = this.settings.retention;
     const keep = (status === 'CANCELED' && r === 'RETAIN_ON_CANCELLATION') || (status === 'FAILED' && r !== 'NO_EXTERNALIZED_CHECKPOINTS') || (status === 'SUSPENDED' && r === 'RETAIN_ON_CANCELLATION');
     if (!keep && this.jobDir !== undefined) rmSync(this.jobDir, { recursive: true, force: true });
+  }
+
+  /** Whether a checkpoint is in progress. */
+  hasPending(): boolean {
+    return this.pending.size > 0;
   }
 
   /** Retained checkpoints, oldest first. */

@@ -102,6 +102,7 @@ export class JobMaster {
       submission.operators,
       submission.checkpoints,
       {
+        allRunning: () => [...this.subtasks.values()].every((s) => s.state === 'RUNNING'),
         tasksToTrigger: () => [...this.subtasks.values()].filter((s) => s.state === 'RUNNING' && (s.inputEnded || this.isSource(s.vertexId))).map((s) => ({ vertexId: s.vertexId, subtaskIndex: s.index })),
         allTasks: () => [...this.subtasks.values()].map((s) => ({ vertexId: s.vertexId, subtaskIndex: s.index })),
         trigger: (checkpointId, timestamp, kind, targetDir, tasks) => {
@@ -117,6 +118,10 @@ export class JobMaster {
         allInputEnded: () => [...this.subtasks.values()].every((s) => s.inputEnded),
         notify: (checkpointId, outcome, final) => {
           if (outcome === 'complete') this.commitCollected(checkpointId);
+          // The final checkpoint failed: tasks wait for one, so take another.
+          if (outcome === 'aborted' && this.status === 'RUNNING' && this.stopping === undefined && [...this.subtasks.values()].every((x) => x.inputEnded)) {
+            setTimeout(() => this.triggerFinalCheckpoint(), 50);
+          }
           for (const slot of this.slots()) this.gateway.send(slot, { type: 'notify-checkpoint', jobId: this.jobId, attempt: this.attempt, checkpointId, outcome, final });
         },
         failJob: (error) => this.onFailure(error, false),
@@ -214,7 +219,7 @@ export class JobMaster {
         // Every task ended its input: take the final checkpoint now (Flink's FLIP-147); no more periodic ones.
         if ([...this.subtasks.values()].every((x) => x.inputEnded) && this.status === 'RUNNING') {
           this.coordinator.stopPeriodic();
-          this.coordinator.trigger('checkpoint', undefined).catch(() => {});
+          this.triggerFinalCheckpoint();
         }
         break;
       }
@@ -372,6 +377,14 @@ export class JobMaster {
       this.transition('RUNNING');
       this.deploy();
     }, delay);
+  }
+
+  /** Takes the final checkpoint (every task's input ended); tries again until one completes. */
+  private triggerFinalCheckpoint(): void {
+    if (this.status !== 'RUNNING' || this.stopping !== undefined) return;
+    this.coordinator.trigger('checkpoint', undefined).catch(() => {
+      if (!this.coordinator.hasPending()) setTimeout(() => this.triggerFinalCheckpoint(), 50);
+    });
   }
 
   /** Triggers a savepoint into `dir` (or the configured savepoint directory). */
