@@ -6,11 +6,18 @@ import { readFileSync } from 'node:fs';
 import { CliArgumentError } from './args.js';
 import { infoAction } from './actions/info.js';
 import { runAction, type CliIO } from './actions/run.js';
+import { cancelAction, listAction, savepointAction, stopAction } from './actions/jobs.js';
+import { clusterAction } from './actions/cluster.js';
 import { formatProgramException, HELP_HINT } from './output.js';
 
 const ACTIONS: Record<string, (argv: readonly string[], io: CliIO) => Promise<number>> = {
   run: runAction,
   info: infoAction,
+  list: listAction,
+  cancel: cancelAction,
+  savepoint: savepointAction,
+  stop: stopAction,
+  cluster: clusterAction,
 };
 
 const USAGE = `./miniflink <ACTION> [OPTIONS] [ARGUMENTS]
@@ -51,7 +58,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   if (!run) {
     io.err(`"${action}" is not a valid action.`);
     io.err('');
-    io.err('Valid actions are "run", "info".');
+    io.err('Valid actions are "run", "info", "list", "cancel", "savepoint", "stop", "cluster".');
     io.err('');
     io.err('Specify the version option (-v or --version) to print Flink version.');
     io.err('');

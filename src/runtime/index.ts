@@ -10,3 +10,4 @@ export { buildJobGraph, buildSubmission } from './job-submission.js';
 export { captureProgram, runProgram, registerJobLoader, resolveProgramPath, NO_JOB } from './program/program-loader.js';
 export type { ProgramSpec } from './protocol.js';
 export { compileProgram, discardCompiledProgram } from './program/program-compiler.js';
+export { StandaloneCluster, type ProgramRun } from './standalone-cluster.js';

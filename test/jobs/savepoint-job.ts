@@ -17,6 +17,8 @@ import {
 
 const [out, n, keys, mode, savepointDir] = process.argv.slice(2);
 const K = Number(keys);
+const SLOW = process.argv.includes('slow');
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 class Count extends KeyedProcessFunction<number, number, string> {
   private count!: ValueState<number>;
@@ -24,6 +26,8 @@ class Count extends KeyedProcessFunction<number, number, string> {
     this.count = this.getRuntimeContext().getState(new ValueStateDescriptor<number>('count'));
   }
   processElement(x: number, ctx: KeyedProcessContext<number>, outc: Collector<string>): void {
+    // 'slow': at most ~200,000 records/s per subtask, so a cluster test can act while it runs.
+    if (SLOW && x % 1000 === 0) Atomics.wait(PAUSE, 0, 0, 5);
     const c = (this.count.value() ?? 0) + 1;
     this.count.update(c);
     outc.collect(`${x},${ctx.getCurrentKey()},${c}`);

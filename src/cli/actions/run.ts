@@ -6,6 +6,7 @@ import { setExecutionContext, type JobExecutionResult, type Pipeline, type Pipel
 import { MiniFlinkError } from '../../core/errors.js';
 import { compileProgram, discardCompiledProgram, LocalExecutor, NO_JOB, resolveProgramPath, runProgram } from '../../runtime/index.js';
 import { CliArgumentError, parseArgs, stringOption } from '../args.js';
+import { RestClient } from '../rest-client.js';
 import { COMMON_OPTIONS, loadConfiguration, parseParallelism } from './common.js';
 
 /** Options of run. */
@@ -34,10 +35,8 @@ export async function runAction(argv: readonly string[], io: CliIO): Promise<num
   const configuration = loadConfiguration(parsed, io.err);
   const parallelism = parseParallelism(parsed);
   const target = configuration['execution.target'] ?? 'remote';
-  if (target !== 'local') {
-    throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Target '${target}' is not available yet: the standalone cluster and its REST API arrive with issue #4. Use -t local to run on an embedded cluster.`);
-  }
   const path = resolveProgramPath(jobPath);
+  if (target !== 'local') return runRemote(path, programArgs, parsed, configuration, parallelism, io);
   const entry = stringOption(parsed, 'class');
   const compiledPath = await compileProgram(path);
 
@@ -83,4 +82,38 @@ export async function runAction(argv: readonly string[], io: CliIO): Promise<num
     }
   }
   return 0;
+}
+
+/** `run` against a running cluster: upload the module, run it there, wait unless detached. */
+async function runRemote(path: string, args: string[], parsed: ReturnType<typeof parseArgs>, configuration: Record<string, string>, parallelism: number | undefined, io: CliIO): Promise<number> {
+  const client = RestClient.fromConfig(configuration);
+  const jarId = await client.upload(path);
+  let jobid: string;
+  try {
+    ({ jobid } = await client.call<{ jobid: string }>('POST', `/jars/${jarId}/run`, {
+      programArgsList: args,
+      parallelism,
+      entryClass: stringOption(parsed, 'class'),
+      savepointPath: stringOption(parsed, 'fromSavepoint'),
+      allowNonRestoredState: parsed.options['allowNonRestoredState'] === true,
+    }));
+  } finally {
+    await client.call('DELETE', `/jars/${jarId}`).catch(() => {});
+  }
+  io.out(`Job has been submitted with JobID ${jobid}`);
+  if (parsed.options['detached'] === true) return 0;
+  for (;;) {
+    const r = await client.call<{ status: { id: string }; 'job-execution-result'?: { 'application-status': string; 'net-runtime': number; 'failure-cause'?: { 'stack-trace': string } } }>('GET', `/jobs/${jobid}/execution-result`);
+    if (r.status.id === 'COMPLETED') {
+      const res = r['job-execution-result']!;
+      if (res['application-status'] !== 'SUCCEEDED') {
+        throw new MiniFlinkError('MF_ERR_JOB_CANCELED', `Job ${jobid} ended ${res['application-status']}.${res['failure-cause'] ? `\n${res['failure-cause']['stack-trace']}` : ''}`);
+      }
+      io.out('Program execution finished');
+      io.out(`Job with JobID ${jobid} has finished.`);
+      io.out(`Job Runtime: ${res['net-runtime']} ms`);
+      return 0;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }

@@ -45,6 +45,11 @@ export class Dispatcher {
     return jm;
   }
 
+  /** Slots not used by a running job. */
+  freeSlots(): number {
+    return this.cluster.totalSlots - this.busy.size;
+  }
+
   /** A job by id. */
   getJob(jobId: string): JobMaster {
     const jm = this.jobs.get(jobId);

@@ -12,7 +12,7 @@ import { CheckpointCoordinator, type CheckpointSettings, type CompletedCheckpoin
 import type { Clock } from '../../core/clock.js';
 import { deserializeError, isRetryable, MiniFlinkError, type SerializedError } from '../../core/errors.js';
 import { RecordBatchCodec } from '../../core/serde.js';
-import type { JobGraph } from '../../graph/index.js';
+import { jsonPlan, type JobGraph, type JsonPlan } from '../../graph/index.js';
 import type { FromSlot, ProgramSpec, ReportedState, RestoreSpec, ToSlot } from '../protocol.js';
 import { checkTransition, TERMINAL } from './job-status.js';
 import type { Placement } from './placement.js';
@@ -377,6 +377,11 @@ export class JobMaster {
       this.transition('RUNNING');
       this.deploy();
     }, delay);
+  }
+
+  /** The job's plan as Flink's JSON (`/jobs/:id/plan`). */
+  plan(): JsonPlan {
+    return jsonPlan(this.submission.job, this.jobId);
   }
 
   /** Takes the final checkpoint (every task's input ended); tries again until one completes. */

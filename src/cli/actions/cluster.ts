@@ -1,0 +1,73 @@
+/**
+ * `cluster start [--daemon]` and `cluster stop`: a standalone cluster in this process, serving
+ * the REST API; stop calls DELETE /cluster.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildRestServer } from '../../rest/server.js';
+import { StandaloneCluster } from '../../runtime/index.js';
+import { CliArgumentError, parseArgs } from '../args.js';
+import { RestClient } from '../rest-client.js';
+import { COMMON_OPTIONS, loadConfiguration } from './common.js';
+import type { CliIO } from './run.js';
+
+/** `cluster start|stop`. */
+export async function clusterAction(argv: readonly string[], io: CliIO): Promise<number> {
+  const [sub, ...rest] = argv;
+  const p = parseArgs(rest, [...COMMON_OPTIONS, { long: 'daemon', takesValue: false }], false);
+  const conf = loadConfiguration(p, io.err);
+  if (sub === 'stop') {
+    await RestClient.fromConfig(conf).call('DELETE', '/cluster');
+    io.out(`Cluster at ${RestClient.fromConfig(conf).baseUrl} is shutting down.`);
+    return 0;
+  }
+  if (sub !== 'start') throw new CliArgumentError(`Unknown cluster action '${sub ?? ''}': expected start or stop`);
+  const logDir = conf['env.log.dir'] ?? join(tmpdir(), 'miniflink-log');
+  if (p.options['daemon'] === true) {
+    mkdirSync(logDir, { recursive: true });
+    const log = join(logDir, 'miniflink-cluster.out');
+    const fd = openSync(log, 'w');
+    const child = spawn(process.execPath, [process.argv[1]!, 'cluster', 'start', ...rest.filter((a) => a !== '--daemon')], { detached: true, stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    child.unref();
+    writeFileSync(join(logDir, 'miniflink-cluster.pid'), `${child.pid}\n`);
+    for (let i = 0; i < 300; i++) {
+      const text = readFileSync(log, 'utf8');
+      const line = /REST endpoint listening at \S+/.exec(text);
+      if (line) {
+        io.out(line[0]);
+        io.out(`Started the cluster in the background (pid ${child.pid}); log: ${log}`);
+        return 0;
+      }
+      if (child.exitCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    io.err(readFileSync(log, 'utf8'));
+    return 1;
+  }
+  const cluster = new StandaloneCluster(conf);
+  await cluster.start();
+  let closing: Promise<void> | undefined;
+  const shutdown = () =>
+    (closing ??= (async () => {
+      await app.close();
+      await cluster.close();
+      process.exit(0);
+    })());
+  const app = await buildRestServer(cluster, {
+    uploadDir: conf['web.upload.dir'] ?? join(tmpdir(), 'miniflink-web-upload'),
+    maxUploadBytes: 64 * 1024 * 1024,
+    onShutdown: () => void shutdown(),
+  });
+  const host = conf['rest.bind-address'] ?? conf['rest.address'] ?? '127.0.0.1';
+  await app.listen({ host, port: Number(conf['rest.port'] ?? 8081) });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : Number(conf['rest.port'] ?? 8081);
+  io.out(`REST endpoint listening at http://${host}:${port}`);
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+  await new Promise(() => {}); // Serve until stopped.
+  return 0;
+}

@@ -1,0 +1,176 @@
+/**
+ * Flink's REST bodies for a job: JobDetails (overview), the job details with vertices, the
+ * execution result, and checkpoint statistics.
+ */
+import type { JobMaster } from '../runtime/index.js';
+
+type JobStatusName = JobMaster['status'];
+
+const EXECUTION_STATES = ['CREATED', 'SCHEDULED', 'DEPLOYING', 'RUNNING', 'FINISHED', 'CANCELING', 'CANCELED', 'FAILED', 'RECONCILING', 'INITIALIZING'] as const;
+const JOB_STATES: JobStatusName[] = ['INITIALIZING', 'CREATED', 'RUNNING', 'FAILING', 'FAILED', 'CANCELLING', 'CANCELED', 'FINISHED', 'RESTARTING', 'SUSPENDED', 'RECONCILING'];
+const TERMINAL = new Set(['FINISHED', 'CANCELED', 'FAILED']);
+
+function counts(states: string[], lower: boolean): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of EXECUTION_STATES) out[lower ? s.toLowerCase() : s] = 0;
+  for (const s of states) out[lower ? s.toLowerCase() : s] = (out[lower ? s.toLowerCase() : s] ?? 0) + 1;
+  return out;
+}
+
+/** Flink's aggregated vertex status (reference 5.3). */
+function vertexStatus(states: string[]): string {
+  if (states.includes('FAILED')) return 'FAILED';
+  if (states.includes('CANCELING')) return 'CANCELING';
+  if (states.includes('CANCELED')) return 'CANCELED';
+  if (states.includes('INITIALIZING')) return 'INITIALIZING';
+  if (states.includes('RUNNING')) return 'RUNNING';
+  if (states.includes('FINISHED')) return states.every((s) => s === 'FINISHED') ? 'FINISHED' : 'RUNNING';
+  return 'CREATED';
+}
+
+/** Flink's JobDetails (GET /jobs/overview). */
+export function jobOverview(jm: JobMaster, now: number): Record<string, unknown> {
+  const states = [...jm.subtasks.values()].map((s) => s.state);
+  const end = TERMINAL.has(jm.status) ? jm.endTime : -1;
+  return {
+    jid: jm.jobId,
+    name: jm.jobName,
+    state: jm.status,
+    'start-time': jm.startTime,
+    'end-time': end,
+    duration: (end > 0 ? end : now) - jm.startTime,
+    'last-modification': Math.max(...Object.values(jm.statusTimestamps).map(Number)),
+    tasks: { total: states.length, ...counts(states, true) },
+    'pending-operators': 0,
+  };
+}
+
+/** Flink's job details (GET /jobs/:jobid). */
+export function jobDetails(jm: JobMaster, now: number): Record<string, unknown> {
+  const job = jm.submission.job;
+  const end = TERMINAL.has(jm.status) ? jm.endTime : -1;
+  const timestamps: Record<string, number> = {};
+  for (const s of JOB_STATES) timestamps[s] = jm.statusTimestamps[s] ?? 0;
+  const vertices = job.vertices.map((v) => {
+    const subs = [...jm.subtasks.values()].filter((s) => s.vertexId === v.id);
+    const states = subs.map((s) => s.state);
+    const starts = subs.map((s) => s.timestamps.DEPLOYING ?? -1).filter((t) => t > 0);
+    const start = starts.length > 0 ? Math.min(...starts) : -1;
+    const allDone = states.every((s) => TERMINAL.has(s));
+    const vEnd = allDone ? Math.max(...subs.map((s) => Math.max(...Object.values(s.timestamps).map(Number)))) : -1;
+    return {
+      id: v.id,
+      slotSharingGroupId: v.slotSharingGroup,
+      name: v.name,
+      maxParallelism: v.maxParallelism,
+      parallelism: v.parallelism,
+      status: vertexStatus(states),
+      'start-time': start,
+      'end-time': vEnd,
+      duration: start < 0 ? -1 : (vEnd > 0 ? vEnd : now) - start,
+      tasks: counts(states, false),
+      metrics: {
+        'read-bytes': 0,
+        'read-bytes-complete': false,
+        'write-bytes': 0,
+        'write-bytes-complete': false,
+        'read-records': 0,
+        'read-records-complete': false,
+        'write-records': 0,
+        'write-records-complete': false,
+        'accumulated-backpressured-time': 0,
+        'accumulated-idle-time': 0,
+        'accumulated-busy-time': 0,
+      },
+    };
+  });
+  return {
+    jid: jm.jobId,
+    name: jm.jobName,
+    isStoppable: false,
+    state: jm.status,
+    'job-type': 'STREAMING',
+    'start-time': jm.startTime,
+    'end-time': end,
+    duration: (end > 0 ? end : now) - jm.startTime,
+    maxParallelism: -1,
+    now,
+    timestamps,
+    vertices,
+    'status-counts': counts([...jm.subtasks.values()].map((s) => s.state), false),
+    plan: jm.plan(),
+    'pending-operators': 0,
+  };
+}
+
+/** Flink's JobExecutionResult body (GET /jobs/:jobid/execution-result). */
+export function executionResult(jm: JobMaster): Record<string, unknown> {
+  if (!TERMINAL.has(jm.status)) return { status: { id: 'IN_PROGRESS' } };
+  const app = jm.status === 'FINISHED' ? 'SUCCEEDED' : jm.status === 'CANCELED' ? 'CANCELED' : 'FAILED';
+  const result: Record<string, unknown> = {
+    id: jm.jobId,
+    name: jm.jobName,
+    'application-status': app,
+    'accumulator-results': {},
+    'net-runtime': jm.endTime - jm.startTime,
+    'start-time': jm.startTime,
+    'end-time': jm.endTime,
+  };
+  if (app === 'FAILED' && jm.failure) {
+    const stack = jm.failure.stack ?? `${jm.failure.name}: ${jm.failure.message}`;
+    result['failure-cause'] = { class: jm.failure.name, 'stack-trace': stack, 'serialized-throwable': Buffer.from(stack).toString('base64') };
+  }
+  return { status: { id: 'COMPLETED' }, 'job-execution-result': result };
+}
+
+/** Flink's checkpoint statistics (GET /jobs/:jobid/checkpoints), from the coordinator. */
+export function checkpointStats(jm: JobMaster): Record<string, unknown> {
+  const c = jm.coordinator;
+  const done = [...c.retained()];
+  const stat = (xs: number[]) => {
+    if (xs.length === 0) return { min: 0, max: 0, avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
+    const s = [...xs].sort((a, b) => a - b);
+    const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+    return { min: s[0]!, max: s[s.length - 1]!, avg: Math.round(s.reduce((a, b) => a + b, 0) / s.length), p50: q(0.5), p90: q(0.9), p95: q(0.95), p99: q(0.99), p999: q(0.999) };
+  };
+  const item = (x: (typeof done)[number]) => ({
+    className: 'completed',
+    id: x.id,
+    status: 'COMPLETED',
+    is_savepoint: x.kind === 'savepoint',
+    savepointFormat: x.kind === 'savepoint' ? 'CANONICAL' : null,
+    trigger_timestamp: x.timestamp,
+    latest_ack_timestamp: x.completedAt,
+    checkpointed_size: x.stateSize,
+    state_size: x.stateSize,
+    end_to_end_duration: x.durationMs,
+    alignment_buffered: 0,
+    processed_data: 0,
+    persisted_data: 0,
+    num_subtasks: jm.subtasks.size,
+    num_acknowledged_subtasks: jm.subtasks.size,
+    checkpoint_type: x.kind === 'savepoint' ? 'SAVEPOINT' : 'CHECKPOINT',
+    tasks: {},
+    external_path: x.externalPath ?? '<checkpoint-not-externally-addressable>',
+    discarded: false,
+  });
+  const latest = c.latest;
+  return {
+    counts: { restored: c.counts.restored, total: c.counts.completed + c.counts.failed, in_progress: c.hasPending() ? 1 : 0, completed: c.counts.completed, failed: c.counts.failed },
+    summary: {
+      checkpointed_size: stat(done.map((x) => x.stateSize)),
+      state_size: stat(done.map((x) => x.stateSize)),
+      end_to_end_duration: stat(done.map((x) => x.durationMs)),
+      alignment_buffered: stat([]),
+      processed_data: stat([]),
+      persisted_data: stat([]),
+    },
+    latest: {
+      completed: latest && latest.kind === 'checkpoint' ? item(latest) : done.length > 0 ? item(done[done.length - 1]!) : null,
+      savepoint: latest && latest.kind === 'savepoint' ? item(latest) : null,
+      failed: null,
+      restored: null,
+    },
+    history: done.map(item).reverse(),
+  };
+}

@@ -1,0 +1,368 @@
+/**
+ * The REST API (Flink 2.0's paths, bodies and status codes) over a StandaloneCluster. The caller
+ * listens: `const app = await buildRestServer(cluster, opts); await app.listen(...)`.
+ * Every path also answers with a `/v1` prefix. Errors are `{"errors": [...]}`.
+ */
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import { ERROR_CODES, isMiniFlinkError } from '../core/errors.js';
+import { OPTIONS } from '../config/index.js';
+import type { JobMaster, StandaloneCluster } from '../runtime/index.js';
+import { AsyncOperations } from './async-operations.js';
+import { JarStore } from './jar-store.js';
+import { checkpointStats, executionResult, jobDetails, jobOverview } from './job-views.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const JOB_ID = /^[0-9a-fA-F]{32}$/;
+const TERMINAL = new Set(['FINISHED', 'CANCELED', 'FAILED']);
+
+/** Options of the server. */
+export interface RestOptions {
+  /** Where uploads go (`web.upload.dir`). */
+  readonly uploadDir: string;
+  /** Largest upload, bytes. */
+  readonly maxUploadBytes: number;
+  /** Called by DELETE /cluster after the response. */
+  readonly onShutdown: () => void;
+}
+
+/** An error with an HTTP status. */
+class RestError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Builds the server (not listening yet). */
+export async function buildRestServer(cluster: StandaloneCluster, options: RestOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  const jars = new JarStore(options.uploadDir);
+  const ops = new AsyncOperations();
+  const dispatcher = cluster.mini.dispatcher;
+
+  // Lenient JSON: an empty body is {}, malformed JSON a 400 in Flink's words.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body).trim();
+    if (text === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new RestError(400, 'Request did not match expected format (malformed JSON).'), undefined);
+    }
+  });
+  await app.register(multipart, { limits: { fileSize: options.maxUploadBytes, files: 2 } });
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, String(body)));
+
+  app.setErrorHandler((err: unknown, _req, reply) => {
+    if (err instanceof RestError) return reply.code(err.status).send({ errors: [err.message] });
+    if (isMiniFlinkError(err)) return reply.code(ERROR_CODES[err.code].status).send({ errors: [`${err.name} [${err.code}]: ${err.message}`] });
+    const e = err as { statusCode?: number; message?: string; code?: string };
+    if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) return reply.code(e.statusCode).send({ errors: [e.message ?? 'Bad request'] });
+    return reply.code(500).send({ errors: ['Internal server error.', `<Exception on server side:\n${(err as Error)?.stack ?? String(err)}\nEnd of exception on server side>`] });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ errors: [`Not found: ${req.url}`] }));
+
+  const job = (req: FastifyRequest): JobMaster => {
+    const id = (req.params as { jobid: string }).jobid;
+    if (!JOB_ID.test(id)) throw new RestError(400, `Bad request, could not parse parameters: Cannot resolve path parameter (jobid) from value "${id}".`);
+    try {
+      return dispatcher.getJob(id.toLowerCase());
+    } catch {
+      throw new RestError(404, `Job ${id} not found`);
+    }
+  };
+  const body = (req: FastifyRequest): Record<string, unknown> => {
+    const b = req.body;
+    if (b === undefined || b === null || b === '') return {};
+    if (typeof b !== 'object' || Array.isArray(b)) throw new RestError(400, 'Request did not match expected format: the body must be a JSON object.');
+    return b as Record<string, unknown>;
+  };
+  const str = (v: unknown, name: string): string | undefined => {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') throw new RestError(400, `Request did not match expected format: ${name} must be a string.`);
+    return v;
+  };
+
+  const routes = (r: FastifyInstance) => {
+    // ---- cluster ----
+    r.get('/config', async () => ({
+      'refresh-interval': 3000,
+      'timezone-name': Intl.DateTimeFormat().resolvedOptions().timeZone,
+      'timezone-offset': -new Date().getTimezoneOffset() * 60_000,
+      'flink-version': VERSION,
+      'flink-revision': 'unknown revision',
+      features: { 'web-submit': true, 'web-cancel': true, 'web-rescale': true, 'web-history': false },
+    }));
+    r.get('/overview', async () => {
+      const all = dispatcher.listJobs();
+      return {
+        taskmanagers: cluster.mini.taskManagers.length,
+        'slots-total': cluster.mini.totalSlots,
+        'slots-available': dispatcher.freeSlots(),
+        'jobs-running': all.filter((j) => !TERMINAL.has(j.status)).length,
+        'jobs-finished': all.filter((j) => j.status === 'FINISHED').length,
+        'jobs-cancelled': all.filter((j) => j.status === 'CANCELED').length,
+        'jobs-failed': all.filter((j) => j.status === 'FAILED').length,
+        'flink-version': VERSION,
+        'flink-commit': 'unknown',
+      };
+    });
+    r.get('/jobmanager/config', async () => {
+      const conf = { ...Object.fromEntries(OPTIONS.filter((o) => o.defaultValue !== undefined).map((o) => [o.key, o.defaultValue!])), ...cluster.configuration };
+      return Object.entries(conf).map(([key, value]) => ({ key, value }));
+    });
+    r.get('/jobmanager/metrics', async () => []);
+    r.get('/taskmanagers', async () => ({
+      taskmanagers: cluster.mini.taskManagers.map((tm) => ({
+        id: tm.id,
+        path: `miniflink://taskmanager/${tm.id}`,
+        dataPort: -1,
+        jmxPort: -1,
+        timeSinceLastHeartbeat: Date.now(),
+        slotsNumber: tm.slots.length,
+        freeSlots: tm.slots.length,
+        totalResource: { cpuCores: tm.slots.length, taskHeapMemory: 0, taskOffHeapMemory: 0, managedMemory: 0, networkMemory: 0, extendedResources: {} },
+        freeResource: { cpuCores: tm.slots.length, taskHeapMemory: 0, taskOffHeapMemory: 0, managedMemory: 0, networkMemory: 0, extendedResources: {} },
+        hardware: { cpuCores: tm.slots.length, physicalMemory: 0, freeMemory: 0, managedMemory: 0 },
+      })),
+    }));
+    r.delete('/cluster', async (_req, reply) => {
+      reply.raw.once('finish', () => options.onShutdown());
+      return {};
+    });
+
+    // ---- jars ----
+    r.post('/jars/upload', async (req) => {
+      if (!req.isMultipart()) throw new RestError(400, 'Exactly 1 file must be sent, received 0.');
+      const files: Array<{ name: string; bytes: Buffer }> = [];
+      for await (const part of req.parts()) {
+        if (part.type === 'file') {
+          const bytes = await part.toBuffer();
+          if (part.file.truncated) throw new RestError(413, `The file is larger than the upload limit (${options.maxUploadBytes} bytes).`);
+          files.push({ name: part.filename, bytes });
+        }
+      }
+      if (files.length !== 1) throw new RestError(400, `Exactly 1 file must be sent, received ${files.length}.`);
+      try {
+        const id = jars.save(files[0]!.name, files[0]!.bytes);
+        return { filename: `${jars.dir}/${id}`, status: 'success' };
+      } catch (e) {
+        throw new RestError(400, (e as Error).message);
+      }
+    });
+    r.get('/jars', async (req) => ({
+      address: `http://${req.hostname}`,
+      files: jars.list().map((j) => ({ id: j.id, name: j.name, uploaded: j.uploaded, entry: [] })),
+    }));
+    r.delete('/jars/:jarid', async (req) => {
+      try {
+        jars.delete((req.params as { jarid: string }).jarid);
+      } catch (e) {
+        throw new RestError(400, (e as Error).message);
+      }
+      return {};
+    });
+    const runInputs = (req: FastifyRequest) => {
+      const b = body(req);
+      const q = req.query as Record<string, string | undefined>;
+      let args: string[] = [];
+      if (Array.isArray(b.programArgsList)) args = b.programArgsList.map(String);
+      else if (typeof b.programArgs === 'string') args = splitArgs(b.programArgs);
+      else if (q.programArg !== undefined) args = q.programArg.split(',');
+      else if (q['program-args'] !== undefined) args = splitArgs(q['program-args']);
+      const pRaw = b.parallelism ?? q.parallelism;
+      let parallelism: number | undefined;
+      if (pRaw !== undefined && pRaw !== null && pRaw !== '') {
+        parallelism = Number(pRaw);
+        if (!Number.isInteger(parallelism) || parallelism < 1) throw new RestError(400, `The parallelism must be a positive number: ${String(pRaw)}`);
+      }
+      const conf = b.flinkConfiguration;
+      if (conf !== undefined && (typeof conf !== 'object' || conf === null || Array.isArray(conf))) throw new RestError(400, 'Request did not match expected format: flinkConfiguration must be an object.');
+      const jarid = (req.params as { jarid: string }).jarid;
+      let path: string;
+      try {
+        path = jars.path(jarid);
+      } catch (e) {
+        throw new RestError(400, (e as Error).message);
+      }
+      return {
+        path,
+        args,
+        parallelism,
+        entry: str(b.entryClass ?? q['entry-class'], 'entryClass'),
+        savepointPath: str(b.savepointPath ?? q.savepointPath, 'savepointPath'),
+        allowNonRestoredState: b.allowNonRestoredState === true || q.allowNonRestoredState === 'true',
+        configuration: conf ? Object.fromEntries(Object.entries(conf as Record<string, unknown>).map(([k, v]) => [k, String(v)])) : undefined,
+      };
+    };
+    r.post('/jars/:jarid/run', async (req) => {
+      const run = runInputs(req);
+      let jm;
+      try {
+        jm = await cluster.submit(run);
+      } catch (e) {
+        const m = isMiniFlinkError(e) ? e.message : `Could not execute application. ${(e as Error).message}`;
+        throw new RestError(400, m);
+      }
+      return { jobid: jm.jobId };
+    });
+    const plan = async (req: FastifyRequest) => {
+      try {
+        return { plan: await cluster.plan(runInputs(req)) };
+      } catch (e) {
+        if (e instanceof RestError) throw e;
+        throw new RestError(400, (e as Error).message);
+      }
+    };
+    r.get('/jars/:jarid/plan', plan);
+    r.post('/jars/:jarid/plan', plan);
+
+    // ---- jobs ----
+    r.get('/jobs', async () => ({ jobs: dispatcher.listJobs().map((j) => ({ id: j.jobId, status: j.status })) }));
+    r.get('/jobs/overview', async () => ({ jobs: dispatcher.listJobs().map((j) => jobOverview(j, Date.now())) }));
+    r.get('/jobs/:jobid', async (req) => jobDetails(job(req), Date.now()));
+    r.get('/jobs/:jobid/status', async (req) => ({ status: job(req).status }));
+    r.get('/jobs/:jobid/execution-result', async (req) => executionResult(job(req)));
+    r.get('/jobs/:jobid/plan', async (req) => {
+      const jm = job(req);
+      return { plan: jobDetails(jm, Date.now()).plan };
+    });
+    const cancel = async (req: FastifyRequest, reply: FastifyReply) => {
+      const mode = (req.query as { mode?: string }).mode;
+      const id = (req.params as { jobid: string }).jobid;
+      if (!JOB_ID.test(id)) throw new RestError(400, `Bad request, could not parse parameters: Cannot resolve path parameter (jobid) from value "${id}".`);
+      let jm;
+      try {
+        jm = dispatcher.getJob(id.toLowerCase());
+      } catch {
+        throw new RestError(404, 'Job could not be found.');
+      }
+      if (mode === 'stop') return reply.code(308).header('Location', `/jobs/${id}/stop`).send({});
+      if (mode !== undefined && mode !== 'cancel') throw new RestError(400, `Bad request, could not parse parameters: Cannot resolve query parameter (mode) from value "${mode}".`);
+      if (TERMINAL.has(jm.status) && jm.status !== 'CANCELED') {
+        throw new RestError(409, `Job cancellation failed because the job has already reached another terminal state (${jm.status}).`);
+      }
+      jm.cancel();
+      return reply.code(202).send({});
+    };
+    r.patch('/jobs/:jobid', cancel);
+    r.get('/jobs/:jobid/yarn-cancel', cancel);
+    r.get('/jobs/:jobid/config', async (req) => {
+      const jm = job(req);
+      return {
+        jid: jm.jobId,
+        name: jm.jobName,
+        'execution-config': { 'restart-strategy': jm.submission.restartStrategy.description, 'job-parallelism': jm.submission.program.parallelism ?? 1, 'object-reuse-mode': jm.submission.objectReuse, 'user-config': {} },
+      };
+    });
+    r.get('/jobs/:jobid/exceptions', async (req) => {
+      const jm = job(req);
+      const max = Number((req.query as { maxExceptions?: string }).maxExceptions ?? 20);
+      const entries = [...jm.failures].reverse().slice(0, max).map((f) => ({
+        exceptionName: f.error.name,
+        stacktrace: f.error.stack ?? `${f.error.name}: ${f.error.message}`,
+        timestamp: f.timestamp,
+        failureLabels: {},
+        concurrentExceptions: [],
+      }));
+      return { exceptionHistory: { entries, truncated: jm.failures.length > max } };
+    });
+    r.get('/jobs/:jobid/checkpoints', async (req) => {
+      const jm = job(req);
+      if (jm.submission.checkpoints.interval === undefined) throw new RestError(404, 'Checkpointing has not been enabled.');
+      return checkpointStats(jm);
+    });
+    r.get('/jobs/:jobid/checkpoints/config', async (req) => {
+      const jm = job(req);
+      const s = jm.submission.checkpoints;
+      if (s.interval === undefined) throw new RestError(404, `Checkpointing is not enabled for this job (${jm.jobId}).`);
+      return {
+        mode: s.mode.toLowerCase(),
+        interval: s.interval,
+        timeout: s.timeout,
+        min_pause: s.minPause,
+        max_concurrent: s.maxConcurrent,
+        externalization: { enabled: s.retention !== 'NO_EXTERNALIZED_CHECKPOINTS', delete_on_cancellation: s.retention !== 'RETAIN_ON_CANCELLATION' },
+        state_backend: jm.submission.stateBackend === 'leveldb' ? 'LevelDbStateBackend' : 'HashMapStateBackend',
+        checkpoint_storage: s.dir !== undefined ? 'FileSystemCheckpointStorage' : 'JobManagerCheckpointStorage',
+        unaligned_checkpoints: false,
+        tolerable_failed_checkpoints: s.tolerableFailures,
+        aligned_checkpoint_timeout: 0,
+        checkpoints_after_tasks_finish: true,
+        state_changelog_enabled: false,
+        changelog_periodic_materialization_interval: 0,
+        changelog_storage: 'memory',
+      };
+    });
+    r.post('/jobs/:jobid/savepoints', async (req, reply) => {
+      const jm = job(req);
+      const b = body(req);
+      const dir = str(b['target-directory'], 'target-directory');
+      if (dir === undefined && jm.submission.checkpoints.savepointDir === undefined) {
+        throw new RestError(400, 'Config key [execution.checkpointing.savepoint-dir] is not set. Property [target-directory] must be provided.');
+      }
+      const cancelJob = b['cancel-job'] === true;
+      const id = ops.start('savepoint', jm.jobId, async () => {
+        const s = await jm.triggerSavepoint(dir);
+        if (cancelJob) jm.cancel();
+        return { location: s.externalPath };
+      }, 'failure-cause', str(b.triggerId, 'triggerId'));
+      return reply.code(202).send({ 'request-id': id });
+    });
+    r.post('/jobs/:jobid/stop', async (req, reply) => {
+      const jm = job(req);
+      const b = body(req);
+      const dir = str(b.targetDirectory, 'targetDirectory');
+      if (dir === undefined && jm.submission.checkpoints.savepointDir === undefined) {
+        throw new RestError(400, 'Config key [execution.checkpointing.savepoint-dir] is not set. Property [targetDirectory] must be provided.');
+      }
+      const id = ops.start('savepoint', jm.jobId, async () => ({ location: (await jm.stopWithSavepoint(dir)).externalPath }), 'failure-cause', str(b.triggerId, 'triggerId'));
+      return reply.code(202).send({ 'request-id': id });
+    });
+    r.get('/jobs/:jobid/savepoints/:triggerid', async (req) => {
+      const jm = job(req);
+      const t = (req.params as { triggerid: string }).triggerid;
+      const op = ops.get('savepoint', jm.jobId, t);
+      if (!op) throw new RestError(404, `There is no savepoint operation with triggerId=${t} for job ${jm.jobId}.`);
+      return op;
+    });
+  };
+
+  await app.register(async (r) => routes(r));
+  await app.register(async (r) => routes(r), { prefix: '/v1' });
+  return app;
+}
+
+/** Splits a command line as a shell would (quotes and backslashes). */
+export function splitArgs(text: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quote: string | undefined;
+  let has = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"' && i + 1 < text.length) cur += text[++i];
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      has = true;
+    } else if (c === '\\' && i + 1 < text.length) {
+      cur += text[++i];
+      has = true;
+    } else if (/\s/.test(c)) {
+      if (has || cur) out.push(cur);
+      cur = '';
+      has = false;
+    } else cur += c;
+  }
+  if (has || cur) out.push(cur);
+  return out;
+}
+

@@ -1,0 +1,103 @@
+/**
+ * A standalone cluster (`miniflink cluster start`): one JobManager and N TaskManagers that stay up
+ * and run job modules submitted to them (Flink's session cluster). A job module is compiled once,
+ * its pipeline captured in this process (as a slot thread does), and the JobGraph submitted to the
+ * dispatcher; the REST API and the CLI reach the cluster only through this class.
+ */
+import type { ConfigMap } from '../config/index.js';
+import { MiniFlinkError } from '../core/errors.js';
+import { newJobId } from '../core/ids.js';
+import { jsonPlan, type JsonPlan } from '../graph/index.js';
+import { buildSubmission } from './job-submission.js';
+import type { JobMaster } from './jobmanager/job-master.js';
+import { MiniCluster } from './minicluster.js';
+import { captureProgram, NO_JOB } from './program/program-loader.js';
+import { compileProgram, discardCompiledProgram } from './program/program-compiler.js';
+
+/** What a submission of a job module says (`run`, `POST /jars/:id/run`). */
+export interface ProgramRun {
+  readonly path: string;
+  readonly args: readonly string[];
+  readonly entry?: string | undefined;
+  readonly parallelism?: number | undefined;
+  readonly savepointPath?: string | undefined;
+  readonly allowNonRestoredState?: boolean | undefined;
+  /** Configuration for this job only (Flink's flinkConfiguration). */
+  readonly configuration?: Readonly<Record<string, string>> | undefined;
+}
+
+/** A session cluster. */
+export class StandaloneCluster {
+  /** The JobManager and TaskManagers. */
+  readonly mini: MiniCluster;
+  /** When the cluster started. */
+  readonly startedAt = Date.now();
+  private programs = 0;
+
+  constructor(
+    /** The cluster's configuration (config.yaml and -D). */
+    readonly configuration: ConfigMap,
+  ) {
+    const n = (key: string, d: number) => {
+      const v = configuration[key];
+      if (v === undefined) return d;
+      const x = Number(v);
+      if (!Number.isInteger(x) || x < 1) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `${key} must be a positive integer, got '${v}'`);
+      return x;
+    };
+    this.mini = new MiniCluster({ numTaskManagers: n('local.number-taskmanager', 1), slotsPerTaskManager: n('taskmanager.numberOfTaskSlots', 1) });
+  }
+
+  /** Starts the TaskManagers' slot threads. */
+  start(): Promise<void> {
+    return this.mini.start();
+  }
+
+  /** Suspends running jobs and stops every thread. */
+  close(): Promise<void> {
+    return this.mini.close();
+  }
+
+  private async capture(run: ProgramRun) {
+    const compiledPath = await compileProgram(run.path);
+    const configuration = { ...this.configuration, ...run.configuration };
+    try {
+      const pipeline = await captureProgram(
+        { path: run.path, compiledPath, args: run.args, entry: run.entry, parallelism: run.parallelism, configuration },
+        `cluster-${++this.programs}`,
+      ).catch((e: Error) => {
+        throw new MiniFlinkError(e.message === NO_JOB ? 'MF_ERR_INVALID_PROGRAM' : 'MF_ERR_INVALID_PROGRAM', e.message === NO_JOB ? 'No jobs included in application.' : `Could not execute application. ${e.message}`, { cause: e });
+      });
+      return { pipeline, compiledPath };
+    } catch (e) {
+      discardCompiledProgram(compiledPath);
+      throw e;
+    }
+  }
+
+  /** Runs a job module on the cluster; resolves with its JobMaster once submitted. */
+  async submit(run: ProgramRun): Promise<JobMaster> {
+    const { pipeline, compiledPath } = await this.capture(run);
+    try {
+      const restore = run.savepointPath !== undefined ? { savepointPath: run.savepointPath, allowNonRestoredState: run.allowNonRestoredState ?? false } : undefined;
+      const submission = buildSubmission(pipeline, { path: run.path, compiledPath, args: run.args, entry: run.entry }, restore);
+      const jm = this.mini.dispatcher.submitJob(submission);
+      jm.result().then(
+        () => discardCompiledProgram(compiledPath),
+        () => discardCompiledProgram(compiledPath),
+      );
+      return jm;
+    } catch (e) {
+      discardCompiledProgram(compiledPath);
+      throw e;
+    }
+  }
+
+  /** The plan a job module would run. */
+  async plan(run: ProgramRun): Promise<JsonPlan> {
+    const { pipeline, compiledPath } = await this.capture(run);
+    discardCompiledProgram(compiledPath);
+    const submission = buildSubmission(pipeline, { path: run.path, args: run.args });
+    return jsonPlan(submission.job, newJobId());
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * A real standalone cluster on a free loopback port, driven with real HTTP and the real CLI
+ * (issue #4): the seed's workflow (run detached, list, savepoint, cancel with savepoint, run from
+ * it at another parallelism, stop) with exact results, and malformed requests that must not hurt.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../helpers/cli.js';
+
+const root = mkdtempSync(join(tmpdir(), 'miniflink-cluster-'));
+let cluster: ChildProcess;
+let base = '';
+let m: string[] = [];
+
+beforeAll(async () => {
+  cluster = spawn(process.execPath, [join(ROOT, 'bin/miniflink.mjs'), 'cluster', 'start', '-D', 'rest.port=0', '-D', 'taskmanager.numberOfTaskSlots=3', '-D', `web.upload.dir=${join(root, 'uploads')}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    cluster.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const hit = /REST endpoint listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (hit) resolve(hit[1]!);
+    });
+    cluster.once('exit', (code) => reject(new Error(`cluster exited ${code}: ${out}`)));
+  });
+  m = ['-m', base.replace('http://', '')];
+}, 60_000);
+
+afterAll(async () => {
+  if (cluster.exitCode === null) {
+    cluster.kill('SIGTERM');
+    await new Promise((resolve) => cluster.once('exit', resolve));
+  }
+  rmSync(root, { recursive: true, force: true });
+});
+
+const N = 1_000_000;
+const K = 1000;
+
+async function waitForState(jobId: string, states: string[]): Promise<string> {
+  for (let i = 0; i < 600; i++) {
+    const r = (await (await fetch(`${base}/jobs/${jobId}`)).json()) as { state: string };
+    if (states.includes(r.state)) return r.state;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`job ${jobId} never reached ${states.join('/')}`);
+}
+
+describe('cluster', () => {
+  it('cluster - REST overview and config answer in Flink shapes', async () => {
+    const o = (await (await fetch(`${base}/overview`)).json()) as Record<string, unknown>;
+    expect(o).toMatchObject({ taskmanagers: 1, 'slots-total': 3, 'slots-available': 3, 'jobs-running': 0 });
+    const c = (await (await fetch(`${base}/v1/config`)).json()) as Record<string, unknown>;
+    expect(c).toMatchObject({ 'refresh-interval': 3000, features: { 'web-submit': true } });
+  });
+
+  it('cluster - malformed requests get Flink errors and the cluster keeps serving', async () => {
+    const bad: Array<[string, string, RequestInit | undefined, number]> = [
+      ['GET', '/jobs/xyz', undefined, 400],
+      ['GET', '/jobs/0123456789abcdef0123456789abcdef', undefined, 404],
+      ['PATCH', '/jobs/0123456789abcdef0123456789abcdef', undefined, 404],
+      ['GET', '/no/such/route', undefined, 404],
+      ['POST', '/jobs/0123456789abcdef0123456789abcdef/savepoints', { body: '{bad json', headers: { 'content-type': 'application/json' } }, 400],
+      ['POST', '/jars/upload', { body: 'not multipart', headers: { 'content-type': 'text/plain' } }, 400],
+      ['POST', '/jars/nope/run', { body: '{}', headers: { 'content-type': 'application/json' } }, 400],
+      ['DELETE', '/jars/..%2F..%2Fetc%2Fpasswd', undefined, 400],
+    ];
+    for (const [method, path, init, status] of bad) {
+      const res = await fetch(`${base}${path}`, { method, ...init });
+      expect(res.status, `${method} ${path}`).toBe(status);
+      const body = (await res.json()) as { errors: string[] };
+      expect(Array.isArray(body.errors)).toBe(true);
+    }
+    const form = new FormData();
+    form.append('jarfile', new Blob(['not a job']), '../../evil.sh');
+    const up = await fetch(`${base}/jars/upload`, { method: 'POST', body: form });
+    expect(up.status).toBe(400);
+    expect(((await up.json()) as { errors: string[] }).errors[0]).toContain('Only job modules');
+    expect((await fetch(`${base}/overview`)).status).toBe(200);
+  });
+
+  it('cluster - run -d, list -r, savepoint, cancel -s, run -s at another parallelism, exact results', async () => {
+    const out = join(root, 'out');
+    const run = await runCli(['run', ...m, '-d', '-p', '2', 'test/jobs/savepoint-job.ts', out, String(N), String(K), 'run', 'slow']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const jobId = /Job has been submitted with JobID ([0-9a-f]{32})/.exec(run.stdout)![1]!;
+    await waitForState(jobId, ['RUNNING']);
+    const list = await runCli(['list', ...m, '-r']);
+    expect(list.stdout).toContain('------------------ Running/Restarting Jobs -------------------');
+    expect(list.stdout).toMatch(new RegExp(`\\d\\d\\.\\d\\d\\.\\d{4} \\d\\d:\\d\\d:\\d\\d : ${jobId} : savepoint-job \\(RUNNING\\)`));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const sp = await runCli(['savepoint', ...m, jobId, join(root, 'sp')]);
+    expect(sp.stderr).toBe('');
+    expect(sp.stdout).toMatch(/Savepoint completed\. Path: file:\/.*savepoint-[0-9a-f]{6}-[0-9a-f]{12}/);
+    const cancel = await runCli(['cancel', ...m, '-s', join(root, 'sp2'), jobId]);
+    expect(cancel.stderr).toBe('');
+    const path = /Savepoint stored in (\S+)\./.exec(cancel.stdout)![1]!;
+    expect(await waitForState(jobId, ['CANCELED'])).toBe('CANCELED');
+    const resumed = await runCli(['run', ...m, '-p', '3', '-s', path, 'test/jobs/savepoint-job.ts', out, String(N), String(K), 'run'], { timeoutMs: 120_000 });
+    expect(resumed.stderr).toBe('');
+    expect(resumed.stdout).toMatch(/Job with JobID [0-9a-f]{32} has finished\./);
+    const seen = new Uint8Array(N + 1);
+    let total = 0;
+    let twice = 0;
+    for (const f of readdirSync(out).filter((x) => x.startsWith('part-'))) {
+      for (const l of readFileSync(join(out, f), 'utf8').split('\n')) {
+        if (!l) continue;
+        const x = Number(l.split(',')[0]);
+        if (seen[x]) twice++;
+        seen[x] = 1;
+        total++;
+      }
+    }
+    expect(twice).toBe(0);
+    expect(total).toBe(N);
+  });
+
+  it('cluster - stop --drain ends the job FINISHED with a savepoint', async () => {
+    const run = await runCli(['run', ...m, '-d', 'test/jobs/savepoint-job.ts', join(root, 'out2'), String(N), String(K), 'run', 'slow']);
+    const jobId = /JobID ([0-9a-f]{32})/.exec(run.stdout)![1]!;
+    await waitForState(jobId, ['RUNNING']);
+    const stop = await runCli(['stop', ...m, '--drain', '--savepointPath', join(root, 'sp3'), jobId]);
+    expect(stop.stderr).toBe('');
+    expect(stop.stdout).toContain(`Draining job "${jobId}" with a CANONICAL savepoint.`);
+    expect(stop.stdout).toMatch(/Savepoint completed\. Path: file:\//);
+    expect(await waitForState(jobId, ['FINISHED'])).toBe('FINISHED');
+  });
+
+  it('cluster - cluster stop shuts it down and frees the port', async () => {
+    const r = await runCli(['cluster', 'stop', ...m]);
+    expect(r.code).toBe(0);
+    if (cluster.exitCode === null) await new Promise((resolve) => cluster.once('exit', resolve));
+    expect(cluster.exitCode).toBe(0);
+    await expect(fetch(`${base}/overview`)).rejects.toThrow();
+  });
+});
