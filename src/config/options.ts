@@ -30,7 +30,11 @@ export const OPTIONS: readonly ConfigOption[] = [
   option({ key: 'restart-strategy.fixed-delay.attempts', type: 'integer', defaultValue: '1', description: 'Restarts allowed by fixed-delay.' }),
   option({ key: 'restart-strategy.fixed-delay.delay', type: 'duration', defaultValue: '1 s', description: 'Delay between fixed-delay restarts.' }),
   option({ key: 'rest.address', type: 'string', defaultValue: '127.0.0.1', description: 'Address of the REST endpoint.' }),
-  option({ key: 'rest.port', type: 'integer', defaultValue: '8081', description: 'Port of the REST endpoint and web UI.', deprecatedKeys: ['web.port'] }),
+  option({ key: 'rest.port', type: 'integer', defaultValue: '8081', description: 'Port of the REST endpoint and web UI (0: any free port).', deprecatedKeys: ['web.port'] }),
+  option({ key: 'rest.bind-address', type: 'string', defaultValue: undefined, description: 'Address the REST server binds to; unset: rest.address (127.0.0.1).' }),
+  option({ key: 'rest.savepoint-dirs.allowed', type: 'string', defaultValue: undefined, description: 'More directories (separated by ; or ,) that savepoint paths in REST requests may lie in, besides the savepoint and checkpoint directories.' }),
+  option({ key: 'web.upload.dir', type: 'string', defaultValue: '<tmp>/miniflink-web-upload', description: 'Where uploaded job modules are stored, as <uuid>_<name>.' }),
+  option({ key: 'env.log.dir', type: 'string', defaultValue: '<tmp>/miniflink-log', description: 'Where `cluster start --daemon` writes its output and pid file.' }),
 ];
 
 /** Deprecated key -> canonical key. */

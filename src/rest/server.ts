@@ -3,7 +3,9 @@
  * listens: `const app = await buildRestServer(cluster, opts); await app.listen(...)`.
  * Every path also answers with a `/v1` prefix. Errors are `{"errors": [...]}`.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, rmSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
+import { readMetadata, unqualify } from '../checkpoint/index.js';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { ERROR_CODES, isMiniFlinkError } from '../core/errors.js';
@@ -324,6 +326,22 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       const id = ops.start('savepoint', jm.jobId, async () => ({ location: (await jm.stopWithSavepoint(dir)).externalPath }), 'failure-cause', str(b.triggerId, 'triggerId'));
       return reply.code(202).send({ 'request-id': id });
     });
+    r.post('/savepoint-disposal', async (req) => {
+      const b = body(req);
+      const path = str(b['savepoint-path'], 'savepoint-path');
+      if (path === undefined) throw new RestError(400, 'Request did not match expected format: savepoint-path is required.');
+      const id = ops.start('disposal', '-', async () => {
+        disposeSavepoint(path, allowedDirs(cluster.configuration));
+        return {};
+      });
+      return { 'request-id': id };
+    });
+    r.get('/savepoint-disposal/:triggerid', async (req) => {
+      const t = (req.params as { triggerid: string }).triggerid;
+      const op = ops.get('disposal', '-', t);
+      if (!op) throw new RestError(404, `Operation not found under key: ${t}`);
+      return op;
+    });
     r.get('/jobs/:jobid/savepoints/:triggerid', async (req) => {
       const jm = job(req);
       const t = (req.params as { triggerid: string }).triggerid;
@@ -336,6 +354,26 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
   await app.register(async (r) => routes(r));
   await app.register(async (r) => routes(r), { prefix: '/v1' });
   return app;
+}
+
+/** Directories a savepoint path in a request may lie in. */
+function allowedDirs(conf: Readonly<Record<string, string>>): string[] {
+  const keys = ['execution.checkpointing.savepoint-dir', 'execution.checkpointing.dir', 'rest.savepoint-dirs.allowed'];
+  return keys.flatMap((k) => (conf[k] ?? '').split(/[;,]/)).map((d) => d.trim()).filter((d) => d.length > 0).map((d) => resolve(unqualify(d)));
+}
+
+/**
+ * Deletes a savepoint directory: only one that lies inside an allowed directory, is not a symlink,
+ * and holds a miniflink `_metadata`. Anything else is refused and nothing is deleted.
+ */
+export function disposeSavepoint(pathText: string, allowed: readonly string[]): void {
+  const dir = resolve(unqualify(pathText).replace(/\/_metadata$/, ''));
+  const inside = allowed.some((a) => dir !== a && dir.startsWith(`${a}${sep}`));
+  if (!inside) throw new Error(`Refusing to dispose ${pathText}: it is not inside a configured savepoint or checkpoint directory (${allowed.join(', ') || 'none configured'}).`);
+  const st = existsSync(dir) ? lstatSync(dir) : undefined;
+  if (!st || st.isSymbolicLink() || !st.isDirectory()) throw new Error(`Refusing to dispose ${pathText}: it is not a savepoint directory.`);
+  readMetadata(dir); // Throws unless it holds a miniflink _metadata.
+  rmSync(dir, { recursive: true, force: true });
 }
 
 /** Splits a command line as a shell would (quotes and backslashes). */

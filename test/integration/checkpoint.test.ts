@@ -51,14 +51,14 @@ describe('checkpoints', () => {
     const out = join(root, `${backend}-${compression}-${p}`);
     const failAt = Math.floor(N * (0.3 + Math.random() * 0.3));
     const r = await runCli(['run', '-t', 'local', '-p', String(p), '-D', `execution.checkpointing.snapshot-compression=${compression}`, 'test/jobs/exactly-once-job.ts', out, String(N), String(failAt), backend], {
-      timeoutMs: 120_000,
+      timeoutMs: 140_000,
     });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     checkExactlyOnce(out);
     // The map failed (only ever after a completed checkpoint) and the job ran a second attempt.
     expect(Number(/- attempts \(number\): (\d+)/.exec(r.stdout)?.[1])).toBeGreaterThanOrEqual(p);
-  });
+  }, 150_000);
 });
 
 describe('checkpoint storage', () => {

@@ -16,7 +16,8 @@ let base = '';
 let m: string[] = [];
 
 beforeAll(async () => {
-  cluster = spawn(process.execPath, [join(ROOT, 'bin/miniflink.mjs'), 'cluster', 'start', '-D', 'rest.port=0', '-D', 'taskmanager.numberOfTaskSlots=3', '-D', `web.upload.dir=${join(root, 'uploads')}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = ['cluster', 'start', '-D', 'rest.port=0', '-D', 'taskmanager.numberOfTaskSlots=3', '-D', `web.upload.dir=${join(root, 'uploads')}`, '-D', `rest.savepoint-dirs.allowed=${join(root, 'sp')};${join(root, 'sp2')}`];
+  cluster = spawn(process.execPath, [join(ROOT, 'bin/miniflink.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   base = await new Promise<string>((resolve, reject) => {
     let out = '';
     cluster.stdout!.on('data', (d: Buffer) => {
@@ -117,6 +118,26 @@ describe('cluster', () => {
     }
     expect(twice).toBe(0);
     expect(total).toBe(N);
+  });
+
+  it('cluster - savepoint -d disposes only a savepoint inside an allowed directory', async () => {
+    const sps = readdirSync(join(root, 'sp'));
+    expect(sps).toHaveLength(1);
+    const target = join(root, 'sp', sps[0]!);
+    for (const evil of ['/', join(root, 'sp', '..'), join(root, 'uploads'), join(root, 'sp')]) {
+      const r = await runCli(['savepoint', ...m, '-d', evil]);
+      expect(r.code, evil).toBe(1);
+      expect(r.stderr).toContain('Refusing to dispose');
+    }
+    const { symlinkSync } = await import('node:fs');
+    symlinkSync(target, join(root, 'sp', 'link'));
+    const link = await runCli(['savepoint', ...m, '-d', join(root, 'sp', 'link')]);
+    expect(link.code).toBe(1);
+    expect(readdirSync(target)).toContain('_metadata');
+    const ok = await runCli(['savepoint', ...m, '-d', `file:${target}`]);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toContain(`Savepoint 'file:${target}' disposed.`);
+    expect(readdirSync(join(root, 'sp'))).toEqual(['link']);
   });
 
   it('cluster - stop --drain ends the job FINISHED with a savepoint', async () => {

@@ -96,8 +96,16 @@ export async function cancelAction(argv: readonly string[], io: CliIO): Promise<
 export async function savepointAction(argv: readonly string[], io: CliIO): Promise<number> {
   const p = parseArgs(argv, [...COMMON_OPTIONS, { short: 'd', long: 'dispose', takesValue: true }] as OptionSpec[], false);
   const client = RestClient.fromConfig(loadConfiguration(p, io.err));
-  if (stringOption(p, 'dispose') !== undefined) {
-    throw new CliArgumentError('savepoint -d (disposal) is not available yet: it arrives with the rest of the cluster issue (#4).');
+  const dispose = stringOption(p, 'dispose');
+  if (dispose !== undefined) {
+    io.out(`Disposing savepoint '${dispose}'.`);
+    io.out('Waiting for response...');
+    const { 'request-id': t } = await client.call<{ 'request-id': string }>('POST', '/savepoint-disposal', { 'savepoint-path': dispose });
+    const op = await client.waitFor(`/savepoint-disposal/${t}`);
+    const failed = failureText(op);
+    if (failed) throw new Error(`Failed to dispose savepoint '${dispose}'.\n${failed}`);
+    io.out(`Savepoint '${dispose}' disposed.`);
+    return 0;
   }
   const jobId = parseJobId(p.positional[0], 'trigger a savepoint');
   const dir = p.positional[1];
