@@ -284,6 +284,14 @@ export class CheckpointCoordinator {
     return this.pending.size > 0;
   }
 
+  /**
+   * CLAIM mode: the snapshot the job was restored from becomes this job's own oldest retained
+   * checkpoint, so it is deleted once newer checkpoints subsume it.
+   */
+  adopt(dir: string, checkpointId: number): void {
+    this.completed.unshift({ id: checkpointId, kind: 'checkpoint', timestamp: 0, completedAt: 0, externalPath: qualify(dir), dir, metadata: { version: 1, jobId: this.jobId, checkpointId, timestamp: 0, kind: 'checkpoint', operators: [] }, stateSize: 0, rawSize: 0, syncMs: 0, asyncMs: 0, alignmentMs: 0, durationMs: 0 });
+  }
+
   /** Retained checkpoints, oldest first. */
   retained(): readonly CompletedCheckpoint[] {
     return this.completed;

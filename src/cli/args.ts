@@ -56,7 +56,8 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
       if (eq > 0) inline = a.slice(eq + 1);
       if (!spec) throw new CliArgumentError(`Unrecognized option: ${a}`);
     } else if (a.startsWith('-') && a.length > 1) {
-      spec = byShort.get(a.slice(1, 2)) ?? byShort.get(a.slice(1));
+      // A multi-letter short option (-cm, -rm) wins over a one-letter one with a glued value (-p4).
+      spec = byShort.get(a.slice(1)) ?? byShort.get(a.slice(1, 2));
       if (spec && spec.short!.length === 1 && a.length > 2) inline = a.slice(2);
       if (!spec) throw new CliArgumentError(`Unrecognized option: ${a}`);
     } else {

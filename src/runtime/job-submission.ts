@@ -27,6 +27,8 @@ export function buildJobGraph(pipeline: Pipeline): JobGraph {
 export interface RestoreRequest {
   readonly savepointPath: string;
   readonly allowNonRestoredState: boolean;
+  /** CLAIM, NO_CLAIM (default) or LEGACY (treated as NO_CLAIM). */
+  readonly claimMode?: string | undefined;
 }
 
 /** Builds a submission for a pipeline whose program is known. */
@@ -51,7 +53,7 @@ export function buildSubmission(pipeline: Pipeline, program: Omit<ProgramSpec, '
     checkpoints,
     restartStrategy: createRestartStrategy(env.getRestartStrategy(), conf, checkpoints.interval !== undefined),
     operators: new Map(stream.nodes.map((n) => [n.operatorId, { uid: n.uid, name: n.name }])),
-    restore: savepointPath !== undefined ? restoreFromPath(savepointPath, allowNonRestored, job) : undefined,
+    restore: savepointPath !== undefined ? claim(restoreFromPath(savepointPath, allowNonRestored, job), restoreRequest?.claimMode ?? conf['execution.state-recovery.claim-mode'] ?? conf['execution.savepoint-restore-mode']) : undefined,
     stateBackend: resolveStateBackend(env.getStateBackend()?.type, conf['state.backend.type']),
   };
 }
@@ -110,4 +112,8 @@ function resolveStateBackend(code: string | undefined, conf: string | undefined)
   if (t === 'hashmap' || t === 'leveldb') return t;
   if (t === 'rocksdb') return 'leveldb';
   throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Unknown state backend '${t}' (state.backend.type): expected hashmap or leveldb`);
+}
+
+function claim(spec: RestoreSpec, mode: string | undefined): RestoreSpec {
+  return mode?.trim().toUpperCase() === 'CLAIM' ? { ...spec, claimed: true } : spec;
 }

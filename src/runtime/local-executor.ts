@@ -19,6 +19,8 @@ export type ProgramOverrides = Partial<Pick<ProgramSpec, 'path' | 'compiledPath'
   readonly savepointPath?: string | undefined;
   /** `-n`: skip state that maps to no operator. */
   readonly allowNonRestoredState?: boolean;
+  /** `-cm`/`-rm`: CLAIM or NO_CLAIM. */
+  readonly claimMode?: string | undefined;
 };
 
 /** Runs pipelines on an embedded MiniCluster. */
@@ -35,7 +37,7 @@ export class LocalExecutor implements PipelineExecutor {
     const path = this.overrides.path ?? requireProgramPath(pipeline);
     const compiledPath = this.overrides.compiledPath ?? (await compileProgram(path));
     const executeIndex = this.executeCount++;
-    const restore = this.overrides.savepointPath !== undefined && executeIndex === 0 ? { savepointPath: this.overrides.savepointPath, allowNonRestoredState: this.overrides.allowNonRestoredState ?? false } : undefined;
+    const restore = this.overrides.savepointPath !== undefined && executeIndex === 0 ? { savepointPath: this.overrides.savepointPath, allowNonRestoredState: this.overrides.allowNonRestoredState ?? false, claimMode: this.overrides.claimMode } : undefined;
     const submission = buildSubmission(pipeline, { path, compiledPath, executeIndex, args: this.overrides.args ?? process.argv.slice(2), entry: this.overrides.entry }, restore);
     const conf = pipeline.env.configuration;
     const numTaskManagers = intOption(conf, 'local.number-taskmanager', 1);

@@ -61,6 +61,8 @@ export interface RestoreSpec {
   readonly checkpointId: number;
   /** Every handle of every operator the JobManager matched to this job's operators. */
   readonly handles: Readonly<Record<string, readonly StateHandle[]>>;
+  /** CLAIM mode: the new job owns the snapshot and deletes it once a newer checkpoint subsumes it. */
+  readonly claimed?: boolean;
 }
 
 /** Main -> slot thread. */

@@ -4,7 +4,7 @@
  * restarts from the latest checkpoint and must write every input exactly once with exact per-key
  * counts, on both state backends and with every compression, at parallelism 1 and 3.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,13 @@ describe('checkpoint storage', () => {
     expect(again.code).toBe(0);
     // The source resumed from its checkpointed position, not from 0.
     expect(JSON.parse(/RESULT (.*)/.exec(again.stdout)![1]!).first).toBeGreaterThan(0);
+    // NO_CLAIM (the default) left the checkpoint alone; CLAIM makes it the new job's, deleted once subsumed.
+    const chk = join(dir, jobId, chks[0]!);
+    expect(existsSync(join(chk, '_metadata'))).toBe(true);
+    const claimed = await runCli(['run', '-t', 'local', '-s', chk, '-cm', 'claim', '-D', `execution.checkpointing.dir=${dir}`, 'test/jobs/retained-job.ts', '2000']);
+    expect(claimed.stderr).toBe('');
+    expect(claimed.code).toBe(0);
+    expect(existsSync(chk)).toBe(false);
   });
 
   it('storage - AT_LEAST_ONCE (no alignment) without failures gives exact results too', async () => {

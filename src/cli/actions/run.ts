@@ -48,7 +48,7 @@ export async function runAction(argv: readonly string[], io: CliIO): Promise<num
     throw new CliArgumentError(`Unknown restore mode '${mode}': expected claim, no_claim or legacy`);
   }
   const allowNonRestoredState = parsed.options['allowNonRestoredState'] === true;
-  const local = new LocalExecutor({ path, compiledPath, args: programArgs, entry, savepointPath, allowNonRestoredState }, (jobId) => {
+  const local = new LocalExecutor({ path, compiledPath, args: programArgs, entry, savepointPath, allowNonRestoredState, claimMode: mode }, (jobId) => {
     submitted = jobId;
     io.out(`Job has been submitted with JobID ${jobId}`);
   });

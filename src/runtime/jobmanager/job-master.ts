@@ -129,6 +129,7 @@ export class JobMaster {
       submission.restore?.checkpointId ?? 0,
     );
     if (submission.restore) this.coordinator.counts.restored++;
+    if (submission.restore?.claimed && submission.restore.dir !== undefined) this.coordinator.adopt(submission.restore.dir, submission.restore.checkpointId);
     this.resetSubtasks();
   }
 
