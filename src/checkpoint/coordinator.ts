@@ -241,6 +241,8 @@ export class CheckpointCoordinator {
     }
     // Older pending checkpoints are subsumed by this one.
     for (const older of [...this.pending.values()]) if (older.id < p.id && older.kind === 'checkpoint') this.abort(older.id, `Checkpoint ${older.id} was subsumed by ${p.id}`, false);
+    // Final only when every task's input had ended at the trigger: only then does every task's
+    // snapshot hold all it did (a checkpoint triggered earlier misses what came after its barrier).
     this.gateway.notify(p.id, 'complete', p.final);
     p.done.resolve(done);
   }

@@ -4,7 +4,7 @@
  * Every path also answers with a `/v1` prefix. Errors are `{"errors": [...]}`.
  */
 import { existsSync, lstatSync, readFileSync, rmSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { readMetadata, unqualify } from '../checkpoint/index.js';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
@@ -325,6 +325,25 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       }
       const id = ops.start('savepoint', jm.jobId, async () => ({ location: (await jm.stopWithSavepoint(dir)).externalPath }), 'failure-cause', str(b.triggerId, 'triggerId'));
       return reply.code(202).send({ 'request-id': id });
+    });
+    r.patch('/jobs/:jobid/rescaling', async (req) => {
+      const jm = job(req);
+      const pText = (req.query as { parallelism?: string }).parallelism;
+      const parallelism = Number(pText);
+      if (pText === undefined || !Number.isInteger(parallelism) || parallelism < 1) {
+        throw new RestError(400, `Bad request, could not parse parameters: Cannot resolve query parameter (parallelism) from value "${pText ?? ''}".`);
+      }
+      if (jm.status !== 'RUNNING') throw new RestError(409, `Job ${jm.jobId} is ${jm.status}: only a RUNNING job can be rescaled.`);
+      const dir = jm.submission.checkpoints.savepointDir ?? join(options.uploadDir, 'rescaling-savepoints');
+      const id = ops.start('rescaling', jm.jobId, async () => ({ jobid: (await cluster.rescale(jm.jobId, parallelism, dir)).jobId }));
+      return { 'request-id': id };
+    });
+    r.get('/jobs/:jobid/rescaling/:triggerid', async (req) => {
+      const jm = job(req);
+      const t = (req.params as { triggerid: string }).triggerid;
+      const op = ops.get('rescaling', jm.jobId, t);
+      if (!op) throw new RestError(404, `There is no rescaling operation with triggerId=${t} for job ${jm.jobId}.`);
+      return op;
     });
     r.post('/savepoint-disposal', async (req) => {
       const b = body(req);

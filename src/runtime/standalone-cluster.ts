@@ -14,6 +14,8 @@ import { MiniCluster } from './minicluster.js';
 import { captureProgram, NO_JOB } from './program/program-loader.js';
 import { compileProgram, discardCompiledProgram } from './program/program-compiler.js';
 
+const TERMINAL_STATES = new Set(['FINISHED', 'CANCELED', 'FAILED']);
+
 /** What a submission of a job module says (`run`, `POST /jars/:id/run`). */
 export interface ProgramRun {
   readonly path: string;
@@ -33,6 +35,8 @@ export class StandaloneCluster {
   /** When the cluster started. */
   readonly startedAt = Date.now();
   private programs = 0;
+  /** How each job was submitted, and its compiled module (kept for rescaling until the job ends). */
+  private readonly runs = new Map<string, { run: ProgramRun; compiledPath: string; handedOver: boolean }>();
 
   constructor(
     /** The cluster's configuration (config.yaml and -D). */
@@ -58,8 +62,8 @@ export class StandaloneCluster {
     return this.mini.close();
   }
 
-  private async capture(run: ProgramRun) {
-    const compiledPath = await compileProgram(run.path);
+  private async capture(run: ProgramRun, compiled?: string) {
+    const compiledPath = compiled ?? (await compileProgram(run.path));
     const configuration = { ...this.configuration, ...run.configuration };
     try {
       const pipeline = await captureProgram(
@@ -76,19 +80,44 @@ export class StandaloneCluster {
   }
 
   /** Runs a job module on the cluster; resolves with its JobMaster once submitted. */
-  async submit(run: ProgramRun): Promise<JobMaster> {
-    const { pipeline, compiledPath } = await this.capture(run);
+  async submit(run: ProgramRun, compiled?: string): Promise<JobMaster> {
+    const { pipeline, compiledPath } = await this.capture(run, compiled);
     try {
       const restore = run.savepointPath !== undefined ? { savepointPath: run.savepointPath, allowNonRestoredState: run.allowNonRestoredState ?? false } : undefined;
       const submission = buildSubmission(pipeline, { path: run.path, compiledPath, args: run.args, entry: run.entry }, restore);
       const jm = this.mini.dispatcher.submitJob(submission);
-      jm.result().then(
-        () => discardCompiledProgram(compiledPath),
-        () => discardCompiledProgram(compiledPath),
-      );
+      const entry = { run, compiledPath, handedOver: false };
+      this.runs.set(jm.jobId, entry);
+      const done = () => {
+        if (!entry.handedOver) discardCompiledProgram(compiledPath);
+      };
+      jm.result().then(done, done);
       return jm;
     } catch (e) {
       discardCompiledProgram(compiledPath);
+      throw e;
+    }
+  }
+
+  /**
+   * Rescales a running job to a new default parallelism (what Flink's disabled rescaling endpoint
+   * promised): stop with a savepoint, then run the same module again from it at the new
+   * parallelism; keyed state is redistributed by key groups. The job gets a new JobID.
+   */
+  async rescale(jobId: string, parallelism: number, savepointDir: string): Promise<JobMaster> {
+    const jm = this.mini.dispatcher.getJob(jobId);
+    const entry = this.runs.get(jobId);
+    if (!entry) throw new MiniFlinkError('MF_ERR_JOB_NOT_FOUND', `Job ${jobId} was not submitted to this cluster as a program`);
+    if (!Number.isInteger(parallelism) || parallelism < 1) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `The parallelism must be a positive number: ${parallelism}`);
+    // The new job takes over the compiled module (the uploaded file may be gone by now).
+    entry.handedOver = true;
+    try {
+      const savepoint = await jm.stopWithSavepoint(savepointDir);
+      await jm.result().catch(() => {});
+      return await this.submit({ ...entry.run, parallelism, savepointPath: savepoint.dir! }, entry.compiledPath);
+    } catch (e) {
+      entry.handedOver = false;
+      if (TERMINAL_STATES.has(jm.status)) discardCompiledProgram(entry.compiledPath);
       throw e;
     }
   }

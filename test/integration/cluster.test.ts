@@ -140,6 +140,38 @@ describe('cluster', () => {
     expect(readdirSync(join(root, 'sp'))).toEqual(['link']);
   });
 
+  it('cluster - PATCH rescaling restarts the job at the new parallelism from a savepoint', async () => {
+    const out = join(root, 'out3');
+    const run = await runCli(['run', ...m, '-d', '-p', '1', 'test/jobs/savepoint-job.ts', out, String(N), String(K), 'run', 'slow']);
+    const jobId = /JobID ([0-9a-f]{32})/.exec(run.stdout)![1]!;
+    await waitForState(jobId, ['RUNNING']);
+    const res = await fetch(`${base}/jobs/${jobId}/rescaling?parallelism=3`, { method: 'PATCH' });
+    expect(res.status).toBe(200);
+    const { 'request-id': t } = (await res.json()) as { 'request-id': string };
+    let op: { status: { id: string }; operation: { jobid?: string } | null } = { status: { id: 'IN_PROGRESS' }, operation: null };
+    for (let i = 0; i < 300 && op.status.id !== 'COMPLETED'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      op = (await (await fetch(`${base}/jobs/${jobId}/rescaling/${t}`)).json()) as typeof op;
+    }
+    const newJob = op.operation!.jobid!;
+    expect(op.operation, JSON.stringify(op.operation)).toHaveProperty('jobid');
+    expect(newJob).toMatch(/^[0-9a-f]{32}$/);
+    const details = (await (await fetch(`${base}/jobs/${newJob}`)).json()) as { vertices: Array<{ parallelism: number }> };
+    expect(details.vertices.every((v) => v.parallelism === 3)).toBe(true);
+    expect(await waitForState(newJob, ['FINISHED'])).toBe('FINISHED');
+    const seen = new Set<number>();
+    let total = 0;
+    for (const f of readdirSync(out).filter((x) => x.startsWith('part-'))) {
+      for (const l of readFileSync(join(out, f), 'utf8').split('\n')) {
+        if (!l) continue;
+        seen.add(Number(l.split(',')[0]));
+        total++;
+      }
+    }
+    expect(total).toBe(N);
+    expect(seen.size).toBe(N);
+  }, 120_000);
+
   it('cluster - stop --drain ends the job FINISHED with a savepoint', async () => {
     const run = await runCli(['run', ...m, '-d', 'test/jobs/savepoint-job.ts', join(root, 'out2'), String(N), String(K), 'run', 'slow']);
     const jobId = /JobID ([0-9a-f]{32})/.exec(run.stdout)![1]!;

@@ -185,7 +185,13 @@ function flush(f: { fd: number; buffered: string[]; bytes: number }): void {
 }
 
 function commit(p: Pending): void {
-  if (existsSync(p.inProgress)) renameSync(p.inProgress, p.final);
+  if (!existsSync(p.inProgress)) return;
+  try {
+    renameSync(p.inProgress, p.final);
+  } catch (e) {
+    // Every subtask commits the union of pending files on restore: another may have been first.
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
 }
 
 function escape(s: string): string {

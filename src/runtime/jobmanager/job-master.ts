@@ -389,7 +389,7 @@ export class JobMaster {
   private triggerFinalCheckpoint(): void {
     if (this.status !== 'RUNNING' || this.stopping !== undefined) return;
     this.coordinator.trigger('checkpoint', undefined).catch(() => {
-      if (!this.coordinator.hasPending()) setTimeout(() => this.triggerFinalCheckpoint(), 50);
+      setTimeout(() => this.triggerFinalCheckpoint(), 50);
     });
   }
 

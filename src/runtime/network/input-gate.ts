@@ -42,6 +42,8 @@ export class InputGate {
   private readonly channels: InputChannel[];
   private next = 0;
   private waiter: (() => void) | undefined;
+  /** A wake-up that came while no one waited: the next whenData() returns at once. */
+  private pendingWake = false;
 
   constructor(
     private readonly transport: Transport,
@@ -60,7 +62,8 @@ export class InputGate {
   notify(): void {
     const w = this.waiter;
     this.waiter = undefined;
-    w?.();
+    if (w) w();
+    else this.pendingWake = true;
   }
 
   /** The next item, round-robin over unblocked channels, or undefined when none is ready. */
@@ -104,6 +107,10 @@ export class InputGate {
 
   /** Resolves when something arrives (or wake() is called). */
   whenData(): Promise<void> {
+    if (this.pendingWake) {
+      this.pendingWake = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => (this.waiter = resolve));
   }
 

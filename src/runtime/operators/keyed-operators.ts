@@ -121,7 +121,7 @@ export class KeyedProcessOperator extends KeyedOperator {
     this.timerService.restore(mine.map(([domain, key, timestamp]) => ({ domain, key, timestamp })));
   }
 
-  override snapshotState(checkpointId: number, timestamp: number): Promise<OperatorSnapshotRef> {
+  override snapshotState(checkpointId: number, timestamp: number): OperatorSnapshotRef | Promise<OperatorSnapshotRef> {
     this.timerState.update(this.timerService.all().map((t) => [t.domain, t.key, t.timestamp]));
     return super.snapshotState(checkpointId, timestamp);
   }

@@ -76,7 +76,7 @@ export class CollectSinkOperator extends StreamOperator {
     this.flush();
   }
   /** Ships buffered records before the checkpoint's acknowledgement, so they count as before it. */
-  override snapshotState(checkpointId: number, timestamp: number): Promise<OperatorSnapshotRef> {
+  override snapshotState(checkpointId: number, timestamp: number): OperatorSnapshotRef | Promise<OperatorSnapshotRef> {
     this.flush();
     this.epoch = checkpointId;
     return super.snapshotState(checkpointId, timestamp);

@@ -77,14 +77,22 @@ export abstract class StreamOperator {
     }
   }
 
-  /** The synchronous part of a snapshot: the user's snapshotState, then references to the state. */
-  async snapshotState(checkpointId: number, timestamp: number): Promise<OperatorSnapshotRef> {
+  /**
+   * The synchronous part of a snapshot: the user's snapshotState, then references to the state.
+   * It stays synchronous (no await) when the user's snapshotState is, so that nothing else runs
+   * on the thread between the snapshot and the barrier.
+   */
+  snapshotState(checkpointId: number, timestamp: number): OperatorSnapshotRef | Promise<OperatorSnapshotRef> {
     const fn = this.userFunction;
-    if (isCheckpointedFunction(fn)) await fn.snapshotState({ getCheckpointId: () => checkpointId, getCheckpointTimestamp: () => timestamp });
-    const out: { keyed?: OperatorSnapshotRef['keyed']; operator?: OperatorStateData } = {};
-    if (this.ctx.keyedBackend) out.keyed = { backend: this.ctx.keyedBackend, ref: this.ctx.keyedBackend.snapshot() };
-    if (!this.stateStore.isEmpty()) out.operator = this.stateStore.snapshot();
-    return out;
+    const refs = (): OperatorSnapshotRef => {
+      const out: { keyed?: OperatorSnapshotRef['keyed']; operator?: OperatorStateData } = {};
+      if (this.ctx.keyedBackend) out.keyed = { backend: this.ctx.keyedBackend, ref: this.ctx.keyedBackend.snapshot() };
+      if (!this.stateStore.isEmpty()) out.operator = this.stateStore.snapshot();
+      return out;
+    };
+    if (!isCheckpointedFunction(fn)) return refs();
+    const r = fn.snapshotState({ getCheckpointId: () => checkpointId, getCheckpointTimestamp: () => timestamp });
+    return r && typeof (r as Promise<void>).then === 'function' ? (r as Promise<void>).then(refs) : refs();
   }
 
   /** Releases state storage (a LevelDB database). Called after close(). */

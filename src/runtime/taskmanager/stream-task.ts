@@ -139,10 +139,11 @@ export class StreamTask {
     for (;;) {
       if (this.canceled) return;
       for (const w of chain.writers) if (!w.isAvailable()) await w.whenAvailable();
+      if (this.canceled) return;
       const item = gate.poll();
       if (!item) {
         if (this.aligning) await this.checkAlignment(chain);
-        if (gate.isFinished()) return;
+        if (gate.isFinished() || this.canceled) return;
         await gate.whenData();
         continue;
       }
@@ -162,6 +163,7 @@ export class StreamTask {
     if (id <= this.lastCheckpoint) return; // A late barrier of a checkpoint already taken or given up.
     if (this.aligning && id > this.aligning.id) {
       // A newer checkpoint overtook the one being aligned: give the older one up (Flink does too).
+      this.report.decline(this.aligning.id, { name: 'Error', message: `Checkpoint ${this.aligning.id} was overtaken by ${id} during alignment` }, false);
       chain.gate!.unblockAll();
       this.aligning = undefined;
     }
@@ -220,7 +222,12 @@ export class StreamTask {
     try {
       const t0 = performance.now();
       const refs = [];
-      for (const op of chain.operators) refs.push(await op.snapshotState(id, ts));
+      // No await unless a user's snapshotState is async: the snapshot and the barrier must not let
+      // the source emit in between.
+      for (const op of chain.operators) {
+        const r = op.snapshotState(id, ts);
+        refs.push(r instanceof Promise ? await r : r);
+      }
       if (!this.inputEnded) for (const w of chain.writers) w.broadcastBarrier(id, ts, targetDir);
       const syncMs = performance.now() - t0;
       // The asynchronous part: records keep flowing between the operators' writes.
@@ -242,6 +249,11 @@ export class StreamTask {
   async notify(checkpointId: number, outcome: 'complete' | 'aborted', final: boolean): Promise<void> {
     const chain = this.chain;
     if (!chain || this.canceled) return;
+    if (outcome === 'aborted' && this.aligning?.id === checkpointId) {
+      // The checkpoint being aligned was aborted: release the blocked channels.
+      this.aligning = undefined;
+      chain.gate?.unblockAll();
+    }
     try {
       for (const op of chain.operators) {
         if (outcome === 'complete') await op.notifyCheckpointComplete(checkpointId);
