@@ -89,6 +89,8 @@ export class CheckpointCoordinator {
   private readonly pending = new Map<number, Pending>();
   /** Retained completed checkpoints, oldest first (savepoints are not kept here). */
   private readonly completed: CompletedCheckpoint[] = [];
+  /** The last completed checkpoints and savepoints, for statistics (Flink's web.checkpoints.history: 10). */
+  readonly history: CompletedCheckpoint[] = [];
   /** The latest completed checkpoint or savepoint (what a restart restores). */
   latest: CompletedCheckpoint | undefined;
   readonly counts: CheckpointCounts = { completed: 0, failed: 0, restored: 0 };
@@ -232,6 +234,8 @@ export class CheckpointCoordinator {
     this.consecutiveFailures = 0;
     this.lastCompletedAt = done.completedAt;
     this.latest = done;
+    this.history.push(done);
+    if (this.history.length > 10) this.history.shift();
     if (p.kind === 'checkpoint') {
       this.completed.push(done);
       while (this.completed.length > this.settings.numRetained) {

@@ -126,7 +126,7 @@ export function executionResult(jm: JobMaster): Record<string, unknown> {
 /** Flink's checkpoint statistics (GET /jobs/:jobid/checkpoints), from the coordinator. */
 export function checkpointStats(jm: JobMaster): Record<string, unknown> {
   const c = jm.coordinator;
-  const done = [...c.retained()];
+  const done = [...c.history];
   const stat = (xs: number[]) => {
     if (xs.length === 0) return { min: 0, max: 0, avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
     const s = [...xs].sort((a, b) => a - b);

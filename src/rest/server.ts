@@ -118,7 +118,18 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       const conf = { ...Object.fromEntries(OPTIONS.filter((o) => o.defaultValue !== undefined).map((o) => [o.key, o.defaultValue!])), ...cluster.configuration };
       return Object.entries(conf).map(([key, value]) => ({ key, value }));
     });
-    r.get('/jobmanager/metrics', async () => []);
+    r.get('/jobmanager/metrics', async (req) => {
+      const all = dispatcher.listJobs();
+      return metricsAnswer(
+        {
+          numRegisteredTaskManagers: cluster.mini.taskManagers.length,
+          numRunningJobs: all.filter((j) => !TERMINAL.has(j.status)).length,
+          taskSlotsAvailable: dispatcher.freeSlots(),
+          taskSlotsTotal: cluster.mini.totalSlots,
+        },
+        (req.query as { get?: string }).get,
+      );
+    });
     r.get('/taskmanagers', async () => ({
       taskmanagers: cluster.mini.taskManagers.map((tm) => ({
         id: tm.id,
@@ -345,6 +356,153 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       if (!op) throw new RestError(404, `There is no rescaling operation with triggerId=${t} for job ${jm.jobId}.`);
       return op;
     });
+    // ---- manual checkpoints, checkpoint details ----
+    r.post('/jobs/:jobid/checkpoints', async (req, reply) => {
+      const jm = job(req);
+      const b = body(req);
+      if (b.checkpointType === 'INCREMENTAL') throw new RestError(500, 'Flink does not support triggering incremental checkpoint explicitly. See FLINK-33723.');
+      if (jm.submission.checkpoints.interval === undefined) throw new RestError(400, `Checkpointing is not enabled for job ${jm.jobId}.`);
+      const id = ops.start('checkpoint', jm.jobId, async () => ({ checkpointId: (await jm.coordinator.trigger('checkpoint', undefined)).id }), 'failureCause', str(b.triggerId, 'triggerId'));
+      return reply.code(202).send({ 'request-id': id });
+    });
+    r.get('/jobs/:jobid/checkpoints/:triggerid', async (req) => {
+      const jm = job(req);
+      const t = (req.params as { triggerid: string }).triggerid;
+      const op = ops.get('checkpoint', jm.jobId, t);
+      if (!op) throw new RestError(404, `There is no checkpoint operation with triggerId=${t} for job ${jm.jobId}.`);
+      return op;
+    });
+    r.get('/jobs/:jobid/checkpoints/details/:checkpointid', async (req) => {
+      const jm = job(req);
+      if (jm.submission.checkpoints.interval === undefined) throw new RestError(404, `Checkpointing was not enabled for job ${jm.jobId}.`);
+      const cid = Number((req.params as { checkpointid: string }).checkpointid);
+      const stats = checkpointStats(jm) as { history: Array<Record<string, unknown>> };
+      const item = stats.history.find((h) => h.id === cid);
+      if (!item) throw new RestError(404, `Could not find checkpointing statistics for checkpoint ${cid}.`);
+      const tasks: Record<string, unknown> = {};
+      for (const v of jm.submission.job.vertices) {
+        tasks[v.id] = { id: v.id, status: 'COMPLETED', latest_ack_timestamp: item.latest_ack_timestamp, checkpointed_size: 0, state_size: 0, end_to_end_duration: item.end_to_end_duration, alignment_buffered: 0, processed_data: 0, persisted_data: 0, num_subtasks: v.parallelism, num_acknowledged_subtasks: v.parallelism };
+      }
+      return { ...item, tasks };
+    });
+
+    // ---- vertices, metrics (record and time metrics arrive with the metrics issue) ----
+    const vertex = (req: FastifyRequest) => {
+      const jm = job(req);
+      const vid = (req.params as { vertexid: string }).vertexid;
+      const v = jm.submission.job.vertices.find((x) => x.id === vid);
+      if (!v) throw new RestError(404, `No vertex with ID '${vid}' exists.`);
+      return { jm, v, subs: [...jm.subtasks.values()].filter((s) => s.vertexId === v.id) };
+    };
+    const tmOf = (slot: number) => cluster.mini.taskManagers.find((t) => t.slots.includes(slot))!.id;
+    r.get('/jobs/:jobid/vertices/:vertexid', async (req) => {
+      const { v, subs } = vertex(req);
+      const now = Date.now();
+      return {
+        id: v.id,
+        name: v.name,
+        parallelism: v.parallelism,
+        maxParallelism: v.maxParallelism,
+        now,
+        subtasks: subs.map((s) => {
+          const start = s.timestamps.DEPLOYING ?? -1;
+          const end = TERMINAL.has(s.state) ? Math.max(...Object.values(s.timestamps).map(Number)) : -1;
+          return {
+            subtask: s.index,
+            status: s.state,
+            attempt: jm(req).attempt,
+            endpoint: `127.0.0.1:${s.slot}`,
+            'start-time': start,
+            start_time: start,
+            'end-time': end,
+            duration: start < 0 ? -1 : (end > 0 ? end : now) - start,
+            metrics: emptyIoMetrics(),
+            'taskmanager-id': tmOf(s.slot),
+            'status-duration': s.timestamps,
+          };
+        }),
+        aggregated: { metrics: {}, 'status-duration': {} },
+      };
+    });
+    const jm = (req: FastifyRequest) => job(req);
+    r.get('/jobs/:jobid/vertices/:vertexid/subtasktimes', async (req) => {
+      const { v, subs } = vertex(req);
+      return { id: v.id, name: v.name, now: Date.now(), subtasks: subs.map((s) => ({ subtask: s.index, host: '127.0.0.1', duration: Date.now() - (s.timestamps.CREATED ?? Date.now()), timestamps: s.timestamps })) };
+    });
+    r.get('/jobs/:jobid/vertices/:vertexid/taskmanagers', async (req) => {
+      const { v, subs } = vertex(req);
+      const byTm = new Map<string, typeof subs>();
+      for (const s of subs) byTm.set(tmOf(s.slot), [...(byTm.get(tmOf(s.slot)) ?? []), s]);
+      return {
+        id: v.id,
+        name: v.name,
+        now: Date.now(),
+        taskmanagers: [...byTm].map(([tm, list]) => ({ endpoint: '127.0.0.1', 'taskmanager-id': tm, status: list[0]!.state, 'start-time': -1, 'end-time': -1, duration: -1, metrics: emptyIoMetrics(), 'status-counts': Object.fromEntries(list.map((x) => [x.state, list.filter((y) => y.state === x.state).length])), aggregated: {} })),
+      };
+    });
+    r.get('/jobs/:jobid/vertices/:vertexid/backpressure', async (req) => {
+      vertex(req);
+      return { status: 'deprecated' };
+    });
+    r.get('/jobs/:jobid/vertices/:vertexid/watermarks', async (req) => {
+      vertex(req);
+      return [];
+    });
+    r.get('/jobs/:jobid/vertices/:vertexid/metrics', async (req) => {
+      vertex(req);
+      return [];
+    });
+    r.get('/jobs/:jobid/vertices/:vertexid/subtasks/metrics', async () => []);
+    r.get('/jobs/:jobid/vertices/:vertexid/accumulators', async (req) => {
+      const { v } = vertex(req);
+      return { id: v.id, 'user-accumulators': [] };
+    });
+    r.get('/jobs/:jobid/metrics', async (req) => {
+      const id = (req.params as { jobid: string }).jobid;
+      let j;
+      try {
+        j = dispatcher.getJob(id.toLowerCase());
+      } catch {
+        return []; // Flink's metric handlers never check existence.
+      }
+      const c = j.coordinator;
+      const latest = c.latest;
+      const values: Record<string, number> = {
+        numRestarts: j.attempt,
+        totalNumberOfCheckpoints: c.counts.completed + c.counts.failed,
+        numberOfInProgressCheckpoints: c.hasPending() ? 1 : 0,
+        numberOfCompletedCheckpoints: c.counts.completed,
+        numberOfFailedCheckpoints: c.counts.failed,
+        lastCheckpointDuration: latest?.durationMs ?? -1,
+        lastCheckpointSize: latest?.stateSize ?? -1,
+        lastCheckpointFullSize: latest?.stateSize ?? -1,
+        lastCompletedCheckpointId: latest?.id ?? -1,
+      };
+      return metricsAnswer(values, (req.query as { get?: string }).get);
+    });
+    r.get('/taskmanagers/:tmid', async (req) => {
+      const id = (req.params as { tmid: string }).tmid;
+      const tm = cluster.mini.taskManagers.find((t) => t.id === id);
+      if (!tm) throw new RestError(404, `Could not find TaskExecutor ${id}.`);
+      return { id: tm.id, path: `miniflink://taskmanager/${tm.id}`, dataPort: -1, jmxPort: -1, timeSinceLastHeartbeat: Date.now(), slotsNumber: tm.slots.length, freeSlots: tm.slots.length, metrics: {}, allocatedSlots: [] };
+    });
+    r.get('/taskmanagers/:tmid/metrics', async () => []);
+    r.get('/jobs/:jobid/resource-requirements', async (req) => {
+      const j = job(req);
+      return Object.fromEntries(j.submission.job.vertices.map((v) => [v.id, { parallelism: { lowerBound: 1, upperBound: v.parallelism } }]));
+    });
+    r.put('/jobs/:jobid/resource-requirements', async (req) => {
+      const j = job(req);
+      const b = body(req) as Record<string, { parallelism?: { upperBound?: unknown } }>;
+      const uppers = Object.values(b).map((x) => Number(x?.parallelism?.upperBound));
+      if (uppers.length === 0 || uppers.some((u) => !Number.isInteger(u) || u < 1)) throw new RestError(400, 'Request did not match expected format: every vertex needs parallelism.upperBound >= 1.');
+      const target = Math.max(...uppers);
+      if (target !== Math.max(...j.submission.job.vertices.map((v) => v.parallelism))) {
+        void cluster.rescale(j.jobId, target, j.submission.checkpoints.savepointDir ?? join(options.uploadDir, 'rescaling-savepoints')).catch(() => {});
+      }
+      return {};
+    });
+
     r.post('/savepoint-disposal', async (req) => {
       const b = body(req);
       const path = str(b['savepoint-path'], 'savepoint-path');
@@ -373,6 +531,31 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
   await app.register(async (r) => routes(r));
   await app.register(async (r) => routes(r), { prefix: '/v1' });
   return app;
+}
+
+/** Flink's metric answer: ids only, or `{id, value}` (as a string) for the names in `?get=`. */
+function metricsAnswer(values: Record<string, number>, get: string | undefined): Array<{ id: string; value?: string }> {
+  if (get === undefined) return Object.keys(values).map((id) => ({ id }));
+  return get
+    .split(',')
+    .filter((id) => id in values)
+    .map((id) => ({ id, value: String(values[id]) }));
+}
+
+function emptyIoMetrics(): Record<string, number | boolean> {
+  return {
+    'read-bytes': 0,
+    'read-bytes-complete': false,
+    'write-bytes': 0,
+    'write-bytes-complete': false,
+    'read-records': 0,
+    'read-records-complete': false,
+    'write-records': 0,
+    'write-records-complete': false,
+    'accumulated-backpressured-time': 0,
+    'accumulated-idle-time': 0,
+    'accumulated-busy-time': 0,
+  };
 }
 
 /** Directories a savepoint path in a request may lie in. */

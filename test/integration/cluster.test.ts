@@ -145,6 +145,30 @@ describe('cluster', () => {
     const run = await runCli(['run', ...m, '-d', '-p', '1', 'test/jobs/savepoint-job.ts', out, String(N), String(K), 'run', 'slow']);
     const jobId = /JobID ([0-9a-f]{32})/.exec(run.stdout)![1]!;
     await waitForState(jobId, ['RUNNING']);
+    // While it runs: vertices, a manual checkpoint and its details, metrics, resource requirements.
+    const get = async (path: string) => (await (await fetch(`${base}${path}`)).json()) as Record<string, any>;
+    const details = await get(`/jobs/${jobId}`);
+    const vid = details.vertices[1].id as string;
+    const v = await get(`/jobs/${jobId}/vertices/${vid}`);
+    expect(v.subtasks).toHaveLength(1);
+    expect(v.subtasks[0]).toMatchObject({ subtask: 0, status: 'RUNNING' });
+    expect((await fetch(`${base}/jobs/${jobId}/vertices/0123456789abcdef0123456789abcdef`)).status).toBe(404);
+    const trig = await fetch(`${base}/jobs/${jobId}/checkpoints`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(trig.status).toBe(202);
+    const { 'request-id': ct } = (await trig.json()) as { 'request-id': string };
+    let cop: Record<string, any> = {};
+    for (let i = 0; i < 100; i++) {
+      cop = await get(`/jobs/${jobId}/checkpoints/${ct}`);
+      if (cop.status.id === 'COMPLETED') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const cid = cop.operation.checkpointId as number;
+    expect(cid).toBeGreaterThan(0);
+    expect((await get(`/jobs/${jobId}/checkpoints/details/${cid}`)).id).toBe(cid);
+    const metrics = (await get(`/jobs/${jobId}/metrics?get=numRestarts,lastCompletedCheckpointId,nope`)) as unknown as Array<{ id: string; value: string }>;
+    expect(metrics.map((x) => x.id)).toEqual(['numRestarts', 'lastCompletedCheckpointId']);
+    expect(metrics[0]!.value).toBe('0');
+    expect(await get(`/jobs/${jobId}/resource-requirements`)).toEqual(Object.fromEntries(details.vertices.map((x: { id: string }) => [x.id, { parallelism: { lowerBound: 1, upperBound: 1 } }])));
     const res = await fetch(`${base}/jobs/${jobId}/rescaling?parallelism=3`, { method: 'PATCH' });
     expect(res.status).toBe(200);
     const { 'request-id': t } = (await res.json()) as { 'request-id': string };
@@ -156,8 +180,8 @@ describe('cluster', () => {
     const newJob = op.operation!.jobid!;
     expect(op.operation, JSON.stringify(op.operation)).toHaveProperty('jobid');
     expect(newJob).toMatch(/^[0-9a-f]{32}$/);
-    const details = (await (await fetch(`${base}/jobs/${newJob}`)).json()) as { vertices: Array<{ parallelism: number }> };
-    expect(details.vertices.every((v) => v.parallelism === 3)).toBe(true);
+    const after = (await (await fetch(`${base}/jobs/${newJob}`)).json()) as { vertices: Array<{ parallelism: number }> };
+    expect(after.vertices.every((x) => x.parallelism === 3)).toBe(true);
     expect(await waitForState(newJob, ['FINISHED'])).toBe('FINISHED');
     const seen = new Set<number>();
     let total = 0;
