@@ -2,6 +2,7 @@
  * Flink's REST bodies for a job: JobDetails (overview), the job details with vertices, the
  * execution result, and checkpoint statistics.
  */
+import { stableHexId } from '../core/ids.js';
 import type { JobMaster } from '../runtime/index.js';
 
 type JobStatusName = JobMaster['status'];
@@ -60,7 +61,8 @@ export function jobDetails(jm: JobMaster, now: number): Record<string, unknown> 
     const vEnd = allDone ? Math.max(...subs.map((s) => Math.max(...Object.values(s.timestamps).map(Number)))) : -1;
     return {
       id: v.id,
-      slotSharingGroupId: v.slotSharingGroup,
+      // Flink serializes the SlotSharingGroupId as a hex string (FLINK-REFERENCE 1.5).
+      slotSharingGroupId: stableHexId(`slot-sharing-group:${v.slotSharingGroup}`),
       name: v.name,
       maxParallelism: v.maxParallelism,
       parallelism: v.parallelism,
