@@ -90,6 +90,17 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
     return v;
   };
 
+  /** A savepoint path in a request must lie inside a configured directory (security). */
+  const allowedPath = (path: string | undefined, field: string): string | undefined => {
+    if (path === undefined) return undefined;
+    const dirs = allowedDirs(cluster.configuration);
+    const abs = resolve(unqualify(path));
+    if (!dirs.some((d) => abs === d || abs.startsWith(`${d}${sep}`))) {
+      throw new RestError(400, `The ${field} ${path} is not inside a configured savepoint or checkpoint directory (${dirs.join(', ') || 'none configured'}): set execution.checkpointing.savepoint-dir or rest.savepoint-dirs.allowed.`);
+    }
+    return path;
+  };
+
   const routes = (r: FastifyInstance) => {
     // ---- cluster ----
     r.get('/config', async () => ({
@@ -208,7 +219,7 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
         args,
         parallelism,
         entry: str(b.entryClass ?? q['entry-class'], 'entryClass'),
-        savepointPath: str(b.savepointPath ?? q.savepointPath, 'savepointPath'),
+        savepointPath: allowedPath(str(b.savepointPath ?? q.savepointPath, 'savepointPath'), 'savepointPath'),
         allowNonRestoredState: b.allowNonRestoredState === true || q.allowNonRestoredState === 'true',
         configuration: conf ? Object.fromEntries(Object.entries(conf as Record<string, unknown>).map(([k, v]) => [k, String(v)])) : undefined,
       };
@@ -315,7 +326,7 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
     r.post('/jobs/:jobid/savepoints', async (req, reply) => {
       const jm = job(req);
       const b = body(req);
-      const dir = str(b['target-directory'], 'target-directory');
+      const dir = allowedPath(str(b['target-directory'], 'target-directory'), 'target-directory');
       if (dir === undefined && jm.submission.checkpoints.savepointDir === undefined) {
         throw new RestError(400, 'Config key [execution.checkpointing.savepoint-dir] is not set. Property [target-directory] must be provided.');
       }
@@ -330,7 +341,7 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
     r.post('/jobs/:jobid/stop', async (req, reply) => {
       const jm = job(req);
       const b = body(req);
-      const dir = str(b.targetDirectory, 'targetDirectory');
+      const dir = allowedPath(str(b.targetDirectory, 'targetDirectory'), 'targetDirectory');
       if (dir === undefined && jm.submission.checkpoints.savepointDir === undefined) {
         throw new RestError(400, 'Config key [execution.checkpointing.savepoint-dir] is not set. Property [targetDirectory] must be provided.');
       }

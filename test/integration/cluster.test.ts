@@ -16,7 +16,7 @@ let base = '';
 let m: string[] = [];
 
 beforeAll(async () => {
-  const args = ['cluster', 'start', '-D', 'rest.port=0', '-D', 'taskmanager.numberOfTaskSlots=3', '-D', `web.upload.dir=${join(root, 'uploads')}`, '-D', `rest.savepoint-dirs.allowed=${join(root, 'sp')};${join(root, 'sp2')}`];
+  const args = ['cluster', 'start', '-D', 'rest.port=0', '-D', 'taskmanager.numberOfTaskSlots=3', '-D', `web.upload.dir=${join(root, 'uploads')}`, '-D', `rest.savepoint-dirs.allowed=${join(root, 'sp')};${join(root, 'sp2')};${join(root, 'sp3')}`];
   cluster = spawn(process.execPath, [join(ROOT, 'bin/miniflink.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   base = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -75,6 +75,8 @@ describe('cluster', () => {
       const body = (await res.json()) as { errors: string[] };
       expect(Array.isArray(body.errors)).toBe(true);
     }
+    const outside = await fetch(`${base}/jobs/0123456789abcdef0123456789abcdef/savepoints`, { method: 'POST', body: JSON.stringify({ 'target-directory': '/etc' }), headers: { 'content-type': 'application/json' } });
+    expect(outside.status).toBe(404); // Unknown job first; a known job with /etc is refused below.
     const form = new FormData();
     form.append('jarfile', new Blob(['not a job']), '../../evil.sh');
     const up = await fetch(`${base}/jars/upload`, { method: 'POST', body: form });
@@ -94,6 +96,9 @@ describe('cluster', () => {
     expect(list.stdout).toContain('------------------ Running/Restarting Jobs -------------------');
     expect(list.stdout).toMatch(new RegExp(`\\d\\d\\.\\d\\d\\.\\d{4} \\d\\d:\\d\\d:\\d\\d : ${jobId} : savepoint-job \\(RUNNING\\)`));
     await new Promise((resolve) => setTimeout(resolve, 500));
+    const refused = await runCli(['savepoint', ...m, jobId, '/etc']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('is not inside a configured savepoint or checkpoint directory');
     const sp = await runCli(['savepoint', ...m, jobId, join(root, 'sp')]);
     expect(sp.stderr).toBe('');
     expect(sp.stdout).toMatch(/Savepoint completed\. Path: file:\/.*savepoint-[0-9a-f]{6}-[0-9a-f]{12}/);
