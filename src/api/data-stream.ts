@@ -129,9 +129,8 @@ export class DataStream<T> {
     const max = typeof limitOrJobName === 'number' ? limitOrJobName : limit;
     if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new RangeError(`executeAndCollect: limit must be a positive integer, got ${max}`);
     const collectId = `collect-${this.env.nextCollectId()}`;
-    const t = this.env.addTransformation('sink', 'Data stream collect sink', [this.transformation], { type: 'collect', collectId }, undefined, { parallelism: 1, parallelismLocked: true });
+    this.env.addTransformation('sink', 'Data stream collect sink', [this.transformation], { type: 'collect', collectId }, undefined, { parallelism: 1, parallelismLocked: true });
     if (max !== undefined) this.env.collectLimits.set(collectId, max);
-    void t;
     const result = await this.env.execute(jobName);
     const records = (result.collected.get(collectId) ?? []) as T[];
     return max !== undefined ? records.slice(0, max) : records;

@@ -90,6 +90,8 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
     return v;
   };
 
+  const base = (req: FastifyRequest) => `${req.protocol}://${req.hostname}`;
+
   /** A savepoint path in a request must lie inside a configured directory (security). */
   const allowedPath = (path: string | undefined, field: string): string | undefined => {
     if (path === undefined) return undefined;
@@ -513,6 +515,66 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       }
       return {};
     });
+
+    // ---- what the dashboard also reads; logs and profiling arrive with the logging issue ----
+    const environment = () => ({ jvm: { version: `Node.js ${process.version}`, arch: process.arch, options: process.execArgv }, classpath: [] });
+    const conf = () => Object.entries(cluster.configuration).map(([key, value]) => ({ key, value }));
+    r.get('/jobmanager/environment', async () => environment());
+    r.get('/jobmanager/logs', async () => ({ logs: [] }));
+    r.get('/jobmanager/log', async (_req, reply) => reply.type('text/plain').send(''));
+    r.get('/jobmanager/stdout', async (_req, reply) => reply.type('text/plain').send(''));
+    r.get('/jobmanager/thread-dump', async () => ({
+      threadInfos: [{ threadName: 'main (JobManager)', stringifiedThreadInfo: '"main" JobManager, dispatcher and REST server' }, ...cluster.mini.taskManagers.flatMap((tm) => tm.slots.map((sl) => ({ threadName: `slot-${sl}`, stringifiedThreadInfo: `"slot-${sl}" TaskManager ${tm.id}` })))],
+    }));
+    r.get('/jobs/:jobid/jobmanager/config', async (req) => (job(req), conf()));
+    r.get('/jobs/:jobid/jobmanager/environment', async (req) => (job(req), environment()));
+    r.get('/jobs/:jobid/jobmanager/log-url', async (req) => (job(req), { url: `${base(req)}/jobmanager/log` }));
+    r.get('/jobs/:jobid/taskmanagers/:tmid/log-url', async (req) => (job(req), { url: `${base(req)}/taskmanagers/${(req.params as { tmid: string }).tmid}/log` }));
+    r.get('/jobs/:jobid/rescales/config', async (req) => (
+      job(req),
+      { rescaleHistoryMax: 0, schedulerExecutionMode: null, submissionResourceWaitTimeoutInMillis: 0, submissionResourceStabilizationTimeoutInMillis: 0, slotIdleTimeoutInMillis: 0, executingCooldownTimeoutInMillis: 0, executingResourceStabilizationTimeoutInMillis: 0, maximumDelayForTriggeringRescaleInMillis: 0, rescaleOnFailedCheckpointCount: 0 }
+    ));
+    r.get('/jobs/:jobid/rescales/history', async (req) => (job(req), []));
+    r.get('/jobs/:jobid/checkpoints/details/:checkpointid/subtasks/:vertexid', async (req) => {
+      const { v, subs } = vertex(req);
+      const cid = Number((req.params as { checkpointid: string }).checkpointid);
+      const item = (checkpointStats(jm(req)) as { history: Array<Record<string, unknown>> }).history.find((h) => h.id === cid);
+      if (!item) throw new RestError(404, `Could not find checkpointing statistics for checkpoint ${cid}.`);
+      return {
+        id: v.id,
+        status: 'COMPLETED',
+        latest_ack_timestamp: item.latest_ack_timestamp,
+        checkpointed_size: 0,
+        state_size: 0,
+        end_to_end_duration: item.end_to_end_duration,
+        alignment_buffered: 0,
+        processed_data: 0,
+        persisted_data: 0,
+        num_subtasks: v.parallelism,
+        num_acknowledged_subtasks: v.parallelism,
+        summary: {},
+        subtasks: subs.map((x) => ({ index: x.index, status: 'completed' })),
+      };
+    });
+    r.get('/jobs/:jobid/vertices/:vertexid/subtasks/accumulators', async (req) => {
+      const { v, subs } = vertex(req);
+      return { id: v.id, parallelism: v.parallelism, subtasks: subs.map((x) => ({ subtask: x.index, attempt: jm(req).attempt, host: '127.0.0.1', 'user-accumulators': [] })) };
+    });
+    r.get('/jobs/:jobid/vertices/:vertexid/flamegraph', async (req) => (vertex(req), { endTimestamp: Date.now(), data: { name: 'root', value: 0, children: [] } }));
+    const tm = (req: FastifyRequest) => {
+      const id = (req.params as { tmid: string }).tmid;
+      const t = cluster.mini.taskManagers.find((x) => x.id === id);
+      if (!t) throw new RestError(404, `Could not find TaskExecutor ${id}.`);
+      return t;
+    };
+    r.get('/taskmanagers/:tmid/logs', async (req) => (tm(req), { logs: [] }));
+    r.get('/taskmanagers/:tmid/log', async (req, reply) => (tm(req), reply.type('text/plain').send('')));
+    r.get('/taskmanagers/:tmid/stdout', async (req, reply) => (tm(req), reply.type('text/plain').send('')));
+    r.get('/taskmanagers/:tmid/thread-dump', async (req) => {
+      const t = tm(req);
+      return { threadInfos: t.slots.map((sl) => ({ threadName: `slot-${sl}`, stringifiedThreadInfo: `"slot-${sl}" TaskManager ${t.id}` })) };
+    });
+    r.get('/applications/overview', async () => ({ applications: [] }));
 
     r.post('/savepoint-disposal', async (req) => {
       const b = body(req);

@@ -70,7 +70,8 @@ export class StandaloneCluster {
         { path: run.path, compiledPath, args: run.args, entry: run.entry, parallelism: run.parallelism, configuration },
         `cluster-${++this.programs}`,
       ).catch((e: Error) => {
-        throw new MiniFlinkError(e.message === NO_JOB ? 'MF_ERR_INVALID_PROGRAM' : 'MF_ERR_INVALID_PROGRAM', e.message === NO_JOB ? 'No jobs included in application.' : `Could not execute application. ${e.message}`, { cause: e });
+        // Flink's words for a program without a job, and for one that threw.
+        throw new MiniFlinkError('MF_ERR_INVALID_PROGRAM', e.message === NO_JOB ? 'No jobs included in application.' : `Could not execute application. ${e.message}`, { cause: e });
       });
       return { pipeline, compiledPath };
     } catch (e) {

@@ -173,6 +173,27 @@ describe('cluster', () => {
     const metrics = (await get(`/jobs/${jobId}/metrics?get=numRestarts,lastCompletedCheckpointId,nope`)) as unknown as Array<{ id: string; value: string }>;
     expect(metrics.map((x) => x.id)).toEqual(['numRestarts', 'lastCompletedCheckpointId']);
     expect(metrics[0]!.value).toBe('0');
+    // The rest of what Flink's dashboard reads answers 200 in its shape.
+    const tmId = ((await get('/taskmanagers')).taskmanagers[0] as { id: string }).id;
+    for (const path of [
+      '/jobmanager/environment',
+      '/jobmanager/logs',
+      '/jobmanager/thread-dump',
+      `/jobs/${jobId}/jobmanager/config`,
+      `/jobs/${jobId}/jobmanager/log-url`,
+      `/jobs/${jobId}/taskmanagers/${tmId}/log-url`,
+      `/jobs/${jobId}/checkpoints/details/${cid}/subtasks/${vid}`,
+      `/jobs/${jobId}/vertices/${vid}/subtasks/accumulators`,
+      `/jobs/${jobId}/vertices/${vid}/flamegraph`,
+      `/jobs/${jobId}/vertices/${vid}/backpressure`,
+      `/jobs/${jobId}/vertices/${vid}/watermarks`,
+      `/taskmanagers/${tmId}`,
+      `/taskmanagers/${tmId}/logs`,
+      `/taskmanagers/${tmId}/thread-dump`,
+      '/applications/overview',
+    ]) {
+      expect((await fetch(`${base}${path}`)).status, path).toBe(200);
+    }
     expect(await get(`/jobs/${jobId}/resource-requirements`)).toEqual(Object.fromEntries(details.vertices.map((x: { id: string }) => [x.id, { parallelism: { lowerBound: 1, upperBound: 1 } }])));
     const res = await fetch(`${base}/jobs/${jobId}/rescaling?parallelism=3`, { method: 'PATCH' });
     expect(res.status).toBe(200);

@@ -40,8 +40,6 @@ const max = keyed().max('price');
 const minBy = keyed().minBy('price');
 const maxBy = keyed().maxBy('price');
 const reduce = keyed().reduce((a, b) => ({ ...a, n: a.n * b.n }));
-const tagged = <T>(s: { map: (f: (v: T) => unknown) => unknown }, tag: string) => s.map((v: T) => ({ tag, v }));
-void tagged;
 const all = sum
   .map((v) => ({ tag: 'sum', v }))
   .union(
