@@ -347,7 +347,7 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       if (dir === undefined && jm.submission.checkpoints.savepointDir === undefined) {
         throw new RestError(400, 'Config key [execution.checkpointing.savepoint-dir] is not set. Property [targetDirectory] must be provided.');
       }
-      const id = ops.start('savepoint', jm.jobId, async () => ({ location: (await jm.stopWithSavepoint(dir)).externalPath }), 'failure-cause', str(b.triggerId, 'triggerId'));
+      const id = ops.start('savepoint', jm.jobId, async () => ({ location: (await jm.stopWithSavepoint(dir, b.drain === true)).externalPath }), 'failure-cause', str(b.triggerId, 'triggerId'));
       return reply.code(202).send({ 'request-id': id });
     });
     r.patch('/jobs/:jobid/rescaling', async (req) => {

@@ -25,8 +25,8 @@ export class JobMasterClient implements JobClient {
     return s.externalPath!;
   }
   /** Stops the job with a savepoint; resolves with its path. */
-  async stopWithSavepoint(_advanceToEndOfEventTime: boolean, directory?: string): Promise<string> {
-    const s = await this.jm.stopWithSavepoint(directory);
+  async stopWithSavepoint(advanceToEndOfEventTime: boolean, directory?: string): Promise<string> {
+    const s = await this.jm.stopWithSavepoint(directory, advanceToEndOfEventTime);
     return s.externalPath!;
   }
 }

@@ -118,6 +118,8 @@ export type ToSlot =
       readonly final: boolean;
     }
   | { readonly type: 'cancel'; readonly jobId: string; readonly attempt: number }
+  /** stop --drain: sources end their input now (the final watermark follows, timers fire). */
+  | { readonly type: 'drain'; readonly jobId: string; readonly attempt: number }
   | { readonly type: 'release'; readonly jobId: string; readonly attempt: number }
   | { readonly type: 'shutdown' };
 

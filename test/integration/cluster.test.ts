@@ -231,6 +231,10 @@ describe('cluster', () => {
     expect(stop.stdout).toContain(`Draining job "${jobId}" with a CANONICAL savepoint.`);
     expect(stop.stdout).toMatch(/Savepoint completed\. Path: file:\//);
     expect(await waitForState(jobId, ['FINISHED'])).toBe('FINISHED');
+    // Drained: the input ended and the final (savepoint) checkpoint committed every file.
+    const files = readdirSync(join(root, 'out2'));
+    expect(files.filter((f) => f.startsWith('part-')).length).toBeGreaterThan(0);
+    expect(files.filter((f) => f.includes('.inprogress.'))).toEqual([]);
   });
 
   it('cluster - cluster stop shuts it down and frees the port', async () => {

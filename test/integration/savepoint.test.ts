@@ -73,6 +73,17 @@ describe('savepoints', () => {
     expect(ok.code).toBe(0);
   });
 
+  it('savepoint - stop with drain ends the input and the final watermark fires event-time timers; without drain nothing fires', async () => {
+    const drained = await runCli(['run', '-t', 'local', '-p', '2', 'test/jobs/drain-job.ts', join(root, 'drain'), 'drain']);
+    expect(drained.stderr).toBe('');
+    expect(drained.stdout.split('\n').filter((l) => / fired /.test(l)).map((l) => l.slice(3)).sort()).toEqual(['fired 0 1000', 'fired 1 1001', 'fired 2 1002']);
+    expect(drained.stdout).toMatch(/SAVEPOINT file:\/.*savepoint-/);
+    const stopped = await runCli(['run', '-t', 'local', '-p', '2', 'test/jobs/drain-job.ts', join(root, 'nodrain'), 'nodrain']);
+    expect(stopped.stderr).toBe('');
+    expect(stopped.stdout).not.toContain('fired');
+    expect(stopped.stdout).toMatch(/SAVEPOINT file:\/.*savepoint-/);
+  });
+
   // Last: it consumes the savepoint's output directory.
   it('savepoint - restored at another parallelism, the job ends with every record once and exact counts', async () => {
     const before = readdirSync(out).filter((f) => f.startsWith('part-')).length;

@@ -82,6 +82,8 @@ export class JobMaster {
   private restartTimer: NodeJS.Timeout | undefined;
   /** Set by stopWithSavepoint: the savepoint's id; the job ends FINISHED once its tasks stopped. */
   private stopping: number | undefined;
+  /** Set by stop --drain: where the final savepoint goes, and who waits for it. */
+  private draining: { dir: string | undefined; done: { resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void } | undefined } | undefined;
   onTerminal: (() => void) | undefined;
   readonly startTime: number;
 
@@ -388,9 +390,11 @@ export class JobMaster {
   /** Takes the final checkpoint (every task's input ended); tries again until one completes. */
   private triggerFinalCheckpoint(): void {
     if (this.status !== 'RUNNING' || this.stopping !== undefined) return;
-    this.coordinator.trigger('checkpoint', undefined).catch(() => {
-      setTimeout(() => this.triggerFinalCheckpoint(), 50);
-    });
+    const d = this.draining;
+    this.coordinator.trigger(d ? 'savepoint' : 'checkpoint', d?.dir).then(
+      (c) => d?.done?.resolve(c),
+      () => setTimeout(() => this.triggerFinalCheckpoint(), 50),
+    );
   }
 
   /** Triggers a savepoint into `dir` (or the configured savepoint directory). */
@@ -404,8 +408,9 @@ export class JobMaster {
    * Records after the savepoint's barrier are not committed (a job restored from the savepoint
    * processes them). Resolves with the savepoint's path.
    */
-  async stopWithSavepoint(dir: string | undefined): Promise<CompletedCheckpoint> {
+  async stopWithSavepoint(dir: string | undefined, drain = false): Promise<CompletedCheckpoint> {
     if (this.status !== 'RUNNING') throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.jobId} is ${this.status}: only a RUNNING job can be stopped`);
+    if (drain) return this.drainWithSavepoint(dir);
     this.coordinator.stopPeriodic();
     const savepoint = await this.coordinator.trigger('savepoint', dir);
     if (this.status === 'RUNNING') {
@@ -417,6 +422,24 @@ export class JobMaster {
     return savepoint;
   }
 
+  /**
+   * stop --drain: sources end their input; every task ends as in a bounded job (event-time timers
+   * fire at the final watermark), and the final checkpoint is the savepoint. The job ends FINISHED.
+   */
+  private drainWithSavepoint(dir: string | undefined): Promise<CompletedCheckpoint> {
+    if (dir === undefined && this.submission.checkpoints.savepointDir === undefined) {
+      return Promise.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'No savepoint directory: give one, or set execution.checkpointing.savepoint-dir (state.savepoints.dir)'));
+    }
+    if (this.submission.checkpoints.interval === undefined) {
+      return Promise.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'stop --drain needs checkpointing: the savepoint is the final checkpoint after the input ended'));
+    }
+    this.coordinator.stopPeriodic();
+    this.draining = { dir, done: undefined };
+    const result = new Promise<CompletedCheckpoint>((resolve, reject) => (this.draining!.done = { resolve, reject }));
+    for (const slot of this.slots()) this.gateway.send(slot, { type: 'drain', jobId: this.jobId, attempt: this.attempt });
+    return result;
+  }
+
   /** Records collected so far (committed ones). */
   collectedRecords(): Map<string, unknown[]> {
     return new Map([...this.collected].map(([k, v]) => [k, v.committed]));
@@ -424,6 +447,7 @@ export class JobMaster {
 
   private end(error?: Error): void {
     this.endTime = this.clock.now();
+    this.draining?.done?.reject(error ?? new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.jobId} ended before its drain savepoint completed`));
     for (const slot of this.slots()) this.gateway.send(slot, { type: 'release', jobId: this.jobId, attempt: this.attempt });
     if (error) this.settle.reject(error);
     else this.settle.resolve(new JobExecutionResult(this.jobId, this.endTime - this.startTime, { ...this.accumulators }, this.collectedRecords()));

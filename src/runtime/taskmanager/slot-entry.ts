@@ -57,6 +57,9 @@ port.on('message', (msg: ToSlot) => {
       canceled.add(`${msg.jobId}/${msg.attempt}`);
       for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`)?.values() ?? []) t.cancel();
       break;
+    case 'drain':
+      for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`)?.values() ?? []) t.drain();
+      break;
     case 'release':
       jobs.delete(`${msg.jobId}/${msg.attempt}`);
       canceled.delete(`${msg.jobId}/${msg.attempt}`);

@@ -290,6 +290,21 @@ export class StreamTask {
     this.flushTimer = undefined;
   }
 
+  /**
+   * stop --drain: a source stops reading as if its input ended, so the task ends normally (end of
+   * input, the final watermark fires event-time timers, the final checkpoint). Other tasks follow
+   * through their inputs.
+   */
+  drain(): void {
+    const chain = this.chain;
+    if (!chain || this.canceled || !(chain.head instanceof SourceOperator)) return;
+    try {
+      chain.head.cancel();
+    } catch {
+      // A failing cancel() of the user's source: the cancel that follows will stop the task.
+    }
+  }
+
   /** Asks the task to stop: the source is canceled, waits are woken. */
   cancel(): void {
     if (this.canceled) return;
