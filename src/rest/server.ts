@@ -13,7 +13,7 @@ import { OPTIONS } from '../config/index.js';
 import type { JobMaster, StandaloneCluster } from '../runtime/index.js';
 import { AsyncOperations } from './async-operations.js';
 import { JarStore } from './jar-store.js';
-import { checkpointStats, executionResult, jobDetails, jobOverview } from './job-views.js';
+import { checkpointStats, emptyIoMetrics, executionResult, jobDetails, jobOverview } from './job-views.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const JOB_ID = /^[0-9a-fA-F]{32}$/;
@@ -613,22 +613,6 @@ function metricsAnswer(values: Record<string, number>, get: string | undefined):
     .split(',')
     .filter((id) => id in values)
     .map((id) => ({ id, value: String(values[id]) }));
-}
-
-function emptyIoMetrics(): Record<string, number | boolean> {
-  return {
-    'read-bytes': 0,
-    'read-bytes-complete': false,
-    'write-bytes': 0,
-    'write-bytes-complete': false,
-    'read-records': 0,
-    'read-records-complete': false,
-    'write-records': 0,
-    'write-records-complete': false,
-    'accumulated-backpressured-time': 0,
-    'accumulated-idle-time': 0,
-    'accumulated-busy-time': 0,
-  };
 }
 
 /** Directories a savepoint path in a request may lie in. */

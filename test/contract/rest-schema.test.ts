@@ -3,7 +3,7 @@
  * with ajv, on a real cluster running a real job. Where FLINK-REFERENCE.md 1.10 says the spec is
  * wrong (metrics are bare arrays, JobConfigInfo and JobResult keys), the test skips the spec.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
+import { startCluster, stopCluster } from '../helpers/cluster.js';
 
 const SPEC = join(ROOT, '../shared/reference/flink-rest-v1-dispatcher.yml');
 const root = mkdtempSync(join(tmpdir(), 'miniflink-schema-'));
@@ -20,16 +21,7 @@ let jobId = '';
 let vertexId = '';
 
 beforeAll(async () => {
-  cluster = spawn(process.execPath, [join(ROOT, 'bin/miniflink.mjs'), 'cluster', 'start', '-D', 'rest.port=0', '-D', 'taskmanager.numberOfTaskSlots=2', '-D', `web.upload.dir=${join(root, 'up')}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    cluster.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const hit = /REST endpoint listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (hit) resolve(hit[1]!);
-    });
-    cluster.once('exit', (code) => reject(new Error(`cluster exited ${code}: ${out}`)));
-  });
+  ({ cluster, base } = await startCluster(['taskmanager.numberOfTaskSlots=2', `web.upload.dir=${join(root, 'up')}`]));
   const run = await runCli(['run', '-m', base.replace('http://', ''), '-d', 'test/jobs/savepoint-job.ts', join(root, 'out'), '5000000', '100', 'run', 'slow']);
   jobId = /JobID ([0-9a-f]{32})/.exec(run.stdout)![1]!;
   for (let i = 0; i < 100; i++) {
@@ -41,10 +33,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (cluster.exitCode === null) {
-    cluster.kill('SIGTERM');
-    await new Promise((resolve) => cluster.once('exit', resolve));
-  }
+  await stopCluster(cluster);
   rmSync(root, { recursive: true, force: true });
 });
 

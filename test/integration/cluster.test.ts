@@ -3,12 +3,13 @@
  * (issue #4): the seed's workflow (run detached, list, savepoint, cancel with savepoint, run from
  * it at another parallelism, stop) with exact results, and malformed requests that must not hurt.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { startCluster, stopCluster } from '../helpers/cluster.js';
 
 const root = mkdtempSync(join(tmpdir(), 'miniflink-cluster-'));
 let cluster: ChildProcess;
@@ -16,25 +17,12 @@ let base = '';
 let m: string[] = [];
 
 beforeAll(async () => {
-  const args = ['cluster', 'start', '-D', 'rest.port=0', '-D', 'taskmanager.numberOfTaskSlots=3', '-D', `web.upload.dir=${join(root, 'uploads')}`, '-D', `rest.savepoint-dirs.allowed=${join(root, 'sp')};${join(root, 'sp2')};${join(root, 'sp3')}`];
-  cluster = spawn(process.execPath, [join(ROOT, 'bin/miniflink.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    cluster.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const hit = /REST endpoint listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (hit) resolve(hit[1]!);
-    });
-    cluster.once('exit', (code) => reject(new Error(`cluster exited ${code}: ${out}`)));
-  });
+  ({ cluster, base } = await startCluster(['taskmanager.numberOfTaskSlots=3', `web.upload.dir=${join(root, 'uploads')}`, `rest.savepoint-dirs.allowed=${join(root, 'sp')};${join(root, 'sp2')};${join(root, 'sp3')}`]));
   m = ['-m', base.replace('http://', '')];
 }, 60_000);
 
 afterAll(async () => {
-  if (cluster.exitCode === null) {
-    cluster.kill('SIGTERM');
-    await new Promise((resolve) => cluster.once('exit', resolve));
-  }
+  await stopCluster(cluster);
   rmSync(root, { recursive: true, force: true });
 });
 
