@@ -18,6 +18,7 @@ export {
   CheckpointingMode,
   ExternalizedCheckpointCleanup,
   JobExecutionResult,
+  DetachedJobExecutionResult,
   RestartStrategies,
   HashMapStateBackend,
   LevelDbStateBackend,

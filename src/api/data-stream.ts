@@ -132,6 +132,7 @@ export class DataStream<T> {
     this.env.addTransformation('sink', 'Data stream collect sink', [this.transformation], { type: 'collect', collectId }, undefined, { parallelism: 1, parallelismLocked: true });
     if (max !== undefined) this.env.collectLimits.set(collectId, max);
     const result = await this.env.execute(jobName);
+    if (!result.isJobExecutionResult()) throw new Error(`executeAndCollect() needs an attached run: job ${result.getJobID()} was submitted detached (-d), so its records do not come back.`);
     const records = (result.collected.get(collectId) ?? []) as T[];
     return max !== undefined ? records.slice(0, max) : records;
   }

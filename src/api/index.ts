@@ -9,7 +9,7 @@ export { KeyedStream } from './keyed-stream.js';
 export { Transformation, type ChainingStrategy, type OperatorSpec, type PartitionerKind, type PartitionerSpec, type TransformationKind } from './transformation.js';
 export { ExecutionConfig, CheckpointConfig, CheckpointingMode, ExternalizedCheckpointCleanup } from './execution-config.js';
 export { setExecutionContext, getExecutionContext, setDefaultExecutor, getDefaultExecutor, type ExecutionContext, type Pipeline, type PipelineExecutor } from './executor.js';
-export { JobExecutionResult, type JobClient, type JobStatusName } from './job-client.js';
+export { DetachedJobExecutionResult, JobExecutionResult, type JobClient, type JobStatusName } from './job-client.js';
 export { RestartStrategies, type RestartStrategyConfiguration } from './restart-strategies.js';
 export { HashMapStateBackend, LevelDbStateBackend, type StateBackend, type StateBackendType } from './state-backends.js';
 export { aggregationReducer, getField, type AggregationType, type FieldExpression } from './aggregations.js';

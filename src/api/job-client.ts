@@ -41,6 +41,33 @@ export class JobExecutionResult {
   getAllAccumulatorResults(): Readonly<Record<string, unknown>> {
     return this.accumulators;
   }
+  /** False for the result of a detached submission, which has no results. */
+  isJobExecutionResult(): boolean {
+    return true;
+  }
+}
+
+/** Flink's message for results asked of a detached job. */
+const DETACHED_MESSAGE =
+  "Job was submitted in detached mode. Results of job execution, such as accumulators, runtime, etc. are not available. Please make sure your program doesn't call an eager execution function [collect, print, printToErr, count].";
+
+/** What execute() returns when the job was submitted detached (`run -d`): only the job id. */
+export class DetachedJobExecutionResult extends JobExecutionResult {
+  constructor(jobId: string) {
+    super(jobId, 0, {});
+  }
+  override getNetRuntime(): number {
+    throw new Error(DETACHED_MESSAGE);
+  }
+  override getAccumulatorResult<T = unknown>(_name: string): T | undefined {
+    throw new Error(DETACHED_MESSAGE);
+  }
+  override getAllAccumulatorResults(): Readonly<Record<string, unknown>> {
+    throw new Error(DETACHED_MESSAGE);
+  }
+  override isJobExecutionResult(): boolean {
+    return false;
+  }
 }
 
 /** A handle on a submitted job (all methods async). */

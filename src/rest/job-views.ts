@@ -3,7 +3,7 @@
  * execution result, and checkpoint statistics.
  */
 import { stableHexId } from '../core/ids.js';
-import type { JobMaster } from '../runtime/index.js';
+import { encodeResults, type JobMaster } from '../runtime/index.js';
 
 type JobStatusName = JobMaster['status'];
 
@@ -118,7 +118,7 @@ export function executionResult(jm: JobMaster): Record<string, unknown> {
     id: jm.jobId,
     name: jm.jobName,
     'application-status': app,
-    'accumulator-results': {},
+    'accumulator-results': encodeResults({ accumulators: { ...jm.accumulatorResults() }, collected: jm.collectedRecords(), limitReached: jm.collectLimitReached }),
     'net-runtime': jm.endTime - jm.startTime,
     'start-time': jm.startTime,
     'end-time': jm.endTime,

@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import multipart from '@fastify/multipart';
 import { ERROR_CODES, isMiniFlinkError } from '../core/errors.js';
 import { OPTIONS } from '../config/index.js';
-import type { JobMaster, StandaloneCluster } from '../runtime/index.js';
+import { EXECUTE_INDEX_KEY, type JobMaster, type StandaloneCluster } from '../runtime/index.js';
 import { AsyncOperations } from './async-operations.js';
 import { JarStore } from './jar-store.js';
 import { checkpointStats, emptyIoMetrics, executionResult, jobDetails, jobOverview } from './job-views.js';
@@ -216,6 +216,16 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       } catch (e) {
         throw new RestError(400, (e as Error).message);
       }
+      const jobId = str(b.jobId, 'jobId');
+      if (jobId !== undefined && !/^[0-9a-f]{32}$/.test(jobId)) throw new RestError(400, `Request did not match expected format: jobId must be a 32-character hexadecimal string, got '${jobId}'.`);
+      const claimMode = str(b.claimMode ?? b.restoreMode, 'claimMode');
+      if (claimMode !== undefined && !['CLAIM', 'NO_CLAIM', 'LEGACY'].includes(claimMode.toUpperCase())) throw new RestError(400, `Request did not match expected format: claimMode must be CLAIM, NO_CLAIM or LEGACY, got '${claimMode}'.`);
+      const configuration = conf ? Object.fromEntries(Object.entries(conf as Record<string, unknown>).map(([k, v]) => [k, String(v)])) : undefined;
+      // The CLI runs the program itself and submits its execute() calls one by one (Flink's client).
+      const indexText = configuration?.[EXECUTE_INDEX_KEY];
+      if (configuration) delete configuration[EXECUTE_INDEX_KEY];
+      const executeIndex = indexText === undefined ? undefined : Number(indexText);
+      if (executeIndex !== undefined && (!Number.isInteger(executeIndex) || executeIndex < 0)) throw new RestError(400, `${EXECUTE_INDEX_KEY} must be a non-negative integer, got '${indexText}'.`);
       return {
         path,
         args,
@@ -223,7 +233,10 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
         entry: str(b.entryClass ?? q['entry-class'], 'entryClass'),
         savepointPath: allowedPath(str(b.savepointPath ?? q.savepointPath, 'savepointPath'), 'savepointPath'),
         allowNonRestoredState: b.allowNonRestoredState === true || q.allowNonRestoredState === 'true',
-        configuration: conf ? Object.fromEntries(Object.entries(conf as Record<string, unknown>).map(([k, v]) => [k, String(v)])) : undefined,
+        claimMode,
+        jobId,
+        executeIndex,
+        configuration,
       };
     };
     r.post('/jars/:jarid/run', async (req) => {

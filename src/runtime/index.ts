@@ -11,3 +11,4 @@ export { captureProgram, runProgram, registerJobLoader, resolveProgramPath, NO_J
 export type { ProgramSpec } from './protocol.js';
 export { compileProgram, discardCompiledProgram } from './program/program-compiler.js';
 export { StandaloneCluster, type ProgramRun } from './standalone-cluster.js';
+export { COLLECT_ACCUMULATOR, decodeResults, encodeResults, EXECUTE_INDEX_KEY, type RemoteResults } from './remote-results.js';

@@ -24,6 +24,12 @@ export interface ProgramRun {
   readonly parallelism?: number | undefined;
   readonly savepointPath?: string | undefined;
   readonly allowNonRestoredState?: boolean | undefined;
+  /** CLAIM, NO_CLAIM (default) or LEGACY. */
+  readonly claimMode?: string | undefined;
+  /** A fixed JobID (Flink's `jobId` of a jar run); a new one when absent. */
+  readonly jobId?: string | undefined;
+  /** Which execute() call of the program this job is (0 = the first): a client running the program submits each in turn. */
+  readonly executeIndex?: number | undefined;
   /** Configuration for this job only (Flink's flinkConfiguration). */
   readonly configuration?: Readonly<Record<string, string>> | undefined;
 }
@@ -67,7 +73,7 @@ export class StandaloneCluster {
     const configuration = { ...this.configuration, ...run.configuration };
     try {
       const pipeline = await captureProgram(
-        { path: run.path, compiledPath, args: run.args, entry: run.entry, parallelism: run.parallelism, configuration },
+        { path: run.path, compiledPath, args: run.args, entry: run.entry, executeIndex: run.executeIndex, parallelism: run.parallelism, configuration },
         `cluster-${++this.programs}`,
       ).catch((e: Error) => {
         // Flink's words for a program without a job, and for one that threw.
@@ -84,9 +90,9 @@ export class StandaloneCluster {
   async submit(run: ProgramRun, compiled?: string): Promise<JobMaster> {
     const { pipeline, compiledPath } = await this.capture(run, compiled);
     try {
-      const restore = run.savepointPath !== undefined ? { savepointPath: run.savepointPath, allowNonRestoredState: run.allowNonRestoredState ?? false } : undefined;
-      const submission = buildSubmission(pipeline, { path: run.path, compiledPath, args: run.args, entry: run.entry }, restore);
-      const jm = this.mini.dispatcher.submitJob(submission);
+      const restore = run.savepointPath !== undefined ? { savepointPath: run.savepointPath, allowNonRestoredState: run.allowNonRestoredState ?? false, claimMode: run.claimMode } : undefined;
+      const built = buildSubmission(pipeline, { path: run.path, compiledPath, args: run.args, entry: run.entry, executeIndex: run.executeIndex }, restore);
+      const jm = this.mini.dispatcher.submitJob(run.jobId !== undefined ? { ...built, jobId: run.jobId } : built);
       const entry = { run, compiledPath, handedOver: false };
       this.runs.set(jm.jobId, entry);
       const done = () => {

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { resultOf, runCli } from '../helpers/cli.js';
 import { startCluster, stopCluster } from '../helpers/cluster.js';
 
 const root = mkdtempSync(join(tmpdir(), 'miniflink-cluster-'));
@@ -71,6 +71,44 @@ describe('cluster', () => {
     expect(up.status).toBe(400);
     expect(((await up.json()) as { errors: string[] }).errors[0]).toContain('Only job modules');
     expect((await fetch(`${base}/overview`)).status).toBe(200);
+  });
+
+  it('cluster - run -m runs the program in the client: collected records, accumulators, two jobs, -D', async () => {
+    const n = 3000;
+    const expected = { collected: n, sumSq: (n * (n + 1) * (2 * n + 1)) / 6, distinct: n, seen: 2 * n, setting: 'yes' };
+    const remote = await runCli(['run', ...m, '-p', '2', '-D', 'pipeline.name.extra=yes', 'test/jobs/client-job.ts', String(n)]);
+    expect(remote.stderr).toBe('');
+    expect(remote.code).toBe(0);
+    expect(resultOf(remote)).toEqual(expected);
+    const ids = [...remote.stdout.matchAll(/Job has been submitted with JobID ([0-9a-f]{32})/g)].map((x) => x[1]!);
+    expect(ids).toHaveLength(2);
+    // The second job's accumulator, printed by the CLI as Flink's client does.
+    expect(remote.stdout).toContain(`Job with JobID ${ids[1]} has finished.`);
+    expect(remote.stdout).toContain(`- seen (number): ${2 * n}`);
+    const jobs = await Promise.all(ids.map(async (id) => (await (await fetch(`${base}/jobs/${id}`)).json()) as { name: string; state: string }));
+    expect(jobs.map((j) => [j.name, j.state])).toEqual([
+      ['DataStream Collect', 'FINISHED'],
+      ['client-job-second', 'FINISHED'],
+    ]);
+    // The same program on an embedded cluster gives the same results.
+    const local = await runCli(['run', '-t', 'local', '-p', '2', '-D', 'pipeline.name.extra=yes', 'test/jobs/client-job.ts', String(n)]);
+    expect(resultOf(local)).toEqual(expected);
+    // executeAndCollect(limit) on an endless source: the job is canceled at the limit, the records come back.
+    const endless = await runCli(['run', ...m, 'test/jobs/unbounded-job.ts']);
+    expect(endless.stderr).toBe('');
+    expect(resultOf(endless)).toEqual({ n: 25, allTens: true });
+    // Detached, executeAndCollect is refused before anything is submitted.
+    const before = ((await (await fetch(`${base}/jobs`)).json()) as { jobs: unknown[] }).jobs.length;
+    const detached = await runCli(['run', ...m, '-d', 'test/jobs/unbounded-job.ts']);
+    expect(detached.code).toBe(1);
+    expect(detached.stderr).toContain('executeAndCollect() needs an attached run');
+    expect(((await (await fetch(`${base}/jobs`)).json()) as { jobs: unknown[] }).jobs.length).toBe(before);
+    expect(((await (await fetch(`${base}/jars`)).json()) as { files: unknown[] }).files).toEqual([]);
+    // A failing job: the cluster's error and stack reach the client.
+    const failed = await runCli(['run', ...m, 'test/jobs/bad-user-error.ts']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('JobExecutionException: Job execution failed.');
+    expect(failed.stderr).toContain("Caused by: TypeError: not a price: 'abc'");
   });
 
   it('cluster - run -d, list -r, savepoint, cancel -s, run -s at another parallelism, exact results', async () => {

@@ -440,6 +440,16 @@ export class JobMaster {
     return result;
   }
 
+  /** The accumulators of finished tasks, merged. */
+  accumulatorResults(): Readonly<Record<string, unknown>> {
+    return this.accumulators;
+  }
+
+  /** Whether executeAndCollect's limit was reached (the job was canceled for it). */
+  get collectLimitReached(): boolean {
+    return this.limitReached;
+  }
+
   /** Records collected so far (committed ones). */
   collectedRecords(): Map<string, unknown[]> {
     return new Map([...this.collected].map(([k, v]) => [k, v.committed]));
