@@ -101,9 +101,9 @@ export class CheckpointCoordinator {
 
   constructor(
     private readonly jobId: string,
-    private readonly job: JobGraph,
+    private job: JobGraph,
     /** uid and name of every operator, by operator id. */
-    private readonly operators: ReadonlyMap<string, { uid: string | undefined; name: string }>,
+    private operators: ReadonlyMap<string, { uid: string | undefined; name: string }>,
     readonly settings: CheckpointSettings,
     private readonly gateway: CheckpointTaskGateway,
     /** Id of the checkpoint the job was restored from (0: none). */
@@ -137,6 +137,14 @@ export class CheckpointCoordinator {
   stopPeriodic(): void {
     if (this.periodic) clearTimeout(this.periodic);
     this.periodic = undefined;
+  }
+
+  /** The job was rescaled: its new graph (checkpoint ids, history and retained checkpoints go on). */
+  rescaled(job: JobGraph, operators: ReadonlyMap<string, { uid: string | undefined; name: string }>): void {
+    this.abortAll('The job was rescaled', false);
+    this.job = job;
+    this.operators = operators;
+    this.stopped = false;
   }
 
   /** Stops everything: no more triggers, pending checkpoints aborted. */

@@ -2,6 +2,7 @@
  * Flink's REST bodies for a job: JobDetails (overview), the job details with vertices, the
  * execution result, and checkpoint statistics.
  */
+import { qualify } from '../checkpoint/index.js';
 import { stableHexId } from '../core/ids.js';
 import { encodeResults, type JobMaster } from '../runtime/index.js';
 
@@ -176,7 +177,9 @@ export function checkpointStats(jm: JobMaster): Record<string, unknown> {
       completed: latest && latest.kind === 'checkpoint' ? item(latest) : done.length > 0 ? item(done[done.length - 1]!) : null,
       savepoint: latest && latest.kind === 'savepoint' ? item(latest) : null,
       failed: null,
-      restored: null,
+      restored: jm.restored
+        ? { id: jm.restored.spec.checkpointId, restore_timestamp: jm.restored.timestamp, is_savepoint: jm.restored.spec.kind === 'savepoint', external_path: jm.restored.spec.dir !== undefined ? qualify(jm.restored.spec.dir) : '<checkpoint-not-externally-addressable>' }
+        : null,
     },
     history: done.map(item).reverse(),
   };

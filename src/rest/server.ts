@@ -372,7 +372,10 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       }
       if (jm.status !== 'RUNNING') throw new RestError(409, `Job ${jm.jobId} is ${jm.status}: only a RUNNING job can be rescaled.`);
       const dir = jm.submission.checkpoints.savepointDir ?? join(options.uploadDir, 'rescaling-savepoints');
-      const id = ops.start('rescaling', jm.jobId, async () => ({ jobid: (await cluster.rescale(jm.jobId, parallelism, dir)).jobId }));
+      const id = ops.start('rescaling', jm.jobId, async () => {
+        await cluster.rescale(jm.jobId, parallelism, dir);
+        return {};
+      });
       return { 'request-id': id };
     });
     r.get('/jobs/:jobid/rescaling/:triggerid', async (req) => {

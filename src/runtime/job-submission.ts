@@ -92,7 +92,7 @@ export function restoreFromPath(path: string, allowNonRestoredState: boolean, jo
     }
     handles[op.operatorId] = op.handles;
   }
-  return { dir, checkpointId: metadata.checkpointId, handles };
+  return { dir, checkpointId: metadata.checkpointId, kind: metadata.kind, handles };
 }
 
 /** The program path of a pipeline, or a clear error. */

@@ -59,6 +59,8 @@ export interface RestoreSpec {
   readonly dir: string | undefined;
   /** The checkpoint's id. */
   readonly checkpointId: number;
+  /** Whether it is a checkpoint or a savepoint (statistics only). */
+  readonly kind?: 'checkpoint' | 'savepoint';
   /** Every handle of every operator the JobManager matched to this job's operators. */
   readonly handles: Readonly<Record<string, readonly StateHandle[]>>;
   /** CLAIM mode: the new job owns the snapshot and deletes it once a newer checkpoint subsumes it. */

@@ -14,7 +14,6 @@ import { MiniCluster } from './minicluster.js';
 import { captureProgram, NO_JOB } from './program/program-loader.js';
 import { compileProgram, discardCompiledProgram } from './program/program-compiler.js';
 
-const TERMINAL_STATES = new Set(['FINISHED', 'CANCELED', 'FAILED']);
 
 /** What a submission of a job module says (`run`, `POST /jars/:id/run`). */
 export interface ProgramRun {
@@ -42,7 +41,7 @@ export class StandaloneCluster {
   readonly startedAt = Date.now();
   private programs = 0;
   /** How each job was submitted, and its compiled module (kept for rescaling until the job ends). */
-  private readonly runs = new Map<string, { run: ProgramRun; compiledPath: string; handedOver: boolean }>();
+  private readonly runs = new Map<string, { run: ProgramRun; compiledPath: string }>();
 
   constructor(
     /** The cluster's configuration (config.yaml and -D). */
@@ -81,22 +80,22 @@ export class StandaloneCluster {
       });
       return { pipeline, compiledPath };
     } catch (e) {
-      discardCompiledProgram(compiledPath);
+      if (compiled === undefined) discardCompiledProgram(compiledPath);
       throw e;
     }
   }
 
   /** Runs a job module on the cluster; resolves with its JobMaster once submitted. */
-  async submit(run: ProgramRun, compiled?: string): Promise<JobMaster> {
-    const { pipeline, compiledPath } = await this.capture(run, compiled);
+  async submit(run: ProgramRun): Promise<JobMaster> {
+    const { pipeline, compiledPath } = await this.capture(run);
     try {
       const restore = run.savepointPath !== undefined ? { savepointPath: run.savepointPath, allowNonRestoredState: run.allowNonRestoredState ?? false, claimMode: run.claimMode } : undefined;
       const built = buildSubmission(pipeline, { path: run.path, compiledPath, args: run.args, entry: run.entry, executeIndex: run.executeIndex }, restore);
       const jm = this.mini.dispatcher.submitJob(run.jobId !== undefined ? { ...built, jobId: run.jobId } : built);
-      const entry = { run, compiledPath, handedOver: false };
-      this.runs.set(jm.jobId, entry);
+      this.runs.set(jm.jobId, { run, compiledPath });
       const done = () => {
-        if (!entry.handedOver) discardCompiledProgram(compiledPath);
+        this.runs.delete(jm.jobId);
+        discardCompiledProgram(compiledPath);
       };
       jm.result().then(done, done);
       return jm;
@@ -107,26 +106,32 @@ export class StandaloneCluster {
   }
 
   /**
-   * Rescales a running job to a new default parallelism (what Flink's disabled rescaling endpoint
-   * promised): stop with a savepoint, then run the same module again from it at the new
-   * parallelism; keyed state is redistributed by key groups. The job gets a new JobID.
+   * Rescales a running job to a new default parallelism, in place (what Flink's old rescaling did,
+   * and its adaptive scheduler does): the same program is captured at the new parallelism first (so
+   * a program that cannot run so leaves the job untouched), then a savepoint is taken and the
+   * tasks stop, and the new graph runs under the same JobID as a new attempt, restoring the
+   * savepoint: keyed state is redistributed by key groups, operator state by its split or union.
    */
   async rescale(jobId: string, parallelism: number, savepointDir: string): Promise<JobMaster> {
-    const jm = this.mini.dispatcher.getJob(jobId);
+    const dispatcher = this.mini.dispatcher;
+    const jm = dispatcher.getJob(jobId);
     const entry = this.runs.get(jobId);
     if (!entry) throw new MiniFlinkError('MF_ERR_JOB_NOT_FOUND', `Job ${jobId} was not submitted to this cluster as a program`);
     if (!Number.isInteger(parallelism) || parallelism < 1) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `The parallelism must be a positive number: ${parallelism}`);
-    // The new job takes over the compiled module (the uploaded file may be gone by now).
-    entry.handedOver = true;
+    const run: ProgramRun = { ...entry.run, parallelism, savepointPath: undefined, allowNonRestoredState: false, jobId };
+    const { pipeline } = await this.capture(run, entry.compiledPath);
+    const program = { path: run.path, compiledPath: entry.compiledPath, args: run.args, entry: run.entry, executeIndex: run.executeIndex };
+    dispatcher.checkRescale(jobId, buildSubmission(pipeline, program).job);
+    const savepoint = await jm.stopForRescale(savepointDir);
     try {
-      const savepoint = await jm.stopWithSavepoint(savepointDir);
-      await jm.result().catch(() => {});
-      return await this.submit({ ...entry.run, parallelism, savepointPath: savepoint.dir! }, entry.compiledPath);
+      const next = buildSubmission(pipeline, program, { savepointPath: savepoint.dir!, allowNonRestoredState: false });
+      dispatcher.redeploy(jm, next);
+      entry.run = run;
     } catch (e) {
-      entry.handedOver = false;
-      if (TERMINAL_STATES.has(jm.status)) discardCompiledProgram(entry.compiledPath);
+      jm.failRescale(e as Error);
       throw e;
     }
+    return jm;
   }
 
   /** The plan a job module would run. */

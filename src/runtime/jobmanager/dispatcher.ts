@@ -19,7 +19,8 @@ export interface ClusterSlots {
 /** Flink's Dispatcher. */
 export class Dispatcher {
   private readonly jobs = new Map<string, JobMaster>();
-  private readonly busy = new Set<number>();
+  /** The slots each running job holds. */
+  private readonly held = new Map<string, Set<number>>();
   private closed = false;
 
   constructor(
@@ -31,23 +32,41 @@ export class Dispatcher {
   submitJob(submission: JobSubmission): JobMaster {
     if (this.closed) throw new MiniFlinkError('MF_ERR_CLUSTER_SHUT_DOWN', 'The cluster is shutting down and accepts no jobs.');
     if (this.jobs.has(submission.jobId)) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${submission.jobId} was already submitted.`);
-    const free: number[] = [];
-    for (let i = 0; i < this.cluster.totalSlots; i++) if (!this.busy.has(i)) free.push(i);
-    const placement = placeSubtasks(submission.job, free, this.cluster.totalSlots);
-    const used = new Set(Object.values(placement).flat());
-    for (const s of used) this.busy.add(s);
+    const placement = this.place(submission.job, undefined);
     const jm = new JobMaster(submission, placement, { send: (slot, msg) => this.cluster.send(slot, msg) }, this.clock);
-    jm.onTerminal = () => {
-      for (const s of used) this.busy.delete(s);
-    };
+    this.held.set(submission.jobId, new Set(Object.values(placement).flat()));
+    jm.onTerminal = () => this.held.delete(submission.jobId);
     this.jobs.set(submission.jobId, jm);
     jm.start();
     return jm;
   }
 
+  /** Places a job graph on the free slots (plus those `owner` holds); throws when it does not fit. */
+  private place(job: JobSubmission['job'], owner: string | undefined) {
+    const busy = new Set([...this.held].filter(([id]) => id !== owner).flatMap(([, slots]) => [...slots]));
+    const free: number[] = [];
+    for (let i = 0; i < this.cluster.totalSlots; i++) if (!busy.has(i)) free.push(i);
+    return placeSubtasks(job, free, this.cluster.totalSlots);
+  }
+
+  /** Throws when a job's new graph would not fit in the slots it holds plus the free ones. */
+  checkRescale(jobId: string, job: JobSubmission['job']): void {
+    this.place(job, jobId);
+  }
+
+  /** Runs a rescaled job's new graph (its tasks have stopped) in the slots it holds plus free ones. */
+  redeploy(jm: JobMaster, next: JobSubmission): void {
+    if (this.closed) throw new MiniFlinkError('MF_ERR_CLUSTER_SHUT_DOWN', 'The cluster is shutting down and accepts no jobs.');
+    const placement = this.place(next.job, jm.jobId);
+    jm.redeploy(next, placement);
+    this.held.set(jm.jobId, new Set(Object.values(placement).flat()));
+  }
+
   /** Slots not used by a running job. */
   freeSlots(): number {
-    return this.cluster.totalSlots - this.busy.size;
+    let n = 0;
+    for (const slots of this.held.values()) n += slots.size;
+    return this.cluster.totalSlots - n;
   }
 
   /** A job by id. */

@@ -6,11 +6,12 @@
  *   CREATED -> RUNNING -> FINISHED
  *                      -> RESTARTING -> RUNNING (attempt + 1, restored from the latest checkpoint)
  *                      -> FAILING -> FAILED | CANCELLING -> CANCELED
+ *                      -> RESTARTING -> RUNNING (rescaled: savepoint, then the new graph restored from it)
  */
 import { JobExecutionResult, type JobStatusName } from '../../api/index.js';
 import { CheckpointCoordinator, type CheckpointSettings, type CompletedCheckpoint, type StateHandle } from '../../checkpoint/index.js';
 import type { Clock } from '../../core/clock.js';
-import { deserializeError, isRetryable, MiniFlinkError, type SerializedError } from '../../core/errors.js';
+import { deserializeError, isRetryable, MiniFlinkError, serializeError, type SerializedError } from '../../core/errors.js';
 import { RecordBatchCodec } from '../../core/serde.js';
 import { jsonPlan, type JobGraph, type JsonPlan } from '../../graph/index.js';
 import type { FromSlot, ProgramSpec, ReportedState, RestoreSpec, ToSlot } from '../protocol.js';
@@ -82,14 +83,20 @@ export class JobMaster {
   private restartTimer: NodeJS.Timeout | undefined;
   /** Set by stopWithSavepoint: the savepoint's id; the job ends FINISHED once its tasks stopped. */
   private stopping: number | undefined;
+  /** Set while the job rescales: its tasks stop after the savepoint, then redeploy() brings the new graph. */
+  private rescaling: { stopped: Promise<void>; resolve: () => void } | undefined;
   /** Set by stop --drain: where the final savepoint goes, and who waits for it. */
   private draining: { dir: string | undefined; done: { resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void } | undefined } | undefined;
   onTerminal: (() => void) | undefined;
+  /** What the job last restored from, and when (Flink's `latest.restored`). */
+  restored: { readonly spec: RestoreSpec; readonly timestamp: number } | undefined;
   readonly startTime: number;
 
   constructor(
-    readonly submission: JobSubmission,
-    readonly placement: Placement,
+    /** What was submitted; a rescale replaces it with the same program at the new parallelism. */
+    public submission: JobSubmission,
+    /** Where each subtask runs. */
+    public placement: Placement,
     private readonly gateway: SlotGateway,
     private readonly clock: Clock,
   ) {
@@ -121,7 +128,7 @@ export class JobMaster {
         notify: (checkpointId, outcome, final) => {
           if (outcome === 'complete') this.commitCollected(checkpointId);
           // The final checkpoint failed: tasks wait for one, so take another.
-          if (outcome === 'aborted' && this.status === 'RUNNING' && this.stopping === undefined && [...this.subtasks.values()].every((x) => x.inputEnded)) {
+          if (outcome === 'aborted' && this.status === 'RUNNING' && this.stopping === undefined && this.rescaling === undefined && [...this.subtasks.values()].every((x) => x.inputEnded)) {
             setTimeout(() => this.triggerFinalCheckpoint(), 50);
           }
           for (const slot of this.slots()) this.gateway.send(slot, { type: 'notify-checkpoint', jobId: this.jobId, attempt: this.attempt, checkpointId, outcome, final });
@@ -130,7 +137,10 @@ export class JobMaster {
       },
       submission.restore?.checkpointId ?? 0,
     );
-    if (submission.restore) this.coordinator.counts.restored++;
+    if (submission.restore) {
+      this.coordinator.counts.restored++;
+      this.restored = { spec: submission.restore, timestamp: this.startTime };
+    }
     if (submission.restore?.claimed && submission.restore.dir !== undefined) this.coordinator.adopt(submission.restore.dir, submission.restore.checkpointId);
     this.resetSubtasks();
   }
@@ -220,7 +230,7 @@ export class JobMaster {
         const ref = { vertexId: msg.vertexId, subtaskIndex: msg.subtaskIndex };
         this.coordinator.onTaskInputEnded(ref);
         // Every task ended its input: take the final checkpoint now (Flink's FLIP-147); no more periodic ones.
-        if ([...this.subtasks.values()].every((x) => x.inputEnded) && this.status === 'RUNNING') {
+        if ([...this.subtasks.values()].every((x) => x.inputEnded) && this.status === 'RUNNING' && this.rescaling === undefined) {
           this.coordinator.stopPeriodic();
           this.triggerFinalCheckpoint();
         }
@@ -283,7 +293,7 @@ export class JobMaster {
 
   private onFailure(error: SerializedError, restartable: boolean): void {
     this.failures.push({ error, timestamp: this.clock.now() });
-    if (this.status !== 'RUNNING' || this.stopping !== undefined) {
+    if (this.status !== 'RUNNING' || this.stopping !== undefined || this.rescaling !== undefined) {
       this.failure ??= error;
       return;
     }
@@ -336,7 +346,11 @@ export class JobMaster {
   private checkDone(): void {
     const all = [...this.subtasks.values()];
     if (!all.every((s) => isTerminalExecution(s.state))) return;
-    if (this.status === 'RUNNING' && this.stopping !== undefined) {
+    if (this.status === 'RUNNING' && this.rescaling !== undefined) {
+      this.transition('RESTARTING');
+      this.releaseAttempt();
+      this.rescaling.resolve();
+    } else if (this.status === 'RUNNING' && this.stopping !== undefined) {
       this.transition('FINISHED');
       this.coordinator.onJobEnd('FINISHED');
       this.end();
@@ -365,17 +379,25 @@ export class JobMaster {
     }
   }
 
-  private scheduleRestart(): void {
-    // Release the old attempt's channels; drop what it collected after the last checkpoint.
+  /** Releases the old attempt's channels and drops what it collected after the last checkpoint. */
+  private releaseAttempt(): void {
     for (const slot of this.slots()) this.gateway.send(slot, { type: 'release', jobId: this.jobId, attempt: this.attempt });
     for (const c of this.collected.values()) c.pending = [];
+  }
+
+  private scheduleRestart(): void {
+    this.releaseAttempt();
     const delay = this.submission.restartStrategy.getBackoffTime();
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.status !== 'RESTARTING') return;
       this.attempt++;
       const latest = this.coordinator.latest;
-      if (latest) this.restore = restoreSpecOf(latest);
+      if (latest) {
+        this.restore = restoreSpecOf(latest);
+        this.coordinator.counts.restored++;
+        this.restored = { spec: this.restore, timestamp: this.clock.now() };
+      }
       this.resetSubtasks();
       this.transition('RUNNING');
       this.deploy();
@@ -389,7 +411,7 @@ export class JobMaster {
 
   /** Takes the final checkpoint (every task's input ended); tries again until one completes. */
   private triggerFinalCheckpoint(): void {
-    if (this.status !== 'RUNNING' || this.stopping !== undefined) return;
+    if (this.status !== 'RUNNING' || this.stopping !== undefined || this.rescaling !== undefined) return;
     const d = this.draining;
     this.coordinator.trigger(d ? 'savepoint' : 'checkpoint', d?.dir).then(
       (c) => d?.done?.resolve(c),
@@ -420,6 +442,66 @@ export class JobMaster {
       this.checkDone();
     }
     return savepoint;
+  }
+
+  /**
+   * First half of a rescale (what Flink's old rescaling did in place): takes a savepoint, then
+   * stops every task; the job waits in RESTARTING for redeploy(). Resolves with the savepoint once
+   * every task stopped. When the savepoint fails, the job runs on as it was.
+   */
+  async stopForRescale(dir: string): Promise<CompletedCheckpoint> {
+    if (this.status !== 'RUNNING' || this.stopping !== undefined || this.draining !== undefined || this.rescaling !== undefined) {
+      throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.jobId} is ${this.status}${this.rescaling ? ' and already rescaling' : ''}: only a RUNNING job can be rescaled`);
+    }
+    this.coordinator.stopPeriodic();
+    let savepoint: CompletedCheckpoint;
+    try {
+      savepoint = await this.coordinator.trigger('savepoint', dir);
+    } catch (e) {
+      if (this.status === 'RUNNING') this.coordinator.startPeriodic();
+      throw e;
+    }
+    if (this.status !== 'RUNNING') throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.jobId} became ${this.status} during the rescale's savepoint`);
+    let resolve!: () => void;
+    const stopped = new Promise<void>((r) => (resolve = r));
+    this.rescaling = { stopped, resolve };
+    this.coordinator.abortAll('The job is rescaling', false);
+    this.cancelTasks();
+    this.checkDone();
+    await stopped;
+    return savepoint;
+  }
+
+  /**
+   * Second half of a rescale: runs `next` (the same program at its new parallelism, restoring the
+   * rescale's savepoint) under this JobID as a new attempt, in the slots of `placement`.
+   */
+  redeploy(next: JobSubmission, placement: Placement): void {
+    if (this.status !== 'RESTARTING' || this.rescaling === undefined) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.jobId} is ${this.status}: it cannot be redeployed`);
+    this.rescaling = undefined;
+    // The restart strategy keeps counting across the rescale.
+    this.submission = { ...next, jobId: this.jobId, restartStrategy: this.submission.restartStrategy };
+    this.placement = placement;
+    this.restore = next.restore;
+    this.coordinator.rescaled(this.submission.job, this.submission.operators);
+    this.coordinator.counts.restored++;
+    if (next.restore) this.restored = { spec: next.restore, timestamp: this.clock.now() };
+    this.attempt++;
+    this.subtasks.clear();
+    this.resetSubtasks();
+    this.transition('RUNNING');
+    this.deploy();
+  }
+
+  /** A rescale that stopped the job could not bring it back: the job fails with the reason. */
+  failRescale(error: Error): void {
+    if (this.status !== 'RESTARTING' || this.rescaling === undefined) return;
+    this.rescaling = undefined;
+    this.failure = serializeError(error);
+    this.failures.push({ error: this.failure, timestamp: this.clock.now() });
+    this.coordinator.shutdown('The rescale failed');
+    this.transition('FAILING');
+    this.checkDone();
   }
 
   /**
@@ -469,7 +551,7 @@ export class JobMaster {
 export function restoreSpecOf(c: CompletedCheckpoint): RestoreSpec {
   const handles: Record<string, StateHandle[]> = {};
   for (const op of c.metadata.operators) handles[op.operatorId] = op.handles;
-  return { dir: c.dir, checkpointId: c.id, handles };
+  return { dir: c.dir, checkpointId: c.id, kind: c.kind, handles };
 }
 
 /** Flink's JobExecutionException: "Job execution failed." caused by the task's error. */
