@@ -410,7 +410,8 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       if (!item) throw new RestError(404, `Could not find checkpointing statistics for checkpoint ${cid}.`);
       const tasks: Record<string, unknown> = {};
       for (const v of jm.submission.job.vertices) {
-        tasks[v.id] = { id: v.id, status: 'COMPLETED', latest_ack_timestamp: item.latest_ack_timestamp, checkpointed_size: 0, state_size: 0, end_to_end_duration: item.end_to_end_duration, alignment_buffered: 0, processed_data: 0, persisted_data: 0, num_subtasks: v.parallelism, num_acknowledged_subtasks: v.parallelism };
+        // Flink's TaskCheckpointStatistics: `id` is the checkpoint id (a long), not the vertex id.
+        tasks[v.id] = { id: cid, status: 'COMPLETED', latest_ack_timestamp: item.latest_ack_timestamp, checkpointed_size: 0, state_size: 0, end_to_end_duration: item.end_to_end_duration, alignment_buffered: 0, processed_data: 0, persisted_data: 0, num_subtasks: v.parallelism, num_acknowledged_subtasks: v.parallelism };
       }
       return { ...item, tasks };
     });
@@ -556,20 +557,44 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       const cid = Number((req.params as { checkpointid: string }).checkpointid);
       const item = (checkpointStats(jm(req)) as { history: Array<Record<string, unknown>> }).history.find((h) => h.id === cid);
       if (!item) throw new RestError(404, `Could not find checkpointing statistics for checkpoint ${cid}.`);
+      const zero = { min: 0, max: 0, avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
+      const duration = item.end_to_end_duration as number;
       return {
-        id: v.id,
+        // Flink's TaskCheckpointStatisticsWithSubtaskDetails: `id` is the checkpoint id (a long).
+        id: cid,
         status: 'COMPLETED',
         latest_ack_timestamp: item.latest_ack_timestamp,
         checkpointed_size: 0,
         state_size: 0,
-        end_to_end_duration: item.end_to_end_duration,
+        end_to_end_duration: duration,
         alignment_buffered: 0,
         processed_data: 0,
         persisted_data: 0,
         num_subtasks: v.parallelism,
         num_acknowledged_subtasks: v.parallelism,
-        summary: {},
-        subtasks: subs.map((x) => ({ index: x.index, status: 'completed' })),
+        summary: {
+          checkpointed_size: zero,
+          state_size: zero,
+          end_to_end_duration: { ...zero, min: duration, max: duration, avg: duration, p50: duration, p90: duration, p95: duration, p99: duration, p999: duration },
+          checkpoint_duration: { sync: zero, async: zero },
+          alignment: { buffered: zero, processed: zero, persisted: zero, duration: zero },
+          start_delay: zero,
+        },
+        // Flink's SubtaskCheckpointStatistics carry their type in `className` (completed | pending).
+        subtasks: subs.map((x) => ({
+          className: 'completed',
+          index: x.index,
+          status: 'completed',
+          ack_timestamp: item.latest_ack_timestamp,
+          end_to_end_duration: duration,
+          checkpointed_size: 0,
+          state_size: 0,
+          checkpoint: { sync: 0, async: 0 },
+          alignment: { buffered: 0, processed: 0, persisted: 0, duration: 0 },
+          start_delay: 0,
+          unaligned_checkpoint: false,
+          aborted: false,
+        })),
       };
     });
     r.get('/jobs/:jobid/vertices/:vertexid/subtasks/accumulators', async (req) => {

@@ -104,6 +104,10 @@ describe('cluster', () => {
     expect(detached.stderr).toContain('executeAndCollect() needs an attached run');
     expect(((await (await fetch(`${base}/jobs`)).json()) as { jobs: unknown[] }).jobs.length).toBe(before);
     expect(((await (await fetch(`${base}/jars`)).json()) as { files: unknown[] }).files).toEqual([]);
+    // The program's own JobClient calls go through REST: savepoint-job stops itself with a savepoint.
+    const stopped = await runCli(['run', ...m, 'test/jobs/savepoint-job.ts', join(root, 'out-client'), String(N), String(K), 'stop', join(root, 'sp3'), 'slow']);
+    expect(stopped.stderr).toBe('');
+    expect(stopped.stdout).toMatch(/SAVEPOINT file:\/.*sp3\/savepoint-[0-9a-f]{6}-[0-9a-f]{12}/);
     // A failing job: the cluster's error and stack reach the client.
     const failed = await runCli(['run', ...m, 'test/jobs/bad-user-error.ts']);
     expect(failed.code).toBe(1);

@@ -47,7 +47,16 @@ env
 if (mode === 'stop') {
   const client = await env.executeAsync('savepoint-job');
   await new Promise((resolve) => setTimeout(resolve, 400));
-  const path = await client.stopWithSavepoint(false, savepointDir);
+  // A savepoint needs every task running: on a busy machine deployment may take longer than the pause.
+  let path = '';
+  for (let i = 0; path === ''; i++) {
+    try {
+      path = await client.stopWithSavepoint(false, savepointDir);
+    } catch (e) {
+      if (i >= 50 || !String((e as Error).message).includes('Not all tasks')) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
   await client.getJobExecutionResult();
   console.log(`SAVEPOINT ${path}`);
 } else {

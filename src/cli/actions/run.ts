@@ -76,9 +76,13 @@ export async function runAction(argv: readonly string[], io: CliIO): Promise<num
   const executor: PipelineExecutor = {
     execute: async (pipeline: Pipeline) => {
       const client = await inner.execute(pipeline);
+      // A new object, not a spread: a client may be a class instance whose methods live on its prototype.
       return {
-        ...client,
         getJobID: () => client.getJobID(),
+        getJobStatus: () => client.getJobStatus(),
+        cancel: () => client.cancel(),
+        triggerSavepoint: (directory?: string) => client.triggerSavepoint(directory),
+        stopWithSavepoint: (drain: boolean, directory?: string) => client.stopWithSavepoint(drain, directory),
         getJobExecutionResult: async () => {
           const r = await client.getJobExecutionResult();
           if (r.isJobExecutionResult()) result = r;
