@@ -8,7 +8,8 @@ import { encodeResults, type JobMaster } from '../runtime/index.js';
 
 type JobStatusName = JobMaster['status'];
 
-const EXECUTION_STATES = ['CREATED', 'SCHEDULED', 'DEPLOYING', 'RUNNING', 'FINISHED', 'CANCELING', 'CANCELED', 'FAILED', 'RECONCILING', 'INITIALIZING'] as const;
+/** Flink's ExecutionState names. */
+export const EXECUTION_STATES = ['CREATED', 'SCHEDULED', 'DEPLOYING', 'RUNNING', 'FINISHED', 'CANCELING', 'CANCELED', 'FAILED', 'RECONCILING', 'INITIALIZING'] as const;
 const JOB_STATES: JobStatusName[] = ['INITIALIZING', 'CREATED', 'RUNNING', 'FAILING', 'FAILED', 'CANCELLING', 'CANCELED', 'FINISHED', 'RESTARTING', 'SUSPENDED', 'RECONCILING'];
 const TERMINAL = new Set(['FINISHED', 'CANCELED', 'FAILED']);
 
@@ -183,4 +184,149 @@ export function checkpointStats(jm: JobMaster): Record<string, unknown> {
     },
     history: done.map(item).reverse(),
   };
+}
+
+type Subtask = JobMaster['subtasks'] extends Map<string, infer S> ? S : never;
+
+/** The states whose durations Flink reports per subtask (`status-duration`). */
+const DURATION_STATES = ['CREATED', 'SCHEDULED', 'DEPLOYING', 'INITIALIZING', 'RUNNING'] as const;
+/** The order in which a subtask passes its states. */
+const LIFECYCLE = ['CREATED', 'SCHEDULED', 'DEPLOYING', 'INITIALIZING', 'RUNNING', 'FINISHED', 'CANCELING', 'CANCELED', 'FAILED'] as const;
+/** The numeric IOMetricsInfo fields Flink aggregates. */
+const IO_METRICS = ['read-bytes', 'write-bytes', 'read-records', 'write-records', 'accumulated-backpressured-time', 'accumulated-idle-time', 'accumulated-busy-time'] as const;
+
+/** Flink's per-subtask `status-duration`: ms spent in each state until the next one (-1: never entered). */
+export function statusDuration(s: Subtask, now: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const state of DURATION_STATES) {
+    const start = s.timestamps[state];
+    if (start === undefined) {
+      out[state] = -1;
+      continue;
+    }
+    const later = LIFECYCLE.slice(LIFECYCLE.indexOf(state) + 1)
+      .map((x) => s.timestamps[x])
+      .filter((t): t is number => t !== undefined && t >= start);
+    out[state] = (later.length > 0 ? Math.min(...later) : now) - start;
+  }
+  return out;
+}
+
+/** Flink's aggregated statistics of one value over subtasks (StatsSummaryDto of the aggregated views). */
+export function aggregateStats(values: readonly number[]): Record<string, number> {
+  if (values.length === 0) return { min: 0, max: 0, avg: 0, sum: 0, median: 0, p25: 0, p75: 0, p95: 0 };
+  const s = [...values].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!;
+  const sum = s.reduce((a, b) => a + b, 0);
+  return { min: s[0]!, max: s[s.length - 1]!, avg: Math.round(sum / s.length), sum, median: q(0.5), p25: q(0.25), p75: q(0.75), p95: q(0.95) };
+}
+
+/** `aggregated` of a vertex or of its subtasks on one TaskManager: IO metrics and state durations. */
+function aggregated(subs: readonly Subtask[], now: number): Record<string, unknown> {
+  const io = subs.map(() => emptyIoMetrics());
+  const durations = subs.map((s) => statusDuration(s, now));
+  return {
+    metrics: Object.fromEntries(IO_METRICS.map((m) => [m, aggregateStats(io.map((x) => x[m] as number))])),
+    'status-duration': Object.fromEntries(DURATION_STATES.map((st) => [st, aggregateStats(durations.map((d) => d[st]!).filter((d) => d >= 0))])),
+  };
+}
+
+/** Where a slot's subtasks report from: the TaskManager id and an endpoint. */
+export interface SlotLocation {
+  readonly taskManagerId: string;
+  readonly endpoint: string;
+}
+
+/** Flink's JobVertexDetailsInfo (GET /jobs/:jobid/vertices/:vertexid). */
+export function vertexDetails(jm: JobMaster, vertexId: string, locate: (slot: number) => SlotLocation, now: number): Record<string, unknown> {
+  const v = jm.submission.job.vertices.find((x) => x.id === vertexId)!;
+  const subs = [...jm.subtasks.values()].filter((s) => s.vertexId === v.id);
+  return {
+    id: v.id,
+    name: v.name,
+    parallelism: v.parallelism,
+    maxParallelism: v.maxParallelism,
+    now,
+    subtasks: subs.map((s) => {
+      const start = s.timestamps.DEPLOYING ?? -1;
+      const end = TERMINAL.has(s.state) ? Math.max(...Object.values(s.timestamps).map(Number)) : -1;
+      return {
+        subtask: s.index,
+        status: s.state,
+        attempt: jm.attempt,
+        endpoint: locate(s.slot).endpoint,
+        'start-time': start,
+        start_time: start,
+        'end-time': end,
+        duration: start < 0 ? -1 : (end > 0 ? end : now) - start,
+        metrics: emptyIoMetrics(),
+        'taskmanager-id': locate(s.slot).taskManagerId,
+        'status-duration': statusDuration(s, now),
+      };
+    }),
+    aggregated: aggregated(subs, now),
+  };
+}
+
+/** Flink's JobVertexTaskManagersInfo (GET /jobs/:jobid/vertices/:vertexid/taskmanagers). */
+export function vertexTaskManagers(jm: JobMaster, vertexId: string, locate: (slot: number) => SlotLocation, now: number): Record<string, unknown> {
+  const v = jm.submission.job.vertices.find((x) => x.id === vertexId)!;
+  const byTm = new Map<string, Subtask[]>();
+  for (const s of jm.subtasks.values()) {
+    if (s.vertexId !== v.id) continue;
+    const id = locate(s.slot).taskManagerId;
+    byTm.set(id, [...(byTm.get(id) ?? []), s]);
+  }
+  return {
+    id: v.id,
+    name: v.name,
+    now,
+    taskmanagers: [...byTm].map(([tmId, list]) => {
+      const states = list.map((s) => s.state);
+      const starts = list.map((s) => s.timestamps.DEPLOYING ?? -1).filter((t) => t > 0);
+      const start = starts.length > 0 ? Math.min(...starts) : -1;
+      const end = states.every((s) => TERMINAL.has(s)) ? Math.max(...list.map((s) => Math.max(...Object.values(s.timestamps).map(Number)))) : -1;
+      return {
+        endpoint: locate(list[0]!.slot).endpoint,
+        'taskmanager-id': tmId,
+        status: vertexStatus(states),
+        'start-time': start,
+        'end-time': end,
+        duration: start < 0 ? -1 : (end > 0 ? end : now) - start,
+        metrics: emptyIoMetrics(),
+        'status-counts': counts(states, false),
+        aggregated: aggregated(list, now),
+      };
+    }),
+  };
+}
+
+/** The job states an application's `jobs` counts (FLINK-DASHBOARD-FIELDS section 4 spells CANCELING so). */
+const APPLICATION_JOB_STATES = ['CREATED', 'RUNNING', 'FAILING', 'FAILED', 'CANCELING', 'CANCELED', 'FINISHED', 'RESTARTING', 'SUSPENDED', 'RECONCILING', 'INITIALIZING'] as const;
+
+/**
+ * Flink 2.3's application view of a job: every job submitted here is a single-job application
+ * whose id is the job id (what Flink 2.3 does for a job submitted without an application).
+ */
+export function applicationOverview(jm: JobMaster, now: number): Record<string, unknown> {
+  const end = TERMINAL.has(jm.status) ? jm.endTime : -1;
+  const jobs: Record<string, number> = Object.fromEntries(APPLICATION_JOB_STATES.map((s) => [s, 0]));
+  jobs[jm.status === 'CANCELLING' ? 'CANCELING' : jm.status] = 1;
+  return {
+    id: jm.jobId,
+    name: jm.jobName,
+    status: TERMINAL.has(jm.status) ? jm.status : 'RUNNING',
+    'start-time': jm.startTime,
+    'end-time': end,
+    duration: (end > 0 ? end : now) - jm.startTime,
+    jobs,
+  };
+}
+
+/** Flink 2.3's application details (GET /applications/:id). */
+export function applicationDetails(jm: JobMaster, now: number): Record<string, unknown> {
+  const { jobs: _counts, ...overview } = applicationOverview(jm, now);
+  const timestamps: Record<string, number> = {};
+  for (const s of JOB_STATES) timestamps[s] = jm.statusTimestamps[s] ?? 0;
+  return { ...overview, timestamps, jobs: [jobOverview(jm, now)] };
 }

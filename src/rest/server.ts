@@ -10,10 +10,11 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import multipart from '@fastify/multipart';
 import { ERROR_CODES, isMiniFlinkError } from '../core/errors.js';
 import { OPTIONS } from '../config/index.js';
-import { EXECUTE_INDEX_KEY, type JobMaster, type StandaloneCluster } from '../runtime/index.js';
+import { EXECUTE_INDEX_KEY, memoryStats, sumMemoryStats, watchGarbageCollection, type JobMaster, type StandaloneCluster } from '../runtime/index.js';
+import { jvmMetrics, taskManagerDetails, taskManagerInfo } from './cluster-views.js';
 import { AsyncOperations } from './async-operations.js';
 import { JarStore } from './jar-store.js';
-import { checkpointStats, emptyIoMetrics, executionResult, jobDetails, jobOverview } from './job-views.js';
+import { applicationDetails, applicationOverview, checkpointStats, EXECUTION_STATES, executionResult, jobDetails, jobOverview, vertexDetails, vertexTaskManagers } from './job-views.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const JOB_ID = /^[0-9a-fA-F]{32}$/;
@@ -45,6 +46,8 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
   const jars = new JarStore(options.uploadDir);
   const ops = new AsyncOperations();
   const dispatcher = cluster.mini.dispatcher;
+  // The JobManager's own collections, for its Status.JVM.GarbageCollector metrics.
+  watchGarbageCollection();
 
   // Lenient JSON: an empty body is {}, malformed JSON a 400 in Flink's words.
   app.removeAllContentTypeParsers();
@@ -104,6 +107,20 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
   };
 
   const routes = (r: FastifyInstance) => {
+    const tm = (req: FastifyRequest) => {
+      const id = (req.params as { tmid: string }).tmid;
+      const t = cluster.mini.taskManagers.find((x) => x.id === id);
+      if (!t) throw new RestError(404, `Could not find TaskExecutor ${id}.`);
+      return t;
+    };
+    const tmOf = (slot: number) => cluster.mini.taskManagers.find((t) => t.slots.includes(slot))!.id;
+    /** A slot's TaskManager and endpoint (slots have no data port: the slot index stands in). */
+    const locate = (slot: number) => ({ taskManagerId: tmOf(slot), endpoint: `127.0.0.1:${slot}` });
+    /** Flink's task name with subtask and attempt: `<name> (i/p)#attempt`. */
+    const taskName = (jm: JobMaster, t: { vertexId: string; subtaskIndex: number; attempt: number }) => {
+      const v = jm.submission.job.vertices.find((x) => x.id === t.vertexId);
+      return `${v?.name ?? t.vertexId} (${t.subtaskIndex + 1}/${v?.parallelism ?? '?'})#${t.attempt}`;
+    };
     // ---- cluster ----
     r.get('/config', async () => ({
       'refresh-interval': 3000,
@@ -123,6 +140,11 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
         'jobs-finished': all.filter((j) => j.status === 'FINISHED').length,
         'jobs-cancelled': all.filter((j) => j.status === 'CANCELED').length,
         'jobs-failed': all.filter((j) => j.status === 'FAILED').length,
+        // Flink 2.3: every job is a single-job application.
+        'applications-running': all.filter((j) => !TERMINAL.has(j.status)).length,
+        'applications-finished': all.filter((j) => j.status === 'FINISHED').length,
+        'applications-cancelled': all.filter((j) => j.status === 'CANCELED').length,
+        'applications-failed': all.filter((j) => j.status === 'FAILED').length,
         'flink-version': VERSION,
         'flink-commit': 'unknown',
       };
@@ -139,24 +161,13 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
           numRunningJobs: all.filter((j) => !TERMINAL.has(j.status)).length,
           taskSlotsAvailable: dispatcher.freeSlots(),
           taskSlotsTotal: cluster.mini.totalSlots,
+          ...jvmMetrics(memoryStats()),
         },
         (req.query as { get?: string }).get,
       );
     });
-    r.get('/taskmanagers', async () => ({
-      taskmanagers: cluster.mini.taskManagers.map((tm) => ({
-        id: tm.id,
-        path: `miniflink://taskmanager/${tm.id}`,
-        dataPort: -1,
-        jmxPort: -1,
-        timeSinceLastHeartbeat: Date.now(),
-        slotsNumber: tm.slots.length,
-        freeSlots: tm.slots.length,
-        totalResource: { cpuCores: tm.slots.length, taskHeapMemory: 0, taskOffHeapMemory: 0, managedMemory: 0, networkMemory: 0, extendedResources: {} },
-        freeResource: { cpuCores: tm.slots.length, taskHeapMemory: 0, taskOffHeapMemory: 0, managedMemory: 0, networkMemory: 0, extendedResources: {} },
-        hardware: { cpuCores: tm.slots.length, physicalMemory: 0, freeMemory: 0, managedMemory: 0 },
-      })),
-    }));
+    const slotUse = () => ({ owners: dispatcher.slotOwners(), jobs: dispatcher.listJobs() });
+    r.get('/taskmanagers', async () => ({ taskmanagers: cluster.mini.taskManagers.map((tm) => taskManagerInfo(tm, slotUse())) }));
     r.delete('/cluster', async (_req, reply) => {
       reply.raw.once('finish', () => options.onShutdown());
       return {};
@@ -306,6 +317,10 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
         exceptionName: f.error.name,
         stacktrace: f.error.stack ?? `${f.error.name}: ${f.error.message}`,
         timestamp: f.timestamp,
+        // A task's failure names the task (Flink's "<name> (i/p)#attempt"); a global one has nulls.
+        taskName: f.task ? taskName(jm, f.task) : null,
+        endpoint: f.task ? locate(f.task.slot).endpoint : null,
+        taskManagerId: f.task ? tmOf(f.task.slot) : null,
         failureLabels: {},
         concurrentExceptions: [],
       }));
@@ -424,59 +439,34 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       if (!v) throw new RestError(404, `No vertex with ID '${vid}' exists.`);
       return { jm, v, subs: [...jm.subtasks.values()].filter((s) => s.vertexId === v.id) };
     };
-    const tmOf = (slot: number) => cluster.mini.taskManagers.find((t) => t.slots.includes(slot))!.id;
     r.get('/jobs/:jobid/vertices/:vertexid', async (req) => {
-      const { v, subs } = vertex(req);
-      const now = Date.now();
-      return {
-        id: v.id,
-        name: v.name,
-        parallelism: v.parallelism,
-        maxParallelism: v.maxParallelism,
-        now,
-        subtasks: subs.map((s) => {
-          const start = s.timestamps.DEPLOYING ?? -1;
-          const end = TERMINAL.has(s.state) ? Math.max(...Object.values(s.timestamps).map(Number)) : -1;
-          return {
-            subtask: s.index,
-            status: s.state,
-            attempt: jm(req).attempt,
-            endpoint: `127.0.0.1:${s.slot}`,
-            'start-time': start,
-            start_time: start,
-            'end-time': end,
-            duration: start < 0 ? -1 : (end > 0 ? end : now) - start,
-            metrics: emptyIoMetrics(),
-            'taskmanager-id': tmOf(s.slot),
-            'status-duration': s.timestamps,
-          };
-        }),
-        aggregated: { metrics: {}, 'status-duration': {} },
-      };
+      const { jm, v } = vertex(req);
+      return vertexDetails(jm, v.id, locate, Date.now());
     });
     const jm = (req: FastifyRequest) => job(req);
     r.get('/jobs/:jobid/vertices/:vertexid/subtasktimes', async (req) => {
       const { v, subs } = vertex(req);
-      return { id: v.id, name: v.name, now: Date.now(), subtasks: subs.map((s) => ({ subtask: s.index, host: '127.0.0.1', duration: Date.now() - (s.timestamps.CREATED ?? Date.now()), timestamps: s.timestamps })) };
-    });
-    r.get('/jobs/:jobid/vertices/:vertexid/taskmanagers', async (req) => {
-      const { v, subs } = vertex(req);
-      const byTm = new Map<string, typeof subs>();
-      for (const s of subs) byTm.set(tmOf(s.slot), [...(byTm.get(tmOf(s.slot)) ?? []), s]);
+      // `host` is what Flink's 2.0 dashboard reads, `endpoint` what the 2.x spec names: both are sent.
+      const now = Date.now();
       return {
         id: v.id,
         name: v.name,
-        now: Date.now(),
-        taskmanagers: [...byTm].map(([tm, list]) => ({ endpoint: '127.0.0.1', 'taskmanager-id': tm, status: list[0]!.state, 'start-time': -1, 'end-time': -1, duration: -1, metrics: emptyIoMetrics(), 'status-counts': Object.fromEntries(list.map((x) => [x.state, list.filter((y) => y.state === x.state).length])), aggregated: {} })),
+        now,
+        subtasks: subs.map((s) => ({ subtask: s.index, host: '127.0.0.1', endpoint: locate(s.slot).endpoint, duration: now - (s.timestamps.CREATED ?? now), timestamps: Object.fromEntries(EXECUTION_STATES.map((st) => [st, (s.timestamps as Record<string, number | undefined>)[st] ?? 0])) })),
       };
+    });
+    r.get('/jobs/:jobid/vertices/:vertexid/taskmanagers', async (req) => {
+      const { jm, v } = vertex(req);
+      return vertexTaskManagers(jm, v.id, locate, Date.now());
     });
     r.get('/jobs/:jobid/vertices/:vertexid/backpressure', async (req) => {
       vertex(req);
       return { status: 'deprecated' };
     });
     r.get('/jobs/:jobid/vertices/:vertexid/watermarks', async (req) => {
-      vertex(req);
-      return [];
+      // No watermark reaches a task before event time arrives: every input is at Long.MIN_VALUE, as in Flink.
+      const { v, subs } = vertex(req);
+      return v.inputs.length === 0 ? [] : subs.map((s) => ({ id: `${s.index}.currentInputWatermark`, value: String(-9223372036854775808n) }));
     });
     r.get('/jobs/:jobid/vertices/:vertexid/metrics', async (req) => {
       vertex(req);
@@ -510,13 +500,15 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       };
       return metricsAnswer(values, (req.query as { get?: string }).get);
     });
+    const tmMemory = async (t: { slots: readonly number[] }) => sumMemoryStats(await cluster.mini.memoryStats(t.slots));
     r.get('/taskmanagers/:tmid', async (req) => {
-      const id = (req.params as { tmid: string }).tmid;
-      const tm = cluster.mini.taskManagers.find((t) => t.id === id);
-      if (!tm) throw new RestError(404, `Could not find TaskExecutor ${id}.`);
-      return { id: tm.id, path: `miniflink://taskmanager/${tm.id}`, dataPort: -1, jmxPort: -1, timeSinceLastHeartbeat: Date.now(), slotsNumber: tm.slots.length, freeSlots: tm.slots.length, metrics: {}, allocatedSlots: [] };
+      const t = tm(req);
+      return taskManagerDetails(t, slotUse(), await tmMemory(t));
     });
-    r.get('/taskmanagers/:tmid/metrics', async () => []);
+    r.get('/taskmanagers/:tmid/metrics', async (req) => {
+      const t = tm(req);
+      return metricsAnswer(jvmMetrics(await tmMemory(t)), (req.query as { get?: string }).get);
+    });
     r.get('/jobs/:jobid/resource-requirements', async (req) => {
       const j = job(req);
       return Object.fromEntries(j.submission.job.vertices.map((v) => [v.id, { parallelism: { lowerBound: 1, upperBound: v.parallelism } }]));
@@ -599,15 +591,10 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
     });
     r.get('/jobs/:jobid/vertices/:vertexid/subtasks/accumulators', async (req) => {
       const { v, subs } = vertex(req);
-      return { id: v.id, parallelism: v.parallelism, subtasks: subs.map((x) => ({ subtask: x.index, attempt: jm(req).attempt, host: '127.0.0.1', 'user-accumulators': [] })) };
+      return { id: v.id, parallelism: v.parallelism, subtasks: subs.map((x) => ({ subtask: x.index, attempt: jm(req).attempt, host: '127.0.0.1', endpoint: locate(x.slot).endpoint, 'user-accumulators': [] })) };
     });
-    r.get('/jobs/:jobid/vertices/:vertexid/flamegraph', async (req) => (vertex(req), { endTimestamp: Date.now(), data: { name: 'root', value: 0, children: [] } }));
-    const tm = (req: FastifyRequest) => {
-      const id = (req.params as { tmid: string }).tmid;
-      const t = cluster.mini.taskManagers.find((x) => x.id === id);
-      if (!t) throw new RestError(404, `Could not find TaskExecutor ${id}.`);
-      return t;
-    };
+    // Flink's answer when rest.flamegraph.enabled is off (its default): endTimestamp -2 and no data.
+    r.get('/jobs/:jobid/vertices/:vertexid/flamegraph', async (req) => (vertex(req), { endTimestamp: -2 }));
     r.get('/taskmanagers/:tmid/logs', async (req) => (tm(req), { logs: [] }));
     r.get('/taskmanagers/:tmid/log', async (req, reply) => (tm(req), reply.type('text/plain').send('')));
     r.get('/taskmanagers/:tmid/stdout', async (req, reply) => (tm(req), reply.type('text/plain').send('')));
@@ -615,7 +602,26 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       const t = tm(req);
       return { threadInfos: t.slots.map((sl) => ({ threadName: `slot-${sl}`, stringifiedThreadInfo: `"slot-${sl}" TaskManager ${t.id}` })) };
     });
-    r.get('/applications/overview', async () => ({ applications: [] }));
+    // Flink 2.3's applications (its newest dashboard's home page): every job is a single-job application.
+    r.get('/applications/overview', async () => ({ applications: dispatcher.listJobs().map((j) => applicationOverview(j, Date.now())) }));
+    const application = (req: FastifyRequest) => {
+      const id = (req.params as { applicationid: string }).applicationid;
+      try {
+        return dispatcher.getJob(id.toLowerCase());
+      } catch {
+        throw new RestError(404, `Application ${id} not found.`);
+      }
+    };
+    r.get('/applications/:applicationid', async (req) => applicationDetails(application(req), Date.now()));
+    r.get('/applications/:applicationid/exceptions', async (req) => {
+      const a = application(req);
+      return { exceptionHistory: { entries: [...a.failures].reverse().map((f) => ({ exceptionName: f.error.name, stacktrace: f.error.stack ?? `${f.error.name}: ${f.error.message}`, timestamp: f.timestamp, jobId: a.jobId })) } };
+    });
+    r.post('/applications/:applicationid/cancel', async (req, reply) => {
+      const a = application(req);
+      if (!TERMINAL.has(a.status)) a.cancel();
+      return reply.code(202).send({});
+    });
 
     r.post('/savepoint-disposal', async (req) => {
       const b = body(req);

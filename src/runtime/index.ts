@@ -12,3 +12,4 @@ export type { ProgramSpec } from './protocol.js';
 export { compileProgram, discardCompiledProgram } from './program/program-compiler.js';
 export { StandaloneCluster, type ProgramRun } from './standalone-cluster.js';
 export { COLLECT_ACCUMULATOR, decodeResults, encodeResults, EXECUTE_INDEX_KEY, type RemoteResults } from './remote-results.js';
+export { memoryStats, sumMemoryStats, watchGarbageCollection, type MemoryStats } from './memory-stats.js';

@@ -14,6 +14,7 @@ import { randomHexId } from '../core/ids.js';
 import { Dispatcher } from './jobmanager/dispatcher.js';
 import { SlotThread } from './taskmanager/slot-thread.js';
 import type { FromSlot } from './protocol.js';
+import type { MemoryStats } from './memory-stats.js';
 
 /** MiniCluster settings. */
 export interface MiniClusterOptions {
@@ -41,6 +42,8 @@ export class MiniCluster {
   readonly taskManagers: TaskManagerInfo[] = [];
   private readonly slots: SlotThread[] = [];
   private started = false;
+  private nextRequest = 0;
+  private readonly statsRequests = new Map<number, (s: MemoryStats) => void>();
   private closing: Promise<void> | undefined;
 
   constructor(readonly options: MiniClusterOptions) {
@@ -92,7 +95,29 @@ export class MiniCluster {
 
   private onMessage(slot: number, msg: FromSlot): void {
     if (msg.type === 'stdio') (msg.stream === 'stdout' ? process.stdout : process.stderr).write(msg.text);
+    else if (msg.type === 'memory-stats') this.statsRequests.get(msg.requestId)?.(msg.stats);
     else this.dispatcher.onSlotMessage(slot, msg);
+  }
+
+  /** The memory and GC counts of the given slot threads; a thread that does not answer within a second is left out. */
+  async memoryStats(slots: readonly number[]): Promise<MemoryStats[]> {
+    const answers = slots.map(
+      (slot) =>
+        new Promise<MemoryStats | undefined>((resolve) => {
+          const id = this.nextRequest++;
+          const timer = setTimeout(() => {
+            this.statsRequests.delete(id);
+            resolve(undefined);
+          }, 1000);
+          this.statsRequests.set(id, (s) => {
+            clearTimeout(timer);
+            this.statsRequests.delete(id);
+            resolve(s);
+          });
+          this.slots[slot]!.send({ type: 'memory-stats', requestId: id });
+        }),
+    );
+    return (await Promise.all(answers)).filter((s): s is MemoryStats => s !== undefined);
   }
 
   /** Suspends running jobs and stops every slot thread. Idempotent. */

@@ -10,6 +10,7 @@
  *
  * Every message is a tagged union member; data buffers are msgpackr bytes (core/serde.ts).
  */
+import type { MemoryStats } from './memory-stats.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { SerializedError } from '../core/errors.js';
 import type { Compression } from '../checkpoint/compression.js';
@@ -123,6 +124,8 @@ export type ToSlot =
   /** stop --drain: sources end their input now (the final watermark follows, timers fire). */
   | { readonly type: 'drain'; readonly jobId: string; readonly attempt: number }
   | { readonly type: 'release'; readonly jobId: string; readonly attempt: number }
+  /** Asks for the thread's memory and GC counts (REST metrics). */
+  | { readonly type: 'memory-stats'; readonly requestId: number }
   | { readonly type: 'shutdown' };
 
 /** Execution states a slot thread reports (Flink's ExecutionState names). */
@@ -179,7 +182,8 @@ export type FromSlot =
       readonly epoch: number;
       readonly bytes: Uint8Array;
     }
-  | { readonly type: 'stdio'; readonly stream: 'stdout' | 'stderr'; readonly text: string };
+  | { readonly type: 'stdio'; readonly stream: 'stdout' | 'stderr'; readonly text: string }
+  | { readonly type: 'memory-stats'; readonly requestId: number; readonly stats: MemoryStats };
 
 /**
  * A channel is one producer subtask -> one consumer subtask on one job edge, within one attempt:

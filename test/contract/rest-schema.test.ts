@@ -255,7 +255,14 @@ describe.skipIf(!existsSync(SPEC))('rest schema', () => {
    * serialized as a hex string (1.5, 1.10). One more, documented at its entry, comes from Flink's
    * source rather than the reference (rescales/config).
    */
+  /** FLINK-REFERENCE 1.10: an ApplicationID is a hex string (the spec says an object with bytes). */
+  const hexApplicationId = (a: { id: unknown }) => {
+    expect(a.id).toMatch(/^[0-9a-f]{32}$/);
+    delete (a as { id?: unknown }).id;
+  };
   const referenceOverrides: Record<string, (b: any) => void> = {
+    'GET /applications/overview': (b) => b.applications.forEach(hexApplicationId),
+    'GET /applications/{applicationid}': (b) => hexApplicationId(b),
     'GET /jobs/{jobid}': (b) => {
       for (const v of b.vertices) {
         expect(v.slotSharingGroupId).toMatch(/^[0-9a-f]{32}$/);
@@ -406,6 +413,8 @@ describe.skipIf(!existsSync(SPEC))('rest schema', () => {
     ['/jobs/{jobid}/vertices/{vertexid}/subtasks/accumulators', () => `/jobs/${jobId}/vertices/${vertexId}/subtasks/accumulators`],
     ['/jobs/{jobid}/vertices/{vertexid}/flamegraph', () => `/jobs/${jobId}/vertices/${vertexId}/flamegraph`],
     ['/applications/overview', () => '/applications/overview'],
+    ['/applications/{applicationid}', () => `/applications/${jobId}`],
+    ['/applications/{applicationid}/exceptions', () => `/applications/${jobId}/exceptions`],
   ];
   it.each(cases)('rest schema - GET %s matches the OpenAPI spec', async (specPath, url) => {
     const r = await call('GET', url());

@@ -90,6 +90,10 @@ describe('cluster', () => {
       ['DataStream Collect', 'FINISHED'],
       ['client-job-second', 'FINISHED'],
     ]);
+    // Two programs at once: each job is captured with its own arguments (captures take turns).
+    const both = await Promise.all([500, 700].map((k) => runCli(['run', ...m, 'test/jobs/client-job.ts', String(k)])));
+    expect(both.map((r) => (resultOf(r) as { collected: number; seen: number }).collected)).toEqual([500, 700]);
+    expect(both.map((r) => (resultOf(r) as { collected: number; seen: number }).seen)).toEqual([1000, 1400]);
     // The same program on an embedded cluster gives the same results.
     const local = await runCli(['run', '-t', 'local', '-p', '2', '-D', 'pipeline.name.extra=yes', 'test/jobs/client-job.ts', String(n)]);
     expect(resultOf(local)).toEqual(expected);

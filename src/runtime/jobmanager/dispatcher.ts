@@ -62,6 +62,13 @@ export class Dispatcher {
     this.held.set(jm.jobId, new Set(Object.values(placement).flat()));
   }
 
+  /** Which job holds each held slot. */
+  slotOwners(): Map<number, string> {
+    const owners = new Map<number, string>();
+    for (const [id, slots] of this.held) for (const s of slots) owners.set(s, id);
+    return owners;
+  }
+
   /** Slots not used by a running job. */
   freeSlots(): number {
     let n = 0;

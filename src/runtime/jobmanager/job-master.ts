@@ -65,8 +65,8 @@ export class JobMaster {
   readonly subtasks = new Map<string, SubtaskInfo>();
   /** The failure that ended the job (or the latest one a restart recovered from). */
   failure: SerializedError | undefined;
-  /** Every failure, newest last (exception history). */
-  readonly failures: Array<{ error: SerializedError; timestamp: number }> = [];
+  /** Every failure, newest last (exception history), with the subtask it came from (none: a global failure). */
+  readonly failures: Array<{ error: SerializedError; timestamp: number; task?: { vertexId: string; subtaskIndex: number; slot: number; attempt: number } }> = [];
   endTime = -1;
   /** The current attempt (restarts increase it). */
   attempt = 0;
@@ -194,6 +194,7 @@ export class JobMaster {
       let l = bySlot.get(s.slot);
       if (!l) bySlot.set(s.slot, (l = []));
       l.push({ vertexId: s.vertexId, subtaskIndex: s.index });
+      this.setState(s, 'SCHEDULED');
       this.setState(s, 'DEPLOYING');
     }
     const { job, program, objectReuse, bufferTimeout, checkpoints } = this.submission;
@@ -219,7 +220,7 @@ export class JobMaster {
         if (!s || isTerminalExecution(s.state)) return;
         this.setState(s, msg.state);
         if (msg.state === 'FINISHED') mergeAccumulators(this.accumulators, msg.accumulators ?? {});
-        if (msg.state === 'FAILED') this.onFailure(msg.error ?? { name: 'Error', message: 'A task failed' }, true);
+        if (msg.state === 'FAILED') this.onFailure(msg.error ?? { name: 'Error', message: 'A task failed' }, true, s);
         this.checkDone();
         break;
       }
@@ -278,21 +279,21 @@ export class JobMaster {
   /** A slot thread died: its subtasks failed. */
   slotLost(slot: number, error: SerializedError): void {
     if (TERMINAL.has(this.status)) return;
-    let hit = false;
+    let hit: SubtaskInfo | undefined;
     for (const s of this.subtasks.values()) {
       if (s.slot === slot && !isTerminalExecution(s.state)) {
         this.setState(s, 'FAILED');
-        hit = true;
+        hit ??= s;
       }
     }
     if (hit) {
-      this.onFailure(error, false);
+      this.onFailure(error, false, hit);
       this.checkDone();
     }
   }
 
-  private onFailure(error: SerializedError, restartable: boolean): void {
-    this.failures.push({ error, timestamp: this.clock.now() });
+  private onFailure(error: SerializedError, restartable: boolean, task?: SubtaskInfo): void {
+    this.failures.push({ error, timestamp: this.clock.now(), ...(task ? { task: { vertexId: task.vertexId, subtaskIndex: task.index, slot: task.slot, attempt: this.attempt } } : {}) });
     if (this.status !== 'RUNNING' || this.stopping !== undefined || this.rescaling !== undefined) {
       this.failure ??= error;
       return;

@@ -64,7 +64,20 @@ const NO_JOB = "The program didn't contain a Flink job. Perhaps you forgot to ca
  * `program.executeIndex` (0 by default). Earlier execute() calls resolve at once with an empty
  * result, so a program that runs several jobs one after another reaches the one wanted.
  */
-export async function captureProgram(program: ProgramSpec, instance: string): Promise<Pipeline> {
+export function captureProgram(program: ProgramSpec, instance: string): Promise<Pipeline> {
+  // One capture at a time per thread: a capture sets the thread's process.argv and execution
+  // context while the module's top-level code runs, so two at once would see each other's.
+  const run = captureQueue.then(() => captureOne(program, instance));
+  captureQueue = run.then(
+    () => {},
+    () => {},
+  );
+  return run;
+}
+
+let captureQueue: Promise<void> = Promise.resolve();
+
+async function captureOne(program: ProgramSpec, instance: string): Promise<Pipeline> {
   let captured: ((p: Pipeline) => void) | undefined;
   const gotPipeline = new Promise<Pipeline>((resolve) => (captured = resolve));
   const target = program.executeIndex ?? 0;

@@ -18,6 +18,7 @@ import { Transport } from '../network/transport.js';
 import { captureProgram } from '../program/program-loader.js';
 import { StreamTask, type TaskReporter } from './stream-task.js';
 import { SlotStdio } from './slot-stdio.js';
+import { memoryStats, watchGarbageCollection } from '../memory-stats.js';
 
 if (!parentPort) throw new Error('slot-entry.ts must run in a worker thread');
 // Compiled job modules carry inline source maps: user stack traces point at the user's files.
@@ -25,6 +26,7 @@ process.setSourceMapsEnabled(true);
 const port: MessagePort = parentPort;
 const post = (msg: FromSlot, transfer?: ArrayBuffer[]) => port.postMessage(msg, transfer ?? []);
 
+watchGarbageCollection();
 const stdio = new SlotStdio(post);
 stdio.install();
 
@@ -72,6 +74,9 @@ port.on('message', (msg: ToSlot) => {
     }
     case 'notify-checkpoint':
       for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`)?.values() ?? []) void t.notify(msg.checkpointId, msg.outcome, msg.final);
+      break;
+    case 'memory-stats':
+      post({ type: 'memory-stats', requestId: msg.requestId, stats: memoryStats() });
       break;
     case 'shutdown':
       for (const tasks of jobs.values()) for (const t of tasks.values()) t.cancel();
