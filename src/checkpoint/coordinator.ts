@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MiniFlinkError, type SerializedError } from '../core/errors.js';
 import type { JobGraph } from '../graph/index.js';
-import { qualify, savepointDirName, writeMetadata, type CheckpointMetadata, type OperatorEntry, type StateHandle } from './metadata.js';
+import { qualify, savepointDirName, unqualify, writeMetadata, type CheckpointMetadata, type OperatorEntry, type StateHandle } from './metadata.js';
 import type { CheckpointSettings } from './settings.js';
 
 /** A subtask, as the coordinator names it. */
@@ -165,7 +165,7 @@ export class CheckpointCoordinator {
     const timestamp = Date.now();
     let dir: string | undefined;
     if (kind === 'savepoint') {
-      const base = targetDir ?? this.settings.savepointDir;
+      const base = targetDir !== undefined ? unqualify(targetDir) : this.settings.savepointDir;
       if (base === undefined) return Promise.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'No savepoint directory: give one, or set execution.checkpointing.savepoint-dir (state.savepoints.dir)'));
       dir = join(base, savepointDirName(this.jobId));
     } else if (this.jobDir !== undefined) dir = join(this.jobDir, `chk-${id}`);
@@ -285,11 +285,14 @@ export class CheckpointCoordinator {
     for (const id of [...this.pending.keys()]) this.abort(id, reason, countAsFailure);
   }
 
-  /** Applies the retention policy when the job ends. */
+  /**
+   * Applies the retention policy when the job ends (Flink's CheckpointProperties: a retained
+   * checkpoint survives a suspension whichever way it is retained).
+   */
   onJobEnd(status: 'FINISHED' | 'CANCELED' | 'FAILED' | 'SUSPENDED'): void {
     this.shutdown(`The job ended (${status})`);
     const r = this.settings.retention;
-    const keep = (status === 'CANCELED' && r === 'RETAIN_ON_CANCELLATION') || (status === 'FAILED' && r !== 'NO_EXTERNALIZED_CHECKPOINTS') || (status === 'SUSPENDED' && r === 'RETAIN_ON_CANCELLATION');
+    const keep = (status === 'CANCELED' && r === 'RETAIN_ON_CANCELLATION') || (status === 'FAILED' && r !== 'NO_EXTERNALIZED_CHECKPOINTS') || (status === 'SUSPENDED' && r !== 'NO_EXTERNALIZED_CHECKPOINTS');
     if (!keep && this.jobDir !== undefined) rmSync(this.jobDir, { recursive: true, force: true });
   }
 

@@ -6,6 +6,7 @@ import type { CheckpointConfig } from '../api/index.js';
 import { parseDuration } from '../config/index.js';
 import { MiniFlinkError } from '../core/errors.js';
 import { parseCompression, type Compression } from './compression.js';
+import { unqualify } from './metadata.js';
 
 /** Retention of the latest checkpoint when the job ends. */
 export type Retention = 'NO_EXTERNALIZED_CHECKPOINTS' | 'RETAIN_ON_CANCELLATION' | 'DELETE_ON_CANCELLATION';
@@ -64,8 +65,13 @@ export function resolveCheckpointSettings(cc: CheckpointConfig, conf: Readonly<R
     tolerableFailures: cc.tolerableFailures ?? int(pick(conf, 'execution.checkpointing.tolerable-failed-checkpoints'), 'execution.checkpointing.tolerable-failed-checkpoints', 0, 0),
     retention,
     numRetained: int(pick(conf, 'execution.checkpointing.num-retained'), 'execution.checkpointing.num-retained', 1, 1),
-    dir: pick(conf, 'execution.checkpointing.dir'),
-    savepointDir: pick(conf, 'execution.checkpointing.savepoint-dir'),
+    // Paths as users write them (`file:///x`, `file:/x`, `/x`, relative): plain absolute paths.
+    dir: optionalPath(pick(conf, 'execution.checkpointing.dir')),
+    savepointDir: optionalPath(pick(conf, 'execution.checkpointing.savepoint-dir')),
     compression: compressionText !== undefined ? parseCompression(compressionText) : parseCompression(codeCompression),
   };
+}
+
+function optionalPath(p: string | undefined): string | undefined {
+  return p === undefined || p.trim() === '' ? undefined : unqualify(p.trim());
 }

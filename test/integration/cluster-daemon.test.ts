@@ -1,0 +1,80 @@
+/**
+ * `cluster start --daemon` with a configuration directory: the cluster detaches with a pid file,
+ * has the configured TaskManagers and slots, and `cluster stop` ends it cleanly: the running job
+ * is suspended, its retained checkpoint stays, the process exits and the port is freed.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+const root = mkdtempSync(join(tmpdir(), 'miniflink-daemon-'));
+let pid: number | undefined;
+
+const alive = (p: number) => {
+  try {
+    process.kill(p, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+afterAll(() => {
+  if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('cluster daemon', () => {
+  it('cluster daemon - start --daemon --conf-dir, run a job, stop: suspended, checkpoint retained, process gone, port freed', async () => {
+    const conf = join(root, 'conf');
+    mkdirSync(conf);
+    writeFileSync(
+      join(conf, 'config.yaml'),
+      [
+        'rest.port: 0',
+        'local.number-taskmanager: 2',
+        'taskmanager.numberOfTaskSlots: 2',
+        `env.log.dir: ${join(root, 'log')}`,
+        `web.upload.dir: ${join(root, 'up')}`,
+        'execution.checkpointing:',
+        `  dir: file://${join(root, 'chk')}`,
+        '  externalized-checkpoint-retention: RETAIN_ON_CANCELLATION',
+        '',
+      ].join('\n'),
+    );
+    const start = await runCli(['cluster', 'start', '--daemon', '--conf-dir', conf]);
+    expect(start.stderr).toBe('');
+    expect(start.code).toBe(0);
+    const base = /REST endpoint listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(start.stdout)![1]!;
+    pid = Number(readFileSync(join(root, 'log', 'miniflink-cluster.pid'), 'utf8'));
+    expect(alive(pid)).toBe(true);
+    expect(start.stdout).toContain(`Started the cluster in the background (pid ${pid})`);
+    const overview = (await (await fetch(`${base}/overview`)).json()) as Record<string, number>;
+    expect(overview).toMatchObject({ taskmanagers: 2, 'slots-total': 4, 'slots-available': 4 });
+
+    const m = ['-m', base.replace('http://', '')];
+    const run = await runCli(['run', ...m, '-d', 'test/jobs/savepoint-job.ts', join(root, 'out'), '50000000', '100', 'run', 'slow']);
+    const jobId = /JobID ([0-9a-f]{32})/.exec(run.stdout)![1]!;
+    let completed = 0;
+    for (let i = 0; i < 300 && completed === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const c = (await (await fetch(`${base}/jobs/${jobId}/checkpoints`)).json()) as { counts?: { completed: number } };
+      completed = c.counts?.completed ?? 0;
+    }
+    expect(completed).toBeGreaterThan(0);
+
+    const stop = await runCli(['cluster', 'stop', ...m]);
+    expect(stop.code).toBe(0);
+    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(alive(pid)).toBe(false);
+    await expect(fetch(`${base}/overview`)).rejects.toThrow();
+    // Suspended, not canceled: the retained checkpoint is still on disk, complete.
+    const chks = readdirSync(join(root, 'chk', jobId)).filter((d) => d.startsWith('chk-'));
+    expect(chks.length).toBeGreaterThan(0);
+    expect(chks.some((d) => existsSync(join(root, 'chk', jobId, d, '_metadata')))).toBe(true);
+    // The daemon wrote its output to the log in env.log.dir.
+    expect(readFileSync(join(root, 'log', 'miniflink-cluster.out'), 'utf8')).toContain('REST endpoint listening at');
+  }, 120_000);
+});
