@@ -8,7 +8,7 @@ import type { ConfigMap } from '../config/index.js';
 import { MiniFlinkError } from '../core/errors.js';
 import { newJobId } from '../core/ids.js';
 import { jsonPlan, type JsonPlan } from '../graph/index.js';
-import { buildSubmission } from './job-submission.js';
+import { buildSubmission, restoreFromPath } from './job-submission.js';
 import type { JobMaster } from './jobmanager/job-master.js';
 import { MiniCluster } from './minicluster.js';
 import { captureProgram, NO_JOB } from './program/program-loader.js';
@@ -128,7 +128,13 @@ export class StandaloneCluster {
       dispatcher.redeploy(jm, next);
       entry.run = run;
     } catch (e) {
-      jm.failRescale(e as Error);
+      // The new graph could not run (e.g. another job took the free slots meanwhile): the job
+      // comes back at its old parallelism from the same savepoint, in the slots it still holds.
+      try {
+        dispatcher.redeploy(jm, { ...jm.submission, restore: restoreFromPath(savepoint.dir!, false, jm.submission.job) });
+      } catch {
+        jm.failRescale(e as Error);
+      }
       throw e;
     }
     return jm;
