@@ -4,7 +4,7 @@
  * the tasks, and subsumes old checkpoints. It reaches the tasks through a gateway the runtime
  * implements.
  */
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MiniFlinkError, type SerializedError } from '../core/errors.js';
 import type { JobGraph } from '../graph/index.js';
@@ -169,6 +169,16 @@ export class CheckpointCoordinator {
       if (base === undefined) return Promise.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'No savepoint directory: give one, or set execution.checkpointing.savepoint-dir (state.savepoints.dir)'));
       dir = join(base, savepointDirName(this.jobId));
     } else if (this.jobDir !== undefined) dir = join(this.jobDir, `chk-${id}`);
+    if (dir !== undefined) {
+      // A directory that cannot be made (a file in the way, a name too long, a NUL byte) fails
+      // this checkpoint now, with the reason, instead of later in a task or the JobManager.
+      try {
+        mkdirSync(dir, { recursive: true });
+      } catch (e) {
+        this.nextId--;
+        return Promise.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Cannot create the ${kind} directory ${dir}: ${(e as Error).message}`));
+      }
+    }
     return new Promise<CompletedCheckpoint>((resolve, reject) => {
       const timer = setTimeout(() => this.abort(id, `Checkpoint expired before completing (timeout ${this.settings.timeout} ms)`, true), this.settings.timeout);
       const p: Pending = { id, kind, timestamp, dir, needed: new Set(this.gateway.allTasks().map(key)), handles: [], final: this.gateway.allInputEnded(), times: { sync: 0, async: 0, alignment: 0 }, timer, done: { resolve, reject } };
@@ -248,7 +258,7 @@ export class CheckpointCoordinator {
       this.completed.push(done);
       while (this.completed.length > this.settings.numRetained) {
         const old = this.completed.shift()!;
-        if (old.dir !== undefined) rmSync(old.dir, { recursive: true, force: true });
+        if (old.dir !== undefined) removeDir(old.dir);
       }
     }
     // Older pending checkpoints are subsumed by this one.
@@ -268,8 +278,8 @@ export class CheckpointCoordinator {
   private fail(p: Pending, reason: string, countAsFailure: boolean): void {
     clearTimeout(p.timer);
     this.pending.delete(p.id);
-    if (p.dir !== undefined && p.kind === 'checkpoint') rmSync(p.dir, { recursive: true, force: true });
-    if (p.kind === 'savepoint' && p.dir !== undefined) rmSync(p.dir, { recursive: true, force: true });
+    if (p.dir !== undefined && p.kind === 'checkpoint') removeDir(p.dir);
+    if (p.kind === 'savepoint' && p.dir !== undefined) removeDir(p.dir);
     this.gateway.notify(p.id, 'aborted', false);
     p.done.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', reason));
     if (countAsFailure && !this.stopped) {
@@ -293,7 +303,7 @@ export class CheckpointCoordinator {
     this.shutdown(`The job ended (${status})`);
     const r = this.settings.retention;
     const keep = (status === 'CANCELED' && r === 'RETAIN_ON_CANCELLATION') || (status === 'FAILED' && r !== 'NO_EXTERNALIZED_CHECKPOINTS') || (status === 'SUSPENDED' && r !== 'NO_EXTERNALIZED_CHECKPOINTS');
-    if (!keep && this.jobDir !== undefined) rmSync(this.jobDir, { recursive: true, force: true });
+    if (!keep && this.jobDir !== undefined) removeDir(this.jobDir);
   }
 
   /** Whether a checkpoint is in progress. */
@@ -312,5 +322,14 @@ export class CheckpointCoordinator {
   /** Retained checkpoints, oldest first. */
   retained(): readonly CompletedCheckpoint[] {
     return this.completed;
+  }
+}
+
+/** Deletes a checkpoint directory; a failure to delete is reported, never thrown (the JobManager must go on). */
+function removeDir(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch (e) {
+    console.warn(`Could not delete ${dir}: ${(e as Error).message}`);
   }
 }

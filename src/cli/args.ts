@@ -13,6 +13,8 @@ export interface OptionSpec {
   readonly takesValue: boolean;
   /** Whether it may be repeated (values collected). */
   readonly repeatable?: boolean;
+  /** The value may be left out (commons-cli's optional argument): then the option is `true`. */
+  readonly optionalValue?: boolean;
 }
 
 /** Parsed arguments. */
@@ -69,10 +71,15 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
       set(spec, true);
     } else if (inline !== undefined) set(spec, inline);
     else {
+      // As commons-cli: a following option is never taken as the value.
       const v = argv[i + 1];
-      if (v === undefined) throw new CliArgumentError(`Missing argument for option: ${spec.short ? `-${spec.short}` : `--${spec.long}`}`);
-      set(spec, v);
-      i++;
+      const isOption = (x: string) => (x.startsWith('--') ? byLong.has(x.slice(2).split('=')[0]!) : x.startsWith('-') && x.length > 1 && (byShort.has(x.slice(1)) || byShort.has(x.slice(1, 2))));
+      if (spec.optionalValue && (v === undefined || v.startsWith('-'))) set(spec, true);
+      else if (v === undefined || isOption(v)) throw new CliArgumentError(`Missing argument for option: ${spec.short ? `-${spec.short}` : `--${spec.long}`}`);
+      else {
+        set(spec, v);
+        i++;
+      }
     }
   }
   return { options, positional };

@@ -3,8 +3,8 @@
  * listens: `const app = await buildRestServer(cluster, opts); await app.listen(...)`.
  * Every path also answers with a `/v1` prefix. Errors are `{"errors": [...]}`.
  */
-import { existsSync, lstatSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { existsSync, lstatSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { readMetadata, unqualify } from '../checkpoint/index.js';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
@@ -82,7 +82,17 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
     }
   };
   const body = (req: FastifyRequest): Record<string, unknown> => {
-    const b = req.body;
+    let b = req.body;
+    // Flink reads a body as JSON whatever its content type (curl -d sends form-urlencoded).
+    if (typeof b === 'string') {
+      const text = b.trim();
+      if (text === '') return {};
+      try {
+        b = JSON.parse(text) as unknown;
+      } catch {
+        throw new RestError(400, 'Request did not match expected format (malformed JSON).');
+      }
+    }
     if (b === undefined || b === null || b === '') return {};
     if (typeof b !== 'object' || Array.isArray(b)) throw new RestError(400, 'Request did not match expected format: the body must be a JSON object.');
     return b as Record<string, unknown>;
@@ -93,13 +103,19 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
     return v;
   };
 
-  const base = (req: FastifyRequest) => `${req.protocol}://${req.hostname}`;
+  /** The REST endpoint's own address (never the request's Host header). */
+  const base = (_req?: FastifyRequest) => {
+    const a = app.server.address();
+    return typeof a === 'object' && a ? `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : 'http://127.0.0.1';
+  };
 
   /** A savepoint path in a request must lie inside a configured directory (security). */
   const allowedPath = (path: string | undefined, field: string): string | undefined => {
     if (path === undefined) return undefined;
     const dirs = allowedDirs(cluster.configuration);
-    const abs = resolve(unqualify(path));
+    if (path.includes('\0') || path.length > 4096) throw new RestError(400, `The ${field} is not a valid path.`);
+    // Symlinks resolved on both sides: a link inside an allowed directory cannot lead out of it.
+    const abs = realPath(resolve(unqualify(path)));
     if (!dirs.some((d) => abs === d || abs.startsWith(`${d}${sep}`))) {
       throw new RestError(400, `The ${field} ${path} is not inside a configured savepoint or checkpoint directory (${dirs.join(', ') || 'none configured'}): set execution.checkpointing.savepoint-dir or rest.savepoint-dirs.allowed.`);
     }
@@ -193,7 +209,7 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       }
     });
     r.get('/jars', async (req) => ({
-      address: `http://${req.hostname}`,
+      address: base(req),
       files: jars.list().map((j) => ({ id: j.id, name: j.name, uploaded: j.uploaded, entry: [] })),
     }));
     r.delete('/jars/:jarid', async (req) => {
@@ -665,7 +681,23 @@ function metricsAnswer(values: Record<string, number>, get: string | undefined):
 /** Directories a savepoint path in a request may lie in. */
 function allowedDirs(conf: Readonly<Record<string, string>>): string[] {
   const keys = ['execution.checkpointing.savepoint-dir', 'execution.checkpointing.dir', 'rest.savepoint-dirs.allowed'];
-  return keys.flatMap((k) => (conf[k] ?? '').split(/[;,]/)).map((d) => d.trim()).filter((d) => d.length > 0).map((d) => resolve(unqualify(d)));
+  return keys.flatMap((k) => (conf[k] ?? '').split(/[;,]/)).map((d) => d.trim()).filter((d) => d.length > 0).map((d) => realPath(resolve(unqualify(d))));
+}
+
+/** The real path of `p`: its longest existing prefix with symlinks resolved, plus the rest as given. */
+function realPath(p: string): string {
+  const rest: string[] = [];
+  let cur = p;
+  for (;;) {
+    try {
+      return join(realpathSync(cur), ...rest.reverse());
+    } catch {
+      const parent = dirname(cur);
+      if (parent === cur) return p;
+      rest.push(basename(cur));
+      cur = parent;
+    }
+  }
 }
 
 /**
@@ -673,8 +705,11 @@ function allowedDirs(conf: Readonly<Record<string, string>>): string[] {
  * and holds a miniflink `_metadata`. Anything else is refused and nothing is deleted.
  */
 export function disposeSavepoint(pathText: string, allowed: readonly string[]): void {
+  if (pathText.includes('\0')) throw new Error(`Refusing to dispose ${JSON.stringify(pathText)}: it is not a valid path.`);
   const dir = resolve(unqualify(pathText).replace(/\/_metadata$/, ''));
-  const inside = allowed.some((a) => dir !== a && dir.startsWith(`${a}${sep}`));
+  // The parent's real path must lie inside an allowed directory (a symlinked parent cannot lead out).
+  const real = join(realPath(dirname(dir)), basename(dir));
+  const inside = allowed.some((a) => real !== a && real.startsWith(`${a}${sep}`));
   if (!inside) throw new Error(`Refusing to dispose ${pathText}: it is not inside a configured savepoint or checkpoint directory (${allowed.join(', ') || 'none configured'}).`);
   const st = existsSync(dir) ? lstatSync(dir) : undefined;
   if (!st || st.isSymbolicLink() || !st.isDirectory()) throw new Error(`Refusing to dispose ${pathText}: it is not a savepoint directory.`);

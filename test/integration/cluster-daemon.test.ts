@@ -65,11 +65,19 @@ describe('cluster daemon', () => {
     }
     expect(completed).toBeGreaterThan(0);
 
+    // A second daemon with the same log directory is refused; the first one is untouched.
+    const again = await runCli(['cluster', 'start', '--daemon', '--conf-dir', conf]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`A cluster started with --daemon is already running (pid ${pid}`);
+    expect(Number(readFileSync(join(root, 'log', 'miniflink-cluster.pid'), 'utf8'))).toBe(pid);
+    expect((await fetch(`${base}/overview`)).status).toBe(200);
+
     const stop = await runCli(['cluster', 'stop', ...m]);
     expect(stop.code).toBe(0);
     for (let i = 0; i < 100 && alive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(alive(pid)).toBe(false);
     await expect(fetch(`${base}/overview`)).rejects.toThrow();
+    expect(existsSync(join(root, 'log', 'miniflink-cluster.pid'))).toBe(false);
     // Suspended, not canceled: the retained checkpoint is still on disk, complete.
     const chks = readdirSync(join(root, 'chk', jobId)).filter((d) => d.startsWith('chk-'));
     expect(chks.length).toBeGreaterThan(0);

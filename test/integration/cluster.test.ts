@@ -4,7 +4,7 @@
  * it at another parallelism, stop) with exact results, and malformed requests that must not hurt.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -159,6 +159,58 @@ describe('cluster', () => {
     expect(total).toBe(N);
   });
 
+  it('cluster - bad savepoint targets, symlinks out of allowed directories and a misbehaving module do not harm the cluster', async () => {
+    const run = await runCli(['run', ...m, '-d', 'test/jobs/savepoint-job.ts', join(root, 'out-bad'), String(50 * N), String(K), 'run', 'slow']);
+    const jobId = /JobID ([0-9a-f]{32})/.exec(run.stdout)![1]!;
+    await waitForState(jobId, ['RUNNING']);
+    const post = (path: string, body: unknown, type = 'application/json') => fetch(`${base}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': type } });
+    const waitOp = async (path: string) => {
+      for (;;) {
+        const r = (await (await fetch(`${base}${path}`)).json()) as { status: { id: string }; operation: Record<string, any> };
+        if (r.status.id === 'COMPLETED') return r.operation;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    // A file where the savepoint directory should go: the savepoint fails, reported; the cluster serves on.
+    mkdirSync(join(root, 'sp2'), { recursive: true });
+    writeFileSync(join(root, 'sp2', 'afile'), 'x');
+    for (let i = 0; i < 50; i++) {
+      const t = (await (await post(`/jobs/${jobId}/savepoints`, { 'target-directory': join(root, 'sp2', 'afile') })).json()) as { 'request-id': string };
+      const op = await waitOp(`/jobs/${jobId}/savepoints/${t['request-id']}`);
+      expect(op['failure-cause']['stack-trace']).toMatch(/Not all tasks|Cannot create the savepoint directory/);
+      if (String(op['failure-cause']['stack-trace']).includes('Cannot create')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await post(`/jobs/${jobId}/savepoints`, { 'target-directory': `${join(root, 'sp2')}/a\u0000b` })).status).toBe(400);
+    // A symlink inside an allowed directory that leads out of it is outside.
+    mkdirSync(join(root, 'outside'));
+    symlinkSync(join(root, 'outside'), join(root, 'sp2', 'link'));
+    const out = await post(`/jobs/${jobId}/savepoints`, { 'target-directory': join(root, 'sp2', 'link') });
+    expect(out.status).toBe(400);
+    expect(((await out.json()) as { errors: string[] }).errors[0]).toContain('is not inside a configured savepoint or checkpoint directory');
+    // A real savepoint outside cannot be disposed through the link; one inside can be taken (curl -d style body).
+    const t = (await (await post(`/jobs/${jobId}/savepoints`, { 'target-directory': join(root, 'sp2') }, 'application/x-www-form-urlencoded')).json()) as { 'request-id': string };
+    const location = String((await waitOp(`/jobs/${jobId}/savepoints/${t['request-id']}`)).location);
+    cpSync(location.replace(/^file:/, ''), join(root, 'outside', 'victim'), { recursive: true });
+    const d = (await (await post('/savepoint-disposal', { 'savepoint-path': join(root, 'sp2', 'link', 'victim') })).json()) as { 'request-id': string };
+    expect((await waitOp(`/savepoint-disposal/${d['request-id']}`))['failure-cause']['stack-trace']).toContain('Refusing to dispose');
+    expect(readdirSync(join(root, 'outside', 'victim'))).toContain('_metadata');
+    // A module whose top-level code leaves a rejected promise and a throwing timer behind.
+    writeFileSync(
+      join(root, 'unhandled.mjs'),
+      "import { StreamExecutionEnvironment } from 'miniflink';\nvoid Promise.reject(new Error('left behind'));\nsetTimeout(() => { throw new Error('late'); }, 50);\nconst env = StreamExecutionEnvironment.getExecutionEnvironment();\nenv.fromSequence(1, 10).addSink({ invoke: () => {} });\nawait env.execute('unhandled');\n",
+    );
+    const form = new FormData();
+    form.append('jarfile', new Blob([readFileSync(join(root, 'unhandled.mjs'))]), 'unhandled.mjs');
+    const jar = (await (await fetch(`${base}/jars/upload`, { method: 'POST', body: form })).json()) as { filename: string };
+    const started = await post(`/jars/${jar.filename.split('/').pop()}/run`, {});
+    expect(started.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await fetch(`${base}/overview`)).status).toBe(200);
+    expect((await fetch(`${base}/jobs/${jobId}`, { method: 'PATCH' })).status).toBe(202);
+    await waitForState(jobId, ['CANCELED']);
+  });
+
   it('cluster - savepoint -d disposes only a savepoint inside an allowed directory', async () => {
     const sps = readdirSync(join(root, 'sp'));
     expect(sps).toHaveLength(1);
@@ -168,7 +220,6 @@ describe('cluster', () => {
       expect(r.code, evil).toBe(1);
       expect(r.stderr).toContain('Refusing to dispose');
     }
-    const { symlinkSync } = await import('node:fs');
     symlinkSync(target, join(root, 'sp', 'link'));
     const link = await runCli(['savepoint', ...m, '-d', join(root, 'sp', 'link')]);
     expect(link.code).toBe(1);

@@ -3,7 +3,7 @@
  * the REST API; stop calls DELETE /cluster.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildRestServer } from '../../rest/server.js';
@@ -27,16 +27,23 @@ export async function clusterAction(argv: readonly string[], io: CliIO): Promise
   const logDir = conf['env.log.dir'] ?? join(tmpdir(), 'miniflink-log');
   if (p.options['daemon'] === true) {
     mkdirSync(logDir, { recursive: true });
+    const pidFile = join(logDir, 'miniflink-cluster.pid');
+    const running = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : NaN;
+    if (Number.isInteger(running) && isAlive(running)) {
+      io.err(`A cluster started with --daemon is already running (pid ${running}, ${pidFile}); stop it first with 'miniflink cluster stop', or give it another env.log.dir.`);
+      return 1;
+    }
     const log = join(logDir, 'miniflink-cluster.out');
     const fd = openSync(log, 'w');
-    const child = spawn(process.execPath, [process.argv[1]!, 'cluster', 'start', ...rest.filter((a) => a !== '--daemon')], { detached: true, stdio: ['ignore', fd, fd] });
+    const child = spawn(process.execPath, [process.argv[1]!, 'cluster', 'start', ...rest.filter((a) => a !== '--daemon')], { detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, MINIFLINK_PID_FILE: pidFile } });
     closeSync(fd);
     child.unref();
-    writeFileSync(join(logDir, 'miniflink-cluster.pid'), `${child.pid}\n`);
     for (let i = 0; i < 300; i++) {
       const text = readFileSync(log, 'utf8');
       const line = /REST endpoint listening at \S+/.exec(text);
       if (line) {
+        // The pid file names a cluster that serves; the cluster removes it when it stops.
+        writeFileSync(pidFile, `${child.pid}\n`);
         io.out(line[0]);
         io.out(`Started the cluster in the background (pid ${child.pid}); log: ${log}`);
         return 0;
@@ -47,6 +54,11 @@ export async function clusterAction(argv: readonly string[], io: CliIO): Promise
     io.err(readFileSync(log, 'utf8'));
     return 1;
   }
+  // Job modules' top-level code runs in this process (capture): an error it leaves unhandled (a
+  // rejected promise, a throw in a timer) is reported and the cluster serves on, as Flink's
+  // JobManager survives a user main() that misbehaves.
+  process.on('unhandledRejection', (e) => io.err(`An error no code handled (a job module's top-level code?), the cluster goes on: ${(e as Error)?.stack ?? String(e)}`));
+  process.on('uncaughtException', (e) => io.err(`An exception no code caught (a job module's top-level code?), the cluster goes on: ${e.stack ?? String(e)}`));
   const cluster = new StandaloneCluster(conf);
   await cluster.start();
   let closing: Promise<void> | undefined;
@@ -54,6 +66,8 @@ export async function clusterAction(argv: readonly string[], io: CliIO): Promise
     (closing ??= (async () => {
       await app.close();
       await cluster.close();
+      const pidFile = process.env['MINIFLINK_PID_FILE'];
+      if (pidFile !== undefined && existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')) === process.pid) rmSync(pidFile, { force: true });
       process.exit(0);
     })());
   const app = await buildRestServer(cluster, {
@@ -70,4 +84,13 @@ export async function clusterAction(argv: readonly string[], io: CliIO): Promise
   process.once('SIGTERM', () => void shutdown());
   await new Promise(() => {}); // Serve until stopped.
   return 0;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

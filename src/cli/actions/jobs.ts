@@ -58,19 +58,18 @@ export async function listAction(argv: readonly string[], io: CliIO): Promise<nu
 
 /** `cancel [-s [dir]] <jobId>`. */
 export async function cancelAction(argv: readonly string[], io: CliIO): Promise<number> {
-  // -s takes an optional directory: it is one when two positional arguments follow.
-  const withSavepoint = argv.indexOf('-s') >= 0 ? argv.indexOf('-s') : argv.indexOf('--withSavepoint');
-  const rest = [...argv];
-  let dir: string | undefined;
-  let savepoint = false;
-  if (withSavepoint >= 0) {
-    savepoint = true;
-    const after = rest.slice(withSavepoint + 1).filter((a) => !a.startsWith('-'));
-    if (after.length >= 2) dir = after[0];
-    rest.splice(withSavepoint, dir !== undefined ? 2 : 1);
+  // -s takes an optional directory (commons-cli's optional argument); as Flink's CliFrontend,
+  // `cancel -s <jobId>` means no directory: the value was the job id.
+  const p = parseArgs(argv, [...COMMON_OPTIONS, { short: 's', long: 'withSavepoint', takesValue: true, optionalValue: true }] as OptionSpec[], false);
+  const s = p.options['withSavepoint'];
+  const savepoint = s !== undefined;
+  let dir = typeof s === 'string' ? s : undefined;
+  let jobText = p.positional[0];
+  if (jobText === undefined && dir !== undefined) {
+    jobText = dir;
+    dir = undefined;
   }
-  const p = parseArgs(rest, COMMON_OPTIONS, false);
-  const jobId = parseJobId(p.positional[0], 'cancel a job');
+  const jobId = parseJobId(jobText, 'cancel a job');
   const client = RestClient.fromConfig(loadConfiguration(p, io.err));
   if (!savepoint) {
     io.out(`Cancelling job ${jobId}.`);
@@ -128,8 +127,15 @@ export async function savepointAction(argv: readonly string[], io: CliIO): Promi
 
 /** `stop [--savepointPath dir] [--drain] <jobId>`. */
 export async function stopAction(argv: readonly string[], io: CliIO): Promise<number> {
-  const p = parseArgs(argv, [...COMMON_OPTIONS, { short: 'p', long: 'savepointPath', takesValue: true }, { short: 'd', long: 'drain', takesValue: false }] as OptionSpec[], false);
-  const jobId = parseJobId(p.positional[0], 'stop a job');
+  const p = parseArgs(argv, [...COMMON_OPTIONS, { short: 'p', long: 'savepointPath', takesValue: true, optionalValue: true }, { short: 'd', long: 'drain', takesValue: false }] as OptionSpec[], false);
+  // -p takes an optional directory: `stop -p <jobId>` means the default directory.
+  let dir = stringOption(p, 'savepointPath');
+  let jobText = p.positional[0];
+  if (jobText === undefined && dir !== undefined && /^[0-9a-fA-F]{32}$/.test(dir)) {
+    jobText = dir;
+    dir = undefined;
+  }
+  const jobId = parseJobId(jobText, 'stop a job');
   const client = RestClient.fromConfig(loadConfiguration(p, io.err));
   const drain = p.options['drain'] === true;
   io.out(`${drain ? 'Draining' : 'Suspending'} job "${jobId}" with a CANONICAL savepoint.`);
@@ -137,7 +143,7 @@ export async function stopAction(argv: readonly string[], io: CliIO): Promise<nu
   io.out('Waiting for response...');
   let op;
   try {
-    const { 'request-id': t } = await client.call<{ 'request-id': string }>('POST', `/jobs/${jobId}/stop`, { targetDirectory: stringOption(p, 'savepointPath'), drain });
+    const { 'request-id': t } = await client.call<{ 'request-id': string }>('POST', `/jobs/${jobId}/stop`, { targetDirectory: dir, drain });
     op = await client.waitFor(`/jobs/${jobId}/savepoints/${t}`);
   } catch (e) {
     throw new Error(`Could not stop with a savepoint job "${jobId}".`, { cause: e });

@@ -435,7 +435,14 @@ export class JobMaster {
     if (this.status !== 'RUNNING') throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.jobId} is ${this.status}: only a RUNNING job can be stopped`);
     if (drain) return this.drainWithSavepoint(dir);
     this.coordinator.stopPeriodic();
-    const savepoint = await this.coordinator.trigger('savepoint', dir);
+    let savepoint: CompletedCheckpoint;
+    try {
+      savepoint = await this.coordinator.trigger('savepoint', dir);
+    } catch (e) {
+      // The stop failed: the job runs on, with its periodic checkpoints (as Flink's scheduler does).
+      if (this.status === 'RUNNING' && this.stopping === undefined && this.rescaling === undefined) this.coordinator.startPeriodic();
+      throw e;
+    }
     if (this.status === 'RUNNING') {
       this.stopping = savepoint.id;
       this.coordinator.shutdown('The job is stopping with a savepoint');

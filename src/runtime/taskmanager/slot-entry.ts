@@ -29,6 +29,11 @@ const post = (msg: FromSlot, transfer?: ArrayBuffer[]) => port.postMessage(msg, 
 watchGarbageCollection();
 const stdio = new SlotStdio(post);
 stdio.install();
+// A job module's top-level code also runs here (capture): a promise it rejects and leaves, or a
+// timer that throws, is reported on stderr and the slot lives on for the cluster's other jobs.
+// Errors of operators and sources reach their task's error handling, not these.
+process.on('unhandledRejection', (e) => console.error(`Slot thread: an error no code handled (a job module's top-level code?): ${(e as Error)?.stack ?? String(e)}`));
+process.on('uncaughtException', (e) => console.error(`Slot thread: an exception no code caught (a job module's top-level code?): ${e.stack ?? String(e)}`));
 
 let transport: Transport | undefined;
 let slotIndex = -1;
