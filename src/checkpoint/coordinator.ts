@@ -26,7 +26,7 @@ export interface CheckpointTaskGateway {
   /** Every task that must acknowledge. */
   allTasks(): TaskRef[];
   /** Sends the trigger. */
-  trigger(checkpointId: number, timestamp: number, kind: 'checkpoint' | 'savepoint', targetDir: string | undefined, tasks: TaskRef[]): void;
+  trigger(checkpointId: number, timestamp: number, kind: 'checkpoint' | 'savepoint', targetDir: string | undefined, tasks: TaskRef[], stop: boolean): void;
   /** Whether every task's input has ended (a checkpoint triggered then is the job's final one). */
   allInputEnded(): boolean;
   /** Tells every task a checkpoint's outcome; `final`: taken after every task's input ended. */
@@ -76,6 +76,8 @@ interface Pending {
   readonly handles: StateHandle[];
   /** Triggered after every task's input ended: its completion lets the tasks finish. */
   readonly final: boolean;
+  /** A stop-with-savepoint's savepoint: sources emit nothing after its barrier. */
+  readonly stop: boolean;
   readonly times: { sync: number; async: number; alignment: number };
   readonly timer: NodeJS.Timeout;
   readonly done: { resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void };
@@ -156,9 +158,10 @@ export class CheckpointCoordinator {
 
   /**
    * Triggers a checkpoint (or a savepoint into `targetDir`). Resolves when it completes; rejects
-   * when it is aborted.
+   * when it is aborted. `stop`: the savepoint of a stop (Flink's synchronous savepoint): sources
+   * emit nothing after its barrier.
    */
-  trigger(kind: 'checkpoint' | 'savepoint', targetDir: string | undefined): Promise<CompletedCheckpoint> {
+  trigger(kind: 'checkpoint' | 'savepoint', targetDir: string | undefined, stop = false): Promise<CompletedCheckpoint> {
     if (this.stopped) return Promise.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'The job is not running: no checkpoint can be taken'));
     if (!this.gateway.allRunning()) return Promise.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'Not all tasks of the job are running yet: the checkpoint was not started'));
     const id = this.nextId++;
@@ -181,15 +184,15 @@ export class CheckpointCoordinator {
     }
     return new Promise<CompletedCheckpoint>((resolve, reject) => {
       const timer = setTimeout(() => this.abort(id, `Checkpoint expired before completing (timeout ${this.settings.timeout} ms)`, true), this.settings.timeout);
-      const p: Pending = { id, kind, timestamp, dir, needed: new Set(this.gateway.allTasks().map(key)), handles: [], final: this.gateway.allInputEnded(), times: { sync: 0, async: 0, alignment: 0 }, timer, done: { resolve, reject } };
+      const p: Pending = { id, kind, timestamp, dir, needed: new Set(this.gateway.allTasks().map(key)), handles: [], final: this.gateway.allInputEnded(), stop, times: { sync: 0, async: 0, alignment: 0 }, timer, done: { resolve, reject } };
       this.pending.set(id, p);
-      this.gateway.trigger(id, timestamp, kind, dir, this.gateway.tasksToTrigger());
+      this.gateway.trigger(id, timestamp, kind, dir, this.gateway.tasksToTrigger(), stop);
     });
   }
 
   /** A task whose input ended owes acknowledgements for pending checkpoints: trigger it directly. */
   onTaskInputEnded(task: TaskRef): void {
-    for (const p of this.pending.values()) if (p.needed.has(key(task))) this.gateway.trigger(p.id, p.timestamp, p.kind, p.dir, [task]);
+    for (const p of this.pending.values()) if (p.needed.has(key(task))) this.gateway.trigger(p.id, p.timestamp, p.kind, p.dir, [task], p.stop);
   }
 
   /** A task acknowledged, with the durations of its parts. */

@@ -110,6 +110,8 @@ export type ToSlot =
       /** Where state files go (undefined: JobManager memory, all inline). */
       readonly targetDir: string | undefined;
       readonly tasks: readonly TaskDeployment[];
+      /** A stop-with-savepoint's savepoint: a source emits nothing after its barrier. */
+      readonly stop: boolean;
     }
   | {
       readonly type: 'notify-checkpoint';
@@ -123,6 +125,8 @@ export type ToSlot =
   | { readonly type: 'cancel'; readonly jobId: string; readonly attempt: number }
   /** stop --drain: sources end their input now (the final watermark follows, timers fire). */
   | { readonly type: 'drain'; readonly jobId: string; readonly attempt: number }
+  /** The stop's savepoint completed: tasks end FINISHED without ending their input (no final watermark). */
+  | { readonly type: 'finish-stopped'; readonly jobId: string; readonly attempt: number }
   | { readonly type: 'release'; readonly jobId: string; readonly attempt: number }
   /** Asks for the thread's memory and GC counts (REST metrics). */
   | { readonly type: 'memory-stats'; readonly requestId: number }

@@ -112,6 +112,12 @@ describe('cluster', () => {
     const stopped = await runCli(['run', ...m, 'test/jobs/savepoint-job.ts', join(root, 'out-client'), String(N), String(K), 'stop', join(root, 'sp3'), 'slow']);
     expect(stopped.stderr).toBe('');
     expect(stopped.stdout).toMatch(/SAVEPOINT file:\/.*sp3\/savepoint-[0-9a-f]{6}-[0-9a-f]{12}/);
+    // Stopped, its tasks ended FINISHED (Flink's synchronous savepoint), not CANCELED.
+    const stoppedId = /JobID ([0-9a-f]{32})/.exec(stopped.stdout)![1]!;
+    const stoppedJob = (await (await fetch(`${base}/jobs/${stoppedId}`)).json()) as { state: string; 'status-counts': Record<string, number>; vertices: unknown[] };
+    expect(stoppedJob.state).toBe('FINISHED');
+    expect(stoppedJob['status-counts'].FINISHED).toBe(stoppedJob.vertices.length);
+    expect(stoppedJob['status-counts'].CANCELED).toBe(0);
     // A failing job: the cluster's error and stack reach the client.
     const failed = await runCli(['run', ...m, 'test/jobs/bad-user-error.ts']);
     expect(failed.code).toBe(1);

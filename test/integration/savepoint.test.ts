@@ -118,4 +118,18 @@ describe('savepoints', () => {
     expect(counts.size).toBe(K);
     expect(wrong).toBe(0);
   });
+  it('savepoint - stop without drain is synchronous: a plain sink sees no record after the savepoint, the restored job goes on exactly there', async () => {
+    const files = [join(root, 'append-1.txt'), join(root, 'append-2.txt')];
+    const first = await runCli(['run', '-t', 'local', 'test/jobs/append-job.ts', files[0]!, join(root, 'append-sp')]);
+    expect(first.stderr).toBe('');
+    const sp = /SAVEPOINT (\S+)/.exec(first.stdout)![1]!;
+    const second = await runCli(['run', '-t', 'local', '-s', sp, 'test/jobs/append-job.ts', files[1]!, join(root, 'append-sp2')]);
+    expect(second.stderr).toBe('');
+    const [a, b] = files.map((f) => readFileSync(f, 'utf8').trim().split('\n').map(Number));
+    expect(a!.length).toBeGreaterThan(0);
+    expect(b!.length).toBeGreaterThan(0);
+    // Each file is a contiguous run, and the second starts right after the first.
+    expect(a!.every((x, i) => x === i + 1)).toBe(true);
+    expect(b!.every((x, i) => x === a!.length + i + 1)).toBe(true);
+  }, 120_000);
 });

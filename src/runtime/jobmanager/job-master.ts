@@ -114,7 +114,7 @@ export class JobMaster {
         allRunning: () => [...this.subtasks.values()].every((s) => s.state === 'RUNNING'),
         tasksToTrigger: () => [...this.subtasks.values()].filter((s) => s.state === 'RUNNING' && (s.inputEnded || this.isSource(s.vertexId))).map((s) => ({ vertexId: s.vertexId, subtaskIndex: s.index })),
         allTasks: () => [...this.subtasks.values()].map((s) => ({ vertexId: s.vertexId, subtaskIndex: s.index })),
-        trigger: (checkpointId, timestamp, kind, targetDir, tasks) => {
+        trigger: (checkpointId, timestamp, kind, targetDir, tasks, stop) => {
           const bySlot = new Map<number, { vertexId: string; subtaskIndex: number }[]>();
           for (const t of tasks) {
             const slot = this.subtasks.get(`${t.vertexId}/${t.subtaskIndex}`)!.slot;
@@ -122,7 +122,7 @@ export class JobMaster {
             if (!l) bySlot.set(slot, (l = []));
             l.push(t);
           }
-          for (const [slot, l] of bySlot) this.gateway.send(slot, { type: 'trigger-checkpoint', jobId: this.jobId, attempt: this.attempt, checkpointId, timestamp, kind, targetDir, tasks: l });
+          for (const [slot, l] of bySlot) this.gateway.send(slot, { type: 'trigger-checkpoint', jobId: this.jobId, attempt: this.attempt, checkpointId, timestamp, kind, targetDir, tasks: l, stop });
         },
         allInputEnded: () => [...this.subtasks.values()].every((s) => s.inputEnded),
         notify: (checkpointId, outcome, final) => {
@@ -437,7 +437,7 @@ export class JobMaster {
     this.coordinator.stopPeriodic();
     let savepoint: CompletedCheckpoint;
     try {
-      savepoint = await this.coordinator.trigger('savepoint', dir);
+      savepoint = await this.coordinator.trigger('savepoint', dir, true);
     } catch (e) {
       // The stop failed: the job runs on, with its periodic checkpoints (as Flink's scheduler does).
       if (this.status === 'RUNNING' && this.stopping === undefined && this.rescaling === undefined) this.coordinator.startPeriodic();
@@ -446,7 +446,8 @@ export class JobMaster {
     if (this.status === 'RUNNING') {
       this.stopping = savepoint.id;
       this.coordinator.shutdown('The job is stopping with a savepoint');
-      this.cancelTasks();
+      // Flink's synchronous savepoint: nothing was emitted after it; the tasks now end FINISHED.
+      for (const slot of this.slots()) this.gateway.send(slot, { type: 'finish-stopped', jobId: this.jobId, attempt: this.attempt });
       this.checkDone();
     }
     return savepoint;
@@ -464,7 +465,8 @@ export class JobMaster {
     this.coordinator.stopPeriodic();
     let savepoint: CompletedCheckpoint;
     try {
-      savepoint = await this.coordinator.trigger('savepoint', dir);
+      // As a stop's savepoint: sources emit nothing after it, so no sink sees a record twice.
+      savepoint = await this.coordinator.trigger('savepoint', dir, true);
     } catch (e) {
       if (this.status === 'RUNNING') this.coordinator.startPeriodic();
       throw e;

@@ -29,6 +29,11 @@ const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(res
 export class SourceOperator extends StreamOperator {
   private count = 0;
   private canceled = false;
+  /** The stop's savepoint after whose barrier the source holds back its records. */
+  private halted: number | undefined;
+  private held: unknown[] = [];
+  private unpark!: () => void;
+  private parked = new Promise<void>((resolve) => (this.unpark = resolve));
   private hooks!: SourceTaskHooks;
   private readonly lock = {};
   constructor(
@@ -55,6 +60,12 @@ export class SourceOperator extends StreamOperator {
 
   private emit(record: unknown): Promise<void> | undefined {
     if (this.canceled) return undefined;
+    if (this.halted !== undefined) {
+      // Held back, not emitted: a failed stop lets it go on; a finished stop drops it (a restore
+      // from the savepoint produces it again).
+      this.held.push(record);
+      return this.parked;
+    }
     this.output.collect(record);
     // Checking the outputs costs a call per writer: do it every CHECK_EVERY records. A writer may
     // then queue up to CHECK_EVERY records beyond its limit, which bounds the overshoot.
@@ -70,9 +81,31 @@ export class SourceOperator extends StreamOperator {
     await this.fn.run(this.context);
   }
 
+  /**
+   * After a stop's savepoint barrier: the source emits nothing more; collect() returns a promise
+   * that waits until the task ends (the record is not emitted: a restore from the savepoint
+   * produces it again).
+   */
+  halt(checkpointId: number): void {
+    this.halted = checkpointId;
+  }
+
+  /** The stop's savepoint `checkpointId` failed: the held records go out and the source goes on. */
+  resume(checkpointId: number): void {
+    if (this.halted !== checkpointId) return;
+    this.halted = undefined;
+    const held = this.held;
+    this.held = [];
+    for (const r of held) this.output.collect(r);
+    const unpark = this.unpark;
+    this.parked = new Promise<void>((resolve) => (this.unpark = resolve));
+    unpark();
+  }
+
   /** Asks the source to stop. */
   cancel(): void {
     this.canceled = true;
+    this.unpark();
     this.fn.cancel();
   }
 

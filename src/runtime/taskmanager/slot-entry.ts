@@ -64,6 +64,9 @@ port.on('message', (msg: ToSlot) => {
       canceled.add(`${msg.jobId}/${msg.attempt}`);
       for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`)?.values() ?? []) t.cancel();
       break;
+    case 'finish-stopped':
+      for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`)?.values() ?? []) t.finishStopped();
+      break;
     case 'drain':
       for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`)?.values() ?? []) t.drain();
       break;
@@ -74,7 +77,7 @@ port.on('message', (msg: ToSlot) => {
       break;
     case 'trigger-checkpoint': {
       const tasks = jobs.get(`${msg.jobId}/${msg.attempt}`);
-      for (const d of msg.tasks) tasks?.get(`${d.vertexId}/${d.subtaskIndex}`)?.trigger(msg.checkpointId, msg.timestamp, msg.targetDir);
+      for (const d of msg.tasks) tasks?.get(`${d.vertexId}/${d.subtaskIndex}`)?.trigger(msg.checkpointId, msg.timestamp, msg.targetDir, msg.stop);
       break;
     }
     case 'notify-checkpoint':

@@ -58,6 +58,8 @@ export class StreamTask {
   private readonly asyncParts = new Set<Promise<void>>();
   /** Set once the task starts closing: later triggers are declined without counting. */
   private closing = false;
+  /** Set when the task ends after a stop's savepoint: it reports FINISHED, not CANCELED. */
+  private stoppedWithSavepoint = false;
 
   constructor(
     private readonly spec: TaskSpec,
@@ -127,7 +129,8 @@ export class StreamTask {
       await closeAll(opened).catch(() => {});
       await Promise.allSettled([...this.asyncParts]);
       if (this.chain) await disposeAll(this.chain.operators).catch(() => {});
-      if (e instanceof CanceledSignal || this.canceled) this.report.state('CANCELED');
+      if ((e instanceof CanceledSignal || this.canceled) && this.stoppedWithSavepoint) this.report.state('FINISHED', { accumulators: this.chain ? localValues(this.chain.accumulators) : {} });
+      else if (e instanceof CanceledSignal || this.canceled) this.report.state('CANCELED');
       else this.report.state('FAILED', { error: serializeError(e) });
     }
   }
@@ -188,7 +191,7 @@ export class StreamTask {
    * The JobManager asks this task to checkpoint: a running source, or a task whose input ended.
    * Other running tasks checkpoint when barriers align.
    */
-  trigger(checkpointId: number, timestamp: number, targetDir: string | undefined): void {
+  trigger(checkpointId: number, timestamp: number, targetDir: string | undefined, stop = false): void {
     if (checkpointId <= this.lastCheckpoint) return;
     if (!this.running || this.closing) {
       if (!this.canceled) this.report.decline(checkpointId, { name: 'Error', message: `Task ${this.spec.vertex.name} (${this.spec.subtaskIndex + 1}) is not running` }, false);
@@ -196,10 +199,10 @@ export class StreamTask {
     }
     const isSource = this.chain?.head instanceof SourceOperator;
     if (!isSource && !this.inputEnded) return; // Barriers will come through the input.
-    void this.checkpoint(checkpointId, timestamp, targetDir, 0);
+    void this.checkpoint(checkpointId, timestamp, targetDir, 0, stop && isSource);
   }
 
-  private async checkpoint(id: number, ts: number, targetDir: string | undefined, alignmentMs: number): Promise<void> {
+  private async checkpoint(id: number, ts: number, targetDir: string | undefined, alignmentMs: number, haltSource = false): Promise<void> {
     if (id <= this.lastCheckpoint) return;
     if (this.closing) {
       this.report.decline(id, { name: 'Error', message: `Task ${this.spec.vertex.name} (${this.spec.subtaskIndex + 1}) is closing` }, false);
@@ -210,14 +213,14 @@ export class StreamTask {
     const part = new Promise<void>((resolve) => (done = resolve));
     this.asyncParts.add(part);
     try {
-      await this.takeCheckpoint(id, ts, targetDir, alignmentMs);
+      await this.takeCheckpoint(id, ts, targetDir, alignmentMs, haltSource);
     } finally {
       this.asyncParts.delete(part);
       done();
     }
   }
 
-  private async takeCheckpoint(id: number, ts: number, targetDir: string | undefined, alignmentMs: number): Promise<void> {
+  private async takeCheckpoint(id: number, ts: number, targetDir: string | undefined, alignmentMs: number, haltSource: boolean): Promise<void> {
     const chain = this.chain!;
     try {
       const t0 = performance.now();
@@ -229,6 +232,8 @@ export class StreamTask {
         refs.push(r instanceof Promise ? await r : r);
       }
       if (!this.inputEnded) for (const w of chain.writers) w.broadcastBarrier(id, ts, targetDir);
+      // A stop's savepoint (Flink's synchronous savepoint): the source emits nothing after its barrier.
+      if (haltSource && chain.head instanceof SourceOperator) chain.head.halt(id);
       const syncMs = performance.now() - t0;
       // The asynchronous part: records keep flowing between the operators' writes.
       const t1 = performance.now();
@@ -249,6 +254,8 @@ export class StreamTask {
   async notify(checkpointId: number, outcome: 'complete' | 'aborted', final: boolean): Promise<void> {
     const chain = this.chain;
     if (!chain || this.canceled) return;
+    // A stop's savepoint failed: the source goes on.
+    if (outcome === 'aborted' && chain.head instanceof SourceOperator) chain.head.resume(checkpointId);
     if (outcome === 'aborted' && this.aligning?.id === checkpointId) {
       // The checkpoint being aligned was aborted: release the blocked channels.
       this.aligning = undefined;
@@ -303,6 +310,15 @@ export class StreamTask {
     } catch {
       // A failing cancel() of the user's source: the cancel that follows will stop the task.
     }
+  }
+
+  /**
+   * The stop's savepoint completed (stop without --drain): the task ends FINISHED without ending
+   * its input, so no final watermark and no endInput(), as Flink's stop-with-savepoint.
+   */
+  finishStopped(): void {
+    this.stoppedWithSavepoint = true;
+    this.cancel();
   }
 
   /** Asks the task to stop: the source is canceled, waits are woken. */
