@@ -10,7 +10,7 @@ export { Transformation, type ChainingStrategy, type OperatorSpec, type Partitio
 export { ExecutionConfig, CheckpointConfig, CheckpointingMode, ExternalizedCheckpointCleanup } from './execution-config.js';
 export { setExecutionContext, getExecutionContext, setDefaultExecutor, getDefaultExecutor, type ExecutionContext, type Pipeline, type PipelineExecutor } from './executor.js';
 export { DetachedJobExecutionResult, JobExecutionResult, type JobClient, type JobStatusName } from './job-client.js';
-export { RestartStrategies, type RestartStrategyConfiguration } from './restart-strategies.js';
+export { describeRestartStrategy, RestartStrategies, type RestartStrategyConfiguration } from './restart-strategies.js';
 export { HashMapStateBackend, LevelDbStateBackend, type StateBackend, type StateBackendType } from './state-backends.js';
 export { aggregationReducer, getField, type AggregationType, type FieldExpression } from './aggregations.js';
 export { AbstractRichFunction, isRichFunction, type OpenContext } from './functions/rich-function.js';

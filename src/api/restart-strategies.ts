@@ -38,3 +38,24 @@ export const RestartStrategies = {
     return { type: 'exponential-delay', initialBackoffMs, maxBackoffMs, multiplier, resetThresholdMs, jitter };
   },
 };
+
+/**
+ * The text Flink's `GET /jobs/:jobid/config` shows for a job's restart strategy
+ * (`restart-strategy`): the one set in the job's code, or the cluster's default.
+ */
+export function describeRestartStrategy(c: RestartStrategyConfiguration | undefined): string {
+  const d = (ms: number) => `${ms} ms`;
+  const f = (x: number) => x.toFixed(6);
+  switch (c?.type) {
+    case undefined:
+      return 'Cluster level default restart strategy';
+    case 'none':
+      return 'Restart deactivated.';
+    case 'fixed-delay':
+      return `Restart with fixed delay (${d(c.delayMs)}). #${c.attempts} restart attempts.`;
+    case 'failure-rate':
+      return `Failure rate restart with maximum of ${c.maxFailures} failures within interval ${d(c.intervalMs)} and fixed delay ${d(c.delayMs)}.`;
+    case 'exponential-delay':
+      return `Restart with exponential delay: starting at ${d(c.initialBackoffMs)}, increasing by ${f(c.multiplier)}, with maximum ${d(c.maxBackoffMs)}. Delay resets after ${d(c.resetThresholdMs)} with jitter ${f(c.jitter)}`;
+  }
+}

@@ -96,6 +96,8 @@ export class CheckpointCoordinator {
   /** The latest completed checkpoint or savepoint (what a restart restores). */
   latest: CompletedCheckpoint | undefined;
   readonly counts: CheckpointCounts = { completed: 0, failed: 0, restored: 0 };
+  /** The last failed checkpoints and savepoints (counted as failures), for statistics. */
+  readonly failedHistory: Array<{ id: number; kind: 'checkpoint' | 'savepoint'; timestamp: number; failedAt: number; message: string; acknowledged: number; total: number }> = [];
   private consecutiveFailures = 0;
   private periodic: NodeJS.Timeout | undefined;
   private lastCompletedAt = 0;
@@ -287,6 +289,9 @@ export class CheckpointCoordinator {
     p.done.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', reason));
     if (countAsFailure && !this.stopped) {
       this.counts.failed++;
+      const total = this.gateway.allTasks().length;
+      this.failedHistory.push({ id: p.id, kind: p.kind, timestamp: p.timestamp, failedAt: Date.now(), message: reason, acknowledged: total - p.needed.size, total });
+      if (this.failedHistory.length > 10) this.failedHistory.shift();
       if (p.kind === 'checkpoint' && ++this.consecutiveFailures > this.settings.tolerableFailures) {
         this.gateway.failJob({ name: 'FlinkRuntimeException', message: `Exceeded checkpoint tolerable failure threshold. The latest checkpoint failed due to: ${reason}` });
       }
@@ -307,6 +312,12 @@ export class CheckpointCoordinator {
     const r = this.settings.retention;
     const keep = (status === 'CANCELED' && r === 'RETAIN_ON_CANCELLATION') || (status === 'FAILED' && r !== 'NO_EXTERNALIZED_CHECKPOINTS') || (status === 'SUSPENDED' && r !== 'NO_EXTERNALIZED_CHECKPOINTS');
     if (!keep && this.jobDir !== undefined) removeDir(this.jobDir);
+  }
+
+  /** The checkpoints in progress: id, kind, trigger time and how many tasks acknowledged. */
+  inProgress(): Array<{ id: number; kind: 'checkpoint' | 'savepoint'; timestamp: number; acknowledged: number; total: number }> {
+    const total = this.gateway.allTasks().length;
+    return [...this.pending.values()].map((p) => ({ id: p.id, kind: p.kind, timestamp: p.timestamp, acknowledged: total - p.needed.size, total }));
   }
 
   /** Whether a checkpoint is in progress. */

@@ -163,9 +163,56 @@ export function checkpointStats(jm: JobMaster): Record<string, unknown> {
     external_path: x.externalPath ?? '<checkpoint-not-externally-addressable>',
     discarded: false,
   });
-  const latest = c.latest;
+  const now = Date.now();
+  const pending = c.inProgress();
+  const base = (x: { id: number; kind: string; timestamp: number }) => ({
+    id: x.id,
+    is_savepoint: x.kind === 'savepoint',
+    savepointFormat: x.kind === 'savepoint' ? 'CANONICAL' : null,
+    trigger_timestamp: x.timestamp,
+    checkpointed_size: 0,
+    state_size: 0,
+    alignment_buffered: 0,
+    processed_data: 0,
+    persisted_data: 0,
+    checkpoint_type: x.kind === 'savepoint' ? 'SAVEPOINT' : 'CHECKPOINT',
+    tasks: {},
+  });
+  const failedItem = (f: (typeof c.failedHistory)[number]) => ({
+    ...base(f),
+    className: 'failed',
+    status: 'FAILED',
+    latest_ack_timestamp: -1,
+    end_to_end_duration: f.failedAt - f.timestamp,
+    num_subtasks: f.total,
+    num_acknowledged_subtasks: f.acknowledged,
+    failure_timestamp: f.failedAt,
+    failure_message: f.message,
+  });
+  const pendingItem = (p: (typeof pending)[number]) => ({
+    ...base(p),
+    className: 'in_progress',
+    status: 'IN_PROGRESS',
+    latest_ack_timestamp: -1,
+    end_to_end_duration: now - p.timestamp,
+    num_subtasks: p.total,
+    num_acknowledged_subtasks: p.acknowledged,
+  });
+  const lastOf = (kind: string) => [...done].reverse().find((x) => x.kind === kind);
+  const lastCheckpoint = lastOf('checkpoint');
+  const lastSavepoint = lastOf('savepoint');
+  const lastFailed = c.failedHistory[c.failedHistory.length - 1];
+  // Flink's history: the last 10 checkpoints of every status, newest first.
+  const history = [
+    ...done.map((x) => ({ id: x.id, item: item(x) as Record<string, unknown> })),
+    ...c.failedHistory.map((f) => ({ id: f.id, item: failedItem(f) as Record<string, unknown> })),
+    ...pending.map((p) => ({ id: p.id, item: pendingItem(p) as Record<string, unknown> })),
+  ]
+    .sort((a, b) => b.id - a.id)
+    .slice(0, 10)
+    .map((x) => x.item);
   return {
-    counts: { restored: c.counts.restored, total: c.counts.completed + c.counts.failed, in_progress: c.hasPending() ? 1 : 0, completed: c.counts.completed, failed: c.counts.failed },
+    counts: { restored: c.counts.restored, total: c.counts.completed + c.counts.failed + pending.length, in_progress: pending.length, completed: c.counts.completed, failed: c.counts.failed },
     summary: {
       checkpointed_size: stat(done.map((x) => x.stateSize)),
       state_size: stat(done.map((x) => x.stateSize)),
@@ -175,14 +222,14 @@ export function checkpointStats(jm: JobMaster): Record<string, unknown> {
       persisted_data: stat([]),
     },
     latest: {
-      completed: latest && latest.kind === 'checkpoint' ? item(latest) : done.length > 0 ? item(done[done.length - 1]!) : null,
-      savepoint: latest && latest.kind === 'savepoint' ? item(latest) : null,
-      failed: null,
+      completed: lastCheckpoint ? item(lastCheckpoint) : null,
+      savepoint: lastSavepoint ? item(lastSavepoint) : null,
+      failed: lastFailed ? failedItem(lastFailed) : null,
       restored: jm.restored
         ? { id: jm.restored.spec.checkpointId, restore_timestamp: jm.restored.timestamp, is_savepoint: jm.restored.spec.kind === 'savepoint', external_path: jm.restored.spec.dir !== undefined ? qualify(jm.restored.spec.dir) : '<checkpoint-not-externally-addressable>' }
         : null,
     },
-    history: done.map(item).reverse(),
+    history,
   };
 }
 

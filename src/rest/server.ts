@@ -323,7 +323,7 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       return {
         jid: jm.jobId,
         name: jm.jobName,
-        'execution-config': { 'restart-strategy': jm.submission.restartStrategy.description, 'job-parallelism': jm.submission.program.parallelism ?? 1, 'object-reuse-mode': jm.submission.objectReuse, 'user-config': {} },
+        'execution-config': { 'restart-strategy': jm.submission.restartStrategyText, 'job-parallelism': jm.submission.program.parallelism ?? 1, 'object-reuse-mode': jm.submission.objectReuse, 'user-config': {} },
       };
     });
     r.get('/jobs/:jobid/exceptions', async (req) => {
@@ -333,10 +333,8 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
         exceptionName: f.error.name,
         stacktrace: f.error.stack ?? `${f.error.name}: ${f.error.message}`,
         timestamp: f.timestamp,
-        // A task's failure names the task (Flink's "<name> (i/p)#attempt"); a global one has nulls.
-        taskName: f.task ? taskName(jm, f.task) : null,
-        endpoint: f.task ? locate(f.task.slot).endpoint : null,
-        taskManagerId: f.task ? tmOf(f.task.slot) : null,
+        // A task's failure names the task (Flink's "<name> (i/p)#attempt"); a global one omits the three.
+        ...(f.task ? { taskName: taskName(jm, f.task), endpoint: locate(f.task.slot).endpoint, taskManagerId: tmOf(f.task.slot) } : {}),
         failureLabels: {},
         concurrentExceptions: [],
       }));

@@ -2,7 +2,7 @@
  * From a program's pipeline to what the Dispatcher runs: the JobGraph plus the settings the
  * runtime needs, taken from the job's code first, then the configuration.
  */
-import type { Pipeline } from '../api/index.js';
+import { describeRestartStrategy, type Pipeline } from '../api/index.js';
 import { parseDuration } from '../config/index.js';
 import { MiniFlinkError } from '../core/errors.js';
 import { existsSync } from 'node:fs';
@@ -52,6 +52,7 @@ export function buildSubmission(pipeline: Pipeline, program: Omit<ProgramSpec, '
     collectLimits: new Map(env.collectLimits),
     checkpoints,
     restartStrategy: createRestartStrategy(env.getRestartStrategy(), conf, checkpoints.interval !== undefined),
+    restartStrategyText: describeRestartStrategy(env.getRestartStrategy()),
     operators: new Map(stream.nodes.map((n) => [n.operatorId, { uid: n.uid, name: n.name }])),
     restore: savepointPath !== undefined ? claim(restoreFromPath(savepointPath, allowNonRestored, job), restoreRequest?.claimMode ?? conf['execution.state-recovery.claim-mode'] ?? conf['execution.savepoint-restore-mode']) : undefined,
     stateBackend: resolveStateBackend(env.getStateBackend()?.type, conf['state.backend.type']),

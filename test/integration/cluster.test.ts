@@ -142,6 +142,14 @@ describe('cluster', () => {
     const sp = await runCli(['savepoint', ...m, jobId, join(root, 'sp')]);
     expect(sp.stderr).toBe('');
     expect(sp.stdout).toMatch(/Savepoint completed\. Path: file:\/.*savepoint-[0-9a-f]{6}-[0-9a-f]{12}/);
+    // Checkpoints after the savepoint do not hide it from the statistics.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const stats = (await (await fetch(`${base}/jobs/${jobId}/checkpoints`)).json()) as { counts: Record<string, number>; latest: Record<string, { id: number } | null>; history: Array<{ id: number; is_savepoint: boolean }> };
+    expect(stats.latest.savepoint).not.toBeNull();
+    expect(stats.latest.completed!.id).toBeGreaterThan(stats.latest.savepoint!.id);
+    expect(stats.counts.total).toBe(stats.counts.completed! + stats.counts.failed! + stats.counts.in_progress!);
+    expect(stats.history.map((h) => h.id)).toEqual([...stats.history.map((h) => h.id)].sort((a, b) => b - a));
+    expect(stats.history.some((h) => h.is_savepoint)).toBe(true);
     const cancel = await runCli(['cancel', ...m, '-s', join(root, 'sp2'), jobId]);
     expect(cancel.stderr).toBe('');
     const path = /Savepoint stored in (\S+)\./.exec(cancel.stdout)![1]!;

@@ -54,6 +54,8 @@ export interface JobSubmission {
   readonly restore: RestoreSpec | undefined;
   /** Where keyed state lives. */
   readonly stateBackend: 'hashmap' | 'leveldb';
+  /** Flink's text for the restart strategy set in the job's code (`/jobs/:id/config`). */
+  readonly restartStrategyText: string;
 }
 
 const isTerminalExecution = (s: ExecutionStateName) => s === 'FINISHED' || s === 'CANCELED' || s === 'FAILED';
