@@ -30,7 +30,9 @@ export class JarStore {
     if (!MODULE.test(safe)) {
       throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'Only job modules (.js, .mjs, .ts, .mts) are allowed (Flink: Only Jar files are allowed.)');
     }
-    const id = `${randomUUID()}_${safe}`;
+    // File systems allow 255 bytes a name: long names keep their start and their extension.
+    const ext = /\.[^.]+$/.exec(safe)![0];
+    const id = `${randomUUID()}_${safe.length > 160 ? `${safe.slice(0, 160 - ext.length)}${ext}` : safe}`;
     writeFileSync(join(this.dir, id), bytes);
     return id;
   }

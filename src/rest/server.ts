@@ -60,7 +60,7 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       done(new RestError(400, 'Request did not match expected format (malformed JSON).'), undefined);
     }
   });
-  await app.register(multipart, { limits: { fileSize: options.maxUploadBytes, files: 2 } });
+  await app.register(multipart, { limits: { fileSize: options.maxUploadBytes, files: 16 } });
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, String(body)));
 
   app.setErrorHandler((err: unknown, _req, reply) => {
@@ -193,12 +193,19 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
     r.post('/jars/upload', async (req) => {
       if (!req.isMultipart()) throw new RestError(400, 'Exactly 1 file must be sent, received 0.');
       const files: Array<{ name: string; bytes: Buffer }> = [];
-      for await (const part of req.parts()) {
-        if (part.type === 'file') {
-          const bytes = await part.toBuffer();
-          if (part.file.truncated) throw new RestError(413, `The file is larger than the upload limit (${options.maxUploadBytes} bytes).`);
-          files.push({ name: part.filename, bytes });
+      try {
+        for await (const part of req.parts()) {
+          if (part.type === 'file') {
+            const bytes = await part.toBuffer();
+            if (part.file.truncated) throw new RestError(413, `The file is larger than the upload limit (${options.maxUploadBytes} bytes).`);
+            files.push({ name: part.filename, bytes });
+          }
         }
+      } catch (e) {
+        // A malformed or cut-off multipart body is the client's error.
+        if (e instanceof RestError) throw e;
+        const status = (e as { statusCode?: number }).statusCode;
+        throw new RestError(status === 413 ? 413 : 400, `Could not read the multipart upload: ${(e as Error).message}`);
       }
       if (files.length !== 1) throw new RestError(400, `Exactly 1 file must be sent, received ${files.length}.`);
       try {
@@ -328,7 +335,8 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
     });
     r.get('/jobs/:jobid/exceptions', async (req) => {
       const jm = job(req);
-      const max = Number((req.query as { maxExceptions?: string }).maxExceptions ?? 20);
+      const maxText = (req.query as { maxExceptions?: string }).maxExceptions;
+      const max = maxText === undefined ? 20 : intParam(maxText, 'maxExceptions', 'query');
       const entries = [...jm.failures].reverse().slice(0, max).map((f) => ({
         exceptionName: f.error.name,
         stacktrace: f.error.stack ?? `${f.error.name}: ${f.error.message}`,
@@ -367,7 +375,25 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
         changelog_storage: 'memory',
       };
     });
+    /** Flink answers a savepoint or stop trigger for an unknown job 202, the failure in its status (reference 1.2). */
+    const unknownJobTrigger = (req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
+      const id = (req.params as { jobid: string }).jobid;
+      if (!JOB_ID.test(id)) return undefined;
+      try {
+        dispatcher.getJob(id.toLowerCase());
+        return undefined;
+      } catch {
+        const b = body(req);
+        const t = ops.start('savepoint', id.toLowerCase(), async () => {
+          // Flink's FlinkJobNotFoundException.
+          throw new RestError(404, `Could not find Flink job (${id.toLowerCase()})`);
+        }, 'failure-cause', str(b.triggerId, 'triggerId'));
+        return reply.code(202).send({ 'request-id': t });
+      }
+    };
     r.post('/jobs/:jobid/savepoints', async (req, reply) => {
+      const unknown = unknownJobTrigger(req, reply);
+      if (unknown) return unknown;
       const jm = job(req);
       const b = body(req);
       const dir = allowedPath(str(b['target-directory'], 'target-directory'), 'target-directory');
@@ -383,6 +409,8 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       return reply.code(202).send({ 'request-id': id });
     });
     r.post('/jobs/:jobid/stop', async (req, reply) => {
+      const unknown = unknownJobTrigger(req, reply);
+      if (unknown) return unknown;
       const jm = job(req);
       const b = body(req);
       const dir = allowedPath(str(b.targetDirectory, 'targetDirectory'), 'targetDirectory');
@@ -431,9 +459,10 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       return op;
     });
     r.get('/jobs/:jobid/checkpoints/details/:checkpointid', async (req) => {
+      // Parameters are parsed before the job is looked up, as Flink's handlers do.
+      const cid = intParam((req.params as { checkpointid: string }).checkpointid, 'checkpointid', 'path');
       const jm = job(req);
       if (jm.submission.checkpoints.interval === undefined) throw new RestError(404, `Checkpointing was not enabled for job ${jm.jobId}.`);
-      const cid = Number((req.params as { checkpointid: string }).checkpointid);
       const stats = checkpointStats(jm) as { history: Array<Record<string, unknown>> };
       const item = stats.history.find((h) => h.id === cid);
       if (!item) throw new RestError(404, `Could not find checkpointing statistics for checkpoint ${cid}.`);
@@ -482,10 +511,8 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       const { v, subs } = vertex(req);
       return v.inputs.length === 0 ? [] : subs.map((s) => ({ id: `${s.index}.currentInputWatermark`, value: String(-9223372036854775808n) }));
     });
-    r.get('/jobs/:jobid/vertices/:vertexid/metrics', async (req) => {
-      vertex(req);
-      return [];
-    });
+    // Flink's metric handlers do not check that the job, vertex or TaskManager exists: [] when not.
+    r.get('/jobs/:jobid/vertices/:vertexid/metrics', async () => []);
     r.get('/jobs/:jobid/vertices/:vertexid/subtasks/metrics', async () => []);
     r.get('/jobs/:jobid/vertices/:vertexid/accumulators', async (req) => {
       const { v } = vertex(req);
@@ -520,7 +547,8 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       return taskManagerDetails(t, slotUse(), await tmMemory(t));
     });
     r.get('/taskmanagers/:tmid/metrics', async (req) => {
-      const t = tm(req);
+      const t = cluster.mini.taskManagers.find((x) => x.id === (req.params as { tmid: string }).tmid);
+      if (!t) return [];
       return metricsAnswer(jvmMetrics(await tmMemory(t)), (req.query as { get?: string }).get);
     });
     r.get('/jobs/:jobid/resource-requirements', async (req) => {
@@ -559,8 +587,8 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
     ));
     r.get('/jobs/:jobid/rescales/history', async (req) => (job(req), []));
     r.get('/jobs/:jobid/checkpoints/details/:checkpointid/subtasks/:vertexid', async (req) => {
+      const cid = intParam((req.params as { checkpointid: string }).checkpointid, 'checkpointid', 'path');
       const { v, subs } = vertex(req);
-      const cid = Number((req.params as { checkpointid: string }).checkpointid);
       const item = (checkpointStats(jm(req)) as { history: Array<Record<string, unknown>> }).history.find((h) => h.id === cid);
       if (!item) throw new RestError(404, `Could not find checkpointing statistics for checkpoint ${cid}.`);
       const zero = { min: 0, max: 0, avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
@@ -654,10 +682,12 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       return op;
     });
     r.get('/jobs/:jobid/savepoints/:triggerid', async (req) => {
-      const jm = job(req);
+      // The job need not exist (a trigger for an unknown job reports its failure here).
+      const id = (req.params as { jobid: string }).jobid;
+      if (!JOB_ID.test(id)) throw new RestError(400, `Bad request, could not parse parameters: Cannot resolve path parameter (jobid) from value "${id}".`);
       const t = (req.params as { triggerid: string }).triggerid;
-      const op = ops.get('savepoint', jm.jobId, t);
-      if (!op) throw new RestError(404, `There is no savepoint operation with triggerId=${t} for job ${jm.jobId}.`);
+      const op = ops.get('savepoint', id.toLowerCase(), t);
+      if (!op) throw new RestError(404, `There is no savepoint operation with triggerId=${t} for job ${id.toLowerCase()}.`);
       return op;
     });
   };
@@ -743,3 +773,10 @@ export function splitArgs(text: string): string[] {
   return out;
 }
 
+
+/** An integer path or query parameter, or Flink's 400 for one it cannot parse. */
+function intParam(text: string, name: string, where: 'path' | 'query'): number {
+  const n = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 0) throw new RestError(400, `Bad request, could not parse parameters: Cannot resolve ${where} parameter (${name}) from value "${text}".`);
+  return n;
+}

@@ -64,7 +64,25 @@ describe('cluster', () => {
       expect(Array.isArray(body.errors)).toBe(true);
     }
     const outside = await fetch(`${base}/jobs/0123456789abcdef0123456789abcdef/savepoints`, { method: 'POST', body: JSON.stringify({ 'target-directory': '/etc' }), headers: { 'content-type': 'application/json' } });
-    expect(outside.status).toBe(404); // Unknown job first; a known job with /etc is refused below.
+    // Flink answers a savepoint trigger for an unknown job 202; the failure is in its status.
+    expect(outside.status).toBe(202);
+    const t = ((await outside.json()) as { 'request-id': string })['request-id'];
+    let op: { status: { id: string }; operation: Record<string, any> } = { status: { id: 'IN_PROGRESS' }, operation: {} };
+    for (let i = 0; i < 50 && op.status.id !== 'COMPLETED'; i++) op = (await (await fetch(`${base}/jobs/0123456789abcdef0123456789abcdef/savepoints/${t}`)).json()) as typeof op;
+    expect(op.operation['failure-cause']['stack-trace']).toContain('Could not find Flink job (0123456789abcdef0123456789abcdef)');
+    for (const [path, status] of [
+      ['/jobs/0123456789abcdef0123456789abcdef/vertices/0123456789abcdef0123456789abcdef/metrics', 200],
+      ['/taskmanagers/nope/metrics', 200],
+      ['/jobs/0123456789abcdef0123456789abcdef/checkpoints/details/abc', 400],
+    ] as const) {
+      expect((await fetch(`${base}${path}`)).status, path).toBe(status);
+    }
+    const three = new FormData();
+    for (const n of ['a.js', 'b.js', 'c.js']) three.append('jarfile', new Blob(['x']), n);
+    const threeRes = await fetch(`${base}/jars/upload`, { method: 'POST', body: three });
+    expect([threeRes.status, ((await threeRes.json()) as { errors: string[] }).errors[0]]).toEqual([400, 'Exactly 1 file must be sent, received 3.']);
+    const cut = await fetch(`${base}/jars/upload`, { method: 'POST', body: '--xyz\r\nContent-Disposition: form-data; name="jarfile"; filename="a.js"\r\n\r\nabc', headers: { 'content-type': 'multipart/form-data; boundary=xyz' } });
+    expect(cut.status).toBe(400);
     const form = new FormData();
     form.append('jarfile', new Blob(['not a job']), '../../evil.sh');
     const up = await fetch(`${base}/jars/upload`, { method: 'POST', body: form });
