@@ -97,6 +97,24 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
     if (typeof b !== 'object' || Array.isArray(b)) throw new RestError(400, 'Request did not match expected format: the body must be a JSON object.');
     return b as Record<string, unknown>;
   };
+  /** A boolean field of a body, or Flink's 400 for another type. */
+  const bool = (v: unknown, name: string): boolean | undefined => {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean') throw new RestError(400, `Request did not match expected format: ${name} must be a boolean.`);
+    return v;
+  };
+  /** A trigger id given by the client: Flink's TriggerId, 32 hex digits. */
+  const triggerId = (v: unknown): string | undefined => {
+    const t = str(v, 'triggerId');
+    if (t !== undefined && !/^[0-9a-f]{32}$/i.test(t)) throw new RestError(400, `Request did not match expected format: triggerId must be 32 hexadecimal digits, got '${t}'.`);
+    return t;
+  };
+  /** One of the listed values, or Flink's 400. */
+  const oneOf = (v: unknown, name: string, values: readonly string[]): string | undefined => {
+    const x = str(v, name);
+    if (x !== undefined && !values.includes(x)) throw new RestError(400, `Request did not match expected format: ${name} must be one of ${values.join(', ')}, got '${x}'.`);
+    return x;
+  };
   const str = (v: unknown, name: string): string | undefined => {
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'string') throw new RestError(400, `Request did not match expected format: ${name} must be a string.`);
@@ -231,11 +249,15 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       const b = body(req);
       const q = req.query as Record<string, string | undefined>;
       let args: string[] = [];
+      if (b.programArgsList !== undefined && b.programArgsList !== null && (!Array.isArray(b.programArgsList) || b.programArgsList.some((a) => typeof a !== 'string'))) {
+        throw new RestError(400, 'Request did not match expected format: programArgsList must be an array of strings.');
+      }
       if (Array.isArray(b.programArgsList)) args = b.programArgsList.map(String);
       else if (typeof b.programArgs === 'string') args = splitArgs(b.programArgs);
       else if (q.programArg !== undefined) args = q.programArg.split(',');
       else if (q['program-args'] !== undefined) args = splitArgs(q['program-args']);
       const pRaw = b.parallelism ?? q.parallelism;
+      if (pRaw !== undefined && pRaw !== null && typeof pRaw !== 'number' && typeof pRaw !== 'string') throw new RestError(400, `The parallelism must be a positive number: ${String(pRaw)}`);
       let parallelism: number | undefined;
       if (pRaw !== undefined && pRaw !== null && pRaw !== '') {
         parallelism = Number(pRaw);
@@ -266,7 +288,7 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
         parallelism,
         entry: str(b.entryClass ?? q['entry-class'], 'entryClass'),
         savepointPath: allowedPath(str(b.savepointPath ?? q.savepointPath, 'savepointPath'), 'savepointPath'),
-        allowNonRestoredState: b.allowNonRestoredState === true || q.allowNonRestoredState === 'true',
+        allowNonRestoredState: bool(b.allowNonRestoredState, 'allowNonRestoredState') ?? q.allowNonRestoredState === 'true',
         claimMode,
         jobId,
         executeIndex,
@@ -387,7 +409,7 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
         const t = ops.start('savepoint', id.toLowerCase(), async () => {
           // Flink's FlinkJobNotFoundException.
           throw new RestError(404, `Could not find Flink job (${id.toLowerCase()})`);
-        }, 'failure-cause', str(b.triggerId, 'triggerId'));
+        }, 'failure-cause', triggerId(b.triggerId));
         return reply.code(202).send({ 'request-id': t });
       }
     };
@@ -400,12 +422,13 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       if (dir === undefined && jm.submission.checkpoints.savepointDir === undefined) {
         throw new RestError(400, 'Config key [execution.checkpointing.savepoint-dir] is not set. Property [target-directory] must be provided.');
       }
-      const cancelJob = b['cancel-job'] === true;
+      const cancelJob = bool(b['cancel-job'], 'cancel-job') === true;
+      oneOf(b.formatType, 'formatType', ['CANONICAL', 'NATIVE']);
       const id = ops.start('savepoint', jm.jobId, async () => {
         const s = await jm.triggerSavepoint(dir);
         if (cancelJob) jm.cancel();
         return { location: s.externalPath };
-      }, 'failure-cause', str(b.triggerId, 'triggerId'));
+      }, 'failure-cause', triggerId(b.triggerId));
       return reply.code(202).send({ 'request-id': id });
     });
     r.post('/jobs/:jobid/stop', async (req, reply) => {
@@ -414,10 +437,12 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       const jm = job(req);
       const b = body(req);
       const dir = allowedPath(str(b.targetDirectory, 'targetDirectory'), 'targetDirectory');
+      const drain = bool(b.drain, 'drain') === true;
+      oneOf(b.formatType, 'formatType', ['CANONICAL', 'NATIVE']);
       if (dir === undefined && jm.submission.checkpoints.savepointDir === undefined) {
         throw new RestError(400, 'Config key [execution.checkpointing.savepoint-dir] is not set. Property [targetDirectory] must be provided.');
       }
-      const id = ops.start('savepoint', jm.jobId, async () => ({ location: (await jm.stopWithSavepoint(dir, b.drain === true)).externalPath }), 'failure-cause', str(b.triggerId, 'triggerId'));
+      const id = ops.start('savepoint', jm.jobId, async () => ({ location: (await jm.stopWithSavepoint(dir, drain)).externalPath }), 'failure-cause', triggerId(b.triggerId));
       return reply.code(202).send({ 'request-id': id });
     });
     r.patch('/jobs/:jobid/rescaling', async (req) => {
@@ -446,9 +471,10 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
     r.post('/jobs/:jobid/checkpoints', async (req, reply) => {
       const jm = job(req);
       const b = body(req);
+      oneOf(b.checkpointType, 'checkpointType', ['CONFIGURED', 'FULL', 'INCREMENTAL']);
       if (b.checkpointType === 'INCREMENTAL') throw new RestError(500, 'Flink does not support triggering incremental checkpoint explicitly. See FLINK-33723.');
       if (jm.submission.checkpoints.interval === undefined) throw new RestError(400, `Checkpointing is not enabled for job ${jm.jobId}.`);
-      const id = ops.start('checkpoint', jm.jobId, async () => ({ checkpointId: (await jm.coordinator.trigger('checkpoint', undefined)).id }), 'failureCause', str(b.triggerId, 'triggerId'));
+      const id = ops.start('checkpoint', jm.jobId, async () => ({ checkpointId: (await jm.coordinator.trigger('checkpoint', undefined)).id }), 'failureCause', triggerId(b.triggerId));
       return reply.code(202).send({ 'request-id': id });
     });
     r.get('/jobs/:jobid/checkpoints/:triggerid', async (req) => {

@@ -214,6 +214,19 @@ describe('cluster', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect((await post(`/jobs/${jobId}/savepoints`, { 'target-directory': `${join(root, 'sp2')}/a\u0000b` })).status).toBe(400);
+    // Fields of the wrong type or value are refused before anything starts.
+    for (const [path, b] of [
+      [`/jobs/${jobId}/savepoints`, { 'target-directory': join(root, 'sp2'), triggerId: 'abc' }],
+      [`/jobs/${jobId}/savepoints`, { 'target-directory': join(root, 'sp2'), 'cancel-job': 'yes' }],
+      [`/jobs/${jobId}/savepoints`, { 'target-directory': join(root, 'sp2'), formatType: 'BOGUS' }],
+      [`/jobs/${jobId}/stop`, { targetDirectory: join(root, 'sp2'), drain: 'yes' }],
+      [`/jobs/${jobId}/checkpoints`, { checkpointType: 'BOGUS' }],
+    ] as const) {
+      const r = await post(path, b);
+      expect(r.status, JSON.stringify(b)).toBe(400);
+      expect(((await r.json()) as { errors: string[] }).errors[0]).toContain('Request did not match expected format');
+    }
+    expect(await waitForState(jobId, ['RUNNING'])).toBe('RUNNING');
     // A symlink inside an allowed directory that leads out of it is outside.
     mkdirSync(join(root, 'outside'));
     symlinkSync(join(root, 'outside'), join(root, 'sp2', 'link'));
@@ -235,6 +248,8 @@ describe('cluster', () => {
     const form = new FormData();
     form.append('jarfile', new Blob([readFileSync(join(root, 'unhandled.mjs'))]), 'unhandled.mjs');
     const jar = (await (await fetch(`${base}/jars/upload`, { method: 'POST', body: form })).json()) as { filename: string };
+    expect((await post(`/jars/${jar.filename.split('/').pop()}/run`, { programArgsList: 'not a list' })).status).toBe(400);
+    expect((await post(`/jars/${jar.filename.split('/').pop()}/run`, { parallelism: true })).status).toBe(400);
     const started = await post(`/jars/${jar.filename.split('/').pop()}/run`, {});
     expect(started.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 500));
