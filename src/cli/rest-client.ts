@@ -1,7 +1,9 @@
 /**
  * The CLI's only way to a running cluster: Flink's REST API over HTTP (fetch).
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { basename } from 'node:path';
 import type { ConfigMap } from '../config/index.js';
 import { MiniFlinkError } from '../core/errors.js';
@@ -17,17 +19,20 @@ export class RestClient {
 
   /** Sends a request; returns the JSON body; throws with the server's errors. */
   async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
-    let res: Response;
+    const payload = body instanceof Multipart ? body : body !== undefined ? { type: 'application/json', bytes: Buffer.from(JSON.stringify(body)) } : undefined;
+    let res: { status: number; text: string };
     try {
-      res = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        ...(body instanceof FormData ? { body } : body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
-      });
+      res = await request(`${this.baseUrl}${path}`, method, payload);
     } catch (e) {
-      throw new MiniFlinkError('MF_ERR_CLUSTER_SHUT_DOWN', `Could not reach the cluster's REST endpoint at ${this.baseUrl}: ${((e as Error).cause as Error)?.message ?? (e as Error).message}. Start one with 'miniflink cluster start' or use -t local.`);
+      throw new MiniFlinkError('MF_ERR_CLUSTER_SHUT_DOWN', `Could not reach the cluster's REST endpoint at ${this.baseUrl}: ${(e as Error).message}. Start one with 'miniflink cluster start' or use -t local.`);
     }
-    const text = await res.text();
-    const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    const text = res.text;
+    let json: Record<string, unknown>;
+    try {
+      json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      json = { errors: [text] };
+    }
     if (res.status >= 400) {
       const errors = Array.isArray(json.errors) ? (json.errors as string[]).join('\n') : text;
       throw new MiniFlinkError(res.status === 404 ? 'MF_ERR_JOB_NOT_FOUND' : 'MF_ERR_INVALID_ARGUMENT', `${method} ${path} failed with ${res.status}: ${errors}`);
@@ -37,9 +42,7 @@ export class RestClient {
 
   /** Uploads a job module; returns its jar id. */
   async upload(path: string): Promise<string> {
-    const form = new FormData();
-    form.append('jarfile', new Blob([readFileSync(path)], { type: 'application/javascript' }), basename(path));
-    const r = await this.call<{ filename: string }>('POST', '/jars/upload', form);
+    const r = await this.call<{ filename: string }>('POST', '/jars/upload', Multipart.file('jarfile', basename(path), readFileSync(path)));
     return basename(r.filename);
   }
 
@@ -51,4 +54,35 @@ export class RestClient {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+}
+
+/** A multipart/form-data body with one file. */
+class Multipart {
+  private constructor(
+    readonly type: string,
+    readonly bytes: Buffer,
+  ) {}
+
+  static file(field: string, name: string, content: Buffer): Multipart {
+    const boundary = `----miniflink${randomBytes(12).toString('hex')}`;
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${name.replace(/["\r\n]/g, '_')}"\r\nContent-Type: application/javascript\r\n\r\n`;
+    return new Multipart(`multipart/form-data; boundary=${boundary}`, Buffer.concat([Buffer.from(head), content, Buffer.from(`\r\n--${boundary}--\r\n`)]));
+  }
+}
+
+/**
+ * One HTTP request with node:http (fetch refuses ports browsers block, such as 6000 or 6666, on
+ * which a cluster may well listen).
+ */
+function request(url: string, method: string, body: { type: string; bytes: Buffer } | undefined): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers: body ? { 'content-type': body.type, 'content-length': body.bytes.length } : {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body?.bytes);
+  });
 }
