@@ -147,9 +147,10 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       if (!t) throw new RestError(404, `Could not find TaskExecutor ${id}.`);
       return t;
     };
-    const tmOf = (slot: number) => cluster.mini.taskManagers.find((t) => t.slots.includes(slot))!.id;
+    // A subtask of a job that waits for slots has none yet (slot -1): '(unassigned)', as Flink's dashboard shows it.
+    const tmOf = (slot: number) => cluster.mini.taskManagers.find((t) => t.slots.includes(slot))?.id ?? '(unassigned)';
     /** A slot's TaskManager and endpoint (slots have no data port: the slot index stands in). */
-    const locate = (slot: number) => ({ taskManagerId: tmOf(slot), endpoint: `127.0.0.1:${slot}` });
+    const locate = (slot: number) => ({ taskManagerId: tmOf(slot), endpoint: slot < 0 ? '(unassigned)' : `127.0.0.1:${slot}` });
     /** Flink's task name with subtask and attempt: `<name> (i/p)#attempt`. */
     const taskName = (jm: JobMaster, t: { vertexId: string; subtaskIndex: number; attempt: number }) => {
       const v = jm.submission.job.vertices.find((x) => x.id === t.vertexId);

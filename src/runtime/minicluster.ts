@@ -24,6 +24,8 @@ export interface MiniClusterOptions {
   readonly slotsPerTaskManager: number;
   /** Clock for timestamps. */
   readonly clock?: Clock;
+  /** How long a job waits for slots other jobs hold (slot.request.timeout; default 5 min). */
+  readonly slotRequestTimeoutMs?: number;
 }
 
 /** A TaskManager: a group of slots with an id. */
@@ -50,7 +52,7 @@ export class MiniCluster {
     checkArgument(Number.isInteger(options.numTaskManagers) && options.numTaskManagers >= 1, `local.number-taskmanager must be a positive integer, got ${options.numTaskManagers}`);
     checkArgument(Number.isInteger(options.slotsPerTaskManager) && options.slotsPerTaskManager >= 1, `taskmanager.numberOfTaskSlots must be a positive integer, got ${options.slotsPerTaskManager}`);
     const clock = options.clock ?? SystemClock;
-    this.dispatcher = new Dispatcher({ totalSlots: this.totalSlots, send: (slot, msg) => this.slots[slot]!.send(msg) }, clock);
+    this.dispatcher = new Dispatcher({ totalSlots: this.totalSlots, send: (slot, msg) => this.slots[slot]!.send(msg) }, clock, options.slotRequestTimeoutMs);
     const listener = {
       onMessage: (slot: number, msg: FromSlot) => this.onMessage(slot, msg),
       onLost: (slot: number, error: Parameters<Dispatcher['onSlotLost']>[1]) => this.dispatcher.onSlotLost(slot, error),

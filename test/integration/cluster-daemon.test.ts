@@ -36,6 +36,7 @@ describe('cluster daemon', () => {
         'rest.port: 0',
         'local.number-taskmanager: 2',
         'taskmanager.numberOfTaskSlots: 2',
+        'slot.request.timeout: 1 s',
         `env.log.dir: ${join(root, 'log')}`,
         `web.upload.dir: ${join(root, 'up')}`,
         'execution.checkpointing:',
@@ -64,6 +65,19 @@ describe('cluster daemon', () => {
       completed = c.counts?.completed ?? 0;
     }
     expect(completed).toBeGreaterThan(0);
+
+    // A job whose slots stay taken fails after slot.request.timeout, as Flink's NoResourceAvailableException.
+    const big = await runCli(['run', ...m, '-d', '-p', '4', 'test/jobs/savepoint-job.ts', join(root, 'out-big'), '1000', '10', 'run']);
+    const bigId = /JobID ([0-9a-f]{32})/.exec(big.stdout)![1]!;
+    let bigState = '';
+    for (let i = 0; i < 100 && bigState !== 'FAILED'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      bigState = ((await (await fetch(`${base}/jobs/${bigId}`)).json()) as { state: string }).state;
+    }
+    expect(bigState).toBe('FAILED');
+    const ex = (await (await fetch(`${base}/jobs/${bigId}/exceptions`)).json()) as { exceptionHistory: { entries: Array<{ exceptionName: string; stacktrace: string }> } };
+    expect(ex.exceptionHistory.entries[0]!.exceptionName).toBe('NoResourceAvailableException');
+    expect(ex.exceptionHistory.entries[0]!.stacktrace).toContain('slot.request.timeout');
 
     // A second daemon with the same log directory is refused; the first one is untouched.
     const again = await runCli(['cluster', 'start', '--daemon', '--conf-dir', conf]);

@@ -258,6 +258,25 @@ describe('cluster', () => {
     await waitForState(jobId, ['CANCELED']);
   });
 
+  it('cluster - a job whose slots are taken waits for them (SCHEDULED), then runs when they are free', async () => {
+    const first = await runCli(['run', ...m, '-d', '-p', '3', 'test/jobs/savepoint-job.ts', join(root, 'out-hold'), String(50 * N), String(K), 'run', 'slow']);
+    const holder = /JobID ([0-9a-f]{32})/.exec(first.stdout)![1]!;
+    await waitForState(holder, ['RUNNING']);
+    const out = join(root, 'out-wait');
+    const second = await runCli(['run', ...m, '-d', 'test/jobs/savepoint-job.ts', out, '20000', '10', 'run']);
+    expect(second.stderr).toBe('');
+    const waiter = /JobID ([0-9a-f]{32})/.exec(second.stdout)![1]!;
+    const waiting = (await (await fetch(`${base}/jobs/${waiter}`)).json()) as { state: string; 'status-counts': Record<string, number>; vertices: unknown[] };
+    expect(waiting.state).toBe('RUNNING');
+    expect(waiting['status-counts'].SCHEDULED).toBe(waiting.vertices.length);
+    expect((await (await fetch(`${base}/jobs/${waiter}/vertices/${((waiting.vertices[0] as { id: string }).id)}`)).json()) as unknown).toMatchObject({ subtasks: [{ status: 'SCHEDULED', 'taskmanager-id': '(unassigned)' }] });
+    expect(((await (await fetch(`${base}/overview`)).json()) as Record<string, number>)['slots-available']).toBe(0);
+    expect((await fetch(`${base}/jobs/${holder}`, { method: 'PATCH' })).status).toBe(202);
+    expect(await waitForState(waiter, ['FINISHED', 'FAILED', 'CANCELED'])).toBe('FINISHED');
+    const lines = readdirSync(out).filter((f) => f.startsWith('part-')).flatMap((f) => readFileSync(join(out, f), 'utf8').split('\n').filter(Boolean));
+    expect(lines).toHaveLength(20000);
+  }, 120_000);
+
   it('cluster - savepoint -d disposes only a savepoint inside an allowed directory', async () => {
     const sps = readdirSync(join(root, 'sp'));
     expect(sps).toHaveLength(1);

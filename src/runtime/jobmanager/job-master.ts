@@ -26,7 +26,8 @@ export type ExecutionStateName = 'CREATED' | 'SCHEDULED' | 'DEPLOYING' | Reporte
 export interface SubtaskInfo {
   readonly vertexId: string;
   readonly index: number;
-  readonly slot: number;
+  /** The slot it runs in; -1 while the job waits for slots. */
+  slot: number;
   state: ExecutionStateName;
   /** Whether its input ended (it waits for the final checkpoint). */
   inputEnded: boolean;
@@ -165,14 +166,14 @@ export class JobMaster {
   }
 
   private slots(): Set<number> {
-    return new Set([...this.subtasks.values()].map((s) => s.slot));
+    return new Set([...this.subtasks.values()].map((s) => s.slot).filter((s) => s >= 0));
   }
 
   private resetSubtasks(): void {
     const now = this.clock.now();
     for (const v of this.submission.job.vertices) {
       for (let i = 0; i < v.parallelism; i++) {
-        this.subtasks.set(`${v.id}/${i}`, { vertexId: v.id, index: i, slot: this.placement[v.id]![i]!, state: 'CREATED', inputEnded: false, timestamps: { CREATED: now } });
+        this.subtasks.set(`${v.id}/${i}`, { vertexId: v.id, index: i, slot: this.placement[v.id]?.[i] ?? -1, state: 'CREATED', inputEnded: false, timestamps: { CREATED: now } });
       }
     }
   }
@@ -183,11 +184,40 @@ export class JobMaster {
     this.statusTimestamps[to] = this.clock.now();
   }
 
-  /** Deploys every subtask. */
+  /**
+   * Deploys every subtask; without slots yet (an empty placement), the job runs with its subtasks
+   * SCHEDULED until assign() gives it slots (Flink's default scheduler waiting for resources).
+   */
   start(): void {
     this.transition('CREATED');
     this.transition('RUNNING');
+    if (Object.keys(this.placement).length === 0) {
+      for (const s of this.subtasks.values()) this.setState(s, 'SCHEDULED');
+      return;
+    }
     this.deploy();
+  }
+
+  /** Whether the job waits for slots. */
+  get waitingForSlots(): boolean {
+    return this.status === 'RUNNING' && [...this.subtasks.values()].some((s) => s.slot < 0);
+  }
+
+  /** The slots a waiting job waited for are free: its subtasks deploy there. */
+  assign(placement: Placement): void {
+    if (!this.waitingForSlots) return;
+    this.placement = placement;
+    for (const s of this.subtasks.values()) s.slot = placement[s.vertexId]![s.index]!;
+    this.deploy();
+  }
+
+  /** No slots came within slot.request.timeout: the job fails (Flink's NoResourceAvailableException). */
+  failNoResources(timeoutMs: number): void {
+    if (!this.waitingForSlots) return;
+    this.onFailure(
+      { name: 'NoResourceAvailableException', code: 'MF_ERR_NOT_ENOUGH_SLOTS', message: `Slot request bulk is not fulfillable! Could not allocate the required slots within slot request timeout (${timeoutMs} ms, slot.request.timeout).` },
+      false,
+    );
   }
 
   private deploy(): void {
@@ -329,6 +359,11 @@ export class JobMaster {
     const slots = new Set<number>();
     for (const s of this.subtasks.values()) {
       if (isTerminalExecution(s.state)) continue;
+      // A subtask that never got a slot ends at once.
+      if (s.slot < 0) {
+        this.setState(s, 'CANCELED');
+        continue;
+      }
       slots.add(s.slot);
       this.setState(s, 'CANCELING');
     }
