@@ -259,6 +259,8 @@ describe('cluster', () => {
   });
 
   it('cluster - a job whose slots are taken waits for them (SCHEDULED), then runs when they are free', async () => {
+    // Earlier tests' jobs have ended: every slot is free.
+    for (let i = 0; i < 100 && ((await (await fetch(`${base}/overview`)).json()) as Record<string, number>)['slots-available'] !== 3; i++) await new Promise((resolve) => setTimeout(resolve, 100));
     const first = await runCli(['run', ...m, '-d', '-p', '3', 'test/jobs/savepoint-job.ts', join(root, 'out-hold'), String(50 * N), String(K), 'run', 'slow']);
     const holder = /JobID ([0-9a-f]{32})/.exec(first.stdout)![1]!;
     await waitForState(holder, ['RUNNING']);
