@@ -8,7 +8,7 @@
 import { DetachedJobExecutionResult, JobExecutionResult, type JobClient, type JobStatusName, type Pipeline, type PipelineExecutor } from '../api/index.js';
 import { MiniFlinkError } from '../core/errors.js';
 import { decodeResults, EXECUTE_INDEX_KEY } from '../runtime/index.js';
-import type { RestClient } from './rest-client.js';
+import { operationFailure, type RestClient } from './rest-client.js';
 
 /** What `run` says about the program. */
 export interface RemoteRun {
@@ -127,8 +127,8 @@ class RestJobClient implements JobClient {
 
 /** A savepoint operation's location, or its failure as an error. */
 function location(op: Record<string, unknown>): string {
-  const failure = op['failure-cause'] as { 'stack-trace'?: string } | undefined;
-  if (failure) throw new Error(`The savepoint failed: ${failure['stack-trace'] ?? 'no cause given'}`);
+  const failure = operationFailure(op);
+  if (failure !== undefined) throw new Error(`The savepoint failed: ${failure}`);
   return String(op.location);
 }
 

@@ -56,6 +56,12 @@ export class RestClient {
   }
 }
 
+/** The failure of a completed asynchronous operation (its `failure-cause` stack trace), if it failed. */
+export function operationFailure(op: Record<string, unknown>): string | undefined {
+  const f = op['failure-cause'] as { 'stack-trace'?: string } | undefined;
+  return f ? (f['stack-trace'] ?? 'unknown failure') : undefined;
+}
+
 /** A multipart/form-data body with one file. */
 class Multipart {
   private constructor(

@@ -5,8 +5,7 @@
  */
 import { availableParallelism, freemem, totalmem } from 'node:os';
 import type { JobMaster, MemoryStats, TaskManagerInfo } from '../runtime/index.js';
-
-const TERMINAL_TASK = new Set(['FINISHED', 'CANCELED', 'FAILED']);
+import { TERMINAL } from './job-views.js';
 
 /** What a TaskManager view needs of the cluster. */
 export interface SlotUse {
@@ -26,7 +25,7 @@ export function taskManagerInfo(tm: TaskManagerInfo, use: SlotUse): Record<strin
   const free = tm.slots.filter((s) => !use.owners.has(s)).length;
   const slots = new Set(tm.slots);
   let assigned = 0;
-  for (const j of use.jobs) for (const s of j.subtasks.values()) if (slots.has(s.slot) && !TERMINAL_TASK.has(s.state)) assigned++;
+  for (const j of use.jobs) for (const s of j.subtasks.values()) if (slots.has(s.slot) && !TERMINAL.has(s.state)) assigned++;
   return {
     id: tm.id,
     path: `miniflink://taskmanager/${tm.id}`,

@@ -11,7 +11,16 @@ type JobStatusName = JobMaster['status'];
 /** Flink's ExecutionState names. */
 export const EXECUTION_STATES = ['CREATED', 'SCHEDULED', 'DEPLOYING', 'RUNNING', 'FINISHED', 'CANCELING', 'CANCELED', 'FAILED', 'RECONCILING', 'INITIALIZING'] as const;
 const JOB_STATES: JobStatusName[] = ['INITIALIZING', 'CREATED', 'RUNNING', 'FAILING', 'FAILED', 'CANCELLING', 'CANCELED', 'FINISHED', 'RESTARTING', 'SUSPENDED', 'RECONCILING'];
-const TERMINAL = new Set(['FINISHED', 'CANCELED', 'FAILED']);
+/** Terminal states, of a job and of a subtask. */
+export const TERMINAL: ReadonlySet<string> = new Set(['FINISHED', 'CANCELED', 'FAILED']);
+
+/** When a group of subtasks (a vertex, or a vertex's subtasks on one TaskManager) started and ended. */
+function span(subs: readonly Subtask[], now: number): { start: number; end: number; duration: number } {
+  const starts = subs.map((s) => s.timestamps.DEPLOYING ?? -1).filter((t) => t > 0);
+  const start = starts.length > 0 ? Math.min(...starts) : -1;
+  const end = subs.every((s) => TERMINAL.has(s.state)) ? Math.max(...subs.map((s) => Math.max(...Object.values(s.timestamps).map(Number)))) : -1;
+  return { start, end, duration: start < 0 ? -1 : (end > 0 ? end : now) - start };
+}
 
 function counts(states: string[], lower: boolean): Record<string, number> {
   const out: Record<string, number> = {};
@@ -74,10 +83,7 @@ export function jobDetails(jm: JobMaster, now: number): Record<string, unknown> 
   const vertices = job.vertices.map((v) => {
     const subs = [...jm.subtasks.values()].filter((s) => s.vertexId === v.id);
     const states = subs.map((s) => s.state);
-    const starts = subs.map((s) => s.timestamps.DEPLOYING ?? -1).filter((t) => t > 0);
-    const start = starts.length > 0 ? Math.min(...starts) : -1;
-    const allDone = states.every((s) => TERMINAL.has(s));
-    const vEnd = allDone ? Math.max(...subs.map((s) => Math.max(...Object.values(s.timestamps).map(Number)))) : -1;
+    const { start, end: vEnd, duration } = span(subs, now);
     return {
       id: v.id,
       // Flink serializes the SlotSharingGroupId as a hex string (FLINK-REFERENCE 1.5).
@@ -88,7 +94,7 @@ export function jobDetails(jm: JobMaster, now: number): Record<string, unknown> 
       status: vertexStatus(states),
       'start-time': start,
       'end-time': vEnd,
-      duration: start < 0 ? -1 : (vEnd > 0 ? vEnd : now) - start,
+      duration,
       tasks: counts(states, false),
       metrics: emptyIoMetrics(),
     };
@@ -295,8 +301,7 @@ export function vertexDetails(jm: JobMaster, vertexId: string, locate: (slot: nu
     maxParallelism: v.maxParallelism,
     now,
     subtasks: subs.map((s) => {
-      const start = s.timestamps.DEPLOYING ?? -1;
-      const end = TERMINAL.has(s.state) ? Math.max(...Object.values(s.timestamps).map(Number)) : -1;
+      const { start, end, duration } = span([s], now);
       return {
         subtask: s.index,
         status: s.state,
@@ -305,7 +310,7 @@ export function vertexDetails(jm: JobMaster, vertexId: string, locate: (slot: nu
         'start-time': start,
         start_time: start,
         'end-time': end,
-        duration: start < 0 ? -1 : (end > 0 ? end : now) - start,
+        duration,
         metrics: emptyIoMetrics(),
         'taskmanager-id': locate(s.slot).taskManagerId,
         'status-duration': statusDuration(s, now),
@@ -330,16 +335,14 @@ export function vertexTaskManagers(jm: JobMaster, vertexId: string, locate: (slo
     now,
     taskmanagers: [...byTm].map(([tmId, list]) => {
       const states = list.map((s) => s.state);
-      const starts = list.map((s) => s.timestamps.DEPLOYING ?? -1).filter((t) => t > 0);
-      const start = starts.length > 0 ? Math.min(...starts) : -1;
-      const end = states.every((s) => TERMINAL.has(s)) ? Math.max(...list.map((s) => Math.max(...Object.values(s.timestamps).map(Number)))) : -1;
+      const { start, end, duration } = span(list, now);
       return {
         endpoint: locate(list[0]!.slot).endpoint,
         'taskmanager-id': tmId,
         status: vertexStatus(states),
         'start-time': start,
         'end-time': end,
-        duration: start < 0 ? -1 : (end > 0 ? end : now) - start,
+        duration,
         metrics: emptyIoMetrics(),
         'status-counts': counts(states, false),
         aggregated: aggregated(list, now),

@@ -72,13 +72,18 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ errors: [`Not found: ${req.url}`] }));
 
-  const job = (req: FastifyRequest): JobMaster => {
+  /** The job id of the path, lower case, or Flink's 400 for one that is not 32 hex digits. */
+  const jobIdParam = (req: FastifyRequest): string => {
     const id = (req.params as { jobid: string }).jobid;
     if (!JOB_ID.test(id)) throw new RestError(400, `Bad request, could not parse parameters: Cannot resolve path parameter (jobid) from value "${id}".`);
+    return id.toLowerCase();
+  };
+  const job = (req: FastifyRequest): JobMaster => {
+    const id = jobIdParam(req);
     try {
-      return dispatcher.getJob(id.toLowerCase());
+      return dispatcher.getJob(id);
     } catch {
-      throw new RestError(404, `Job ${id} not found`);
+      throw new RestError(404, `Job ${(req.params as { jobid: string }).jobid} not found`);
     }
   };
   const body = (req: FastifyRequest): Record<string, unknown> => {
@@ -330,15 +335,14 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
     });
     const cancel = async (req: FastifyRequest, reply: FastifyReply) => {
       const mode = (req.query as { mode?: string }).mode;
-      const id = (req.params as { jobid: string }).jobid;
-      if (!JOB_ID.test(id)) throw new RestError(400, `Bad request, could not parse parameters: Cannot resolve path parameter (jobid) from value "${id}".`);
+      const id = jobIdParam(req);
       let jm;
       try {
-        jm = dispatcher.getJob(id.toLowerCase());
+        jm = dispatcher.getJob(id);
       } catch {
         throw new RestError(404, 'Job could not be found.');
       }
-      if (mode === 'stop') return reply.code(308).header('Location', `/jobs/${id}/stop`).send({});
+      if (mode === 'stop') return reply.code(308).header('Location', `/jobs/${(req.params as { jobid: string }).jobid}/stop`).send({});
       if (mode !== undefined && mode !== 'cancel') throw new RestError(400, `Bad request, could not parse parameters: Cannot resolve query parameter (mode) from value "${mode}".`);
       if (TERMINAL.has(jm.status) && jm.status !== 'CANCELED') {
         throw new RestError(409, `Job cancellation failed because the job has already reached another terminal state (${jm.status}).`);
@@ -400,52 +404,58 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
     });
     /** Flink answers a savepoint or stop trigger for an unknown job 202, the failure in its status (reference 1.2). */
     const unknownJobTrigger = (req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
-      const id = (req.params as { jobid: string }).jobid;
-      if (!JOB_ID.test(id)) return undefined;
+      const id = jobIdParam(req);
       try {
-        dispatcher.getJob(id.toLowerCase());
+        dispatcher.getJob(id);
         return undefined;
       } catch {
         const b = body(req);
-        const t = ops.start('savepoint', id.toLowerCase(), async () => {
+        const t = ops.start('savepoint', id, async () => {
           // Flink's FlinkJobNotFoundException.
-          throw new RestError(404, `Could not find Flink job (${id.toLowerCase()})`);
+          throw new RestError(404, `Could not find Flink job (${id})`);
         }, 'failure-cause', triggerId(b.triggerId));
         return reply.code(202).send({ 'request-id': t });
       }
     };
-    r.post('/jobs/:jobid/savepoints', async (req, reply) => {
+    /**
+     * What POST /savepoints and POST /stop share: Flink's 202 for an unknown job, the target
+     * directory (from `field`, inside the allowed ones, or the configured default), the format and
+     * trigger id, then the asynchronous operation. `prepare` checks the operation's own fields and
+     * returns its work.
+     */
+    type SavepointWork = () => Promise<Record<string, unknown>>;
+    const savepointTrigger = (field: string, prepare: (jm: JobMaster, dir: string | undefined, b: Record<string, unknown>) => SavepointWork) => async (req: FastifyRequest, reply: FastifyReply) => {
       const unknown = unknownJobTrigger(req, reply);
       if (unknown) return unknown;
       const jm = job(req);
       const b = body(req);
-      const dir = allowedPath(str(b['target-directory'], 'target-directory'), 'target-directory');
-      if (dir === undefined && jm.submission.checkpoints.savepointDir === undefined) {
-        throw new RestError(400, 'Config key [execution.checkpointing.savepoint-dir] is not set. Property [target-directory] must be provided.');
-      }
-      const cancelJob = bool(b['cancel-job'], 'cancel-job') === true;
-      oneOf(b.formatType, 'formatType', ['CANONICAL', 'NATIVE']);
-      const id = ops.start('savepoint', jm.jobId, async () => {
-        const s = await jm.triggerSavepoint(dir);
-        if (cancelJob) jm.cancel();
-        return { location: s.externalPath };
-      }, 'failure-cause', triggerId(b.triggerId));
-      return reply.code(202).send({ 'request-id': id });
-    });
-    r.post('/jobs/:jobid/stop', async (req, reply) => {
-      const unknown = unknownJobTrigger(req, reply);
-      if (unknown) return unknown;
-      const jm = job(req);
-      const b = body(req);
-      const dir = allowedPath(str(b.targetDirectory, 'targetDirectory'), 'targetDirectory');
-      const drain = bool(b.drain, 'drain') === true;
+      const dir = allowedPath(str(b[field], field), field);
       oneOf(b.formatType, 'formatType', ['CANONICAL', 'NATIVE']);
       if (dir === undefined && jm.submission.checkpoints.savepointDir === undefined) {
-        throw new RestError(400, 'Config key [execution.checkpointing.savepoint-dir] is not set. Property [targetDirectory] must be provided.');
+        throw new RestError(400, `Config key [execution.checkpointing.savepoint-dir] is not set. Property [${field}] must be provided.`);
       }
-      const id = ops.start('savepoint', jm.jobId, async () => ({ location: (await jm.stopWithSavepoint(dir, drain)).externalPath }), 'failure-cause', triggerId(b.triggerId));
-      return reply.code(202).send({ 'request-id': id });
-    });
+      const trigger = triggerId(b.triggerId);
+      const work = prepare(jm, dir, b);
+      return reply.code(202).send({ 'request-id': ops.start('savepoint', jm.jobId, work, 'failure-cause', trigger) });
+    };
+    r.post(
+      '/jobs/:jobid/savepoints',
+      savepointTrigger('target-directory', (jm, dir, b) => {
+        const cancelJob = bool(b['cancel-job'], 'cancel-job') === true;
+        return async () => {
+          const s = await jm.triggerSavepoint(dir);
+          if (cancelJob) jm.cancel();
+          return { location: s.externalPath };
+        };
+      }),
+    );
+    r.post(
+      '/jobs/:jobid/stop',
+      savepointTrigger('targetDirectory', (jm, dir, b) => {
+        const drain = bool(b.drain, 'drain') === true;
+        return async () => ({ location: (await jm.stopWithSavepoint(dir, drain)).externalPath });
+      }),
+    );
     r.patch('/jobs/:jobid/rescaling', async (req) => {
       const jm = job(req);
       const pText = (req.query as { parallelism?: string }).parallelism;
@@ -710,11 +720,10 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
     });
     r.get('/jobs/:jobid/savepoints/:triggerid', async (req) => {
       // The job need not exist (a trigger for an unknown job reports its failure here).
-      const id = (req.params as { jobid: string }).jobid;
-      if (!JOB_ID.test(id)) throw new RestError(400, `Bad request, could not parse parameters: Cannot resolve path parameter (jobid) from value "${id}".`);
+      const id = jobIdParam(req);
       const t = (req.params as { triggerid: string }).triggerid;
-      const op = ops.get('savepoint', id.toLowerCase(), t);
-      if (!op) throw new RestError(404, `There is no savepoint operation with triggerId=${t} for job ${id.toLowerCase()}.`);
+      const op = ops.get('savepoint', id, t);
+      if (!op) throw new RestError(404, `There is no savepoint operation with triggerId=${t} for job ${id}.`);
       return op;
     });
   };

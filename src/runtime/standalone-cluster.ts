@@ -125,12 +125,11 @@ export class StandaloneCluster {
     if (!Number.isInteger(parallelism) || parallelism < 1) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `The parallelism must be a positive number: ${parallelism}`);
     const run: ProgramRun = { ...entry.run, parallelism, savepointPath: undefined, allowNonRestoredState: false, jobId };
     const { pipeline } = await this.capture(run, entry.compiledPath);
-    const program = { path: run.path, compiledPath: entry.compiledPath, args: run.args, entry: run.entry, executeIndex: run.executeIndex };
-    dispatcher.checkRescale(jobId, buildSubmission(pipeline, program).job);
+    const next = buildSubmission(pipeline, { path: run.path, compiledPath: entry.compiledPath, args: run.args, entry: run.entry, executeIndex: run.executeIndex });
+    dispatcher.checkRescale(jobId, next.job);
     const savepoint = await jm.stopForRescale(savepointDir);
     try {
-      const next = buildSubmission(pipeline, program, { savepointPath: savepoint.dir!, allowNonRestoredState: false });
-      dispatcher.redeploy(jm, next);
+      dispatcher.redeploy(jm, { ...next, restore: restoreFromPath(savepoint.dir!, false, next.job) });
       entry.run = run;
     } catch (e) {
       // The new graph could not run (e.g. another job took the free slots meanwhile): the job

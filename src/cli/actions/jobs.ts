@@ -2,7 +2,7 @@
  * `list`, `cancel`, `savepoint` and `stop`: Flink's CLI actions, through the REST API only.
  */
 import { CliArgumentError, parseArgs, stringOption, type OptionSpec } from '../args.js';
-import { RestClient } from '../rest-client.js';
+import { operationFailure, RestClient } from '../rest-client.js';
 import { COMMON_OPTIONS, loadConfiguration } from './common.js';
 import type { CliIO } from './run.js';
 
@@ -12,11 +12,6 @@ function parseJobId(text: string | undefined, what: string): string {
   if (text === undefined) throw new CliArgumentError(`Missing JobID. Specify a JobID to ${what}.`);
   if (!/^[0-9a-fA-F]{32}$/.test(text)) throw new CliArgumentError(`Cannot parse JobID from "${text}". The expected format is [0-9a-fA-F]{32}, e.g. fd72014d4c864993a2e5a9287b4a9c5d.`);
   return text.toLowerCase();
-}
-
-function failureText(op: Record<string, unknown>): string | undefined {
-  const f = op['failure-cause'] as { 'stack-trace'?: string } | undefined;
-  return f ? (f['stack-trace'] ?? 'unknown failure') : undefined;
 }
 
 function pad(n: number): string {
@@ -85,7 +80,7 @@ export async function cancelAction(argv: readonly string[], io: CliIO): Promise<
   io.out(`Cancelling job ${jobId} with CANONICAL savepoint to ${dir ?? 'default savepoint directory'}.`);
   const { 'request-id': t } = await client.call<{ 'request-id': string }>('POST', `/jobs/${jobId}/savepoints`, { 'target-directory': dir, 'cancel-job': true });
   const op = await client.waitFor(`/jobs/${jobId}/savepoints/${t}`);
-  const failed = failureText(op);
+  const failed = operationFailure(op);
   if (failed) throw new Error(`Could not cancel job ${jobId}.\n${failed}`);
   io.out(`Cancelled job ${jobId}. Savepoint stored in ${String(op.location)}.`);
   return 0;
@@ -101,7 +96,7 @@ export async function savepointAction(argv: readonly string[], io: CliIO): Promi
     io.out('Waiting for response...');
     const { 'request-id': t } = await client.call<{ 'request-id': string }>('POST', '/savepoint-disposal', { 'savepoint-path': dispose });
     const op = await client.waitFor(`/savepoint-disposal/${t}`);
-    const failed = failureText(op);
+    const failed = operationFailure(op);
     if (failed) throw new Error(`Failed to dispose savepoint '${dispose}'.\n${failed}`);
     io.out(`Savepoint '${dispose}' disposed.`);
     return 0;
@@ -118,7 +113,7 @@ export async function savepointAction(argv: readonly string[], io: CliIO): Promi
   } catch (e) {
     throw new Error(`Failed to trigger a savepoint for the job ${jobId}.`, { cause: e });
   }
-  const failed = failureText(op);
+  const failed = operationFailure(op);
   if (failed) throw new Error(`Failed to trigger a savepoint for the job ${jobId}.\n${failed}`);
   io.out(`Savepoint completed. Path: ${String(op.location)}`);
   io.out('You can resume your program from this savepoint with the run command.');
@@ -148,7 +143,7 @@ export async function stopAction(argv: readonly string[], io: CliIO): Promise<nu
   } catch (e) {
     throw new Error(`Could not stop with a savepoint job "${jobId}".`, { cause: e });
   }
-  const failed = failureText(op);
+  const failed = operationFailure(op);
   if (failed) throw new Error(`Could not stop with a savepoint job "${jobId}".\n${failed}`);
   io.out(`Savepoint completed. Path: ${String(op.location)}`);
   return 0;

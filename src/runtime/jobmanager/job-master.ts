@@ -86,8 +86,8 @@ export class JobMaster {
   private restartTimer: NodeJS.Timeout | undefined;
   /** Set by stopWithSavepoint: the savepoint's id; the job ends FINISHED once its tasks stopped. */
   private stopping: number | undefined;
-  /** Set while the job rescales: its tasks stop after the savepoint, then redeploy() brings the new graph. */
-  private rescaling: { stopped: Promise<void>; resolve: () => void } | undefined;
+  /** Set while the job rescales: its tasks stop after the savepoint (then `resolve`), and redeploy() brings the new graph. */
+  private rescaling: { resolve: () => void } | undefined;
   /** Set by stop --drain: where the final savepoint goes, and who waits for it. */
   private draining: { dir: string | undefined; done: { resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void } | undefined } | undefined;
   onTerminal: (() => void) | undefined;
@@ -464,22 +464,13 @@ export class JobMaster {
   }
 
   /**
-   * Flink's stop-with-savepoint: takes a savepoint, then stops every task; the job ends FINISHED.
-   * Records after the savepoint's barrier are not committed (a job restored from the savepoint
-   * processes them). Resolves with the savepoint's path.
+   * Flink's stop-with-savepoint: a synchronous savepoint (sources emit nothing after its barrier),
+   * then every task ends FINISHED, and so does the job. Resolves with the savepoint.
    */
   async stopWithSavepoint(dir: string | undefined, drain = false): Promise<CompletedCheckpoint> {
     if (this.status !== 'RUNNING') throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.jobId} is ${this.status}: only a RUNNING job can be stopped`);
     if (drain) return this.drainWithSavepoint(dir);
-    this.coordinator.stopPeriodic();
-    let savepoint: CompletedCheckpoint;
-    try {
-      savepoint = await this.coordinator.trigger('savepoint', dir, true);
-    } catch (e) {
-      // The stop failed: the job runs on, with its periodic checkpoints (as Flink's scheduler does).
-      if (this.status === 'RUNNING' && this.stopping === undefined && this.rescaling === undefined) this.coordinator.startPeriodic();
-      throw e;
-    }
+    const savepoint = await this.synchronousSavepoint(dir);
     if (this.status === 'RUNNING') {
       this.stopping = savepoint.id;
       this.coordinator.shutdown('The job is stopping with a savepoint');
@@ -491,6 +482,21 @@ export class JobMaster {
   }
 
   /**
+   * The savepoint of a stop or a rescale (Flink's synchronous savepoint: sources emit nothing
+   * after its barrier). Periodic checkpoints pause for it; should it fail, the job runs on with
+   * them, as Flink's scheduler does.
+   */
+  private async synchronousSavepoint(dir: string | undefined): Promise<CompletedCheckpoint> {
+    this.coordinator.stopPeriodic();
+    try {
+      return await this.coordinator.trigger('savepoint', dir, true);
+    } catch (e) {
+      if (this.status === 'RUNNING' && this.stopping === undefined && this.rescaling === undefined) this.coordinator.startPeriodic();
+      throw e;
+    }
+  }
+
+  /**
    * First half of a rescale (what Flink's old rescaling did in place): takes a savepoint, then
    * stops every task; the job waits in RESTARTING for redeploy(). Resolves with the savepoint once
    * every task stopped. When the savepoint fails, the job runs on as it was.
@@ -499,19 +505,10 @@ export class JobMaster {
     if (this.status !== 'RUNNING' || this.stopping !== undefined || this.draining !== undefined || this.rescaling !== undefined) {
       throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.jobId} is ${this.status}${this.rescaling ? ' and already rescaling' : ''}: only a RUNNING job can be rescaled`);
     }
-    this.coordinator.stopPeriodic();
-    let savepoint: CompletedCheckpoint;
-    try {
-      // As a stop's savepoint: sources emit nothing after it, so no sink sees a record twice.
-      savepoint = await this.coordinator.trigger('savepoint', dir, true);
-    } catch (e) {
-      if (this.status === 'RUNNING') this.coordinator.startPeriodic();
-      throw e;
-    }
+    // As a stop's savepoint: sources emit nothing after it, so no sink sees a record twice.
+    const savepoint = await this.synchronousSavepoint(dir);
     if (this.status !== 'RUNNING') throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.jobId} became ${this.status} during the rescale's savepoint`);
-    let resolve!: () => void;
-    const stopped = new Promise<void>((r) => (resolve = r));
-    this.rescaling = { stopped, resolve };
+    const stopped = new Promise<void>((resolve) => (this.rescaling = { resolve }));
     this.coordinator.abortAll('The job is rescaling', false);
     this.cancelTasks();
     this.checkDone();
