@@ -1,5 +1,5 @@
 /**
- * Every REST call Flink's own web dashboard makes (../shared/reference/FLINK-DASHBOARD-FIELDS.md,
+ * Every REST call Flink's own web dashboard makes (FLINK-DASHBOARD-FIELDS.md of the reference folder beside the repository,
  * sections 2-4), made against a real cluster running a real checkpointing job, a failed job and a
  * job started the way the dashboard's "Submit New Job" page starts one. For each call, every field
  * the document says the dashboard reads must be there with the documented type.
