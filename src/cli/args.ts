@@ -15,6 +15,12 @@ export interface OptionSpec {
   readonly repeatable?: boolean;
   /** The value may be left out (commons-cli's optional argument): then the option is `true`. */
   readonly optionalValue?: boolean;
+  /** The value's name in the help (`-p,--parallelism <parallelism>`); `arg` when left out, as commons-cli. */
+  readonly argName?: string;
+  /** The help text (src/cli/help.ts prints it). */
+  readonly description?: string;
+  /** An option Flink's `bin/flink` does not have: the help marks it `(miniflink)`. */
+  readonly miniflink?: boolean;
 }
 
 /** Parsed arguments. */

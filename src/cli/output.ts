@@ -1,6 +1,7 @@
 /**
  * Flink's CLI output: the fixed lines and the exception block.
  */
+import { isMiniFlinkError, MiniFlinkError, type ErrorCode } from '../core/errors.js';
 
 /** The rule Flink prints around the exception block and plans. */
 export const RULE = '------------------------------------------------------------';
@@ -28,3 +29,33 @@ export function stackWithCauses(e: unknown): string {
 
 /** Flink's hint after an argument error. */
 export const HELP_HINT = 'Use the help option (-h or --help) to get help on the command.';
+
+/** A stack trace's text without its frames (`    at ...` and `... n more` lines). */
+export function withoutFrames(text: string): string {
+  return text
+    .split('\n')
+    .filter((l) => !/^\s+at /.test(l) && !/^\s+\.\.\. \d+ more$/.test(l))
+    .join('\n');
+}
+
+/** A copy of an error and its causes whose stacks keep only their headlines (name, code, message). */
+export function frameless(e: unknown, depth = 0): unknown {
+  if (!(e instanceof Error) || depth >= 10) return e;
+  const cause = e.cause === undefined ? undefined : { cause: frameless(e.cause, depth + 1) };
+  const copy = isMiniFlinkError(e) ? new MiniFlinkError(e.code, e.message, cause) : new Error(e.message, cause);
+  copy.name = e.name;
+  copy.stack = withoutFrames(e.stack ?? `${e.name}: ${e.message}`);
+  return copy;
+}
+
+/**
+ * An action's failure as Flink's CLI reports one, its headline (`Could not cancel job <id>.`) and
+ * the `Caused by:` chain, but without JavaScript frames: they would name only the CLI's own
+ * functions or, for an operation that failed on the cluster, the server's.
+ */
+export function actionFailure(headline: string, cause: unknown, code?: ErrorCode): Error {
+  const options = { cause: frameless(cause) };
+  const e = code !== undefined ? new MiniFlinkError(code, headline, options) : new Error(headline, options);
+  e.stack = `${e.name}: ${e.message}`;
+  return e;
+}

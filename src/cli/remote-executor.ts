@@ -1,18 +1,22 @@
 /**
  * Flink's client side of `run -m host:port`: the program runs in the CLI process, and each
- * execute() uploads the job module (once), runs it on the cluster through `POST /jars/:id/run`
+ * execute() uploads the job's bundle (once: the module compiled with everything it imports, its
+ * path and the client's environment, as program-compiler.ts makes it; the very file the client
+ * itself runs), runs it on the cluster through `POST /jars/:id/run`
  * (naming which execute() call it is, so the cluster captures that job), and, attached, waits
  * for `GET /jobs/:id/execution-result`, whose accumulator results also bring executeAndCollect's
  * records back. Detached, execute() returns at once with a DetachedJobExecutionResult.
  */
 import { DetachedJobExecutionResult, JobExecutionResult, type JobClient, type JobStatusName, type Pipeline, type PipelineExecutor } from '../api/index.js';
 import { MiniFlinkError } from '../core/errors.js';
-import { decodeResults, EXECUTE_INDEX_KEY } from '../runtime/index.js';
+import { compileProgram, decodeResults, discardCompiledProgram, EXECUTE_INDEX_KEY } from '../runtime/index.js';
 import { operationFailure, type RestClient } from './rest-client.js';
 
 /** What `run` says about the program. */
 export interface RemoteRun {
   readonly path: string;
+  /** The module's bundle (compileProgram), which the client runs itself: what is uploaded. Compiled here when absent. */
+  readonly bundlePath?: string | undefined;
   readonly args: readonly string[];
   readonly entry: string | undefined;
   readonly parallelism: number | undefined;
@@ -52,7 +56,7 @@ export class RemoteExecutor implements PipelineExecutor {
     if (this.run.detached && pipeline.env.transformations.some((t) => t.operator?.type === 'collect')) {
       throw new MiniFlinkError('MF_ERR_INVALID_PROGRAM', 'executeAndCollect() needs an attached run: its records come back to the client when the job ends. Run without -d.');
     }
-    this.jarId ??= this.client.upload(this.run.path);
+    this.jarId ??= this.upload();
     const jarId = await this.jarId;
     const { jobid } = await this.client.call<{ jobid: string }>('POST', `/jars/${jarId}/run`, {
       programArgsList: this.run.args,
@@ -64,6 +68,17 @@ export class RemoteExecutor implements PipelineExecutor {
     });
     this.onSubmitted(jobid);
     return new RestJobClient(this.client, jobid, this.run.detached);
+  }
+
+  /** Uploads the bundle, compiling it first when `run` did not. */
+  private async upload(): Promise<string> {
+    if (this.run.bundlePath !== undefined) return this.client.upload(this.run.bundlePath);
+    const bundle = await compileProgram(this.run.path);
+    try {
+      return await this.client.upload(bundle);
+    } finally {
+      discardCompiledProgram(bundle);
+    }
   }
 
   /** Deletes the uploaded module (the cluster keeps its own compiled copy for its jobs). */

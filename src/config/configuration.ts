@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { MiniFlinkError } from '../core/errors.js';
-import { DEPRECATED_KEYS } from './options.js';
+import { DEPRECATED_KEYS, NOT_IMPLEMENTED, OPTIONS, SUBSTITUTED_VALUES } from './options.js';
 
 /** Configuration strings by canonical key. */
 export type ConfigMap = Record<string, string>;
@@ -66,4 +66,32 @@ export function applyDynamicProperties(conf: ConfigMap, props: readonly string[]
 /** The configuration directory: --conf-dir, else MINIFLINK_CONF_DIR, else ./conf. */
 export function configDirectory(confDir: string | undefined): string {
   return confDir ?? process.env['MINIFLINK_CONF_DIR'] ?? 'conf';
+}
+
+const IMPLEMENTED = new Set(OPTIONS.map((o) => o.key));
+
+/** What miniflink does with a key it does not implement, or undefined for a key it implements. */
+export function notImplemented(key: string): string | undefined {
+  if (IMPLEMENTED.has(key)) return undefined;
+  const exact = NOT_IMPLEMENTED.get(key);
+  if (exact !== undefined) return exact;
+  for (const [k, instead] of NOT_IMPLEMENTED) if (k.endsWith('.') && key.startsWith(k)) return instead;
+  return undefined;
+}
+
+/**
+ * Warns, once per key, about every key of a configuration that miniflink does not implement
+ * (saying what it does instead), that it does not know at all, or whose value it replaces.
+ */
+export function checkConfiguration(conf: Readonly<ConfigMap>, warn: (m: string) => void): void {
+  for (const [key, value] of Object.entries(conf)) {
+    const canonical = DEPRECATED_KEYS.get(key) ?? key;
+    const instead = notImplemented(canonical);
+    if (instead !== undefined) warn(`Configuration key '${key}' is not implemented by miniflink and has no effect: ${instead}.`);
+    else if (!IMPLEMENTED.has(canonical)) warn(`Configuration key '${key}' is not one miniflink knows: it has no effect (the job can still read it from its configuration).`);
+    else {
+      const substitute = SUBSTITUTED_VALUES.get(canonical)?.get(value.trim().toLowerCase());
+      if (substitute !== undefined) warn(`Configuration '${key}: ${value}': ${substitute}.`);
+    }
+  }
 }

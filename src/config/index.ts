@@ -2,7 +2,7 @@
  * config: every option declared once (options.ts), and the layered configuration (config.yaml,
  * -D, code). Depends on core.
  */
-export { OPTIONS, DEPRECATED_KEYS } from './options.js';
+export { OPTIONS, DEPRECATED_KEYS, NOT_IMPLEMENTED } from './options.js';
 export { option, type ConfigOption, type OptionType } from './config-option.js';
-export { loadConfigFile, applyDynamicProperties, configDirectory, flattenYaml, setKey, type ConfigMap } from './configuration.js';
+export { loadConfigFile, applyDynamicProperties, checkConfiguration, configDirectory, flattenYaml, notImplemented, setKey, type ConfigMap } from './configuration.js';
 export { parseDuration, parseMemorySize } from './duration.js';

@@ -26,17 +26,80 @@ export const OPTIONS: readonly ConfigOption[] = [
   option({ key: 'execution.checkpointing.savepoint-dir', type: 'string', defaultValue: undefined, description: 'Default savepoint directory.', deprecatedKeys: ['state.savepoints.dir', 'savepoints.state.backend.fs.dir'] }),
   option({ key: 'execution.checkpointing.num-retained', type: 'integer', defaultValue: '1', description: 'Completed checkpoints kept; older ones are deleted.', deprecatedKeys: ['state.checkpoints.num-retained'] }),
   option({ key: 'execution.checkpointing.snapshot-compression', type: 'enum', defaultValue: 'false', values: ['true', 'false', 'none', 'lz4', 'snappy'], description: 'Compression of state files: true = snappy (as Flink), false = none, or lz4.' }),
-  option({ key: 'state.backend.type', type: 'enum', defaultValue: 'hashmap', values: ['hashmap', 'leveldb'], description: 'Where keyed state lives: objects in memory, or LevelDB.', deprecatedKeys: ['state.backend'] }),
+  option({ key: 'state.backend.type', type: 'enum', defaultValue: 'hashmap', values: ['hashmap', 'leveldb', 'rocksdb'], description: 'Where keyed state lives: objects in memory, or LevelDB (rocksdb: LevelDB stands in, with a warning).', deprecatedKeys: ['state.backend'] }),
   option({ key: 'restart-strategy.type', type: 'enum', defaultValue: undefined, values: ['none', 'disable', 'off', 'fixed-delay', 'fixeddelay', 'failure-rate', 'failurerate', 'exponential-delay', 'exponentialdelay'], description: 'Restart strategy; unset: none without checkpointing, exponential-delay with it (Flink 1.19+).', deprecatedKeys: ['restart-strategy'] }),
   option({ key: 'restart-strategy.fixed-delay.attempts', type: 'integer', defaultValue: '1', description: 'Restarts allowed by fixed-delay.' }),
   option({ key: 'restart-strategy.fixed-delay.delay', type: 'duration', defaultValue: '1 s', description: 'Delay between fixed-delay restarts.' }),
+  option({ key: 'restart-strategy.failure-rate.max-failures-per-interval', type: 'integer', defaultValue: '1', description: 'Failures allowed within the interval by failure-rate.' }),
+  option({ key: 'restart-strategy.failure-rate.failure-rate-interval', type: 'duration', defaultValue: '1 min', description: 'The interval failure-rate counts failures in.' }),
+  option({ key: 'restart-strategy.failure-rate.delay', type: 'duration', defaultValue: '1 s', description: 'Delay between failure-rate restarts.' }),
+  option({ key: 'restart-strategy.exponential-delay.initial-backoff', type: 'duration', defaultValue: '1 s', description: 'First delay of exponential-delay.' }),
+  option({ key: 'restart-strategy.exponential-delay.max-backoff', type: 'duration', defaultValue: '1 min', description: 'Largest delay of exponential-delay.' }),
+  option({ key: 'restart-strategy.exponential-delay.backoff-multiplier', type: 'string', defaultValue: '1.5', description: 'Factor between consecutive exponential-delay delays.' }),
+  option({ key: 'restart-strategy.exponential-delay.reset-backoff-threshold', type: 'duration', defaultValue: '1 h', description: 'A job that ran this long without failing starts again from the initial backoff.' }),
+  option({ key: 'restart-strategy.exponential-delay.jitter-factor', type: 'string', defaultValue: '0.1', description: 'Random share added to or taken from each exponential-delay delay.' }),
+  option({ key: 'execution.state-recovery.path', type: 'string', defaultValue: undefined, description: 'Savepoint or retained checkpoint a job restores from (as `run -s`).', deprecatedKeys: ['execution.savepoint.path'] }),
+  option({ key: 'execution.state-recovery.ignore-unclaimed-state', type: 'boolean', defaultValue: 'false', description: 'Skip state that maps to no operator (as `run -n`).', deprecatedKeys: ['execution.savepoint.ignore-unclaimed-state'] }),
+  option({ key: 'execution.state-recovery.claim-mode', type: 'enum', defaultValue: 'NO_CLAIM', values: ['CLAIM', 'NO_CLAIM', 'LEGACY'], description: 'Who owns the snapshot restored from (as `run -cm`).', deprecatedKeys: ['execution.savepoint-restore-mode'] }),
   option({ key: 'rest.address', type: 'string', defaultValue: '127.0.0.1', description: 'Address of the REST endpoint.' }),
   option({ key: 'rest.port', type: 'integer', defaultValue: '8081', description: 'Port of the REST endpoint and web UI (0: any free port).', deprecatedKeys: ['web.port'] }),
   option({ key: 'rest.bind-address', type: 'string', defaultValue: undefined, description: 'Address the REST server binds to; unset: rest.address (127.0.0.1).' }),
   option({ key: 'rest.savepoint-dirs.allowed', type: 'string', defaultValue: undefined, description: 'More directories (separated by ; or ,) that savepoint paths in REST requests may lie in, besides the savepoint and checkpoint directories.' }),
-  option({ key: 'web.upload.dir', type: 'string', defaultValue: '<tmp>/miniflink-web-upload', description: 'Where uploaded job modules are stored, as <uuid>_<name>.' }),
+  option({ key: 'web.upload.dir', type: 'string', defaultValue: '<tmp>/miniflink-web-<random>', description: 'Where uploaded job modules are stored, as <uuid>_<name>. Unset, a folder of the cluster\'s own that is removed when it stops (as Flink\'s web.tmpdir).' }),
   option({ key: 'env.log.dir', type: 'string', defaultValue: '<tmp>/miniflink-log', description: 'Where `cluster start --daemon` writes its output and pid file.' }),
 ];
+
+/**
+ * Flink keys miniflink accepts but does not implement, each with what miniflink does instead; a
+ * key set from config.yaml, -D or a jar run's flinkConfiguration logs a warning saying so. A key
+ * ending in '.' stands for every key under it. A feature that implements a key removes it here
+ * (and declares it in OPTIONS).
+ */
+export const NOT_IMPLEMENTED: ReadonlyMap<string, string> = new Map([
+  ['execution.checkpointing.incremental', 'every checkpoint is a full snapshot'],
+  ['state.backend.incremental', 'every checkpoint is a full snapshot'],
+  ['execution.checkpointing.unaligned.enabled', 'checkpoints are aligned (EXACTLY_ONCE) or not aligned at all (AT_LEAST_ONCE)'],
+  ['execution.checkpointing.unaligned', 'checkpoints are aligned (EXACTLY_ONCE) or not aligned at all (AT_LEAST_ONCE)'],
+  ['execution.checkpointing.aligned-checkpoint-timeout', 'checkpoints stay aligned however long alignment takes'],
+  ['execution.checkpointing.local-backup.enabled', 'no local copy is kept; restores read checkpoint storage'],
+  ['execution.checkpointing.local-backup.dirs', 'no local copy is kept; restores read checkpoint storage'],
+  ['execution.state-recovery.from-local', 'restores read checkpoint storage'],
+  ['state.backend.local-recovery', 'restores read checkpoint storage'],
+  ['taskmanager.state.local.root-dirs', 'no local copy is kept; restores read checkpoint storage'],
+  ['jobmanager.execution.failover-strategy', 'a failure restarts the whole job (full)'],
+  ['heartbeat.interval', 'a slot thread that exits is noticed at once; a hung one is not detected'],
+  ['heartbeat.timeout', 'a slot thread that exits is noticed at once; a hung one is not detected'],
+  ['task.cancellation.interval', 'canceling waits for the task to end by itself'],
+  ['task.cancellation.timeout', 'canceling waits for the task to end by itself'],
+  ['pipeline.auto-watermark-interval', 'no periodic watermarks are emitted'],
+  ['metrics.reporters', 'no metric reporter runs; metrics are served by REST only'],
+  ['metrics.reporter.', 'no metric reporter runs; metrics are served by REST only'],
+  ['metrics.scope.', "metrics keep Flink's default scope formats"],
+  ['jobstore.max-capacity', 'finished jobs are kept until the cluster stops'],
+  ['jobstore.expiration-time', 'finished jobs are kept until the cluster stops'],
+  ['web.exception-history-size', 'every failure of a job is kept'],
+  ['web.refresh-interval', 'there is no web UI yet'],
+  ['env.log.max', 'the daemon writes one output file, not rotated'],
+  ['execution.checkpointing.storage', 'checkpoints go to execution.checkpointing.dir when it is set, else to the JobManager\'s memory'],
+  ['state.checkpoint-storage', 'checkpoints go to execution.checkpointing.dir when it is set, else to the JobManager\'s memory'],
+  ['state.backend.rocksdb.', 'LevelDB stands in for RocksDB, with its own settings'],
+  ['execution.runtime-mode', 'jobs run in STREAMING mode (bounded inputs end with a final watermark and checkpoint)'],
+  ['taskmanager.memory.', "memory is V8's heap of each slot thread, not sized by configuration"],
+  ['jobmanager.memory.', "memory is V8's heap of the cluster process, not sized by configuration"],
+  ['env.java.opts', 'there is no JVM; use NODE_OPTIONS for the node process'],
+  ['env.java.opts.', 'there is no JVM; use NODE_OPTIONS for the node process'],
+  ['high-availability', 'there is no high availability: a cluster that stops forgets its jobs (retained checkpoints stay)'],
+  ['high-availability.', 'there is no high availability: a cluster that stops forgets its jobs (retained checkpoints stay)'],
+  ['classloader.', 'job modules are ES modules loaded by Node, not class-loaded'],
+  ['pekko.', 'the JobManager and TaskManagers share one process; there is no RPC system to tune'],
+  ['akka.', 'the JobManager and TaskManagers share one process; there is no RPC system to tune'],
+  ['kubernetes.', 'miniflink runs on one machine only'],
+  ['yarn.', 'miniflink runs on one machine only'],
+  ['security.', 'the REST endpoint binds to loopback; there is no SSL or Kerberos'],
+]);
+
+/** Values of implemented keys that miniflink replaces, with what it uses instead. */
+export const SUBSTITUTED_VALUES: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map([['state.backend.type', new Map([['rocksdb', 'LevelDB stands in for RocksDB (state.backend.type: leveldb)']])]]);
 
 /** Deprecated key -> canonical key. */
 export const DEPRECATED_KEYS: ReadonlyMap<string, string> = new Map(OPTIONS.flatMap((o) => (o.deprecatedKeys ?? []).map((d) => [d, o.key] as const)));

@@ -1,6 +1,8 @@
 /**
  * Uploaded job modules (Flink's jars): stored under `web.upload.dir` as `<uuid>_<name>`, where the
- * name is reduced to safe characters: a client's file name never becomes a path.
+ * name is reduced to safe characters: a client's file name never becomes a path. What `run -m`
+ * uploads is a bundle (program-compiler.ts) that carries the client's environment variables, so
+ * uploads are readable by the cluster's user only.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -33,7 +35,7 @@ export class JarStore {
     // File systems allow 255 bytes a name: long names keep their start and their extension.
     const ext = /\.[^.]+$/.exec(safe)![0];
     const id = `${randomUUID()}_${safe.length > 160 ? `${safe.slice(0, 160 - ext.length)}${ext}` : safe}`;
-    writeFileSync(join(this.dir, id), bytes);
+    writeFileSync(join(this.dir, id), bytes, { mode: 0o600 });
     return id;
   }
 

@@ -11,6 +11,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { SystemClock, type Clock } from '../core/clock.js';
 import { checkArgument } from '../core/errors.js';
 import { randomHexId } from '../core/ids.js';
+import { ownTempDir, removeTempDir, taskManagerTmpDir } from '../core/temp-dirs.js';
 import { Dispatcher } from './jobmanager/dispatcher.js';
 import { SlotThread } from './taskmanager/slot-thread.js';
 import type { FromSlot } from './protocol.js';
@@ -66,6 +67,7 @@ export class MiniCluster {
         this.slots.push(new SlotThread(index++, id, listener));
       }
       this.taskManagers.push({ id, slots });
+      ownTempDir(taskManagerTmpDir(id));
     }
   }
 
@@ -127,6 +129,7 @@ export class MiniCluster {
     this.closing ??= (async () => {
       this.dispatcher.close();
       await Promise.all(this.slots.map((s) => s.stop()));
+      for (const tm of this.taskManagers) removeTempDir(taskManagerTmpDir(tm.id));
     })();
     return this.closing;
   }

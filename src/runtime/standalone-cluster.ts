@@ -4,7 +4,7 @@
  * its pipeline captured in this process (as a slot thread does), and the JobGraph submitted to the
  * dispatcher; the REST API and the CLI reach the cluster only through this class.
  */
-import { parseDuration, type ConfigMap } from '../config/index.js';
+import { checkConfiguration, parseDuration, type ConfigMap } from '../config/index.js';
 import { MiniFlinkError } from '../core/errors.js';
 import { newJobId } from '../core/ids.js';
 import { jsonPlan, type JsonPlan } from '../graph/index.js';
@@ -75,6 +75,8 @@ export class StandaloneCluster {
   private async capture(run: ProgramRun, compiled?: string) {
     const compiledPath = compiled ?? (await compileProgram(run.path));
     const configuration = { ...this.configuration, ...run.configuration };
+    // The cluster's own keys were checked when it started; a job's flinkConfiguration is checked here.
+    if (run.configuration !== undefined) checkConfiguration(run.configuration, (m) => console.warn(m));
     try {
       const pipeline = await captureProgram(
         { path: run.path, compiledPath, args: run.args, entry: run.entry, executeIndex: run.executeIndex, parallelism: run.parallelism, configuration },

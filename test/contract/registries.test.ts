@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/core/errors.js';
-import { OPTIONS } from '../../src/config/index.js';
+import { NOT_IMPLEMENTED, OPTIONS } from '../../src/config/index.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -28,6 +28,13 @@ describe('registries', () => {
     for (const o of OPTIONS) {
       expect(readme, `README lacks ${o.key}`).toContain(`| \`${o.key}\``);
       for (const d of o.deprecatedKeys ?? []) expect(readme, `README lacks ${d}`).toContain(`\`${d}\``);
+    }
+  });
+
+  it('config - every key accepted but not implemented is in the README, with what miniflink does instead', () => {
+    for (const [key, instead] of NOT_IMPLEMENTED) {
+      const row = readme.split('\n').find((l) => l.includes(`\`${key.endsWith('.') ? `${key}*` : key}\``) && l.startsWith('| ') && l.includes(instead));
+      expect(row, `README lacks ${key}`).toBeDefined();
     }
   });
 });

@@ -45,3 +45,29 @@ export function resultOf(r: CliResult): unknown {
   if (!line) throw new Error(`no RESULT line (exit ${r.code})\nstdout: ${r.stdout.slice(-3000)}\nstderr: ${r.stderr.slice(-3000)}`);
   return JSON.parse(line.slice('RESULT '.length));
 }
+
+/** A command, how it ended and what it printed, for a failure message. */
+export function explain(args: readonly string[], r: CliResult): string {
+  return `miniflink ${args.join(' ')} exited ${r.code}\n--- stdout ---\n${r.stdout.slice(-4000)}\n--- stderr ---\n${r.stderr.slice(-4000)}`;
+}
+
+/**
+ * runCli that remembers every command of the running test: when the test fails, afterEach prints
+ * each one with its exit code, stdout and stderr (plus anything `context` adds, such as the
+ * cluster's job list), so a failure that happens once in thirty runs can be read afterwards.
+ */
+export function recordingCli(afterEach: (fn: (ctx: { task: { name: string; result?: { state?: string } } }) => Promise<void> | void) => void, context?: () => Promise<string>): typeof runCli {
+  let seen: string[] = [];
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail') {
+      const extra = context ? await context().catch((e: unknown) => `(context unavailable: ${String(e)})`) : '';
+      console.error(`Commands of the failed test '${task.name}':\n${seen.join('\n\n')}${extra ? `\n\n${extra}` : ''}`);
+    }
+    seen = [];
+  });
+  return async (args, options) => {
+    const r = await runCli(args, options);
+    seen.push(explain(args, r));
+    return r;
+  };
+}

@@ -6,17 +6,20 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomHexId } from '../../core/ids.js';
+import { ownTempDir } from '../../core/temp-dirs.js';
 import { buildRestServer } from '../../rest/server.js';
 import { StandaloneCluster } from '../../runtime/index.js';
 import { CliArgumentError, parseArgs } from '../args.js';
 import { RestClient } from '../rest-client.js';
-import { COMMON_OPTIONS, loadConfiguration } from './common.js';
+import { actionOptions } from '../help.js';
+import { loadConfiguration } from './common.js';
 import type { CliIO } from './run.js';
 
 /** `cluster start|stop`. */
 export async function clusterAction(argv: readonly string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = argv;
-  const p = parseArgs(rest, [...COMMON_OPTIONS, { long: 'daemon', takesValue: false }], false);
+  const p = parseArgs(rest, actionOptions('cluster'), false);
   const conf = loadConfiguration(p, io.err);
   if (sub === 'stop') {
     await RestClient.fromConfig(conf).call('DELETE', '/cluster');
@@ -71,7 +74,8 @@ export async function clusterAction(argv: readonly string[], io: CliIO): Promise
       process.exit(0);
     })());
   const app = await buildRestServer(cluster, {
-    uploadDir: conf['web.upload.dir'] ?? join(tmpdir(), 'miniflink-web-upload'),
+    // As Flink's web.tmpdir: without web.upload.dir, uploads live in a folder of this cluster's own, removed when it stops.
+    uploadDir: conf['web.upload.dir'] ?? ownTempDir(join(tmpdir(), `miniflink-web-${randomHexId().slice(0, 12)}`)),
     maxUploadBytes: 64 * 1024 * 1024,
     onShutdown: () => void shutdown(),
   });

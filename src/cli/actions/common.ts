@@ -2,21 +2,13 @@
  * What the run and info actions share: the options common to all actions and loading the
  * configuration.
  */
-import { applyDynamicProperties, configDirectory, loadConfigFile, type ConfigMap } from '../../config/index.js';
-import { CliArgumentError, listOption, stringOption, type OptionSpec, type ParsedArgs } from '../args.js';
-
-/** Options every action takes. */
-export const COMMON_OPTIONS: readonly OptionSpec[] = [
-  { short: 'D', long: 'D', takesValue: true, repeatable: true },
-  { short: 'm', long: 'jobmanager', takesValue: true },
-  { short: 't', long: 'target', takesValue: true },
-  { long: 'conf-dir', takesValue: true },
-  { short: 'h', long: 'help', takesValue: false },
-];
+import { applyDynamicProperties, checkConfiguration, configDirectory, loadConfigFile, type ConfigMap } from '../../config/index.js';
+import { CliArgumentError, listOption, stringOption, type ParsedArgs } from '../args.js';
 
 /** Loads config.yaml and applies -D (and -m as rest.address/rest.port). */
 export function loadConfiguration(p: ParsedArgs, warn: (m: string) => void): ConfigMap {
   const conf = applyDynamicProperties(loadConfigFile(configDirectory(stringOption(p, 'conf-dir')), warn), listOption(p, 'D'), warn);
+  checkConfiguration(conf, warn);
   const jm = stringOption(p, 'jobmanager');
   if (jm !== undefined) {
     const m = /^(.+):(\d+)$/.exec(jm);

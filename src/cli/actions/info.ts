@@ -6,10 +6,12 @@ import { generateJobGraph, generateStreamGraph, jsonPlan } from '../../graph/ind
 import { newJobId } from '../../core/ids.js';
 import { captureProgram, compileProgram, discardCompiledProgram, resolveProgramPath } from '../../runtime/index.js';
 import { CliArgumentError, parseArgs, stringOption } from '../args.js';
-import { COMMON_OPTIONS, loadConfiguration, parseParallelism } from './common.js';
+import { actionOptions } from '../help.js';
+import { loadConfiguration, parseParallelism } from './common.js';
 import type { CliIO } from './run.js';
 
-const INFO_OPTIONS = [...COMMON_OPTIONS, { short: 'p', long: 'parallelism', takesValue: true }, { short: 'c', long: 'class', takesValue: true }] as const;
+/** Options of info (declared with their help in help.ts). */
+const INFO_OPTIONS = actionOptions('info');
 
 /** Runs the action; resolves with the exit code. */
 export async function infoAction(argv: readonly string[], io: CliIO): Promise<number> {

@@ -1,15 +1,26 @@
 /**
- * `list`, `cancel`, `savepoint` and `stop`: Flink's CLI actions, through the REST API only.
+ * `list`, `cancel`, `savepoint`, `stop` and `checkpoint`: Flink's CLI actions, through the REST API
+ * only. A failure prints Flink's headline (`Could not cancel job <id>.`) and its causes, without
+ * JavaScript frames (output.ts `actionFailure`).
  */
-import { CliArgumentError, parseArgs, stringOption, type OptionSpec } from '../args.js';
+import { isMiniFlinkError, MiniFlinkError } from '../../core/errors.js';
+import { CliArgumentError, parseArgs, stringOption } from '../args.js';
+import { actionDoc, actionOptions } from '../help.js';
+import { actionFailure, withoutFrames } from '../output.js';
 import { operationFailure, RestClient } from '../rest-client.js';
-import { COMMON_OPTIONS, loadConfiguration } from './common.js';
+import { loadConfiguration } from './common.js';
 import type { CliIO } from './run.js';
 
 const RULE = '--------------------------------------------------------------';
 
-function parseJobId(text: string | undefined, what: string): string {
-  if (text === undefined) throw new CliArgumentError(`Missing JobID. Specify a JobID to ${what}.`);
+/** Parses an action's arguments with its declared options (src/cli/help.ts). */
+function parse(action: string, argv: readonly string[]) {
+  return parseArgs(argv, actionOptions(action), actionDoc(action).stopAtPositional);
+}
+
+/** A job id argument; `missing` is Flink's message when there is none. */
+function parseJobId(text: string | undefined, missing: string): string {
+  if (text === undefined) throw new CliArgumentError(missing);
   if (!/^[0-9a-fA-F]{32}$/.test(text)) throw new CliArgumentError(`Cannot parse JobID from "${text}". The expected format is [0-9a-fA-F]{32}, e.g. fd72014d4c864993a2e5a9287b4a9c5d.`);
   return text.toLowerCase();
 }
@@ -24,15 +35,54 @@ function listTime(ms: number): string {
   return `${pad(d.getDate())}.${pad(d.getMonth() + 1)}.${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** A completed asynchronous operation that failed on the cluster: the server's words, without its frames. */
+class OperationFailedError extends Error {
+  constructor(stackTrace: string) {
+    const text = withoutFrames(stackTrace);
+    super(text.split('\n')[0]!.replace(/^[\w.$]+: /, ''));
+    this.stack = text;
+  }
+}
+
+/** The payload of a completed operation; throws its failure (Flink's `failure-cause`; a checkpoint's is `failureCause`). */
+function succeeded(op: Record<string, unknown>): Record<string, unknown> {
+  const failed = operationFailure(op) ?? operationFailure({ 'failure-cause': op['failureCause'] });
+  if (failed !== undefined) throw new OperationFailedError(failed);
+  return op;
+}
+
+/**
+ * Runs an action's work against the cluster; a failure becomes Flink's `headline` with the cause
+ * chain. An operation the cluster failed because the job is unknown (Flink's
+ * FlinkJobNotFoundException: `Could not find Flink job (<id>)`) reads as Flink's REST API reports
+ * an unknown job: `Job <id> not found`, caused by it.
+ */
+async function orFail<T>(headline: string, jobId: string | undefined, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof OperationFailedError && jobId !== undefined && e.message.startsWith('Could not find Flink job')) {
+      throw actionFailure(headline, new MiniFlinkError('MF_ERR_JOB_NOT_FOUND', `Job ${jobId} not found`, { cause: e }), 'MF_ERR_JOB_NOT_FOUND');
+    }
+    throw actionFailure(headline, e, isMiniFlinkError(e) ? e.code : undefined);
+  }
+}
+
+/** Triggers an asynchronous operation and polls it to completion; returns its payload or throws its failure. */
+async function operation(client: RestClient, trigger: string, body: unknown, status: (triggerId: string) => string): Promise<Record<string, unknown>> {
+  const { 'request-id': t } = await client.call<{ 'request-id': string }>('POST', trigger, body);
+  return succeeded(await client.waitFor(status(t)));
+}
+
 /** `list [-r] [-s] [-a]`. */
 export async function listAction(argv: readonly string[], io: CliIO): Promise<number> {
-  const p = parseArgs(argv, [...COMMON_OPTIONS, { short: 'r', long: 'running', takesValue: false }, { short: 's', long: 'scheduled', takesValue: false }, { short: 'a', long: 'all', takesValue: false }], false);
+  const p = parse('list', argv);
   const client = RestClient.fromConfig(loadConfiguration(p, io.err));
   const all = p.options['all'] === true;
   const running = all || p.options['running'] === true || p.options['scheduled'] !== true;
   const scheduled = all || p.options['scheduled'] === true || p.options['running'] !== true;
   io.out('Waiting for response...');
-  const { jobs } = await client.call<{ jobs: Array<{ jid: string; name: string; state: string; 'start-time': number }> }>('GET', '/jobs/overview');
+  const { jobs } = await orFail('Failed to retrieve job list.', undefined, () => client.call<{ jobs: Array<{ jid: string; name: string; state: string; 'start-time': number }> }>('GET', '/jobs/overview'));
   jobs.sort((a, b) => a['start-time'] - b['start-time']);
   const line = (j: (typeof jobs)[number]) => `${listTime(j['start-time'])} : ${j.jid} : ${j.name} (${j.state})`;
   const terminal = new Set(['FINISHED', 'CANCELED', 'FAILED']);
@@ -55,7 +105,7 @@ export async function listAction(argv: readonly string[], io: CliIO): Promise<nu
 export async function cancelAction(argv: readonly string[], io: CliIO): Promise<number> {
   // -s takes an optional directory (commons-cli's optional argument); as Flink's CliFrontend,
   // `cancel -s <jobId>` means no directory: the value was the job id.
-  const p = parseArgs(argv, [...COMMON_OPTIONS, { short: 's', long: 'withSavepoint', takesValue: true, optionalValue: true }] as OptionSpec[], false);
+  const p = parse('cancel', argv);
   const s = p.options['withSavepoint'];
   const savepoint = s !== undefined;
   let dir = typeof s === 'string' ? s : undefined;
@@ -64,65 +114,48 @@ export async function cancelAction(argv: readonly string[], io: CliIO): Promise<
     jobText = dir;
     dir = undefined;
   }
-  const jobId = parseJobId(jobText, 'cancel a job');
+  const jobId = parseJobId(jobText, 'Missing JobID. Specify a JobID to cancel a job.');
   const client = RestClient.fromConfig(loadConfiguration(p, io.err));
+  const headline = `Could not cancel job ${jobId}.`;
   if (!savepoint) {
     io.out(`Cancelling job ${jobId}.`);
-    try {
-      await client.call('PATCH', `/jobs/${jobId}`);
-    } catch (e) {
-      throw new Error(`Could not cancel job ${jobId}.`, { cause: e });
-    }
+    await orFail(headline, jobId, () => client.call('PATCH', `/jobs/${jobId}`));
     io.out(`Cancelled job ${jobId}.`);
     return 0;
   }
   io.out('DEPRECATION WARNING: Cancelling a job with savepoint is deprecated. Use "stop" instead.');
   io.out(`Cancelling job ${jobId} with CANONICAL savepoint to ${dir ?? 'default savepoint directory'}.`);
-  const { 'request-id': t } = await client.call<{ 'request-id': string }>('POST', `/jobs/${jobId}/savepoints`, { 'target-directory': dir, 'cancel-job': true });
-  const op = await client.waitFor(`/jobs/${jobId}/savepoints/${t}`);
-  const failed = operationFailure(op);
-  if (failed) throw new Error(`Could not cancel job ${jobId}.\n${failed}`);
+  const op = await orFail(headline, jobId, () => operation(client, `/jobs/${jobId}/savepoints`, { 'target-directory': dir, 'cancel-job': true }, (t) => `/jobs/${jobId}/savepoints/${t}`));
   io.out(`Cancelled job ${jobId}. Savepoint stored in ${String(op.location)}.`);
   return 0;
 }
 
-/** `savepoint <jobId> [dir]`. */
+/** `savepoint <jobId> [dir]`, `savepoint -d <path>`. */
 export async function savepointAction(argv: readonly string[], io: CliIO): Promise<number> {
-  const p = parseArgs(argv, [...COMMON_OPTIONS, { short: 'd', long: 'dispose', takesValue: true }] as OptionSpec[], false);
+  const p = parse('savepoint', argv);
   const client = RestClient.fromConfig(loadConfiguration(p, io.err));
   const dispose = stringOption(p, 'dispose');
   if (dispose !== undefined) {
     io.out(`Disposing savepoint '${dispose}'.`);
     io.out('Waiting for response...');
-    const { 'request-id': t } = await client.call<{ 'request-id': string }>('POST', '/savepoint-disposal', { 'savepoint-path': dispose });
-    const op = await client.waitFor(`/savepoint-disposal/${t}`);
-    const failed = operationFailure(op);
-    if (failed) throw new Error(`Failed to dispose savepoint '${dispose}'.\n${failed}`);
+    await orFail(`Failed to dispose the savepoint '${dispose}'.`, undefined, () => operation(client, '/savepoint-disposal', { 'savepoint-path': dispose }, (t) => `/savepoint-disposal/${t}`));
     io.out(`Savepoint '${dispose}' disposed.`);
     return 0;
   }
-  const jobId = parseJobId(p.positional[0], 'trigger a savepoint');
+  const jobId = parseJobId(p.positional[0], 'Missing JobID. Specify a Job ID to trigger a savepoint.');
   const dir = p.positional[1];
   if (p.positional.length > 2) io.out('Provided more arguments than required. Ignoring not needed arguments.');
   io.out(`Triggering savepoint for job ${jobId}.`);
   io.out('Waiting for response...');
-  let op;
-  try {
-    const { 'request-id': t } = await client.call<{ 'request-id': string }>('POST', `/jobs/${jobId}/savepoints`, { 'target-directory': dir, 'cancel-job': false });
-    op = await client.waitFor(`/jobs/${jobId}/savepoints/${t}`);
-  } catch (e) {
-    throw new Error(`Failed to trigger a savepoint for the job ${jobId}.`, { cause: e });
-  }
-  const failed = operationFailure(op);
-  if (failed) throw new Error(`Failed to trigger a savepoint for the job ${jobId}.\n${failed}`);
+  const op = await orFail(`Failed to trigger a savepoint for the job ${jobId}.`, jobId, () => operation(client, `/jobs/${jobId}/savepoints`, { 'target-directory': dir, 'cancel-job': false }, (t) => `/jobs/${jobId}/savepoints/${t}`));
   io.out(`Savepoint completed. Path: ${String(op.location)}`);
   io.out('You can resume your program from this savepoint with the run command.');
   return 0;
 }
 
-/** `stop [--savepointPath dir] [--drain] <jobId>`. */
+/** `stop [-p [dir]] [-d] <jobId>`. */
 export async function stopAction(argv: readonly string[], io: CliIO): Promise<number> {
-  const p = parseArgs(argv, [...COMMON_OPTIONS, { short: 'p', long: 'savepointPath', takesValue: true, optionalValue: true }, { short: 'd', long: 'drain', takesValue: false }] as OptionSpec[], false);
+  const p = parse('stop', argv);
   // -p takes an optional directory: `stop -p <jobId>` means the default directory.
   let dir = stringOption(p, 'savepointPath');
   let jobText = p.positional[0];
@@ -130,21 +163,28 @@ export async function stopAction(argv: readonly string[], io: CliIO): Promise<nu
     jobText = dir;
     dir = undefined;
   }
-  const jobId = parseJobId(jobText, 'stop a job');
+  const jobId = parseJobId(jobText, 'Missing JobID. Specify a JobID to stop a job.');
   const client = RestClient.fromConfig(loadConfiguration(p, io.err));
   const drain = p.options['drain'] === true;
   io.out(`${drain ? 'Draining' : 'Suspending'} job "${jobId}" with a CANONICAL savepoint.`);
   io.out(`Triggering stop-with-savepoint for job ${jobId}.`);
   io.out('Waiting for response...');
-  let op;
-  try {
-    const { 'request-id': t } = await client.call<{ 'request-id': string }>('POST', `/jobs/${jobId}/stop`, { targetDirectory: dir, drain });
-    op = await client.waitFor(`/jobs/${jobId}/savepoints/${t}`);
-  } catch (e) {
-    throw new Error(`Could not stop with a savepoint job "${jobId}".`, { cause: e });
-  }
-  const failed = operationFailure(op);
-  if (failed) throw new Error(`Could not stop with a savepoint job "${jobId}".\n${failed}`);
+  const op = await orFail(`Could not stop with a savepoint job "${jobId}".`, jobId, () => operation(client, `/jobs/${jobId}/stop`, { targetDirectory: dir, drain }, (t) => `/jobs/${jobId}/savepoints/${t}`));
   io.out(`Savepoint completed. Path: ${String(op.location)}`);
+  return 0;
+}
+
+/** `checkpoint [-full] <jobId>` (Flink 1.19): a manual checkpoint, `POST /jobs/:jobid/checkpoints`. */
+export async function checkpointAction(argv: readonly string[], io: CliIO): Promise<number> {
+  const p = parse('checkpoint', argv);
+  const jobId = parseJobId(p.positional[0], 'Missing JobID. Specify a Job ID to manipulate a checkpoint.');
+  const client = RestClient.fromConfig(loadConfiguration(p, io.err));
+  const type = p.options['full'] === true ? 'FULL' : 'CONFIGURED';
+  io.out(`Triggering checkpoint for job ${jobId}.`);
+  io.out('Waiting for response...');
+  const op = await orFail(`Failed to trigger a checkpoint for the job ${jobId}.`, jobId, () => operation(client, `/jobs/${jobId}/checkpoints`, { checkpointType: type }, (t) => `/jobs/${jobId}/checkpoints/${t}`));
+  // As Flink's CliFrontend: the type shows unless it is CONFIGURED.
+  io.out(`Checkpoint${type === 'CONFIGURED' ? '' : `(${type})`} ${String(op.checkpointId)} for job ${jobId} completed.`);
+  io.out('You can resume your program from this checkpoint with the run command.');
   return 0;
 }

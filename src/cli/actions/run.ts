@@ -9,19 +9,11 @@ import { applyDynamicProperties } from '../../config/index.js';
 import { CliArgumentError, listOption, parseArgs, stringOption } from '../args.js';
 import { RemoteExecutor } from '../remote-executor.js';
 import { RestClient } from '../rest-client.js';
-import { COMMON_OPTIONS, loadConfiguration, parseParallelism } from './common.js';
+import { actionOptions } from '../help.js';
+import { loadConfiguration, parseParallelism } from './common.js';
 
-/** Options of run. */
-const RUN_OPTIONS = [
-  ...COMMON_OPTIONS,
-  { short: 'p', long: 'parallelism', takesValue: true },
-  { short: 'c', long: 'class', takesValue: true },
-  { short: 'd', long: 'detached', takesValue: false },
-  { short: 's', long: 'fromSavepoint', takesValue: true },
-  { short: 'n', long: 'allowNonRestoredState', takesValue: false },
-  { short: 'rm', long: 'restoreMode', takesValue: true },
-  { short: 'cm', long: 'claimMode', takesValue: true },
-] as const;
+/** Options of run (declared with their help in help.ts). */
+const RUN_OPTIONS = actionOptions('run');
 
 /** Where the run action writes. */
 export interface CliIO {
@@ -61,6 +53,7 @@ export async function runAction(argv: readonly string[], io: CliIO): Promise<num
         RestClient.fromConfig(configuration),
         {
           path,
+          bundlePath: compiledPath,
           args: programArgs,
           entry,
           parallelism,

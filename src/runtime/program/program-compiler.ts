@@ -1,63 +1,143 @@
 /**
- * Compiles a job module once, in the submitting thread, into one self-contained ES module that
- * slot threads import without any loader hooks (registering tsx's hooks costs every slot thread
- * a hooks thread and ~0.4 s of CPU; a compiled module costs nothing extra).
+ * Compiles a job module once, in the submitting process, into one self-contained ES module (a
+ * *bundle*) that the submitting process, the cluster's JobManager and every slot thread import
+ * without loader hooks (registering tsx's hooks costs every slot thread a hooks thread and ~0.4 s
+ * of CPU; a compiled module costs nothing extra). The bundle is what `run -m` uploads, so a job
+ * runs on a cluster exactly as it runs locally.
  *
- * - The module and its relative imports are bundled (esbuild); `.ts` is always compiled as ESM.
- * - `import 'miniflink'` points at this running miniflink; other packages at the files they
- *   resolve to from the job's own folder, so the bundle can live in a temporary folder.
- * - `import.meta.url` (and dirname/filename) keep the original file's values, so a job that reads
- *   files next to itself still finds them.
+ * - Bundled (esbuild): the module, its relative imports (`.ts`, `.js`, `.cjs`, JSON, ...) and the
+ *   npm packages it imports, all resolved from the job's own folder. `.ts` is always compiled as
+ *   ESM (top-level await works in any folder).
+ * - External: node built-ins; `import 'miniflink'`, which points at the running miniflink (a
+ *   cluster relinks a bundle to its own miniflink, see linkBundle); native add-ons (`.node` files,
+ *   packages with native bindings), kept at their absolute paths on the client's machine.
+ * - `import.meta.url` (and dirname/filename) of every bundled file keep the original file's values,
+ *   and CommonJS files keep `require`, `__filename` and `__dirname`, so code that reads files next
+ *   to itself still finds them (on the client's machine, where miniflink clusters run).
+ * - The first line is the bundle's header: its format, the original path, and the client's
+ *   `process.env`, which program-loader.ts installs while the module's top-level code runs in the
+ *   cluster and in slot threads, so top-level values read from the environment are the client's.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
-import { isMainThread } from 'node:worker_threads';
 import { MiniFlinkError } from '../../core/errors.js';
+import { ownTempDir } from '../../core/temp-dirs.js';
 
-const OWN_ENTRY = fileURLToPath(new URL('../../index.js', import.meta.url));
-const OWN_INTERNAL = fileURLToPath(new URL('../../internal.js', import.meta.url));
+const OWN_RUNTIME = fileURLToPath(new URL('../../', import.meta.url));
+const OWN_ENTRY = join(OWN_RUNTIME, 'index.js');
+const OWN_INTERNAL = join(OWN_RUNTIME, 'internal.js');
+const OWN_VERSION = (() => {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+})();
 const OUT_DIR = join(tmpdir(), `miniflink-programs-${process.pid}`);
 
-/** Compiles the job module; returns the compiled file's path. */
-export async function compileProgram(path: string): Promise<string> {
+/** The bundle format this miniflink writes and reads. */
+const BUNDLE_FORMAT = 1;
+/** How a bundle's first line starts. */
+const HEADER = '// miniflink-bundle ';
+
+/** What a bundle's header says. */
+export interface BundleInfo {
+  /** The bundle format (BUNDLE_FORMAT). */
+  readonly format: number;
+  /** The miniflink version that compiled it. */
+  readonly miniflink: string;
+  /** The dist folder of the miniflink its `import 'miniflink'` points at. */
+  readonly runtime: string;
+  /** The job module's original absolute path on the client (`process.argv[1]` in the module). */
+  readonly path: string;
+  /** The client's environment when it compiled the module. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Options of compileProgram. */
+export interface CompileOptions {
+  /** Where to write the bundle (kept); by default a temporary file that discardCompiledProgram deletes. */
+  readonly outFile?: string | undefined;
+}
+
+/**
+ * Compiles the job module (or, for a bundle uploaded by a client, links it to this miniflink);
+ * returns the compiled file's path.
+ */
+export async function compileProgram(path: string, options: CompileOptions = {}): Promise<string> {
+  const uploaded = readBundleInfo(path);
+  const out = options.outFile !== undefined ? resolvePath(options.outFile) : tempOut(uploaded?.path ?? path);
+  // The folder of compiled modules goes when the process ends (also on SIGINT/SIGTERM).
+  if (options.outFile === undefined) ownTempDir(OUT_DIR);
+  mkdirSync(dirname(out), { recursive: true });
+  if (uploaded !== undefined) {
+    writeFileSync(out, linkBundle(readFileSync(path, 'utf8'), uploaded), { mode: 0o600 });
+    return out;
+  }
+  writeFileSync(out, await bundle(path, out), { mode: 0o600 });
+  return out;
+}
+
+/** A fresh temporary file for the compiled module: `<OUT_DIR>/<random>/<name>.mjs`. */
+function tempOut(original: string): string {
+  const name = `${basename(original).replace(/\.[^.]*$/, '').replace(/[^\w.-]/g, '_') || 'job'}.mjs`;
+  return join(OUT_DIR, createHash('md5').update(`${original}:${Date.now()}:${Math.random()}`).digest('hex').slice(0, 12), name);
+}
+
+/** Runs esbuild; returns the bundle's text. */
+async function bundle(path: string, out: string): Promise<string> {
   const esbuild = await import('esbuild');
-  const out = join(OUT_DIR, `${basename(path).replace(/[^\w.-]/g, '_')}-${createHash('md5').update(`${path}:${Date.now()}:${Math.random()}`).digest('hex').slice(0, 12)}.mjs`);
-  mkdirSync(OUT_DIR, { recursive: true });
+  const header: BundleInfo = { format: BUNDLE_FORMAT, miniflink: OWN_VERSION, runtime: OWN_RUNTIME, path, env: clientEnv() };
+  const entryUrl = pathToFileURL(path).href;
+  let result;
   try {
-    await esbuild.build({
+    result = await esbuild.build({
       entryPoints: [path],
       outfile: out,
+      write: false,
       bundle: true,
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      sourcemap: 'inline',
+      charset: 'utf8',
+      sourcemap: 'external',
+      sourcesContent: false,
       logLevel: 'silent',
+      banner: {
+        // esbuild's ESM output calls `require` for node built-ins and external packages required
+        // from CommonJS code; a module-level `require` makes those work (esbuild renames a
+        // top-level `require` the job declares itself).
+        js: `${HEADER}${headerJson(header)}\nimport { createRequire as __miniflinkCreateRequire } from 'node:module'; const require = __miniflinkCreateRequire(${JSON.stringify(entryUrl)});`,
+      },
       plugins: [
         {
           name: 'miniflink-program',
           setup(build) {
             build.onResolve({ filter: /^miniflink(\/internal)?$/ }, (args) => ({ path: args.path === 'miniflink' ? OWN_ENTRY : OWN_INTERNAL, external: true }));
-            // Bare imports (packages, node built-ins): keep them external, at their resolved file.
-            build.onResolve({ filter: /^[^./]/ }, async (args) => {
-              if (args.path.startsWith('node:') || args.pluginData === 'resolving') return undefined;
-              const r = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'resolving' });
+            // Native add-ons cannot be bundled: they stay where they are on this machine.
+            build.onResolve({ filter: /\.node$/ }, async (args) => {
+              if (args.pluginData === RESOLVING) return undefined;
+              const r = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: RESOLVING });
               if (r.errors.length > 0) return { errors: r.errors };
               return { path: r.path, external: true };
             });
-            build.onLoad({ filter: /\.(m?[jt]sx?|cts|cjs)$/ }, (args) => {
-              if (args.path.includes('/node_modules/')) return undefined;
-              const url = JSON.stringify(pathToFileURL(args.path).href);
-              const text = readFileSync(args.path, 'utf8')
-                .replace(/\bimport\.meta\.url\b/g, url)
-                .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(dirname(args.path)))
-                .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(args.path));
+            // Packages: bundled, from the job's folder; node built-ins and native packages stay external.
+            build.onResolve({ filter: /^[^./]/ }, async (args) => {
+              if (args.pluginData === RESOLVING) return undefined;
+              if (args.path.startsWith('node:')) return { path: args.path, external: true };
+              const r = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: RESOLVING });
+              if (r.errors.length > 0) return { errors: r.errors };
+              if (r.external || hasNativeBindings(r.path)) return { path: r.path, external: true };
+              return { path: r.path, namespace: r.namespace, sideEffects: r.sideEffects, suffix: r.suffix, pluginData: r.pluginData };
+            });
+            build.onLoad({ filter: /\.(m?[jt]sx?|c[jt]s)$/ }, (args) => {
+              if (args.namespace !== 'file') return undefined;
               const ext = args.path.slice(args.path.lastIndexOf('.') + 1);
               const loader = ext.startsWith('t') || ext === 'mts' || ext === 'cts' ? (ext.endsWith('x') ? 'tsx' : 'ts') : ext.endsWith('x') ? 'jsx' : 'js';
-              return { contents: text, loader, resolveDir: dirname(args.path) };
+              return { contents: keepOriginalLocation(readFileSync(args.path, 'utf8'), args.path, ext), loader, resolveDir: dirname(args.path) };
             });
           },
         },
@@ -68,18 +148,183 @@ export async function compileProgram(path: string): Promise<string> {
     const detail = errors?.map((x) => (x.location ? `${x.location.file}:${x.location.line}:${x.location.column}: ${x.text}` : x.text)).join('\n') ?? (e as Error).message;
     throw new MiniFlinkError('MF_ERR_INVALID_PROGRAM', `Could not compile the job module ${path}:\n${detail}`, { cause: e });
   }
-  return out;
+  const js = result.outputFiles.find((f) => f.path === out)?.text ?? '';
+  const mapFile = result.outputFiles.find((f) => f.path === `${out}.map`);
+  if (mapFile === undefined) return js;
+  // Sources as absolute file URLs, so stack traces name the original files wherever the bundle lives.
+  const map = JSON.parse(mapFile.text) as { sources: string[] };
+  map.sources = map.sources.map((s) => pathToFileURL(resolvePath(dirname(out), s)).href);
+  return `${js}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
+}
+
+const RESOLVING = 'miniflink-resolving';
+
+/** The environment a bundle carries. */
+function clientEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (typeof v === 'string') env[k] = v;
+  return env;
+}
+
+/** The header's JSON on one line (JSON leaves U+2028/2029 as they are; in JS they end a line). */
+function headerJson(info: BundleInfo): string {
+  return JSON.stringify(info).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/**
+ * A bundled file's source with its original location kept: `import.meta.url` (dirname, filename)
+ * become the original file's, a shebang a comment (the header must stay the bundle's first line),
+ * and a CommonJS-style file that uses `__filename`/`__dirname` gets them defined (esbuild's ESM
+ * output has neither). No line is added, so positions in stack traces stay right.
+ */
+function keepOriginalLocation(source: string, path: string, ext: string): string {
+  let text = source
+    .replace(/^#!/, '//')
+    .replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(path).href))
+    .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(dirname(path)))
+    .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(path));
+  // An .mjs/.mts file is ESM for Node too, where __filename does not exist.
+  if (ext === 'mjs' || ext === 'mts') return text;
+  const defs: string[] = [];
+  for (const [name, value] of [
+    ['__filename', path],
+    ['__dirname', dirname(path)],
+  ] as const) {
+    if (!new RegExp(`\\b${name}\\b`).test(text)) continue;
+    // The file declares it itself (e.g. `const __dirname = dirname(fileURLToPath(import.meta.url))`).
+    if (new RegExp(`\\b(?:var|let|const|function|class|import)\\b[^;=\\n]*?\\b${name}\\b`).test(text)) continue;
+    defs.push(`${name} = ${JSON.stringify(value)}`);
+  }
+  if (defs.length === 0) return text;
+  // After the directive prologue ('use strict' must stay first), on the same line.
+  const prologue = /^(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/|(["'])[^"'\n]*\1[ \t]*(?:;|(?=\r?\n)))*/.exec(text)![0];
+  text = `${prologue}var ${defs.join(', ')};${text.slice(prologue.length)}`;
+  return text;
+}
+
+/** Packages with native bindings, by their folder. */
+const nativePackages = new Map<string, boolean>();
+/** Packages that load native add-ons through these. */
+const NATIVE_LOADERS = ['bindings', 'node-gyp-build', 'node-gyp-build-optional-packages', 'prebuild-install', 'node-pre-gyp', '@mapbox/node-pre-gyp', 'nan', 'node-addon-api', 'napi-macros'];
+
+/** Whether a resolved file belongs to an installed package with native bindings (kept external). */
+function hasNativeBindings(file: string): boolean {
+  if (!file.includes(`${sep}node_modules${sep}`)) return false;
+  let dir = dirname(file);
+  while (dir.includes(`${sep}node_modules${sep}`)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      let pkg: Record<string, unknown> | undefined;
+      try {
+        pkg = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, unknown>;
+      } catch {
+        pkg = undefined;
+      }
+      // Nested package.json files ({"type": "module"} in dist/esm) have no name.
+      if (pkg !== undefined && typeof pkg.name === 'string') {
+        let native = nativePackages.get(dir);
+        if (native === undefined) {
+          native = isNativePackage(dir, pkg);
+          nativePackages.set(dir, native);
+        }
+        return native;
+      }
+    }
+    dir = dirname(dir);
+  }
+  return false;
+}
+
+function isNativePackage(dir: string, pkg: Record<string, unknown>): boolean {
+  if (pkg.gypfile === true || pkg.binary !== undefined || pkg.napi !== undefined || existsSync(join(dir, 'binding.gyp'))) return true;
+  for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies']) {
+    const deps = pkg[field];
+    if (deps !== null && typeof deps === 'object' && NATIVE_LOADERS.some((n) => n in deps)) return true;
+  }
+  return containsAddon(dir, 3);
+}
+
+/** Whether a folder holds a `.node` file (a few levels deep, not in nested node_modules). */
+function containsAddon(dir: string, depth: number): boolean {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return false;
+  }
+  for (const e of entries) {
+    if (e.isFile() && e.name.endsWith('.node')) return true;
+  }
+  if (depth === 0) return false;
+  return entries.some((e) => e.isDirectory() && e.name !== 'node_modules' && !e.name.startsWith('.') && containsAddon(join(dir, e.name), depth - 1));
+}
+
+/**
+ * A bundle relinked to this miniflink: a client's bundle imports the client's miniflink by its
+ * path; here it must import the running one (the one whose execution context captures the job).
+ */
+function linkBundle(text: string, info: BundleInfo): string {
+  if (info.runtime === OWN_RUNTIME) return text;
+  const body = text.slice(text.indexOf('\n') + 1);
+  const relink = (from: string, to: string, t: string) => t.split(JSON.stringify(join(info.runtime, from))).join(JSON.stringify(to));
+  return `${HEADER}${headerJson({ ...info, runtime: OWN_RUNTIME })}\n${relink('internal.js', OWN_INTERNAL, relink('index.js', OWN_ENTRY, body))}`;
+}
+
+/**
+ * The header of a bundle (a file compileProgram wrote), or undefined for any other file.
+ * Throws for a bundle whose header is damaged or of a newer format.
+ */
+export function readBundleInfo(path: string): BundleInfo | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  let line: string;
+  try {
+    const prefix = Buffer.alloc(HEADER.length);
+    if (readSync(fd, prefix, 0, prefix.length, 0) !== prefix.length || prefix.toString('utf8') !== HEADER) return undefined;
+    const chunk = Buffer.alloc(64 * 1024);
+    const parts: Buffer[] = [];
+    for (let pos = HEADER.length; ; ) {
+      const n = readSync(fd, chunk, 0, chunk.length, pos);
+      const newline = chunk.subarray(0, n).indexOf(10);
+      parts.push(Buffer.from(chunk.subarray(0, newline >= 0 ? newline : n)));
+      if (n === 0 || newline >= 0) break;
+      pos += n;
+    }
+    line = Buffer.concat(parts).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+  let info: Partial<BundleInfo>;
+  try {
+    info = JSON.parse(line) as Partial<BundleInfo>;
+  } catch {
+    throw new MiniFlinkError('MF_ERR_INVALID_PROGRAM', `The job bundle ${path} has a damaged header.`);
+  }
+  if (typeof info.format !== 'number' || info.format > BUNDLE_FORMAT) {
+    throw new MiniFlinkError('MF_ERR_INVALID_PROGRAM', `The job bundle ${path} has format ${String(info.format)} (from miniflink ${String(info.miniflink)}); this miniflink (${OWN_VERSION}) reads format ${BUNDLE_FORMAT}.`);
+  }
+  const env = info.env;
+  if (typeof info.path !== 'string' || typeof info.runtime !== 'string' || env === null || typeof env !== 'object' || Object.values(env).some((v) => typeof v !== 'string')) {
+    throw new MiniFlinkError('MF_ERR_INVALID_PROGRAM', `The job bundle ${path} has a damaged header.`);
+  }
+  return info as BundleInfo;
 }
 
 /** Deletes a compiled module. */
 export function discardCompiledProgram(compiledPath: string | undefined): void {
-  if (compiledPath?.startsWith(OUT_DIR)) rmSync(compiledPath, { force: true });
+  if (compiledPath === undefined || !compiledPath.startsWith(OUT_DIR + sep)) return;
+  rmSync(compiledPath, { force: true });
+  const dir = dirname(compiledPath);
+  if (dir !== OUT_DIR) {
+    try {
+      if (statSync(dir).isDirectory() && readdirSync(dir).length === 0) rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // already gone
+    }
+  }
 }
 
-/** Deletes every compiled module of this process (at exit). */
-export function discardAllCompiledPrograms(): void {
-  rmSync(OUT_DIR, { recursive: true, force: true });
-}
-
-// Only the main thread owns the folder (slot threads load this file too, through 'miniflink').
-if (isMainThread) process.once('exit', discardAllCompiledPrograms);

@@ -8,10 +8,9 @@
  *   peer ports  <-> DataMessage (see network/transport.ts)
  */
 import { parentPort, type MessagePort } from 'node:worker_threads';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MiniFlinkError, serializeError } from '../../core/errors.js';
 import { RecordBatchCodec } from '../../core/serde.js';
+import { taskManagerTmpDir } from '../../core/temp-dirs.js';
 import { generateJobGraph, generateStreamGraph } from '../../graph/index.js';
 import type { FromSlot, ToSlot } from '../protocol.js';
 import { Transport } from '../network/transport.js';
@@ -144,7 +143,7 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
           bufferTimeout: msg.bufferTimeout,
           checkpointing: msg.checkpointing,
           stateBackend: msg.checkpointing.stateBackend,
-          tmpDir: join(tmpdir(), `miniflink-tm-${taskManagerId}`),
+          tmpDir: taskManagerTmpDir(taskManagerId),
           restore: msg.restore,
           now: () => Date.now(),
           sendCollected: (collectId, records, epoch) => {

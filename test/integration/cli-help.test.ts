@@ -1,0 +1,182 @@
+/**
+ * The CLI's help, version and errors (issue #8): `-h` documents every action and exactly the
+ * options its parser takes (the expectation comes from the declarations in src/cli/help.ts, which
+ * the parsers use too); `checkpoint [-full]` on a real checkpointing job; an unknown job gives
+ * Flink's lines for stop, cancel, savepoint and checkpoint, with no JavaScript frames.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTIONS, COMMON_OPTIONS, actionOptions, optionSyntax, type OptionDoc } from '../../src/cli/help.js';
+import { ROOT, runCli } from '../helpers/cli.js';
+import { startCluster, stopCluster } from '../helpers/cluster.js';
+
+const root = mkdtempSync(join(tmpdir(), 'miniflink-cli-help-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** The option column of each option line of a help text (`-p,--parallelism <parallelism>`). */
+function listedOptions(help: string): string[] {
+  return help
+    .split('\n')
+    .filter((l) => /^ {5}(-\S| {3}--\S)/.test(l))
+    .map((l) => /^((?: {3})?\S.*?)(?: {3,}.*)?$/.exec(l.slice(5))![1]!);
+}
+
+/** The lines of one section (`"run" action options:`) of a help text, up to the next heading. */
+function section(help: string, heading: string): string {
+  const lines = help.split('\n');
+  const start = lines.findIndex((l) => l === `  ${heading}`);
+  expect(start, heading).toBeGreaterThanOrEqual(0);
+  const end = lines.findIndex((l, i) => i > start && /^ {0,2}\S/.test(l));
+  return lines.slice(start + 1, end < 0 ? undefined : end).join('\n');
+}
+
+const sorted = (xs: readonly string[]) => [...xs].sort();
+
+describe('cli help', () => {
+  it('help - each action prints only its part: its own options and the common ones, exactly as declared', async () => {
+    for (const action of ACTIONS) {
+      const r = await runCli([action.name, '-h']);
+      expect(r.code, action.name).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toContain(`Action "${action.name}" ${action.miniflink ? '(miniflink) ' : ''}${action.summary}`);
+      expect(r.stdout).toContain(`  Syntax: ${action.syntax[0]}`);
+      for (const other of ACTIONS.filter((a) => a.name !== action.name)) expect(r.stdout).not.toContain(`Action "${other.name}"`);
+      expect(sorted(listedOptions(section(r.stdout, `"${action.name}" action options:`)))).toEqual(sorted(action.options.map(optionSyntax)));
+      expect(sorted(listedOptions(section(r.stdout, 'Options for default mode:')))).toEqual(sorted(COMMON_OPTIONS.map(optionSyntax)));
+      // Every accepted option, and nothing else.
+      expect(sorted(listedOptions(r.stdout))).toEqual(sorted(actionOptions(action.name).map(optionSyntax)));
+    }
+  });
+
+  it('help - options and actions Flink does not have are marked (miniflink)', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    const marked = (o: OptionDoc) => new RegExp(`^ {5}${optionSyntax(o).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +\\(miniflink\\) `, 'm');
+    for (const a of ACTIONS) {
+      for (const o of actionOptions(a.name).filter((x) => x.miniflink)) expect(r.stdout).toMatch(marked(o));
+      if (a.miniflink) expect(r.stdout).toContain(`Action "${a.name}" (miniflink) `);
+    }
+    expect(ACTIONS.find((a) => a.name === 'cluster')?.miniflink).toBe(true);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('"local" (miniflink): an embedded cluster');
+  });
+
+  it('help - -h without an action documents every action, -h and -v; no action prints it and fails', async () => {
+    const r = await runCli(['-h']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('./miniflink <ACTION> [OPTIONS] [ARGUMENTS]\n\nThe following actions are available:\n')).toBe(true);
+    for (const a of ACTIONS) expect(r.stdout).toContain(`Action "${a.name}" `);
+    expect(listedOptions(section(r.stdout, 'Options without an action:'))).toEqual(['-h,--help', '-v,--version']);
+    for (const line of r.stdout.split('\n').filter((l) => /^ {5}-/.test(l))) expect(line.length, line).toBeLessThanOrEqual(80);
+    const none = await runCli([]);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toContain('The following actions are available:');
+    expect(none.stdout).toContain('Please specify an action.');
+  });
+
+  it('help - every option the help lists is taken by the real CLI (none is refused)', async () => {
+    const values: Record<string, string> = { D: 'a=b', jobmanager: '127.0.0.1:1', target: 'remote', 'conf-dir': root };
+    for (const action of ACTIONS) {
+      const args = actionOptions(action.name)
+        .filter((o) => o.long !== 'help')
+        .flatMap((o) => [o.short !== undefined ? `-${o.short}` : `--${o.long}`, ...(o.takesValue ? [values[o.long] ?? 'x'] : [])]);
+      // `cluster stop` (not start): the call fails at once on port 1.
+      const r = await runCli([action.name, ...(action.subActions ? ['stop'] : []), ...args], { timeoutMs: 30_000 });
+      expect(r.stderr, `${action.name} ${args.join(' ')}`).not.toMatch(/Unrecognized option|Missing argument|takes no value/);
+    }
+    const refused = await runCli(['checkpoint', '--bogus']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Unrecognized option: --bogus');
+  });
+
+  it('help - -v and --version print the version', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['-v', '--version']) {
+      const r = await runCli([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Version: ${version.replace(/\./g, '\\.')}, Commit ID: \\S+\\n$`));
+    }
+  });
+
+  it('help - an unknown action names the valid ones', async () => {
+    const r = await runCli(['frobnicate']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('"frobnicate" is not a valid action.');
+    const names = ACTIONS.map((a) => `"${a.name}"`);
+    expect(r.stderr).toContain(`Valid actions are ${names.slice(0, -1).join(', ')}, or ${names[names.length - 1]}.`);
+    expect(r.stderr).toContain('Specify the help option (-h or --help) to get help on the command.');
+  });
+});
+
+describe('cli actions on a cluster', () => {
+  let cluster: ChildProcess | undefined;
+  let base = '';
+  let m: string[] = [];
+
+  beforeAll(async () => {
+    ({ cluster, base } = await startCluster([`web.upload.dir=${join(root, 'uploads')}`]));
+    m = ['-m', base.replace('http://', '')];
+  }, 60_000);
+
+  afterAll(async () => {
+    await stopCluster(cluster);
+  });
+
+  async function waitForState(jobId: string, state: string): Promise<void> {
+    for (let i = 0; i < 600; i++) {
+      const r = (await (await fetch(`${base}/jobs/${jobId}`)).json()) as { state: string };
+      if (r.state === state) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`job ${jobId} never reached ${state}`);
+  }
+
+  it('checkpoint - triggers a checkpoint of a running job and prints its id; -full prints Checkpoint(FULL)', async () => {
+    const run = await runCli(['run', ...m, '-d', 'test/jobs/savepoint-job.ts', join(root, 'out'), '50000000', '100', 'run', 'slow']);
+    expect(run.stderr).toBe('');
+    const jobId = /Job has been submitted with JobID ([0-9a-f]{32})/.exec(run.stdout)![1]!;
+    await waitForState(jobId, 'RUNNING');
+    try {
+      const r = await runCli(['checkpoint', ...m, jobId]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const lines = r.stdout.trimEnd().split('\n');
+      expect(lines.slice(0, 2)).toEqual([`Triggering checkpoint for job ${jobId}.`, 'Waiting for response...']);
+      expect(lines[2]).toMatch(new RegExp(`^Checkpoint (\\d+) for job ${jobId} completed\\.$`));
+      expect(lines[3]).toBe('You can resume your program from this checkpoint with the run command.');
+      const id = Number(/^Checkpoint (\d+)/.exec(lines[2]!)![1]);
+      const details = (await (await fetch(`${base}/jobs/${jobId}/checkpoints/details/${id}`)).json()) as { id: number; status: string; is_savepoint: boolean };
+      expect(details).toMatchObject({ id, status: 'COMPLETED', is_savepoint: false });
+
+      const full = await runCli(['checkpoint', ...m, '-full', jobId]);
+      expect(full.stderr).toBe('');
+      expect(full.code).toBe(0);
+      const fullId = Number(new RegExp(`^Checkpoint\\(FULL\\) (\\d+) for job ${jobId} completed\\.$`, 'm').exec(full.stdout)![1]);
+      expect(fullId).toBeGreaterThan(id);
+    } finally {
+      await runCli(['cancel', ...m, jobId]);
+    }
+  });
+
+  it('unknown job - stop, cancel, savepoint and checkpoint print Flink\'s lines and no stack frames', async () => {
+    const jobId = '0123456789abcdef0123456789abcdef';
+    const expected: Array<[string[], string[]]> = [
+      [['stop', jobId], [`Could not stop with a savepoint job "${jobId}".`, `Caused by: MiniFlinkError [MF_ERR_JOB_NOT_FOUND]: Job ${jobId} not found`, `Could not find Flink job (${jobId})`]],
+      [['stop', '--drain', jobId], [`Could not stop with a savepoint job "${jobId}".`, `Job ${jobId} not found`]],
+      [['cancel', jobId], [`Could not cancel job ${jobId}.`, 'Caused by: ', 'Job could not be found.']],
+      [['cancel', '-s', jobId], [`Could not cancel job ${jobId}.`, `Job ${jobId} not found`]],
+      [['savepoint', jobId], [`Failed to trigger a savepoint for the job ${jobId}.`, `Caused by: MiniFlinkError [MF_ERR_JOB_NOT_FOUND]: Job ${jobId} not found`]],
+      [['checkpoint', jobId], [`Failed to trigger a checkpoint for the job ${jobId}.`, 'Caused by: ', `Job ${jobId} not found`]],
+      [['checkpoint', '-full', jobId], [`Failed to trigger a checkpoint for the job ${jobId}.`, `Job ${jobId} not found`]],
+    ];
+    for (const [args, lines] of expected) {
+      const r = await runCli([...args, ...m]);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toContain(' The program finished with the following exception:');
+      for (const l of lines) expect(r.stderr, args.join(' ')).toContain(l);
+      expect(r.stderr, args.join(' ')).not.toMatch(/^\s+at /m);
+    }
+  });
+});

@@ -1,0 +1,2 @@
+declare const legacy: { readonly file: string; readonly eol: number };
+export = legacy;
