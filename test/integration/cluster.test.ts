@@ -135,7 +135,7 @@ describe('cluster', () => {
     expect(((await (await fetch(`${base}/jobs`)).json()) as { jobs: unknown[] }).jobs.length).toBe(before);
     expect(((await (await fetch(`${base}/jars`)).json()) as { files: unknown[] }).files).toEqual([]);
     // The program's own JobClient calls go through REST: savepoint-job stops itself with a savepoint.
-    const stopped = await runCli(['run', ...m, 'test/jobs/savepoint-job.ts', join(root, 'out-client'), String(N), String(K), 'stop', join(root, 'sp3'), 'slow']);
+    const stopped = await runCli(['run', ...m, 'test/jobs/savepoint-job.ts', join(root, 'out-client'), String(N), String(K), 'stop', join(root, 'sp3'), 'slow', `gate=${join(root, 'gate-never')}`]);
     expect(stopped.stderr).toBe('');
     expect(stopped.stdout).toMatch(/SAVEPOINT file:\/.*sp3\/savepoint-[0-9a-f]{6}-[0-9a-f]{12}/);
     // Stopped, its tasks ended FINISHED (Flink's synchronous savepoint), not CANCELED.
@@ -153,7 +153,10 @@ describe('cluster', () => {
 
   it('cluster - run -d, list -r, savepoint, cancel -s, run -s at another parallelism, exact results', async () => {
     const out = join(root, 'out');
-    const run = await runCli(['run', ...m, '-d', '-p', '2', 'test/jobs/savepoint-job.ts', out, String(N), String(K), 'run', 'slow']);
+    // The job stops emitting at the middle until the gate file exists: it is still running when the
+    // CLI lists, savepoints and cancels it, however slow the machine (a finished job made this flaky).
+    const gate = join(root, 'gate');
+    const run = await runCli(['run', ...m, '-d', '-p', '2', 'test/jobs/savepoint-job.ts', out, String(N), String(K), 'run', 'slow', `gate=${gate}`]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const jobId = /Job has been submitted with JobID ([0-9a-f]{32})/.exec(run.stdout)![1]!;
@@ -180,7 +183,8 @@ describe('cluster', () => {
     expect(cancel.stderr).toBe('');
     const path = /Savepoint stored in (\S+)\./.exec(cancel.stdout)![1]!;
     expect(await waitForState(jobId, ['CANCELED'])).toBe('CANCELED');
-    const resumed = await runCli(['run', ...m, '-p', '3', '-s', path, 'test/jobs/savepoint-job.ts', out, String(N), String(K), 'run'], { timeoutMs: 120_000 });
+    writeFileSync(gate, '');
+    const resumed = await runCli(['run', ...m, '-p', '3', '-s', path, 'test/jobs/savepoint-job.ts', out, String(N), String(K), 'run', `gate=${gate}`], { timeoutMs: 120_000 });
     expect(resumed.stderr).toBe('');
     expect(resumed.stdout).toMatch(/Job with JobID [0-9a-f]{32} has finished\./);
     const seen = new Uint8Array(N + 1);
@@ -324,7 +328,9 @@ describe('cluster', () => {
 
   it('cluster - PATCH rescaling restarts the job at the new parallelism from a savepoint', async () => {
     const out = join(root, 'out3');
-    const run = await runCli(['run', ...m, '-d', '-p', '1', 'test/jobs/savepoint-job.ts', out, String(N), String(K), 'run', 'slow']);
+    // Held at the middle until the rescale is done, so that it rescales a running job on any machine.
+    const gate = join(root, 'gate-rescale');
+    const run = await runCli(['run', ...m, '-d', '-p', '1', 'test/jobs/savepoint-job.ts', out, String(N), String(K), 'run', 'slow', `gate=${gate}`]);
     const jobId = /JobID ([0-9a-f]{32})/.exec(run.stdout)![1]!;
     await waitForState(jobId, ['RUNNING']);
     // While it runs: vertices, a manual checkpoint and its details, metrics, resource requirements.
@@ -398,6 +404,7 @@ describe('cluster', () => {
     const cps = await get(`/jobs/${jobId}/checkpoints`);
     expect(cps.counts.restored).toBe(1);
     expect(cps.latest.restored.is_savepoint).toBe(true);
+    writeFileSync(gate, '');
     expect(await waitForState(jobId, ['FINISHED'])).toBe('FINISHED');
     // Every record once, and every key's count exact (state went across the rescale).
     const seen = new Set<number>();
@@ -419,7 +426,8 @@ describe('cluster', () => {
   }, 120_000);
 
   it('cluster - stop --drain ends the job FINISHED with a savepoint', async () => {
-    const run = await runCli(['run', ...m, '-d', 'test/jobs/savepoint-job.ts', join(root, 'out2'), String(N), String(K), 'run', 'slow']);
+    // Held at the middle (the gate never opens): still running when it is drained.
+    const run = await runCli(['run', ...m, '-d', 'test/jobs/savepoint-job.ts', join(root, 'out2'), String(N), String(K), 'run', 'slow', `gate=${join(root, 'gate-never')}`]);
     const jobId = /JobID ([0-9a-f]{32})/.exec(run.stdout)![1]!;
     await waitForState(jobId, ['RUNNING']);
     const stop = await runCli(['stop', ...m, '--drain', '--savepointPath', join(root, 'sp3'), jobId]);

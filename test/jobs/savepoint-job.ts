@@ -2,16 +2,26 @@
  * A long sequence through keyBy (many keys) and a counting KeyedProcessFunction into a FileSink.
  * Arguments: <out dir> <records> <keys> stop <savepoint dir>   -> runs, stops with a savepoint
  *            <out dir> <records> <keys> run                    -> runs to the end (also with -s)
+ * Options: 'slow' (at most ~200,000 records/s per subtask), 'rename' (another uid for the count),
+ * 'gate=<file>' (the source, fromSequence's twin with its position in list state, emits no record
+ * past the middle until <file> exists: a test can act on a running job however busy the machine).
  */
+import { existsSync } from 'node:fs';
 import {
   BasePathBucketAssigner,
   FileSink,
   KeyedProcessFunction,
+  ListStateDescriptor,
+  RichParallelSourceFunction,
   SimpleStringEncoder,
   StreamExecutionEnvironment,
   ValueStateDescriptor,
+  type CheckpointedFunction,
   type Collector,
+  type FunctionInitializationContext,
   type KeyedProcessContext,
+  type ListState,
+  type SourceContext,
   type ValueState,
 } from 'miniflink';
 
@@ -34,10 +44,50 @@ class Count extends KeyedProcessFunction<number, number, string> {
   }
 }
 
+const GATE = process.argv.find((a) => a.startsWith('gate='))?.slice('gate='.length);
+
+/** 1..N split across subtasks as fromSequence splits it; past the middle it waits for the gate file. */
+class GatedNumbers extends RichParallelSourceFunction<number> implements CheckpointedFunction {
+  private ranges: Array<[number, number]> | undefined;
+  private state!: ListState<[number, number]>;
+  private running = true;
+  private gateOpen = false;
+  initializeState(ctx: FunctionInitializationContext): void {
+    this.state = ctx.getOperatorStateStore().getListState(new ListStateDescriptor<[number, number]>('ranges'));
+    if (ctx.isRestored()) this.ranges = [...this.state.get()];
+  }
+  snapshotState(): void {
+    this.state.update((this.ranges ?? []).filter(([a, b]) => a <= b));
+  }
+  async run(ctx: SourceContext<number>): Promise<void> {
+    const N = Number(n);
+    if (!this.ranges) {
+      const rc = this.getRuntimeContext();
+      const p = rc.getNumberOfParallelSubtasks();
+      const i = rc.getIndexOfThisSubtask();
+      this.ranges = [[1 + Math.floor((N * i) / p), Math.floor((N * (i + 1)) / p)]];
+    }
+    for (const range of this.ranges) {
+      while (range[0] <= range[1] && this.running) {
+        if (!this.gateOpen && range[0] > N / 2) {
+          this.gateOpen = existsSync(GATE!);
+          if (!this.gateOpen) {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            continue;
+          }
+        }
+        await ctx.collect(range[0]++);
+      }
+    }
+  }
+  cancel(): void {
+    this.running = false;
+  }
+}
+
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
 env.enableCheckpointing(200);
-env
-  .fromSequence(1, Number(n))
+(GATE !== undefined ? env.addSource(new GatedNumbers()) : env.fromSequence(1, Number(n)))
   .uid('numbers')
   .keyBy((x) => x % K)
   .process(new Count())
