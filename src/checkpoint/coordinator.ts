@@ -60,6 +60,9 @@ export interface CompletedCheckpoint {
   readonly durationMs: number;
 }
 
+/** What the statistics keep of a completed checkpoint or savepoint: everything but its state. */
+export type CheckpointStatistics = Omit<CompletedCheckpoint, 'metadata'>;
+
 /** Counters and recent history, for statistics. */
 export interface CheckpointCounts {
   completed: number;
@@ -78,6 +81,12 @@ interface Pending {
   readonly final: boolean;
   /** A stop-with-savepoint's savepoint: sources emit nothing after its barrier. */
   readonly stop: boolean;
+  /**
+   * A checkpoint, or a synchronous savepoint (of a stop, a drain or a rescale): its completion
+   * subsumes older pending checkpoints and is told to the tasks (2PC sinks commit). An
+   * intermediate savepoint does neither (Flink 1.15+, FLINK-25191).
+   */
+  readonly notifies: boolean;
   readonly times: { sync: number; async: number; alignment: number };
   readonly timer: NodeJS.Timeout;
   readonly done: { resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void };
@@ -91,9 +100,15 @@ export class CheckpointCoordinator {
   private readonly pending = new Map<number, Pending>();
   /** Retained completed checkpoints, oldest first (savepoints are not kept here). */
   private readonly completed: CompletedCheckpoint[] = [];
-  /** The last completed checkpoints and savepoints, for statistics (Flink's web.checkpoints.history: 10). */
-  readonly history: CompletedCheckpoint[] = [];
-  /** The latest completed checkpoint or savepoint (what a restart restores). */
+  /**
+   * The last completed checkpoints and savepoints, for statistics (Flink's web.checkpoints.history:
+   * 10): statistics only, never their state (without a checkpoint directory all state is inline).
+   */
+  readonly history: CheckpointStatistics[] = [];
+  /**
+   * The latest completed checkpoint: what a restart restores. Never a savepoint: since Flink 1.15
+   * (FLINK-25191) savepoints are not in the completed checkpoint store.
+   */
   latest: CompletedCheckpoint | undefined;
   readonly counts: CheckpointCounts = { completed: 0, failed: 0, restored: 0 };
   /** The last failed checkpoints and savepoints (counted as failures), for statistics. */
@@ -143,11 +158,17 @@ export class CheckpointCoordinator {
     this.periodic = undefined;
   }
 
-  /** The job was rescaled: its new graph (checkpoint ids, history and retained checkpoints go on). */
+  /**
+   * The job was rescaled: its new graph (checkpoint ids, history and retained checkpoints go on).
+   * Checkpoints of the old graph are no restart point for the new one: until one of its own
+   * completes, it restarts from the rescale's savepoint it was restored from (as Flink adds the
+   * snapshot a job restores to its store).
+   */
   rescaled(job: JobGraph, operators: ReadonlyMap<string, { uid: string | undefined; name: string }>): void {
     this.abortAll('The job was rescaled', false);
     this.job = job;
     this.operators = operators;
+    this.latest = undefined;
     this.stopped = false;
   }
 
@@ -160,10 +181,11 @@ export class CheckpointCoordinator {
 
   /**
    * Triggers a checkpoint (or a savepoint into `targetDir`). Resolves when it completes; rejects
-   * when it is aborted. `stop`: the savepoint of a stop (Flink's synchronous savepoint): sources
-   * emit nothing after its barrier.
+   * when it is aborted. `stop`: the savepoint of a stop or rescale: sources emit nothing after its
+   * barrier. `synchronous`: a savepoint that ends the job's run (stop, drain, rescale), whose
+   * completion is told to the tasks as a checkpoint's is (Flink's synchronous savepoint).
    */
-  trigger(kind: 'checkpoint' | 'savepoint', targetDir: string | undefined, stop = false): Promise<CompletedCheckpoint> {
+  trigger(kind: 'checkpoint' | 'savepoint', targetDir: string | undefined, stop = false, synchronous = stop): Promise<CompletedCheckpoint> {
     if (this.stopped) return Promise.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'The job is not running: no checkpoint can be taken'));
     if (!this.gateway.allRunning()) return Promise.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'Not all tasks of the job are running yet: the checkpoint was not started'));
     const id = this.nextId++;
@@ -186,7 +208,8 @@ export class CheckpointCoordinator {
     }
     return new Promise<CompletedCheckpoint>((resolve, reject) => {
       const timer = setTimeout(() => this.abort(id, `Checkpoint expired before completing (timeout ${this.settings.timeout} ms)`, true), this.settings.timeout);
-      const p: Pending = { id, kind, timestamp, dir, needed: new Set(this.gateway.allTasks().map(key)), handles: [], final: this.gateway.allInputEnded(), stop, times: { sync: 0, async: 0, alignment: 0 }, timer, done: { resolve, reject } };
+      const notifies = kind === 'checkpoint' || synchronous;
+      const p: Pending = { id, kind, timestamp, dir, needed: new Set(this.gateway.allTasks().map(key)), handles: [], final: this.gateway.allInputEnded(), stop, notifies, times: { sync: 0, async: 0, alignment: 0 }, timer, done: { resolve, reject } };
       this.pending.set(id, p);
       this.gateway.trigger(id, timestamp, kind, dir, this.gateway.tasksToTrigger(), stop);
     });
@@ -256,21 +279,25 @@ export class CheckpointCoordinator {
     this.counts.completed++;
     this.consecutiveFailures = 0;
     this.lastCompletedAt = done.completedAt;
-    this.latest = done;
-    this.history.push(done);
+    const { metadata: _state, ...statistics } = done;
+    this.history.push(statistics);
     if (this.history.length > 10) this.history.shift();
+    // Only checkpoints are restart points and retained (savepoints are never, as Flink's store).
     if (p.kind === 'checkpoint') {
+      this.latest = done;
       this.completed.push(done);
       while (this.completed.length > this.settings.numRetained) {
         const old = this.completed.shift()!;
         if (old.dir !== undefined) removeDir(old.dir);
       }
     }
-    // Older pending checkpoints are subsumed by this one.
-    for (const older of [...this.pending.values()]) if (older.id < p.id && older.kind === 'checkpoint') this.abort(older.id, `Checkpoint ${older.id} was subsumed by ${p.id}`, false);
-    // Final only when every task's input had ended at the trigger: only then does every task's
-    // snapshot hold all it did (a checkpoint triggered earlier misses what came after its barrier).
-    this.gateway.notify(p.id, 'complete', p.final);
+    if (p.notifies) {
+      // Older pending checkpoints are subsumed by this one.
+      for (const older of [...this.pending.values()]) if (older.id < p.id && older.kind === 'checkpoint') this.abort(older.id, `Checkpoint ${older.id} was subsumed by ${p.id}`, false);
+      // Final only when every task's input had ended at the trigger: only then does every task's
+      // snapshot hold all it did (a checkpoint triggered earlier misses what came after its barrier).
+      this.gateway.notify(p.id, 'complete', p.final);
+    }
     p.done.resolve(done);
   }
 

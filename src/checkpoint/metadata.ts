@@ -6,6 +6,12 @@
  *   <savepoint dir>/savepoint-<jobid6>-<12 hex>/...   the same, self-contained
  *
  * `_metadata` is "MFCK" + a version byte + msgpack; a checkpoint counts as complete once it exists.
+ * Versions:
+ *   1  handles name their key groups (keyGroupRange) but not whether they hold operator state:
+ *      a restore reads every handle of an operator.
+ *   2  handles also say whether they hold operator state (hasOperatorState): a restoring subtask
+ *      reads only the handles whose key groups overlap its own, plus those with operator state.
+ * This miniflink writes version 2 and reads both.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -21,6 +27,11 @@ export interface StateHandle {
   readonly subtaskIndex: number;
   /** Key groups of keyed state in it, if any. */
   readonly keyGroupRange?: readonly [number, number];
+  /**
+   * Whether it holds operator (non-keyed) state with items, which every new subtask reads.
+   * Undefined in version 1 metadata (unknown: the handle is read).
+   */
+  readonly hasOperatorState?: boolean;
   /** File name inside the checkpoint directory, or undefined when inline. */
   readonly file?: string;
   /** The stored bytes, when small (or in JobManager memory). */
@@ -55,14 +66,17 @@ export interface CheckpointMetadata {
 }
 
 const MAGIC = Buffer.from('MFCK');
-const VERSION = 1;
+/** The `_metadata` version written (see the file's header). */
+export const METADATA_VERSION = 2;
+/** The `_metadata` versions read. */
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 /** State smaller than this is inlined into _metadata (Flink's data-inline-threshold, 20 KB). */
 export const INLINE_THRESHOLD = 20 * 1024;
 
 /** Writes one operator subtask's serialized state; returns its handle. */
 export function writeState(
   raw: Uint8Array,
-  meta: { operatorId: string; subtaskIndex: number; keyGroupRange?: readonly [number, number] },
+  meta: { operatorId: string; subtaskIndex: number; keyGroupRange?: readonly [number, number]; hasOperatorState?: boolean },
   compression: Compression,
   dir: string | undefined,
 ): StateHandle {
@@ -101,7 +115,7 @@ export function readState(handle: StateHandle, dir: string | undefined): Uint8Ar
 export function writeMetadata(dir: string, metadata: CheckpointMetadata): void {
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `._metadata.inprogress.${randomBytes(4).toString('hex')}`);
-  writeFileSync(tmp, Buffer.concat([MAGIC, Buffer.from([VERSION]), packValue(metadata)]));
+  writeFileSync(tmp, Buffer.concat([MAGIC, Buffer.from([METADATA_VERSION]), packValue({ ...metadata, version: METADATA_VERSION })]));
   renameSync(tmp, join(dir, '_metadata'));
 }
 
@@ -124,7 +138,10 @@ export function readMetadata(pathText: string): { metadata: CheckpointMetadata; 
   if (!existsSync(path)) throw new MiniFlinkError('MF_ERR_RESTORE_FAILED', `Cannot restore from ${pathText}: ${path} does not exist (a checkpoint or savepoint directory holds a _metadata file)`);
   const bytes = readFileSync(path);
   if (bytes.byteLength < 5 || !bytes.subarray(0, 4).equals(MAGIC)) throw new MiniFlinkError('MF_ERR_RESTORE_FAILED', `Cannot restore: ${path} is not a miniflink _metadata file (corrupt or foreign)`);
-  if (bytes[4] !== VERSION) throw new MiniFlinkError('MF_ERR_RESTORE_FAILED', `Cannot restore: ${path} has metadata version ${bytes[4]}, this miniflink reads version ${VERSION}`);
+  if (!READABLE_VERSIONS.includes(bytes[4]!)) {
+    throw new MiniFlinkError('MF_ERR_RESTORE_FAILED', `Cannot restore: ${path} has metadata version ${bytes[4]}, this miniflink reads versions ${READABLE_VERSIONS.join(' and ')}`);
+  }
+  const version = bytes[4]!;
   let metadata: CheckpointMetadata;
   try {
     metadata = unpackValue(bytes.subarray(5)) as CheckpointMetadata;
@@ -134,7 +151,13 @@ export function readMetadata(pathText: string): { metadata: CheckpointMetadata; 
   if (!metadata || !Array.isArray(metadata.operators) || typeof metadata.checkpointId !== 'number') {
     throw new MiniFlinkError('MF_ERR_RESTORE_FAILED', `Cannot restore: ${path} is corrupt (no operators or checkpoint id)`);
   }
-  return { metadata, dir: dirname(path) };
+  return { metadata: version === 1 ? withoutOperatorStateFlags(metadata) : metadata, dir: dirname(path) };
+}
+
+/** Version 1 handles do not know whether they hold operator state: none may claim it does not. */
+function withoutOperatorStateFlags(m: CheckpointMetadata): CheckpointMetadata {
+  const operators = m.operators.map((op) => ({ ...op, handles: op.handles.map(({ hasOperatorState: _, ...h }) => h) }));
+  return { ...m, version: 1, operators };
 }
 
 /** A savepoint directory name: savepoint-<first 6 of the job id>-<12 hex>. */

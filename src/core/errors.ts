@@ -98,6 +98,14 @@ export function serializeError(e: unknown, depth = 0): SerializedError {
   return { name: 'Error', message: String(e) };
 }
 
+/** The failure a subtask throws when one is injected (fault injection for teaching and tests). */
+export class InjectedFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InjectedFailure';
+  }
+}
+
 /** Rebuild an Error from plain data, keeping the remote stack. */
 export function deserializeError(s: SerializedError): Error {
   const err =

@@ -55,7 +55,34 @@ function serializationError(records: readonly unknown[], cause: unknown): MiniFl
       return true;
     }
   });
-  return new MiniFlinkError('MF_ERR_SERIALIZATION', `Could not serialize record ${describe(bad)} to send it to the next task: ${String((cause as Error)?.message ?? cause)}`, { cause });
+  const where = bad === undefined ? undefined : unserializablePart(bad, 'record', new Set());
+  const reason = where ?? String((cause as Error)?.message ?? cause);
+  return new MiniFlinkError('MF_ERR_SERIALIZATION', `Could not serialize record ${describe(bad)} to send it to the next task: ${reason}`, { cause });
+}
+
+/** The first part of a value that cannot be serialized, as a path with the reason, or undefined. */
+export function unserializablePart(v: unknown, path: string, ancestors: Set<object>): string | undefined {
+  if (typeof v === 'function') return `${path} is a function`;
+  if (typeof v === 'symbol') return `${path} is a symbol`;
+  if (v === null || typeof v !== 'object') return undefined;
+  if (ancestors.has(v)) return `${path} refers back to an enclosing object (a cycle)`;
+  ancestors.add(v);
+  try {
+    const children: Array<[string, unknown]> = Array.isArray(v)
+      ? v.map((x, i) => [`${path}[${i}]`, x])
+      : v instanceof Map
+        ? [...v].map(([k, x]) => [`${path}.get(${describe(k)})`, x])
+        : v instanceof Set
+          ? [...v].map((x, i) => [`${path} (set element ${i})`, x])
+          : Object.keys(v).map((k) => [`${path}.${k}`, (v as Record<string, unknown>)[k]]);
+    for (const [p, x] of children) {
+      const found = unserializablePart(x, p, ancestors);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  } finally {
+    ancestors.delete(v);
+  }
 }
 
 function describe(v: unknown): string {

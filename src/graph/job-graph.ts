@@ -69,6 +69,8 @@ export interface JobVertex {
   readonly parallelism: number;
   /** Max parallelism (of the head). */
   readonly maxParallelism: number;
+  /** Whether the job set it (else a restore may take the snapshot's: see withMaxParallelism). */
+  readonly maxParallelismConfigured: boolean;
   /** Slot sharing group. */
   readonly slotSharingGroup: string;
   /** Operators, head first, each before the operators it calls. */
@@ -156,6 +158,7 @@ export function generateJobGraph(graph: StreamGraph): JobGraph {
     name: nameOf(head.id),
     parallelism: head.parallelism,
     maxParallelism: head.maxParallelism,
+    maxParallelismConfigured: head.maxParallelismConfigured,
     slotSharingGroup: head.slotSharingGroup,
     operators: members.map((m) => ({
       nodeId: m.id,
@@ -169,8 +172,22 @@ export function generateJobGraph(graph: StreamGraph): JobGraph {
   }));
 
   const sorted = topologicalOrder(vertices, edges);
-  const fingerprint = stableHexId(JSON.stringify({ v: sorted, e: edges }));
-  return { jobName: graph.jobName, vertices: sorted, edges, fingerprint };
+  return { jobName: graph.jobName, vertices: sorted, edges, fingerprint: fingerprintOf(sorted, edges) };
+}
+
+function fingerprintOf(vertices: readonly JobVertex[], edges: readonly JobEdge[]): string {
+  return stableHexId(JSON.stringify({ v: vertices, e: edges }));
+}
+
+/**
+ * The job graph with the max parallelism of some vertices (by vertex id) replaced: what a job that
+ * did not set max parallelism takes from the snapshot it restores. The JobManager and every slot
+ * thread apply the same values, so they build the same graph (and fingerprint).
+ */
+export function withMaxParallelism(job: JobGraph, byVertex: Readonly<Record<string, number>> | undefined): JobGraph {
+  if (!byVertex || !job.vertices.some((v) => byVertex[v.id] !== undefined && byVertex[v.id] !== v.maxParallelism)) return job;
+  const vertices = job.vertices.map((v) => (byVertex[v.id] !== undefined ? { ...v, maxParallelism: byVertex[v.id]! } : v));
+  return { ...job, vertices, fingerprint: fingerprintOf(vertices, job.edges) };
 }
 
 function topologicalOrder(vertices: JobVertex[], edges: JobEdge[]): JobVertex[] {

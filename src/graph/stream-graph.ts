@@ -25,6 +25,11 @@ export interface StreamNode {
   readonly parallelism: number;
   /** Resolved max parallelism. */
   readonly maxParallelism: number;
+  /**
+   * Whether the job set the max parallelism (setMaxParallelism on the operator or the environment,
+   * or pipeline.max-parallelism); if not, a restore takes it from the snapshot, as Flink does.
+   */
+  readonly maxParallelismConfigured: boolean;
   /** Resolved slot sharing group. */
   readonly slotSharingGroup: string;
   /** The chaining strategy. */
@@ -116,6 +121,7 @@ export function generateStreamGraph(env: StreamExecutionEnvironment, jobName: st
       type: op.type,
       parallelism,
       maxParallelism,
+      maxParallelismConfigured: t.maxParallelism !== undefined || defaultMaxP !== undefined,
       slotSharingGroup,
       chainingStrategy: t.chainingStrategy,
       keyed: op.type === 'keyedProcess' || op.type === 'reduce',

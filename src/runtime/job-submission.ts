@@ -8,10 +8,10 @@ import { MiniFlinkError } from '../core/errors.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { newJobId } from '../core/ids.js';
-import { generateJobGraph, generateStreamGraph, type JobGraph } from '../graph/index.js';
+import { generateJobGraph, generateStreamGraph, withMaxParallelism, type JobGraph } from '../graph/index.js';
 import type { JobSubmission } from './jobmanager/job-master.js';
 import type { ProgramSpec, RestoreSpec } from './protocol.js';
-import { readMetadata, resolveCheckpointSettings, type StateHandle } from '../checkpoint/index.js';
+import { readMetadata, resolveCheckpointSettings, type CheckpointMetadata, type StateHandle } from '../checkpoint/index.js';
 import { createRestartStrategy } from './jobmanager/restart-strategy.js';
 import { generateStreamGraph as streamGraphOf } from '../graph/index.js';
 
@@ -43,7 +43,7 @@ export function buildSubmission(pipeline: Pipeline, program: Omit<ProgramSpec, '
   const allowNonRestored = restoreRequest?.allowNonRestoredState ?? ['true'].includes(conf['execution.state-recovery.ignore-unclaimed-state'] ?? conf['execution.savepoint.ignore-unclaimed-state'] ?? 'false');
   const timeoutText = conf['execution.buffer-timeout.interval'] ?? conf['execution.buffer-timeout'];
   const bufferTimeout = env.getBufferTimeout() ?? (timeoutText !== undefined ? parseDuration(timeoutText, 'execution.buffer-timeout.interval') : DEFAULT_BUFFER_TIMEOUT_MS);
-  return {
+  const submission: JobSubmission = {
     jobId: newJobId(),
     job,
     program: { ...program, parallelism: env.initialParallelism, configuration: conf },
@@ -54,17 +54,60 @@ export function buildSubmission(pipeline: Pipeline, program: Omit<ProgramSpec, '
     restartStrategy: createRestartStrategy(env.getRestartStrategy(), conf, checkpoints.interval !== undefined),
     restartStrategyText: describeRestartStrategy(env.getRestartStrategy()),
     operators: new Map(stream.nodes.map((n) => [n.operatorId, { uid: n.uid, name: n.name }])),
-    restore: savepointPath !== undefined ? claim(restoreFromPath(savepointPath, allowNonRestored, job), restoreRequest?.claimMode ?? conf['execution.state-recovery.claim-mode'] ?? conf['execution.savepoint-restore-mode']) : undefined,
+    restore: undefined,
     stateBackend: resolveStateBackend(env.getStateBackend()?.type, conf['state.backend.type']),
   };
+  if (savepointPath === undefined) return submission;
+  return restoredSubmission(submission, savepointPath, allowNonRestored, restoreRequest?.claimMode ?? conf['execution.state-recovery.claim-mode'] ?? conf['execution.savepoint-restore-mode']);
+}
+
+/**
+ * A submission restoring a checkpoint or savepoint: its restore spec, and its graph with the max
+ * parallelism of every vertex that did not set one taken from the snapshot (as Flink's
+ * StateAssignmentOperation does), recorded in the program so slot threads build the same graph.
+ */
+export function restoredSubmission(submission: JobSubmission, path: string, allowNonRestoredState: boolean, claimMode?: string, warn?: (m: string) => void): JobSubmission {
+  const { metadata, dir } = readMetadata(path);
+  const restoredMaxParallelism = maxParallelismFromSnapshot(submission.job, metadata, path);
+  const job = withMaxParallelism(submission.job, restoredMaxParallelism);
+  const restore = claim(matchOperators(metadata, dir, path, allowNonRestoredState, job, warn), claimMode);
+  return { ...submission, job, program: { ...submission.program, restoredMaxParallelism }, restore };
+}
+
+/**
+ * Max parallelism by vertex id that a job takes from a snapshot: that of its keyed state, for each
+ * vertex whose max parallelism the job did not set. Refused, as in Flink, when the vertex's
+ * parallelism is above it.
+ */
+export function maxParallelismFromSnapshot(job: JobGraph, metadata: CheckpointMetadata, path: string): Record<string, number> {
+  const ops = new Map(job.vertices.flatMap((v) => v.operators.map((o) => [o.operatorId, v] as const)));
+  const out: Record<string, number> = {};
+  for (const op of metadata.operators) {
+    const v = ops.get(op.operatorId);
+    if (!v || v.maxParallelismConfigured || !op.handles.some((h) => h.keyGroupRange !== undefined)) continue;
+    if (op.maxParallelism < v.parallelism) {
+      throw new MiniFlinkError(
+        'MF_ERR_RESTORE_FAILED',
+        `Failed to rollback to checkpoint/savepoint ${path}. The state for task ${v.name} (${v.id}) can not be restored. The maximum parallelism (${op.maxParallelism}) of the restored state is lower than the configured parallelism (${v.parallelism}). Please reduce the parallelism of the task to be lower or equal to the maximum parallelism.`,
+      );
+    }
+    out[v.id] ??= op.maxParallelism;
+  }
+  return out;
 }
 
 /**
  * Matches a checkpoint's or savepoint's operators to the new job's by operator id (from the uid,
  * or generated): per operator, not per chain, so a job whose chaining changed still restores.
+ * The job's max parallelism must be the snapshot's (restoredSubmission takes it from there when
+ * the job did not set it).
  */
-export function restoreFromPath(path: string, allowNonRestoredState: boolean, job: JobGraph, warn: (m: string) => void = (m) => console.warn(m)): RestoreSpec {
+export function restoreFromPath(path: string, allowNonRestoredState: boolean, job: JobGraph, warn?: (m: string) => void): RestoreSpec {
   const { metadata, dir } = readMetadata(path);
+  return matchOperators(metadata, dir, path, allowNonRestoredState, job, warn);
+}
+
+function matchOperators(metadata: CheckpointMetadata, dir: string, path: string, allowNonRestoredState: boolean, job: JobGraph, warn: (m: string) => void = (m) => console.warn(m)): RestoreSpec {
   const ops = new Map(job.vertices.flatMap((v) => v.operators.map((o) => [o.operatorId, v] as const)));
   const handles: Record<string, StateHandle[]> = {};
   for (const op of metadata.operators) {

@@ -9,11 +9,12 @@
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { SystemClock, type Clock } from '../core/clock.js';
-import { checkArgument } from '../core/errors.js';
+import { parseDuration } from '../config/index.js';
+import { checkArgument, MiniFlinkError, type SerializedError } from '../core/errors.js';
 import { randomHexId } from '../core/ids.js';
 import { ownTempDir, removeTempDir, taskManagerTmpDir } from '../core/temp-dirs.js';
-import { Dispatcher } from './jobmanager/dispatcher.js';
-import { SlotThread } from './taskmanager/slot-thread.js';
+import { Dispatcher, type DispatcherOptions } from './jobmanager/dispatcher.js';
+import { SlotThread, type SlotThreadListener } from './taskmanager/slot-thread.js';
 import type { FromSlot } from './protocol.js';
 import type { MemoryStats } from './memory-stats.js';
 
@@ -27,6 +28,20 @@ export interface MiniClusterOptions {
   readonly clock?: Clock;
   /** How long a job waits for slots other jobs hold (slot.request.timeout; default 5 min). */
   readonly slotRequestTimeoutMs?: number;
+  /** The job store and exception history settings (jobstore.*, web.exception-history-size). */
+  readonly dispatcher?: Partial<DispatcherOptions>;
+  /** Delay before a lost slot thread is replaced (cluster.taskmanager.restart-delay; default 1 s). */
+  readonly taskManagerRestartDelayMs?: number;
+  /** How often the JobManager sends heartbeats to slot threads (heartbeat.interval; default 10 s). */
+  readonly heartbeatIntervalMs?: number;
+  /** A slot thread that has not answered heartbeats for this long hangs, and is replaced (heartbeat.timeout; default 50 s). */
+  readonly heartbeatTimeoutMs?: number;
+}
+
+/** The heartbeat and replacement settings of a configuration (heartbeat.*, cluster.taskmanager.restart-delay). */
+export function faultOptions(conf: Readonly<Record<string, string | undefined>>): Pick<MiniClusterOptions, 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'taskManagerRestartDelayMs'> {
+  const ms = (key: string) => (conf[key] !== undefined ? parseDuration(conf[key], key) : undefined);
+  return { heartbeatIntervalMs: ms('heartbeat.interval'), heartbeatTimeoutMs: ms('heartbeat.timeout'), taskManagerRestartDelayMs: ms('cluster.taskmanager.restart-delay') };
 }
 
 /** A TaskManager: a group of slots with an id. */
@@ -48,16 +63,35 @@ export class MiniCluster {
   private nextRequest = 0;
   private readonly statsRequests = new Map<number, (s: MemoryStats) => void>();
   private closing: Promise<void> | undefined;
+  private readonly listener: SlotThreadListener;
+  /** When each slot thread last answered a heartbeat. */
+  private readonly lastHeartbeat: number[] = [];
+  private heartbeats: NodeJS.Timeout | undefined;
+  private nextHeartbeat = 0;
+  /** Pending replacements of lost slot threads. */
+  private readonly replacements = new Set<NodeJS.Timeout>();
+  /** Slot threads lost and replaced so far (for tests and REST). */
+  replacedSlotThreads = 0;
 
   constructor(readonly options: MiniClusterOptions) {
     checkArgument(Number.isInteger(options.numTaskManagers) && options.numTaskManagers >= 1, `local.number-taskmanager must be a positive integer, got ${options.numTaskManagers}`);
     checkArgument(Number.isInteger(options.slotsPerTaskManager) && options.slotsPerTaskManager >= 1, `taskmanager.numberOfTaskSlots must be a positive integer, got ${options.slotsPerTaskManager}`);
     const clock = options.clock ?? SystemClock;
-    this.dispatcher = new Dispatcher({ totalSlots: this.totalSlots, send: (slot, msg) => this.slots[slot]!.send(msg) }, clock, options.slotRequestTimeoutMs);
-    const listener = {
+    this.dispatcher = new Dispatcher(
+      {
+        totalSlots: this.totalSlots,
+        send: (slot, msg) => this.slots[slot]!.send(msg),
+        isAlive: (slot) => this.slots[slot]!.alive,
+        kill: (slot, reason) => this.slots[slot]!.kill(reason),
+      },
+      clock,
+      { slotRequestTimeoutMs: options.slotRequestTimeoutMs, ...options.dispatcher },
+    );
+    const listener: SlotThreadListener = {
       onMessage: (slot: number, msg: FromSlot) => this.onMessage(slot, msg),
-      onLost: (slot: number, error: Parameters<Dispatcher['onSlotLost']>[1]) => this.dispatcher.onSlotLost(slot, error),
+      onLost: (slot: number, error: SerializedError) => this.onLost(slot, error),
     };
+    this.listener = listener;
     let index = 0;
     for (let t = 0; t < options.numTaskManagers; t++) {
       const id = randomHexId();
@@ -95,9 +129,74 @@ export class MiniCluster {
       await this.close();
       throw e;
     }
+    const started = Date.now();
+    for (let i = 0; i < n; i++) this.lastHeartbeat[i] = started;
+    this.heartbeats = setInterval(() => this.heartbeat(), this.options.heartbeatIntervalMs ?? 10_000);
+    this.heartbeats.unref();
+  }
+
+  /** Sends heartbeats; a slot thread that has not answered for heartbeat.timeout hangs: it is terminated (and replaced). */
+  private heartbeat(): void {
+    const now = Date.now();
+    const timeout = this.options.heartbeatTimeoutMs ?? 50_000;
+    for (const s of this.slots) {
+      if (!s.alive) continue;
+      if (now - this.lastHeartbeat[s.index]! > timeout) {
+        s.kill(`The heartbeat of slot thread ${s.index} (TaskManager ${s.taskManagerId}) timed out after ${timeout} ms: a user function blocked the thread for longer than heartbeat.timeout`);
+        continue;
+      }
+      s.send({ type: 'heartbeat', id: this.nextHeartbeat++ });
+    }
+  }
+
+  /** A slot thread died (exit, error, or terminated): its jobs fail over; the thread is replaced after the restart delay. */
+  private onLost(slot: number, error: SerializedError): void {
+    this.dispatcher.onSlotLost(slot, error);
+    if (this.closing) return;
+    const timer = setTimeout(() => {
+      this.replacements.delete(timer);
+      void this.replaceSlot(slot);
+    }, this.options.taskManagerRestartDelayMs ?? 1000);
+    this.replacements.add(timer);
+  }
+
+  /** Starts a new thread for a lost slot, joined to every live slot thread's data plane. */
+  private async replaceSlot(index: number): Promise<void> {
+    if (this.closing) return;
+    const old = this.slots[index]!;
+    const fresh = new SlotThread(index, old.taskManagerId, this.listener);
+    this.slots[index] = fresh;
+    const peers: [number, MessagePort][] = [];
+    for (const other of this.slots) {
+      if (other.index === index || !other.alive) continue;
+      const { port1, port2 } = new MessageChannel();
+      other.send({ type: 'peer', slot: index, port: port2 }, [port2]);
+      peers.push([other.index, port1]);
+    }
+    try {
+      await fresh.start(peers);
+    } catch {
+      // It died while starting: its exit reports it lost, which schedules another replacement.
+      return;
+    }
+    if (this.closing) return;
+    this.lastHeartbeat[index] = Date.now();
+    this.replacedSlotThreads++;
+    this.dispatcher.onSlotRestored(index);
+  }
+
+  /** Terminates every slot thread of a TaskManager (fault injection: a TaskManager lost); each is replaced after the restart delay. */
+  killTaskManager(taskManagerId: string, reason: string): void {
+    const tm = this.taskManagers.find((t) => t.id === taskManagerId);
+    if (!tm) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `TaskManager ${taskManagerId} not found`);
+    for (const slot of tm.slots) this.slots[slot]!.kill(reason);
   }
 
   private onMessage(slot: number, msg: FromSlot): void {
+    if (msg.type === 'heartbeat') {
+      this.lastHeartbeat[slot] = Date.now();
+      return;
+    }
     if (msg.type === 'stdio') (msg.stream === 'stdout' ? process.stdout : process.stderr).write(msg.text);
     else if (msg.type === 'memory-stats') this.statsRequests.get(msg.requestId)?.(msg.stats);
     else this.dispatcher.onSlotMessage(slot, msg);
@@ -127,6 +226,9 @@ export class MiniCluster {
   /** Suspends running jobs and stops every slot thread. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      if (this.heartbeats) clearInterval(this.heartbeats);
+      for (const t of this.replacements) clearTimeout(t);
+      this.replacements.clear();
       this.dispatcher.close();
       await Promise.all(this.slots.map((s) => s.stop()));
       for (const tm of this.taskManagers) removeTempDir(taskManagerTmpDir(tm.id));

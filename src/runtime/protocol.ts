@@ -32,6 +32,11 @@ export interface ProgramSpec {
   readonly parallelism?: number | undefined;
   /** Configuration the client used. */
   readonly configuration: Readonly<Record<string, string>>;
+  /**
+   * Max parallelism by vertex id that the job, not having set one, took from the snapshot it
+   * restores (job-submission.ts); slot threads apply it to the graph they build.
+   */
+  readonly restoredMaxParallelism?: Readonly<Record<string, number>> | undefined;
 }
 
 /** One subtask to run. */
@@ -130,7 +135,26 @@ export type ToSlot =
   | { readonly type: 'release'; readonly jobId: string; readonly attempt: number }
   /** Asks for the thread's memory and GC counts (REST metrics). */
   | { readonly type: 'memory-stats'; readonly requestId: number }
+  /** The JobManager's heartbeat: answered between records, so a thread that does not answer hangs. */
+  | { readonly type: 'heartbeat'; readonly id: number }
+  /** Slot thread `slot` was replaced: the data-plane port to its new thread. */
+  | { readonly type: 'peer'; readonly slot: number; readonly port: MessagePort }
+  /** Fault injection: the subtask throws InjectedFailure from its task loop at once. */
+  | { readonly type: 'inject-failure'; readonly jobId: string; readonly attempt: number; readonly vertexId: string; readonly subtaskIndex: number; readonly message: string }
+  /** Fault injection: the subtask's next `count` checkpoints decline in their asynchronous part (fail) or never acknowledge (stall). */
+  | {
+      readonly type: 'inject-checkpoint-fault';
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly vertexId: string;
+      readonly subtaskIndex: number;
+      readonly kind: CheckpointFaultKind;
+      readonly count: number;
+    }
   | { readonly type: 'shutdown' };
+
+/** How an injected checkpoint fault behaves: decline in the asynchronous part, or withhold the acknowledgement until the checkpoint times out. */
+export type CheckpointFaultKind = 'fail' | 'stall';
 
 /** Execution states a slot thread reports (Flink's ExecutionState names). */
 export type ReportedState = 'INITIALIZING' | 'RUNNING' | 'FINISHED' | 'CANCELED' | 'FAILED';
@@ -187,7 +211,8 @@ export type FromSlot =
       readonly bytes: Uint8Array;
     }
   | { readonly type: 'stdio'; readonly stream: 'stdout' | 'stderr'; readonly text: string }
-  | { readonly type: 'memory-stats'; readonly requestId: number; readonly stats: MemoryStats };
+  | { readonly type: 'memory-stats'; readonly requestId: number; readonly stats: MemoryStats }
+  | { readonly type: 'heartbeat'; readonly id: number };
 
 /**
  * A channel is one producer subtask -> one consumer subtask on one job edge, within one attempt:

@@ -8,9 +8,10 @@ import { checkConfiguration, parseDuration, type ConfigMap } from '../config/ind
 import { MiniFlinkError } from '../core/errors.js';
 import { newJobId } from '../core/ids.js';
 import { jsonPlan, type JsonPlan } from '../graph/index.js';
-import { buildSubmission, restoreFromPath } from './job-submission.js';
+import { buildSubmission, restoredSubmission } from './job-submission.js';
+import { dispatcherOptions } from './jobmanager/dispatcher.js';
 import type { JobMaster } from './jobmanager/job-master.js';
-import { MiniCluster } from './minicluster.js';
+import { faultOptions, MiniCluster } from './minicluster.js';
 import { captureProgram, NO_JOB } from './program/program-loader.js';
 import { compileProgram, discardCompiledProgram } from './program/program-compiler.js';
 
@@ -59,6 +60,8 @@ export class StandaloneCluster {
       numTaskManagers: n('local.number-taskmanager', 1),
       slotsPerTaskManager: n('taskmanager.numberOfTaskSlots', 1),
       slotRequestTimeoutMs: timeout !== undefined ? parseDuration(timeout, 'slot.request.timeout') : undefined,
+      ...faultOptions(configuration),
+      dispatcher: dispatcherOptions(configuration),
     });
   }
 
@@ -131,13 +134,13 @@ export class StandaloneCluster {
     dispatcher.checkRescale(jobId, next.job);
     const savepoint = await jm.stopForRescale(savepointDir);
     try {
-      dispatcher.redeploy(jm, { ...next, restore: restoreFromPath(savepoint.dir!, false, next.job) });
+      dispatcher.redeploy(jm, restoredSubmission(next, savepoint.dir!, false));
       entry.run = run;
     } catch (e) {
       // The new graph could not run (e.g. another job took the free slots meanwhile): the job
       // comes back at its old parallelism from the same savepoint, in the slots it still holds.
       try {
-        dispatcher.redeploy(jm, { ...jm.submission, restore: restoreFromPath(savepoint.dir!, false, jm.submission.job) });
+        dispatcher.redeploy(jm, restoredSubmission(jm.submission, savepoint.dir!, false));
       } catch {
         jm.failRescale(e as Error);
       }

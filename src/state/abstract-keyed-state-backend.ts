@@ -89,6 +89,11 @@ export abstract class AbstractKeyedStateBackend {
   open(): void | Promise<void> {}
   /** Releases storage. */
   dispose(): void | Promise<void> {}
+  /**
+   * Called with a failure of storage found outside any call (a LevelDB batch written in the
+   * background); the task sets it to fail itself. Later calls on the backend throw it as well.
+   */
+  onError: ((error: Error) => void) | undefined;
 
   /** Checks a restored snapshot's max parallelism and a state's kind. */
   protected checkRestore(s: KeyedSnapshot): void {

@@ -7,7 +7,16 @@
  *   value:        msgpack(value)            (MapState: msgpack of its [userKey, value] pairs)
  *
  *   write(k, v) -> buffer (objects) --8192 entries--> db.batch (in flight) --> LevelDB
- *   read(k)     -> buffer, then in-flight batches (newest first), then db.getSync
+ *   read(k)     -> buffer, then the batch in flight, then db.getSync
+ *
+ * One batch is in flight at a time: classic-level runs batches on the thread pool and does not
+ * order concurrent ones (a large batch followed at once by a small one for the same key may land
+ * second and leave the stale value). Writes made while a batch is in flight stay in the buffer and
+ * go in the next batch, started when the one in flight is written.
+ *
+ * A batch that fails leaves LevelDB behind the task's writes: the backend calls `onError` (the task
+ * fails itself) and every later operation on it throws the failure; `dispose` throws it when no one
+ * has seen it yet.
  *
  * A snapshot's synchronous part takes LevelDB's own snapshot (a consistent view) plus the buffered
  * and in-flight writes as an overlay; the asynchronous part iterates the view while processing
@@ -33,6 +42,8 @@ type Db = ClassicLevel<Buffer, Buffer>;
 /** A snapshot's synchronous part. */
 interface LevelDbSnapshotRef {
   readonly view: ReturnType<Db['snapshot']>;
+  /** The view's close, once started (by toCanonical or releaseSnapshot). */
+  closing?: Promise<void>;
   readonly overlay: Map<string, Buffer | null>;
   readonly names: readonly string[];
   readonly kinds: ReadonlyMap<string, StateKind>;
@@ -44,17 +55,27 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   private readonly packr = new Packr({ useRecords: false, moreTypes: true });
   private readonly names: string[] = [];
   private buffer = new Map<string, Buffered>();
-  /** Entries of batches written but not yet acknowledged by LevelDB (the newest write of each key). */
-  private readonly inFlight = new Map<string, Buffered>();
+  /** The entries of the batch LevelDB is writing, if any (one batch at a time). */
+  private inFlight: Map<string, Buffered> | undefined;
+  /** Settles (never rejects) once the batch in flight is written or failed. */
+  private writing: Promise<void> | undefined;
+  /** A failed batch: every later operation throws it. */
   private failure: Error | undefined;
+  /** Whether the failure reached someone (onError, or an operation that threw it). */
+  private failureSeen = false;
+  private disposed = false;
+  /** Buffered entries that start a batch. */
+  private readonly bufferEntries: number;
 
   constructor(
     /** The database's directory (deleted on dispose). */
     private readonly dir: string,
     maxParallelism: number,
     keyGroupRange: KeyGroupRange,
+    options: { bufferEntries?: number } = {},
   ) {
     super(maxParallelism, keyGroupRange);
+    this.bufferEntries = options.bufferEntries ?? BUFFER_ENTRIES;
     this.db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
   }
 
@@ -81,11 +102,32 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   }
 
   private lookup(stateKey: string): Buffered | undefined {
-    return this.buffer.get(stateKey) ?? this.inFlight.get(stateKey);
+    return this.buffer.get(stateKey) ?? this.inFlight?.get(stateKey);
+  }
+
+  /** Throws the failure of an earlier batch. */
+  private checkFailure(): void {
+    if (this.failure === undefined) return;
+    this.failureSeen = true;
+    throw this.failure;
+  }
+
+  /** A background LevelDB operation failed: later operations throw, the task hears of it. */
+  private fail(e: unknown, what: string): void {
+    if (this.failure !== undefined || this.disposed) return;
+    const cause = e instanceof Error ? e : new Error(String(e));
+    this.failure = new MiniFlinkError('MF_ERR_INTERNAL', `LevelDB ${what} failed in ${this.dir}: ${cause.message}`, { cause });
+    if (!this.onError) return;
+    try {
+      this.onError(this.failure);
+      this.failureSeen = true;
+    } catch {
+      // The handler's own failure: the next operation throws the LevelDB one.
+    }
   }
 
   protected read(name: string, t: unknown): unknown {
-    if (this.failure) throw this.failure;
+    this.checkFailure();
     const key = this.dbKey(t as number, this.currentKeyGroup, this.checkKey(name));
     const hit = this.lookup(key.toString('latin1'));
     if (hit) return hit.value === DELETED ? undefined : hit.value;
@@ -101,12 +143,14 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   }
 
   protected write(name: string, t: unknown, value: unknown): void {
+    this.checkFailure();
     const key = this.dbKey(t as number, this.currentKeyGroup, this.checkKey(name));
     this.buffer.set(key.toString('latin1'), { key, value, kind: this.kinds.get(name) ?? 'value' });
     this.maybeFlush();
   }
 
   protected remove(name: string, t: unknown): void {
+    this.checkFailure();
     const key = this.dbKey(t as number, this.currentKeyGroup, this.checkKey(name));
     this.buffer.set(key.toString('latin1'), { key, value: DELETED, kind: this.kinds.get(name) ?? 'value' });
     this.maybeFlush();
@@ -117,29 +161,65 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     return this.packr.pack(b.kind === 'map' ? mapToEntries(b.value) : b.value);
   }
 
+  /** Starts a batch when the buffer is full and none is in flight. */
   private maybeFlush(): void {
-    if (this.buffer.size < BUFFER_ENTRIES) return;
+    if (this.buffer.size >= this.bufferEntries && this.inFlight === undefined) this.startBatch();
+  }
+
+  /** Writes the whole buffer as one batch; only when no batch is in flight. */
+  private startBatch(): void {
     const batch = this.buffer;
     this.buffer = new Map();
-    for (const [k, b] of batch) this.inFlight.set(k, b);
-    const ops = [...batch.values()].map((b) => {
-      const value = this.encode(b);
-      return value === null ? { type: 'del' as const, key: b.key } : { type: 'put' as const, key: b.key, value };
-    });
-    this.db.batch(ops).then(
+    this.inFlight = batch;
+    let ops;
+    try {
+      ops = [...batch.values()].map((b) => {
+        const value = this.encode(b);
+        return value === null ? { type: 'del' as const, key: b.key } : { type: 'put' as const, key: b.key, value };
+      });
+    } catch (e) {
+      // Not serializable: the entries go back (newer writes win), the caller sees the error.
+      for (const [k, b] of batch) if (!this.buffer.has(k)) this.buffer.set(k, b);
+      this.inFlight = undefined;
+      throw e;
+    }
+    this.writing = this.db.batch(ops).then(
       () => {
-        // Forget the entries this batch wrote, unless a later batch wrote the key again.
-        for (const [k, b] of batch) if (this.inFlight.get(k) === b) this.inFlight.delete(k);
+        this.inFlight = undefined;
+        this.writing = undefined;
+        // Writes made meanwhile go next, in order.
+        if (this.disposed || this.failure !== undefined) return;
+        try {
+          this.maybeFlush();
+        } catch (e) {
+          this.fail(e, 'write');
+        }
       },
-      (e: Error) => (this.failure = new MiniFlinkError('MF_ERR_INTERNAL', `LevelDB write failed in ${this.dir}: ${e.message}`, { cause: e })),
+      (e: unknown) => {
+        // The entries stay readable from inFlight; every later operation throws anyway.
+        this.writing = undefined;
+        this.fail(e, 'write');
+      },
     );
+  }
+
+  /**
+   * Writes everything buffered so far to LevelDB (after the batch in flight) and resolves once it
+   * is there; rejects with a failed batch's error.
+   */
+  async flush(): Promise<void> {
+    if (this.writing) await this.writing;
+    this.checkFailure();
+    if (this.inFlight === undefined && this.buffer.size > 0) this.startBatch();
+    if (this.writing) await this.writing;
+    this.checkFailure();
   }
 
   /** Synchronous part: LevelDB's snapshot plus the buffered writes as an overlay. */
   snapshot(): LevelDbSnapshotRef {
-    if (this.failure) throw this.failure;
+    this.checkFailure();
     const overlay = new Map<string, Buffer | null>();
-    for (const m of [this.inFlight, this.buffer]) for (const [k, b] of m) overlay.set(k, this.encode(b));
+    for (const m of [this.inFlight ?? new Map<string, Buffered>(), this.buffer]) for (const [k, b] of m) overlay.set(k, this.encode(b));
     return { view: this.db.snapshot(), overlay, names: [...this.names], kinds: new Map(this.kinds) };
   }
 
@@ -150,7 +230,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     try {
       for await (const [k, v] of this.db.iterator({ snapshot: ref.view })) all.set(k.toString('latin1'), v);
     } finally {
-      await ref.view.close();
+      await this.closeView(ref);
     }
     for (const [k, v] of ref.overlay) all.set(k, v);
     const states = new Map<number, Map<number, Array<[unknown, unknown]>>>();
@@ -173,8 +253,21 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     return { maxParallelism: this.maxParallelism, startKeyGroup: this.keyGroupRange.startKeyGroup, endKeyGroup: this.keyGroupRange.endKeyGroup, states: out };
   }
 
+  /** Closes a snapshot's LevelDB view once (toCanonical, or a snapshot that will not be written). */
+  private closeView(ref: LevelDbSnapshotRef): Promise<void> {
+    ref.closing ??= ref.view.close();
+    return ref.closing;
+  }
+
+  /** A snapshot whose asynchronous part is done or will not run: its view is closed. */
+  override releaseSnapshot(r: unknown): void {
+    const ref = r as LevelDbSnapshotRef;
+    if (ref.closing === undefined) this.closeView(ref).catch((e: unknown) => this.fail(e, 'snapshot release'));
+  }
+
   /** Writes this subtask's key groups of the snapshots into the database. */
   async restore(snapshots: readonly KeyedSnapshot[]): Promise<void> {
+    this.checkFailure();
     for (const s of snapshots) {
       this.checkRestore(s);
       for (const st of s.states) {
@@ -189,11 +282,16 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     }
   }
 
+  /** Closes and deletes the database (after the batch in flight); throws a failure no one saw. */
   override async dispose(): Promise<void> {
+    const unseen = this.failureSeen ? undefined : this.failure;
+    this.disposed = true;
     try {
+      if (this.writing) await this.writing;
       await this.db.close();
     } finally {
       rmSync(this.dir, { recursive: true, force: true });
     }
+    if (unseen) throw unseen;
   }
 }

@@ -2,19 +2,62 @@
  * The Dispatcher: the one door through which jobs are submitted, listed and canceled (REST and
  * the CLI's local path share it). It owns the JobMasters and the cluster's free slots.
  */
+import { parseDuration } from '../../config/index.js';
 import type { Clock } from '../../core/clock.js';
 import { isMiniFlinkError, MiniFlinkError } from '../../core/errors.js';
 import type { FromSlot, ToSlot } from '../protocol.js';
+import { DEFAULT_EXCEPTION_HISTORY_SIZE } from './failover.js';
 import { JobMaster, type JobSubmission } from './job-master.js';
+import { TERMINAL } from './job-status.js';
 import { placeSubtasks, type Placement } from './placement.js';
 
 /** What the dispatcher needs of the cluster. */
 export interface ClusterSlots {
   /** Total number of slots. */
   readonly totalSlots: number;
-  /** Sends a message to a slot thread. */
+  /** Sends a message to a slot thread (dropped while the thread is dead and not yet replaced). */
   send(slot: number, msg: ToSlot): void;
+  /** Whether the slot's thread runs (false between its loss and its replacement). */
+  isAlive(slot: number): boolean;
+  /** Terminates a slot's thread (a hang, a task that does not cancel, an injected fault); it is replaced after `cluster.taskmanager.restart-delay`. */
+  kill(slot: number, reason: string): void;
 }
+
+/** The dispatcher's settings, Flink's defaults where a key is not set. */
+export interface DispatcherOptions {
+  /** How long a job waits for free slots before it fails (Flink's slot.request.timeout). */
+  readonly slotRequestTimeoutMs: number;
+  /** Finished jobs kept at most; the oldest go first (Flink's jobstore.max-capacity). */
+  readonly jobStoreMaxCapacity: number;
+  /** How long a finished job is kept after it ended (Flink's jobstore.expiration-time, given in seconds). */
+  readonly jobStoreExpirationMs: number;
+  /** Failures each job's exception history keeps (Flink's web.exception-history-size). */
+  readonly exceptionHistorySize: number;
+}
+
+/** Flink's defaults: 5 min, Integer.MAX_VALUE jobs, 3600 s, 16 failures. */
+const DEFAULTS: DispatcherOptions = { slotRequestTimeoutMs: 300_000, jobStoreMaxCapacity: 2147483647, jobStoreExpirationMs: 3_600_000, exceptionHistorySize: DEFAULT_EXCEPTION_HISTORY_SIZE };
+
+/** The dispatcher's settings from a configuration (slot.request.timeout, jobstore.*, web.exception-history-size). */
+export function dispatcherOptions(conf: Readonly<Record<string, string | undefined>>): DispatcherOptions {
+  const int = (key: string, fallback: number) => {
+    const text = conf[key];
+    if (text === undefined) return fallback;
+    const n = Number(text.trim());
+    if (text.trim() === '' || !Number.isInteger(n) || n < 0) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Could not parse value '${text}' for key '${key}': expected an integer >= 0`);
+    return n;
+  };
+  const timeout = conf['slot.request.timeout'];
+  return {
+    slotRequestTimeoutMs: timeout !== undefined ? parseDuration(timeout, 'slot.request.timeout') : DEFAULTS.slotRequestTimeoutMs,
+    jobStoreMaxCapacity: int('jobstore.max-capacity', DEFAULTS.jobStoreMaxCapacity),
+    jobStoreExpirationMs: int('jobstore.expiration-time', DEFAULTS.jobStoreExpirationMs / 1000) * 1000,
+    exceptionHistorySize: int('web.exception-history-size', DEFAULTS.exceptionHistorySize),
+  };
+}
+
+/** Longest delay setTimeout takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Flink's Dispatcher. */
 export class Dispatcher {
@@ -25,13 +68,19 @@ export class Dispatcher {
 
   /** Jobs waiting for slots, oldest first, with their slot.request.timeout timers. */
   private readonly waiting: Array<{ jm: JobMaster; timer: NodeJS.Timeout }> = [];
+  private readonly options: DispatcherOptions;
+  /** Timers that evict finished jobs once they expire. */
+  private readonly expiries = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly cluster: ClusterSlots,
     private readonly clock: Clock,
-    /** How long a job waits for free slots before it fails (Flink's slot.request.timeout). */
-    private readonly slotRequestTimeoutMs = 300_000,
-  ) {}
+    /** Settings; Flink's defaults for those not given. */
+    options: Partial<DispatcherOptions> = {},
+  ) {
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+    this.options = { ...DEFAULTS, ...given };
+  }
 
   /** Submits a job: places its subtasks on free slots and deploys them. */
   submitJob(submission: JobSubmission): JobMaster {
@@ -46,20 +95,22 @@ export class Dispatcher {
     } catch (e) {
       if (!isMiniFlinkError(e) || e.code !== 'MF_ERR_NOT_ENOUGH_SLOTS') throw e;
     }
-    const jm = new JobMaster(submission, placement, { send: (slot, msg) => this.cluster.send(slot, msg) }, this.clock);
+    const jm = new JobMaster(submission, placement, { send: (slot, msg) => this.cluster.send(slot, msg) }, this.clock, { exceptionHistorySize: this.options.exceptionHistorySize });
     if (Object.keys(placement).length > 0) this.held.set(submission.jobId, new Set(Object.values(placement).flat()));
     jm.onTerminal = () => {
       this.held.delete(submission.jobId);
       this.dropWaiting(jm);
       this.placeWaiting();
+      this.evictFinished();
+      this.expireLater();
     };
     this.jobs.set(submission.jobId, jm);
     jm.start();
     if (jm.waitingForSlots) {
       const timer = setTimeout(() => {
         this.dropWaiting(jm);
-        jm.failNoResources(this.slotRequestTimeoutMs);
-      }, this.slotRequestTimeoutMs);
+        jm.failNoResources(this.options.slotRequestTimeoutMs);
+      }, this.options.slotRequestTimeoutMs);
       timer.unref();
       this.waiting.push({ jm, timer });
     }
@@ -127,8 +178,37 @@ export class Dispatcher {
     return this.cluster.totalSlots - n;
   }
 
+  /**
+   * Flink's job store: finished jobs beyond jobstore.max-capacity (the oldest first) and those
+   * that ended longer than jobstore.expiration-time ago are forgotten. Running jobs stay.
+   */
+  private evictFinished(): void {
+    const now = this.clock.now();
+    const finished = [...this.jobs.values()].filter((j) => TERMINAL.has(j.status)).sort((a, b) => a.endTime - b.endTime);
+    let excess = finished.length - this.options.jobStoreMaxCapacity;
+    for (const jm of finished) {
+      if (excess > 0 || now - jm.endTime > this.options.jobStoreExpirationMs) {
+        this.jobs.delete(jm.jobId);
+        excess--;
+      }
+    }
+  }
+
+  /** A job just ended: evicts it once it expired, also when nobody asks for jobs meanwhile. */
+  private expireLater(): void {
+    const delay = this.options.jobStoreExpirationMs + 1;
+    if (delay > MAX_TIMER_MS || this.closed) return;
+    const timer = setTimeout(() => {
+      this.expiries.delete(timer);
+      this.evictFinished();
+    }, delay);
+    timer.unref();
+    this.expiries.add(timer);
+  }
+
   /** A job by id. */
   getJob(jobId: string): JobMaster {
+    this.evictFinished();
     const jm = this.jobs.get(jobId);
     if (!jm) throw new MiniFlinkError('MF_ERR_JOB_NOT_FOUND', `Job ${jobId} not found`);
     return jm;
@@ -136,6 +216,7 @@ export class Dispatcher {
 
   /** All jobs, oldest first. */
   listJobs(): JobMaster[] {
+    this.evictFinished();
     return [...this.jobs.values()];
   }
 
@@ -149,9 +230,16 @@ export class Dispatcher {
     for (const jm of this.jobs.values()) jm.slotLost(slot, error);
   }
 
+  /** A lost slot thread was replaced: its slot can be used again. */
+  onSlotRestored(_slot: number): void {
+    this.placeWaiting();
+  }
+
   /** Suspends every running job and accepts no more. */
   close(): void {
     this.closed = true;
+    for (const t of this.expiries) clearTimeout(t);
+    this.expiries.clear();
     for (const w of this.waiting) clearTimeout(w.timer);
     this.waiting.length = 0;
     for (const jm of this.jobs.values()) jm.suspend();

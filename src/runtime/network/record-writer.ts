@@ -51,8 +51,10 @@ class ChannelWriter implements ChannelEndpoint {
   seal(): void {
     if (this.records.length === 0) return;
     const batch = this.records;
+    // Encoded before the records leave the channel: a batch that cannot be serialized stays, and
+    // the error (which fails the task) names the operator.
+    const bytes = this.owner.encode(batch);
     this.records = [];
-    const bytes = this.owner.codec.encode(batch);
     const perRecord = Math.max(1, bytes.byteLength / batch.length);
     this.target = Math.max(16, Math.min(8192, Math.floor(TARGET_BYTES / perRecord)));
     this.owner.stats.bytes += bytes.byteLength;
@@ -119,10 +121,23 @@ export class RecordWriter {
     codec: RecordBatchCodec,
     /** 0: flush every record. */
     private readonly flushEveryRecord: boolean,
+    /** The producing operator and subtask, for errors. */
+    private readonly label: string,
   ) {
     this.codec = codec;
     this.channels = targets.map((t) => new ChannelWriter(t.key, t.slot, this));
     for (const c of this.channels) transport.register(`out:${c.key}`, c);
+  }
+
+  /** Packs a batch; a record that cannot be serialized raises an error naming this operator. */
+  encode(batch: readonly unknown[]): Uint8Array {
+    try {
+      return this.codec.encode(batch);
+    } catch (e) {
+      const error = e as Error;
+      error.message = `Operator ${this.label}: ${error.message}`;
+      throw error;
+    }
   }
 
   /** Writes one record. */

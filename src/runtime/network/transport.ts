@@ -5,7 +5,8 @@
  *
  * A message may arrive before the task that owns its channel registered (slot threads deploy at
  * their own pace): it waits in `pending` until the channel is registered, or is dropped when its
- * job attempt is released.
+ * job attempt is released. A message of a released attempt that arrives later (still in flight
+ * from a peer at the release) is dropped at once: its channel will never be registered.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { DataMessage } from '../protocol.js';
@@ -16,21 +17,41 @@ export interface ChannelEndpoint {
   deliver(msg: DataMessage): void;
 }
 
+/** How many jobs' released attempts a transport remembers (the oldest job is forgotten first). */
+const RELEASED_JOBS_REMEMBERED = 1024;
+
+/** The job id and attempt of a channel key `<jobId>/<attempt>/...` (`in:`/`out:` prefix allowed). */
+function attemptOf(key: string): { jobId: string; attempt: number } {
+  const parts = key.slice(key.indexOf(':') + 1).split('/');
+  return { jobId: parts[0]!, attempt: Number(parts[1]) };
+}
+
 /** Routes data messages for one slot thread. */
 export class Transport {
   private readonly endpoints = new Map<string, ChannelEndpoint>();
   private readonly pending = new Map<string, DataMessage[]>();
+  /** Per job, the latest attempt released here: messages of it and of earlier attempts are dropped. */
+  private readonly released = new Map<string, number>();
 
   constructor(
     /** This thread's slot index. */
     readonly slotIndex: number,
-    private readonly peers: ReadonlyMap<number, MessagePort>,
+    private readonly peers: Map<number, MessagePort>,
   ) {
     for (const port of peers.values()) port.on('message', (msg: DataMessage) => this.route(msg));
   }
 
+  /** A peer slot thread was replaced: its new port replaces the old one (closed). */
+  replacePeer(slot: number, port: MessagePort): void {
+    this.peers.get(slot)?.close();
+    this.peers.set(slot, port);
+    port.on('message', (msg: DataMessage) => this.route(msg));
+  }
+
   /** Registers the endpoint of a channel (`in:` or `out:` prefixed key) and delivers what waited. */
   register(key: string, endpoint: ChannelEndpoint): void {
+    // A job id used again (a resubmitted job): its attempts start over.
+    if (this.isReleased(key)) this.released.delete(attemptOf(key).jobId);
     this.endpoints.set(key, endpoint);
     const waiting = this.pending.get(key);
     if (waiting) {
@@ -39,10 +60,32 @@ export class Transport {
     }
   }
 
-  /** Forgets every channel of a job attempt (prefix `<jobId>/<attempt>/`). */
+  /**
+   * Forgets every channel of a job attempt (prefix `<jobId>/<attempt>/`) and the messages waiting
+   * for them; later messages of that attempt (or an earlier one) are dropped as they arrive.
+   */
   release(prefix: string): void {
     for (const k of [...this.endpoints.keys()]) if (k.slice(k.indexOf(':') + 1).startsWith(prefix)) this.endpoints.delete(k);
-    for (const k of [...this.pending.keys()]) if (k.slice(k.indexOf(':') + 1).startsWith(prefix)) this.pending.delete(k);
+    const { jobId, attempt } = attemptOf(prefix);
+    const latest = Math.max(attempt, this.released.get(jobId) ?? -1);
+    this.released.delete(jobId);
+    this.released.set(jobId, latest);
+    if (this.released.size > RELEASED_JOBS_REMEMBERED) this.released.delete(this.released.keys().next().value!);
+    for (const k of [...this.pending.keys()]) if (this.isReleased(k)) this.pending.delete(k);
+  }
+
+  /** Whether a channel (key with or without its `in:`/`out:` prefix) belongs to a released attempt. */
+  private isReleased(key: string): boolean {
+    const { jobId, attempt } = attemptOf(key);
+    const latest = this.released.get(jobId);
+    return latest !== undefined && attempt <= latest;
+  }
+
+  /** Messages waiting for a channel to be registered (memory diagnostics and tests). */
+  get parkedMessages(): number {
+    let n = 0;
+    for (const q of this.pending.values()) n += q.length;
+    return n;
   }
 
   /** Sends a message to the slot thread that owns the other end of the channel. */
@@ -62,7 +105,7 @@ export class Transport {
     const key = msg.t === 'credit' ? `out:${msg.ch}` : `in:${msg.ch}`;
     const ep = this.endpoints.get(key);
     if (ep) ep.deliver(msg);
-    else {
+    else if (!this.isReleased(msg.ch)) {
       let q = this.pending.get(key);
       if (!q) this.pending.set(key, (q = []));
       q.push(msg);

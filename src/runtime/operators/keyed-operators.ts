@@ -76,7 +76,7 @@ export class KeyedProcessOperator extends KeyedOperator {
     super(ctx, keySelector);
     this.userFunction = fn;
     this.call = toCallable(fn, 'processElement', 'KeyedProcessFunction');
-    const svc = new TimerService(ctx.now, (t) => this.onTimer(t));
+    const svc = new TimerService(ctx.now, (t) => this.onTimer(t), ctx.mailbox);
     this.timerService = svc;
     const key = () => this.backend.getCurrentKey();
     this.timers = {

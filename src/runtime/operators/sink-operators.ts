@@ -24,17 +24,15 @@ export class SinkOperator extends StreamOperator {
     return openUserFunction(this.fn, this.ctx.runtimeContext);
   }
   processElement(record: unknown): void {
-    if (this.tail) {
-      this.tail = this.tail.then(() => this.call(record, this.context));
-      this.ctx.track(this.tail);
-      return;
-    }
-    const r = this.call(record, this.context);
+    // The task waits for a pending invoke before it passes the next record, so `tail` is set here
+    // only when a source emits without awaiting collect(): then invokes queue up, in order.
+    const r = this.tail ? this.tail.then(() => this.call(record, this.context)) : this.call(record, this.context);
     if (r && typeof (r as Promise<void>).then === 'function') {
-      this.tail = (r as Promise<void>).then(() => {
-        this.tail = undefined;
+      const t: Promise<void> = (r as Promise<void>).then(() => {
+        if (this.tail === t) this.tail = undefined;
       });
-      this.ctx.track(this.tail);
+      this.tail = t;
+      this.ctx.track(t);
     }
   }
   override async endInput(): Promise<void> {

@@ -23,6 +23,8 @@ export interface OperatorContext {
   readonly sendCollected: (collectId: string, records: unknown[], epoch: number) => void;
   /** Registers async work that must finish before the next input (async sinks). */
   readonly track: (work: Promise<void>) => void;
+  /** Runs an action from outside the task's loop (a timer) in the task's order; a failure fails the task. */
+  readonly mailbox: (action: () => void) => void;
 }
 
 /** What an operator restores: its slices of an earlier checkpoint, already redistributed. */

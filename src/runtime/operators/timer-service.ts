@@ -31,6 +31,8 @@ export class TimerService {
     private readonly now: () => number,
     /** Fires one timer (sets the key, calls onTimer). */
     private readonly fire: (t: Timer) => void,
+    /** Runs the firing of processing-time timers in the task's order; an error there fails the task. */
+    private readonly mailbox: (action: () => void) => void = (action) => action(),
   ) {}
 
   /** Registers a timer (a no-op when it exists). */
@@ -54,8 +56,14 @@ export class TimerService {
     this.scheduled = setTimeout(() => {
       this.scheduled = undefined;
       this.scheduledFor = Infinity;
-      this.fireDue('PROCESSING_TIME', this.now());
-      this.schedule();
+      this.mailbox(() => {
+        try {
+          this.fireDue('PROCESSING_TIME', this.now());
+        } finally {
+          // The timers after one that threw stay scheduled (the task is failing, but until it closes they are its timers).
+          this.schedule();
+        }
+      });
     }, Math.max(0, next - this.now()));
   }
 

@@ -35,6 +35,8 @@ export interface ChainSpec {
   readonly now: () => number;
   readonly sendCollected: (collectId: string, records: unknown[], epoch: number) => void;
   readonly track: (work: Promise<void>) => void;
+  /** Runs an action from outside the task's loop (a timer) in the task's order; a failure fails the task. */
+  readonly mailbox: (action: () => void) => void;
   /** Where keyed state lives. */
   readonly stateBackend: 'hashmap' | 'leveldb';
   /** The TaskManager's temporary directory (LevelDB databases go below it). */
@@ -74,7 +76,7 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
   };
 
   const writers: RecordWriter[] = [];
-  const writerOf = (edgeId: number): RecordWriter => {
+  const writerOf = (edgeId: number, operatorName: string): RecordWriter => {
     const edge = job.edges[edgeId]!;
     const consumer = job.vertices.find((v) => v.id === edge.targetVertex)!;
     const targets = consumersOf(edge.shipStrategy, vertex.parallelism, consumer.parallelism, me).map((j) => ({
@@ -84,7 +86,7 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
     const keySelector = edge.partitionTransformationId !== undefined ? byId.get(edge.partitionTransformationId)?.partitioner?.keySelector : undefined;
     const keyOf = keySelector !== undefined ? toCallable<(v: unknown) => unknown>(keySelector, 'getKey', 'key selector') : undefined;
     const selector = createChannelSelector(edge.shipStrategy, targets.length, keyOf, consumer.maxParallelism);
-    const w = new RecordWriter(transport, selector, targets, codec, spec.bufferTimeout === 0);
+    const w = new RecordWriter(transport, selector, targets, codec, spec.bufferTimeout === 0, `'${operatorName}' (${me + 1}/${vertex.parallelism})`);
     writers.push(w);
     return w;
   };
@@ -102,6 +104,11 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
           ? new LevelDbKeyedStateBackend(join(spec.tmpDir, `leveldb-${jobId}-${attempt}-${op.operatorId.slice(0, 8)}-${me}`), vertex.maxParallelism, range)
           : new HeapKeyedStateBackend(vertex.maxParallelism, range);
       backend.now = spec.now;
+      // A write that failed in the background (a LevelDB batch) fails the task.
+      backend.onError = (e) =>
+        spec.mailbox(() => {
+          throw e;
+        });
     }
     const operator = createOperator(t.operator!, {
       runtimeContext: new StreamingRuntimeContext(info, backend, accumulators, metrics),
@@ -109,6 +116,7 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
       now: spec.now,
       sendCollected: spec.sendCollected,
       track: spec.track,
+      mailbox: spec.mailbox,
     });
     const outputs: Output[] = [];
     for (const next of op.chainedOutputs) {
@@ -117,7 +125,7 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
       outputs.push(copy ? { collect: (r) => target.processElement(copyRecord(r)) } : { collect: (r) => target.processElement(r) });
     }
     for (const edgeId of op.networkOutputs) {
-      const w = writerOf(edgeId);
+      const w = writerOf(edgeId, t.name);
       outputs.push({ collect: (r) => w.emit(r) });
     }
     operator.output = combine(outputs);

@@ -8,10 +8,10 @@
  *   peer ports  <-> DataMessage (see network/transport.ts)
  */
 import { parentPort, type MessagePort } from 'node:worker_threads';
-import { MiniFlinkError, serializeError } from '../../core/errors.js';
+import { InjectedFailure, MiniFlinkError, serializeError } from '../../core/errors.js';
 import { RecordBatchCodec } from '../../core/serde.js';
 import { taskManagerTmpDir } from '../../core/temp-dirs.js';
-import { generateJobGraph, generateStreamGraph } from '../../graph/index.js';
+import { generateJobGraph, generateStreamGraph, withMaxParallelism } from '../../graph/index.js';
 import type { FromSlot, ToSlot } from '../protocol.js';
 import { Transport } from '../network/transport.js';
 import { captureProgram } from '../program/program-loader.js';
@@ -85,6 +85,18 @@ port.on('message', (msg: ToSlot) => {
     case 'memory-stats':
       post({ type: 'memory-stats', requestId: msg.requestId, stats: memoryStats() });
       break;
+    case 'heartbeat':
+      post({ type: 'heartbeat', id: msg.id });
+      break;
+    case 'peer':
+      transport?.replacePeer(msg.slot, msg.port);
+      break;
+    case 'inject-failure':
+      jobs.get(`${msg.jobId}/${msg.attempt}`)?.get(`${msg.vertexId}/${msg.subtaskIndex}`)?.fail(new InjectedFailure(msg.message));
+      break;
+    case 'inject-checkpoint-fault':
+      jobs.get(`${msg.jobId}/${msg.attempt}`)?.get(`${msg.vertexId}/${msg.subtaskIndex}`)?.injectCheckpointFaults(msg.kind, msg.count);
+      break;
     case 'shutdown':
       for (const tasks of jobs.values()) for (const t of tasks.values()) t.cancel();
       stdio.flush();
@@ -117,7 +129,7 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
     const capture = captureQueue.then(() => captureProgram(msg.program, `${msg.jobId}-${msg.attempt}-${slotIndex}`));
     captureQueue = capture.catch(() => {});
     const pipeline = await capture;
-    const job = generateJobGraph(generateStreamGraph(pipeline.env, pipeline.jobName));
+    const job = withMaxParallelism(generateJobGraph(generateStreamGraph(pipeline.env, pipeline.jobName)), msg.program.restoredMaxParallelism);
     if (job.fingerprint !== msg.fingerprint) {
       throw new MiniFlinkError(
         'MF_ERR_GRAPH_MISMATCH',

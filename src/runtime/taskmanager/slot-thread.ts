@@ -23,6 +23,11 @@ export class SlotThread {
   private worker: Worker | undefined;
   private stopping = false;
   private exited: Promise<void> | undefined;
+  /** Why the thread is being terminated (a hang, a cancellation timeout, an injected fault). */
+  private killedFor: string | undefined;
+  /** Whether the thread has started and not exited. */
+  alive = false;
+  private lost = false;
 
   constructor(
     /** Global slot index. */
@@ -48,19 +53,39 @@ export class SlotThread {
         this.listener.onMessage(this.index, msg);
       });
     });
-    worker.on('error', (e) => {
-      if (!this.stopping) this.listener.onLost(this.index, serializeError(e));
-    });
+    // A thread is lost once: an 'error' event is followed by 'exit'.
+    const lost = (error: SerializedError) => {
+      if (this.stopping || this.lost) return;
+      this.lost = true;
+      this.alive = false;
+      this.listener.onLost(this.index, error);
+    };
+    worker.on('error', (e) => lost(serializeError(e)));
     worker.on('exit', (code) => {
-      if (!this.stopping) this.listener.onLost(this.index, { name: 'Error', code: 'MF_ERR_TASK_THREAD_DIED', message: `Slot thread ${this.index} exited unexpectedly with code ${code}` });
+      lost({
+        name: 'Error',
+        code: 'MF_ERR_TASK_THREAD_DIED',
+        message: this.killedFor ?? `Slot thread ${this.index} of TaskManager ${this.taskManagerId} exited unexpectedly with code ${code}`,
+      });
+      this.alive = false;
     });
     worker.postMessage({ type: 'init', slotIndex: this.index, taskManagerId: this.taskManagerId, peers } satisfies ToSlot, peers.map(([, p]) => p));
-    return ready;
+    return ready.then(() => {
+      this.alive = !this.lost;
+    });
   }
 
-  /** Sends a message to the thread. */
-  send(msg: ToSlot): void {
-    this.worker?.postMessage(msg);
+  /** Terminates the thread at once (a hang, a task that does not cancel, an injected fault); the listener hears it as lost, with this reason. */
+  kill(reason: string): void {
+    if (!this.worker || this.stopping || this.lost) return;
+    this.killedFor = reason;
+    void this.worker.terminate();
+  }
+
+  /** Sends a message to the thread (dropped once it is lost). */
+  send(msg: ToSlot, transfer?: MessagePort[]): void {
+    if (this.lost) return;
+    this.worker?.postMessage(msg, transfer ?? []);
   }
 
   /** Asks the thread to end; terminates it if it has not exited after the grace period. */

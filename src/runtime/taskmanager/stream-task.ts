@@ -14,10 +14,11 @@
  * part), sends barrier n on, and writes the snapshot (asynchronous part) before it acknowledges.
  */
 import type { Accumulator } from '../../api/index.js';
-import { serializeError, type SerializedError } from '../../core/errors.js';
+import { InjectedFailure, serializeError, type SerializedError } from '../../core/errors.js';
 import type { StateHandle } from '../../checkpoint/metadata.js';
-import type { ReportedState, RestoreSpec, TaskCheckpointing } from '../protocol.js';
+import type { CheckpointFaultKind, ReportedState, RestoreSpec, TaskCheckpointing } from '../protocol.js';
 import { SourceOperator } from '../operators/source-operator.js';
+import type { OperatorSnapshotRef } from '../operators/stream-operator.js';
 import { buildOperatorChain, type ChainSpec, type OperatorChain } from './operator-chain.js';
 import { restoreFor, storeSnapshot } from './task-state-io.js';
 
@@ -34,7 +35,7 @@ export interface TaskReporter {
 }
 
 /** A task's full specification. */
-export interface TaskSpec extends Omit<ChainSpec, 'track'> {
+export interface TaskSpec extends Omit<ChainSpec, 'track' | 'mailbox'> {
   readonly checkpointing: TaskCheckpointing;
   readonly restore: RestoreSpec | undefined;
 }
@@ -60,6 +61,12 @@ export class StreamTask {
   private closing = false;
   /** Set when the task ends after a stop's savepoint: it reports FINISHED, not CANCELED. */
   private stoppedWithSavepoint = false;
+  /** The first error raised outside the task's main loop (a timer, a flush, an async invoke): the task fails with it. */
+  private failure: { error: unknown } | undefined;
+  /** Set while a checkpoint's synchronous part runs: timers wait until it is done. */
+  private snapshotting: Promise<void> | undefined;
+  /** Injected checkpoint faults still to happen (fault injection). */
+  private checkpointFaults: { kind: CheckpointFaultKind; remaining: number } | undefined;
 
   constructor(
     private readonly spec: TaskSpec,
@@ -71,7 +78,14 @@ export class StreamTask {
     this.report.state('INITIALIZING');
     let opened: OperatorChain['operators'] = [];
     try {
-      const chain = buildOperatorChain({ ...this.spec, track: (w) => void this.pendingWork.push(w) });
+      const chain = buildOperatorChain({
+        ...this.spec,
+        track: (w) => {
+          this.pendingWork.push(w);
+          w.catch((e: unknown) => this.fail(e));
+        },
+        mailbox: (action) => this.mailbox(action),
+      });
       this.chain = chain;
       const { vertex, subtaskIndex } = this.spec;
       for (let i = 0; i < chain.operators.length; i++) {
@@ -96,6 +110,7 @@ export class StreamTask {
             for (const w of writers) await w.whenAvailable();
           },
           isCanceled: () => this.canceled,
+          pendingWork: () => (this.pendingWork.length > 0 ? this.awaitPendingWork() : undefined),
         });
       } else {
         await this.consumeInput(chain);
@@ -129,7 +144,8 @@ export class StreamTask {
       await closeAll(opened).catch(() => {});
       await Promise.allSettled([...this.asyncParts]);
       if (this.chain) await disposeAll(this.chain.operators).catch(() => {});
-      if ((e instanceof CanceledSignal || this.canceled) && this.stoppedWithSavepoint) this.report.state('FINISHED', { accumulators: this.chain ? localValues(this.chain.accumulators) : {} });
+      if (this.failure !== undefined) this.report.state('FAILED', { error: serializeError(this.failure.error) });
+      else if ((e instanceof CanceledSignal || this.canceled) && this.stoppedWithSavepoint) this.report.state('FINISHED', { accumulators: this.chain ? localValues(this.chain.accumulators) : {} });
       else if (e instanceof CanceledSignal || this.canceled) this.report.state('CANCELED');
       else this.report.state('FAILED', { error: serializeError(e) });
     }
@@ -155,9 +171,15 @@ export class StreamTask {
         continue;
       }
       const records = chain.codec.decode(item.bytes);
-      for (let i = 0; i < records.length; i++) head.processElement(records[i]);
+      for (let i = 0; i < records.length; i++) {
+        head.processElement(records[i]);
+        // An async invoke: the next record waits until it settled (Flink's invoke is synchronous).
+        if (this.pendingWork.length > 0) {
+          await this.awaitPendingWork();
+          if (this.canceled) return;
+        }
+      }
       item.release();
-      if (this.pendingWork.length > 0) await this.awaitPendingWork();
       if (++turn % BUFFERS_PER_TURN === 0) await nextTurn();
     }
   }
@@ -202,6 +224,10 @@ export class StreamTask {
     void this.checkpoint(checkpointId, timestamp, targetDir, 0, stop && isSource);
   }
 
+  /**
+   * Takes checkpoint `id`: the synchronous part (resolves once the barrier is out), then the
+   * asynchronous part in the background, while the task goes on with its input.
+   */
   private async checkpoint(id: number, ts: number, targetDir: string | undefined, alignmentMs: number, haltSource = false): Promise<void> {
     if (id <= this.lastCheckpoint) return;
     if (this.closing) {
@@ -212,41 +238,88 @@ export class StreamTask {
     let done!: () => void;
     const part = new Promise<void>((resolve) => (done = resolve));
     this.asyncParts.add(part);
-    try {
-      await this.takeCheckpoint(id, ts, targetDir, alignmentMs, haltSource);
-    } finally {
+    const finished = () => {
       this.asyncParts.delete(part);
       done();
+    };
+    let sync;
+    try {
+      sync = await this.synchronousPart(id, ts, targetDir, haltSource);
+    } catch (e) {
+      finished();
+      if (!this.canceled) this.report.decline(id, serializeError(e), true);
+      return;
     }
+    if (sync === undefined) return finished();
+    void this.asynchronousPart(id, targetDir, sync.refs, sync.syncMs, alignmentMs).finally(finished);
   }
 
-  private async takeCheckpoint(id: number, ts: number, targetDir: string | undefined, alignmentMs: number, haltSource: boolean): Promise<void> {
+  /**
+   * Every record before the barrier has been processed and its async invoke settled; then each
+   * operator snapshots and the barrier goes out, with no record in between. A source is held
+   * meanwhile (what it emits waits for after the barrier, or goes out before the snapshot), so an
+   * async snapshotState cannot let records slip between the snapshot and the barrier; timers wait.
+   */
+  private async synchronousPart(id: number, ts: number, targetDir: string | undefined, haltSource: boolean): Promise<{ refs: OperatorSnapshotRef[]; syncMs: number } | undefined> {
     const chain = this.chain!;
+    const source = chain.head instanceof SourceOperator ? chain.head : undefined;
+    let release!: () => void;
+    this.snapshotting = new Promise<void>((resolve) => (release = resolve));
+    source?.hold();
+    const refs: OperatorSnapshotRef[] = [];
     try {
       const t0 = performance.now();
-      const refs = [];
-      // No await unless a user's snapshotState is async: the snapshot and the barrier must not let
-      // the source emit in between.
-      for (const op of chain.operators) {
-        const r = op.snapshotState(id, ts);
-        refs.push(r instanceof Promise ? await r : r);
+      for (;;) {
+        if (this.pendingWork.length > 0) await this.awaitPendingWork();
+        if (this.canceled) return undefined;
+        if (!source?.releaseHeld() && this.pendingWork.length === 0) break;
+      }
+      try {
+        for (const op of chain.operators) {
+          const r = op.snapshotState(id, ts);
+          refs.push(r instanceof Promise ? await r : r);
+        }
+      } catch (e) {
+        releaseSnapshots(refs);
+        throw e;
+      }
+      if (this.canceled) {
+        releaseSnapshots(refs);
+        return undefined;
       }
       if (!this.inputEnded) for (const w of chain.writers) w.broadcastBarrier(id, ts, targetDir);
       // A stop's savepoint (Flink's synchronous savepoint): the source emits nothing after its barrier.
-      if (haltSource && chain.head instanceof SourceOperator) chain.head.halt(id);
-      const syncMs = performance.now() - t0;
-      // The asynchronous part: records keep flowing between the operators' writes.
-      const t1 = performance.now();
-      const handles: StateHandle[] = [];
-      for (let i = 0; i < refs.length; i++) {
+      if (haltSource && source) source.halt(id);
+      return { refs, syncMs: performance.now() - t0 };
+    } finally {
+      this.snapshotting = undefined;
+      release();
+      source?.unhold();
+    }
+  }
+
+  /** Serializes, compresses and writes each operator's snapshot, then acknowledges. */
+  private async asynchronousPart(id: number, targetDir: string | undefined, refs: OperatorSnapshotRef[], syncMs: number, alignmentMs: number): Promise<void> {
+    const t1 = performance.now();
+    const handles: StateHandle[] = [];
+    let i = 0;
+    try {
+      for (; i < refs.length; i++) {
         await nextTurn();
-        const h = await storeSnapshot(refs[i]!, { operatorId: this.spec.vertex.operators[i]!.operatorId, subtaskIndex: this.spec.subtaskIndex }, this.spec.checkpointing.compression, targetDir);
+        const ref = refs[i]!;
+        const h = await storeSnapshot(ref, { operatorId: this.spec.vertex.operators[i]!.operatorId, subtaskIndex: this.spec.subtaskIndex }, this.spec.checkpointing.compression, targetDir);
         if (h) handles.push(h);
       }
       if (this.canceled) return;
+      const fault = this.takeCheckpointFault();
+      if (fault === 'fail') throw new InjectedFailure(`Checkpoint ${id} declined by fault injection in the asynchronous part of ${this.spec.vertex.name} (${this.spec.subtaskIndex + 1}/${this.spec.vertex.parallelism})`);
+      // A stalled acknowledgement: the checkpoint times out at the coordinator.
+      if (fault === 'stall') return;
       this.report.ack(id, handles, syncMs, performance.now() - t1, alignmentMs);
     } catch (e) {
-      this.report.decline(id, serializeError(e), true);
+      // storeSnapshot released the one that failed; release the ones after it.
+      releaseSnapshots(refs.slice(i + 1));
+      if (!this.canceled) this.report.decline(id, serializeError(e), true);
     }
   }
 
@@ -261,6 +334,9 @@ export class StreamTask {
       this.aligning = undefined;
       chain.gate?.unblockAll();
     }
+    // Barriers of an aborted checkpoint that arrive later are dropped (Flink's barrier handler),
+    // so they cannot start an alignment that no one completes.
+    if (outcome === 'aborted' && checkpointId > this.lastCheckpoint) this.lastCheckpoint = checkpointId;
     try {
       for (const op of chain.operators) {
         if (outcome === 'complete') await op.notifyCheckpointComplete(checkpointId);
@@ -275,12 +351,49 @@ export class StreamTask {
     if (outcome === 'complete' && final && this.inputEnded) this.finalDone?.();
   }
 
+  /** Resolves once every async user call tracked so far (and any it led to) has settled; rejects with the first failure. */
   private async awaitPendingWork(): Promise<void> {
     while (this.pendingWork.length > 0) {
-      const w = this.pendingWork;
-      this.pendingWork = [];
+      const w = [...this.pendingWork];
       await Promise.all(w);
+      this.pendingWork = this.pendingWork.filter((p) => !w.includes(p));
     }
+  }
+
+  /**
+   * Runs an action that comes from outside the task's loop (a timer) as Flink's mailbox would:
+   * never in the middle of a checkpoint's synchronous part, and a failure fails the task.
+   */
+  private mailbox(action: () => void): void {
+    if (this.canceled) return;
+    if (this.snapshotting) {
+      void this.snapshotting.then(() => this.mailbox(action));
+      return;
+    }
+    try {
+      action();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Fault injection: the next `count` checkpoints decline in their asynchronous part, or never acknowledge. */
+  injectCheckpointFaults(kind: CheckpointFaultKind, count: number): void {
+    this.checkpointFaults = count > 0 ? { kind, remaining: count } : undefined;
+  }
+
+  private takeCheckpointFault(): CheckpointFaultKind | undefined {
+    const f = this.checkpointFaults;
+    if (!f) return undefined;
+    if (--f.remaining <= 0) this.checkpointFaults = undefined;
+    return f.kind;
+  }
+
+  /** Fails the task with an error raised outside its main loop. The first one wins. */
+  fail(error: unknown): void {
+    if (this.failure !== undefined || this.canceled) return;
+    this.failure = { error };
+    this.cancel();
   }
 
   private startFlushTimer(): void {
@@ -288,7 +401,10 @@ export class StreamTask {
     if (timeout <= 0 || !this.chain || this.chain.writers.length === 0) return;
     const writers = this.chain.writers;
     this.flushTimer = setInterval(() => {
-      for (const w of writers) w.flush();
+      // A batch that cannot be serialized fails the task (it is not dropped).
+      this.mailbox(() => {
+        for (const w of writers) w.flush();
+      });
     }, timeout);
   }
 
@@ -356,6 +472,11 @@ async function closeAll(ops: OperatorChain['operators']): Promise<void> {
 
 async function disposeAll(ops: OperatorChain['operators']): Promise<void> {
   for (const op of ops) await op.disposeState();
+}
+
+/** Releases copy-on-write snapshots that will not be written. */
+function releaseSnapshots(refs: readonly OperatorSnapshotRef[]): void {
+  for (const r of refs) if (r.keyed) r.keyed.backend.releaseSnapshot(r.keyed.ref);
 }
 
 function localValues(accs: Map<string, Accumulator<unknown, unknown>>): Record<string, unknown> {

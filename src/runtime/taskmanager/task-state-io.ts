@@ -32,10 +32,17 @@ export async function storeSnapshot(
     ...(ref.operator ? { operator: ref.operator } : {}),
   };
   const range = keyed ? ([keyed.startKeyGroup, keyed.endKeyGroup] as const) : undefined;
-  return writeState(packValue(snapshot), { ...meta, ...(range ? { keyGroupRange: range } : {}) }, compression, dir);
+  // Recorded in _metadata, so that a restore reads only the handles a subtask needs.
+  const hasOperatorState = ref.operator !== undefined && Object.values(ref.operator).some((st) => st.items.length > 0);
+  return writeState(packValue(snapshot), { ...meta, ...(range ? { keyGroupRange: range } : {}), hasOperatorState }, compression, dir);
 }
 
-/** What one operator of this subtask restores (undefined: the operator has no state in the checkpoint). */
+/**
+ * What one operator of this subtask restores (undefined: the operator has no state in the
+ * checkpoint). Reads only the handles it needs: those whose key groups overlap this subtask's, and
+ * those with operator state (every subtask gets its share of it). Handles of version 1 metadata do
+ * not say whether they hold operator state, so all of them are read.
+ */
 export function restoreFor(
   restore: RestoreSpec | undefined,
   operatorId: string,
@@ -51,7 +58,7 @@ export function restoreFor(
   const operator = [];
   for (const h of [...handles].sort((a, b) => a.subtaskIndex - b.subtaskIndex)) {
     const overlaps = h.keyGroupRange !== undefined && h.keyGroupRange[0] <= mine.endKeyGroup && h.keyGroupRange[1] >= mine.startKeyGroup;
-    // Operator state needs every old subtask's handle; keyed state only the overlapping ones.
+    if (!overlaps && h.hasOperatorState === false) continue;
     const snap = unpackValue(readState(h, restore.dir)) as OperatorSnapshot;
     if (snap.keyed && overlaps) keyed.push(snap.keyed);
     if (snap.operator) operator.push(snap.operator);

@@ -1,0 +1,187 @@
+/**
+ * The checkpoint glue of one job, between the JobMaster and its CheckpointCoordinator (what
+ * Flink's scheduler and ExecutionGraph do for the coordinator): the coordinator's view of the
+ * subtasks, acknowledgements and declines from slot threads, completions and aborts told to the
+ * tasks, the job's final checkpoint (Flink's FLIP-147), and what each attempt restores.
+ */
+import { CheckpointCoordinator, type CompletedCheckpoint, type StateHandle } from '../../checkpoint/index.js';
+import { MiniFlinkError, type SerializedError } from '../../core/errors.js';
+import type { FromSlot, RestoreSpec } from '../protocol.js';
+import type { JobContext, JobSubmission } from './job-context.js';
+import type { Scheduler } from './scheduler.js';
+
+/** What the glue asks of the JobMaster. */
+export interface CheckpointHooks {
+  /** Checkpoint `id` completed: records collected before its barrier are final. */
+  completed(checkpointId: number): void;
+  /** Too many checkpoints failed: the job fails. */
+  failJob(error: SerializedError): void;
+  /** Whether the final checkpoint may be taken (the job runs, and no stop or rescale is under way). */
+  mayTakeFinal(): boolean;
+}
+
+/** The checkpoint side of one job. */
+export class JobCheckpoints {
+  readonly coordinator: CheckpointCoordinator;
+  /** What the current attempt restores from (sent with its deployment). */
+  restore: RestoreSpec | undefined;
+  /** What the job last restored from, and when (Flink's `latest.restored`). */
+  restored: { readonly spec: RestoreSpec; readonly timestamp: number } | undefined;
+  /** Set by stop --drain: where the final savepoint goes, and who waits for it. */
+  private drain: { dir: string | undefined; done: { resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void } } | undefined;
+  /** The one chain of final-checkpoint attempts: the attempt it runs for, and its retry timer. */
+  private final: { attempt: number; retry: NodeJS.Timeout | undefined } | undefined;
+
+  constructor(
+    private readonly ctx: JobContext,
+    private readonly scheduler: Scheduler,
+    private readonly hooks: CheckpointHooks,
+  ) {
+    const { submission } = ctx;
+    const subtasks = () => [...scheduler.subtasks.values()];
+    this.coordinator = new CheckpointCoordinator(
+      submission.jobId,
+      submission.job,
+      submission.operators,
+      submission.checkpoints,
+      {
+        allRunning: () => subtasks().every((s) => s.state === 'RUNNING'),
+        tasksToTrigger: () => subtasks().filter((s) => s.state === 'RUNNING' && (s.inputEnded || scheduler.isSource(s.vertexId))).map((s) => ({ vertexId: s.vertexId, subtaskIndex: s.index })),
+        allTasks: () => subtasks().map((s) => ({ vertexId: s.vertexId, subtaskIndex: s.index })),
+        trigger: (checkpointId, timestamp, kind, targetDir, tasks, stop) => {
+          const bySlot = new Map<number, { vertexId: string; subtaskIndex: number }[]>();
+          for (const t of tasks) {
+            const slot = scheduler.get(t.vertexId, t.subtaskIndex)!.slot;
+            let l = bySlot.get(slot);
+            if (!l) bySlot.set(slot, (l = []));
+            l.push(t);
+          }
+          for (const [slot, l] of bySlot) scheduler.send(slot, { type: 'trigger-checkpoint', jobId: ctx.jobId, attempt: ctx.attempt, checkpointId, timestamp, kind, targetDir, tasks: l, stop });
+        },
+        allInputEnded: () => subtasks().every((s) => s.inputEnded),
+        notify: (checkpointId, outcome, final) => {
+          if (outcome === 'complete') hooks.completed(checkpointId);
+          scheduler.broadcast({ type: 'notify-checkpoint', jobId: ctx.jobId, attempt: ctx.attempt, checkpointId, outcome, final });
+        },
+        failJob: (error) => hooks.failJob(error),
+      },
+      submission.restore?.checkpointId ?? 0,
+    );
+    this.restore = submission.restore;
+    if (submission.restore) {
+      this.coordinator.counts.restored++;
+      this.restored = { spec: submission.restore, timestamp: ctx.clock.now() };
+    }
+    if (submission.restore?.claimed && submission.restore.dir !== undefined) this.coordinator.adopt(submission.restore.dir, submission.restore.checkpointId);
+  }
+
+  /** A subtask's input ended: it owes acknowledgements; once every input ended, the final checkpoint is taken. */
+  inputEnded(msg: Extract<FromSlot, { type: 'input-ended' }>): void {
+    const s = this.scheduler.get(msg.vertexId, msg.subtaskIndex);
+    if (!s) return;
+    s.inputEnded = true;
+    this.coordinator.onTaskInputEnded({ vertexId: msg.vertexId, subtaskIndex: msg.subtaskIndex });
+    // Every task ended its input: take the final checkpoint now (Flink's FLIP-147); no more periodic ones.
+    if (this.scheduler.every((x) => x.inputEnded) && this.hooks.mayTakeFinal()) {
+      this.coordinator.stopPeriodic();
+      this.triggerFinal();
+    }
+  }
+
+  acknowledge(msg: Extract<FromSlot, { type: 'checkpoint-ack' }>): void {
+    this.coordinator.acknowledge(msg.checkpointId, { vertexId: msg.vertexId, subtaskIndex: msg.subtaskIndex }, msg.handles as StateHandle[], { sync: msg.syncMs, async: msg.asyncMs, alignment: msg.alignmentMs });
+  }
+
+  decline(msg: Extract<FromSlot, { type: 'checkpoint-decline' }>): void {
+    this.coordinator.decline(msg.checkpointId, { vertexId: msg.vertexId, subtaskIndex: msg.subtaskIndex }, msg.error, msg.counts);
+  }
+
+  /**
+   * Takes the final checkpoint (every task's input ended; with stop --drain, the savepoint) and
+   * tries again until one completes: one chain per attempt, one try in flight at a time, the next
+   * one checkpoint interval (at least the min pause) after a failed one, as Flink's periodic
+   * trigger would take it. A restart or the job's end stops the chain.
+   */
+  private triggerFinal(): void {
+    if (this.final?.attempt === this.ctx.attempt) return; // The chain runs already.
+    this.final = { attempt: this.ctx.attempt, retry: undefined };
+    this.tryFinal(this.final);
+  }
+
+  private tryFinal(chain: { attempt: number; retry: NodeJS.Timeout | undefined }): void {
+    // The chain ends when the attempt ended, or a stop or rescale took over.
+    const ended = () => {
+      if (this.final === chain && chain.attempt === this.ctx.attempt && this.hooks.mayTakeFinal()) return false;
+      if (this.final === chain) this.final = undefined;
+      return true;
+    };
+    if (ended()) return;
+    const d = this.drain;
+    this.coordinator.trigger(d ? 'savepoint' : 'checkpoint', d?.dir, false, d !== undefined).then(
+      (c) => {
+        if (this.final === chain) this.final = undefined;
+        d?.done.resolve(c);
+      },
+      () => {
+        if (ended()) return;
+        const { interval, minPause } = this.ctx.submission.checkpoints;
+        chain.retry = setTimeout(() => {
+          chain.retry = undefined;
+          this.tryFinal(chain);
+        }, Math.max(interval ?? 0, minPause));
+      },
+    );
+  }
+
+  /** A restart, a rescale or the job's end: no more final-checkpoint tries of the old attempt. */
+  private stopFinal(): void {
+    if (this.final?.retry) clearTimeout(this.final.retry);
+    this.final = undefined;
+  }
+
+  /** stop --drain: the final checkpoint is a savepoint into `dir`; resolves with it. */
+  drainInto(dir: string | undefined): Promise<CompletedCheckpoint> {
+    return new Promise<CompletedCheckpoint>((resolve, reject) => (this.drain = { dir, done: { resolve, reject } }));
+  }
+
+  /** Whether a stop --drain is under way. */
+  get draining(): boolean {
+    return this.drain !== undefined;
+  }
+
+  /** The job ended: a drain still waiting for its savepoint fails. */
+  jobEnded(error: Error | undefined, jobId: string): void {
+    this.stopFinal();
+    this.drain?.done.reject(error ?? new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${jobId} ended before its drain savepoint completed`));
+  }
+
+  /**
+   * A restart: the next attempt restores the latest completed checkpoint, or without one what the
+   * job (or its rescale) started from; never an intermediate savepoint (Flink 1.15+).
+   */
+  restoreLatest(): void {
+    this.stopFinal();
+    const latest = this.coordinator.latest;
+    if (latest) this.restore = restoreSpecOf(latest);
+    if (this.restore) {
+      this.coordinator.counts.restored++;
+      this.restored = { spec: this.restore, timestamp: this.ctx.clock.now() };
+    }
+  }
+
+  /** A rescale: the new graph restores `next.restore` (the rescale's savepoint). */
+  rescaled(next: JobSubmission): void {
+    this.stopFinal();
+    this.restore = next.restore;
+    this.coordinator.rescaled(next.job, next.operators);
+    this.coordinator.counts.restored++;
+    if (next.restore) this.restored = { spec: next.restore, timestamp: this.ctx.clock.now() };
+  }
+}
+
+/** The restore spec of a completed checkpoint: every handle by operator id. */
+export function restoreSpecOf(c: CompletedCheckpoint): RestoreSpec {
+  const handles: Record<string, StateHandle[]> = {};
+  for (const op of c.metadata.operators) handles[op.operatorId] = op.handles;
+  return { dir: c.dir, checkpointId: c.id, kind: c.kind, handles };
+}

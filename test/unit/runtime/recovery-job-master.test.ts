@@ -1,0 +1,144 @@
+/**
+ * Recovery in the JobMaster, without slot threads (issue #9): an intermediate savepoint neither
+ * notifies completion nor becomes the restart point (Flink 1.15+, FLINK-25191); a declined final
+ * checkpoint is retried by one chain, one interval apart; the exception history keeps the newest
+ * `web.exception-history-size` failures.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { checkpointSettings, fixedDelay, Harness, submission } from './recovery-harness.js';
+
+const root = mkdtempSync(join(tmpdir(), 'miniflink-recovery-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+beforeEach(() => void vi.useFakeTimers());
+afterEach(() => void vi.useRealTimers());
+
+describe('recovery - savepoints (A4)', () => {
+  it('recovery - an intermediate savepoint does not notify completion and a restart restores the latest checkpoint', async () => {
+    const h = new Harness(submission(checkpointSettings(100, join(root, 'sp')), fixedDelay(3, 10)));
+    h.jm.start();
+    h.state('RUNNING');
+    await vi.advanceTimersByTimeAsync(100);
+    const [first] = h.of('trigger-checkpoint');
+    expect(first).toMatchObject({ checkpointId: 1, kind: 'checkpoint' });
+    h.ack(1);
+    expect(h.of('notify-checkpoint').map((n) => [n.checkpointId, n.outcome])).toEqual([[1, 'complete']]);
+
+    const savepoint = h.jm.triggerSavepoint(undefined);
+    const spTrigger = h.of('trigger-checkpoint').find((t) => t.kind === 'savepoint')!;
+    h.ack(spTrigger.checkpointId);
+    expect((await savepoint).id).toBe(spTrigger.checkpointId);
+    // No notifyCheckpointComplete for the savepoint.
+    expect(h.of('notify-checkpoint').map((n) => [n.checkpointId, n.outcome])).toEqual([[1, 'complete']]);
+
+    // A failure: the restart restores checkpoint 1, not the savepoint.
+    h.state('FAILED', { name: 'Error', message: 'boom' });
+    expect(h.jm.status).toBe('RESTARTING');
+    await vi.advanceTimersByTimeAsync(10);
+    const deploys = h.of('deploy');
+    expect(deploys).toHaveLength(2);
+    expect(deploys[1]!.attempt).toBe(1);
+    expect(deploys[1]!.restore?.checkpointId).toBe(1);
+    expect(h.jm.restored?.spec.checkpointId).toBe(1);
+    h.jm.cancel();
+  });
+
+  it('recovery - an intermediate savepoint does not subsume a pending checkpoint', async () => {
+    const h = new Harness(submission(checkpointSettings(100, join(root, 'sp2'))));
+    h.jm.start();
+    h.state('RUNNING');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(h.of('trigger-checkpoint').map((t) => t.checkpointId)).toEqual([1]);
+    const savepoint = h.jm.triggerSavepoint(undefined);
+    h.ack(2);
+    await savepoint;
+    // Checkpoint 1 is still pending: its acknowledgement completes it.
+    expect(h.of('notify-checkpoint')).toEqual([]);
+    h.ack(1);
+    expect(h.of('notify-checkpoint').map((n) => [n.checkpointId, n.outcome])).toEqual([[1, 'complete']]);
+    h.jm.cancel();
+  });
+
+  it('recovery - the savepoint of a stop still notifies completion', async () => {
+    const h = new Harness(submission(checkpointSettings(100, join(root, 'sp3'))));
+    h.jm.start();
+    h.state('RUNNING');
+    const stopped = h.jm.stopWithSavepoint(undefined);
+    await vi.advanceTimersByTimeAsync(0);
+    const t = h.of('trigger-checkpoint').find((x) => x.kind === 'savepoint')!;
+    expect(t.stop).toBe(true);
+    h.ack(t.checkpointId);
+    await stopped;
+    expect(h.of('notify-checkpoint').map((n) => [n.checkpointId, n.outcome])).toEqual([[t.checkpointId, 'complete']]);
+    expect(h.of('finish-stopped')).toHaveLength(1);
+    h.state('FINISHED');
+    expect(h.jm.status).toBe('FINISHED');
+  });
+});
+
+describe('recovery - final checkpoint (A6)', () => {
+  it('recovery - a declined final checkpoint is retried by one chain, one checkpoint interval apart', async () => {
+    const h = new Harness(submission(checkpointSettings(100)));
+    // The subtask declines every checkpoint right away (at most 300, so a runaway retry cannot hang the test).
+    let declined = 0;
+    const send = h.sent.push.bind(h.sent);
+    h.sent.push = (...msgs) => {
+      for (const m of msgs) if (m.type === 'trigger-checkpoint' && declined++ < 300) setTimeout(() => h.decline(m.checkpointId), 0);
+      return send(...msgs);
+    };
+    h.jm.start();
+    h.state('RUNNING');
+    h.inputEnded();
+    expect(h.of('trigger-checkpoint')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(950);
+    // The first one at 0 ms, then one every 100 ms: 100, 200, ..., 900.
+    expect(h.of('trigger-checkpoint')).toHaveLength(10);
+    h.jm.cancel();
+  });
+
+  it('recovery - no retry of an earlier attempt runs after a restart', async () => {
+    const h = new Harness(submission(checkpointSettings(100), fixedDelay(3, 10)));
+    h.jm.start();
+    h.state('RUNNING');
+    h.inputEnded();
+    h.decline(1);
+    // The task fails before the retry: the restart's attempt has not ended its input, so no final checkpoint.
+    h.state('FAILED', { name: 'Error', message: 'boom' });
+    await vi.advanceTimersByTimeAsync(10);
+    h.state('RUNNING');
+    const before = h.of('trigger-checkpoint').length;
+    await vi.advanceTimersByTimeAsync(95);
+    expect(h.of('trigger-checkpoint').length).toBe(before);
+    h.jm.cancel();
+  });
+});
+
+describe('recovery - exception history', () => {
+  it('recovery - the exception history keeps the newest web.exception-history-size failures', async () => {
+    const h = new Harness(submission(checkpointSettings(100), fixedDelay(10, 10)), { exceptionHistorySize: 2 });
+    h.jm.start();
+    for (let i = 1; i <= 3; i++) {
+      h.state('RUNNING');
+      h.state('FAILED', { name: 'Error', message: `failure ${i}` });
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    expect(h.jm.failures.map((f) => f.error.message)).toEqual(['failure 2', 'failure 3']);
+    h.jm.cancel();
+  });
+
+  it("recovery - the exception history keeps 16 failures by default (Flink's default)", async () => {
+    const h = new Harness(submission(checkpointSettings(100), fixedDelay(30, 10)));
+    h.jm.start();
+    for (let i = 1; i <= 20; i++) {
+      h.state('RUNNING');
+      h.state('FAILED', { name: 'Error', message: `failure ${i}` });
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    expect(h.jm.failures).toHaveLength(16);
+    expect(h.jm.failures[15]!.error.message).toBe('failure 20');
+    h.jm.cancel();
+  });
+});
