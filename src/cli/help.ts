@@ -204,6 +204,29 @@ export const ACTIONS: readonly ActionDoc[] = [
     ],
   },
   {
+    name: 'fail',
+    summary: 'injects a fault into a running job (a subtask failure, a lost TaskManager, failing or stalling checkpoints).',
+    syntax: ['fail [OPTIONS] <Job ID> subtask <Vertex ID> <subtask index>', 'fail [OPTIONS] <Job ID> taskmanager <TaskManager ID>', 'fail [OPTIONS] <Job ID> checkpoint fail|stall [<count>]'],
+    stopAtPositional: false,
+    miniflink: true,
+    options: [
+      {
+        long: 'vertex',
+        takesValue: true,
+        argName: 'Vertex ID',
+        miniflink: true,
+        description: 'With checkpoint: the vertex whose subtask fails or stalls its checkpoints (default: the first vertex).',
+      },
+      {
+        long: 'subtask',
+        takesValue: true,
+        argName: 'index',
+        miniflink: true,
+        description: 'With checkpoint: the subtask index (default: 0).',
+      },
+    ],
+  },
+  {
     name: 'cluster',
     summary: 'starts a standalone cluster serving the REST API, or stops one.',
     syntax: ['cluster start [OPTIONS]', 'cluster stop [OPTIONS]'],

@@ -1,6 +1,6 @@
 /**
  * The `miniflink` command: Flink's `bin/flink` actions (run, info, list, stop, cancel, savepoint,
- * checkpoint) and miniflink's `cluster`, declared with their options in help.ts. Exit code 0 on
+ * checkpoint) and miniflink's `fail` and `cluster`, declared with their options in help.ts. Exit code 0 on
  * success, 1 on any error.
  */
 import { readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { infoAction } from './actions/info.js';
 import { runAction, type CliIO } from './actions/run.js';
 import { cancelAction, checkpointAction, listAction, savepointAction, stopAction } from './actions/jobs.js';
 import { clusterAction } from './actions/cluster.js';
+import { failAction } from './actions/fail.js';
 import { ACTIONS, actionDoc, actionOptions, formatActionHelp, formatHelp } from './help.js';
 import { formatProgramException, HELP_HINT } from './output.js';
 
@@ -21,6 +22,7 @@ const RUNNERS: Record<string, (argv: readonly string[], io: CliIO) => Promise<nu
   cancel: cancelAction,
   savepoint: savepointAction,
   checkpoint: checkpointAction,
+  fail: failAction,
   cluster: clusterAction,
 };
 

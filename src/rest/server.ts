@@ -13,6 +13,7 @@ import { OPTIONS } from '../config/index.js';
 import { EXECUTE_INDEX_KEY, memoryStats, sumMemoryStats, watchGarbageCollection, type JobMaster, type StandaloneCluster } from '../runtime/index.js';
 import { jvmMetrics, taskManagerDetails, taskManagerInfo } from './cluster-views.js';
 import { AsyncOperations } from './async-operations.js';
+import { registerFaultRoutes } from './fault-routes.js';
 import { JarStore } from './jar-store.js';
 import { applicationDetails, applicationOverview, checkpointStats, EXECUTION_STATES, executionResult, jobDetails, jobOverview, vertexDetails, vertexTaskManagers } from './job-views.js';
 
@@ -726,6 +727,7 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       if (!op) throw new RestError(404, `There is no savepoint operation with triggerId=${t} for job ${id}.`);
       return op;
     });
+    registerFaultRoutes(r, cluster); // fault injection, a miniflink extension
   };
 
   await app.register(async (r) => routes(r));

@@ -4,7 +4,8 @@
  * threads. Heap = the V8 heap; direct = memory outside it held by buffers (external + array buffers).
  */
 import { PerformanceObserver, constants } from 'node:perf_hooks';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** One thread's memory and GC counts. */
 export interface MemoryStats {
@@ -39,6 +40,12 @@ export function watchGarbageCollection(): void {
     }
   });
   observer.observe({ entryTypes: ['gc'] });
+}
+
+/** Runs a full garbage collection of this thread's heap (for measurements: the soak test). */
+export function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }
 
 /** This thread's memory now. */

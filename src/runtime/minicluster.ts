@@ -142,7 +142,7 @@ export class MiniCluster {
     for (const s of this.slots) {
       if (!s.alive) continue;
       if (now - this.lastHeartbeat[s.index]! > timeout) {
-        s.kill(`The heartbeat of slot thread ${s.index} (TaskManager ${s.taskManagerId}) timed out after ${timeout} ms: a user function blocked the thread for longer than heartbeat.timeout`);
+        s.kill(`its heartbeat timed out after ${timeout} ms (heartbeat.timeout): a user function blocked the thread for longer, or it hangs`);
         continue;
       }
       s.send({ type: 'heartbeat', id: this.nextHeartbeat++ });
@@ -167,8 +167,9 @@ export class MiniCluster {
     const fresh = new SlotThread(index, old.taskManagerId, this.listener);
     this.slots[index] = fresh;
     const peers: [number, MessagePort][] = [];
+    // Every other thread that runs or is starting (another replacement of a TaskManager killed as a whole).
     for (const other of this.slots) {
-      if (other.index === index || !other.alive) continue;
+      if (other.index === index || !other.connectable) continue;
       const { port1, port2 } = new MessageChannel();
       other.send({ type: 'peer', slot: index, port: port2 }, [port2]);
       peers.push([other.index, port1]);
@@ -203,7 +204,7 @@ export class MiniCluster {
   }
 
   /** The memory and GC counts of the given slot threads; a thread that does not answer within a second is left out. */
-  async memoryStats(slots: readonly number[]): Promise<MemoryStats[]> {
+  async memoryStats(slots: readonly number[], options: { collectGarbage?: boolean } = {}): Promise<MemoryStats[]> {
     const answers = slots.map(
       (slot) =>
         new Promise<MemoryStats | undefined>((resolve) => {
@@ -217,7 +218,7 @@ export class MiniCluster {
             this.statsRequests.delete(id);
             resolve(s);
           });
-          this.slots[slot]!.send({ type: 'memory-stats', requestId: id });
+          this.slots[slot]!.send({ type: 'memory-stats', requestId: id, collectGarbage: options.collectGarbage === true });
         }),
     );
     return (await Promise.all(answers)).filter((s): s is MemoryStats => s !== undefined);

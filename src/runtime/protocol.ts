@@ -134,7 +134,7 @@ export type ToSlot =
   | { readonly type: 'finish-stopped'; readonly jobId: string; readonly attempt: number }
   | { readonly type: 'release'; readonly jobId: string; readonly attempt: number }
   /** Asks for the thread's memory and GC counts (REST metrics). */
-  | { readonly type: 'memory-stats'; readonly requestId: number }
+  | { readonly type: 'memory-stats'; readonly requestId: number; readonly collectGarbage?: boolean }
   /** The JobManager's heartbeat: answered between records, so a thread that does not answer hangs. */
   | { readonly type: 'heartbeat'; readonly id: number }
   /** Slot thread `slot` was replaced: the data-plane port to its new thread. */

@@ -17,11 +17,11 @@ describe('configuration warnings', () => {
   it('config - -D and config.yaml keys miniflink does not implement warn; rocksdb runs on LevelDB', async () => {
     const conf = join(root, 'conf');
     mkdirSync(conf);
-    writeFileSync(join(conf, 'config.yaml'), 'heartbeat:\n  timeout: 5 s\nmetrics.reporter.prom.port: 9249\n');
+    writeFileSync(join(conf, 'config.yaml'), 'pipeline:\n  auto-watermark-interval: 200 ms\nmetrics.reporter.prom.port: 9249\n');
     const args = ['run', '-t', 'local', '--conf-dir', conf, '-D', 'state.backend.type=rocksdb', '-D', 'jobmanager.execution.failover-strategy=region', 'test/jobs/exactly-once-job.ts', join(root, 'out'), '1000', '-1'];
     const r = await runCli(args);
     expect(r.code, explain(args, r)).toBe(0);
-    expect(r.stderr).toContain("Configuration key 'heartbeat.timeout' is not implemented by miniflink and has no effect: a slot thread that exits is noticed at once; a hung one is not detected.");
+    expect(r.stderr).toContain("Configuration key 'pipeline.auto-watermark-interval' is not implemented by miniflink and has no effect: no periodic watermarks are emitted.");
     expect(r.stderr).toContain("Configuration key 'metrics.reporter.prom.port' is not implemented by miniflink and has no effect: no metric reporter runs");
     expect(r.stderr).toContain("Configuration key 'jobmanager.execution.failover-strategy' is not implemented by miniflink and has no effect: a failure restarts the whole job (full).");
     expect(r.stderr).toContain("Configuration 'state.backend.type: rocksdb': LevelDB stands in for RocksDB (state.backend.type: leveldb).");

@@ -14,12 +14,12 @@ import type { CliIO } from './run.js';
 const RULE = '--------------------------------------------------------------';
 
 /** Parses an action's arguments with its declared options (src/cli/help.ts). */
-function parse(action: string, argv: readonly string[]) {
+export function parse(action: string, argv: readonly string[]) {
   return parseArgs(argv, actionOptions(action), actionDoc(action).stopAtPositional);
 }
 
 /** A job id argument; `missing` is Flink's message when there is none. */
-function parseJobId(text: string | undefined, missing: string): string {
+export function parseJobId(text: string | undefined, missing: string): string {
   if (text === undefined) throw new CliArgumentError(missing);
   if (!/^[0-9a-fA-F]{32}$/.test(text)) throw new CliArgumentError(`Cannot parse JobID from "${text}". The expected format is [0-9a-fA-F]{32}, e.g. fd72014d4c864993a2e5a9287b4a9c5d.`);
   return text.toLowerCase();
@@ -57,7 +57,7 @@ function succeeded(op: Record<string, unknown>): Record<string, unknown> {
  * FlinkJobNotFoundException: `Could not find Flink job (<id>)`) reads as Flink's REST API reports
  * an unknown job: `Job <id> not found`, caused by it.
  */
-async function orFail<T>(headline: string, jobId: string | undefined, work: () => Promise<T>): Promise<T> {
+export async function orFail<T>(headline: string, jobId: string | undefined, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {

@@ -95,7 +95,8 @@ export class Dispatcher {
     } catch (e) {
       if (!isMiniFlinkError(e) || e.code !== 'MF_ERR_NOT_ENOUGH_SLOTS') throw e;
     }
-    const jm = new JobMaster(submission, placement, { send: (slot, msg) => this.cluster.send(slot, msg) }, this.clock, { exceptionHistorySize: this.options.exceptionHistorySize });
+    const gateway = { send: (slot: number, msg: ToSlot) => this.cluster.send(slot, msg), isAlive: (slot: number) => this.cluster.isAlive(slot), kill: (slot: number, reason: string) => this.cluster.kill(slot, reason) };
+    const jm = new JobMaster(submission, placement, gateway, this.clock, { exceptionHistorySize: this.options.exceptionHistorySize, slotRequestTimeoutMs: this.options.slotRequestTimeoutMs });
     if (Object.keys(placement).length > 0) this.held.set(submission.jobId, new Set(Object.values(placement).flat()));
     jm.onTerminal = () => {
       this.held.delete(submission.jobId);
@@ -141,11 +142,14 @@ export class Dispatcher {
     this.waiting.splice(i, 1);
   }
 
-  /** Places a job graph on the free slots (plus those `owner` holds); throws when it does not fit. */
+  /**
+   * Places a job graph on the free slots (plus those `owner` holds); throws when it does not fit.
+   * A slot whose thread was lost and is not replaced yet is not free.
+   */
   private place(job: JobSubmission['job'], owner: string | undefined) {
     const busy = new Set([...this.held].filter(([id]) => id !== owner).flatMap(([, slots]) => [...slots]));
     const free: number[] = [];
-    for (let i = 0; i < this.cluster.totalSlots; i++) if (!busy.has(i)) free.push(i);
+    for (let i = 0; i < this.cluster.totalSlots; i++) if (!busy.has(i) && this.cluster.isAlive(i)) free.push(i);
     return placeSubtasks(job, free, this.cluster.totalSlots);
   }
 
@@ -171,11 +175,12 @@ export class Dispatcher {
     return owners;
   }
 
-  /** Slots not used by a running job. */
+  /** Slots not used by a running job whose thread runs (a lost one counts again once it is replaced). */
   freeSlots(): number {
+    const held = new Set([...this.held.values()].flatMap((slots) => [...slots]));
     let n = 0;
-    for (const slots of this.held.values()) n += slots.size;
-    return this.cluster.totalSlots - n;
+    for (let i = 0; i < this.cluster.totalSlots; i++) if (!held.has(i) && this.cluster.isAlive(i)) n++;
+    return n;
   }
 
   /**
@@ -225,13 +230,14 @@ export class Dispatcher {
     if ('jobId' in msg) this.jobs.get(msg.jobId)?.handle(msg, slot);
   }
 
-  /** A slot thread died. */
+  /** A slot thread died: every job with a subtask on it fails over. */
   onSlotLost(slot: number, error: Parameters<JobMaster['slotLost']>[1]): void {
-    for (const jm of this.jobs.values()) jm.slotLost(slot, error);
+    for (const jm of [...this.jobs.values()]) jm.slotLost(slot, error);
   }
 
-  /** A lost slot thread was replaced: its slot can be used again. */
-  onSlotRestored(_slot: number): void {
+  /** A lost slot thread was replaced: a restarted job that waited for it deploys, and its slot can be used again. */
+  onSlotRestored(slot: number): void {
+    for (const jm of [...this.jobs.values()]) jm.slotRestored(slot);
     this.placeWaiting();
   }
 

@@ -6,7 +6,13 @@
  *   failover.ts             failures, the exception history, restarts under the restart strategy
  *   checkpointing.ts        the CheckpointCoordinator's glue, the final checkpoint, what to restore
  *   savepoint-operations.ts savepoints, stop (with or without drain) and rescale
+ *   cancellation.ts         the cancellation watchdog (task.cancellation.interval / timeout)
  *   collected-records.ts    what executeAndCollect's sinks sent
+ *
+ * A lost slot thread (its exit or error event, a killed TaskManager, a heartbeat timeout, the
+ * cancellation watchdog) fails the subtasks deployed to it, and the job fails over as for any task
+ * failure; the next attempt deploys once every slot it runs in has a live thread again (the
+ * cluster replaces a lost one), waiting up to slot.request.timeout as Flink waits for slots.
  *
  *   CREATED -> RUNNING -> FINISHED
  *                      -> RESTARTING -> RUNNING (attempt + 1, restored from the latest checkpoint)
@@ -19,7 +25,8 @@ import type { Clock } from '../../core/clock.js';
 import { deserializeError, MiniFlinkError, type SerializedError } from '../../core/errors.js';
 import { RecordBatchCodec } from '../../core/serde.js';
 import { jsonPlan, type JsonPlan } from '../../graph/index.js';
-import type { FromSlot, RestoreSpec } from '../protocol.js';
+import type { CheckpointFaultKind, FromSlot, RestoreSpec } from '../protocol.js';
+import { CancellationWatchdog, cancellationSettings } from './cancellation.js';
 import { JobCheckpoints } from './checkpointing.js';
 import { CollectedRecords } from './collected-records.js';
 import { Failover, type FailureEntry } from './failover.js';
@@ -37,7 +44,12 @@ export { restoreSpecOf } from './checkpointing.js';
 export interface JobMasterOptions {
   /** How many failures the exception history keeps (Flink's `web.exception-history-size`, default 16). */
   readonly exceptionHistorySize?: number | undefined;
+  /** How long a restarted attempt waits for lost slot threads to be replaced (Flink's `slot.request.timeout`, default 5 min). */
+  readonly slotRequestTimeoutMs?: number | undefined;
 }
+
+/** Flink's default of `slot.request.timeout`. */
+const DEFAULT_SLOT_REQUEST_TIMEOUT_MS = 300_000;
 
 /** The JobMaster. */
 export class JobMaster {
@@ -58,6 +70,10 @@ export class JobMaster {
   private readonly codec = new RecordBatchCodec();
   private readonly done: Promise<JobExecutionResult>;
   private settle!: { resolve: (r: JobExecutionResult) => void; reject: (e: Error) => void };
+  private readonly watchdog: CancellationWatchdog;
+  private readonly slotRequestTimeoutMs: number;
+  /** Set while the attempt waits for lost slot threads to be replaced: fails the job after slot.request.timeout. */
+  private slotWait: NodeJS.Timeout | undefined;
 
   constructor(
     /** What was submitted; a rescale replaces it with the same program at the new parallelism. */
@@ -74,6 +90,9 @@ export class JobMaster {
     this.done.catch(() => {});
     const ctx = this.context();
     this.scheduler = new Scheduler(gateway, clock);
+    this.slotRequestTimeoutMs = options.slotRequestTimeoutMs ?? DEFAULT_SLOT_REQUEST_TIMEOUT_MS;
+    // task.cancellation.* as the job's configuration (the cluster's, then the job's own) sets them.
+    this.watchdog = new CancellationWatchdog(this.scheduler, cancellationSettings(submission.program.configuration), (s, attempt) => this.taskName(s.vertexId, s.index, attempt), () => this.jobId);
     this.checkpoints = new JobCheckpoints(ctx, this.scheduler, {
       completed: (id) => this.collected.commit(id),
       failJob: (error) => this.failover.onFailure(error, false),
@@ -90,6 +109,7 @@ export class JobMaster {
     this.failover = new Failover(ctx, failoverHooks, options.exceptionHistorySize);
     this.operations = new SavepointOperations(ctx, this.scheduler, this.checkpoints, this.failover, {
       cancelTasks: () => this.cancelTasks(),
+      finishStopped: () => this.finishStopped(),
       releaseAttempt: () => this.releaseAttempt(),
       startRescaled: (next, placement) => this.startRescaled(next, placement),
     });
@@ -204,13 +224,57 @@ export class JobMaster {
     this.coordinator.startPeriodic();
   }
 
+  /**
+   * Deploys the attempt once every slot it runs in has a live thread: a slot whose thread was lost
+   * waits for its replacement (its subtasks SCHEDULED), up to slot.request.timeout, as Flink's
+   * scheduler waits for slots; then the job fails with NoResourceAvailableException.
+   */
+  private deployWhenSlotsAlive(): void {
+    this.clearSlotWait();
+    const dead = this.scheduler.deadSlots();
+    if (dead.length === 0) {
+      this.deploy();
+      return;
+    }
+    this.scheduler.markScheduled();
+    const attempt = this.attempt;
+    this.slotWait = setTimeout(() => {
+      this.slotWait = undefined;
+      if (this.status !== 'RUNNING' || this.attempt !== attempt) return;
+      const still = this.scheduler.deadSlots();
+      this.failover.onFailure(
+        {
+          name: 'NoResourceAvailableException',
+          code: 'MF_ERR_NOT_ENOUGH_SLOTS',
+          message: `Could not acquire the slots of attempt ${attempt} within slot request timeout (${this.slotRequestTimeoutMs} ms, slot.request.timeout): the thread of slot ${still.join(', ')} was lost and not replaced.`,
+        },
+        false,
+      );
+    }, this.slotRequestTimeoutMs);
+    this.slotWait.unref();
+  }
+
+  private clearSlotWait(): void {
+    if (this.slotWait) clearTimeout(this.slotWait);
+    this.slotWait = undefined;
+  }
+
+  /** A lost slot thread was replaced: an attempt that waited for it deploys once all its slots are back. */
+  slotRestored(_slot: number): void {
+    if (this.slotWait === undefined || this.status !== 'RUNNING') return;
+    if (this.scheduler.deadSlots().length > 0) return;
+    this.clearSlotWait();
+    this.deploy();
+  }
+
   /** A restart: the next attempt, from the latest checkpoint. */
   private restart(): void {
+    this.watchdog.stop();
     this.attempt++;
     this.checkpoints.restoreLatest();
     this.scheduler.reset(this.submission.job, this.placement);
     this.transition('RUNNING');
-    this.deploy();
+    this.deployWhenSlotsAlive();
   }
 
   /** A rescale: the new graph runs as the next attempt (the restart strategy keeps counting across it). */
@@ -218,10 +282,11 @@ export class JobMaster {
     this.submission = { ...next, jobId: this.jobId, restartStrategy: this.submission.restartStrategy };
     this.placement = placement;
     this.checkpoints.rescaled(this.submission);
+    this.watchdog.stop();
     this.attempt++;
     this.scheduler.reset(this.submission.job, placement);
     this.transition('RUNNING');
-    this.deploy();
+    this.deployWhenSlotsAlive();
   }
 
   /** Handles a message from a slot thread about this job. */
@@ -266,12 +331,16 @@ export class JobMaster {
     }
   }
 
-  /** A slot thread died: its subtasks failed. */
+  /**
+   * A slot thread died (its exit or error event, its TaskManager killed, a heartbeat timeout, the
+   * cancellation watchdog): the subtasks deployed to it failed, and the job fails over under its
+   * restart strategy as for any task failure (a canceling subtask just ends CANCELED).
+   */
   slotLost(slot: number, error: SerializedError): void {
     if (TERMINAL.has(this.status)) return;
     const hit = this.scheduler.failSlot(slot);
     if (hit) {
-      this.failover.onFailure(error, false, hit);
+      this.failover.onFailure(error, true, hit);
       this.checkDone();
     }
   }
@@ -286,15 +355,77 @@ export class JobMaster {
     this.checkDone();
   }
 
+  /** Cancels every subtask still running; the watchdog tells them again, and terminates their slot threads if they do not end. */
   private cancelTasks(): void {
-    this.scheduler.cancel(this.jobId, this.attempt);
+    const { jobId, attempt } = this;
+    this.clearSlotWait();
+    this.scheduler.cancel(jobId, attempt);
+    this.watchdog.watchAttempt(attempt, () => ({ type: 'cancel', jobId, attempt }));
+  }
+
+  /** The stop's savepoint completed: every task ends FINISHED (watched as a cancellation). */
+  private finishStopped(): void {
+    const { jobId, attempt } = this;
+    this.scheduler.broadcast({ type: 'finish-stopped', jobId, attempt });
+    this.watchdog.watchAttempt(attempt, () => ({ type: 'finish-stopped', jobId, attempt }));
+  }
+
+  /** Flink's name of a subtask: `<name> (i/p)#attempt`. */
+  private taskName(vertexId: string, index: number, attempt: number): string {
+    const v = this.submission.job.vertices.find((x) => x.id === vertexId);
+    return `${v?.name ?? vertexId} (${index + 1}/${v?.parallelism ?? '?'})#${attempt}`;
+  }
+
+  /** The running subtask a fault is injected into; MF_ERR_INVALID_ARGUMENT for an unknown one or a job not RUNNING. */
+  private injectionTarget(vertexId: string, subtaskIndex: number, what: string) {
+    const v = this.submission.job.vertices.find((x) => x.id === vertexId);
+    if (!v) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.jobId} has no vertex ${vertexId}`);
+    if (!Number.isInteger(subtaskIndex) || subtaskIndex < 0 || subtaskIndex >= v.parallelism) {
+      throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Subtask index ${subtaskIndex} is out of range: vertex '${v.name}' (${v.id}) has parallelism ${v.parallelism}`);
+    }
+    if (this.status !== 'RUNNING') throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.jobId} is ${this.status}: ${what} can only be injected into a RUNNING job`);
+    const s = this.scheduler.get(vertexId, subtaskIndex)!;
+    if (s.state !== 'RUNNING' && s.state !== 'INITIALIZING') {
+      throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Subtask ${this.taskName(vertexId, subtaskIndex, this.attempt)} of job ${this.jobId} is ${s.state}: ${what} can only be injected into a running subtask`);
+    }
+    return s;
+  }
+
+  /**
+   * Fault injection (a miniflink extension): the subtask throws InjectedFailure from its task loop at
+   * once; the job fails over as for any task failure, and the exception history shows it.
+   */
+  injectSubtaskFailure(vertexId: string, subtaskIndex: number): { vertexId: string; subtaskIndex: number; attempt: number; taskName: string } {
+    const s = this.injectionTarget(vertexId, subtaskIndex, 'a subtask failure');
+    const { jobId, attempt } = this;
+    const taskName = this.taskName(vertexId, subtaskIndex, attempt);
+    const message = `Failure injected into ${taskName} of job ${jobId} (fault injection)`;
+    this.scheduler.send(s.slot, { type: 'inject-failure', jobId, attempt, vertexId, subtaskIndex, message });
+    return { vertexId, subtaskIndex, attempt, taskName };
+  }
+
+  /**
+   * Fault injection (a miniflink extension): for its next `count` checkpoints the subtask (default:
+   * subtask 0 of the first vertex) declines in its asynchronous part (`fail`) or withholds its
+   * acknowledgement until the checkpoint times out (`stall`).
+   */
+  injectCheckpointFaults(kind: CheckpointFaultKind, count: number, vertexId?: string, subtaskIndex?: number): { kind: CheckpointFaultKind; count: number; vertexId: string; subtaskIndex: number } {
+    if (kind !== 'fail' && kind !== 'stall') throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `A checkpoint fault is 'fail' or 'stall', not '${String(kind)}'`);
+    if (!Number.isSafeInteger(count) || count < 1) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `The number of checkpoint faults must be a positive integer, got ${count}`);
+    if (this.submission.checkpoints.interval === undefined) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Checkpointing is not enabled for job ${this.jobId}`);
+    const vertex = vertexId ?? this.submission.job.vertices[0]!.id;
+    const index = subtaskIndex ?? 0;
+    const s = this.injectionTarget(vertex, index, 'a checkpoint fault');
+    const { jobId, attempt } = this;
+    this.scheduler.send(s.slot, { type: 'inject-checkpoint-fault', jobId, attempt, vertexId: vertex, subtaskIndex: index, kind, count });
+    return { kind, count, vertexId: vertex, subtaskIndex: index };
   }
 
   /** Suspends the job (cluster shutdown). */
   suspend(): void {
     if (TERMINAL.has(this.status) || this.status === 'SUSPENDED') return;
     this.failover.cancelRestart();
-    this.cancelTasks();
+    this.scheduler.cancel(this.jobId, this.attempt);
     this.status = 'SUSPENDED';
     this.statusTimestamps.SUSPENDED = this.clock.now();
     this.coordinator.onJobEnd('SUSPENDED');
@@ -303,6 +434,7 @@ export class JobMaster {
 
   /** Once every subtask ended: ends the job, restarts it, or completes a stop or rescale. */
   private checkDone(): void {
+    this.watchdog.update();
     if (!this.scheduler.every((s) => isTerminalExecution(s.state))) return;
     const failure = this.failover.failure;
     if (this.status === 'RUNNING' && this.operations.rescaling !== undefined) {
@@ -391,6 +523,8 @@ export class JobMaster {
   }
 
   private end(error?: Error): void {
+    this.watchdog.stop();
+    this.clearSlotWait();
     this.endTime = this.clock.now();
     this.checkpoints.jobEnded(error, this.jobId);
     this.scheduler.broadcast({ type: 'release', jobId: this.jobId, attempt: this.attempt });

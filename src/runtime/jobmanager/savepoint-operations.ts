@@ -20,6 +20,8 @@ import type { Scheduler } from './scheduler.js';
 export interface OperationHooks {
   /** Cancels every subtask still running. */
   cancelTasks(): void;
+  /** The stop's savepoint completed: every task ends FINISHED without ending its input. */
+  finishStopped(): void;
   /** Releases the stopped attempt's channels (and what it collected after the last checkpoint). */
   releaseAttempt(): void;
   /** Runs `next` (placed in `placement`) as the next attempt. */
@@ -68,7 +70,7 @@ export class SavepointOperations {
       this.stopping = savepoint.id;
       this.coordinator.shutdown('The job is stopping with a savepoint');
       // Flink's synchronous savepoint: nothing was emitted after it; the tasks now end FINISHED.
-      this.scheduler.broadcast({ type: 'finish-stopped', jobId: this.ctx.jobId, attempt: this.ctx.attempt });
+      this.hooks.finishStopped();
       this.ctx.checkDone();
     }
     return savepoint;

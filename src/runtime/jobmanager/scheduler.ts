@@ -27,11 +27,19 @@ export interface SubtaskInfo {
 
 /** How the JobMaster reaches slot threads. */
 export interface SlotGateway {
+  /** Sends a message (dropped while the slot's thread is dead and not yet replaced). */
   send(slot: number, msg: ToSlot): void;
+  /** Whether the slot's thread runs (false between its loss and its replacement); absent: always. */
+  isAlive?(slot: number): boolean;
+  /** Terminates the slot's thread (it is replaced after cluster.taskmanager.restart-delay); absent: nothing happens. */
+  kill?(slot: number, reason: string): void;
 }
 
 /** Whether a subtask's execution ended. */
 export const isTerminalExecution = (s: ExecutionStateName): boolean => s === 'FINISHED' || s === 'CANCELED' || s === 'FAILED';
+
+/** Whether a subtask was sent to its slot thread (and has not ended): it runs there, or is about to. */
+const isDeployed = (s: ExecutionStateName): boolean => s !== 'CREATED' && s !== 'SCHEDULED' && !isTerminalExecution(s);
 
 /** The subtasks of the current attempt, and what is sent to their slot threads. */
 export class Scheduler {
@@ -104,12 +112,12 @@ export class Scheduler {
     }
   }
 
-  /** Cancels every subtask still running; one that never got a slot ends CANCELED at once. */
+  /** Cancels every subtask still running; one that was never deployed (no slot yet, or waiting for its slot's thread) ends CANCELED at once. */
   cancel(jobId: string, attempt: number): void {
     const slots = new Set<number>();
     for (const s of this.subtasks.values()) {
       if (isTerminalExecution(s.state)) continue;
-      if (s.slot < 0) {
+      if (s.slot < 0 || !isDeployed(s.state)) {
         this.setState(s, 'CANCELED');
         continue;
       }
@@ -124,17 +132,36 @@ export class Scheduler {
     this.gateway.send(slot, msg);
   }
 
+  /** Whether a slot's thread runs. */
+  isAlive(slot: number): boolean {
+    return this.gateway.isAlive?.(slot) ?? true;
+  }
+
+  /** The slots of the attempt whose thread is dead (lost, not yet replaced). */
+  deadSlots(): number[] {
+    return [...this.slots()].filter((s) => !this.isAlive(s));
+  }
+
+  /** Terminates a slot's thread (the cancellation watchdog); it is replaced after cluster.taskmanager.restart-delay. */
+  kill(slot: number, reason: string): void {
+    this.gateway.kill?.(slot, reason);
+  }
+
   /** Sends a message to every slot thread of the attempt. */
   broadcast(msg: ToSlot): void {
     for (const slot of this.slots()) this.gateway.send(slot, msg);
   }
 
-  /** A slot thread died: its subtasks still running failed. Returns the first of them, if any. */
+  /**
+   * A slot thread died: the subtasks deployed to it ended, FAILED (a CANCELING one CANCELED, as
+   * Flink completes a cancellation whose TaskManager is lost). Returns the first of them, if any.
+   * Subtasks that wait for the slot's replacement (SCHEDULED) were never there: they wait on.
+   */
   failSlot(slot: number): SubtaskInfo | undefined {
     let hit: SubtaskInfo | undefined;
     for (const s of this.subtasks.values()) {
-      if (s.slot === slot && !isTerminalExecution(s.state)) {
-        this.setState(s, 'FAILED');
+      if (s.slot === slot && isDeployed(s.state)) {
+        this.setState(s, s.state === 'CANCELING' ? 'CANCELED' : 'FAILED');
         hit ??= s;
       }
     }

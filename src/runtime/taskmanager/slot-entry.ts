@@ -17,7 +17,7 @@ import { Transport } from '../network/transport.js';
 import { captureProgram } from '../program/program-loader.js';
 import { StreamTask, type TaskReporter } from './stream-task.js';
 import { SlotStdio } from './slot-stdio.js';
-import { memoryStats, watchGarbageCollection } from '../memory-stats.js';
+import { collectGarbage, memoryStats, watchGarbageCollection } from '../memory-stats.js';
 
 if (!parentPort) throw new Error('slot-entry.ts must run in a worker thread');
 // Compiled job modules carry inline source maps: user stack traces point at the user's files.
@@ -28,11 +28,6 @@ const post = (msg: FromSlot, transfer?: ArrayBuffer[]) => port.postMessage(msg, 
 watchGarbageCollection();
 const stdio = new SlotStdio(post);
 stdio.install();
-// A job module's top-level code also runs here (capture): a promise it rejects and leaves, or a
-// timer that throws, is reported on stderr and the slot lives on for the cluster's other jobs.
-// Errors of operators and sources reach their task's error handling, not these.
-process.on('unhandledRejection', (e) => console.error(`Slot thread: an error no code handled (a job module's top-level code?): ${(e as Error)?.stack ?? String(e)}`));
-process.on('uncaughtException', (e) => console.error(`Slot thread: an exception no code caught (a job module's top-level code?): ${e.stack ?? String(e)}`));
 
 let transport: Transport | undefined;
 let slotIndex = -1;
@@ -44,6 +39,17 @@ const canceled = new Set<string>();
 /** Captures run one at a time: the execution context is per thread. */
 let captureQueue: Promise<unknown> = Promise.resolve();
 const codec = new RecordBatchCodec();
+
+// An error no code caught or handled: a timer or promise a user function left behind (or a job
+// module's top-level code, which also runs here in capture). It is reported on stderr, and the tasks
+// running in this thread fail with it, so their job fails over as for any task failure (the thread
+// lives on; Node would end it). With no task running (top-level code), the slot lives on as it was.
+const uncaught = (what: string, e: unknown) => {
+  console.error(`Slot thread ${slotIndex}: ${what}: ${(e as Error)?.stack ?? String(e)}`);
+  for (const tasks of jobs.values()) for (const t of tasks.values()) t.fail(e);
+};
+process.on('unhandledRejection', (e) => uncaught('an error no code handled', e));
+process.on('uncaughtException', (e) => uncaught('an exception no code caught', e));
 
 port.on('message', (msg: ToSlot) => {
   switch (msg.type) {
@@ -83,6 +89,7 @@ port.on('message', (msg: ToSlot) => {
       for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`)?.values() ?? []) void t.notify(msg.checkpointId, msg.outcome, msg.final);
       break;
     case 'memory-stats':
+      if (msg.collectGarbage === true) collectGarbage();
       post({ type: 'memory-stats', requestId: msg.requestId, stats: memoryStats() });
       break;
     case 'heartbeat':

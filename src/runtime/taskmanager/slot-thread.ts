@@ -60,12 +60,17 @@ export class SlotThread {
       this.alive = false;
       this.listener.onLost(this.index, error);
     };
-    worker.on('error', (e) => lost(serializeError(e)));
+    // What the JobManager's exception history shows: the slot, its TaskManager and the cause.
+    const where = `Slot thread ${this.index} of TaskManager ${this.taskManagerId}`;
+    worker.on('error', (e) => {
+      const cause = serializeError(e);
+      lost({ name: 'Error', code: 'MF_ERR_TASK_THREAD_DIED', message: `${where} died: ${cause.name}: ${cause.message}`, cause });
+    });
     worker.on('exit', (code) => {
       lost({
         name: 'Error',
         code: 'MF_ERR_TASK_THREAD_DIED',
-        message: this.killedFor ?? `Slot thread ${this.index} of TaskManager ${this.taskManagerId} exited unexpectedly with code ${code}`,
+        message: this.killedFor !== undefined ? `${where} was terminated: ${this.killedFor}` : `${where} exited unexpectedly with code ${code}`,
       });
       this.alive = false;
     });
@@ -73,6 +78,11 @@ export class SlotThread {
     return ready.then(() => {
       this.alive = !this.lost;
     });
+  }
+
+  /** Whether the thread was started and has neither been lost nor asked to stop (it may still be starting). */
+  get connectable(): boolean {
+    return this.worker !== undefined && !this.lost && !this.stopping;
   }
 
   /** Terminates the thread at once (a hang, a task that does not cancel, an injected fault); the listener hears it as lost, with this reason. */

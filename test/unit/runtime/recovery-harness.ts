@@ -53,10 +53,10 @@ export class Harness {
   readonly jm: JobMaster;
   readonly vertexId: string;
 
-  constructor(sub: JobSubmission, options?: object) {
+  constructor(sub: JobSubmission, options?: object, slots: { isAlive?: (slot: number) => boolean; kill?: (slot: number, reason: string) => void } = {}) {
     this.vertexId = sub.job.vertices[0]!.id;
     const ctor = JobMaster as unknown as new (...args: unknown[]) => JobMaster;
-    this.jm = new ctor(sub, { [this.vertexId]: [0] }, { send: (_slot: number, msg: ToSlot) => this.sent.push(msg) }, SystemClock, ...(options ? [options] : []));
+    this.jm = new ctor(sub, { [this.vertexId]: [0] }, { send: (_slot: number, msg: ToSlot) => this.sent.push(msg), ...slots }, SystemClock, options ?? {});
   }
 
   /** Messages of one type sent so far. */
