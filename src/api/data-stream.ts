@@ -23,7 +23,13 @@ export class DataStream<T> {
   /** Internal: appends a one-input operator. */
   protected transform<R>(name: string, operator: OperatorSpec): DataStream<R> {
     const t = this.env.addTransformation('oneInput', name, [this.transformation], operator, undefined);
+    t.stateKeySelector = this.stateKeySelector();
     return new DataStream<R>(this.env, t);
+  }
+
+  /** Internal: the key the next operator's keyed state is scoped to (a KeyedStream's key selector). */
+  protected stateKeySelector(): KeySelector<unknown, unknown> | undefined {
+    return undefined;
   }
 
   /** Maps each record to one record. */
@@ -98,6 +104,7 @@ export class DataStream<T> {
   /** Adds a sink. */
   addSink(fn: SinkFunction<T> | object): DataStreamSink<T> {
     const t = this.env.addTransformation('sink', 'Unnamed', [this.transformation], { type: 'sink', fn }, undefined);
+    t.stateKeySelector = this.stateKeySelector();
     return new DataStreamSink<T>(t);
   }
 

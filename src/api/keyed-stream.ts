@@ -19,6 +19,11 @@ export class KeyedStream<T, K> extends DataStream<T> {
     super(env, transformation);
   }
 
+  /** Every operator applied on a KeyedStream has keyed state scoped to the record's key (map, filter, sinks too). */
+  protected override stateKeySelector(): KeySelector<unknown, unknown> {
+    return this.keySelector as KeySelector<unknown, unknown>;
+  }
+
   /** Runs a KeyedProcessFunction with keyed state and timers. */
   override process<R>(fn: KeyedProcessFunction<K, T, R> | object): DataStream<R> {
     return this.transform('KeyedProcess', { type: 'keyedProcess', fn, keySelector: this.keySelector as KeySelector<unknown, unknown> });

@@ -50,6 +50,11 @@ export class Transformation {
   chainingStrategy: ChainingStrategy;
   /** Whether a user set the parallelism (a non-parallel source may not). */
   readonly parallelismLocked: boolean;
+  /**
+   * For an operator applied on a KeyedStream (Flink's stateKeySelector): the key of each record,
+   * which its keyed state and timers are scoped to.
+   */
+  stateKeySelector: KeySelector<unknown, unknown> | undefined;
 
   constructor(
     /** Creation order within the environment: unique, and the same for the same program. */
@@ -72,5 +77,6 @@ export class Transformation {
     this.slotSharingGroup = undefined;
     this.chainingStrategy = options.chainingStrategy ?? 'ALWAYS';
     this.parallelismLocked = options.parallelismLocked ?? false;
+    this.stateKeySelector = undefined;
   }
 }

@@ -124,7 +124,7 @@ export function generateStreamGraph(env: StreamExecutionEnvironment, jobName: st
       maxParallelismConfigured: t.maxParallelism !== undefined || defaultMaxP !== undefined,
       slotSharingGroup,
       chainingStrategy: t.chainingStrategy,
-      keyed: op.type === 'keyedProcess' || op.type === 'reduce',
+      keyed: t.stateKeySelector !== undefined || op.type === 'keyedProcess' || op.type === 'reduce',
     });
     const me = nodes.get(t.id)!;
     for (const input of inputs) {

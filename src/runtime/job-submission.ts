@@ -110,6 +110,7 @@ export function restoreFromPath(path: string, allowNonRestoredState: boolean, jo
 function matchOperators(metadata: CheckpointMetadata, dir: string, path: string, allowNonRestoredState: boolean, job: JobGraph, warn: (m: string) => void = (m) => console.warn(m)): RestoreSpec {
   const ops = new Map(job.vertices.flatMap((v) => v.operators.map((o) => [o.operatorId, v] as const)));
   const handles: Record<string, StateHandle[]> = {};
+  const parallelism: Record<string, number> = {};
   for (const op of metadata.operators) {
     if (op.handles.length === 0) continue;
     const v = ops.get(op.operatorId);
@@ -135,8 +136,9 @@ function matchOperators(metadata: CheckpointMetadata, dir: string, path: string,
       warn(`Restoring the state of operator '${op.name}' (${op.operatorId}) by its generated id: set uid() on stateful operators, or a change to the program may stop their state from restoring.`);
     }
     handles[op.operatorId] = op.handles;
+    parallelism[op.operatorId] = op.parallelism;
   }
-  return { dir, checkpointId: metadata.checkpointId, kind: metadata.kind, handles };
+  return { dir, checkpointId: metadata.checkpointId, kind: metadata.kind, handles, parallelism };
 }
 
 /** The program path of a pipeline, or a clear error. */

@@ -7,6 +7,7 @@
 import type { JobClient, Pipeline, PipelineExecutor } from '../api/index.js';
 import { requiredSlots } from '../graph/index.js';
 import { JobMasterClient } from './job-master-client.js';
+import { dispatcherOptions } from './jobmanager/dispatcher.js';
 import { faultOptions, MiniCluster } from './minicluster.js';
 import { placeSubtasks } from './jobmanager/placement.js';
 import { buildSubmission, requireProgramPath } from './job-submission.js';
@@ -46,7 +47,7 @@ export class LocalExecutor implements PipelineExecutor {
     const total = numTaskManagers * slotsPerTaskManager;
     // Fail before any thread starts when the job can never fit.
     placeSubtasks(submission.job, Array.from({ length: total }, (_, i) => i), total);
-    const cluster = new MiniCluster({ numTaskManagers, slotsPerTaskManager, ...faultOptions(conf) });
+    const cluster = new MiniCluster({ numTaskManagers, slotsPerTaskManager, ...faultOptions(conf), dispatcher: dispatcherOptions(conf) });
     await cluster.start();
     let jm;
     try {

@@ -69,6 +69,8 @@ export interface RestoreSpec {
   readonly kind?: 'checkpoint' | 'savepoint';
   /** Every handle of every operator the JobManager matched to this job's operators. */
   readonly handles: Readonly<Record<string, readonly StateHandle[]>>;
+  /** Each operator's parallelism when the snapshot was taken (how operator state is redistributed). */
+  readonly parallelism?: Readonly<Record<string, number>>;
   /** CLAIM mode: the new job owns the snapshot and deletes it once a newer checkpoint subsumes it. */
   readonly claimed?: boolean;
 }

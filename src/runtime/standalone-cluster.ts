@@ -4,7 +4,7 @@
  * its pipeline captured in this process (as a slot thread does), and the JobGraph submitted to the
  * dispatcher; the REST API and the CLI reach the cluster only through this class.
  */
-import { checkConfiguration, parseDuration, type ConfigMap } from '../config/index.js';
+import { checkConfiguration, type ConfigMap } from '../config/index.js';
 import { MiniFlinkError } from '../core/errors.js';
 import { newJobId } from '../core/ids.js';
 import { jsonPlan, type JsonPlan } from '../graph/index.js';
@@ -55,11 +55,9 @@ export class StandaloneCluster {
       if (!Number.isInteger(x) || x < 1) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `${key} must be a positive integer, got '${v}'`);
       return x;
     };
-    const timeout = configuration['slot.request.timeout'];
     this.mini = new MiniCluster({
       numTaskManagers: n('local.number-taskmanager', 1),
       slotsPerTaskManager: n('taskmanager.numberOfTaskSlots', 1),
-      slotRequestTimeoutMs: timeout !== undefined ? parseDuration(timeout, 'slot.request.timeout') : undefined,
       ...faultOptions(configuration),
       dispatcher: dispatcherOptions(configuration),
     });

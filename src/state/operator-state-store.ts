@@ -1,10 +1,12 @@
 /**
- * Operator (non-keyed) list state (Flink's DefaultOperatorStateBackend): `split` state is dealt
- * out round-robin to the new subtasks on restore, `union` state is given whole to every subtask.
+ * Operator (non-keyed) state (Flink's DefaultOperatorStateBackend): split and union list state,
+ * and broadcast state (a map every subtask holds the same copy of). How each is handed to the new
+ * subtasks on restore: operator-state-repartitioner.ts.
  */
 import type { ListState, ListStateDescriptor, OperatorStateStore } from '../api/index.js';
 import { copyRecord } from '../core/record-copy.js';
 import { MiniFlinkError } from '../core/errors.js';
+import { repartitionOperatorState } from './operator-state-repartitioner.js';
 import type { OperatorStateData, RedistributionMode } from './snapshot-format.js';
 
 /** The operator state of one operator subtask. */
@@ -12,22 +14,12 @@ export class DefaultOperatorStateStore implements OperatorStateStore {
   private readonly states = new Map<string, { mode: RedistributionMode; items: unknown[] }>();
 
   /**
-   * @param restored every old subtask's operator state of this operator, in subtask order (empty
-   *   on a fresh start), redistributed for subtask `index` of `parallelism`.
+   * @param restored every old subtask's operator state of this operator, indexed by old subtask
+   *   (undefined: it had none; the length is the old parallelism; empty on a fresh start),
+   *   redistributed for subtask `index` of `parallelism`.
    */
-  constructor(restored: readonly OperatorStateData[] = [], index = 0, parallelism = 1) {
-    const byName = new Map<string, { mode: RedistributionMode; all: unknown[] }>();
-    for (const data of restored) {
-      for (const [name, s] of Object.entries(data)) {
-        let e = byName.get(name);
-        if (!e) byName.set(name, (e = { mode: s.mode, all: [] }));
-        e.all.push(...s.items);
-      }
-    }
-    for (const [name, { mode, all }] of byName) {
-      const items = mode === 'union' ? all : all.filter((_, i) => i % parallelism === index);
-      this.states.set(name, { mode, items });
-    }
+  constructor(restored: ReadonlyArray<OperatorStateData | undefined> = [], index = 0, parallelism = 1) {
+    if (restored.length > 0) for (const [name, s] of repartitionOperatorState(restored, index, parallelism)) this.states.set(name, s);
   }
 
   private get<T>(d: ListStateDescriptor<T>, mode: RedistributionMode): ListState<T> {

@@ -5,7 +5,7 @@
  *   OperatorSnapshot
  *     keyed?:    { maxParallelism, startKeyGroup, endKeyGroup,
  *                  states: [{ name, kind, groups: [[keyGroup, [[key, value], ...]], ...] }] }
- *     operator?: { [stateName]: { mode: 'split' | 'union', items: [...] } }
+ *     operator?: { [stateName]: { mode: 'split' | 'union' | 'broadcast', items: [...] } }
  *
  * Keys are the original keys (objects come back as their canonical JSON form); MapState values
  * are lists of [userKey, value] pairs. `version` lets a later format migrate this one.
@@ -34,7 +34,7 @@ export interface KeyedSnapshot {
 }
 
 /** How operator list state is redistributed on restore. */
-export type RedistributionMode = 'split' | 'union';
+export type RedistributionMode = 'split' | 'union' | 'broadcast';
 
 /** The operator (non-keyed) state of one operator subtask. */
 export type OperatorStateData = Readonly<Record<string, { readonly mode: RedistributionMode; readonly items: readonly unknown[] }>>;

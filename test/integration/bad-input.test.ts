@@ -82,6 +82,15 @@ describe('bad input', () => {
     expect(r.stderr).toContain('needs 4 task slots but the cluster offers only 2');
   });
 
+  it('bad input - a local run reads the cluster keys a cluster reads (jobstore.*, slot.request.timeout)', async () => {
+    const a = await run('-D', 'jobstore.max-capacity=many', 'test/jobs/bad-user-error.ts');
+    expect(a.code).toBe(1);
+    expect(a.stderr).toContain("Could not parse value 'many' for key 'jobstore.max-capacity'");
+    const b = await run('-D', 'slot.request.timeout=soon', 'test/jobs/bad-user-error.ts');
+    expect(b.code).toBe(1);
+    expect(b.stderr).toContain('slot.request.timeout');
+  });
+
   it('bad input - an unknown action and an unknown option', async () => {
     const a = await runCli(['frobnicate']);
     expect(a.code).toBe(1);

@@ -182,6 +182,10 @@ export class JobCheckpoints {
 /** The restore spec of a completed checkpoint: every handle by operator id. */
 export function restoreSpecOf(c: CompletedCheckpoint): RestoreSpec {
   const handles: Record<string, StateHandle[]> = {};
-  for (const op of c.metadata.operators) handles[op.operatorId] = op.handles;
-  return { dir: c.dir, checkpointId: c.id, kind: c.kind, handles };
+  const parallelism: Record<string, number> = {};
+  for (const op of c.metadata.operators) {
+    handles[op.operatorId] = op.handles;
+    parallelism[op.operatorId] = op.parallelism;
+  }
+  return { dir: c.dir, checkpointId: c.id, kind: c.kind, handles, parallelism };
 }

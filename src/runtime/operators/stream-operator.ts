@@ -31,8 +31,8 @@ export interface OperatorContext {
 export interface OperatorRestore {
   /** Keyed state of every old subtask whose key groups overlap this subtask's. */
   readonly keyed: readonly KeyedSnapshot[];
-  /** Operator state of every old subtask, in subtask order. */
-  readonly operator: readonly OperatorStateData[];
+  /** Operator state of every old subtask, indexed by old subtask (undefined: none); its length is the old parallelism. */
+  readonly operator: ReadonlyArray<OperatorStateData | undefined>;
 }
 
 /** The synchronous part of an operator's snapshot. */
@@ -111,6 +111,18 @@ export abstract class StreamOperator {
   async notifyCheckpointAborted(checkpointId: number): Promise<void> {
     const fn = this.userFunction;
     if (isCheckpointListener(fn) && fn.notifyCheckpointAborted) await fn.notifyCheckpointAborted(checkpointId);
+  }
+
+  /**
+   * Scopes keyed state to each record's key: before every record the key it selects becomes the
+   * backend's current key (for operators on a KeyedStream that do not set it themselves).
+   */
+  setKeyContext(backend: AbstractKeyedStateBackend, keyOf: (record: unknown) => unknown): void {
+    const process = this.processElement.bind(this);
+    this.processElement = (record) => {
+      backend.setCurrentKey(keyOf(record));
+      process(record);
+    };
   }
 
   /** Called once before the first record (opens the user function). */

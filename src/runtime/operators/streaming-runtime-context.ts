@@ -57,7 +57,7 @@ export class StreamingRuntimeContext implements RuntimeContext {
     return this.info.jobId;
   }
   private backend(): AbstractKeyedStateBackend {
-    if (!this.keyed) throw new Error('Keyed state can only be used on a KeyedStream (after keyBy)');
+    if (!this.keyed) throw new Error("Keyed state can only be used on a 'keyed stream', i.e., after a 'keyBy()' operation.");
     return this.keyed;
   }
   getState<T>(d: ValueStateDescriptor<T>) {

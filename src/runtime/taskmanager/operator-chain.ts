@@ -95,7 +95,7 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
   const built = new Map<number, StreamOperator>();
   for (const op of [...vertex.operators].reverse()) {
     const t = byId.get(op.nodeId)!;
-    const keyed = t.operator!.type === 'keyedProcess' || t.operator!.type === 'reduce';
+    const keyed = t.stateKeySelector !== undefined || t.operator!.type === 'keyedProcess' || t.operator!.type === 'reduce';
     let backend: AbstractKeyedStateBackend | undefined;
     if (keyed) {
       const range = computeKeyGroupRangeForOperatorIndex(vertex.maxParallelism, vertex.parallelism, me);
@@ -118,6 +118,11 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
       track: spec.track,
       mailbox: spec.mailbox,
     });
+    // Keyed and reduce operators set the key themselves; any other operator on a KeyedStream gets
+    // the record's key set before each record (Flink's setKeyContextElement).
+    if (backend && t.stateKeySelector !== undefined && t.operator!.type !== 'keyedProcess' && t.operator!.type !== 'reduce') {
+      operator.setKeyContext(backend, toCallable<(v: unknown) => unknown>(t.stateKeySelector, 'getKey', 'key selector'));
+    }
     const outputs: Output[] = [];
     for (const next of op.chainedOutputs) {
       const target = built.get(next)!;

@@ -6,7 +6,7 @@ import { readState, writeState, type StateHandle } from '../../checkpoint/metada
 import type { Compression } from '../../checkpoint/compression.js';
 import { packValue, unpackValue } from '../../core/serde.js';
 import { computeKeyGroupRangeForOperatorIndex } from '../../core/key-groups.js';
-import { SNAPSHOT_FORMAT_VERSION, type OperatorSnapshot } from '../../state/index.js';
+import { SNAPSHOT_FORMAT_VERSION, type OperatorSnapshot, type OperatorStateData } from '../../state/index.js';
 import type { RestoreSpec } from '../protocol.js';
 import type { OperatorRestore, OperatorSnapshotRef } from '../operators/stream-operator.js';
 
@@ -55,13 +55,15 @@ export function restoreFor(
   if (!handles) return { keyed: [], operator: [] };
   const mine = computeKeyGroupRangeForOperatorIndex(maxParallelism, parallelism, subtaskIndex);
   const keyed = [];
-  const operator = [];
+  // Indexed by old subtask: how operator state is redistributed depends on who held what.
+  const oldParallelism = restore.parallelism?.[operatorId] ?? Math.max(0, ...handles.map((h) => h.subtaskIndex + 1));
+  const operator: Array<OperatorStateData | undefined> = Array.from({ length: oldParallelism }, () => undefined);
   for (const h of [...handles].sort((a, b) => a.subtaskIndex - b.subtaskIndex)) {
     const overlaps = h.keyGroupRange !== undefined && h.keyGroupRange[0] <= mine.endKeyGroup && h.keyGroupRange[1] >= mine.startKeyGroup;
     if (!overlaps && h.hasOperatorState === false) continue;
     const snap = unpackValue(readState(h, restore.dir)) as OperatorSnapshot;
     if (snap.keyed && overlaps) keyed.push(snap.keyed);
-    if (snap.operator) operator.push(snap.operator);
+    if (snap.operator) operator[h.subtaskIndex] = snap.operator;
   }
   return { keyed, operator };
 }
