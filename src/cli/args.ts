@@ -1,6 +1,7 @@
 /**
  * Parses `bin/flink`-style arguments: options come before the job module, everything after it
- * belongs to the program. Options may be `-p 4`, `-p4`, `--parallelism 4` or `--parallelism=4`.
+ * belongs to the program. Options may be `-p 4`, `-p4`, `--parallelism 4`, `--parallelism=4` or,
+ * as commons-cli's DefaultParser takes a long name after one dash, `-parallelism 4`.
  */
 
 /** An option's spec. */
@@ -21,6 +22,12 @@ export interface OptionSpec {
   readonly description?: string;
   /** An option Flink's `bin/flink` does not have: the help marks it `(miniflink)`. */
   readonly miniflink?: boolean;
+  /**
+   * An option Flink's `bin/flink` has and miniflink does not: why (what to do instead). The
+   * parser refuses it with Flink's `Unrecognized option` and this reason, rather than reading it
+   * as some other option with a glued value (`-sae` as `-s ae`); the help does not list it.
+   */
+  readonly unsupported?: string;
 }
 
 /** Parsed arguments. */
@@ -64,13 +71,21 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
       if (eq > 0) inline = a.slice(eq + 1);
       if (!spec) throw new CliArgumentError(`Unrecognized option: ${a}`);
     } else if (a.startsWith('-') && a.length > 1) {
-      // A multi-letter short option (-cm, -rm) wins over a one-letter one with a glued value (-p4).
-      spec = byShort.get(a.slice(1)) ?? byShort.get(a.slice(1, 2));
-      if (spec && spec.short!.length === 1 && a.length > 2) inline = a.slice(2);
+      // As commons-cli: a whole short name (-cm, -sae), else a whole long name (-detached), else
+      // a one-letter option with a glued value (-p4).
+      spec = byShort.get(a.slice(1)) ?? byLong.get(a.slice(1));
+      if (!spec) {
+        spec = byShort.get(a.slice(1, 2));
+        if (spec && a.length > 2) inline = a.slice(2);
+      }
       if (!spec) throw new CliArgumentError(`Unrecognized option: ${a}`);
     } else {
       positional.push(a);
       continue;
+    }
+    if (spec.unsupported !== undefined) {
+      const names = spec.short !== undefined && spec.short !== spec.long ? `-${spec.short},--${spec.long}` : `-${spec.long}`;
+      throw new CliArgumentError(`Unrecognized option: ${a}. miniflink does not support Flink's ${names}: ${spec.unsupported}.`);
     }
     if (!spec.takesValue) {
       if (inline !== undefined) throw new CliArgumentError(`Option ${a} takes no value`);
@@ -79,7 +94,7 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
     else {
       // As commons-cli: a following option is never taken as the value.
       const v = argv[i + 1];
-      const isOption = (x: string) => (x.startsWith('--') ? byLong.has(x.slice(2).split('=')[0]!) : x.startsWith('-') && x.length > 1 && (byShort.has(x.slice(1)) || byShort.has(x.slice(1, 2))));
+      const isOption = (x: string) => (x.startsWith('--') ? byLong.has(x.slice(2).split('=')[0]!) : x.startsWith('-') && x.length > 1 && (byShort.has(x.slice(1)) || byLong.has(x.slice(1)) || byShort.has(x.slice(1, 2))));
       if (spec.optionalValue && (v === undefined || v.startsWith('-'))) set(spec, true);
       else if (v === undefined || isOption(v)) throw new CliArgumentError(`Missing argument for option: ${spec.short ? `-${spec.short}` : `--${spec.long}`}`);
       else {

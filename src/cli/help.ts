@@ -42,6 +42,8 @@ export interface ActionDoc {
   readonly subActions?: readonly string[];
   /** An action Flink's `bin/flink` does not have. */
   readonly miniflink?: boolean;
+  /** Flink's options of this action that miniflink refuses, saying why (not in the help). */
+  readonly unsupported?: readonly OptionSpec[];
 }
 
 /** The marker of what Flink's `bin/flink` does not have. */
@@ -80,6 +82,41 @@ export const COMMON_OPTIONS: readonly OptionDoc[] = [
   },
   { short: 'h', long: 'help', takesValue: false, description: 'Show the help message for the CLI Frontend or the action.' },
 ];
+
+/** A Flink option miniflink refuses: the parser names it and says why (args.ts). */
+function unsupported(short: string | undefined, long: string, takesValue: boolean, why: string): OptionSpec {
+  return { ...(short !== undefined ? { short } : {}), long, takesValue, unsupported: why };
+}
+
+/** Options every Flink action takes that miniflink does not. */
+const COMMON_UNSUPPORTED: readonly OptionSpec[] = [
+  unsupported('e', 'executor', true, 'it is deprecated in Flink; use -t,--target'),
+  unsupported('z', 'zookeeperNamespace', true, 'there is no high availability, so no ZooKeeper'),
+  unsupported('yid', 'yarnapplicationId', true, 'miniflink runs on one machine only: there is no YARN'),
+  unsupported('v', 'verbose', false, 'it is deprecated, and Flink ignores it'),
+];
+
+const PYTHON = 'miniflink runs JavaScript and TypeScript job modules: there is no Python API';
+
+/** Flink's program options (run, info) that miniflink does not take. */
+const PROGRAM_UNSUPPORTED: readonly OptionSpec[] = [
+  unsupported('j', 'jarfile', true, 'the job module is the first argument after the options'),
+  unsupported('a', 'arguments', true, 'the program arguments follow the job module'),
+  unsupported('C', 'classpath', true, "what a job module imports is bundled with it (npm packages from the job's folder); there is no classpath"),
+  unsupported('yd', 'yarndetached', false, 'miniflink runs on one machine only: there is no YARN (use -d for a detached run)'),
+  unsupported('py', 'python', true, PYTHON),
+  unsupported('pyfs', 'pyFiles', true, PYTHON),
+  unsupported('pym', 'pyModule', true, PYTHON),
+  unsupported('pyreq', 'pyRequirements', true, PYTHON),
+  unsupported('pyarch', 'pyArchives', true, PYTHON),
+  unsupported('pyexec', 'pyExecutable', true, PYTHON),
+  unsupported('pyclientexec', 'pyClientExecutable', true, PYTHON),
+  unsupported('pypath', 'pyPythonPath', true, PYTHON),
+];
+
+const SAE = unsupported('sae', 'shutdownOnAttachedExit', false, 'a job keeps running on the cluster when an attached client ends; cancel it with "miniflink cancel <Job ID>"');
+const TYPE = unsupported('type', 'type', true, "savepoints are always in miniflink's one canonical format, which either state backend restores");
+const DETACHED = unsupported('detached', 'detached', false, 'the action waits for the savepoint to complete');
 
 const CLASS: OptionDoc = {
   short: 'c',
@@ -130,6 +167,7 @@ export const ACTIONS: readonly ActionDoc[] = [
       },
       { short: 'rm', long: 'restoreMode', takesValue: true, argName: 'arg', description: "This option is deprecated, please use 'claimMode' instead." },
     ],
+    unsupported: [...PROGRAM_UNSUPPORTED, SAE],
   },
   {
     name: 'info',
@@ -137,6 +175,7 @@ export const ACTIONS: readonly ActionDoc[] = [
     syntax: ['info [OPTIONS] <job.ts|job.js> <arguments>'],
     stopAtPositional: true,
     options: [CLASS, PARALLELISM],
+    unsupported: [...PROGRAM_UNSUPPORTED, SAE, unsupported('d', 'detached', false, 'info runs no job: it prints the plan')],
   },
   {
     name: 'list',
@@ -165,6 +204,7 @@ export const ACTIONS: readonly ActionDoc[] = [
         description: 'Path to the savepoint (for example file:///flink/savepoint-1537). If no directory is specified, the configured default will be used ("execution.checkpointing.savepoint-dir").',
       },
     ],
+    unsupported: [TYPE, DETACHED],
   },
   {
     name: 'cancel',
@@ -181,6 +221,7 @@ export const ACTIONS: readonly ActionDoc[] = [
         description: '**DEPRECATION WARNING**: Cancelling a job with savepoint is deprecated. Use "stop" instead. Trigger savepoint and cancel job. The target directory is optional. If no directory is specified, the configured default directory (execution.checkpointing.savepoint-dir) is used.',
       },
     ],
+    unsupported: [TYPE],
   },
   {
     name: 'savepoint',
@@ -188,6 +229,7 @@ export const ACTIONS: readonly ActionDoc[] = [
     syntax: ['savepoint [OPTIONS] <Job ID> [<target directory>]'],
     stopAtPositional: false,
     options: [{ short: 'd', long: 'dispose', takesValue: true, argName: 'arg', description: 'Path of savepoint to dispose.' }],
+    unsupported: [TYPE, DETACHED, unsupported('j', 'jarfile', true, 'disposing a savepoint needs no job module')],
   },
   {
     name: 'checkpoint',
@@ -251,9 +293,22 @@ export function actionDoc(name: string): ActionDoc {
   return a;
 }
 
-/** Everything an action's parser takes: its own options, then the common ones. */
+/** Everything an action's parser takes: its own options, then the common ones (what its help lists). */
 export function actionOptions(name: string): readonly OptionDoc[] {
   return [...actionDoc(name).options, ...COMMON_OPTIONS];
+}
+
+/**
+ * What an action's parser knows: the options it takes (actionOptions) and the options of Flink's
+ * action that miniflink refuses, each with the reason the parser gives.
+ */
+export function parserOptions(name: string): readonly OptionSpec[] {
+  return [...actionOptions(name), ...(actionDoc(name).unsupported ?? []), ...COMMON_UNSUPPORTED];
+}
+
+/** The options of Flink's action that miniflink refuses (actionDoc's `unsupported` and the common ones). */
+export function unsupportedOptions(name: string): readonly OptionSpec[] {
+  return [...(actionDoc(name).unsupported ?? []), ...COMMON_UNSUPPORTED];
 }
 
 const WIDTH = 80;

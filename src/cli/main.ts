@@ -10,7 +10,7 @@ import { runAction, type CliIO } from './actions/run.js';
 import { cancelAction, checkpointAction, listAction, savepointAction, stopAction } from './actions/jobs.js';
 import { clusterAction } from './actions/cluster.js';
 import { failAction } from './actions/fail.js';
-import { ACTIONS, actionDoc, actionOptions, formatActionHelp, formatHelp } from './help.js';
+import { ACTIONS, actionDoc, formatActionHelp, formatHelp, parserOptions } from './help.js';
 import { formatProgramException, HELP_HINT } from './output.js';
 
 /** Each declared action's implementation. */
@@ -41,7 +41,7 @@ function asksForHelp(action: string, argv: readonly string[]): boolean {
   const doc = actionDoc(action);
   const args = doc.subActions?.includes(argv[0] ?? '') ? argv.slice(1) : argv;
   try {
-    return parseArgs(args, actionOptions(action), doc.stopAtPositional).options['help'] === true;
+    return parseArgs(args, parserOptions(action), doc.stopAtPositional).options['help'] === true;
   } catch {
     return false;
   }

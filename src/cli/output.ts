@@ -38,6 +38,16 @@ export function withoutFrames(text: string): string {
     .join('\n');
 }
 
+/**
+ * The error, its stack cut to its headline (`Name: message`; the CLI prints the code after the
+ * name): for errors whose message says everything, where frames would name only the CLI's own
+ * functions. Its causes keep theirs (a job's failure shows where the user's code threw).
+ */
+export function headlineOnly<E extends Error>(e: E): E {
+  e.stack = `${e.name}: ${e.message}`;
+  return e;
+}
+
 /** A copy of an error and its causes whose stacks keep only their headlines (name, code, message). */
 export function frameless(e: unknown, depth = 0): unknown {
   if (!(e instanceof Error) || depth >= 10) return e;

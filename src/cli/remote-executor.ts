@@ -10,6 +10,7 @@
 import { DetachedJobExecutionResult, JobExecutionResult, type JobClient, type JobStatusName, type Pipeline, type PipelineExecutor } from '../api/index.js';
 import { MiniFlinkError } from '../core/errors.js';
 import { compileProgram, decodeResults, discardCompiledProgram, EXECUTE_INDEX_KEY } from '../runtime/index.js';
+import { headlineOnly, withoutFrames } from './output.js';
 import { operationFailure, type RestClient } from './rest-client.js';
 
 /** What `run` says about the program. */
@@ -23,7 +24,7 @@ export interface RemoteRun {
   readonly savepointPath: string | undefined;
   readonly allowNonRestoredState: boolean;
   readonly claimMode: string | undefined;
-  /** The -D settings, sent as the job's flinkConfiguration. */
+  /** The job's part of the client's configuration (config.yaml and -D, `jobConfiguration`), sent as its flinkConfiguration. */
   readonly configuration: Readonly<Record<string, string>>;
   readonly detached: boolean;
 }
@@ -54,7 +55,7 @@ export class RemoteExecutor implements PipelineExecutor {
     const index = this.executeCount++;
     // Refuse before submitting: a detached job's records would have nobody to go to.
     if (this.run.detached && pipeline.env.transformations.some((t) => t.operator?.type === 'collect')) {
-      throw new MiniFlinkError('MF_ERR_INVALID_PROGRAM', 'executeAndCollect() needs an attached run: its records come back to the client when the job ends. Run without -d.');
+      throw headlineOnly(new MiniFlinkError('MF_ERR_INVALID_PROGRAM', 'executeAndCollect() needs an attached run: its records come back to the client when the job ends. Run without -d.'));
     }
     this.jarId ??= this.upload();
     const jarId = await this.jarId;
@@ -129,11 +130,12 @@ class RestJobClient implements JobClient {
         if (app === 'SUCCEEDED' || (app === 'CANCELED' && results.limitReached)) {
           return new JobExecutionResult(this.jobId, res['net-runtime'], results.accumulators, results.collected);
         }
-        if (app === 'CANCELED') throw new MiniFlinkError('MF_ERR_JOB_CANCELED', `Job ${this.jobId} was canceled.`);
+        if (app === 'CANCELED') throw headlineOnly(new MiniFlinkError('MF_ERR_JOB_CANCELED', `Job ${this.jobId} was canceled.`));
         const cause = res['failure-cause'];
         const e = new Error('Job execution failed.', { cause: remoteError(cause?.class, cause?.['stack-trace']) });
         e.name = 'JobExecutionException';
-        throw e;
+        // The client's frames say nothing; the cause carries the cluster's stack of the failure.
+        throw headlineOnly(e);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -143,7 +145,7 @@ class RestJobClient implements JobClient {
 /** A savepoint operation's location, or its failure as an error. */
 function location(op: Record<string, unknown>): string {
   const failure = operationFailure(op);
-  if (failure !== undefined) throw new Error(`The savepoint failed: ${failure}`);
+  if (failure !== undefined) throw headlineOnly(new Error(`The savepoint failed: ${withoutFrames(failure)}`));
   return String(op.location);
 }
 

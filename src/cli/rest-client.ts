@@ -7,6 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { basename } from 'node:path';
 import type { ConfigMap } from '../config/index.js';
 import { MiniFlinkError } from '../core/errors.js';
+import { headlineOnly } from './output.js';
 
 /** A REST client for one cluster. */
 export class RestClient {
@@ -17,14 +18,14 @@ export class RestClient {
     return new RestClient(`http://${conf['rest.address'] ?? '127.0.0.1'}:${conf['rest.port'] ?? '8081'}`);
   }
 
-  /** Sends a request; returns the JSON body; throws with the server's errors. */
+  /** Sends a request; returns the JSON body; throws with the server's errors (their message, no frames). */
   async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
     const payload = body instanceof Multipart ? body : body !== undefined ? { type: 'application/json', bytes: Buffer.from(JSON.stringify(body)) } : undefined;
     let res: { status: number; text: string };
     try {
       res = await request(`${this.baseUrl}${path}`, method, payload);
     } catch (e) {
-      throw new MiniFlinkError('MF_ERR_CLUSTER_SHUT_DOWN', `Could not reach the cluster's REST endpoint at ${this.baseUrl}: ${(e as Error).message}. Start one with 'miniflink cluster start' or use -t local.`);
+      throw headlineOnly(new MiniFlinkError('MF_ERR_CLUSTER_SHUT_DOWN', `Could not reach the cluster's REST endpoint at ${this.baseUrl}: ${(e as Error).message}. Start one with 'miniflink cluster start' or use -t local.`));
     }
     const text = res.text;
     let json: Record<string, unknown>;
@@ -35,7 +36,7 @@ export class RestClient {
     }
     if (res.status >= 400) {
       const errors = Array.isArray(json.errors) ? (json.errors as string[]).join('\n') : text;
-      throw new MiniFlinkError(res.status === 404 ? 'MF_ERR_JOB_NOT_FOUND' : 'MF_ERR_INVALID_ARGUMENT', `${method} ${path} failed with ${res.status}: ${errors}`);
+      throw headlineOnly(new MiniFlinkError(res.status === 404 ? 'MF_ERR_JOB_NOT_FOUND' : 'MF_ERR_INVALID_ARGUMENT', `${method} ${path} failed with ${res.status}: ${errors}`));
     }
     return json as T;
   }

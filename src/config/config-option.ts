@@ -6,6 +6,13 @@
 /** The value type of an option. */
 export type OptionType = 'integer' | 'boolean' | 'duration' | 'string' | 'enum' | 'memory';
 
+/**
+ * Who reads an option: the job (its graph, checkpoints, restarts, state backend: Flink's job
+ * configuration, which `run -m` sends with the job so that it runs as it would locally) or the
+ * process that runs the cluster or the client (slots, REST, heartbeats, where `run` submits).
+ */
+export type OptionScope = 'job' | 'cluster';
+
 /** One option. */
 export interface ConfigOption {
   /** The canonical (Flink 2.0) key. */
@@ -16,6 +23,8 @@ export interface ConfigOption {
   readonly defaultValue: string | undefined;
   /** What it does. */
   readonly description: string;
+  /** Who reads it (OptionScope). */
+  readonly scope: OptionScope;
   /** Older keys still accepted, with a warning. */
   readonly deprecatedKeys?: readonly string[];
   /** Allowed values of an enum option. */

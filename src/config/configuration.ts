@@ -69,6 +69,7 @@ export function configDirectory(confDir: string | undefined): string {
 }
 
 const IMPLEMENTED = new Set(OPTIONS.map((o) => o.key));
+const SCOPES = new Map(OPTIONS.map((o) => [o.key, o.scope]));
 
 /** What miniflink does with a key it does not implement, or undefined for a key it implements. */
 export function notImplemented(key: string): string | undefined {
@@ -87,11 +88,41 @@ export function checkConfiguration(conf: Readonly<ConfigMap>, warn: (m: string) 
   for (const [key, value] of Object.entries(conf)) {
     const canonical = DEPRECATED_KEYS.get(key) ?? key;
     const instead = notImplemented(canonical);
-    if (instead !== undefined) warn(`Configuration key '${key}' is not implemented by miniflink and has no effect: ${instead}.`);
+    if (instead !== undefined) warn(`Configuration key '${key}' is not implemented by miniflink and has no effect: ${instead}.${canonical.startsWith('security.') ? exposure(conf) : ''}`);
     else if (!IMPLEMENTED.has(canonical)) warn(`Configuration key '${key}' is not one miniflink knows: it has no effect (the job can still read it from its configuration).`);
     else {
       const substitute = SUBSTITUTED_VALUES.get(canonical)?.get(value.trim().toLowerCase());
       if (substitute !== undefined) warn(`Configuration '${key}: ${value}': ${substitute}.`);
     }
   }
+}
+
+/** Whether an address is this machine's loopback only. */
+function isLoopback(address: string): boolean {
+  const a = address.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return a === 'localhost' || a === '::1' || /^127\.\d+\.\d+\.\d+$/.test(a);
+}
+
+/** What a security key's warning adds when the configuration opens the REST endpoint beyond loopback. */
+function exposure(conf: Readonly<ConfigMap>): string {
+  const bind = conf['rest.bind-address'] ?? conf['rest.address'];
+  return bind !== undefined && !isLoopback(bind) ? ` This configuration binds it to ${bind}, not to loopback only: other machines may reach it.` : '';
+}
+
+/**
+ * The part of a configuration that travels with a job (Flink's job configuration, which
+ * `run -m` sends so that the job runs on a cluster as it runs locally): the keys a job reads
+ * (OptionScope 'job') and keys miniflink does not know (the job may read them itself). Not the
+ * client's or the cluster's own settings (slots, REST, where `run` submits), nor keys that have
+ * no effect anywhere (the client has warned about those).
+ */
+export function jobConfiguration(conf: Readonly<ConfigMap>): ConfigMap {
+  const out: ConfigMap = {};
+  for (const [key, value] of Object.entries(conf)) {
+    const canonical = DEPRECATED_KEYS.get(key) ?? key;
+    const scope = SCOPES.get(canonical);
+    if (scope === 'cluster' || (scope === undefined && notImplemented(canonical) !== undefined)) continue;
+    out[key] = value;
+  }
+  return out;
 }

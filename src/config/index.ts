@@ -3,6 +3,6 @@
  * -D, code). Depends on core.
  */
 export { OPTIONS, DEPRECATED_KEYS, NOT_IMPLEMENTED } from './options.js';
-export { option, type ConfigOption, type OptionType } from './config-option.js';
-export { loadConfigFile, applyDynamicProperties, checkConfiguration, configDirectory, flattenYaml, notImplemented, setKey, type ConfigMap } from './configuration.js';
+export { option, type ConfigOption, type OptionScope, type OptionType } from './config-option.js';
+export { loadConfigFile, applyDynamicProperties, checkConfiguration, configDirectory, flattenYaml, jobConfiguration, notImplemented, setKey, type ConfigMap } from './configuration.js';
 export { parseDuration, parseMemorySize } from './duration.js';

@@ -5,14 +5,16 @@
  * native bindings, an environment variable read at top level) gives the same lines with
  * `run -t local`, with `run -m` against a real cluster, and when its bundle is uploaded and run
  * over REST (`POST /jars/upload`, `POST /jars/:id/run`). The cluster runs with another value of the
- * variable: the client's wins.
+ * variable: the client's wins. So does the client's configuration (config.yaml): `run -m` sends
+ * what the job reads of it. `import.meta.url` is replaced as an expression only, never inside a
+ * string; an import() the bundle cannot run as the original would fails at compile time.
  */
 import type { ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, runNode } from '../helpers/cli.js';
+import { explain, resultOf, ROOT, runCli, runNode } from '../helpers/cli.js';
 import { startCluster, stopCluster } from '../helpers/cluster.js';
 
 const VAR = 'MF_BUNDLE_GREETING';
@@ -129,4 +131,96 @@ describe('bundle', () => {
     await fetch(`${base}/jars/${jarId}`, { method: 'DELETE' });
     expect(existsSync(join(root, 'uploads', jarId))).toBe(false);
   }, 120_000);
+
+  it('bundle - run -m sends the job its part of the client\'s config.yaml: parallelism and restart strategy as with -t local', async () => {
+    const conf = join(root, 'conf');
+    mkdirSync(conf, { recursive: true });
+    // The job's first attempt fails: only the restart strategy of this file lets it finish.
+    writeFileSync(join(conf, 'config.yaml'), 'parallelism.default: 2\nrestart-strategy:\n  type: fixed-delay\n  fixed-delay:\n    attempts: 1\n    delay: 10 ms\n');
+    const job = join(ROOT, 'test/jobs/config-job.ts');
+    const localArgs = ['run', '-t', 'local', '--conf-dir', conf, job];
+    const local = await runCli(localArgs);
+    expect(local.code, explain(localArgs, local)).toBe(0);
+    expect(resultOf(local)).toEqual(['2/1']);
+    const remoteArgs = ['run', '-m', base.replace('http://', ''), '--conf-dir', conf, job];
+    const remote = await runCli(remoteArgs);
+    expect(remote.code, explain(remoteArgs, remote)).toBe(0);
+    expect(resultOf(remote)).toEqual(resultOf(local));
+    const jobId = /Job has been submitted with JobID ([0-9a-f]{32})/.exec(remote.stdout)![1]!;
+    const config = (await (await fetch(`${base}/jobs/${jobId}/config`)).json()) as { 'execution-config': { 'job-parallelism': number } };
+    expect(config['execution-config']['job-parallelism']).toBe(2);
+  }, 120_000);
+
+  it('bundle - import.meta.url in strings and comments stays as written, in the job and in a bundled package', async () => {
+    const dir = join(root, 'meta');
+    const pkg = join(dir, 'node_modules', 'mf-meta-pkg');
+    mkdirSync(pkg, { recursive: true });
+    mkdirSync(join(dir, 'plugins'));
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'mf-meta-pkg', version: '1.0.0', type: 'module', main: 'index.js' }));
+    writeFileSync(join(pkg, 'index.js'), '// Finds files next to itself through import.meta.url.\nexport const hint = "read it with import.meta.url";\nexport const self = import.meta.url.split("/").slice(-2).join("/");\n');
+    writeFileSync(join(dir, 'plugins', 'alpha.ts'), "export const name = 'alpha';\n");
+    writeFileSync(
+      join(dir, 'job.ts'),
+      [
+        "import { StreamExecutionEnvironment } from 'miniflink';",
+        "import { hint, self } from 'mf-meta-pkg';",
+        '// import.meta.url in a comment',
+        "const text = 'import.meta.url';",
+        'const quoted = `"import.meta.filename" ${import.meta.filename.split("/").pop()}`;',
+        "const own = import.meta.url.split('/').pop();",
+        // A template literal with a folder of its own: esbuild bundles the files of ./plugins.
+        "const { name } = (await import(`./plugins/${process.argv[2] ?? 'alpha'}.ts`)) as { name: string };",
+        'const env = StreamExecutionEnvironment.getExecutionEnvironment();',
+        "const out = await env.fromElements(1).map(() => [text, quoted, own, hint, self, name].join('|')).executeAndCollect();",
+        'console.log(`RESULT ${JSON.stringify(out)}`);',
+        '',
+      ].join('\n'),
+    );
+    const expected = ['import.meta.url|"import.meta.filename" job.ts|job.ts|read it with import.meta.url|mf-meta-pkg/index.js|alpha'];
+    for (const target of [['-t', 'local'], ['-m', base.replace('http://', '')]]) {
+      const args = ['run', ...target, join(dir, 'job.ts')];
+      const r = await runCli(args);
+      expect(r.code, explain(args, r)).toBe(0);
+      expect(resultOf(r)).toEqual(expected);
+    }
+  }, 120_000);
+
+  it('bundle - an import() the bundle cannot run as written fails at compile time, naming the file and the specifier', async () => {
+    const dir = join(root, 'dynamic');
+    mkdirSync(join(dir, 'node_modules', 'mf-binary'), { recursive: true });
+    // An installed file esbuild cannot load: what a glob over node_modules would trip on first.
+    writeFileSync(join(dir, 'node_modules', 'mf-binary', 'tool'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00]));
+    const tail = ['const env = StreamExecutionEnvironment.getExecutionEnvironment();', 'env.fromElements(1).print();', "await env.execute('dynamic');", ''];
+    const write = (file: string, line: string) => writeFileSync(join(dir, file), ["import { StreamExecutionEnvironment } from 'miniflink';", "const which = process.argv[2] ?? 'a';", line, ...tail].join('\n'));
+    write('variable.ts', 'await import(which).catch(() => undefined);');
+    write('root-glob.ts', 'await import(`./${which}`).catch(() => undefined);');
+
+    const variable = await runCli(['info', join(dir, 'variable.ts')]);
+    expect(variable.code).toBe(1);
+    expect(variable.stderr).toContain(`${join(dir, 'variable.ts')}:3:6: import(which): the specifier is not a string literal`);
+    expect(variable.stderr).not.toMatch(/^\s+at /m);
+
+    const glob = await runCli(['run', '-t', 'local', join(dir, 'root-glob.ts')]);
+    expect(glob.code).toBe(1);
+    expect(glob.stdout).not.toContain('Job has been submitted');
+    expect(glob.stderr).toContain(`${join(dir, 'root-glob.ts')}: import() of the pattern ./**/*: esbuild would bundle every file under ${dir}, including the installed packages in ${join(dir, 'node_modules')}`);
+    expect(glob.stderr).not.toMatch(/^\s+at /m);
+  }, 60_000);
+
+  it('bundle - the bundle names the module by its absolute path and does not depend on the directory it was compiled from', async () => {
+    const compile = (cwd: string, program: string, outFile: string) =>
+      runNode(['--input-type=module', '-e', `const { compileProgram } = await import(${JSON.stringify(`${ROOT}dist/internal.js`)}); await compileProgram(${JSON.stringify(program)}, { outFile: ${JSON.stringify(outFile)} });`], { cwd });
+    mkdirSync(join(root, 'elsewhere'), { recursive: true });
+    const a = await compile(root, 'job/job.ts', 'out-a/job.mjs');
+    expect(a.code, a.stderr).toBe(0);
+    const b = await compile(join(root, 'elsewhere'), '../job/job.ts', '../out-b/job.mjs');
+    expect(b.code, b.stderr).toBe(0);
+    const [headerA, ...bodyA] = readFileSync(join(root, 'out-a/job.mjs'), 'utf8').split('\n');
+    const [headerB, ...bodyB] = readFileSync(join(root, 'out-b/job.mjs'), 'utf8').split('\n');
+    const info = (line: string) => JSON.parse(line.slice('// miniflink-bundle '.length)) as { path: string };
+    expect(info(headerA!).path).toBe(job);
+    expect(info(headerB!).path).toBe(job);
+    expect(bodyA.join('\n')).toBe(bodyB.join('\n'));
+    expect(bodyA.join('\n')).toContain('\n// util.ts\n');
+  }, 60_000);
 });

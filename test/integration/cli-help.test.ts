@@ -2,14 +2,16 @@
  * The CLI's help, version and errors (issue #8): `-h` documents every action and exactly the
  * options its parser takes (the expectation comes from the declarations in src/cli/help.ts, which
  * the parsers use too); `checkpoint [-full]` on a real checkpointing job; an unknown job gives
- * Flink's lines for stop, cancel, savepoint and checkpoint, with no JavaScript frames.
+ * Flink's lines for stop, cancel, savepoint and checkpoint, with no JavaScript frames. Flink's
+ * options that miniflink does not take fail with Flink's `Unrecognized option` and the reason,
+ * instead of being read as another option with a glued value.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTIONS, COMMON_OPTIONS, actionOptions, optionSyntax, type OptionDoc } from '../../src/cli/help.js';
+import { ACTIONS, COMMON_OPTIONS, actionOptions, optionSyntax, unsupportedOptions, type OptionDoc } from '../../src/cli/help.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { startCluster, stopCluster } from '../helpers/cluster.js';
 
@@ -91,6 +93,56 @@ describe('cli help', () => {
     expect(refused.stderr).toContain('Unrecognized option: --bogus');
   });
 
+  it("options - Flink's options miniflink does not take fail with Flink's message and the reason, not as another option", async () => {
+    const cases: Array<[string[], string]> = [
+      [['run', '-sae', 'test/jobs/client-job.ts'], "Unrecognized option: -sae. miniflink does not support Flink's -sae,--shutdownOnAttachedExit: "],
+      [['run', '--shutdownOnAttachedExit', 'test/jobs/client-job.ts'], "Unrecognized option: --shutdownOnAttachedExit. miniflink does not support Flink's -sae,--shutdownOnAttachedExit: "],
+      [['run', '-py', 'job.py'], "Unrecognized option: -py. miniflink does not support Flink's -py,--python: miniflink runs JavaScript and TypeScript job modules"],
+      [['run', '--python', 'job.py'], "Unrecognized option: --python. miniflink does not support Flink's -py,--python: "],
+      [['run', '-pym', 'job', 'test/jobs/client-job.ts'], "Unrecognized option: -pym. miniflink does not support Flink's -pym,--pyModule: "],
+      [['run', '-C', 'file:///lib.jar', 'test/jobs/client-job.ts'], "Unrecognized option: -C. miniflink does not support Flink's -C,--classpath: "],
+      [['info', '-d', 'test/jobs/client-job.ts'], "Unrecognized option: -d. miniflink does not support Flink's -d,--detached: info runs no job"],
+      [['stop', '-type', 'native', '0123456789abcdef0123456789abcdef'], "Unrecognized option: -type. miniflink does not support Flink's -type: savepoints are always in miniflink's one canonical format"],
+      [['savepoint', '-detached', '0123456789abcdef0123456789abcdef'], "Unrecognized option: -detached. miniflink does not support Flink's -detached: the action waits"],
+      [['cancel', '-type', 'canonical', '0123456789abcdef0123456789abcdef'], "Unrecognized option: -type. "],
+      [['list', '-z', 'ns'], "Unrecognized option: -z. miniflink does not support Flink's -z,--zookeeperNamespace: "],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args, { timeoutMs: 30_000 });
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stdout, args.join(' ')).toBe('');
+      expect(r.stderr.startsWith(message), `${args.join(' ')}\n${r.stderr}`).toBe(true);
+      expect(r.stderr).toContain('Use the help option (-h or --help) to get help on the command.');
+    }
+    // Flink's -t targets other than local and remote.
+    const target = await runCli(['run', '-t', 'yarn-session', 'test/jobs/client-job.ts']);
+    expect(target.code).toBe(1);
+    expect(target.stderr).toContain("Unsupported execution target 'yarn-session'");
+  });
+
+  it('options - a long name after one dash is that option, as commons-cli reads it (-detached is --detached)', async () => {
+    // Detached, the program's executeAndCollect() is refused before the client contacts any cluster.
+    const r = await runCli(['run', '-detached', '-m', '127.0.0.1:1', 'test/jobs/client-job.ts']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('executeAndCollect() needs an attached run');
+    // An error of the client itself: its message, no frames.
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    const unreachable = await runCli(['run', '-m', '127.0.0.1:1', 'test/jobs/client-job.ts']);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain("MiniFlinkError [MF_ERR_CLUSTER_SHUT_DOWN]: Could not reach the cluster's REST endpoint at http://127.0.0.1:1");
+    expect(unreachable.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('options - no refused Flink option shadows one an action takes', () => {
+    for (const action of ACTIONS) {
+      const taken = actionOptions(action.name).flatMap((o) => [o.short, o.long]);
+      for (const o of unsupportedOptions(action.name)) {
+        expect(taken, `${action.name} -${o.short ?? ''} --${o.long}`).not.toContain(o.long);
+        if (o.short !== undefined) expect(taken, `${action.name} -${o.short}`).not.toContain(o.short);
+      }
+    }
+  });
+
   it('help - -v and --version print the version', async () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     for (const flag of ['-v', '--version']) {
@@ -158,6 +210,15 @@ describe('cli actions on a cluster', () => {
     } finally {
       await runCli(['cancel', ...m, jobId]);
     }
+  });
+
+  it('run -m - a failed job prints the failure and the stack of the user\'s error, no frames of the client', async () => {
+    const r = await runCli(['run', ...m, 'test/jobs/bad-user-error.ts']);
+    expect(r.code).toBe(1);
+    const block = r.stderr.slice(r.stderr.indexOf('JobExecutionException'));
+    expect(block.startsWith('JobExecutionException: Job execution failed.\nCaused by: TypeError: not a price: \'abc\'\n'), r.stderr).toBe(true);
+    expect(block).toContain('bad-user-error.ts:6:');
+    expect(r.stderr).not.toMatch(/cli\/(remote-executor|rest-client|actions)/);
   });
 
   it('unknown job - stop, cancel, savepoint and checkpoint print Flink\'s lines and no stack frames', async () => {

@@ -1,7 +1,8 @@
 /**
  * No configuration key is silently ignored: keys miniflink accepts but does not implement, and
  * keys it does not know, warn wherever they come from (config.yaml, -D, a jar run's
- * flinkConfiguration); `state.backend.type: rocksdb` runs on LevelDB with a warning.
+ * flinkConfiguration); `state.backend.type: rocksdb` runs on LevelDB with a warning. A
+ * security.* key's warning says truthfully where the REST endpoint listens.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,19 @@ describe('configuration warnings', () => {
     expect(r.stderr).toContain("Configuration key 'jobmanager.execution.failover-strategy' is not implemented by miniflink and has no effect: a failure restarts the whole job (full).");
     expect(r.stderr).toContain("Configuration 'state.backend.type: rocksdb': LevelDB stands in for RocksDB (state.backend.type: leveldb).");
     expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(4);
+  });
+
+  it('config - a security.* key warns that the REST endpoint has no security, and says so when it is open beyond loopback', async () => {
+    const base = "Configuration key 'security.ssl.rest.enabled' is not implemented by miniflink and has no effect: there is no SSL, Kerberos or authentication: the REST endpoint serves plain HTTP to whoever can reach its bind address";
+    const open = await runCli(['info', '-D', 'security.ssl.rest.enabled=true', '-D', 'rest.bind-address=0.0.0.0', 'test/jobs/client-job.ts']);
+    expect(open.code, open.stderr).toBe(0);
+    expect(open.stderr).toContain(base);
+    expect(open.stderr).toContain('This configuration binds it to 0.0.0.0, not to loopback only: other machines may reach it.');
+    expect(open.stderr).not.toContain('binds to loopback');
+    const closed = await runCli(['info', '-D', 'security.ssl.rest.enabled=true', 'test/jobs/client-job.ts']);
+    expect(closed.code, closed.stderr).toBe(0);
+    expect(closed.stderr).toContain(base);
+    expect(closed.stderr).not.toContain('This configuration binds');
   });
 
   it("config - a cluster warns about its own keys at start and about a jar run's flinkConfiguration", async () => {

@@ -12,14 +12,14 @@ import { buildRestServer } from '../../rest/server.js';
 import { StandaloneCluster } from '../../runtime/index.js';
 import { CliArgumentError, parseArgs } from '../args.js';
 import { RestClient } from '../rest-client.js';
-import { actionOptions } from '../help.js';
+import { parserOptions } from '../help.js';
 import { loadConfiguration } from './common.js';
 import type { CliIO } from './run.js';
 
 /** `cluster start|stop`. */
 export async function clusterAction(argv: readonly string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = argv;
-  const p = parseArgs(rest, actionOptions('cluster'), false);
+  const p = parseArgs(rest, parserOptions('cluster'), false);
   const conf = loadConfiguration(p, io.err);
   if (sub === 'stop') {
     await RestClient.fromConfig(conf).call('DELETE', '/cluster');

@@ -6,12 +6,12 @@ import { generateJobGraph, generateStreamGraph, jsonPlan } from '../../graph/ind
 import { newJobId } from '../../core/ids.js';
 import { captureProgram, compileProgram, discardCompiledProgram, resolveProgramPath } from '../../runtime/index.js';
 import { CliArgumentError, parseArgs, stringOption } from '../args.js';
-import { actionOptions } from '../help.js';
+import { parserOptions } from '../help.js';
 import { loadConfiguration, parseParallelism } from './common.js';
 import type { CliIO } from './run.js';
 
 /** Options of info (declared with their help in help.ts). */
-const INFO_OPTIONS = actionOptions('info');
+const INFO_OPTIONS = parserOptions('info');
 
 /** Runs the action; resolves with the exit code. */
 export async function infoAction(argv: readonly string[], io: CliIO): Promise<number> {

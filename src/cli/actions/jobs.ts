@@ -5,7 +5,7 @@
  */
 import { isMiniFlinkError, MiniFlinkError } from '../../core/errors.js';
 import { CliArgumentError, parseArgs, stringOption } from '../args.js';
-import { actionDoc, actionOptions } from '../help.js';
+import { actionDoc, parserOptions } from '../help.js';
 import { actionFailure, withoutFrames } from '../output.js';
 import { operationFailure, RestClient } from '../rest-client.js';
 import { loadConfiguration } from './common.js';
@@ -15,7 +15,7 @@ const RULE = '--------------------------------------------------------------';
 
 /** Parses an action's arguments with its declared options (src/cli/help.ts). */
 export function parse(action: string, argv: readonly string[]) {
-  return parseArgs(argv, actionOptions(action), actionDoc(action).stopAtPositional);
+  return parseArgs(argv, parserOptions(action), actionDoc(action).stopAtPositional);
 }
 
 /** A job id argument; `missing` is Flink's message when there is none. */

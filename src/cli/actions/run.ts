@@ -5,15 +5,15 @@
 import { setExecutionContext, type JobExecutionResult, type Pipeline, type PipelineExecutor } from '../../api/index.js';
 import { MiniFlinkError } from '../../core/errors.js';
 import { compileProgram, discardCompiledProgram, LocalExecutor, NO_JOB, resolveProgramPath, runProgram } from '../../runtime/index.js';
-import { applyDynamicProperties } from '../../config/index.js';
-import { CliArgumentError, listOption, parseArgs, stringOption } from '../args.js';
+import { jobConfiguration } from '../../config/index.js';
+import { CliArgumentError, parseArgs, stringOption } from '../args.js';
 import { RemoteExecutor } from '../remote-executor.js';
 import { RestClient } from '../rest-client.js';
-import { actionOptions } from '../help.js';
+import { parserOptions } from '../help.js';
 import { loadConfiguration, parseParallelism } from './common.js';
 
 /** Options of run (declared with their help in help.ts). */
-const RUN_OPTIONS = actionOptions('run');
+const RUN_OPTIONS = parserOptions('run');
 
 /** Where the run action writes. */
 export interface CliIO {
@@ -28,7 +28,11 @@ export async function runAction(argv: readonly string[], io: CliIO): Promise<num
   if (jobPath === undefined) throw new CliArgumentError('No job module specified: miniflink run [OPTIONS] <job.ts|job.js> [arguments]');
   const configuration = loadConfiguration(parsed, io.err);
   const parallelism = parseParallelism(parsed);
-  const local = (configuration['execution.target'] ?? 'remote') === 'local';
+  const target = configuration['execution.target'] ?? 'remote';
+  if (target !== 'local' && target !== 'remote') {
+    throw new CliArgumentError(`Unsupported execution target '${target}' (-t or execution.target): miniflink runs a job on an embedded cluster (local) or on a running miniflink cluster (remote); Flink's other targets deploy to YARN or Kubernetes.`);
+  }
+  const local = target === 'local';
   const path = resolveProgramPath(jobPath);
   const entry = stringOption(parsed, 'class');
   const savepointPath = stringOption(parsed, 'fromSavepoint');
@@ -60,7 +64,9 @@ export async function runAction(argv: readonly string[], io: CliIO): Promise<num
           savepointPath,
           allowNonRestoredState,
           claimMode: claimMode?.toUpperCase(),
-          configuration: applyDynamicProperties({}, listOption(parsed, 'D'), () => {}),
+          // What the job reads of the configuration a local run would use (config.yaml, then -D),
+          // as Flink's client puts it in the JobGraph: the job runs on the cluster as it does here.
+          configuration: jobConfiguration(configuration),
           detached: parsed.options['detached'] === true,
         },
         onSubmitted,

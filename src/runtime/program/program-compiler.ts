@@ -13,7 +13,13 @@
  *   packages with native bindings), kept at their absolute paths on the client's machine.
  * - `import.meta.url` (and dirname/filename) of every bundled file keep the original file's values,
  *   and CommonJS files keep `require`, `__filename` and `__dirname`, so code that reads files next
- *   to itself still finds them (on the client's machine, where miniflink clusters run).
+ *   to itself still finds them (on the client's machine, where miniflink clusters run). esbuild
+ *   substitutes them in the syntax tree (`define`, see LOCATION_DEFINES), so the same text in a
+ *   string or a comment stays as written.
+ * - A dynamic `import()` the bundle cannot resolve fails the compilation, naming the file and the
+ *   specifier (checkDynamicImports): a job's own `import(name)` (its specifier would resolve from
+ *   the bundle's location at run time, not from the file's folder), and a template-literal
+ *   `import(`./${name}`)` whose folder holds a node_modules folder (esbuild would bundle all of it).
  * - The first line is the bundle's header: its format, the original path, and the client's
  *   `process.env`, which program-loader.ts installs while the module's top-level code runs in the
  *   cluster and in slot threads, so top-level values read from the environment are the client's.
@@ -25,6 +31,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
 import { MiniFlinkError } from '../../core/errors.js';
 import { ownTempDir } from '../../core/temp-dirs.js';
+import type { PluginBuild } from 'esbuild';
 
 const OWN_RUNTIME = fileURLToPath(new URL('../../', import.meta.url));
 const OWN_ENTRY = join(OWN_RUNTIME, 'index.js');
@@ -67,7 +74,9 @@ export interface CompileOptions {
  * Compiles the job module (or, for a bundle uploaded by a client, links it to this miniflink);
  * returns the compiled file's path.
  */
-export async function compileProgram(path: string, options: CompileOptions = {}): Promise<string> {
+export async function compileProgram(program: string, options: CompileOptions = {}): Promise<string> {
+  // The header names the module by its absolute path, wherever the caller's working directory is.
+  const path = resolvePath(program);
   const uploaded = readBundleInfo(path);
   const out = options.outFile !== undefined ? resolvePath(options.outFile) : tempOut(uploaded?.path ?? path);
   // The folder of compiled modules goes when the process ends (also on SIGINT/SIGTERM).
@@ -91,63 +100,26 @@ function tempOut(original: string): string {
 async function bundle(path: string, out: string): Promise<string> {
   const esbuild = await import('esbuild');
   const header: BundleInfo = { format: BUNDLE_FORMAT, miniflink: OWN_VERSION, runtime: OWN_RUNTIME, path, env: clientEnv() };
-  const entryUrl = pathToFileURL(path).href;
+  // The message says all there is: no frames of the compiler, no esbuild error as its cause.
+  const fail = (details: readonly string[]) => {
+    const e = new MiniFlinkError('MF_ERR_INVALID_PROGRAM', `Could not compile the job module ${path}:\n${details.join('\n')}`);
+    e.stack = `${e.name}: ${e.message}`;
+    return e;
+  };
   let result;
   try {
-    result = await esbuild.build({
-      entryPoints: [path],
-      outfile: out,
-      write: false,
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      charset: 'utf8',
-      sourcemap: 'external',
-      sourcesContent: false,
-      logLevel: 'silent',
-      banner: {
-        // esbuild's ESM output calls `require` for node built-ins and external packages required
-        // from CommonJS code; a module-level `require` makes those work (esbuild renames a
-        // top-level `require` the job declares itself).
-        js: `${HEADER}${headerJson(header)}\nimport { createRequire as __miniflinkCreateRequire } from 'node:module'; const require = __miniflinkCreateRequire(${JSON.stringify(entryUrl)});`,
-      },
-      plugins: [
-        {
-          name: 'miniflink-program',
-          setup(build) {
-            build.onResolve({ filter: /^miniflink(\/internal)?$/ }, (args) => ({ path: args.path === 'miniflink' ? OWN_ENTRY : OWN_INTERNAL, external: true }));
-            // Native add-ons cannot be bundled: they stay where they are on this machine.
-            build.onResolve({ filter: /\.node$/ }, async (args) => {
-              if (args.pluginData === RESOLVING) return undefined;
-              const r = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: RESOLVING });
-              if (r.errors.length > 0) return { errors: r.errors };
-              return { path: r.path, external: true };
-            });
-            // Packages: bundled, from the job's folder; node built-ins and native packages stay external.
-            build.onResolve({ filter: /^[^./]/ }, async (args) => {
-              if (args.pluginData === RESOLVING) return undefined;
-              if (args.path.startsWith('node:')) return { path: args.path, external: true };
-              const r = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: RESOLVING });
-              if (r.errors.length > 0) return { errors: r.errors };
-              if (r.external || hasNativeBindings(r.path)) return { path: r.path, external: true };
-              return { path: r.path, namespace: r.namespace, sideEffects: r.sideEffects, suffix: r.suffix, pluginData: r.pluginData };
-            });
-            build.onLoad({ filter: /\.(m?[jt]sx?|c[jt]s)$/ }, (args) => {
-              if (args.namespace !== 'file') return undefined;
-              const ext = args.path.slice(args.path.lastIndexOf('.') + 1);
-              const loader = ext.startsWith('t') || ext === 'mts' || ext === 'cts' ? (ext.endsWith('x') ? 'tsx' : 'ts') : ext.endsWith('x') ? 'jsx' : 'js';
-              return { contents: keepOriginalLocation(readFileSync(args.path, 'utf8'), args.path, ext), loader, resolveDir: dirname(args.path) };
-            });
-          },
-        },
-      ],
-    });
+    result = await esbuild.build(buildOptions(path, out, header, false));
   } catch (e) {
-    const errors = (e as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors;
-    const detail = errors?.map((x) => (x.location ? `${x.location.file}:${x.location.line}:${x.location.column}: ${x.text}` : x.text)).join('\n') ?? (e as Error).message;
-    throw new MiniFlinkError('MF_ERR_INVALID_PROGRAM', `Could not compile the job module ${path}:\n${detail}`, { cause: e });
+    const errors = (e as { errors?: EsbuildMessage[] }).errors;
+    // A glob import() over node_modules fails on the first installed file esbuild cannot load
+    // (a binary, say): find such an import() to name it rather than that file.
+    const probe = errors !== undefined ? await esbuild.build(buildOptions(path, out, header, true)).catch(() => undefined) : undefined;
+    const globs = probe !== undefined ? checkDynamicImports(dirname(path), [], probe.metafile) : [];
+    if (globs.length > 0) throw fail(globs);
+    throw fail(errors?.map((x) => (x.location ? `${where(dirname(path), x.location)}: ${x.text}` : x.text)) ?? [(e as Error).message]);
   }
+  const problems = checkDynamicImports(dirname(path), result.warnings, result.metafile);
+  if (problems.length > 0) throw fail(problems);
   const js = result.outputFiles.find((f) => f.path === out)?.text ?? '';
   const mapFile = result.outputFiles.find((f) => f.path === `${out}.map`);
   if (mapFile === undefined) return js;
@@ -156,6 +128,74 @@ async function bundle(path: string, out: string): Promise<string> {
   map.sources = map.sources.map((s) => pathToFileURL(resolvePath(dirname(out), s)).href);
   return `${js}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
 }
+
+/**
+ * esbuild's options for a job module. A `probe` build loads every file that is not the job's own
+ * code (in node_modules, or no JavaScript or TypeScript) as empty, so that it gets through to the
+ * metafile that names the job's import() patterns.
+ */
+function buildOptions(path: string, out: string, header: BundleInfo, probe: boolean) {
+  return {
+    entryPoints: [path],
+    outfile: out,
+    // Paths in the bundle's comments (`// util.ts`) are relative to the job's folder, not to
+    // wherever the client happened to run, so the same job gives the same bundle.
+    absWorkingDir: dirname(path),
+    write: false as const,
+    metafile: true as const,
+    define: LOCATION_DEFINES,
+    // esbuild reports an import() it leaves to run time at debug level only: checkDynamicImports needs it.
+    logOverride: { 'unsupported-dynamic-import': 'warning' as const },
+    bundle: true,
+    format: 'esm' as const,
+    platform: 'node' as const,
+    target: 'node20',
+    charset: 'utf8' as const,
+    sourcemap: 'external' as const,
+    sourcesContent: false,
+    logLevel: 'silent' as const,
+    banner: {
+      // esbuild's ESM output calls `require` for node built-ins and external packages required
+      // from CommonJS code; a module-level `require` makes those work (esbuild renames a
+      // top-level `require` the job declares itself).
+      js: `${HEADER}${headerJson(header)}\nimport { createRequire as __miniflinkCreateRequire } from 'node:module'; const require = __miniflinkCreateRequire(${JSON.stringify(pathToFileURL(path).href)});`,
+    },
+    plugins: [
+      {
+        name: 'miniflink-program',
+        setup(build: PluginBuild) {
+          build.onResolve({ filter: /^miniflink(\/internal)?$/ }, (args) => ({ path: args.path === 'miniflink' ? OWN_ENTRY : OWN_INTERNAL, external: true }));
+          // Native add-ons cannot be bundled: they stay where they are on this machine.
+          build.onResolve({ filter: /\.node$/ }, async (args) => {
+            if (args.pluginData === RESOLVING) return undefined;
+            const r = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: RESOLVING });
+            if (r.errors.length > 0) return { errors: r.errors };
+            return { path: r.path, external: true };
+          });
+          // Packages: bundled, from the job's folder; node built-ins and native packages stay external.
+          build.onResolve({ filter: /^[^./]/ }, async (args) => {
+            if (args.pluginData === RESOLVING) return undefined;
+            if (args.path.startsWith('node:')) return { path: args.path, external: true };
+            const r = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: RESOLVING });
+            if (r.errors.length > 0) return { errors: r.errors };
+            if (r.external || hasNativeBindings(r.path)) return { path: r.path, external: true };
+            return { path: r.path, namespace: r.namespace, sideEffects: r.sideEffects, suffix: r.suffix, pluginData: r.pluginData };
+          });
+          if (probe) build.onLoad({ filter: /.*/ }, (args) => (args.path.split(sep).includes('node_modules') || !SOURCE_FILE.test(args.path) ? { contents: '', loader: 'empty' } : undefined));
+          build.onLoad({ filter: SOURCE_FILE }, (args) => {
+            if (args.namespace !== 'file') return undefined;
+            const ext = args.path.slice(args.path.lastIndexOf('.') + 1);
+            const loader = ext.startsWith('t') || ext === 'mts' || ext === 'cts' ? (ext.endsWith('x') ? 'tsx' : 'ts') : ext.endsWith('x') ? 'jsx' : 'js';
+            return { contents: keepOriginalLocation(readFileSync(args.path, 'utf8'), args.path, ext), loader, resolveDir: dirname(args.path) };
+          });
+        },
+      },
+    ],
+  };
+}
+
+/** JavaScript and TypeScript files, which keepOriginalLocation prepares. */
+const SOURCE_FILE = /\.(m?[jt]sx?|c[jt]s)$/;
 
 const RESOLVING = 'miniflink-resolving';
 
@@ -172,34 +212,126 @@ function headerJson(info: BundleInfo): string {
 }
 
 /**
- * A bundled file's source with its original location kept: `import.meta.url` (dirname, filename)
- * become the original file's, a shebang a comment (the header must stay the bundle's first line),
- * and a CommonJS-style file that uses `__filename`/`__dirname` gets them defined (esbuild's ESM
- * output has neither). No line is added, so positions in stack traces stay right.
+ * What esbuild substitutes in every bundled file: each expression or free identifier becomes a
+ * variable that keepOriginalLocation declares at the top of the file with the file's own value.
+ * `define` works on the syntax tree, so `'import.meta.url'` in a string or a comment stays as
+ * written, and a file that declares its own `__dirname` keeps it (only free identifiers are
+ * replaced).
+ */
+const LOCATION_DEFINES: Readonly<Record<string, string>> = {
+  'import.meta.url': '__miniflink_meta_url',
+  'import.meta.dirname': '__miniflink_meta_dirname',
+  'import.meta.filename': '__miniflink_meta_filename',
+  __filename: '__miniflink_filename',
+  __dirname: '__miniflink_dirname',
+};
+
+/**
+ * A bundled file's source with its original location kept: the variables LOCATION_DEFINES
+ * points at are declared with the original file's values (`import.meta.url` and its dirname and
+ * filename; `__filename` and `__dirname`, which esbuild's ESM output lacks, except in an
+ * .mjs/.mts file, which is ESM for Node too), and a shebang becomes a comment (the header must
+ * stay the bundle's first line). No line is added, so positions in stack traces stay right.
  */
 function keepOriginalLocation(source: string, path: string, ext: string): string {
-  let text = source
-    .replace(/^#!/, '//')
-    .replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(path).href))
-    .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(dirname(path)))
-    .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(path));
-  // An .mjs/.mts file is ESM for Node too, where __filename does not exist.
-  if (ext === 'mjs' || ext === 'mts') return text;
-  const defs: string[] = [];
-  for (const [name, value] of [
-    ['__filename', path],
-    ['__dirname', dirname(path)],
-  ] as const) {
-    if (!new RegExp(`\\b${name}\\b`).test(text)) continue;
-    // The file declares it itself (e.g. `const __dirname = dirname(fileURLToPath(import.meta.url))`).
-    if (new RegExp(`\\b(?:var|let|const|function|class|import)\\b[^;=\\n]*?\\b${name}\\b`).test(text)) continue;
-    defs.push(`${name} = ${JSON.stringify(value)}`);
-  }
+  const text = source.replace(/^#!/, '//');
+  const values: Record<string, string> = {
+    'import.meta.url': pathToFileURL(path).href,
+    'import.meta.dirname': dirname(path),
+    'import.meta.filename': path,
+    ...(ext === 'mjs' || ext === 'mts' ? {} : { __filename: path, __dirname: dirname(path) }),
+  };
+  // Only for what the text mentions at all (esbuild drops an ESM file's unused declarations).
+  const defs = Object.entries(values)
+    .filter(([expr]) => text.includes(expr.startsWith('import.meta') ? 'import.meta' : expr))
+    .map(([expr, value]) => `${LOCATION_DEFINES[expr]} = ${JSON.stringify(value)}`);
   if (defs.length === 0) return text;
   // After the directive prologue ('use strict' must stay first), on the same line.
   const prologue = /^(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/|(["'])[^"'\n]*\1[ \t]*(?:;|(?=\r?\n)))*/.exec(text)![0];
-  text = `${prologue}var ${defs.join(', ')};${text.slice(prologue.length)}`;
-  return text;
+  return `${prologue}var ${defs.join(', ')};${text.slice(prologue.length)}`;
+}
+
+/** An esbuild message (error or warning). */
+interface EsbuildMessage {
+  readonly id?: string;
+  readonly text: string;
+  readonly location?: { readonly file: string; readonly line: number; readonly column: number; readonly lineText: string } | null;
+}
+
+/** `file:line:column` of a message, the file absolute (esbuild names it relative to the working directory). */
+function where(workingDir: string, location: { file: string; line: number; column: number }): string {
+  return `${resolvePath(workingDir, location.file)}:${location.line}:${location.column}`;
+}
+
+/** The `import(...)` call that starts at `column` of a line, as written (the rest of the line when it goes on). */
+function importCall(lineText: string, column: number): string {
+  const text = lineText.slice(column);
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) return text.slice(0, i + 1);
+  }
+  return text.trim();
+}
+
+/**
+ * Dynamic imports that a bundle cannot run as the original files would, each as a message naming
+ * the file and the specifier:
+ * - an `import(name)` in the job's own files (outside node_modules): left to run time, its
+ *   specifier would resolve from the bundle's location (a temporary folder, or the cluster's
+ *   upload folder), not from the file's folder. Inside an npm package it is left alone: packages
+ *   use it for absolute paths and URLs, which resolve the same from anywhere.
+ * - a template literal or a concatenation (``import(`./${name}`)``): esbuild bundles every file
+ *   its folder holds; refused when that folder holds a node_modules folder (the job's root, say),
+ *   which would pull in every installed package.
+ */
+function checkDynamicImports(workingDir: string, warnings: readonly EsbuildMessage[], metafile: { inputs: Record<string, { imports: ReadonlyArray<{ path: string; external?: boolean }> }> } | undefined): string[] {
+  const problems: string[] = [];
+  const variables: string[] = [];
+  for (const w of warnings) {
+    if (w.id !== 'unsupported-dynamic-import' || !w.location) continue;
+    const file = resolvePath(workingDir, w.location.file);
+    if (file.split(sep).includes('node_modules')) continue;
+    variables.push(
+      `${where(workingDir, w.location)}: ${importCall(w.location.lineText, w.location.column)}: the specifier is not a string literal, so the import cannot be bundled, and at run time it would resolve from the bundle's location, not from ${dirname(file)}. ` +
+        'Import a string literal, or a template literal that starts with a folder of its own (import(`./plugins/${name}.js`) bundles every file of ./plugins).',
+    );
+  }
+  for (const [input, { imports }] of Object.entries(metafile?.inputs ?? {})) {
+    const file = resolvePath(workingDir, input);
+    for (const i of imports) {
+      // esbuild lists a glob import by its pattern (`./plugins/**/*.js`), marked external.
+      if (!i.external || !i.path.includes('*')) continue;
+      const folder = resolvePath(dirname(file), i.path.slice(0, i.path.indexOf('*')).replace(/[^/]*$/, ''));
+      const modules = findNodeModules(folder);
+      if (modules === undefined) continue;
+      problems.push(
+        `${file}: import() of the pattern ${i.path}: esbuild would bundle every file under ${folder}, including the installed packages in ${modules}. ` +
+          'Start the template literal with a folder that holds only the modules to load (import(`./plugins/${name}.js`)), or import a string literal.',
+      );
+    }
+  }
+  return [...problems, ...variables];
+}
+
+/** The first node_modules folder in a folder or below it (not following links), if any. */
+function findNodeModules(dir: string, budget = { folders: 10_000 }): string | undefined {
+  if (budget.folders-- <= 0) return undefined;
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return undefined;
+  }
+  const folders = entries.filter((e) => e.isDirectory());
+  const found = folders.find((e) => e.name === 'node_modules');
+  if (found) return join(dir, found.name);
+  for (const e of folders) {
+    if (e.name.startsWith('.')) continue;
+    const deeper = findNodeModules(join(dir, e.name), budget);
+    if (deeper !== undefined) return deeper;
+  }
+  return undefined;
 }
 
 /** Packages with native bindings, by their folder. */

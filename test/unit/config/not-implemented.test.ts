@@ -36,6 +36,27 @@ describe('configuration keys miniflink does not implement', () => {
     expect(warnings({ 'state.backend.type': 'leveldb' })).toEqual([]);
   });
 
+  it("config - Flink's keys for checkpoint folders, restarts, the web UI, REST and RPC warn with what miniflink does instead", () => {
+    const keys = [
+      'execution.checkpointing.create-subdir',
+      'state.checkpoints.create-subdir',
+      'restart-strategy.exponential-delay.attempts-before-reset-backoff',
+      'web.submit.enable',
+      'web.checkpoints.history',
+      'rest.async.store-duration',
+      'rest.bind-port',
+      'execution.checkpointing.alignment-timeout',
+      'jobmanager.rpc.address',
+      'web.address',
+      'web.cancel.enable',
+      'web.rescale.enable',
+    ];
+    for (const key of keys) {
+      expect(notImplemented(key), key).toBeDefined();
+      expect(warnings({ [key]: 'x' }), key).toEqual([`Configuration key '${key}' is not implemented by miniflink and has no effect: ${notImplemented(key)!}.`]);
+    }
+  });
+
   it('config - the list names no key that miniflink implements', () => {
     const implemented = new Set(OPTIONS.flatMap((o) => [o.key, ...(o.deprecatedKeys ?? [])]));
     for (const key of NOT_IMPLEMENTED.keys()) expect(implemented.has(key), key).toBe(false);
