@@ -287,6 +287,10 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       // The CLI runs the program itself and submits its execute() calls one by one (Flink's client).
       const indexText = configuration?.[EXECUTE_INDEX_KEY];
       if (configuration) delete configuration[EXECUTE_INDEX_KEY];
+      // A restore path given as configuration is held to the same directories as savepointPath.
+      for (const key of ['execution.state-recovery.path', 'execution.savepoint.path']) {
+        if (configuration?.[key] !== undefined) allowedPath(configuration[key], key);
+      }
       const executeIndex = indexText === undefined ? undefined : Number(indexText);
       if (executeIndex !== undefined && (!Number.isInteger(executeIndex) || executeIndex < 0)) throw new RestError(400, `${EXECUTE_INDEX_KEY} must be a non-negative integer, got '${indexText}'.`);
       return {

@@ -262,6 +262,12 @@ describe('cluster', () => {
     const jar = (await (await fetch(`${base}/jars/upload`, { method: 'POST', body: form })).json()) as { filename: string };
     expect((await post(`/jars/${jar.filename.split('/').pop()}/run`, { programArgsList: 'not a list' })).status).toBe(400);
     expect((await post(`/jars/${jar.filename.split('/').pop()}/run`, { parallelism: true })).status).toBe(400);
+    // A restore path given as configuration is held to the allowed directories too.
+    for (const key of ['execution.state-recovery.path', 'execution.savepoint.path']) {
+      const r = await post(`/jars/${jar.filename.split('/').pop()}/run`, { flinkConfiguration: { [key]: join(root, 'outside', 'victim') } });
+      expect(r.status, key).toBe(400);
+      expect(((await r.json()) as { errors: string[] }).errors[0]).toContain(`The ${key} ${join(root, 'outside', 'victim')} is not inside a configured savepoint or checkpoint directory`);
+    }
     const started = await post(`/jars/${jar.filename.split('/').pop()}/run`, {});
     expect(started.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 500));
