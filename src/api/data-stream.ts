@@ -4,12 +4,21 @@
  * operator that produced the stream.
  */
 import type { Collector, FilterFunction, FlatMapFunction, KeySelector, MapFunction } from './functions/functions.js';
-import type { ProcessFunction } from './functions/process-function.js';
+import { OutputTag, type ProcessFunction } from './functions/process-function.js';
 import type { SinkFunction } from './functions/sink-function.js';
 import { PrintSinkFunction } from './connectors/print-sink.js';
 import type { StreamExecutionEnvironment } from './environment.js';
 import { Transformation, type OperatorSpec, type PartitionerKind } from './transformation.js';
 import { KeyedStream } from './keyed-stream.js';
+import { AllWindowedStream } from './windowing/all-windowed-stream.js';
+import { GlobalWindows } from './windowing/global-windows.js';
+import { CountTrigger, PurgingTrigger } from './windowing/triggers.js';
+import { CountEvictor } from './windowing/evictors.js';
+import type { WindowAssigner } from './windowing/window-assigner.js';
+import type { GlobalWindow, Window } from './windowing/windows.js';
+import { BroadcastConnectedStream, BroadcastStream } from './broadcast-stream.js';
+import { MapStateDescriptor } from './state/state.js';
+import { isWatermarkStrategy, type WatermarkStrategy } from './watermark-strategy.js';
 
 /** Flink's DataStream<T>. */
 export class DataStream<T> {
@@ -52,6 +61,18 @@ export class DataStream<T> {
     return this.transform('Process', { type: 'process', fn });
   }
 
+  /**
+   * Assigns event-time timestamps and generates watermarks with the strategy (Flink's
+   * TimestampsAndWatermarksOperator, named `Timestamps/Watermarks`): each record gets the
+   * timestamp the strategy's assigner extracts, and watermarks from upstream are replaced by the
+   * strategy's own (all but the final one at the end of a bounded input). Prefer
+   * `env.fromSource(source, strategy, name)`, which runs the strategy inside the source.
+   */
+  assignTimestampsAndWatermarks(watermarkStrategy: WatermarkStrategy<T>): DataStream<T> {
+    if (!isWatermarkStrategy(watermarkStrategy)) throw new TypeError('assignTimestampsAndWatermarks needs a WatermarkStrategy (WatermarkStrategy.forBoundedOutOfOrderness(...), forMonotonousTimestamps(), forGenerator(...), noWatermarks())');
+    return this.transform('Timestamps/Watermarks', { type: 'timestampsAndWatermarks', strategy: watermarkStrategy, executionConfig: this.env.getConfig() });
+  }
+
   /** Partitions by key (Flink's hash partitioning by key group). */
   keyBy<K>(keySelector: KeySelector<T, K>): KeyedStream<T, K> {
     if (typeof keySelector !== 'function' && (typeof keySelector !== 'object' || keySelector === null || typeof keySelector.getKey !== 'function')) {
@@ -62,6 +83,20 @@ export class DataStream<T> {
       keySelector: keySelector as KeySelector<unknown, unknown>,
     });
     return new KeyedStream<T, K>(this.env, t, keySelector);
+  }
+
+  /**
+   * Cuts the whole stream into windows, evaluated by one subtask (Flink's windowAll: keyed by one
+   * constant key, parallelism 1).
+   */
+  windowAll<W extends Window>(assigner: WindowAssigner<T, W>): AllWindowedStream<T, W> {
+    return new AllWindowedStream<T, W>(this, assigner);
+  }
+
+  /** Windows of `size` elements of the whole stream, or of the last `size` every `slide` (Flink's countWindowAll). */
+  countWindowAll(size: number, slide?: number): AllWindowedStream<T, GlobalWindow> {
+    const w = this.windowAll<GlobalWindow>(GlobalWindows.create());
+    return slide === undefined ? w.trigger(PurgingTrigger.of(CountTrigger.of(size))) : w.evictor(CountEvictor.of(size)).trigger(CountTrigger.of(slide));
   }
 
   /** Merges streams of the same type. */
@@ -89,8 +124,20 @@ export class DataStream<T> {
     return this.partition('shuffle');
   }
   /** Every record to every downstream subtask. */
-  broadcast(): DataStream<T> {
-    return this.partition('broadcast');
+  broadcast(): DataStream<T>;
+  /** Broadcasts the stream to feed the broadcast state the descriptors name (Flink's broadcast(MapStateDescriptor...)). */
+  broadcast(...descriptors: Array<MapStateDescriptor<unknown, unknown>>): BroadcastStream<T>;
+  broadcast(...descriptors: Array<MapStateDescriptor<unknown, unknown>>): DataStream<T> | BroadcastStream<T> {
+    const stream = this.partition('broadcast');
+    if (descriptors.length === 0) return stream;
+    for (const d of descriptors) if (!(d instanceof MapStateDescriptor)) throw new TypeError('broadcast() takes MapStateDescriptors: broadcast state is a map');
+    return new BroadcastStream<T>(this.env, stream.transformation, descriptors);
+  }
+
+  /** Connects this stream with a broadcast stream (Flink's connect(BroadcastStream)). */
+  connect<R>(broadcastStream: BroadcastStream<R>): BroadcastConnectedStream<T, R> {
+    if (!(broadcastStream instanceof BroadcastStream)) throw new TypeError('connect() takes a BroadcastStream (stream.broadcast(descriptor))');
+    return new BroadcastConnectedStream<T, R>(this, broadcastStream);
   }
   /** Subtask i to subtask i (needs equal parallelism). */
   forward(): DataStream<T> {
@@ -99,6 +146,17 @@ export class DataStream<T> {
   /** Everything to the first downstream subtask. */
   global(): DataStream<T> {
     return this.partition('global');
+  }
+
+  /**
+   * The records a function of this operator emitted to the side output `tag` (`ctx.output(tag, v)`),
+   * as a stream of their own (Flink's SingleOutputStreamOperator.getSideOutput).
+   */
+  getSideOutput<X>(tag: OutputTag<X>): DataStream<X> {
+    if (!(tag instanceof OutputTag)) throw new TypeError('getSideOutput needs an OutputTag');
+    const t = this.env.addTransformation('sideOutput', `SideOutput(${tag.id})`, [this.transformation], undefined, undefined);
+    t.sideOutputTag = tag.id;
+    return new DataStream<X>(this.env, t);
   }
 
   /** Adds a sink. */

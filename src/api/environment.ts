@@ -17,6 +17,8 @@ import type { RestartStrategyConfiguration } from './restart-strategies.js';
 import type { StateBackend } from './state-backends.js';
 import { findProgramPath } from './program-path.js';
 import { Transformation, type OperatorSpec, type PartitionerSpec, type TransformationKind } from './transformation.js';
+import { isWatermarkStrategy, type WatermarkStrategy } from './watermark-strategy.js';
+import { parseDuration } from '../config/duration.js';
 
 /** Flink's upper bound of max parallelism. */
 const MAX_MAX_PARALLELISM = 1 << 15;
@@ -40,7 +42,6 @@ export class StreamExecutionEnvironment {
   private restartStrategy: RestartStrategyConfiguration | undefined;
   private stateBackend: StateBackend | undefined;
   private collectCounter = 0;
-  private executed = false;
 
   private constructor(private readonly executor: PipelineExecutor | undefined, parallelism: number, configuration: Readonly<Record<string, string>>) {
     this.parallelism = parallelism;
@@ -51,6 +52,8 @@ export class StreamExecutionEnvironment {
     if (configuration['pipeline.object-reuse']?.trim().toLowerCase() === 'true') this.executionConfig.enableObjectReuse();
     const maxP = configuration['pipeline.max-parallelism'];
     if (maxP !== undefined) this.setMaxParallelism(Number(maxP));
+    const watermarkInterval = configuration['pipeline.auto-watermark-interval'];
+    if (watermarkInterval !== undefined) this.executionConfig.setAutoWatermarkInterval(parseDuration(watermarkInterval, 'pipeline.auto-watermark-interval'));
   }
 
   /**
@@ -192,6 +195,28 @@ export class StreamExecutionEnvironment {
     return new DataStream<T>(this, t);
   }
 
+  /**
+   * A source whose records get event time from a WatermarkStrategy that runs inside the source,
+   * per subtask (Flink's fromSource): timestamps are assigned as records are emitted, the
+   * generator emits periodically every `pipeline.auto-watermark-interval`, and with
+   * `withWatermarkAlignment` the source pauses while ahead of its group. `source` is any
+   * SourceFunction (the built-in SequenceSource, CollectionSource, TextFileSource,
+   * SocketTextStreamSource, or one's own); its parallelism rules are addSource's. The vertex is
+   * `Source: <sourceName>`.
+   */
+  fromSource<T>(source: SourceFunction<T>, watermarkStrategy: WatermarkStrategy<T>, sourceName: string): DataStream<T> {
+    if (typeof source !== 'object' || source === null || typeof source.run !== 'function') throw new TypeError('fromSource needs a source: a SourceFunction (an object with run(ctx) and cancel())');
+    if (!isWatermarkStrategy(watermarkStrategy)) throw new TypeError('fromSource needs a WatermarkStrategy (WatermarkStrategy.noWatermarks() for none)');
+    if (typeof sourceName !== 'string' || sourceName.length === 0) throw new TypeError('fromSource needs a source name');
+    const parallel = isParallelSource(source);
+    const t = this.addTransformation('source', sourceName, [], { type: 'source', fn: source, bounded: true, watermarkStrategy, executionConfig: this.executionConfig }, undefined, {
+      parallelism: parallel ? undefined : 1,
+      parallelismLocked: !parallel,
+      chainingStrategy: 'HEAD',
+    });
+    return new DataStream<T>(this, t);
+  }
+
   /** A stream of the given elements (parallelism 1). */
   fromElements<T>(...elements: T[]): DataStream<T> {
     if (elements.length === 0) throw new Error('fromElements needs at least one element');
@@ -229,16 +254,25 @@ export class StreamExecutionEnvironment {
     return client.getJobExecutionResult();
   }
 
-  /** Submits the job and resolves with a JobClient once it is accepted. */
+  /**
+   * Submits the job and resolves with a JobClient once it is accepted. As Flink's execute(), it
+   * then clears the transformations: the environment builds and runs the next job afresh.
+   */
   async executeAsync(jobName = 'Flink Streaming Job'): Promise<JobClient> {
-    if (this.executed) throw new Error('This environment has already executed a job: create a new one with getExecutionEnvironment()');
     if (!this.transformations.some((t) => t.kind === 'sink')) {
       throw new Error('No operators defined in streaming topology. Cannot execute.');
     }
-    this.executed = true;
     const executor = this.executor ?? getDefaultExecutor();
     if (!executor) throw new Error("No executor is registered: import StreamExecutionEnvironment from 'miniflink' (the package entry), not from an internal file");
     const ctx = getExecutionContext();
-    return executor.execute({ jobName, env: this, programPath: ctx?.programPath ?? findProgramPath() });
+    // The executor gets this job's transformations and settings as they are now (Flink builds the
+    // StreamGraph here): a copy of the environment, so the next job's changes do not reach it.
+    const job = Object.assign(Object.create(StreamExecutionEnvironment.prototype) as StreamExecutionEnvironment, this, {
+      transformations: [...this.transformations],
+      collectLimits: new Map(this.collectLimits),
+    });
+    this.transformations.length = 0;
+    this.collectLimits.clear();
+    return executor.execute({ jobName, env: job, programPath: ctx?.programPath ?? findProgramPath() });
   }
 }

@@ -1,6 +1,51 @@
 /**
  * Flink's ExecutionConfig and CheckpointConfig: settings a job makes in code.
  */
+import { registerPojoType } from '../core/pojo-types.js';
+
+/** A class whose instances are records (the type registerPojoType takes). */
+export type RecordClass = abstract new (...args: any[]) => unknown;
+
+/**
+ * Flink's SerializerConfig (1.19+; `ExecutionConfig.getSerializerConfig()`): the record classes a
+ * job registers. A registered class's instances keep their class through chain copies, exchanges
+ * between tasks, state, checkpoints and savepoints, and executeAndCollect (core/pojo-types.ts).
+ * Registration takes effect in the thread that runs it, at once: every thread that handles the
+ * job's records runs the job module, hence its registrations.
+ */
+export class SerializerConfig {
+  /** Classes registered through this config, in registration order (Flink's LinkedHashSet). */
+  private readonly pojoTypes: RecordClass[] = [];
+  /** Classes registered as Kryo types (the same here). */
+  private readonly kryoTypes: RecordClass[] = [];
+
+  /**
+   * Registers a record class (Flink's registerPojoType). It is known on the wire by its name, or by
+   * `name` when given (for two classes of the same name, or to keep savepoints readable after a
+   * rename). Throws MF_ERR_INVALID_ARGUMENT when `type` is not a class, extends a built-in
+   * collection, or is registered under another name already.
+   */
+  registerPojoType(type: RecordClass, name?: string): void {
+    registerPojoType(type, name);
+    if (!this.pojoTypes.includes(type)) this.pojoTypes.push(type);
+  }
+  /**
+   * Flink's registerKryoType: the same as registerPojoType here (there is no Kryo; a registered
+   * class is serialized by its fields either way).
+   */
+  registerKryoType(type: RecordClass, name?: string): void {
+    registerPojoType(type, name);
+    if (!this.kryoTypes.includes(type)) this.kryoTypes.push(type);
+  }
+  /** The classes registered with registerPojoType. */
+  getRegisteredPojoTypes(): RecordClass[] {
+    return [...this.pojoTypes];
+  }
+  /** The classes registered with registerKryoType. */
+  getRegisteredKryoTypes(): RecordClass[] {
+    return [...this.kryoTypes];
+  }
+}
 
 /** Flink's ExecutionConfig (the parts a job sets). */
 export class ExecutionConfig {
@@ -12,6 +57,32 @@ export class ExecutionConfig {
   private snapshotCompression: boolean | undefined;
   /** The auto-watermark interval in ms. */
   private autoWatermarkInterval = 200;
+  /** The registered record classes. */
+  private readonly serializerConfig = new SerializerConfig();
+
+  /**
+   * Registers a record class, so that its instances keep their class (and methods) through chain
+   * copies, exchanges, state and restores: see {@link SerializerConfig.registerPojoType}.
+   */
+  registerPojoType(type: RecordClass, name?: string): void {
+    this.serializerConfig.registerPojoType(type, name);
+  }
+  /** Flink's registerKryoType: the same as registerPojoType here. */
+  registerKryoType(type: RecordClass, name?: string): void {
+    this.serializerConfig.registerKryoType(type, name);
+  }
+  /** The classes registered with registerPojoType. */
+  getRegisteredPojoTypes(): RecordClass[] {
+    return this.serializerConfig.getRegisteredPojoTypes();
+  }
+  /** The classes registered with registerKryoType. */
+  getRegisteredKryoTypes(): RecordClass[] {
+    return this.serializerConfig.getRegisteredKryoTypes();
+  }
+  /** Flink's getSerializerConfig() (1.19+, where 2.0 keeps these registrations). */
+  getSerializerConfig(): SerializerConfig {
+    return this.serializerConfig;
+  }
 
   /** Chained operators get the same object, without a defensive copy. */
   enableObjectReuse(): this {
@@ -43,8 +114,12 @@ export class ExecutionConfig {
   getUseSnapshotCompression(): boolean | undefined {
     return this.snapshotCompression;
   }
-  /** Sets the auto-watermark interval. */
+  /**
+   * Sets how often (ms) watermark generators emit periodically (pipeline.auto-watermark-interval);
+   * 0 turns periodic watermarks off. Throws for a negative or non-numeric interval (Flink's check).
+   */
   setAutoWatermarkInterval(ms: number): this {
+    if (typeof ms !== 'number' || !(ms >= 0)) throw new RangeError(`Auto watermark interval must not be negative, got ${String(ms)}`);
     this.autoWatermarkInterval = ms;
     return this;
   }

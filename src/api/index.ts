@@ -6,6 +6,8 @@
 export { StreamExecutionEnvironment } from './environment.js';
 export { DataStream, DataStreamSink } from './data-stream.js';
 export { KeyedStream } from './keyed-stream.js';
+export { Duration, Time, toMillis, type DurationLike } from './time.js';
+export { BroadcastStream, BroadcastConnectedStream } from './broadcast-stream.js';
 export { Transformation, type ChainingStrategy, type OperatorSpec, type PartitionerKind, type PartitionerSpec, type TransformationKind } from './transformation.js';
 export { ExecutionConfig, CheckpointConfig, CheckpointingMode, ExternalizedCheckpointCleanup } from './execution-config.js';
 export { setExecutionContext, getExecutionContext, setDefaultExecutor, getDefaultExecutor, type ExecutionContext, type Pipeline, type PipelineExecutor } from './executor.js';
@@ -36,7 +38,35 @@ export {
   type OnTimerContext,
   type TimerService,
 } from './functions/process-function.js';
+export {
+  BroadcastProcessFunction,
+  KeyedBroadcastProcessFunction,
+  type BroadcastState,
+  type ReadOnlyBroadcastState,
+  type ReadOnlyBroadcastContext,
+  type BroadcastContext,
+  type KeyedReadOnlyBroadcastContext,
+  type KeyedBroadcastContext,
+  type KeyedBroadcastOnTimerContext,
+} from './functions/broadcast-process-function.js';
 export { RichSourceFunction, RichParallelSourceFunction, Watermark, isParallelSource, type SourceFunction, type SourceContext } from './functions/source-function.js';
+export {
+  WatermarkStrategy,
+  WatermarkAlignmentParams,
+  RecordTimestampAssigner,
+  NO_TIMESTAMP,
+  isWatermarkStrategy,
+  type WatermarkGenerator,
+  type WatermarkOutput,
+  type TimestampAssigner,
+  type SerializableTimestampAssigner,
+  type TimestampAssignerSupplier,
+  type TimestampAssignerSupplierContext,
+  type WatermarkGeneratorSupplier,
+  type WatermarkGeneratorSupplierContext,
+  type RelativeClock,
+} from './watermark-strategy.js';
+export { BoundedOutOfOrdernessWatermarks, AscendingTimestampsWatermarks, NoWatermarksGenerator, WatermarksWithIdleness, IdlenessTimer } from './watermark-generators.js';
 export { RichSinkFunction, type SinkFunction, type SinkContext } from './functions/sink-function.js';
 export { IntCounter, LongCounter, type RuntimeContext, type Accumulator, type MetricGroup } from './functions/runtime-context.js';
 export {
@@ -71,3 +101,59 @@ export {
   type OperatorStateStore,
 } from './functions/checkpointed-function.js';
 export { StateTtlConfig, StateTtlConfigBuilder, UpdateType, StateVisibility } from './state/state-ttl-config.js';
+export {
+  Window,
+  TimeWindow,
+  GlobalWindow,
+  WindowAssigner,
+  MergingWindowAssigner,
+  TumblingEventTimeWindows,
+  TumblingProcessingTimeWindows,
+  SlidingEventTimeWindows,
+  SlidingProcessingTimeWindows,
+  EventTimeSessionWindows,
+  ProcessingTimeSessionWindows,
+  DynamicEventTimeSessionWindows,
+  DynamicProcessingTimeSessionWindows,
+  GlobalWindows,
+  NeverTrigger,
+  EndOfStreamTrigger,
+  Trigger,
+  TriggerResult,
+  EventTimeTrigger,
+  ProcessingTimeTrigger,
+  CountTrigger,
+  PurgingTrigger,
+  ContinuousEventTimeTrigger,
+  ContinuousProcessingTimeTrigger,
+  CountEvictor,
+  TimeEvictor,
+  DeltaEvictor,
+  TimestampedValue,
+  EvictableElements,
+  ProcessWindowFunction,
+  ProcessAllWindowFunction,
+  RichWindowFunction,
+  RichAllWindowFunction,
+  WindowedStream,
+  AllWindowedStream,
+  isMergingAssigner,
+  windowOfNamespace,
+  type WindowAssignerContext,
+  type SessionWindowTimeGapExtractor,
+  type TriggerContext,
+  type OnMergeContext,
+  type Evictor,
+  type EvictorContext,
+  type DeltaFunction,
+  type RemovingIterator,
+  type WindowFunction,
+  type AllWindowFunction,
+  type ProcessWindowContext,
+  type ProcessWindowFunctionLike,
+  type ProcessAllWindowFunctionLike,
+  type KeyedStateStore,
+  type WindowOperatorSpec,
+  type WindowContentsSpec,
+  type WindowFunctionSpec,
+} from './windowing/index.js';

@@ -7,6 +7,12 @@ import { aggregationReducer, type AggregationType, type FieldExpression } from '
 import { DataStream } from './data-stream.js';
 import type { StreamExecutionEnvironment } from './environment.js';
 import type { Transformation } from './transformation.js';
+import { WindowedStream } from './windowing/windowed-stream.js';
+import { GlobalWindows } from './windowing/global-windows.js';
+import { CountTrigger, PurgingTrigger } from './windowing/triggers.js';
+import { CountEvictor } from './windowing/evictors.js';
+import type { WindowAssigner } from './windowing/window-assigner.js';
+import type { GlobalWindow, Window } from './windowing/windows.js';
 
 /** Flink's KeyedStream<T, K>. */
 export class KeyedStream<T, K> extends DataStream<T> {
@@ -58,5 +64,20 @@ export class KeyedStream<T, K> extends DataStream<T> {
   /** The record with the maximum field (the first on a tie). */
   maxBy(field: FieldExpression): DataStream<T> {
     return this.aggregate('maxBy', field);
+  }
+
+  /** Cuts the keyed stream into windows (Flink's KeyedStream.window). */
+  window<W extends Window>(assigner: WindowAssigner<T, W>): WindowedStream<T, K, W> {
+    return new WindowedStream<T, K, W>(this, assigner);
+  }
+
+  /**
+   * Windows of `size` elements per key, or, with `slide`, of the last `size` elements every `slide`
+   * elements (Flink's countWindow: GlobalWindows with a (purging) CountTrigger, and a CountEvictor
+   * when sliding).
+   */
+  countWindow(size: number, slide?: number): WindowedStream<T, K, GlobalWindow> {
+    const w = this.window<GlobalWindow>(GlobalWindows.create());
+    return slide === undefined ? w.trigger(PurgingTrigger.of(CountTrigger.of(size))) : w.evictor(CountEvictor.of(size)).trigger(CountTrigger.of(slide));
   }
 }

@@ -4,6 +4,9 @@
  * graph module turns it into a StreamGraph and a JobGraph, the runtime into running operators.
  */
 import type { KeySelector } from './functions/functions.js';
+import type { MapStateDescriptor } from './state/state.js';
+import type { WindowOperatorSpec } from './windowing/window-spec.js';
+import type { ExecutionConfig } from './execution-config.js';
 
 /** Flink's ChainingStrategy. */
 export type ChainingStrategy = 'ALWAYS' | 'NEVER' | 'HEAD' | 'HEAD_WITH_SOURCES';
@@ -21,18 +24,31 @@ export interface PartitionerSpec {
 
 /** What an operator transformation runs; the runtime has one operator per `type`. */
 export type OperatorSpec =
-  | { readonly type: 'source'; readonly fn: unknown; readonly bounded: boolean }
+  | {
+      readonly type: 'source';
+      readonly fn: unknown;
+      readonly bounded: boolean;
+      /** env.fromSource's WatermarkStrategy, which then runs inside the source (undefined: addSource). */
+      readonly watermarkStrategy?: unknown;
+      /** The job's ExecutionConfig (its auto-watermark interval), with a watermark strategy. */
+      readonly executionConfig?: ExecutionConfig;
+    }
   | { readonly type: 'map'; readonly fn: unknown }
   | { readonly type: 'flatMap'; readonly fn: unknown }
   | { readonly type: 'filter'; readonly fn: unknown }
   | { readonly type: 'process'; readonly fn: unknown }
   | { readonly type: 'keyedProcess'; readonly fn: unknown; readonly keySelector: KeySelector<unknown, unknown> }
   | { readonly type: 'reduce'; readonly fn: unknown; readonly keySelector: KeySelector<unknown, unknown> }
+  | { readonly type: 'broadcastProcess'; readonly fn: unknown; readonly descriptors: ReadonlyArray<MapStateDescriptor<unknown, unknown>> }
+  | { readonly type: 'keyedBroadcastProcess'; readonly fn: unknown; readonly keySelector: KeySelector<unknown, unknown>; readonly descriptors: ReadonlyArray<MapStateDescriptor<unknown, unknown>> }
+  | { readonly type: 'window'; readonly keySelector: KeySelector<unknown, unknown>; readonly window: WindowOperatorSpec }
   | { readonly type: 'sink'; readonly fn: unknown }
-  | { readonly type: 'collect'; readonly collectId: string };
+  | { readonly type: 'collect'; readonly collectId: string }
+  /** assignTimestampsAndWatermarks: Flink's TimestampsAndWatermarksOperator. */
+  | { readonly type: 'timestampsAndWatermarks'; readonly strategy: unknown; readonly executionConfig: ExecutionConfig };
 
 /** The kinds of transformation. */
-export type TransformationKind = 'source' | 'oneInput' | 'partition' | 'union' | 'sink';
+export type TransformationKind = 'source' | 'oneInput' | 'twoInput' | 'partition' | 'union' | 'sideOutput' | 'sink';
 
 /** One node of the logical plan. */
 export class Transformation {
@@ -55,6 +71,8 @@ export class Transformation {
    * which its keyed state and timers are scoped to.
    */
   stateKeySelector: KeySelector<unknown, unknown> | undefined;
+  /** For a side output (getSideOutput): the OutputTag's id. */
+  sideOutputTag: string | undefined;
 
   constructor(
     /** Creation order within the environment: unique, and the same for the same program. */
@@ -78,5 +96,6 @@ export class Transformation {
     this.chainingStrategy = options.chainingStrategy ?? 'ALWAYS';
     this.parallelismLocked = options.parallelismLocked ?? false;
     this.stateKeySelector = undefined;
+    this.sideOutputTag = undefined;
   }
 }

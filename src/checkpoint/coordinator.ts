@@ -320,6 +320,9 @@ export class CheckpointCoordinator {
       this.failedHistory.push({ id: p.id, kind: p.kind, timestamp: p.timestamp, failedAt: Date.now(), message: reason, acknowledged: total - p.needed.size, total });
       if (this.failedHistory.length > 10) this.failedHistory.shift();
       if (p.kind === 'checkpoint' && ++this.consecutiveFailures > this.settings.tolerableFailures) {
+        // The count starts again (Flink's CheckpointFailureManager clears it before failing the job):
+        // after the failover's restart the job tolerates as many failures again.
+        this.consecutiveFailures = 0;
         this.gateway.failJob({ name: 'FlinkRuntimeException', message: `Exceeded checkpoint tolerable failure threshold. The latest checkpoint failed due to: ${reason}` });
       }
     }

@@ -71,14 +71,14 @@ export const COMMON_OPTIONS: readonly OptionDoc[] = [
     long: 'target',
     takesValue: true,
     argName: 'target',
-    description: `Where "run" submits, as the "execution.target" config option: "remote" (the default: a running cluster, through its REST API) or "local" ${MINIFLINK_MARK}: an embedded cluster in the CLI process. The other actions always talk to a running cluster.`,
+    description: `Where "run" submits, as the "execution.target" config option: "remote" (the default: a running cluster, through its REST API) or "local" ${MINIFLINK_MARK}: an embedded cluster in the CLI process. The other actions always talk to a running cluster: they refuse "local".`,
   },
   {
     long: 'conf-dir',
     takesValue: true,
     argName: 'dir',
     miniflink: true,
-    description: 'The directory of config.yaml (default: $MINIFLINK_CONF_DIR, else ./conf).',
+    description: 'The directory of config.yaml (default: $MINIFLINK_CONF_DIR, else $FLINK_CONF_DIR, else ./conf). A directory given must exist; a flink-conf.yaml in it is ignored with a warning, as Flink 2.0 reads config.yaml only.',
   },
   { short: 'h', long: 'help', takesValue: false, description: 'Show the help message for the CLI Frontend or the action.' },
 ];

@@ -11,7 +11,7 @@ import { cancelAction, checkpointAction, listAction, savepointAction, stopAction
 import { clusterAction } from './actions/cluster.js';
 import { failAction } from './actions/fail.js';
 import { ACTIONS, actionDoc, formatActionHelp, formatHelp, parserOptions } from './help.js';
-import { formatProgramException, HELP_HINT } from './output.js';
+import { formatProgramException, HELP_HINT, withoutInternalFrames } from './output.js';
 
 /** Each declared action's implementation. */
 const RUNNERS: Record<string, (argv: readonly string[], io: CliIO) => Promise<number>> = {
@@ -87,7 +87,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       io.err('');
       io.err(HELP_HINT);
     } else {
-      io.err(formatProgramException(e));
+      io.err(formatProgramException(withoutInternalFrames(e)));
     }
     return 1;
   }

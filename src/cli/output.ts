@@ -1,7 +1,11 @@
 /**
  * Flink's CLI output: the fixed lines and the exception block.
  */
+import { fileURLToPath } from 'node:url';
 import { isMiniFlinkError, MiniFlinkError, type ErrorCode } from '../core/errors.js';
+
+/** This miniflink's own code: its compiled files, its command, its dependencies. */
+const OWN_CODE = ['dist', 'src', 'bin', 'node_modules'].map((d) => fileURLToPath(new URL(`../../${d}/`, import.meta.url)));
 
 /** The rule Flink prints around the exception block and plans. */
 export const RULE = '------------------------------------------------------------';
@@ -68,4 +72,37 @@ export function actionFailure(headline: string, cause: unknown, code?: ErrorCode
   const e = code !== undefined ? new MiniFlinkError(code, headline, options) : new Error(headline, options);
   e.stack = `${e.name}: ${e.message}`;
   return e;
+}
+
+/** Whether a stack frame line is miniflink's own code or Node's (not a job's file). */
+function isInternalFrame(line: string): boolean {
+  if (!/^\s+at /.test(line)) return false;
+  const location = line.replace(/^\s+at\s+(?:async\s+)?/, '');
+  if (/\bnode:/.test(location) || location === '<anonymous>' || location.endsWith('(<anonymous>)')) return true;
+  const file = /(?:file:\/\/)?(\/[^():]+)(?::\d+){0,2}\)?$/.exec(location)?.[1];
+  let path = file;
+  try {
+    if (path !== undefined) path = decodeURIComponent(path);
+  } catch {
+    // keep it as written
+  }
+  return path !== undefined && OWN_CODE.some((dir) => path.startsWith(dir));
+}
+
+/**
+ * The error as the CLI prints it: miniflink's own errors (MiniFlinkError, and the same in its
+ * causes) without the frames of miniflink's and Node's code, which say nothing to the user; a
+ * frame in the job's own files stays (an API call the job made wrongly points at its line). Other
+ * errors (a user function's, a job's failure from the cluster) keep their stacks.
+ */
+export function withoutInternalFrames(e: unknown, depth = 0): unknown {
+  if (!isMiniFlinkError(e) || depth >= 10) return e;
+  const cause = e.cause === undefined ? undefined : { cause: withoutInternalFrames(e.cause, depth + 1) };
+  const copy = new MiniFlinkError(e.code, e.message, cause);
+  copy.name = e.name;
+  copy.stack = (e.stack ?? `${e.name}: ${e.message}`)
+    .split('\n')
+    .filter((l) => !isInternalFrame(l))
+    .join('\n');
+  return copy;
 }

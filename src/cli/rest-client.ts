@@ -11,11 +11,15 @@ import { headlineOnly } from './output.js';
 
 /** A REST client for one cluster. */
 export class RestClient {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    /** What the error for an unreachable cluster suggests (`run` adds -t local). */
+    private readonly unreachableHint = "Start one with 'miniflink cluster start'.",
+  ) {}
 
   /** The client for the configured cluster (`rest.address`, `rest.port`, or `-m`). */
-  static fromConfig(conf: ConfigMap): RestClient {
-    return new RestClient(`http://${conf['rest.address'] ?? '127.0.0.1'}:${conf['rest.port'] ?? '8081'}`);
+  static fromConfig(conf: ConfigMap, unreachableHint?: string): RestClient {
+    return new RestClient(`http://${conf['rest.address'] ?? '127.0.0.1'}:${conf['rest.port'] ?? '8081'}`, unreachableHint);
   }
 
   /** Sends a request; returns the JSON body; throws with the server's errors (their message, no frames). */
@@ -25,7 +29,7 @@ export class RestClient {
     try {
       res = await request(`${this.baseUrl}${path}`, method, payload);
     } catch (e) {
-      throw headlineOnly(new MiniFlinkError('MF_ERR_CLUSTER_SHUT_DOWN', `Could not reach the cluster's REST endpoint at ${this.baseUrl}: ${(e as Error).message}. Start one with 'miniflink cluster start' or use -t local.`));
+      throw headlineOnly(new MiniFlinkError('MF_ERR_CLUSTER_SHUT_DOWN', `Could not reach the cluster's REST endpoint at ${this.baseUrl}: ${(e as Error).message}. ${this.unreachableHint}`));
     }
     const text = res.text;
     let json: Record<string, unknown>;

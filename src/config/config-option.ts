@@ -4,7 +4,7 @@
  */
 
 /** The value type of an option. */
-export type OptionType = 'integer' | 'boolean' | 'duration' | 'string' | 'enum' | 'memory';
+export type OptionType = 'integer' | 'double' | 'boolean' | 'duration' | 'string' | 'enum' | 'memory';
 
 /**
  * Who reads an option: the job (its graph, checkpoints, restarts, state backend: Flink's job
@@ -27,8 +27,16 @@ export interface ConfigOption {
   readonly scope: OptionScope;
   /** Older keys still accepted, with a warning. */
   readonly deprecatedKeys?: readonly string[];
-  /** Allowed values of an enum option. */
+  /** Allowed values of an enum option (compared ignoring case, as Flink parses enums). */
   readonly values?: readonly string[];
+  /** The least value of an integer option (option-values.ts refuses a smaller one). */
+  readonly min?: number;
+  /**
+   * A file system path (or `file:` URI) a job's configuration sends to a cluster: the client makes
+   * a relative one absolute against its own working directory first (absolutePaths), as `-t
+   * local` would read it.
+   */
+  readonly path?: boolean;
 }
 
 /** Declares an option. */

@@ -1,13 +1,15 @@
 /**
- * Configuration as Flink layers it: `conf/config.yaml` (from `--conf-dir` or MINIFLINK_CONF_DIR),
- * overridden by `-D key=value`, overridden by what the job sets in code. Values are kept as
- * strings; nested YAML maps flatten to dotted keys; deprecated keys map to their canonical key
- * with a warning.
+ * Configuration as Flink layers it: `conf/config.yaml` (from `--conf-dir`, MINIFLINK_CONF_DIR or
+ * FLINK_CONF_DIR), overridden by `-D key=value`, overridden by what the job sets in code. Values
+ * are kept as strings; nested YAML maps flatten to dotted keys; deprecated keys map to their
+ * canonical key with a warning; a value that does not parse as its option's type is refused
+ * (option-values.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { MiniFlinkError } from '../core/errors.js';
+import { validateConfiguration } from './option-values.js';
 import { DEPRECATED_KEYS, NOT_IMPLEMENTED, OPTIONS, SUBSTITUTED_VALUES } from './options.js';
 
 /** Configuration strings by canonical key. */
@@ -37,9 +39,16 @@ export function setKey(conf: ConfigMap, key: string, value: string, warn: (m: st
   } else conf[key] = value;
 }
 
-/** Reads `<dir>/config.yaml`, if it exists. */
+/**
+ * Reads `<dir>/config.yaml`, if it exists. A Flink 1.x `flink-conf.yaml` there is not read (Flink
+ * 2.0 reads config.yaml only): a warning says so.
+ */
 export function loadConfigFile(dir: string, warn: (m: string) => void): ConfigMap {
   const file = join(dir, 'config.yaml');
+  const legacy = join(dir, 'flink-conf.yaml');
+  if (existsSync(legacy)) {
+    warn(`${legacy} is ignored: miniflink reads ${file} only, as Flink 2.0 does. Move its keys there (its flat 'key: value' lines are valid YAML).`);
+  }
   if (!existsSync(file)) return {};
   let doc: unknown;
   try {
@@ -57,15 +66,34 @@ export function applyDynamicProperties(conf: ConfigMap, props: readonly string[]
   const out = { ...conf };
   for (const p of props) {
     const i = p.indexOf('=');
-    if (i <= 0) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Invalid dynamic property '${p}': expected -D key=value`);
+    if (i <= 0) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Invalid dynamic property '-D ${p}': expected -D key=value (Flink would read it as ${p}=true).`);
     setKey(out, p.slice(0, i).trim(), p.slice(i + 1).trim(), warn);
   }
   return out;
 }
 
-/** The configuration directory: --conf-dir, else MINIFLINK_CONF_DIR, else ./conf. */
-export function configDirectory(confDir: string | undefined): string {
-  return confDir ?? process.env['MINIFLINK_CONF_DIR'] ?? 'conf';
+/**
+ * The configuration directory: --conf-dir, else MINIFLINK_CONF_DIR, else FLINK_CONF_DIR, else
+ * ./conf. A directory given by one of the first three must exist (Flink's CLI fails the same way
+ * for FLINK_CONF_DIR); ./conf may be absent (then there is no config.yaml).
+ */
+export function configDirectory(confDir: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const given: Array<[string | undefined, string]> = [
+    [confDir, 'with --conf-dir'],
+    [env['MINIFLINK_CONF_DIR'], "in the 'MINIFLINK_CONF_DIR' environment variable"],
+    [env['FLINK_CONF_DIR'], "in the 'FLINK_CONF_DIR' environment variable"],
+  ];
+  const found = given.find(([dir]) => dir !== undefined && dir !== '');
+  if (found === undefined) return 'conf';
+  const [dir, where] = found as [string, string];
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `The configuration directory '${dir}', specified ${where}, does not exist.`);
+  return dir;
 }
 
 const IMPLEMENTED = new Set(OPTIONS.map((o) => o.key));
@@ -81,10 +109,13 @@ export function notImplemented(key: string): string | undefined {
 }
 
 /**
- * Warns, once per key, about every key of a configuration that miniflink does not implement
- * (saying what it does instead), that it does not know at all, or whose value it replaces.
+ * Refuses a configuration whose value of an option miniflink declares does not parse as the
+ * option's type (MF_ERR_INVALID_ARGUMENT, Flink's `Could not parse value ...`); then warns, once
+ * per key, about every key that miniflink does not implement (saying what it does instead), that
+ * it does not know at all, or whose value it replaces.
  */
 export function checkConfiguration(conf: Readonly<ConfigMap>, warn: (m: string) => void): void {
+  validateConfiguration(conf);
   for (const [key, value] of Object.entries(conf)) {
     const canonical = DEPRECATED_KEYS.get(key) ?? key;
     const instead = notImplemented(canonical);
@@ -124,5 +155,52 @@ export function jobConfiguration(conf: Readonly<ConfigMap>): ConfigMap {
     if (scope === 'cluster' || (scope === undefined && notImplemented(canonical) !== undefined)) continue;
     out[key] = value;
   }
+  return out;
+}
+
+/** Keys a client reads itself although they are the cluster's (where to submit). */
+const CLIENT_KEYS = new Set(['rest.address', 'rest.port', 'execution.target']);
+
+/**
+ * Of the keys a client was given, those that a job submitted to a running cluster cannot take:
+ * the cluster's own settings (slots, heartbeats, REST, ...; OptionScope 'cluster'), which
+ * jobConfiguration leaves out and the running cluster keeps as it started with. Canonical keys,
+ * in the order given, without the keys the client itself reads (rest.address, rest.port,
+ * execution.target).
+ */
+export function clusterOnlyKeys(keys: Iterable<string>): string[] {
+  const out: string[] = [];
+  for (const key of keys) {
+    const canonical = DEPRECATED_KEYS.get(key) ?? key;
+    if (SCOPES.get(canonical) === 'cluster' && !CLIENT_KEYS.has(canonical) && !out.includes(canonical)) out.push(canonical);
+  }
+  return out;
+}
+
+/** Keys (canonical and deprecated) whose value is a path (ConfigOption.path). */
+const PATH_KEYS = new Set(OPTIONS.filter((o) => o.path === true).flatMap((o) => [o.key, ...(o.deprecatedKeys ?? [])]));
+
+/**
+ * A path made absolute against `cwd`: a plain relative path, or a `file:` URI with a relative
+ * path (`file:ckpt`). Absolute paths and URIs with an authority (`file:///x`, `s3://...`) stay.
+ */
+export function absolutePath(text: string, cwd: string = process.cwd()): string {
+  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(text)) return text;
+  if (text.startsWith('file:')) {
+    const rest = text.slice('file:'.length);
+    return isAbsolute(rest) ? text : `file:${resolve(cwd, rest)}`;
+  }
+  return isAbsolute(text) ? text : resolve(cwd, text);
+}
+
+/**
+ * A configuration whose path values (execution.checkpointing.dir, .savepoint-dir,
+ * execution.state-recovery.path and their deprecated keys) are absolute against `cwd`: what a
+ * client sends to a cluster, whose own working directory is another, so that a relative path
+ * means what it means with `-t local`.
+ */
+export function absolutePaths(conf: Readonly<ConfigMap>, cwd: string = process.cwd()): ConfigMap {
+  const out: ConfigMap = {};
+  for (const [key, value] of Object.entries(conf)) out[key] = PATH_KEYS.has(key) && value.trim() !== '' ? absolutePath(value.trim(), cwd) : value;
   return out;
 }

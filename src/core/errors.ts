@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   MF_ERR_RESTORE_FAILED: { status: 400, domain: 'user', retryable: false, description: 'A checkpoint or savepoint could not be restored (missing, corrupt, or not matching the job).' },
   MF_ERR_NOT_ENOUGH_SLOTS: { status: 500, domain: 'user', retryable: false, description: 'The job needs more slots than the cluster can ever offer.' },
   MF_ERR_NULL_KEY: { status: 500, domain: 'user', retryable: true, description: 'A key selector returned null or undefined.' },
+  MF_ERR_INVALID_KEY: { status: 500, domain: 'user', retryable: false, description: 'A key selector returned a key that cannot be compared by value (a function, a symbol, a cycle, an invalid Date or an instance of a class that is not a registered POJO type).' },
   MF_ERR_SERIALIZATION: { status: 500, domain: 'user', retryable: true, description: 'A record could not be serialized between tasks.' },
   MF_ERR_JOB_CANCELED: { status: 500, domain: 'user', retryable: false, description: 'The job was canceled.' },
   MF_ERR_JOB_NOT_FOUND: { status: 404, domain: 'user', retryable: false, description: 'No job with that id is known.' },

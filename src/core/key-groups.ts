@@ -84,7 +84,10 @@ export function computeKeyGroupForKeyHash(keyHash: number, maxParallelism: numbe
   return murmurHash(keyHash) % maxParallelism;
 }
 
-/** Key group of a key, hashing it as Java would (see java-hash.ts). */
+/**
+ * Key group of a key, hashing it as Java would (see java-hash.ts: keys hash by value, so a Date,
+ * Map or Set lands by what it holds). Throws MF_ERR_INVALID_KEY for a key with no value form.
+ */
 export function assignToKeyGroup(key: unknown, maxParallelism: number): number {
   return computeKeyGroupForKeyHash(javaHashCode(key), maxParallelism);
 }
@@ -94,7 +97,7 @@ export function computeOperatorIndexForKeyGroup(maxParallelism: number, parallel
   return Math.floor((keyGroup * parallelism) / maxParallelism);
 }
 
-/** Operator index a key goes to. */
+/** Operator index a key goes to (keyBy's channel; throws as assignToKeyGroup). */
 export function assignKeyToParallelOperator(key: unknown, maxParallelism: number, parallelism: number): number {
   return computeOperatorIndexForKeyGroup(maxParallelism, parallelism, assignToKeyGroup(key, maxParallelism));
 }

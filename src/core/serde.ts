@@ -1,20 +1,170 @@
 /**
- * The msgpackr codec for record batches between tasks.
+ * The msgpackr codec for record batches between tasks, and for state and snapshots.
  *
  * A batch is packed as one msgpack array with msgpackr's record extension, so objects of the same
  * shape are described once per batch and decoded through a generated class (fast). Each batch is
  * self-describing: no structures are shared across batches, so a lost or reordered batch can never
  * make another undecodable.
+ *
+ * Types that msgpack alone would lose are kept with extensions, registered here once per thread
+ * for every msgpackr user (msgpackr's extension registry is global, so the LevelDB backend's own
+ * Packr uses them too):
+ *
+ *   type  what                      written as                   read as
+ *   0x43  registered class (POJO)   [class name, {own fields}]   an instance of the class registered
+ *         ('C')                                                  under that name in this thread
+ *                                                                (pojo-types.ts), else a plain object
+ *   0x4e  Buffer ('N')              its bytes                    a Buffer (msgpack's bin would be
+ *                                                                read back as a Uint8Array)
+ *   0x66  function ('f')            fails: MF_ERR_SERIALIZATION, as Flink fails to serialize one
+ *   -     -0                        a float64 -0 (msgpackr writes -0 as the integer 0)
+ *   -     other class instance      its own fields (as before), with a warning once per class
+ *
+ * A class is named on the wire, not numbered, so the type is the same in every thread and in the
+ * JobManager whatever order the job registers its classes in, and a savepoint of one job restores
+ * in a job that registers its classes in another order. (msgpack has 128 extension types, several
+ * taken by msgpackr: one number per class, derived from its name, would collide.)
  */
 import { Packr, Unpackr, addExtension } from 'msgpackr';
 import { MiniFlinkError } from './errors.js';
+import { createPojo, kindOf, pojoTypeByName, pojoTypeOf, pojoTypeOfConstructor, unknownClassName, unregisteredClass, type PojoType } from './pojo-types.js';
+import { describeRecord, unserializablePart, unserializableReason } from './unserializable.js';
 
-const options = { useRecords: true, moreTypes: true } as const;
+export { unserializablePart };
+
+/** The extension type of instances of registered classes. */
+export const POJO_EXTENSION = 0x43;
+/** The extension type of Buffers. */
+export const BUFFER_EXTENSION = 0x4e;
+/** The extension type that rejects functions. */
+const FUNCTION_EXTENSION = 0x66;
+/** The (never written) extension type of the -0 placeholder, which writes a plain float64. */
+const NEGATIVE_ZERO_EXTENSION = 0x7a;
+
+/** Set when the value being packed holds a -0 (see {@link packRecords}). */
+let sawNegativeZero = false;
+
+/**
+ * Looks for a -0 anywhere in a value: msgpackr writes -0 as the integer 0. One pass over the
+ * value before msgpackr's (cheaper than msgpackr's per-object hook); built-in objects other than
+ * arrays, Maps and Sets hold no numbers to look at (typed arrays keep -0 in their bytes).
+ */
+function scanValue(x: unknown): void {
+  if (typeof x === 'number') {
+    if (x === 0 && 1 / x < 0) sawNegativeZero = true;
+  } else if (typeof x === 'object' && x !== null) scanObject(x);
+}
+
+function scanObject(x: object): void {
+  // `constructor === Object`: the cheap test of a plain object (see record-copy.ts).
+  if (x.constructor === Object) {
+    scanFields(x);
+    return;
+  }
+  const proto = Object.getPrototypeOf(x) as object | null;
+  if (proto === Object.prototype) {
+    scanFields(x);
+  } else if (Array.isArray(x)) {
+    // A batch of records, or an array in one: plain objects scanned here, without a call each.
+    for (let i = 0; i < x.length; i++) {
+      const y: unknown = x[i];
+      if (typeof y === 'number') {
+        if (y === 0 && 1 / y < 0) sawNegativeZero = true;
+      } else if (typeof y === 'object' && y !== null) {
+        if ((y as object).constructor !== Object) scanObject(y);
+        else {
+          for (const k in y) {
+            const z = (y as Record<string, unknown>)[k];
+            if (typeof z === 'number') {
+              if (z === 0 && 1 / z < 0) sawNegativeZero = true;
+            } else if (typeof z === 'object' && z !== null) scanObject(z);
+          }
+        }
+      }
+    }
+  } else if (proto === null || pojoTypeOf(proto) !== undefined) {
+    scanFields(x);
+  } else if (x instanceof Map) {
+    for (const [k, v] of x) {
+      scanValue(k);
+      scanValue(v);
+    }
+  } else if (x instanceof Set) {
+    for (const v of x) scanValue(v);
+  } else if (kindOf(proto) === 'class') {
+    scanFields(x);
+  }
+}
+
+function scanFields(o: object): void {
+  for (const k in o) {
+    const x = (o as Record<string, unknown>)[k];
+    if (typeof x === 'number') {
+      if (x === 0 && 1 / x < 0) sawNegativeZero = true;
+    } else if (typeof x === 'object' && x !== null) scanObject(x);
+  }
+}
+
+const packOptions = { useRecords: true, moreTypes: true } as const;
+const unpackOptions = packOptions;
+
+/** Stands for a -0 in a value packed again after a -0 was seen: written as a float64 -0. */
+class NegativeZero {}
+const NEGATIVE_ZERO = new NegativeZero();
+
+/** Matches instances of classes that are neither registered nor built in (see the table above). */
+class UnregisteredInstance {
+  static [Symbol.hasInstance](v: unknown): boolean {
+    if (typeof v !== 'object' || v === null) return false;
+    const proto = Object.getPrototypeOf(v) as object | null;
+    return proto !== null && proto !== Object.prototype && pojoTypeOf(proto) === undefined && kindOf(proto) === 'class';
+  }
+}
+
+/** Matches instances of registered classes. */
+class PojoInstance {
+  static [Symbol.hasInstance](v: unknown): boolean {
+    if (typeof v !== 'object' || v === null) return false;
+    const proto = Object.getPrototypeOf(v) as object | null;
+    if (proto === null) return false;
+    // The type by `constructor` first (cached for a run of the same class), then by prototype.
+    const guess = pojoTypeOfConstructor((v as object).constructor);
+    matched = guess !== undefined && guess.prototype === proto ? guess : pojoTypeOf(proto);
+    return matched !== undefined;
+  }
+}
+
+/** The type PojoInstance matched last: msgpackr calls its pack function right after. */
+let matched: PojoType | undefined;
+
+/** A registered class's name as a msgpack string (kept on its type). */
+function encodedName(type: PojoType): Uint8Array {
+  let b = type.encodedName;
+  if (b === undefined) {
+    const utf8 = Buffer.from(type.name, 'utf8');
+    const n = utf8.length;
+    const head = n < 32 ? [0xa0 | n] : n < 256 ? [0xd9, n] : [0xda, n >> 8, n & 0xff];
+    type.encodedName = b = new Uint8Array([...head, ...utf8]);
+  }
+  return b;
+}
+
+// addExtension prepends: the last added is tried first. Instances of user classes are tried last
+// among these (a NegativeZero is a class too), registered classes first.
+addExtension({
+  Class: UnregisteredInstance as unknown as new () => unknown,
+  write(v: object): unknown {
+    const proto = Object.getPrototypeOf(v) as object;
+    const type = unregisteredClass(proto);
+    // Exported by the job module, hence registered just now: write a copy that the POJO extension takes.
+    return type !== undefined ? Object.assign(Object.create(type.prototype) as object, v) : v;
+  },
+});
 
 // msgpackr would silently drop a function; Flink fails to serialize it, and so do we.
 addExtension({
   Class: Function,
-  type: 0x66,
+  type: FUNCTION_EXTENSION,
   write() {
     throw new TypeError('a function cannot be serialized');
   },
@@ -23,16 +173,100 @@ addExtension({
   },
 });
 
+addExtension({
+  Class: NegativeZero,
+  type: NEGATIVE_ZERO_EXTENSION,
+  pack(_v: unknown, allocateForWrite: (size: number) => { target: Uint8Array; position: number }): undefined {
+    const { target, position } = allocateForWrite(9);
+    target[position] = 0xcb; // float 64
+    target[position + 1] = 0x80; // the sign bit; the rest stays 0
+    target.fill(0, position + 2, position + 9);
+    return undefined;
+  },
+  unpack: () => -0,
+} as unknown as Parameters<typeof addExtension>[0]);
+
+addExtension({
+  Class: Buffer,
+  type: BUFFER_EXTENSION,
+  pack: (b: Buffer) => b,
+  unpack: (bytes: Uint8Array) => Buffer.from(bytes),
+} as unknown as Parameters<typeof addExtension>[0]);
+
+addExtension({
+  Class: PojoInstance as unknown as new () => unknown,
+  type: POJO_EXTENSION,
+  // Writes `fixext1 tag, [name, fields]`: the tag, the array's header and the name's cached bytes
+  // itself, then the fields, a plain object (msgpackr's fast path, and a record of this batch).
+  pack(v: object, allocateForWrite: (size: number) => { target: Uint8Array; position: number }, pack: (x: unknown) => void): undefined {
+    const name = encodedName(matched!);
+    const { target, position } = allocateForWrite(4 + name.length);
+    target[position] = 0xd4; // fixext 1: a tag, then the value it applies to
+    target[position + 1] = POJO_EXTENSION;
+    target[position + 2] = 0;
+    target[position + 3] = 0x92; // an array of 2
+    target.set(name, position + 4);
+    pack({ ...v });
+    return undefined;
+  },
+  read(data: unknown): unknown {
+    const [name, fields] = data as [string, object];
+    const type = pojoTypeByName(name);
+    if (type === undefined) {
+      unknownClassName(name);
+      return fields;
+    }
+    return createPojo(type, fields);
+  },
+} as unknown as Parameters<typeof addExtension>[0]);
+
+/**
+ * Packs a value; when msgpackr would have written a -0 as 0, packs it again with every -0
+ * replaced by a placeholder that writes a float64 -0 (a rare, slower path).
+ */
+function packRecords(packr: Packr, v: unknown): Uint8Array {
+  sawNegativeZero = false;
+  scanValue(v);
+  const packed = packr.pack(v);
+  if (!sawNegativeZero) return packed;
+  return packr.pack(withNegativeZeros(v));
+}
+
+/** A copy of the parts of v that hold a -0, with the placeholder in its place. */
+function withNegativeZeros(v: unknown): unknown {
+  if (typeof v === 'number') return v === 0 && 1 / v < 0 ? NEGATIVE_ZERO : v;
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(withNegativeZeros);
+  if (v instanceof Map) return new Map([...v].map(([k, x]) => [withNegativeZeros(k), withNegativeZeros(x)]));
+  if (v instanceof Set) return new Set([...v].map(withNegativeZeros));
+  const proto = Object.getPrototypeOf(v) as object | null;
+  const fields = (target: Record<string, unknown>) => {
+    for (const k of Object.keys(v)) Object.defineProperty(target, k, { value: withNegativeZeros((v as Record<string, unknown>)[k]), writable: true, enumerable: true, configurable: true });
+    return target;
+  };
+  if (proto === Object.prototype) return fields({});
+  if (proto === null) return fields(Object.create(null) as Record<string, unknown>);
+  if (pojoTypeOf(proto) !== undefined) return fields(Object.create(proto) as Record<string, unknown>);
+  if (kindOf(proto) === 'class') {
+    const type = unregisteredClass(proto);
+    return fields(type !== undefined ? (Object.create(type.prototype) as Record<string, unknown>) : {});
+  }
+  return v;
+}
+
 /** Packs and unpacks record batches. One instance per thread is enough; it is not reentrant. */
 export class RecordBatchCodec {
-  private readonly packr = new Packr(options);
-  private readonly unpackr = new Unpackr(options);
+  private readonly packr = new Packr(packOptions);
+  private readonly unpackr = new Unpackr(unpackOptions);
 
-  /** Packs the records into a standalone byte array (its own ArrayBuffer, safe to transfer). */
+  /**
+   * Packs the records into a standalone byte array (its own ArrayBuffer, safe to transfer).
+   * Throws MF_ERR_SERIALIZATION naming the first record that cannot be serialized and why.
+   */
   encode(records: readonly unknown[]): Uint8Array {
     let packed: Uint8Array;
     try {
-      packed = this.packr.pack(records);
+      packed = packRecords(this.packr, records);
     } catch (e) {
       throw serializationError(records, e);
     }
@@ -49,56 +283,22 @@ export class RecordBatchCodec {
 function serializationError(records: readonly unknown[], cause: unknown): MiniFlinkError {
   const bad = records.find((r) => {
     try {
-      new Packr(options).pack(r);
+      new Packr(packOptions).pack(r);
       return false;
     } catch {
       return true;
     }
   });
-  const where = bad === undefined ? undefined : unserializablePart(bad, 'record', new Set());
-  const reason = where ?? String((cause as Error)?.message ?? cause);
-  return new MiniFlinkError('MF_ERR_SERIALIZATION', `Could not serialize record ${describe(bad)} to send it to the next task: ${reason}`, { cause });
-}
-
-/** The first part of a value that cannot be serialized, as a path with the reason, or undefined. */
-export function unserializablePart(v: unknown, path: string, ancestors: Set<object>): string | undefined {
-  if (typeof v === 'function') return `${path} is a function`;
-  if (typeof v === 'symbol') return `${path} is a symbol`;
-  if (v === null || typeof v !== 'object') return undefined;
-  if (ancestors.has(v)) return `${path} refers back to an enclosing object (a cycle)`;
-  ancestors.add(v);
-  try {
-    const children: Array<[string, unknown]> = Array.isArray(v)
-      ? v.map((x, i) => [`${path}[${i}]`, x])
-      : v instanceof Map
-        ? [...v].map(([k, x]) => [`${path}.get(${describe(k)})`, x])
-        : v instanceof Set
-          ? [...v].map((x, i) => [`${path} (set element ${i})`, x])
-          : Object.keys(v).map((k) => [`${path}.${k}`, (v as Record<string, unknown>)[k]]);
-    for (const [p, x] of children) {
-      const found = unserializablePart(x, p, ancestors);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  } finally {
-    ancestors.delete(v);
-  }
-}
-
-function describe(v: unknown): string {
-  try {
-    return JSON.stringify(v)?.slice(0, 200) ?? String(v);
-  } catch {
-    return String(v);
-  }
+  const reason = unserializableReason(bad, cause);
+  return new MiniFlinkError('MF_ERR_SERIALIZATION', `Could not serialize record ${describeRecord(bad)} to send it to the next task: ${reason}`, { cause });
 }
 
 /** Packs one value (state, control data) into a standalone byte array. */
 export function packValue(v: unknown): Uint8Array {
-  return new Uint8Array(new Packr(options).pack(v));
+  return new Uint8Array(packRecords(new Packr(packOptions), v));
 }
 
 /** Unpacks one value packed by {@link packValue}. */
 export function unpackValue(bytes: Uint8Array): unknown {
-  return new Unpackr(options).unpack(bytes);
+  return new Unpackr(unpackOptions).unpack(bytes);
 }

@@ -37,6 +37,8 @@ export interface ChainedOperator {
   readonly type: StreamNode['type'];
   /** Node ids of the operators in the same chain this one calls. */
   readonly chainedOutputs: readonly number[];
+  /** [OutputTag id, node id] of the chained operators that read a side output of this one. */
+  readonly chainedSideOutputs: ReadonlyArray<readonly [string, number]>;
   /** Ids of the job edges this operator writes to. */
   readonly networkOutputs: readonly number[];
 }
@@ -57,6 +59,10 @@ export interface JobEdge {
   readonly shipStrategy: ShipStrategy;
   /** For HASH edges, the partition transformation holding the key selector. */
   readonly partitionTransformationId: number | undefined;
+  /** Which input of the target operator the edge feeds (1: the second input of a two-input operator). */
+  readonly inputIndex: number;
+  /** For a side output's edge, the OutputTag's id. */
+  readonly outputTag: string | undefined;
 }
 
 /** A vertex: one chain, run as one task per subtask. */
@@ -150,6 +156,8 @@ export function generateJobGraph(graph: StreamGraph): JobGraph {
       targetNode: e.target,
       shipStrategy: SHIP[e.partitioner],
       partitionTransformationId: e.partitionTransformationId,
+      inputIndex: e.inputIndex,
+      outputTag: e.outputTag,
     });
   }
 
@@ -165,7 +173,12 @@ export function generateJobGraph(graph: StreamGraph): JobGraph {
       operatorId: m.operatorId,
       name: m.name,
       type: m.type,
-      chainedOutputs: outEdges(m.id).filter(chainable).map((e) => e.target),
+      chainedOutputs: outEdges(m.id)
+        .filter((e) => chainable(e) && e.outputTag === undefined)
+        .map((e) => e.target),
+      chainedSideOutputs: outEdges(m.id)
+        .filter((e) => chainable(e) && e.outputTag !== undefined)
+        .map((e) => [e.outputTag!, e.target] as const),
       networkOutputs: edges.filter((je) => je.sourceNode === m.id).map((je) => je.id),
     })),
     inputs: edges.filter((je) => headOf.get(je.targetNode) === head.id).map((je) => je.id),

@@ -48,6 +48,10 @@ export interface StreamEdge {
   readonly partitioner: PartitionerKind;
   /** The partition transformation the key selector of a `hash` edge lives on, if any. */
   readonly partitionTransformationId: number | undefined;
+  /** Which input of the target the edge feeds: 0, or 1 for the second input of a two-input operator. */
+  readonly inputIndex: number;
+  /** For a side output's edge, the OutputTag's id (undefined: the main output). */
+  readonly outputTag: string | undefined;
 }
 
 /** The whole StreamGraph. */
@@ -66,6 +70,7 @@ interface ResolvedInput {
   node: number;
   partitioner: PartitionerKind | undefined;
   partitionTransformationId: number | undefined;
+  outputTag: string | undefined;
 }
 
 /** Builds the StreamGraph of an environment's transformations. */
@@ -81,11 +86,13 @@ export function generateStreamGraph(env: StreamExecutionEnvironment, jobName: st
     if (cached) return cached;
     let out: ResolvedInput[];
     if (t.kind === 'partition') {
-      out = t.inputs.flatMap(resolveInputs).map((r) => ({ node: r.node, partitioner: t.partitioner!.kind, partitionTransformationId: t.id }));
+      out = t.inputs.flatMap(resolveInputs).map((r) => ({ ...r, partitioner: t.partitioner!.kind, partitionTransformationId: t.id }));
     } else if (t.kind === 'union') {
       out = t.inputs.flatMap(resolveInputs);
+    } else if (t.kind === 'sideOutput') {
+      out = t.inputs.flatMap(resolveInputs).map((r) => ({ ...r, outputTag: t.sideOutputTag }));
     } else {
-      out = [{ node: t.id, partitioner: undefined, partitionTransformationId: undefined }];
+      out = [{ node: t.id, partitioner: undefined, partitionTransformationId: undefined, outputTag: undefined }];
     }
     resolved.set(t.id, out);
     return out;
@@ -93,8 +100,8 @@ export function generateStreamGraph(env: StreamExecutionEnvironment, jobName: st
 
   const hashes = new Map<number, string>();
   for (const t of env.transformations) {
-    if (t.kind === 'partition' || t.kind === 'union') continue;
-    const inputs = t.inputs.flatMap(resolveInputs);
+    if (t.kind === 'partition' || t.kind === 'union' || t.kind === 'sideOutput') continue;
+    const inputs = t.inputs.flatMap((input, i) => resolveInputs(input).map((r) => ({ ...r, inputIndex: t.kind === 'twoInput' ? i : 0 })));
     const inputNodes = inputs.map((i) => nodes.get(i.node)!);
     const parallelism = t.parallelism ?? env.getParallelism();
     const maxParallelism = t.maxParallelism ?? defaultMaxP ?? computeDefaultMaxParallelism(parallelism);
@@ -137,7 +144,7 @@ export function generateStreamGraph(env: StreamExecutionEnvironment, jobName: st
           `Forward partitioning does not allow change of parallelism. Upstream operation: ${up.name} parallelism: ${up.parallelism}, downstream operation: ${me.name} parallelism: ${me.parallelism} You must use another partitioning strategy, such as broadcast, rebalance, shuffle or global.`,
         );
       }
-      edges.push({ source: up.id, target: me.id, partitioner, partitionTransformationId: input.partitionTransformationId });
+      edges.push({ source: up.id, target: me.id, partitioner, partitionTransformationId: input.partitionTransformationId, inputIndex: input.inputIndex, outputTag: input.outputTag });
     }
   }
   return { jobName, nodes: [...nodes.values()], edges, chainingEnabled: env.isChainingEnabled() };

@@ -9,7 +9,7 @@ import { readMetadata, unqualify } from '../checkpoint/index.js';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { ERROR_CODES, isMiniFlinkError } from '../core/errors.js';
-import { OPTIONS } from '../config/index.js';
+import { DEPRECATED_KEYS, describeConfiguredRestartStrategy, OPTIONS, validateConfiguration } from '../config/index.js';
 import { EXECUTE_INDEX_KEY, memoryStats, sumMemoryStats, watchGarbageCollection, type JobMaster, type StandaloneCluster } from '../runtime/index.js';
 import { jvmMetrics, taskManagerDetails, taskManagerInfo } from './cluster-views.js';
 import { AsyncOperations } from './async-operations.js';
@@ -20,6 +20,13 @@ import { applicationDetails, applicationOverview, checkpointStats, EXECUTION_STA
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const JOB_ID = /^[0-9a-fA-F]{32}$/;
 const TERMINAL = new Set(['FINISHED', 'CANCELED', 'FAILED']);
+/** Flink's restart-strategy text of a job that set none itself. */
+const CLUSTER_DEFAULT_RESTART = 'Cluster level default restart strategy';
+/** What a refused path's message tells the user to do. */
+const ALLOW_HINT =
+  "Add it, or a directory above it, to the cluster's rest.savepoint-dirs.allowed (in the cluster's config.yaml, or with -D on 'miniflink cluster start'): a REST request may name only directories the cluster's own configuration allows, its execution.checkpointing.savepoint-dir and execution.checkpointing.dir included; a job's own settings do not add any.";
+/** Configuration keys whose value is a path the cluster reads or writes (ConfigOption.path). */
+const PATH_KEYS = new Set(OPTIONS.filter((o) => o.path === true).map((o) => o.key));
 
 /** Options of the server. */
 export interface RestOptions {
@@ -133,7 +140,13 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
     return typeof a === 'object' && a ? `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : 'http://127.0.0.1';
   };
 
-  /** A savepoint path in a request must lie inside a configured directory (security). */
+  /**
+   * A path in a request (a savepoint to restore or dispose, a savepoint's target directory, a
+   * job's checkpoint or savepoint directory in its flinkConfiguration) must lie inside a
+   * directory the cluster's own configuration allows (allowedDirs): a REST client cannot make the
+   * cluster read, write or delete anywhere else. What a job writes into its directories is then
+   * inside them too, so it can be restored and disposed.
+   */
   const allowedPath = (path: string | undefined, field: string): string | undefined => {
     if (path === undefined) return undefined;
     const dirs = allowedDirs(cluster.configuration);
@@ -141,7 +154,10 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
     // Symlinks resolved on both sides: a link inside an allowed directory cannot lead out of it.
     const abs = realPath(resolve(unqualify(path)));
     if (!dirs.some((d) => abs === d || abs.startsWith(`${d}${sep}`))) {
-      throw new RestError(400, `The ${field} ${path} is not inside a configured savepoint or checkpoint directory (${dirs.join(', ') || 'none configured'}): set execution.checkpointing.savepoint-dir or rest.savepoint-dirs.allowed.`);
+      throw new RestError(
+        400,
+        `The ${field} ${path} is not inside a configured savepoint or checkpoint directory of this cluster (${dirs.join(', ') || 'none configured'}). ${ALLOW_HINT}`,
+      );
     }
     return path;
   };
@@ -287,9 +303,17 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       // The CLI runs the program itself and submits its execute() calls one by one (Flink's client).
       const indexText = configuration?.[EXECUTE_INDEX_KEY];
       if (configuration) delete configuration[EXECUTE_INDEX_KEY];
-      // A restore path given as configuration is held to the same directories as savepointPath.
-      for (const key of ['execution.state-recovery.path', 'execution.savepoint.path']) {
-        if (configuration?.[key] !== undefined) allowedPath(configuration[key], key);
+      if (configuration) {
+        // Values of the options miniflink declares must parse as their types (Flink's message).
+        try {
+          validateConfiguration(configuration);
+        } catch (e) {
+          throw new RestError(400, (e as Error).message);
+        }
+        // Paths a job's configuration gives the cluster to read or write are held to the directories savepointPath is.
+        for (const [key, value] of Object.entries(configuration)) {
+          if (PATH_KEYS.has(DEPRECATED_KEYS.get(key) ?? key)) allowedPath(value, key);
+        }
       }
       const executeIndex = indexText === undefined ? undefined : Number(indexText);
       if (executeIndex !== undefined && (!Number.isInteger(executeIndex) || executeIndex < 0)) throw new RestError(400, `${EXECUTE_INDEX_KEY} must be a non-negative integer, got '${indexText}'.`);
@@ -362,9 +386,20 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       return {
         jid: jm.jobId,
         name: jm.jobName,
-        'execution-config': { 'restart-strategy': jm.submission.restartStrategyText, 'job-parallelism': jm.submission.program.parallelism ?? 1, 'object-reuse-mode': jm.submission.objectReuse, 'user-config': {} },
+        'execution-config': { 'restart-strategy': restartStrategyText(jm), 'job-parallelism': jm.submission.jobParallelism ?? jm.submission.program.parallelism ?? 1, 'object-reuse-mode': jm.submission.objectReuse, 'user-config': {} },
       };
     });
+    /**
+     * Flink's text for the job's restart strategy: set in its code, else by restart-strategy.* keys
+     * of its own configuration (those that differ from the cluster's), else the cluster's default.
+     */
+    const restartStrategyText = (jm: JobMaster): string => {
+      const code = jm.submission.restartStrategyText;
+      if (code !== CLUSTER_DEFAULT_RESTART) return code;
+      const conf = jm.submission.program.configuration ?? {};
+      const own = Object.entries(conf).some(([k, v]) => k.startsWith('restart-strategy') && cluster.configuration[k] !== v);
+      return (own ? describeConfiguredRestartStrategy(conf) : undefined) ?? code;
+    };
     r.get('/jobs/:jobid/exceptions', async (req) => {
       const jm = job(req);
       const maxText = (req.query as { maxExceptions?: string }).maxExceptions;
@@ -549,9 +584,12 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       return { status: 'deprecated' };
     });
     r.get('/jobs/:jobid/vertices/:vertexid/watermarks', async (req) => {
-      // No watermark reaches a task before event time arrives: every input is at Long.MIN_VALUE, as in Flink.
-      const { v, subs } = vertex(req);
-      return v.inputs.length === 0 ? [] : subs.map((s) => ({ id: `${s.index}.currentInputWatermark`, value: String(-9223372036854775808n) }));
+      // Flink's JobVertexWatermarksHandler: each subtask's currentInputWatermark gauge, a long as a
+      // string (Long.MIN_VALUE before any watermark). A source task has no input, so no such gauge.
+      const { jm, v } = vertex(req);
+      if (v.inputs.length === 0) return [];
+      const values = jm.currentInputWatermarks(v.id) ?? [];
+      return values.map((value, i) => ({ id: `${i}.currentInputWatermark`, value }));
     });
     // Flink's metric handlers do not check that the job, vertex or TaskManager exists: [] when not.
     r.get('/jobs/:jobid/vertices/:vertexid/metrics', async () => []);
@@ -780,7 +818,7 @@ export function disposeSavepoint(pathText: string, allowed: readonly string[]): 
   // The parent's real path must lie inside an allowed directory (a symlinked parent cannot lead out).
   const real = join(realPath(dirname(dir)), basename(dir));
   const inside = allowed.some((a) => real !== a && real.startsWith(`${a}${sep}`));
-  if (!inside) throw new Error(`Refusing to dispose ${pathText}: it is not inside a configured savepoint or checkpoint directory (${allowed.join(', ') || 'none configured'}).`);
+  if (!inside) throw new Error(`Refusing to dispose ${pathText}: it is not inside a configured savepoint or checkpoint directory of this cluster (${allowed.join(', ') || 'none configured'}). ${ALLOW_HINT}`);
   const st = existsSync(dir) ? lstatSync(dir) : undefined;
   if (!st || st.isSymbolicLink() || !st.isDirectory()) throw new Error(`Refusing to dispose ${pathText}: it is not a savepoint directory.`);
   readMetadata(dir); // Throws unless it holds a miniflink _metadata.

@@ -53,6 +53,7 @@ export function buildSubmission(pipeline: Pipeline, program: Omit<ProgramSpec, '
     checkpoints,
     restartStrategy: createRestartStrategy(env.getRestartStrategy(), conf, checkpoints.interval !== undefined),
     restartStrategyText: describeRestartStrategy(env.getRestartStrategy()),
+    jobParallelism: env.getParallelism(),
     operators: new Map(stream.nodes.map((n) => [n.operatorId, { uid: n.uid, name: n.name }])),
     restore: undefined,
     stateBackend: resolveStateBackend(env.getStateBackend()?.type, conf['state.backend.type']),

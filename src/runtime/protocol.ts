@@ -105,6 +105,8 @@ export type ToSlot =
       readonly checkpointing: TaskCheckpointing;
       /** State to restore, if any. */
       readonly restore: RestoreSpec | undefined;
+      /** The attempt's watermark table (watermark-table.ts), shared memory of every slot thread of the job and the JobManager. */
+      readonly watermarks?: SharedArrayBuffer;
     }
   | {
       /** Start checkpoint `checkpointId` at these tasks (running sources, and tasks whose input ended). */
@@ -226,8 +228,12 @@ export function channelKey(jobId: string, attempt: number, edgeId: number, from:
 
 /** Slot thread <-> slot thread (and the local loop-back). */
 export type DataMessage =
-  /** A batch of records. */
-  | { readonly t: 'buf'; readonly ch: string; readonly bytes: Uint8Array }
+  /** A batch of records; with `ts`, the bytes hold [records, timestamps] (a timestamp per record, or null). */
+  | { readonly t: 'buf'; readonly ch: string; readonly bytes: Uint8Array; readonly ts?: true }
+  /** A watermark, in band after the records before it (Flink's Watermark). */
+  | { readonly t: 'wm'; readonly ch: string; readonly wm: number }
+  /** The producer became idle (no watermarks for now) or active again (Flink's WatermarkStatus). */
+  | { readonly t: 'status'; readonly ch: string; readonly idle: boolean }
   /** The producer has finished: no more buffers on this channel. */
   | { readonly t: 'eoi'; readonly ch: string }
   /** The consumer took `n` buffers off its queue: the producer may send `n` more. */

@@ -4,7 +4,7 @@
  * its pipeline captured in this process (as a slot thread does), and the JobGraph submitted to the
  * dispatcher; the REST API and the CLI reach the cluster only through this class.
  */
-import { checkConfiguration, type ConfigMap } from '../config/index.js';
+import { checkConfiguration, parseDuration, type ConfigMap } from '../config/index.js';
 import { MiniFlinkError } from '../core/errors.js';
 import { newJobId } from '../core/ids.js';
 import { jsonPlan, type JsonPlan } from '../graph/index.js';
@@ -15,6 +15,9 @@ import { faultOptions, MiniCluster } from './minicluster.js';
 import { captureProgram, NO_JOB } from './program/program-loader.js';
 import { compileProgram, discardCompiledProgram } from './program/program-compiler.js';
 
+
+/** The cluster's limit on a submitted module's capture (options.ts). */
+const CAPTURE_TIMEOUT_KEY = 'cluster.program-capture.timeout';
 
 /** What a submission of a job module says (`run`, `POST /jars/:id/run`). */
 export interface ProgramRun {
@@ -41,6 +44,8 @@ export class StandaloneCluster {
   /** When the cluster started. */
   readonly startedAt = Date.now();
   private programs = 0;
+  /** How long a submitted module's top-level code may run in a capture (cluster.program-capture.timeout). */
+  private readonly captureTimeoutMs: number;
   /** How each job was submitted, and its compiled module (kept for rescaling until the job ends). */
   private readonly runs = new Map<string, { run: ProgramRun; compiledPath: string }>();
 
@@ -55,6 +60,7 @@ export class StandaloneCluster {
       if (!Number.isInteger(x) || x < 1) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `${key} must be a positive integer, got '${v}'`);
       return x;
     };
+    this.captureTimeoutMs = parseDuration(configuration[CAPTURE_TIMEOUT_KEY] ?? '60 s', CAPTURE_TIMEOUT_KEY);
     this.mini = new MiniCluster({
       numTaskManagers: n('local.number-taskmanager', 1),
       slotsPerTaskManager: n('taskmanager.numberOfTaskSlots', 1),
@@ -82,6 +88,8 @@ export class StandaloneCluster {
       const pipeline = await captureProgram(
         { path: run.path, compiledPath, args: run.args, entry: run.entry, executeIndex: run.executeIndex, parallelism: run.parallelism, configuration },
         `cluster-${++this.programs}`,
+        // A module whose top-level code never reaches execute() would hold every later submission.
+        { timeoutMs: this.captureTimeoutMs, timeoutKey: CAPTURE_TIMEOUT_KEY },
       ).catch((e: Error) => {
         // Flink's words for a program without a job, and for one that threw.
         throw new MiniFlinkError('MF_ERR_INVALID_PROGRAM', e.message === NO_JOB ? 'No jobs included in application.' : `Could not execute application. ${e.message}`, { cause: e });

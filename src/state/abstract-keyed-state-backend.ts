@@ -1,7 +1,14 @@
 /**
- * What every keyed state backend shares: the current key, and the five state kinds built on three
- * storage primitives (read, write, remove of the current key's value in one named state). The
- * hashmap and LevelDB backends supply the storage.
+ * What every keyed state backend shares: the current key, the five state kinds built on three
+ * storage primitives (read, write, remove of the current key's value in one named state), and the
+ * timer queues. The hashmap and LevelDB backends supply the storage.
+ *
+ * Timer queues (Flink's PriorityQueueSetFactory#create on the keyed backend) live on the heap in
+ * both backends: a KeyGroupPartitionedPriorityQueue per timer service and time domain, written
+ * into the keyed snapshot per key group and restored by key group like keyed state. For LevelDB
+ * that is Flink's RocksDB backend with `state.backend.rocksdb.timer-service.factory: HEAP`: timers
+ * take memory (about 60-120 bytes each, besides object keys), and registering or firing one never
+ * touches the database.
  */
 import type {
   AggregatingState,
@@ -20,15 +27,21 @@ import type {
 import { MiniFlinkError } from '../core/errors.js';
 import { assignToKeyGroup, type KeyGroupRange } from '../core/key-groups.js';
 import { normalizeKey, type NormalizedKey } from './key-normalizer.js';
+import { createTimerQueue, restoreTimerQueues, snapshotTimerQueues, type TimerQueue, type TimerQueuesSnapshot } from './timer-queues.js';
 import type { KeyedSnapshot } from './snapshot-format.js';
 
 /** A state's storage handle, as a backend hands it out at registration. */
 export type StateTable = unknown;
 
+/** What applyToAllKeys calls for each key: the key, and the state (scoped to that key). */
+export type KeyedStateFunction<S> = (key: unknown, state: S) => void;
+
 /** Keyed state of one keyed operator subtask. */
 export abstract class AbstractKeyedStateBackend {
   protected readonly kinds = new Map<string, StateKind>();
   private readonly registered = new Map<string, unknown>();
+  /** Timer queues by name (created by timer services, or by a restore). */
+  private readonly timerQueues = new Map<string, TimerQueue>();
   private currentKey: unknown = undefined;
   /** The current key, normalized for lookups (undefined before the first record). */
   protected currentNormalized: NormalizedKey | undefined;
@@ -50,14 +63,109 @@ export abstract class AbstractKeyedStateBackend {
     this.currentKeyGroup = assignToKeyGroup(key, this.maxParallelism);
   }
 
+  /**
+   * Sets the current key when its normalized form and key group are known already (a timer
+   * firing: the queue kept both), skipping the hashing setCurrentKey does.
+   */
+  setCurrentKeyAndKeyGroup(key: unknown, normalizedKey: NormalizedKey, keyGroup: number): void {
+    this.currentKey = key;
+    this.currentNormalized = normalizedKey;
+    this.currentKeyGroup = keyGroup;
+  }
+
   /** The current key. */
   getCurrentKey(): unknown {
     return this.currentKey;
   }
 
+  /** The current key, normalized (undefined before the first key). */
+  getCurrentNormalizedKey(): NormalizedKey | undefined {
+    return this.currentNormalized;
+  }
+
   /** The current key's group. */
   getCurrentKeyGroup(): number {
     return this.currentKeyGroup;
+  }
+
+  // ---- timer queues ----
+
+  /**
+   * The timer queue of this name, created empty on first use (Flink's
+   * PriorityQueueSetFactory#create); a restore fills it, before or after it is first asked for.
+   */
+  createTimerQueue(name: string): TimerQueue {
+    let q = this.timerQueues.get(name);
+    if (!q) this.timerQueues.set(name, (q = createTimerQueue(this.keyGroupRange)));
+    return q;
+  }
+
+  /** The synchronous part of a snapshot of the timer queues (O(key groups), copy-on-write). */
+  protected snapshotTimers(): TimerQueuesSnapshot {
+    return snapshotTimerQueues(this.timerQueues);
+  }
+
+  /** Restores the timers of this subtask's key groups from a canonical snapshot. */
+  protected restoreTimers(s: KeyedSnapshot): void {
+    if (s.timers) restoreTimerQueues(s.timers, this.keyGroupRange, (name) => this.createTimerQueue(name));
+  }
+
+  // ---- iterating keys ----
+
+  /**
+   * The keys with a value in a state (Flink's KeyedStateBackend#getKeys), in no particular order,
+   * as denormalizeKey gives them back (key-normalizer.ts). The hashmap backend answers at
+   * once; LevelDB has to iterate the database, so its answer is a promise.
+   */
+  abstract getKeys(stateName: string): readonly unknown[] | Promise<readonly unknown[]>;
+
+  /**
+   * Calls `fn(key, state)` for every key with a value in the state, with that key current (Flink's
+   * KeyedStateBackend#applyToAllKeys, what KeyedBroadcastProcessFunction's applyToKeyedState
+   * uses). The keys are taken first, so `fn` may change or clear the state. The key that was
+   * current before is current again afterwards. Takes a descriptor (registering the state if
+   * needed) or the name of a registered state. Synchronous on the hashmap backend; on LevelDB the
+   * keys are read asynchronously, then every call happens at once: the caller must not let other
+   * input in until the promise settles.
+   * @throws MF_ERR_INVALID_ARGUMENT for the name of a state not registered.
+   */
+  applyToAllKeys<S = unknown>(state: StateDescriptor<any> | string, fn: KeyedStateFunction<S>): void | Promise<void> {
+    const name = typeof state === 'string' ? state : state.name;
+    const handle = (typeof state === 'string' ? this.registered.get(state) : this.getState(state)) as S | undefined;
+    if (handle === undefined) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Keyed state '${name}' is not registered: pass its descriptor to applyToAllKeys`);
+    const keys = this.getKeys(name);
+    if (!Array.isArray(keys)) return (keys as Promise<readonly unknown[]>).then((ks) => this.applyToKeys(ks, handle, fn));
+    this.applyToKeys(keys as readonly unknown[], handle, fn);
+  }
+
+  private applyToKeys<S>(keys: readonly unknown[], state: S, fn: KeyedStateFunction<S>): void {
+    const [key, normalized, group] = [this.currentKey, this.currentNormalized, this.currentKeyGroup];
+    try {
+      for (const k of keys) {
+        this.setCurrentKey(k);
+        fn(k, state);
+      }
+    } finally {
+      this.currentKey = key;
+      this.currentNormalized = normalized;
+      this.currentKeyGroup = group;
+    }
+  }
+
+  /** The state a descriptor describes, of its kind. */
+  getState(d: StateDescriptor<any>): unknown {
+    switch (d.kind) {
+      case 'value':
+        return this.getValueState(d as ValueStateDescriptor<unknown>);
+      case 'list':
+        return this.getListState(d as ListStateDescriptor<unknown>);
+      case 'map':
+        return this.getMapState(d as MapStateDescriptor<unknown, unknown>);
+      case 'reducing':
+        return this.getReducingState(d as ReducingStateDescriptor<unknown>);
+      case 'aggregating':
+        return this.getAggregatingState(d as AggregatingStateDescriptor<unknown, unknown, unknown>);
+    }
   }
 
   /** Throws when no key is set. */
@@ -159,12 +267,15 @@ export abstract class AbstractKeyedStateBackend {
     this.remove(name, isTtl(t) ? t.table : t);
   }
 
-  /** A ValueState. */
+  /**
+   * A ValueState. As in Flink, value() is null when there is no value (or the descriptor's
+   * default), and update(null) (or undefined) clears it: neither can be stored.
+   */
   getValueState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
     return this.register(d, (t) => ({
       value: () => {
         const v = this.unwrapRead(d.name, t) as T | undefined;
-        return v === undefined ? d.defaultValue : v;
+        return v === undefined ? (d.defaultValue ?? null) : v;
       },
       update: (v: T) => (v === undefined || v === null ? this.unwrapRemove(d.name, t) : this.wrapWrite(d.name, t, v)),
       clear: () => this.unwrapRemove(d.name, t),

@@ -1,6 +1,7 @@
 /**
  * The hashmap backend's keyed state: objects in memory, one table per state name, split by key
  * group, with copy-on-write so that a snapshot's synchronous part is short for any state size.
+ * Timers are in the timer queues every backend keeps on the heap (abstract-keyed-state-backend.ts).
  *
  *   tables: stateName -> keyGroup -> Group { map: normalizedKey -> value, frozen, fresh }
  *
@@ -13,6 +14,7 @@ import type { StateKind } from '../api/index.js';
 import type { KeyGroupRange } from '../core/key-groups.js';
 import { copyRecord } from '../core/record-copy.js';
 import { AbstractKeyedStateBackend, entriesToMap, mapToEntries } from './abstract-keyed-state-backend.js';
+import { timerQueuesToCanonical, type TimerQueuesSnapshot } from './timer-queues.js';
 import { denormalizeKey, normalizeKey, type NormalizedKey } from './key-normalizer.js';
 import type { KeyedSnapshot, KeyedStateData } from './snapshot-format.js';
 
@@ -32,6 +34,8 @@ export interface HeapSnapshotRef {
   readonly maxParallelism: number;
   readonly range: KeyGroupRange;
   readonly tables: ReadonlyArray<{ name: string; kind: StateKind; groups: Array<[number, Map<NormalizedKey, unknown>]> }>;
+  /** The timer queues' key groups (shared copy-on-write). */
+  readonly timers?: TimerQueuesSnapshot;
 }
 
 /** Keyed state of one keyed operator subtask, in memory. */
@@ -112,7 +116,7 @@ export class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       }
       tables.push({ name, kind: this.kinds.get(name) ?? 'value', groups });
     }
-    return { maxParallelism: this.maxParallelism, range: this.keyGroupRange, tables };
+    return { maxParallelism: this.maxParallelism, range: this.keyGroupRange, tables, timers: this.snapshotTimers() };
   }
 
   toCanonical(ref: unknown): KeyedSnapshot {
@@ -138,6 +142,7 @@ export class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
   restore(snapshots: readonly KeyedSnapshot[]): void {
     for (const s of snapshots) {
       this.checkRestore(s);
+      this.restoreTimers(s);
       for (const st of s.states) {
         const table = this.table(st.name);
         for (const [kg, entries] of st.groups) {
@@ -149,6 +154,13 @@ export class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       }
     }
   }
+
+  /** The keys with a value in a state (as denormalizeKey gives them back), key group by key group. */
+  getKeys(stateName: string): unknown[] {
+    const keys: unknown[] = [];
+    for (const g of this.tables.get(stateName)?.values() ?? []) for (const nk of g.map.keys()) keys.push(denormalizeKey(nk));
+    return keys;
+  }
 }
 
 /** The canonical form of a heap snapshot (the asynchronous part reads the frozen maps). */
@@ -158,5 +170,6 @@ export function heapSnapshotToCanonical(ref: HeapSnapshotRef): KeyedSnapshot {
     kind: t.kind,
     groups: t.groups.map(([kg, map]) => [kg, [...map].map(([nk, v]) => [denormalizeKey(nk), t.kind === 'map' ? mapToEntries(v) : v] as const)]),
   }));
-  return { maxParallelism: ref.maxParallelism, startKeyGroup: ref.range.startKeyGroup, endKeyGroup: ref.range.endKeyGroup, states };
+  const timers = ref.timers && ref.timers.length > 0 ? { timers: timerQueuesToCanonical(ref.timers) } : {};
+  return { maxParallelism: ref.maxParallelism, startKeyGroup: ref.range.startKeyGroup, endKeyGroup: ref.range.endKeyGroup, states, ...timers };
 }

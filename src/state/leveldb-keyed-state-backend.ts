@@ -21,6 +21,10 @@
  * A snapshot's synchronous part takes LevelDB's own snapshot (a consistent view) plus the buffered
  * and in-flight writes as an overlay; the asynchronous part iterates the view while processing
  * goes on.
+ *
+ * Timers are not in LevelDB: they stay in the heap timer queues every backend keeps (as Flink's
+ * RocksDB backend with `state.backend.rocksdb.timer-service.factory: HEAP`, see
+ * abstract-keyed-state-backend.ts) and go into the same keyed snapshot, per key group.
  */
 import { rmSync } from 'node:fs';
 import { ClassicLevel } from 'classic-level';
@@ -29,6 +33,7 @@ import type { StateKind } from '../api/index.js';
 import { MiniFlinkError } from '../core/errors.js';
 import type { KeyGroupRange } from '../core/key-groups.js';
 import { AbstractKeyedStateBackend, entriesToMap, mapToEntries } from './abstract-keyed-state-backend.js';
+import { timerQueuesToCanonical, type TimerQueuesSnapshot } from './timer-queues.js';
 import { denormalizeKey, normalizeKey, type NormalizedKey } from './key-normalizer.js';
 import type { KeyedSnapshot, KeyedStateData } from './snapshot-format.js';
 
@@ -47,6 +52,8 @@ interface LevelDbSnapshotRef {
   readonly overlay: Map<string, Buffer | null>;
   readonly names: readonly string[];
   readonly kinds: ReadonlyMap<string, StateKind>;
+  /** The timer queues' key groups (shared copy-on-write). */
+  readonly timers: TimerQueuesSnapshot;
 }
 
 /** Keyed state of one keyed operator subtask, in LevelDB. */
@@ -220,7 +227,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     this.checkFailure();
     const overlay = new Map<string, Buffer | null>();
     for (const m of [this.inFlight ?? new Map<string, Buffered>(), this.buffer]) for (const [k, b] of m) overlay.set(k, this.encode(b));
-    return { view: this.db.snapshot(), overlay, names: [...this.names], kinds: new Map(this.kinds) };
+    return { view: this.db.snapshot(), overlay, names: [...this.names], kinds: new Map(this.kinds), timers: this.snapshotTimers() };
   }
 
   /** Asynchronous part: iterates the snapshot, applies the overlay, groups by state and key group. */
@@ -250,7 +257,8 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
       kind: ref.kinds.get(ref.names[id]!) ?? 'value',
       groups: [...groups].sort((a, b) => a[0] - b[0]),
     }));
-    return { maxParallelism: this.maxParallelism, startKeyGroup: this.keyGroupRange.startKeyGroup, endKeyGroup: this.keyGroupRange.endKeyGroup, states: out };
+    const timers = ref.timers.length > 0 ? { timers: timerQueuesToCanonical(ref.timers) } : {};
+    return { maxParallelism: this.maxParallelism, startKeyGroup: this.keyGroupRange.startKeyGroup, endKeyGroup: this.keyGroupRange.endKeyGroup, states: out, ...timers };
   }
 
   /** Closes a snapshot's LevelDB view once (toCanonical, or a snapshot that will not be written). */
@@ -270,6 +278,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     this.checkFailure();
     for (const s of snapshots) {
       this.checkRestore(s);
+      this.restoreTimers(s);
       for (const st of s.states) {
         const id = this.table(st.name);
         const ops = [];
@@ -280,6 +289,28 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
         if (ops.length > 0) await this.db.batch(ops);
       }
     }
+  }
+
+  /**
+   * The keys with a value in a state (as denormalizeKey gives them back): a prefix scan of each key group of the
+   * range in LevelDB, with the buffered and in-flight writes laid over it (taken at the call).
+   */
+  async getKeys(stateName: string): Promise<unknown[]> {
+    this.checkFailure();
+    const id = this.names.indexOf(stateName);
+    if (id < 0) return [];
+    // Writes not in LevelDB yet win over it: present (a value) or not (deleted).
+    const overlay = new Map<string, boolean>();
+    for (const m of [this.inFlight, this.buffer]) for (const [k, b] of m ?? []) if (b.key[2] === id) overlay.set(k, b.value !== DELETED);
+    const keyOf = (k: Buffer) => denormalizeKey(this.packr.unpack(k.subarray(3)) as NormalizedKey);
+    const keys: unknown[] = [];
+    for (let kg = this.keyGroupRange.startKeyGroup; kg <= this.keyGroupRange.endKeyGroup; kg++) {
+      const gte = Buffer.from([kg >> 8, kg & 0xff, id]);
+      const lt = Buffer.from([kg >> 8, kg & 0xff, id + 1]);
+      for await (const k of this.db.keys({ gte, lt })) if (!overlay.has(k.toString('latin1'))) keys.push(keyOf(k));
+    }
+    for (const [k, present] of overlay) if (present) keys.push(keyOf(Buffer.from(k, 'latin1')));
+    return keys;
   }
 
   /** Closes and deletes the database (after the batch in flight); throws a failure no one saw. */

@@ -3,7 +3,8 @@
  * and broadcast state (a map every subtask holds the same copy of). How each is handed to the new
  * subtasks on restore: operator-state-repartitioner.ts.
  */
-import type { ListState, ListStateDescriptor, OperatorStateStore } from '../api/index.js';
+import type { BroadcastState, ListState, ListStateDescriptor, MapStateDescriptor, OperatorStateStore } from '../api/index.js';
+import { normalizeKey, type NormalizedKey } from './key-normalizer.js';
 import { copyRecord } from '../core/record-copy.js';
 import { MiniFlinkError } from '../core/errors.js';
 import { repartitionOperatorState } from './operator-state-repartitioner.js';
@@ -12,6 +13,8 @@ import type { OperatorStateData, RedistributionMode } from './snapshot-format.js
 /** The operator state of one operator subtask. */
 export class DefaultOperatorStateStore implements OperatorStateStore {
   private readonly states = new Map<string, { mode: RedistributionMode; items: unknown[] }>();
+  /** Broadcast state by name: entries by normalized key (keys compare by value). */
+  private readonly broadcast = new Map<string, Map<NormalizedKey, [unknown, unknown]>>();
 
   /**
    * @param restored every old subtask's operator state of this operator, indexed by old subtask
@@ -19,10 +22,15 @@ export class DefaultOperatorStateStore implements OperatorStateStore {
    *   redistributed for subtask `index` of `parallelism`.
    */
   constructor(restored: ReadonlyArray<OperatorStateData | undefined> = [], index = 0, parallelism = 1) {
-    if (restored.length > 0) for (const [name, s] of repartitionOperatorState(restored, index, parallelism)) this.states.set(name, s);
+    if (restored.length === 0) return;
+    for (const [name, s] of repartitionOperatorState(restored, index, parallelism)) {
+      if (s.mode === 'broadcast') this.broadcast.set(name, new Map((s.items as Array<[unknown, unknown]>).map(([k, v]) => [normalizeKey(k), [k, v]])));
+      else this.states.set(name, s);
+    }
   }
 
   private get<T>(d: ListStateDescriptor<T>, mode: RedistributionMode): ListState<T> {
+    if (this.broadcast.has(d.name)) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Operator state '${d.name}' was registered as broadcast state and cannot be used as ${mode} list state`);
     let s = this.states.get(d.name);
     if (!s) this.states.set(d.name, (s = { mode, items: [] }));
     else if (s.mode !== mode) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Operator state '${d.name}' was registered as ${s.mode} list state and cannot be used as ${mode} list state`);
@@ -46,15 +54,47 @@ export class DefaultOperatorStateStore implements OperatorStateStore {
     return this.get(d, 'union');
   }
 
+  /**
+   * Broadcast state (Flink's getBroadcastState): a map every subtask keeps the same copy of, as
+   * long as the function changes it the same way in every subtask. Keys compare by value.
+   */
+  getBroadcastState<K, V>(d: MapStateDescriptor<K, V>): BroadcastState<K, V> {
+    if (this.states.has(d.name)) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Operator state '${d.name}' was registered as ${this.states.get(d.name)!.mode} list state and cannot be used as broadcast state`);
+    let m = this.broadcast.get(d.name);
+    if (!m) this.broadcast.set(d.name, (m = new Map()));
+    const map = m;
+    const entries = function* (): Generator<[K, V]> {
+      for (const [k, v] of map.values()) yield [k as K, v as V];
+    };
+    const state: BroadcastState<K, V> = {
+      get: (k) => {
+        const e = map.get(normalizeKey(k));
+        return e === undefined ? null : (e[1] as V);
+      },
+      contains: (k) => map.has(normalizeKey(k)),
+      immutableEntries: () => [...entries()].map(([k, v]) => [copyRecord(k), copyRecord(v)] as [K, V]),
+      put: (k, v) => void map.set(normalizeKey(k), [k, v]),
+      putAll: (es) => {
+        for (const [k, v] of es instanceof Map ? es.entries() : es) map.set(normalizeKey(k), [k, v]);
+      },
+      remove: (k) => void map.delete(normalizeKey(k)),
+      entries,
+      iterator: entries,
+      clear: () => map.clear(),
+    };
+    return state;
+  }
+
   /** Whether any state is registered. */
   isEmpty(): boolean {
-    return this.states.size === 0;
+    return this.states.size === 0 && this.broadcast.size === 0;
   }
 
   /** A copy of every state, for a snapshot. */
   snapshot(): OperatorStateData {
     const out: Record<string, { mode: RedistributionMode; items: unknown[] }> = {};
     for (const [name, s] of this.states) out[name] = { mode: s.mode, items: s.items.map((x) => copyRecord(x)) };
+    for (const [name, m] of this.broadcast) out[name] = { mode: 'broadcast', items: [...m.values()].map(([k, v]) => [copyRecord(k), copyRecord(v)]) };
     return out;
   }
 }

@@ -4,16 +4,28 @@
  *
  *   OperatorSnapshot
  *     keyed?:    { maxParallelism, startKeyGroup, endKeyGroup,
- *                  states: [{ name, kind, groups: [[keyGroup, [[key, value], ...]], ...] }] }
+ *                  states: [{ name, kind, groups: [[keyGroup, [[key, value], ...]], ...] }],
+ *                  timers?: [{ name, groups: [[keyGroup, [[key, timestamp] | [key, timestamp, namespace], ...]], ...] }] }
  *     operator?: { [stateName]: { mode: 'split' | 'union' | 'broadcast', items: [...] } }
  *
- * Keys are the original keys (objects come back as their canonical JSON form); MapState values
- * are lists of [userKey, value] pairs. `version` lets a later format migrate this one.
+ * Keys are the original keys, of the same types (a Date, bigint, Map or Set comes back as itself:
+ * state/key-normalizer.ts); MapState values are lists of [userKey, value] pairs. Timers are the
+ * keyed backend's priority queues (Flink's
+ * PRIORITY_QUEUE state), one per timer service and time domain, named as Flink names them
+ * (`_timer_state/event_user-timers`, `_timer_state/processing_user-timers`); the namespace is
+ * left out when it is the void namespace. Like keyed state they are written per key group, so a
+ * restore at any parallelism takes exactly the key groups it owns.
+ *
+ * Versions (`version`):
+ *   1  no `timers`: a KeyedProcessOperator kept its timers as union operator state `__timers`,
+ *      items [domain, key, timestamp]. Still restored (keyed-operators.ts moves them into the
+ *      timer queues, keeping the key groups the subtask owns).
+ *   2  `keyed.timers`.
  */
 import type { StateKind } from '../api/index.js';
 
 /** Current format version. */
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
 
 /** One keyed state of one operator subtask. */
 export interface KeyedStateData {
@@ -25,12 +37,25 @@ export interface KeyedStateData {
   readonly groups: ReadonlyArray<readonly [keyGroup: number, entries: ReadonlyArray<readonly [key: unknown, value: unknown]>]>;
 }
 
+/** One timer in a snapshot: key and timestamp, plus the namespace unless it is the void namespace. */
+export type TimerData = readonly [key: unknown, timestamp: number] | readonly [key: unknown, timestamp: number, namespace: unknown];
+
+/** One timer queue (a timer service's timers of one time domain) of one operator subtask. */
+export interface KeyedTimersData {
+  /** The queue's name (`_timer_state/event_<service>` or `_timer_state/processing_<service>`). */
+  readonly name: string;
+  /** Timers by key group (in no particular order within a group). */
+  readonly groups: ReadonlyArray<readonly [keyGroup: number, timers: readonly TimerData[]]>;
+}
+
 /** The keyed state of one operator subtask. */
 export interface KeyedSnapshot {
   readonly maxParallelism: number;
   readonly startKeyGroup: number;
   readonly endKeyGroup: number;
   readonly states: readonly KeyedStateData[];
+  /** Timer queues (version 2; absent when there are no timers). */
+  readonly timers?: readonly KeyedTimersData[];
 }
 
 /** How operator list state is redistributed on restore. */
@@ -45,3 +70,6 @@ export interface OperatorSnapshot {
   readonly keyed?: KeyedSnapshot;
   readonly operator?: OperatorStateData;
 }
+
+/** Version 1's union operator state holding a KeyedProcessOperator's timers. */
+export const LEGACY_TIMERS_STATE = '__timers';

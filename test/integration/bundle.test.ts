@@ -7,7 +7,9 @@
  * over REST (`POST /jars/upload`, `POST /jars/:id/run`). The cluster runs with another value of the
  * variable: the client's wins. So does the client's configuration (config.yaml): `run -m` sends
  * what the job reads of it. `import.meta.url` is replaced as an expression only, never inside a
- * string; an import() the bundle cannot run as the original would fails at compile time.
+ * string; an import() the bundle cannot run as the original would fails at compile time. A
+ * `require(name)` in a local CommonJS file resolves from that file's folder, and a template
+ * import() ending in `.js` finds the `.ts` file, as TypeScript's resolution does.
  */
 import type { ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -223,4 +225,61 @@ describe('bundle', () => {
     expect(bodyA.join('\n')).toBe(bodyB.join('\n'));
     expect(bodyA.join('\n')).toContain('\n// util.ts\n');
   }, 60_000);
+
+  it("bundle - require(name) in a local CommonJS file resolves from that file's folder, locally and with run -m", async () => {
+    const dir = join(root, 'require-variable');
+    mkdirSync(join(dir, 'lib'), { recursive: true });
+    // The same name in the job's folder and in the CommonJS file's: Node takes the file's own.
+    writeFileSync(join(dir, 'data.cjs'), "module.exports = 'the job folder\\'s data';\n");
+    writeFileSync(join(dir, 'lib', 'data.cjs'), "module.exports = 'lib data';\n");
+    writeFileSync(join(dir, 'lib', 'legacy.cjs'), "const name = './data.cjs';\nconst which = (n) => require(n);\nmodule.exports = { data: require(name), again: which('./data.cjs'), literal: require('./data.cjs') };\n");
+    writeFileSync(
+      join(dir, 'job.ts'),
+      [
+        "import { StreamExecutionEnvironment } from 'miniflink';",
+        "import legacy from './lib/legacy.cjs';",
+        'const env = StreamExecutionEnvironment.getExecutionEnvironment();',
+        'const out = await env.fromElements(1).map(() => [legacy.data, legacy.again, legacy.literal].join(\'|\')).executeAndCollect();',
+        'console.log(`RESULT ${JSON.stringify(out)}`);',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'lib', 'legacy.d.cts'), 'declare const legacy: { data: string; again: string; literal: string };\nexport = legacy;\n');
+    for (const target of [['-t', 'local'], ['-m', base.replace('http://', '')]]) {
+      const args = ['run', ...target, join(dir, 'job.ts')];
+      const r = await runCli(args);
+      expect(r.code, explain(args, r)).toBe(0);
+      expect(resultOf(r), explain(args, r)).toEqual(['lib data|lib data|lib data']);
+    }
+  }, 120_000);
+
+  it('bundle - import() of a template literal ending in .js finds the .ts file, as TypeScript and tsx do, locally and with run -m', async () => {
+    const dir = join(root, 'template-ts');
+    mkdirSync(join(dir, 'plugins'), { recursive: true });
+    writeFileSync(join(dir, 'plugins', 'helper.ts'), "export const label = (n: number): string => `ts#${n}`;\n");
+    writeFileSync(join(dir, 'plugins', 'plain.js'), 'export const label = (n) => `js#${n}`;\n');
+    writeFileSync(
+      join(dir, 'job.ts'),
+      [
+        "import { StreamExecutionEnvironment } from 'miniflink';",
+        'const labels: string[] = [];',
+        'for (const name of process.argv.slice(2)) {',
+        '  const m = (await import(`./plugins/${name}.js`)) as { label: (n: number) => string };',
+        '  labels.push(m.label(1));',
+        '}',
+        "const none = process.argv.length > 100 ? 'plain' : 'nothing';",
+        "const missing = await import(`./plugins/${none}.js`).then(() => 'found', (e: Error) => e.message);",
+        'const env = StreamExecutionEnvironment.getExecutionEnvironment();',
+        "const out = await env.fromElements(2).map((n) => [...labels, missing, String(n)].join('|')).executeAndCollect();",
+        'console.log(`RESULT ${JSON.stringify(out)}`);',
+        '',
+      ].join('\n'),
+    );
+    for (const target of [['-t', 'local'], ['-m', base.replace('http://', '')]]) {
+      const args = ['run', ...target, join(dir, 'job.ts'), 'helper', 'plain'];
+      const r = await runCli(args);
+      expect(r.code, explain(args, r)).toBe(0);
+      expect(resultOf(r), explain(args, r)).toEqual(['ts#1|js#1|Module not found in bundle: ./plugins/nothing.js|2']);
+    }
+  }, 120_000);
 });

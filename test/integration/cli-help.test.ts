@@ -7,7 +7,7 @@
  * instead of being read as another option with a glued value.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,6 +150,50 @@ describe('cli help', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^Version: ${version.replace(/\./g, '\\.')}, Commit ID: \\S+\\n$`));
     }
+  });
+
+  it("errors - the CLI's own errors print Flink-style messages without JavaScript frames; a job's own line stays", async () => {
+    const conf = join(root, 'broken-conf');
+    mkdirSync(conf, { recursive: true });
+    writeFileSync(join(conf, 'config.yaml'), 'parallelism.default: [1\n');
+    const cases: Array<[string[], string]> = [
+      [['run', '-t', 'local', 'test/jobs/no-such-job.ts'], `Could not get job jar and dependencies from JAR file: JAR file does not exist: ${join(ROOT, 'test/jobs/no-such-job.ts')}`],
+      [['run', '-t', 'local', '-D', 'foo', 'test/jobs/client-job.ts'], "Invalid dynamic property '-D foo': expected -D key=value"],
+      [['run', '-t', 'local', '--conf-dir', conf, 'test/jobs/client-job.ts'], `Could not parse ${join(conf, 'config.yaml')}: `],
+      [['run', '-t', 'local', '-D', 'parallelism.default=abc', 'test/jobs/client-job.ts'], "Could not parse value 'abc' for key 'parallelism.default'."],
+      [['run', '-t', 'local', '-D', 'parallelism.default=0', 'test/jobs/client-job.ts'], "Invalid value '0' for key 'parallelism.default': it must be at least 1."],
+      [['run', '-t', 'local', '-D', 'execution.checkpointing.interval=often', 'test/jobs/client-job.ts'], "Could not parse value 'often' for key 'execution.checkpointing.interval'."],
+      [['run', '-t', 'local', '-D', 'state.backend.type=paper', 'test/jobs/client-job.ts'], "Could not parse value 'paper' for key 'state.backend.type'."],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr, args.join(' ')).toContain(message);
+      expect(r.stderr, args.join(' ')).not.toMatch(/^\s+at /m);
+      expect(r.stdout, args.join(' ')).not.toContain('Job has been submitted');
+    }
+    // More slots than an embedded cluster offers: the message, and the job's own line that ran the job (no miniflink frames).
+    const slots = await runCli(['run', '-t', 'local', '-p', '3', '-D', 'taskmanager.numberOfTaskSlots=1', 'test/jobs/client-job.ts']);
+    expect(slots.code).toBe(1);
+    expect(slots.stderr).toContain('MiniFlinkError [MF_ERR_NOT_ENOUGH_SLOTS]: ');
+    const frames = slots.stderr.split('\n').filter((l) => /^\s+at /.test(l));
+    expect(frames.length, slots.stderr).toBeGreaterThan(0);
+    for (const f of frames) expect(f, slots.stderr).toContain(join(ROOT, 'test/jobs/client-job.ts'));
+  });
+
+  it('options - -t local is refused by the actions that always talk to a running cluster, with the reason', async () => {
+    for (const action of ['list', 'savepoint', 'cancel', 'stop', 'checkpoint']) {
+      const args = [action, '-t', 'local', ...(action === 'list' ? [] : ['0123456789abcdef0123456789abcdef'])];
+      const r = await runCli(args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr, args.join(' ')).toContain(`"${action}" talks to a running cluster through its REST API: -t local (an embedded cluster in the CLI process) exists for "run" only.`);
+      expect(r.stdout).toBe('');
+    }
+    // Nor does an unreachable cluster suggest -t local to an action that has no such thing.
+    const list = await runCli(['list', '-m', '127.0.0.1:1']);
+    expect(list.code).toBe(1);
+    expect(list.stderr).toContain("Start one with 'miniflink cluster start'.");
+    expect(list.stderr).not.toContain('-t local');
   });
 
   it('help - an unknown action names the valid ones', async () => {

@@ -35,7 +35,7 @@ const JOB_SETTINGS = [
 ].flatMap((s) => ['-D', s]);
 
 beforeAll(async () => {
-  ({ cluster, base } = await startCluster(['local.number-taskmanager=2', 'taskmanager.numberOfTaskSlots=2', 'cluster.taskmanager.restart-delay=200 ms', `web.upload.dir=${join(root, 'uploads')}`]));
+  ({ cluster, base } = await startCluster(['local.number-taskmanager=2', 'taskmanager.numberOfTaskSlots=2', 'cluster.taskmanager.restart-delay=200 ms', `web.upload.dir=${join(root, 'uploads')}`, `rest.savepoint-dirs.allowed=${root}`]));
   m = ['-m', base.replace('http://', '')];
 }, 60_000);
 
@@ -197,6 +197,27 @@ describe('fault injection (REST)', () => {
     expect(await restarts(a.jobId)).toBe(restartsBefore);
     expect((await get(`/jobs/${a.jobId}`)).state).toBe('RUNNING');
   }, 120_000);
+
+  it('faults - a savepoint aborted while an earlier checkpoint is in flight does not drop that checkpoint\'s barriers', async () => {
+    const run = await runCli(['run', ...m, '-d', 'test/jobs/slow-barrier-job.ts']);
+    expect(run.code).toBe(0);
+    const jobId = /JobID ([0-9a-f]{32})/.exec(run.stdout)![1]!;
+    try {
+      // Checkpoint 1 is in flight: its barrier waits behind the sink's backlog for seconds.
+      await until('checkpoint 1 in progress', async () => ((await get(`/jobs/${jobId}/checkpoints`)).counts?.in_progress >= 1 ? true : undefined));
+      // The source declines the next one: the savepoint, which is aborted while checkpoint 1 is still in flight.
+      expect((await post(`/jobs/${jobId}/checkpoints/faults`, { kind: 'fail', count: 1 })).status).toBe(202);
+      expect((await post(`/jobs/${jobId}/savepoints`, { 'target-directory': join(root, 'sp-aborted') })).status).toBe(202);
+      // Checkpoint 1 still completes (before the fix its barriers were dropped and it expired after 30 s).
+      const done = await until('checkpoint 1 to end', async () => {
+        const h = ((await get(`/jobs/${jobId}/checkpoints`)).history as Json[]).find((x) => x.id === 1);
+        return h && h.status !== 'IN_PROGRESS' ? h : undefined;
+      }, 25_000);
+      expect(done.status).toBe('COMPLETED');
+    } finally {
+      await fetch(`${base}/jobs/${jobId}`, { method: 'PATCH' });
+    }
+  }, 60_000);
 
   it('faults - 400 for malformed ids, indexes and bodies, 404 for unknown jobs, vertices and TaskManagers, 409 for a job that does not run', async () => {
     const count = a.details.vertices[1] as Json;

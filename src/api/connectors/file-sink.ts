@@ -1,19 +1,24 @@
 /**
  * FileSink.forRowFormat(dir, encoder): Flink's exactly-once file sink with row encoding.
  *
- *   record -> .part-<uuid>-<subtask>-<n>.inprogress.<id>        (hidden: in progress)
+ *   record -> .part-<uuid>-<subtask>-<n>.inprogress.<lineage>   (hidden: in progress)
  *   barrier n -> the in-progress file is closed and becomes pending for checkpoint n
  *   checkpoint n complete -> pending files of checkpoints <= n are renamed part-<uuid>-<subtask>-<n>
  *
  * Part files roll at every checkpoint (Flink's OnCheckpointRollingPolicy), so a restore never
  * needs to truncate a file. Pending files are union list state: on restore they are committed
- * (the checkpoint they belong to completed, only the notice may have been lost), and in-progress
- * files of this subtask that no checkpoint knows are deleted. A file from a failed attempt is
- * never visible as finished. At the end of a bounded job the last files are committed by the final
- * checkpoint (or at once when checkpointing is off).
+ * (the checkpoint they belong to completed, only the notice may have been lost; a pending file that
+ * is neither in progress nor committed is an error, as for Flink's committer), and in-progress files
+ * of this subtask that no checkpoint knows are deleted, if this sink wrote them: each in-progress
+ * file carries the sink's lineage (a hash of the job id, the task's name and the base path, the same
+ * in every attempt of the job), so a failed attempt's files are found and another job's files in
+ * the same directory are left alone (as Flink leaves hidden files it does not know; so are those of
+ * the job a savepoint was taken from). A file from a failed attempt is never visible as finished.
+ * At the end of a bounded job the last files are committed by the final checkpoint (or at once when
+ * checkpointing is off).
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { RichSinkFunction } from '../functions/sink-function.js';
 import type { CheckpointListener, CheckpointedFunction, FunctionInitializationContext, FunctionSnapshotContext } from '../functions/checkpointed-function.js';
@@ -70,6 +75,8 @@ export interface OutputFileConfig {
 type Pending = { inProgress: string; final: string; checkpointId: number };
 
 const FLUSH_BYTES = 64 * 1024;
+/** A part file's uuid (randomUUID). */
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 /** The checkpoint id of files closed at the end of input, until a checkpoint takes them. */
 const END_OF_INPUT = Number.MAX_SAFE_INTEGER;
 
@@ -83,6 +90,7 @@ export class FileSinkFunction<T> extends RichSinkFunction<T> implements Checkpoi
   private pending: Pending[] = [];
   private state!: ListState<Pending>;
   private checkpointing = false;
+  private lineageId: string | undefined;
 
   constructor(
     private readonly basePath: string,
@@ -93,21 +101,40 @@ export class FileSinkFunction<T> extends RichSinkFunction<T> implements Checkpoi
     super();
   }
 
-  /** Restores pending files (committing them) and removes this subtask's stray in-progress files. */
+  /** Restores pending files (committing them) and removes the stray in-progress files this sink wrote. */
   initializeState(ctx: FunctionInitializationContext): void {
     this.state = ctx.getOperatorStateStore().getUnionListState(new ListStateDescriptor<Pending>('file-sink-pending'));
     this.checkpointing = true;
     const rc = this.getRuntimeContext();
     const me = rc.getIndexOfThisSubtask();
-    if (!ctx.isRestored()) return;
+    const parallelism = rc.getNumberOfParallelSubtasks();
     const known = new Set<string>();
-    for (const p of this.state.get()) {
-      known.add(p.inProgress);
-      commit(p);
+    if (ctx.isRestored()) {
+      for (const p of this.state.get()) {
+        known.add(p.inProgress);
+        commit(p);
+      }
+    } else if (rc.getAttemptNumber() === 0) {
+      return;
     }
-    // In-progress files of this subtask index that no completed checkpoint knows: a failed attempt's.
-    const marker = new RegExp(`^\\.${escape(this.fileConfig.partPrefix)}-[0-9a-f-]+-${me}-\\d+.*\\.inprogress\\.`);
-    for (const file of walk(this.basePath)) if (marker.test(basename(file)) && !known.has(file)) rmSync(file, { force: true });
+    // In-progress files of this sink that no completed checkpoint knows: a failed attempt's. Each
+    // subtask removes its own index's; subtask 0 also those of indexes beyond the parallelism.
+    const marker = new RegExp(`^\\.${escape(this.fileConfig.partPrefix)}-${UUID}-(\\d+)-\\d+.*\\.inprogress\\.${this.lineage()}$`);
+    for (const file of walk(this.basePath)) {
+      const m = marker.exec(basename(file));
+      if (!m || known.has(file)) continue;
+      const index = Number(m[1]);
+      if (index === me || (me === 0 && index >= parallelism)) rmSync(file, { force: true });
+    }
+  }
+
+  /** What this sink's in-progress files end with, the same in every attempt of the job (see the file's comment). */
+  private lineage(): string {
+    if (this.lineageId === undefined) {
+      const rc = this.getRuntimeContext();
+      this.lineageId = createHash('sha256').update(`${rc.getJobId()}\0${rc.getTaskName()}\0${this.basePath}`).digest('hex').slice(0, 32);
+    }
+    return this.lineageId;
   }
 
   /** Writes one record to its bucket's in-progress file. */
@@ -118,7 +145,7 @@ export class FileSinkFunction<T> extends RichSinkFunction<T> implements Checkpoi
       const dir = join(this.basePath, bucket);
       mkdirSync(dir, { recursive: true });
       const part = `${this.fileConfig.partPrefix}-${this.uuid}-${this.getRuntimeContext().getIndexOfThisSubtask()}-${this.counter++}${this.fileConfig.partSuffix}`;
-      const inProgress = join(dir, `.${part}.inprogress.${randomUUID()}`);
+      const inProgress = join(dir, `.${part}.inprogress.${this.lineage()}`);
       f = { fd: openSync(inProgress, 'a'), inProgress, final: join(dir, part), buffered: [], bytes: 0 };
       this.openFiles.set(bucket, f);
     }
@@ -184,13 +211,18 @@ function flush(f: { fd: number; buffered: string[]; bytes: number }): void {
   f.bytes = 0;
 }
 
+/**
+ * Renames a pending file to its final name. One already committed is skipped (every subtask
+ * commits the union of pending files on restore: another may have been first); one that is
+ * neither there nor committed is an error, as Flink's committer's (its data would be lost).
+ */
 function commit(p: Pending): void {
-  if (!existsSync(p.inProgress)) return;
   try {
     renameSync(p.inProgress, p.final);
   } catch (e) {
-    // Every subtask commits the union of pending files on restore: another may have been first.
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    if (existsSync(p.final)) return;
+    throw new Error(`FileSink: the pending file ${p.inProgress} of checkpoint ${p.checkpointId} is missing and was not committed to ${p.final} (was it deleted?)`);
   }
 }
 

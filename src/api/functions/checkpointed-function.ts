@@ -4,7 +4,8 @@
  * completed (two-phase-commit sinks commit there).
  */
 import type { ListState } from '../state/state.js';
-import type { ListStateDescriptor } from '../state/state.js';
+import type { ListStateDescriptor, MapStateDescriptor } from '../state/state.js';
+import type { BroadcastState } from './broadcast-process-function.js';
 import type { RuntimeContext } from './runtime-context.js';
 
 /** Flink's OperatorStateStore. */
@@ -13,6 +14,8 @@ export interface OperatorStateStore {
   getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
   /** List state given whole to every subtask on restore. */
   getUnionListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
+  /** Broadcast state: every subtask keeps its copy; on restore subtask i gets old subtask (i % old parallelism)'s. */
+  getBroadcastState<K, V>(descriptor: MapStateDescriptor<K, V>): BroadcastState<K, V>;
 }
 
 /** Flink's FunctionInitializationContext. */

@@ -8,8 +8,10 @@ import { AbstractRichFunction } from './rich-function.js';
 
 /** A watermark: event time has reached this timestamp. */
 export class Watermark {
-  /** Flink's final watermark, Long.MAX_VALUE. */
-  static readonly MAX_WATERMARK = new Watermark(Number.MAX_SAFE_INTEGER);
+  /** Flink's final watermark, Long.MAX_VALUE (2^63 as a number). */
+  static readonly MAX_WATERMARK = new Watermark(2 ** 63);
+  /** Flink's Long.MIN_VALUE: the watermark before any arrived (-2^63). */
+  static readonly UNINITIALIZED = new Watermark(-(2 ** 63));
   constructor(
     /** The timestamp. */
     readonly timestamp: number,
@@ -26,8 +28,10 @@ export interface SourceContext<T> {
   collect(record: T): void | Promise<void>;
   /** Emits a record with an event timestamp. */
   collectWithTimestamp(record: T, timestamp: number): void | Promise<void>;
-  /** Emits a watermark. */
+  /** Emits a watermark: no record with a smaller timestamp should follow (those that do are late). */
   emitWatermark(mark: Watermark): void;
+  /** Declares the source idle: downstream stops waiting for its watermarks until it emits again. */
+  markAsTemporarilyIdle(): void;
   /** Flink's checkpoint lock; a slot thread needs none, so this is a plain object to synchronize on. */
   getCheckpointLock(): object;
   /** Whether the task was asked to stop (cancel): a source loop may check it. */

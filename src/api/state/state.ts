@@ -7,10 +7,10 @@ import type { StateTtlConfig } from './state-ttl-config.js';
 
 /** Flink's ValueState. */
 export interface ValueState<T> {
-  /** The value for the current key, or the descriptor's default (undefined when none). */
-  value(): T | undefined;
-  /** Sets the value for the current key. */
-  update(value: T): void;
+  /** The value for the current key, or the descriptor's default (null when none, as in Flink). */
+  value(): T | null;
+  /** Sets the value for the current key; null or undefined clears it (as Flink's update(null)). */
+  update(value: T | null): void;
   /** Removes the value for the current key. */
   clear(): void;
 }

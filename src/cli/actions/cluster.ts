@@ -20,7 +20,7 @@ import type { CliIO } from './run.js';
 export async function clusterAction(argv: readonly string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = argv;
   const p = parseArgs(rest, parserOptions('cluster'), false);
-  const conf = loadConfiguration(p, io.err);
+  const conf = loadConfiguration(p, io.err, 'cluster');
   if (sub === 'stop') {
     await RestClient.fromConfig(conf).call('DELETE', '/cluster');
     io.out(`Cluster at ${RestClient.fromConfig(conf).baseUrl} is shutting down.`);

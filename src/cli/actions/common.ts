@@ -1,12 +1,18 @@
 /**
- * What the run and info actions share: the options common to all actions and loading the
- * configuration.
+ * What the actions share: loading the configuration (config.yaml, -D, -m, -t) and parsing -p.
  */
 import { applyDynamicProperties, checkConfiguration, configDirectory, loadConfigFile, type ConfigMap } from '../../config/index.js';
 import { CliArgumentError, listOption, stringOption, type ParsedArgs } from '../args.js';
 
-/** Loads config.yaml and applies -D (and -m as rest.address/rest.port). */
-export function loadConfiguration(p: ParsedArgs, warn: (m: string) => void): ConfigMap {
+/** Actions that submit a program, and so take `-t local` (info only builds the plan: it accepts and ignores it). */
+const TARGET_ACTIONS = new Set(['run', 'info']);
+
+/**
+ * Loads config.yaml and applies -D (and -m as rest.address/rest.port, -t as execution.target);
+ * refuses a value that does not parse as its option's type. `-t local` is refused for an action
+ * that always talks to a running cluster (list, cancel, ...).
+ */
+export function loadConfiguration(p: ParsedArgs, warn: (m: string) => void, action: string): ConfigMap {
   const conf = applyDynamicProperties(loadConfigFile(configDirectory(stringOption(p, 'conf-dir')), warn), listOption(p, 'D'), warn);
   checkConfiguration(conf, warn);
   const jm = stringOption(p, 'jobmanager');
@@ -18,6 +24,15 @@ export function loadConfiguration(p: ParsedArgs, warn: (m: string) => void): Con
     conf['execution.target'] = 'remote';
   }
   const target = stringOption(p, 'target');
+  if (target !== undefined && !TARGET_ACTIONS.has(action) && target !== 'remote') {
+    throw new CliArgumentError(
+      action === 'cluster'
+        ? `"cluster" starts or stops a standalone cluster: -t ${target} does not apply to it.`
+        : target === 'local'
+        ? `"${action}" talks to a running cluster through its REST API: -t local (an embedded cluster in the CLI process) exists for "run" only. Leave -t out, or give the cluster with -m host:port.`
+        : `Unsupported execution target '${target}': "${action}" talks to a running miniflink cluster (-t remote, the default).`,
+    );
+  }
   if (target !== undefined) conf['execution.target'] = target;
   return conf;
 }

@@ -39,7 +39,7 @@ export async function failAction(argv: readonly string[], io: CliIO): Promise<nu
   const vertexOption = stringOption(p, 'vertex');
   const subtaskOption = index(stringOption(p, 'subtask'), 'subtask index');
   if (what !== 'checkpoint' && (vertexOption !== undefined || subtaskOption !== undefined)) throw new CliArgumentError('--vertex and --subtask are options of "fail <Job ID> checkpoint" only.');
-  const client = RestClient.fromConfig(loadConfiguration(p, io.err));
+  const client = RestClient.fromConfig(loadConfiguration(p, io.err, 'fail'));
   const headline = `Could not inject a fault into job ${jobId}.`;
 
   if (what === 'subtask') {

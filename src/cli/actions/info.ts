@@ -18,7 +18,7 @@ export async function infoAction(argv: readonly string[], io: CliIO): Promise<nu
   const parsed = parseArgs(argv, INFO_OPTIONS);
   const [jobPath, ...programArgs] = parsed.positional;
   if (jobPath === undefined) throw new CliArgumentError('No job module specified: miniflink info [OPTIONS] <job.ts|job.js> [arguments]');
-  const configuration = loadConfiguration(parsed, io.err);
+  const configuration = loadConfiguration(parsed, io.err, 'info');
   const parallelism = parseParallelism(parsed);
   const path = resolveProgramPath(jobPath);
   const compiledPath = await compileProgram(path);

@@ -3,6 +3,7 @@
  * only. A failure prints Flink's headline (`Could not cancel job <id>.`) and its causes, without
  * JavaScript frames (output.ts `actionFailure`).
  */
+import { absolutePath } from '../../config/index.js';
 import { isMiniFlinkError, MiniFlinkError } from '../../core/errors.js';
 import { CliArgumentError, parseArgs, stringOption } from '../args.js';
 import { actionDoc, parserOptions } from '../help.js';
@@ -77,7 +78,7 @@ async function operation(client: RestClient, trigger: string, body: unknown, sta
 /** `list [-r] [-s] [-a]`. */
 export async function listAction(argv: readonly string[], io: CliIO): Promise<number> {
   const p = parse('list', argv);
-  const client = RestClient.fromConfig(loadConfiguration(p, io.err));
+  const client = RestClient.fromConfig(loadConfiguration(p, io.err, 'list'));
   const all = p.options['all'] === true;
   const running = all || p.options['running'] === true || p.options['scheduled'] !== true;
   const scheduled = all || p.options['scheduled'] === true || p.options['running'] !== true;
@@ -115,7 +116,9 @@ export async function cancelAction(argv: readonly string[], io: CliIO): Promise<
     dir = undefined;
   }
   const jobId = parseJobId(jobText, 'Missing JobID. Specify a JobID to cancel a job.');
-  const client = RestClient.fromConfig(loadConfiguration(p, io.err));
+  // Paths are the client's: a relative one is made absolute here, not in the cluster's directory.
+  if (dir !== undefined) dir = absolutePath(dir);
+  const client = RestClient.fromConfig(loadConfiguration(p, io.err, 'cancel'));
   const headline = `Could not cancel job ${jobId}.`;
   if (!savepoint) {
     io.out(`Cancelling job ${jobId}.`);
@@ -133,17 +136,19 @@ export async function cancelAction(argv: readonly string[], io: CliIO): Promise<
 /** `savepoint <jobId> [dir]`, `savepoint -d <path>`. */
 export async function savepointAction(argv: readonly string[], io: CliIO): Promise<number> {
   const p = parse('savepoint', argv);
-  const client = RestClient.fromConfig(loadConfiguration(p, io.err));
+  const client = RestClient.fromConfig(loadConfiguration(p, io.err, 'savepoint'));
   const dispose = stringOption(p, 'dispose');
   if (dispose !== undefined) {
     io.out(`Disposing savepoint '${dispose}'.`);
     io.out('Waiting for response...');
-    await orFail(`Failed to dispose the savepoint '${dispose}'.`, undefined, () => operation(client, '/savepoint-disposal', { 'savepoint-path': dispose }, (t) => `/savepoint-disposal/${t}`));
+    // Paths are the client's: a relative one is made absolute here, not in the cluster's directory.
+    const path = absolutePath(dispose);
+    await orFail(`Failed to dispose the savepoint '${dispose}'.`, undefined, () => operation(client, '/savepoint-disposal', { 'savepoint-path': path }, (t) => `/savepoint-disposal/${t}`));
     io.out(`Savepoint '${dispose}' disposed.`);
     return 0;
   }
   const jobId = parseJobId(p.positional[0], 'Missing JobID. Specify a Job ID to trigger a savepoint.');
-  const dir = p.positional[1];
+  const dir = p.positional[1] !== undefined ? absolutePath(p.positional[1]) : undefined;
   if (p.positional.length > 2) io.out('Provided more arguments than required. Ignoring not needed arguments.');
   io.out(`Triggering savepoint for job ${jobId}.`);
   io.out('Waiting for response...');
@@ -164,7 +169,8 @@ export async function stopAction(argv: readonly string[], io: CliIO): Promise<nu
     dir = undefined;
   }
   const jobId = parseJobId(jobText, 'Missing JobID. Specify a JobID to stop a job.');
-  const client = RestClient.fromConfig(loadConfiguration(p, io.err));
+  if (dir !== undefined) dir = absolutePath(dir);
+  const client = RestClient.fromConfig(loadConfiguration(p, io.err, 'stop'));
   const drain = p.options['drain'] === true;
   io.out(`${drain ? 'Draining' : 'Suspending'} job "${jobId}" with a CANONICAL savepoint.`);
   io.out(`Triggering stop-with-savepoint for job ${jobId}.`);
@@ -178,7 +184,7 @@ export async function stopAction(argv: readonly string[], io: CliIO): Promise<nu
 export async function checkpointAction(argv: readonly string[], io: CliIO): Promise<number> {
   const p = parse('checkpoint', argv);
   const jobId = parseJobId(p.positional[0], 'Missing JobID. Specify a Job ID to manipulate a checkpoint.');
-  const client = RestClient.fromConfig(loadConfiguration(p, io.err));
+  const client = RestClient.fromConfig(loadConfiguration(p, io.err, 'checkpoint'));
   const type = p.options['full'] === true ? 'FULL' : 'CONFIGURED';
   io.out(`Triggering checkpoint for job ${jobId}.`);
   io.out('Waiting for response...');

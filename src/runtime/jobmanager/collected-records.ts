@@ -1,7 +1,8 @@
 /**
  * Records that collect sinks (`executeAndCollect`) sent to the JobManager (Flink's
  * CollectSinkOperatorCoordinator): with checkpointing, a record is final only once the checkpoint
- * after it completed; a restart drops what came after the last completed checkpoint.
+ * after it completed; a restart drops what came after the last completed checkpoint (without
+ * checkpointing, a restart runs the job from scratch and drops everything collected before).
  */
 
 /** Collected records of one job, by collect id. */
@@ -36,6 +37,11 @@ export class CollectedRecords {
   /** The attempt ended without finishing: what came after the last completed checkpoint is dropped. */
   dropPending(): void {
     for (const c of this.byId.values()) c.pending = [];
+  }
+
+  /** The job restarts from scratch (no checkpointing): nothing collected so far counts. */
+  dropAll(): void {
+    this.byId.clear();
   }
 
   /** Committed records by collect id. */

@@ -29,6 +29,8 @@ export interface JobSubmission {
   readonly stateBackend: 'hashmap' | 'leveldb';
   /** Flink's text for the restart strategy set in the job's code (`/jobs/:id/config`). */
   readonly restartStrategyText: string;
+  /** The job's default parallelism when it was submitted (env.setParallelism, else -p or parallelism.default): `/jobs/:id/config`'s job-parallelism. */
+  readonly jobParallelism?: number;
 }
 
 /** The job, as the JobMaster's parts see it. */

@@ -51,6 +51,9 @@ export interface JobMasterOptions {
 /** Flink's default of `slot.request.timeout`. */
 const DEFAULT_SLOT_REQUEST_TIMEOUT_MS = 300_000;
 
+/** Flink's Long.MIN_VALUE: no watermark yet. */
+const MIN_LONG = -(2n ** 63n);
+
 /** The JobMaster. */
 export class JobMaster {
   status: JobStatusName = 'INITIALIZING';
@@ -95,7 +98,9 @@ export class JobMaster {
     this.watchdog = new CancellationWatchdog(this.scheduler, cancellationSettings(submission.program.configuration), (s, attempt) => this.taskName(s.vertexId, s.index, attempt), () => this.jobId);
     this.checkpoints = new JobCheckpoints(ctx, this.scheduler, {
       completed: (id) => this.collected.commit(id),
-      failJob: (error) => this.failover.onFailure(error, false),
+      // Beyond the tolerable checkpoint failures: a global failover under the restart strategy
+      // (Flink's CheckpointFailureManager), so the job fails only once the strategy gives up.
+      failJob: (error) => this.failover.onFailure(error, true),
       mayTakeFinal: () => this.status === 'RUNNING' && !this.operations.busy,
     });
     const failoverHooks = {
@@ -103,7 +108,7 @@ export class JobMaster {
       busy: () => this.operations.busy,
       limitReached: () => this.limitReached,
       cancelTasks: () => this.cancelTasks(),
-      releaseAttempt: () => this.releaseAttempt(),
+      releaseAttempt: () => this.releaseAttempt(true),
       restart: () => this.restart(),
     };
     this.failover = new Failover(ctx, failoverHooks, options.exceptionHistorySize);
@@ -150,6 +155,17 @@ export class JobMaster {
   /** Every subtask of the current attempt, by `<vertexId>/<index>`. */
   get subtasks(): Map<string, SubtaskInfo> {
     return this.scheduler.subtasks;
+  }
+
+  /**
+   * Each subtask's current input watermark as Flink's REST API prints a long (`-9223372036854775808`
+   * before any watermark), read from the attempt's shared watermark table; undefined for an
+   * unknown vertex.
+   */
+  currentInputWatermarks(vertexId: string): string[] | undefined {
+    const v = this.submission.job.vertices.find((x) => x.id === vertexId);
+    if (!v) return undefined;
+    return this.scheduler.watermarks?.vertexValues(v.id, v.parallelism) ?? new Array<string>(v.parallelism).fill(String(MIN_LONG));
   }
 
   /** The checkpoint coordinator. */
@@ -468,10 +484,17 @@ export class JobMaster {
     }
   }
 
-  /** Releases the old attempt's channels and drops what it collected after the last checkpoint. */
-  private releaseAttempt(): void {
+  /**
+   * Releases the old attempt's channels and drops what it collected after the last checkpoint.
+   * The next attempt runs every task again: accumulators count its tasks only (Flink reports
+   * those of the final execution). After a failure without checkpointing the job runs again from
+   * scratch, so what it collected so far is dropped too (else executeAndCollect would return it twice).
+   */
+  private releaseAttempt(failover = false): void {
     this.scheduler.broadcast({ type: 'release', jobId: this.jobId, attempt: this.attempt });
     this.collected.dropPending();
+    if (failover && this.submission.checkpoints.interval === undefined) this.collected.dropAll();
+    for (const k of Object.keys(this.accumulators)) delete this.accumulators[k];
   }
 
   /** The job's plan as Flink's JSON (`/jobs/:id/plan`). */

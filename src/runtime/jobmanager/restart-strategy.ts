@@ -3,7 +3,7 @@
  * and after how long. Built from the job's RestartStrategies descriptor or the configuration.
  */
 import type { RestartStrategyConfiguration } from '../../api/index.js';
-import { parseDuration } from '../../config/index.js';
+import { parseDouble, parseDuration, parseInteger } from '../../config/index.js';
 import { MiniFlinkError } from '../../core/errors.js';
 
 /** Flink's RestartBackoffTimeStrategy. */
@@ -106,7 +106,9 @@ class NoRestart implements RestartStrategy {
 /** The strategy of a job: code first, then `restart-strategy.*` keys, then Flink's default. */
 export function createRestartStrategy(code: RestartStrategyConfiguration | undefined, conf: Readonly<Record<string, string>>, checkpointing: boolean): RestartStrategy {
   const d = (key: string, fallback: string) => parseDuration(conf[key] ?? fallback, key);
-  const n = (key: string, fallback: number) => (conf[key] !== undefined ? Number(conf[key]) : fallback);
+  // Flink's parsing: a value that is no number fails the submission, naming the key (never NaN).
+  const n = (key: string, fallback: number) => (conf[key] !== undefined ? parseInteger(conf[key], key) : fallback);
+  const x = (key: string, fallback: number) => (conf[key] !== undefined ? parseDouble(conf[key], key) : fallback);
   if (code) {
     switch (code.type) {
       case 'none':
@@ -136,9 +138,9 @@ export function createRestartStrategy(code: RestartStrategyConfiguration | undef
       return new ExponentialDelay(
         d('restart-strategy.exponential-delay.initial-backoff', '1 s'),
         d('restart-strategy.exponential-delay.max-backoff', '1 min'),
-        n('restart-strategy.exponential-delay.backoff-multiplier', 1.5),
+        x('restart-strategy.exponential-delay.backoff-multiplier', 1.5),
         d('restart-strategy.exponential-delay.reset-backoff-threshold', '1 h'),
-        n('restart-strategy.exponential-delay.jitter-factor', 0.1),
+        x('restart-strategy.exponential-delay.jitter-factor', 0.1),
       );
     default:
       throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Unknown restart strategy '${type}' (restart-strategy.type): expected none, fixed-delay, failure-rate or exponential-delay`);

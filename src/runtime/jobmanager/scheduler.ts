@@ -9,6 +9,7 @@ import type { JobGraph } from '../../graph/index.js';
 import type { ReportedState, RestoreSpec, ToSlot } from '../protocol.js';
 import type { JobSubmission } from './job-context.js';
 import type { Placement } from './placement.js';
+import { WatermarkTable } from '../watermark-table.js';
 
 /** Flink's ExecutionState names as the JobMaster tracks them. */
 export type ExecutionStateName = 'CREATED' | 'SCHEDULED' | 'DEPLOYING' | ReportedState | 'CANCELING';
@@ -46,6 +47,8 @@ export class Scheduler {
   /** Every subtask of the current attempt, by `<vertexId>/<index>`. */
   readonly subtasks = new Map<string, SubtaskInfo>();
   private job: JobGraph | undefined;
+  /** The deployed attempt's watermark table, shared with its slot threads (undefined before the first deployment). */
+  watermarks: WatermarkTable | undefined;
 
   constructor(
     private readonly gateway: SlotGateway,
@@ -107,8 +110,11 @@ export class Scheduler {
     }
     const { job, program, objectReuse, bufferTimeout, checkpoints } = submission;
     const checkpointing = { enabled: checkpoints.interval !== undefined, mode: checkpoints.mode, compression: checkpoints.compression, stateBackend: submission.stateBackend };
+    // A fresh table per attempt: watermarks start again from Long.MIN_VALUE, as the tasks do.
+    this.watermarks = WatermarkTable.allocate(job);
+    const watermarks = this.watermarks.buffer;
     for (const [slot, tasks] of bySlot) {
-      this.gateway.send(slot, { type: 'deploy', jobId, attempt, program, fingerprint: job.fingerprint, placement, tasks, bufferTimeout, objectReuse, checkpointing, restore });
+      this.gateway.send(slot, { type: 'deploy', jobId, attempt, program, fingerprint: job.fingerprint, placement, tasks, bufferTimeout, objectReuse, checkpointing, restore, watermarks });
     }
   }
 

@@ -10,7 +10,7 @@
 import type { DataMessage } from '../protocol.js';
 import type { ChannelEndpoint, Transport } from './transport.js';
 
-type Item = Uint8Array | { barrier: number; ts: number; dir: string | undefined };
+type Item = { bytes: Uint8Array; timestamps: boolean } | { barrier: number; ts: number; dir: string | undefined } | { wm: number } | { idle: boolean };
 
 /** One input channel. */
 class InputChannel implements ChannelEndpoint {
@@ -25,17 +25,21 @@ class InputChannel implements ChannelEndpoint {
     private readonly gate: InputGate,
   ) {}
   deliver(msg: DataMessage): void {
-    if (msg.t === 'buf') this.queue.push(msg.bytes);
+    if (msg.t === 'buf') this.queue.push({ bytes: msg.bytes, timestamps: msg.ts === true });
     else if (msg.t === 'barrier') this.queue.push({ barrier: msg.id, ts: msg.ts, dir: msg.dir });
+    else if (msg.t === 'wm') this.queue.push({ wm: msg.wm });
+    else if (msg.t === 'status') this.queue.push({ idle: msg.idle });
     else if (msg.t === 'eoi') this.ended = true;
     this.gate.notify();
   }
 }
 
-/** A polled item: a buffer of records or a barrier. */
+/** A polled item: a buffer of records (with timestamps beside them when `timestamps`), a barrier, a watermark or a status. */
 export type Polled =
-  | { readonly kind: 'buffer'; readonly bytes: Uint8Array; readonly inputIndex: number; readonly release: () => void }
-  | { readonly kind: 'barrier'; readonly id: number; readonly ts: number; readonly dir: string | undefined; readonly channel: number };
+  | { readonly kind: 'buffer'; readonly bytes: Uint8Array; readonly timestamps: boolean; readonly inputIndex: number; readonly release: () => void }
+  | { readonly kind: 'barrier'; readonly id: number; readonly ts: number; readonly dir: string | undefined; readonly channel: number }
+  | { readonly kind: 'watermark'; readonly watermark: number; readonly channel: number }
+  | { readonly kind: 'status'; readonly idle: boolean; readonly channel: number };
 
 /** All input channels of one task. */
 export class InputGate {
@@ -75,9 +79,11 @@ export class InputGate {
       if (c.blocked || c.queue.length === 0) continue;
       this.next = (i + 1) % n;
       const item = c.queue.shift()!;
-      if (item instanceof Uint8Array) {
-        return { kind: 'buffer', bytes: item, inputIndex: c.inputIndex, release: () => this.transport.send(c.producerSlot, { t: 'credit', ch: c.key, n: 1 }) };
+      if ('bytes' in item) {
+        return { kind: 'buffer', bytes: item.bytes, timestamps: item.timestamps, inputIndex: c.inputIndex, release: () => this.transport.send(c.producerSlot, { t: 'credit', ch: c.key, n: 1 }) };
       }
+      if ('wm' in item) return { kind: 'watermark', watermark: item.wm, channel: i };
+      if ('idle' in item) return { kind: 'status', idle: item.idle, channel: i };
       return { kind: 'barrier', id: item.barrier, ts: item.ts, dir: item.dir, channel: i };
     }
     return undefined;

@@ -32,13 +32,24 @@ export interface WriterStats {
 }
 
 /** One channel: this producer subtask -> one consumer subtask. */
+/** What a channel sends in band besides buffers: they need no credit but wait behind buffers. */
+type ChannelEvent = { barrier: number; ts: number; dir: string | undefined } | { wm: number } | { idle: boolean };
+
+/** A sealed batch: its bytes, and whether they carry timestamps. */
+interface SealedBuffer {
+  readonly bytes: Uint8Array;
+  readonly timestamps: boolean;
+}
+
 class ChannelWriter implements ChannelEndpoint {
   records: unknown[] = [];
+  /** The records' timestamps, once a record with one was added (undefined: none has one). */
+  timestamps: Array<number | null> | undefined = undefined;
   /** Records per batch; adapts so a batch is about TARGET_BYTES. */
   target = 256;
   credits = INITIAL_CREDIT;
-  /** Sealed buffers and barriers, in order; barriers need no credit but wait behind buffers. */
-  readonly queued: Array<Uint8Array | { barrier: number; ts: number; dir: string | undefined }> = [];
+  /** Sealed buffers and events, in order; events need no credit but wait behind buffers. */
+  readonly queued: Array<SealedBuffer | ChannelEvent> = [];
   private finishing = false;
   finished = false;
 
@@ -51,29 +62,33 @@ class ChannelWriter implements ChannelEndpoint {
   seal(): void {
     if (this.records.length === 0) return;
     const batch = this.records;
+    const timestamps = this.timestamps;
     // Encoded before the records leave the channel: a batch that cannot be serialized stays, and
     // the error (which fails the task) names the operator.
-    const bytes = this.owner.encode(batch);
+    const bytes = timestamps === undefined ? this.owner.encode(batch) : this.owner.encode([batch, timestamps]);
     this.records = [];
+    this.timestamps = undefined;
     const perRecord = Math.max(1, bytes.byteLength / batch.length);
     this.target = Math.max(16, Math.min(8192, Math.floor(TARGET_BYTES / perRecord)));
     this.owner.stats.bytes += bytes.byteLength;
-    this.queued.push(bytes);
+    this.queued.push({ bytes, timestamps: timestamps !== undefined });
     this.drain();
   }
 
   drain(): void {
     while (this.queued.length > 0) {
       const head = this.queued[0]!;
-      if (head instanceof Uint8Array) {
+      if ('bytes' in head) {
         if (this.credits === 0) break;
         this.credits--;
         this.queued.shift();
         this.owner.stats.buffers++;
-        this.owner.transport.send(this.targetSlot, { t: 'buf', ch: this.key, bytes: head });
+        this.owner.transport.send(this.targetSlot, head.timestamps ? { t: 'buf', ch: this.key, bytes: head.bytes, ts: true } : { t: 'buf', ch: this.key, bytes: head.bytes });
       } else {
         this.queued.shift();
-        this.owner.transport.send(this.targetSlot, { t: 'barrier', ch: this.key, id: head.barrier, ts: head.ts, dir: head.dir });
+        if ('barrier' in head) this.owner.transport.send(this.targetSlot, { t: 'barrier', ch: this.key, id: head.barrier, ts: head.ts, dir: head.dir });
+        else if ('wm' in head) this.owner.transport.send(this.targetSlot, { t: 'wm', ch: this.key, wm: head.wm });
+        else this.owner.transport.send(this.targetSlot, { t: 'status', ch: this.key, idle: head.idle });
       }
     }
     if (this.finishing && !this.finished && this.queued.length === 0) {
@@ -88,10 +103,11 @@ class ChannelWriter implements ChannelEndpoint {
     this.drain();
   }
 
-  barrier(id: number, ts: number, dir: string | undefined): void {
+  /** Sends an event after the records before it. */
+  event(e: ChannelEvent): void {
     if (this.finishing) return;
     this.seal();
-    this.queued.push({ barrier: id, ts, dir });
+    this.queued.push(e);
     this.drain();
   }
 
@@ -140,15 +156,27 @@ export class RecordWriter {
     }
   }
 
-  /** Writes one record. */
-  emit(record: unknown): void {
+  /** Writes one record, with its timestamp if it has one. */
+  emit(record: unknown, timestamp?: number): void {
     this.stats.records++;
-    const i = this.selector.select(record);
-    if (i >= 0) this.add(this.channels[i]!, record);
-    else for (const c of this.channels) this.add(c, record);
+    let i: number;
+    try {
+      i = this.selector.select(record);
+    } catch (e) {
+      // A key selector's failure or a key that cannot be keyed (null, no value form): name the operator.
+      if (e instanceof Error) e.message = `Operator ${this.label}: ${e.message}`;
+      throw e;
+    }
+    if (i >= 0) this.add(this.channels[i]!, record, timestamp);
+    else for (const c of this.channels) this.add(c, record, timestamp);
   }
 
-  private add(c: ChannelWriter, record: unknown): void {
+  private add(c: ChannelWriter, record: unknown, timestamp: number | undefined): void {
+    if (timestamp !== undefined || c.timestamps !== undefined) {
+      // Timestamps travel beside the records, allocated only once a record has one.
+      c.timestamps ??= new Array<number | null>(c.records.length).fill(null);
+      c.timestamps.push(timestamp ?? null);
+    }
     c.records.push(record);
     if (this.flushEveryRecord || c.records.length >= c.target) c.seal();
   }
@@ -166,7 +194,17 @@ export class RecordWriter {
 
   /** Sends a checkpoint barrier on every channel, after the records before it. */
   broadcastBarrier(id: number, ts: number, dir: string | undefined): void {
-    for (const c of this.channels) c.barrier(id, ts, dir);
+    for (const c of this.channels) c.event({ barrier: id, ts, dir });
+  }
+
+  /** Sends a watermark on every channel, after the records before it (watermarks are broadcast, as in Flink). */
+  broadcastWatermark(watermark: number): void {
+    for (const c of this.channels) c.event({ wm: watermark });
+  }
+
+  /** Tells every channel that this producer became idle or active again. */
+  broadcastStatus(idle: boolean): void {
+    for (const c of this.channels) c.event({ idle });
   }
 
   /** Resolves when the writer is available again (or canceled). */

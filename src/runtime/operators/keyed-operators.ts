@@ -1,23 +1,16 @@
 /**
  * Keyed one-input operators: rolling reduce (and the built-in aggregations) and
  * KeyedProcessFunction. Each sets the record's key on the keyed backend before user code runs.
+ * KeyedProcessFunction's timers are a TimerService over the keyed backend's timer queues: they are
+ * checkpointed with the keyed state, per key group.
  */
-import {
-  ListStateDescriptor,
-  toCallable,
-  ValueStateDescriptor,
-  type Collector,
-  type KeyedProcessContext,
-  type ListState,
-  type OnTimerContext,
-  type TimerService as TimerServiceApi,
-  type ValueState,
-} from '../../api/index.js';
+import { toCallable, ValueStateDescriptor, type Collector, type KeyedProcessContext, type OnTimerContext, type TimerService as TimerServiceApi, type ValueState } from '../../api/index.js';
 import { assignToKeyGroup } from '../../core/key-groups.js';
-import { TimerService, type TimeDomain, type Timer } from './timer-service.js';
+import { TimerService, type TimeDomain } from './timer-service.js';
 import { checkState } from '../../core/errors.js';
-import type { AbstractKeyedStateBackend } from '../../state/index.js';
-import { StreamOperator, type OperatorContext, type OperatorRestore, type OperatorSnapshotRef } from './stream-operator.js';
+import { MAX_WATERMARK } from '../../core/watermarks.js';
+import { LEGACY_TIMERS_STATE, type AbstractKeyedStateBackend, type InternalTimer, type OperatorStateData } from '../../state/index.js';
+import { StreamOperator, type OperatorContext, type OperatorRestore } from './stream-operator.js';
 import { closeUserFunction, openUserFunction } from './user-function.js';
 
 abstract class KeyedOperator extends StreamOperator {
@@ -48,12 +41,14 @@ export class ReduceOperator extends KeyedOperator {
     this.state = this.backend.getValueState(new ValueStateDescriptor<unknown>('_op_state'));
     await openUserFunction(this.fn, this.ctx.runtimeContext);
   }
-  processElement(record: unknown): void {
+  processElement(record: unknown, timestamp?: number): void {
     this.backend.setCurrentKey(this.keyOf(record));
     const current = this.state.value();
-    const next = current === undefined ? record : this.call(current, record);
+    // Empty state is null (Flink's); a reduce result of null or undefined clears it, so the next record starts afresh.
+    const next = current === null ? record : this.call(current, record);
     this.state.update(next);
-    this.output.collect(next);
+    // The result keeps the record's timestamp (Flink's element.replace(value)).
+    this.output.collect(next, timestamp);
   }
   override close(): Promise<void> {
     return closeUserFunction(this.fn);
@@ -63,11 +58,16 @@ export class ReduceOperator extends KeyedOperator {
 /** Flink's KeyedProcessOperator. */
 export class KeyedProcessOperator extends KeyedOperator {
   private readonly call: (v: unknown, ctx: KeyedProcessContext<unknown>, out: Collector<unknown>) => void;
-  private readonly collector: Collector<unknown> = { collect: (r) => this.output.collect(r) };
+  /** The timestamp of what is being processed: the record's, an event-time timer's, none for processing time. */
+  private timestamp: number | undefined = undefined;
+  private readonly collector: Collector<unknown> = { collect: (r) => this.output.collect(r, this.timestamp) };
   private readonly timers: TimerServiceApi;
   private readonly timerService: TimerService;
-  private timerState!: ListState<[TimeDomain, unknown, number]>;
   private readonly context: KeyedProcessContext<unknown>;
+  /** onTimer's context, made once: it reads the timer being fired. */
+  private readonly timerContext: OnTimerContext<unknown>;
+  private firing: InternalTimer | undefined;
+  private firingDomain: TimeDomain = 'EVENT_TIME';
   constructor(
     ctx: OperatorContext,
     private readonly fn: unknown,
@@ -76,60 +76,69 @@ export class KeyedProcessOperator extends KeyedOperator {
     super(ctx, keySelector);
     this.userFunction = fn;
     this.call = toCallable(fn, 'processElement', 'KeyedProcessFunction');
-    const svc = new TimerService(ctx.now, (t) => this.onTimer(t), ctx.mailbox);
-    this.timerService = svc;
-    const key = () => this.backend.getCurrentKey();
-    this.timers = {
-      currentProcessingTime: () => this.ctx.now(),
-      currentWatermark: () => svc.watermark,
-      registerProcessingTimeTimer: (ts) => svc.register('PROCESSING_TIME', key(), ts),
-      registerEventTimeTimer: (ts) => svc.register('EVENT_TIME', key(), ts),
-      deleteProcessingTimeTimer: (ts) => svc.delete('PROCESSING_TIME', key(), ts),
-      deleteEventTimeTimer: (ts) => svc.delete('EVENT_TIME', key(), ts),
-    };
+    this.timerService = new TimerService(ctx.now, (t, domain) => this.onTimer(t, domain), ctx.mailbox, this.backend);
+    this.timers = this.timerService.forCurrentKey();
     this.context = {
-      timestamp: () => null,
+      timestamp: () => this.timestamp ?? null,
       timerService: () => this.timers,
-      output: () => {
-        throw new Error('Side outputs (OutputTag) are not supported yet');
-      },
+      output: (tag, value) => this.output.collectSide(tag, value, this.timestamp),
       getCurrentKey: () => this.backend.getCurrentKey(),
     };
+    this.timerContext = { ...this.context, timestamp: () => this.firing!.timestamp, timeDomain: () => this.firingDomain };
   }
   override open(): Promise<void> {
     return openUserFunction(this.fn, this.ctx.runtimeContext);
   }
-  processElement(record: unknown): void {
+  processElement(record: unknown, timestamp?: number): void {
+    this.timestamp = timestamp;
     this.backend.setCurrentKey(this.keyOf(record));
     this.call(record, this.context, this.collector);
   }
 
-  private onTimer(t: Timer): void {
-    this.backend.setCurrentKey(t.key);
+  /** Event-time timers the watermark passed fire, then the watermark goes on (Flink's order). */
+  override processWatermark(watermark: number): void {
+    this.timerService.advanceWatermark(watermark);
+    super.processWatermark(watermark);
+  }
+
+  /**
+   * Calls the user's onTimer (the timer service made the timer's key current). As in Flink, what
+   * it emits carries the timer's timestamp for an event-time timer and no timestamp for a
+   * processing-time one; ctx.timestamp() is the timer's timestamp in both.
+   */
+  private onTimer(t: InternalTimer, domain: TimeDomain): void {
     const f = this.fn as { onTimer?: (ts: number, ctx: OnTimerContext<unknown>, out: Collector<unknown>) => void };
     if (typeof f?.onTimer !== 'function') return;
-    const ctx: OnTimerContext<unknown> = { ...this.context, timestamp: () => t.timestamp, timeDomain: () => t.domain };
-    f.onTimer.call(this.fn, t.timestamp, ctx, this.collector);
+    this.timestamp = domain === 'EVENT_TIME' ? t.timestamp : undefined;
+    this.firing = t;
+    this.firingDomain = domain;
+    f.onTimer.call(this.fn, t.timestamp, this.timerContext, this.collector);
   }
 
-  /** Restores the timers of this subtask's key groups (kept as union operator state). */
+  /**
+   * The keyed backend restores the timers with the keyed state. A snapshot of format version 1
+   * kept them as union operator state instead: those of this subtask's key groups move into the
+   * timer queues, and that operator state is dropped.
+   */
   override async initializeState(restore: OperatorRestore | undefined, index: number, parallelism: number): Promise<void> {
-    await super.initializeState(restore, index, parallelism);
-    this.timerState = this.stateStore.getUnionListState(new ListStateDescriptor<[TimeDomain, unknown, number]>(TIMERS));
-    const range = this.backend.keyGroupRange;
-    const mine = [...this.timerState.get()].filter(([, key]) => range.contains(assignToKeyGroup(key, this.backend.maxParallelism)));
-    this.timerService.restore(mine.map(([domain, key, timestamp]) => ({ domain, key, timestamp })));
+    const legacy = restore ? takeLegacyTimers(restore) : undefined;
+    await super.initializeState(legacy ? legacy.restore : restore, index, parallelism);
+    if (legacy) {
+      const range = this.backend.keyGroupRange;
+      for (const [domain, key, timestamp] of legacy.timers) {
+        if (range.contains(assignToKeyGroup(key, this.backend.maxParallelism))) this.timerService.register(domain, key, timestamp);
+      }
+    }
+    this.timerService.start();
   }
 
-  override snapshotState(checkpointId: number, timestamp: number): OperatorSnapshotRef | Promise<OperatorSnapshotRef> {
-    this.timerState.update(this.timerService.all().map((t) => [t.domain, t.key, t.timestamp]));
-    return super.snapshotState(checkpointId, timestamp);
-  }
-
-  /** The final watermark of a bounded input fires every event-time timer; processing time stops. */
+  /**
+   * The end of input: processing time stops, and the final watermark (Flink's Long.MAX_VALUE)
+   * fires every event-time timer left, should it not have come through processWatermark.
+   */
   override endInput(): void {
     this.timerService.quiesce();
-    this.timerService.advanceWatermark(Number.MAX_SAFE_INTEGER);
+    if (this.timerService.watermark < MAX_WATERMARK) this.timerService.advanceWatermark(MAX_WATERMARK);
   }
 
   override close(): Promise<void> {
@@ -138,5 +147,16 @@ export class KeyedProcessOperator extends KeyedOperator {
   }
 }
 
-/** The operator state holding a keyed operator's timers. */
-const TIMERS = '__timers';
+/** A version-1 restore without its `__timers` union state, and those timers (undefined: none). */
+function takeLegacyTimers(restore: OperatorRestore): { restore: OperatorRestore; timers: Array<[TimeDomain, unknown, number]> } | undefined {
+  if (!restore.operator.some((d) => d?.[LEGACY_TIMERS_STATE] !== undefined)) return undefined;
+  const timers: Array<[TimeDomain, unknown, number]> = [];
+  const operator = restore.operator.map((d): OperatorStateData | undefined => {
+    const legacy = d?.[LEGACY_TIMERS_STATE];
+    if (!d || !legacy) return d;
+    timers.push(...(legacy.items as Array<[TimeDomain, unknown, number]>));
+    const { [LEGACY_TIMERS_STATE]: _dropped, ...rest } = d;
+    return Object.keys(rest).length > 0 ? rest : undefined;
+  });
+  return { restore: { ...restore, operator }, timers };
+}

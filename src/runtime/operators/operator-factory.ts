@@ -4,15 +4,18 @@
 import { DiscardingSink, PrintSinkFunction, type OperatorSpec, type SourceFunction } from '../../api/index.js';
 import { FilterOperator, FlatMapOperator, MapOperator, ProcessOperator } from './stateless-operators.js';
 import { KeyedProcessOperator, ReduceOperator } from './keyed-operators.js';
+import { BroadcastProcessOperator, KeyedBroadcastProcessOperator } from './broadcast-operators.js';
 import { CollectSinkOperator, SinkOperator } from './sink-operators.js';
 import { SourceOperator } from './source-operator.js';
+import { TimestampsAndWatermarksOperator } from './timestamps-and-watermarks-operator.js';
 import type { OperatorContext, StreamOperator } from './stream-operator.js';
+import { WindowOperator } from './window-operator.js';
 
 /** The runtime operator for a spec. */
 export function createOperator(spec: OperatorSpec, ctx: OperatorContext): StreamOperator {
   switch (spec.type) {
     case 'source':
-      return new SourceOperator(ctx, spec.fn as SourceFunction<unknown>);
+      return new SourceOperator(ctx, spec.fn as SourceFunction<unknown>, spec.watermarkStrategy, spec.executionConfig?.getAutoWatermarkInterval());
     case 'map':
       return new MapOperator(ctx, spec.fn);
     case 'flatMap':
@@ -25,10 +28,18 @@ export function createOperator(spec: OperatorSpec, ctx: OperatorContext): Stream
       return new KeyedProcessOperator(ctx, spec.fn, spec.keySelector);
     case 'reduce':
       return new ReduceOperator(ctx, spec.fn, spec.keySelector);
+    case 'broadcastProcess':
+      return new BroadcastProcessOperator(ctx, spec.fn, spec.descriptors);
+    case 'keyedBroadcastProcess':
+      return new KeyedBroadcastProcessOperator(ctx, spec.fn, spec.keySelector, spec.descriptors);
+    case 'window':
+      return new WindowOperator(ctx, spec.window);
     case 'sink':
       return new SinkOperator(ctx, spec.fn);
     case 'collect':
       return new CollectSinkOperator(ctx, spec.collectId);
+    case 'timestampsAndWatermarks':
+      return new TimestampsAndWatermarksOperator(ctx, spec.strategy, spec.executionConfig.getAutoWatermarkInterval());
   }
 }
 

@@ -3,6 +3,7 @@
  * of executeAndCollect, which ships batches to the JobManager.
  */
 import { toCallable, type SinkContext } from '../../api/index.js';
+import { MIN_WATERMARK } from '../../core/watermarks.js';
 import { StreamOperator, type OperatorContext, type OperatorSnapshotRef } from './stream-operator.js';
 import { closeUserFunction, openUserFunction } from './user-function.js';
 
@@ -11,6 +12,10 @@ export class SinkOperator extends StreamOperator {
   private readonly call: (v: unknown, c: SinkContext) => void | Promise<void>;
   private readonly context: SinkContext;
   private tail: Promise<void> | undefined;
+  /** The timestamp of the record being written (Flink's SinkFunction.Context.timestamp()). */
+  private timestamp: number | undefined = undefined;
+  /** The sink's current watermark (Long.MIN_VALUE before any). */
+  private watermark = MIN_WATERMARK;
   constructor(
     ctx: OperatorContext,
     private readonly fn: unknown,
@@ -18,15 +23,23 @@ export class SinkOperator extends StreamOperator {
     super(ctx);
     this.userFunction = fn;
     this.call = toCallable(fn, 'invoke', 'sink');
-    this.context = { timestamp: () => null, currentProcessingTime: () => this.ctx.now(), currentWatermark: () => Number.MIN_SAFE_INTEGER };
+    this.context = { timestamp: () => this.timestamp ?? null, currentProcessingTime: () => this.ctx.now(), currentWatermark: () => this.watermark };
   }
   override open(): Promise<void> {
     return openUserFunction(this.fn, this.ctx.runtimeContext);
   }
-  processElement(record: unknown): void {
+  processElement(record: unknown, timestamp?: number): void {
     // The task waits for a pending invoke before it passes the next record, so `tail` is set here
-    // only when a source emits without awaiting collect(): then invokes queue up, in order.
-    const r = this.tail ? this.tail.then(() => this.call(record, this.context)) : this.call(record, this.context);
+    // only when a source emits without awaiting collect(): then invokes queue up, in order, each
+    // with a context of its own record.
+    let r;
+    if (this.tail) {
+      const ctx: SinkContext = { ...this.context, timestamp: () => timestamp ?? null };
+      r = this.tail.then(() => this.call(record, ctx));
+    } else {
+      this.timestamp = timestamp;
+      r = this.call(record, this.context);
+    }
     if (r && typeof (r as Promise<void>).then === 'function') {
       const t: Promise<void> = (r as Promise<void>).then(() => {
         if (this.tail === t) this.tail = undefined;
@@ -34,6 +47,10 @@ export class SinkOperator extends StreamOperator {
       this.tail = t;
       this.ctx.track(t);
     }
+  }
+  override processWatermark(watermark: number): void {
+    this.watermark = watermark;
+    super.processWatermark(watermark);
   }
   override async endInput(): Promise<void> {
     await this.tail;

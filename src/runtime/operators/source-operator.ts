@@ -3,10 +3,21 @@
  * returns a promise when the source should give the thread back: when the output is
  * backpressured (resolves once it is not), or every YIELD_EVERY records (resolves on the next
  * turn of the event loop), so that credits, other tasks and cancellation are handled.
+ *
+ * Event time: a source added with addSource emits what it says (collectWithTimestamp,
+ * emitWatermark, markAsTemporarilyIdle; a record ends idleness). A source created with
+ * `env.fromSource(source, strategy, name)` runs the strategy inside, per subtask, as Flink's
+ * SourceOperator does (timestamps-and-watermarks.ts): each record's timestamp comes from the
+ * assigner (given the one of collectWithTimestamp, else Long.MIN_VALUE), the generator sees each
+ * record and emits periodically, the source's own emitWatermark and markAsTemporarilyIdle go to
+ * the same output (only advancing watermarks pass), and with watermark alignment collect() also
+ * waits while the subtask is ahead of its group (timestamps-alignment.ts).
  */
-import { Watermark, type SourceContext, type SourceFunction } from '../../api/index.js';
+import { NO_TIMESTAMP, Watermark, type SourceContext, type SourceFunction, type TimestampAssigner, type WatermarkGenerator } from '../../api/index.js';
 import { StreamOperator, type OperatorContext } from './stream-operator.js';
 import { closeUserFunction, openUserFunction } from './user-function.js';
+import { createEventTimeParts, extractTimestamp, PeriodicAction, WatermarkEmitter } from './timestamps-and-watermarks.js';
+import { SourceWatermarkAlignment } from './timestamps-alignment.js';
 
 /** Records between voluntary yields (a power of two). */
 const YIELD_EVERY = 1024;
@@ -35,6 +46,15 @@ export class SourceCanceledError extends Error {
   }
 }
 
+/** A fromSource strategy's logic in one source subtask. */
+interface SourceEventTime {
+  readonly assigner: TimestampAssigner<unknown>;
+  readonly generator: WatermarkGenerator<unknown>;
+  readonly emitter: WatermarkEmitter;
+  readonly periodic: PeriodicAction;
+  readonly alignment: SourceWatermarkAlignment | undefined;
+}
+
 /** Runs a source function. */
 export class SourceOperator extends StreamOperator {
   private count = 0;
@@ -43,45 +63,107 @@ export class SourceOperator extends StreamOperator {
   private halted: number | undefined;
   /** Set while a checkpoint waits for the chain to settle: records emitted meanwhile are held. */
   private holding = false;
-  private held: unknown[] = [];
+  /** Held records (with their timestamps) and watermarks, in order. */
+  private held: Array<{ readonly record: unknown; readonly timestamp: number | undefined } | { readonly watermark: number } | { readonly idle: boolean }> = [];
+  /** Whether the source declared itself idle (markAsTemporarilyIdle) and has not emitted since. */
+  private idle = false;
   private unpark!: () => void;
   private parked = new Promise<void>((resolve) => (this.unpark = resolve));
   private hooks!: SourceTaskHooks;
   private readonly lock = {};
+  /** The fromSource strategy's logic (undefined: addSource, the source emits what it says). */
+  private eventTime: SourceEventTime | undefined;
   constructor(
     ctx: OperatorContext,
     private readonly fn: SourceFunction<unknown>,
+    /** env.fromSource's WatermarkStrategy (undefined for addSource). */
+    private readonly watermarkStrategy?: unknown,
+    /** pipeline.auto-watermark-interval in ms, with a strategy (0: no periodic emits). */
+    private readonly autoWatermarkInterval = 200,
   ) {
     super(ctx);
     this.userFunction = fn;
   }
   override open(): Promise<void> {
+    if (this.watermarkStrategy !== undefined) this.eventTime = this.createEventTime();
     return openUserFunction(this.fn, this.ctx.runtimeContext);
+  }
+
+  private createEventTime(): SourceEventTime {
+    const parts = createEventTimeParts<unknown>(this.watermarkStrategy, this.ctx.runtimeContext.getMetricGroup(), this.ctx.now);
+    let alignment: SourceWatermarkAlignment | undefined;
+    if (parts.alignment.isEnabled()) {
+      alignment = new SourceWatermarkAlignment(parts.alignment, this.ctx.watermarks?.alignmentGroup(parts.alignment.getWatermarkGroup()), this.ctx.mailbox);
+    }
+    // The generator's output: watermarks and statuses in order with the records (held with them
+    // while a checkpoint settles); dropped once the source was canceled or drained.
+    const emitter = new WatermarkEmitter({
+      emitWatermark: (watermark) => {
+        alignment?.onWatermark(watermark);
+        if (!this.canceled) this.emitEvent({ watermark });
+      },
+      emitWatermarkStatus: (idle) => {
+        alignment?.onIdle(idle);
+        if (!this.canceled) this.emitEvent({ idle });
+      },
+    });
+    const periodic = new PeriodicAction(this.autoWatermarkInterval, () => parts.generator.onPeriodicEmit(emitter), this.ctx.mailbox);
+    return { assigner: parts.assigner, generator: parts.generator, emitter, periodic, alignment };
   }
   processElement(): void {
     throw new Error('A source has no input (this is a bug in miniflink)');
   }
 
   private readonly context: SourceContext<unknown> = {
-    collect: (record) => this.emit(record),
-    collectWithTimestamp: (record) => this.emit(record),
-    emitWatermark: (_mark: Watermark) => {},
+    collect: (record) => this.emit(record, undefined),
+    collectWithTimestamp: (record, timestamp) => this.emit(record, timestamp),
+    emitWatermark: (mark: Watermark) => {
+      if (this.canceled) throw new SourceCanceledError();
+      if (this.eventTime) this.eventTime.emitter.emitWatermark(mark);
+      else this.emitEvent({ watermark: mark.getTimestamp() });
+    },
+    markAsTemporarilyIdle: () => {
+      if (this.canceled) throw new SourceCanceledError();
+      if (this.eventTime) this.eventTime.emitter.markIdle();
+      else if (!this.idle) this.emitEvent({ idle: true });
+    },
     getCheckpointLock: () => this.lock,
     isCanceled: () => this.hooks.isCanceled(),
   };
 
-  private emit(record: unknown): Promise<void> | undefined {
+  /** A watermark or an idle/active status: in order with the records (held with them while a checkpoint settles). */
+  private emitEvent(e: { readonly watermark: number } | { readonly idle: boolean }): void {
     if (this.canceled) throw new SourceCanceledError();
+    if ('idle' in e) this.idle = e.idle;
+    else if (this.idle) this.emitEvent({ idle: false });
+    if (this.halted !== undefined || this.holding) this.held.push(e);
+    else if ('idle' in e) this.output.emitWatermarkStatus(e.idle);
+    else this.output.emitWatermark(e.watermark);
+  }
+
+  private emit(record: unknown, timestamp: number | undefined): Promise<void> | undefined {
+    if (this.canceled) throw new SourceCanceledError();
+    const et = this.eventTime;
+    // With a strategy, the assigner gives the timestamp (Flink's SourceOutputWithWatermarks), and
+    // only a watermark makes an idle output active again; without one, a record makes an idle
+    // source active again (Flink's legacy source contexts).
+    if (et) timestamp = extractTimestamp(et.assigner, record, timestamp ?? NO_TIMESTAMP);
+    else if (this.idle) this.emitEvent({ idle: false });
     if (this.halted !== undefined || this.holding) {
       // Held back, not emitted: a checkpoint lets it go before its barrier; a failed stop lets it
       // go on; a finished stop drops it (a restore from the savepoint produces it again).
-      this.held.push(record);
+      this.held.push({ record, timestamp });
+      et?.generator.onEvent(record, timestamp!, et.emitter);
       return this.parked;
     }
-    this.output.collect(record);
+    this.output.collect(record, timestamp);
+    et?.generator.onEvent(record, timestamp!, et.emitter);
     // An async invoke down the chain: the source waits for it, as Flink's source waits for the
     // synchronous invoke under the checkpoint lock.
     const pending = this.hooks.pendingWork();
+    // Ahead of its alignment group: the source waits until the group catches up.
+    const aligning = et?.alignment?.wait;
+    if (aligning !== undefined) return pending !== undefined ? pending.then(() => aligning) : aligning;
     if (pending !== undefined) return pending;
     // Checking the outputs costs a call per writer: do it every CHECK_EVERY records. A writer may
     // then queue up to CHECK_EVERY records beyond its limit, which bounds the overshoot.
@@ -94,13 +176,46 @@ export class SourceOperator extends StreamOperator {
   /** Runs the source until it returns (bounded) or is canceled. */
   async run(hooks: SourceTaskHooks): Promise<void> {
     this.hooks = hooks;
+    this.eventTime?.periodic.start();
+    this.eventTime?.alignment?.start();
     try {
       await this.fn.run(this.context);
+      // A source that did not await collect() may return while a checkpoint holds it (or a stop's
+      // savepoint halted it): its held records go out at unhold() (or resume()) after the barrier,
+      // so the input does not end before them (the writers would drop them once finished). A
+      // cancel or a drain wakes it; a finished stop drops them (the savepoint produces them again).
+      while ((this.holding || this.halted !== undefined) && !this.canceled) await this.parked;
     } catch (e) {
       // The source was canceled (or drained) while it looped on collect(): it has ended.
       if (e instanceof SourceCanceledError && this.canceled) return;
       throw e;
+    } finally {
+      this.stopEventTime();
     }
+  }
+
+  /** Periodic emits stop (Flink's stopPeriodicWatermarkEmits) and the subtask leaves its alignment group. */
+  private stopEventTime(): void {
+    this.eventTime?.periodic.stop();
+    this.eventTime?.alignment?.finish();
+  }
+
+  /**
+   * The final watermark, which the task passes once run() returned (the end of a bounded input, or
+   * a drain): it goes out even when the source was canceled by the drain, and an idle source
+   * becomes active first, so that downstream takes it (Flink's advanceToEndOfEventTime).
+   */
+  override processWatermark(watermark: number): void {
+    const et = this.eventTime;
+    if (et) {
+      et.emitter.idle = false;
+      if (watermark > et.emitter.currentWatermark) et.emitter.currentWatermark = watermark;
+    }
+    if (this.idle) {
+      this.idle = false;
+      this.output.emitWatermarkStatus(false);
+    }
+    this.output.emitWatermark(watermark);
   }
 
   /**
@@ -135,14 +250,25 @@ export class SourceOperator extends StreamOperator {
     if (this.held.length === 0) return false;
     const held = this.held;
     this.held = [];
-    for (const r of held) this.output.collect(r);
+    for (const h of held) {
+      if ('record' in h) this.output.collect(h.record, h.timestamp);
+      else if ('watermark' in h) this.output.emitWatermark(h.watermark);
+      else this.output.emitWatermarkStatus(h.idle);
+    }
     return true;
   }
 
-  /** The checkpoint's barrier is out: the source goes on (unless a stop's savepoint halted it). */
+  /**
+   * The checkpoint's barrier is out: the source goes on (unless a stop's savepoint halted it).
+   * What it emitted while an async snapshotState ran was held: it goes out now, after the barrier
+   * and before anything the source emits next.
+   */
   unhold(): void {
     this.holding = false;
-    if (this.halted === undefined) this.wake();
+    if (this.halted === undefined) {
+      if (!this.hooks?.isCanceled()) this.releaseHeld();
+      this.wake();
+    }
   }
 
   private wake(): void {
@@ -154,11 +280,13 @@ export class SourceOperator extends StreamOperator {
   /** Asks the source to stop: collect() throws from now on, so a source that loops on it ends. */
   cancel(): void {
     this.canceled = true;
+    this.stopEventTime();
     this.unpark();
     this.fn.cancel();
   }
 
   override close(): Promise<void> {
+    this.stopEventTime();
     return closeUserFunction(this.fn);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The one-input operators without state: map, flatMap, filter, and ProcessFunction.
  */
-import { toCallable, type Collector, type ProcessContext } from '../../api/index.js';
+import { toCallable, type Collector, type ProcessContext, type TimerService } from '../../api/index.js';
+import { MIN_WATERMARK } from '../../core/watermarks.js';
 import { StreamOperator, type OperatorContext } from './stream-operator.js';
 import { closeUserFunction, openUserFunction } from './user-function.js';
 
@@ -26,16 +27,19 @@ abstract class UserFunctionOperator extends StreamOperator {
 /** Flink's StreamMap. */
 export class MapOperator extends UserFunctionOperator {
   private readonly call = toCallable<(v: unknown) => unknown>(this.fn, 'map', 'map');
-  processElement(record: unknown): void {
-    this.output.collect(this.call(record));
+  processElement(record: unknown, timestamp?: number): void {
+    this.output.collect(this.call(record), timestamp);
   }
 }
 
 /** Flink's StreamFlatMap. */
 export class FlatMapOperator extends UserFunctionOperator {
   private readonly call = toCallable<(v: unknown, out: Collector<unknown>) => void>(this.fn, 'flatMap', 'flatMap');
-  private readonly collector: Collector<unknown> = { collect: (r) => this.output.collect(r) };
-  processElement(record: unknown): void {
+  /** The input record's timestamp: what it emits carries it (Flink's TimestampedCollector). */
+  private timestamp: number | undefined = undefined;
+  private readonly collector: Collector<unknown> = { collect: (r) => this.output.collect(r, this.timestamp) };
+  processElement(record: unknown, timestamp?: number): void {
+    this.timestamp = timestamp;
     this.call(record, this.collector);
   }
 }
@@ -43,25 +47,40 @@ export class FlatMapOperator extends UserFunctionOperator {
 /** Flink's StreamFilter. */
 export class FilterOperator extends UserFunctionOperator {
   private readonly call = toCallable<(v: unknown) => boolean>(this.fn, 'filter', 'filter');
-  processElement(record: unknown): void {
-    if (this.call(record)) this.output.collect(record);
+  processElement(record: unknown, timestamp?: number): void {
+    if (this.call(record)) this.output.collect(record, timestamp);
   }
 }
 
-/** Flink's ProcessOperator (non-keyed ProcessFunction). */
+const timersOnlyOnKeyedStreams = (): never => {
+  throw new Error('Setting timers is only supported on a keyed streams.');
+};
+
+/** Flink's ProcessOperator (non-keyed ProcessFunction): timers only tell the time. */
 export class ProcessOperator extends UserFunctionOperator {
   private readonly call = toCallable<(v: unknown, ctx: ProcessContext, out: Collector<unknown>) => void>(this.fn, 'processElement', 'process');
-  private readonly collector: Collector<unknown> = { collect: (r) => this.output.collect(r) };
-  private readonly context: ProcessContext = {
-    timestamp: () => null,
-    timerService: () => {
-      throw new Error('Timers are only available on keyed streams: use keyBy(...).process(KeyedProcessFunction)');
-    },
-    output: () => {
-      throw new Error('Side outputs (OutputTag) are not supported yet');
-    },
+  private timestamp: number | undefined = undefined;
+  private readonly collector: Collector<unknown> = { collect: (r) => this.output.collect(r, this.timestamp) };
+  private watermark = MIN_WATERMARK;
+  private readonly timers: TimerService = {
+    currentProcessingTime: () => this.ctx.now(),
+    currentWatermark: () => this.watermark,
+    registerProcessingTimeTimer: timersOnlyOnKeyedStreams,
+    registerEventTimeTimer: timersOnlyOnKeyedStreams,
+    deleteProcessingTimeTimer: timersOnlyOnKeyedStreams,
+    deleteEventTimeTimer: timersOnlyOnKeyedStreams,
   };
-  processElement(record: unknown): void {
+  private readonly context: ProcessContext = {
+    timestamp: () => this.timestamp ?? null,
+    timerService: () => this.timers,
+    output: (tag, value) => this.output.collectSide(tag, value, this.timestamp),
+  };
+  processElement(record: unknown, timestamp?: number): void {
+    this.timestamp = timestamp;
     this.call(record, this.context, this.collector);
+  }
+  override processWatermark(watermark: number): void {
+    this.watermark = watermark;
+    super.processWatermark(watermark);
   }
 }

@@ -2,13 +2,20 @@
  * The one interface every runtime operator presents (Flink's StreamOperator, arroyo's
  * ArrowOperator): processElement is required, every other hook defaults to doing nothing.
  */
-import { isCheckpointListener, isCheckpointedFunction, isRichFunction, type FunctionInitializationContext, type RuntimeContext } from '../../api/index.js';
+import { isCheckpointListener, isCheckpointedFunction, isRichFunction, type FunctionInitializationContext, type OutputTag, type RuntimeContext } from '../../api/index.js';
 import { DefaultOperatorStateStore, type AbstractKeyedStateBackend, type KeyedSnapshot, type OperatorStateData } from '../../state/index.js';
+import type { SubtaskWatermarks } from '../watermark-table.js';
 
 /** Where an operator emits records: the next operators of the chain and/or record writers. */
 export interface Output {
-  /** Emits one record. */
-  collect(record: unknown): void;
+  /** Emits one record, with its event-time timestamp if it has one. */
+  collect(record: unknown, timestamp?: number): void;
+  /** Emits a watermark (after every record before it). */
+  emitWatermark(watermark: number): void;
+  /** Tells downstream that this stream became idle (no watermarks for now) or active again. */
+  emitWatermarkStatus(idle: boolean): void;
+  /** Emits one record to a side output (dropped when nothing reads that side output, as in Flink). */
+  collectSide(tag: OutputTag<unknown>, record: unknown, timestamp?: number): void;
 }
 
 /** What the task gives an operator. */
@@ -25,6 +32,8 @@ export interface OperatorContext {
   readonly track: (work: Promise<void>) => void;
   /** Runs an action from outside the task's loop (a timer) in the task's order; a failure fails the task. */
   readonly mailbox: (action: () => void) => void;
+  /** The job's shared watermark table as this subtask uses it (watermark alignment of sources); absent in unit tests. */
+  readonly watermarks?: SubtaskWatermarks | undefined;
 }
 
 /** What an operator restores: its slices of an earlier checkpoint, already redistributed. */
@@ -119,16 +128,31 @@ export abstract class StreamOperator {
    */
   setKeyContext(backend: AbstractKeyedStateBackend, keyOf: (record: unknown) => unknown): void {
     const process = this.processElement.bind(this);
-    this.processElement = (record) => {
+    this.processElement = (record, timestamp) => {
       backend.setCurrentKey(keyOf(record));
-      process(record);
+      process(record, timestamp);
     };
   }
 
   /** Called once before the first record (opens the user function). */
   open(): void | Promise<void> {}
-  /** Processes one record. */
-  abstract processElement(record: unknown): void;
+  /** Processes one record (of the first input, for a two-input operator), with its timestamp if it has one. */
+  abstract processElement(record: unknown, timestamp?: number): void;
+  /** Processes one record of the second input (two-input operators only). */
+  processElement2(_record: unknown, _timestamp?: number): void {
+    throw new Error(`${this.constructor.name} has one input (this is a bug in miniflink)`);
+  }
+  /**
+   * The input's watermark advanced: operators with event-time timers fire those it passed, then
+   * every operator passes it on (Flink's processWatermark).
+   */
+  processWatermark(watermark: number): void {
+    this.output.emitWatermark(watermark);
+  }
+  /** The input became idle or active again: passed on. */
+  processWatermarkStatus(idle: boolean): void {
+    this.output.emitWatermarkStatus(idle);
+  }
   /** All input has ended (bounded input, or drain): flush what is buffered. */
   endInput(): void | Promise<void> {}
   /** Releases resources (closes the user function). Called after endInput or on cancellation. */

@@ -20,6 +20,11 @@
  *   specifier (checkDynamicImports): a job's own `import(name)` (its specifier would resolve from
  *   the bundle's location at run time, not from the file's folder), and a template-literal
  *   `import(`./${name}`)` whose folder holds a node_modules folder (esbuild would bundle all of it).
+ *   In a TypeScript file, a template literal that ends in `.js` (`import(`./sub/${name}.js`)`)
+ *   finds the `.ts` file first, as TypeScript's resolution and tsx do (mapTemplateImportsToTs).
+ * - A `require(name)` whose argument is not a string literal (esbuild leaves it to run time)
+ *   resolves from the folder of the file that calls it, as Node's require does: esbuild reports
+ *   each such call, and a second build gives that file a require of its own (ownRequire).
  * - The first line is the bundle's header: its format, the original path, and the client's
  *   `process.env`, which program-loader.ts installs while the module's top-level code runs in the
  *   cluster and in slot threads, so top-level values read from the environment are the client's.
@@ -109,6 +114,9 @@ async function bundle(path: string, out: string): Promise<string> {
   let result;
   try {
     result = await esbuild.build(buildOptions(path, out, header, false));
+    // require(name) calls esbuild leaves to run time: built again, each resolves from its own file's folder.
+    const requires = variableRequires(dirname(path), result.warnings);
+    if (requires.size > 0) result = await esbuild.build(buildOptions(path, out, header, false, requires));
   } catch (e) {
     const errors = (e as { errors?: EsbuildMessage[] }).errors;
     // A glob import() over node_modules fails on the first installed file esbuild cannot load
@@ -134,7 +142,7 @@ async function bundle(path: string, out: string): Promise<string> {
  * code (in node_modules, or no JavaScript or TypeScript) as empty, so that it gets through to the
  * metafile that names the job's import() patterns.
  */
-function buildOptions(path: string, out: string, header: BundleInfo, probe: boolean) {
+function buildOptions(path: string, out: string, header: BundleInfo, probe: boolean, requires: RequireSites = new Map()) {
   return {
     entryPoints: [path],
     outfile: out,
@@ -144,8 +152,9 @@ function buildOptions(path: string, out: string, header: BundleInfo, probe: bool
     write: false as const,
     metafile: true as const,
     define: LOCATION_DEFINES,
-    // esbuild reports an import() it leaves to run time at debug level only: checkDynamicImports needs it.
-    logOverride: { 'unsupported-dynamic-import': 'warning' as const },
+    // esbuild reports an import() or require() it leaves to run time at debug level only:
+    // checkDynamicImports and variableRequires need them.
+    logOverride: { 'unsupported-dynamic-import': 'warning' as const, 'unsupported-require-call': 'warning' as const },
     bundle: true,
     format: 'esm' as const,
     platform: 'node' as const,
@@ -185,8 +194,13 @@ function buildOptions(path: string, out: string, header: BundleInfo, probe: bool
           build.onLoad({ filter: SOURCE_FILE }, (args) => {
             if (args.namespace !== 'file') return undefined;
             const ext = args.path.slice(args.path.lastIndexOf('.') + 1);
-            const loader = ext.startsWith('t') || ext === 'mts' || ext === 'cts' ? (ext.endsWith('x') ? 'tsx' : 'ts') : ext.endsWith('x') ? 'jsx' : 'js';
-            return { contents: keepOriginalLocation(readFileSync(args.path, 'utf8'), args.path, ext), loader, resolveDir: dirname(args.path) };
+            const typescript = ext.startsWith('t') || ext === 'mts' || ext === 'cts';
+            const loader = typescript ? (ext.endsWith('x') ? 'tsx' : 'ts') : ext.endsWith('x') ? 'jsx' : 'js';
+            let contents = keepOriginalLocation(readFileSync(args.path, 'utf8'), args.path, ext);
+            if (typescript && !args.path.split(sep).includes('node_modules')) contents = mapTemplateImportsToTs(contents);
+            const sites = requires.get(args.path);
+            if (sites !== undefined) contents = ownRequire(contents, sites, args.path);
+            return { contents, loader, resolveDir: dirname(args.path) };
           });
         },
       },
@@ -250,6 +264,62 @@ function keepOriginalLocation(source: string, path: string, ext: string): string
   const prologue = /^(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/|(["'])[^"'\n]*\1[ \t]*(?:;|(?=\r?\n)))*/.exec(text)![0];
   return `${prologue}var ${defs.join(', ')};${text.slice(prologue.length)}`;
 }
+
+/** Where in a file (as its onLoad returned it) esbuild found `require(<not a string literal>)`: line (1-based) and byte column. */
+type RequireSites = ReadonlyMap<string, ReadonlyArray<{ readonly line: number; readonly column: number }>>;
+
+/** The `require(name)` calls esbuild left to run time, by absolute file. */
+function variableRequires(workingDir: string, warnings: readonly EsbuildMessage[]): RequireSites {
+  const sites = new Map<string, Array<{ line: number; column: number }>>();
+  for (const w of warnings) {
+    if (w.id !== 'unsupported-require-call' || !w.location) continue;
+    const file = resolvePath(workingDir, w.location.file);
+    sites.set(file, [...(sites.get(file) ?? []), { line: w.location.line, column: w.location.column }]);
+  }
+  return sites;
+}
+
+/**
+ * A file whose `require(name)` calls (at `sites`) use a require made for the file itself, so each
+ * resolves from the file's folder, as Node's does, not from the job module's (the bundle's
+ * module-level require). The declaration goes after the directive prologue, on the same line, so
+ * positions in stack traces stay right.
+ */
+function ownRequire(text: string, sites: ReadonlyArray<{ line: number; column: number }>, file: string): string {
+  const lines = text.split('\n');
+  const ordered = [...sites].sort((a, b) => b.line - a.line || b.column - a.column);
+  for (const { line, column } of ordered) {
+    const l = lines[line - 1];
+    if (l === undefined) continue;
+    // esbuild counts columns in UTF-8 bytes.
+    const at = Buffer.from(l, 'utf8').subarray(0, column).toString('utf8').length;
+    if (l.startsWith('require', at)) lines[line - 1] = `${l.slice(0, at)}__miniflink_require${l.slice(at + 'require'.length)}`;
+  }
+  const rewritten = lines.join('\n');
+  const prologue = /^(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/|(["'])[^"'\n]*\1[ \t]*(?:;|(?=\r?\n)))*/.exec(rewritten)![0];
+  return `${prologue}var __miniflink_require = __miniflinkCreateRequire(${JSON.stringify(pathToFileURL(file).href)});${rewritten.slice(prologue.length)}`;
+}
+
+/**
+ * `import()` of a template literal in a folder of its own that ends in `.js` (`.mjs`, `.cjs`,
+ * `.jsx`), whose substitutions are plain names (`${name}`, `${opts.name}`: evaluated twice, so
+ * nothing with side effects): the `.ts` (`.mts`, `.cts`, `.tsx`) file is tried first, then the
+ * file as written, as TypeScript's resolution and tsx map `./helper.js` to `./helper.ts`. esbuild
+ * bundles every file either pattern matches; a name neither holds fails as before
+ * (`Module not found in bundle`).
+ */
+function mapTemplateImportsToTs(text: string): string {
+  return text.replace(TEMPLATE_JS_IMPORT, (_call, body: string, ext: string) => {
+    const ts = TS_EXTENSION[ext]!;
+    return `(async () => import(\`${body}.${ts}\`))().catch((e) => (String(e && e.message).startsWith('Module not found in bundle') ? import(\`${body}.${ext}\`) : Promise.reject(e)))`;
+  });
+}
+
+/** `import(`./dir/${name}.js`)`: a relative template literal with plain-name substitutions and a JavaScript extension. */
+const TEMPLATE_JS_IMPORT = /(?<![.\w$])import\(\s*`(\.\.?\/(?:[^`\\$]|\$(?!\{))*(?:\$\{\s*[\w$]+(?:\.[\w$]+)*\s*\}(?:[^`\\$]|\$(?!\{))*)+)\.(js|mjs|cjs|jsx)`\s*\)/g;
+
+/** The TypeScript extension TypeScript's resolution tries for a JavaScript one. */
+const TS_EXTENSION: Readonly<Record<string, string>> = { js: 'ts', mjs: 'mts', cjs: 'cts', jsx: 'tsx' };
 
 /** An esbuild message (error or warning). */
 interface EsbuildMessage {

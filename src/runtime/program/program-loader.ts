@@ -1,18 +1,28 @@
 /**
  * Loads a job module, in the submitting process or in a slot thread.
  *
- * Capture mode (slot threads): the module runs with a context whose executor records the pipeline
- * at execute() and never resolves, so the rest of the module does not run; the slot thread then
- * takes its operators' functions from the recorded transformations by their stable ids. While a
- * compiled bundle's top-level code runs in capture mode, process.env is the one its header carries
- * (the client's, program-compiler.ts), and process.argv[1] the module's original path.
+ * Capture mode (slot threads, a cluster's JobManager): the module runs with a context whose
+ * executor records the pipeline at execute() and never resolves, so the rest of the module does
+ * not run; the slot thread then takes its operators' functions from the recorded transformations
+ * by their stable ids. While a compiled bundle's top-level code runs in capture mode, process.env
+ * is the one its header carries (the client's, program-compiler.ts), and process.argv[1] the
+ * module's original path.
+ *
+ * A capture's code runs in an async context of its own (AsyncLocalStorage): what it prints with
+ * console.log/info/debug/warn is dropped (the client prints the program's output once), while
+ * the rest of the process (other jobs' warnings, the cluster's own) prints as usual; and only
+ * that capture's own code reaches its executor. A capture may have a time limit (a cluster's
+ * cluster.program-capture.timeout): past it the capture fails and the next one starts; its code
+ * cannot be stopped and runs on, but its execute() reaches nothing.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { register } from 'node:module';
 import { existsSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { JobExecutionResult, setExecutionContext, type JobClient, type Pipeline, type PipelineExecutor } from '../../api/index.js';
+import { getDefaultExecutor, JobExecutionResult, setDefaultExecutor, setExecutionContext, type JobClient, type Pipeline, type PipelineExecutor } from '../../api/index.js';
 import { MiniFlinkError } from '../../core/errors.js';
+import { addJobExports } from '../../core/pojo-types.js';
 import type { ProgramSpec } from '../protocol.js';
 import { readBundleInfo, type BundleInfo } from './program-compiler.js';
 
@@ -49,6 +59,7 @@ export async function runProgram(program: ProgramSpec, instance: string | undefi
   process.argv = [process.argv[0]!, (bundle ?? readCompiledInfo(program))?.path ?? program.path, ...program.args];
   try {
     const mod = (await import(url.href)) as Record<string, unknown>;
+    addJobExports(() => mod); // Its exported classes keep their class as records (core/pojo-types.ts).
     if (program.entry !== undefined) {
       const fn = mod[program.entry];
       if (typeof fn !== 'function') {
@@ -63,15 +74,23 @@ export async function runProgram(program: ProgramSpec, instance: string | undefi
 
 const NO_JOB = "The program didn't contain a Flink job. Perhaps you forgot to call execute() on the execution environment.";
 
+/** Options of a capture. */
+export interface CaptureOptions {
+  /** How long the module's code may run before it reaches the execute() call wanted; no limit when absent. */
+  readonly timeoutMs?: number | undefined;
+  /** The configuration key that sets the limit, for the error message. */
+  readonly timeoutKey?: string | undefined;
+}
+
 /**
  * Runs the module in capture mode and returns the pipeline of its execute() call number
  * `program.executeIndex` (0 by default). Earlier execute() calls resolve at once with an empty
  * result, so a program that runs several jobs one after another reaches the one wanted.
  */
-export function captureProgram(program: ProgramSpec, instance: string): Promise<Pipeline> {
+export function captureProgram(program: ProgramSpec, instance: string, options: CaptureOptions = {}): Promise<Pipeline> {
   // One capture at a time per thread: a capture sets the thread's process.argv and execution
   // context while the module's top-level code runs, so two at once would see each other's.
-  const run = captureQueue.then(() => captureOne(program, instance));
+  const run = captureQueue.then(() => captureOne(program, instance, options));
   captureQueue = run.then(
     () => {},
     () => {},
@@ -81,13 +100,25 @@ export function captureProgram(program: ProgramSpec, instance: string): Promise<
 
 let captureQueue: Promise<void> = Promise.resolve();
 
-async function captureOne(program: ProgramSpec, instance: string): Promise<Pipeline> {
+/** The capture a piece of code belongs to: its module's code and everything that code started. */
+interface CaptureScope {
+  /** Set when the capture was given up (its time limit): its code runs on, reaching nothing. */
+  abandoned: boolean;
+}
+
+const captureScope = new AsyncLocalStorage<CaptureScope>();
+
+async function captureOne(program: ProgramSpec, instance: string, options: CaptureOptions): Promise<Pipeline> {
   let captured: ((p: Pipeline) => void) | undefined;
   const gotPipeline = new Promise<Pipeline>((resolve) => (captured = resolve));
   const target = program.executeIndex ?? 0;
   let calls = 0;
+  const scope: CaptureScope = { abandoned: false };
   const executor: PipelineExecutor = {
     execute: (pipeline) => {
+      // Only this capture's own code, while it is wanted: the code of a capture given up may run
+      // on and reach execute() while this one's context is installed.
+      if (captureScope.getStore() !== scope || scope.abandoned) return new Promise(() => {});
       if (calls++ < target) return Promise.resolve(skippedJobClient());
       captured!(pipeline);
       return new Promise(() => {}); // Never resolves: the rest of the program must not run here.
@@ -98,21 +129,46 @@ async function captureOne(program: ProgramSpec, instance: string): Promise<Pipel
   const bundle = readCompiledInfo(program);
   const restoreEnv = bundle !== undefined ? installEnv(bundle.env) : () => {};
   setExecutionContext({ executor, parallelism: program.parallelism, configuration: program.configuration, programPath: program.path });
-  const restore = silenceConsole();
+  muteCapturesOutput();
+  guardDefaultExecutor();
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const ran = runProgram(program, instance, bundle).then(
-      () => {
-        throw new MiniFlinkError('MF_ERR_INVALID_PROGRAM', NO_JOB);
-      },
-      (e: unknown) => {
-        throw new MiniFlinkError('MF_ERR_INVALID_PROGRAM', `The job module ${program.path} threw while building its job graph: ${(e as Error)?.message ?? String(e)}`, { cause: e });
-      },
-    );
-    return await Promise.race([gotPipeline, ran]);
+    const ran = captureScope
+      .run(scope, () => runProgram(program, instance, bundle))
+      .then(
+        () => {
+          throw new MiniFlinkError('MF_ERR_INVALID_PROGRAM', NO_JOB);
+        },
+        (e: unknown) => {
+          throw new MiniFlinkError('MF_ERR_INVALID_PROGRAM', `The job module ${program.path} threw while building its job graph: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+        },
+      );
+    const outcomes: Array<Promise<Pipeline>> = [gotPipeline, ran];
+    const ms = options.timeoutMs;
+    if (ms !== undefined) {
+      outcomes.push(
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            scope.abandoned = true;
+            reject(
+              new MiniFlinkError(
+                'MF_ERR_INVALID_PROGRAM',
+                `The job module ${bundle?.path ?? program.path} did not reach execute() within ${ms} ms${options.timeoutKey !== undefined ? ` (${options.timeoutKey})` : ''}: ` +
+                  'its top-level code, which runs here to build the job graph, waits or computes too long. Its code cannot be stopped and runs on in this process, but its execute() is ignored; ' +
+                  'move slow work after execute() or into the job\'s functions.',
+              ),
+            );
+          }, ms);
+        }),
+      );
+    }
+    return await Promise.race(outcomes);
   } finally {
-    restore();
+    clearTimeout(timer);
     restoreEnv();
     setExecutionContext(undefined);
+    // The module has imported miniflink by now, which registered its default executor.
+    guardDefaultExecutor();
   }
 }
 
@@ -159,15 +215,39 @@ function skippedJobClient(): JobClient {
   };
 }
 
-/** The program's own console output is printed once, by the client; slot threads stay quiet. */
-function silenceConsole(): () => void {
-  const saved = { log: console.log, info: console.info, debug: console.debug, warn: console.warn };
-  const noop = () => {};
-  console.log = noop;
-  console.info = noop;
-  console.debug = noop;
-  console.warn = noop;
-  return () => Object.assign(console, saved);
+let consoleMuted = false;
+
+/**
+ * The program's own console output is printed once, by the client: in this thread, console.log,
+ * info, debug and warn drop what code of a capture prints (its top-level code and what that code
+ * started: timers, promises). Everything else prints as before, so a cluster's warnings about
+ * other jobs submitted meanwhile are not lost. Installed once per thread.
+ */
+function muteCapturesOutput(): void {
+  if (consoleMuted) return;
+  consoleMuted = true;
+  for (const method of ['log', 'info', 'debug', 'warn'] as const) {
+    const print = console[method];
+    console[method] = function (this: Console, ...args: unknown[]) {
+      if (captureScope.getStore() === undefined) print.apply(this, args);
+    };
+  }
+}
+
+const guards = new WeakSet<PipelineExecutor>();
+
+/**
+ * Keeps a capture's code from running a job in this process: code a capture started that runs
+ * on after its context is gone (a capture given up) would reach the default executor (an
+ * embedded cluster) with its execute(); inside a capture's async context that executor now
+ * never resolves instead.
+ */
+function guardDefaultExecutor(): void {
+  const current = getDefaultExecutor();
+  if (current === undefined || guards.has(current)) return;
+  const guard: PipelineExecutor = { execute: (pipeline) => (captureScope.getStore() !== undefined ? new Promise(() => {}) : current.execute(pipeline)) };
+  guards.add(guard);
+  setDefaultExecutor(guard);
 }
 
 export { NO_JOB };

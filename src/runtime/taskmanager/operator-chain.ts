@@ -11,6 +11,7 @@ import { consumersOf, producersOf, type JobGraph, type JobVertex } from '../../g
 import { HeapKeyedStateBackend, LevelDbKeyedStateBackend, type AbstractKeyedStateBackend } from '../../state/index.js';
 import { join } from 'node:path';
 import { channelKey } from '../protocol.js';
+import type { SubtaskWatermarks } from '../watermark-table.js';
 import { InputGate } from '../network/input-gate.js';
 import { createChannelSelector } from '../network/partitioners.js';
 import { RecordWriter } from '../network/record-writer.js';
@@ -41,6 +42,8 @@ export interface ChainSpec {
   readonly stateBackend: 'hashmap' | 'leveldb';
   /** The TaskManager's temporary directory (LevelDB databases go below it). */
   readonly tmpDir: string;
+  /** The job's shared watermark table as this subtask uses it (REST input watermark, source alignment). */
+  readonly watermarks?: SubtaskWatermarks | undefined;
 }
 
 /** A built chain. */
@@ -95,7 +98,7 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
   const built = new Map<number, StreamOperator>();
   for (const op of [...vertex.operators].reverse()) {
     const t = byId.get(op.nodeId)!;
-    const keyed = t.stateKeySelector !== undefined || t.operator!.type === 'keyedProcess' || t.operator!.type === 'reduce';
+    const keyed = t.stateKeySelector !== undefined || SETS_OWN_KEY.has(t.operator!.type);
     let backend: AbstractKeyedStateBackend | undefined;
     if (keyed) {
       const range = computeKeyGroupRangeForOperatorIndex(vertex.maxParallelism, vertex.parallelism, me);
@@ -117,23 +120,33 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
       sendCollected: spec.sendCollected,
       track: spec.track,
       mailbox: spec.mailbox,
+      watermarks: spec.watermarks,
     });
-    // Keyed and reduce operators set the key themselves; any other operator on a KeyedStream gets
+    // Keyed process, reduce and keyed broadcast operators set the key themselves; any other operator on a KeyedStream gets
     // the record's key set before each record (Flink's setKeyContextElement).
-    if (backend && t.stateKeySelector !== undefined && t.operator!.type !== 'keyedProcess' && t.operator!.type !== 'reduce') {
+    if (backend && t.stateKeySelector !== undefined && !SETS_OWN_KEY.has(t.operator!.type)) {
       operator.setKeyContext(backend, toCallable<(v: unknown) => unknown>(t.stateKeySelector, 'getKey', 'key selector'));
     }
+    // The main output and each side output lead to chained operators and/or record writers.
     const outputs: Output[] = [];
-    for (const next of op.chainedOutputs) {
-      const target = built.get(next)!;
-      const copy = !spec.objectReuse && needsDefensiveCopy(byId.get(next)!.operator!);
-      outputs.push(copy ? { collect: (r) => target.processElement(copyRecord(r)) } : { collect: (r) => target.processElement(r) });
-    }
+    const sides = new Map<string, Output[]>();
+    const sideList = (tag: string) => {
+      let l = sides.get(tag);
+      if (!l) sides.set(tag, (l = []));
+      return l;
+    };
+    const label = `'${t.name}' (${me + 1}/${vertex.parallelism})`;
+    const copyInto = (next: number) => !spec.objectReuse && needsDefensiveCopy(byId.get(next)!.operator!);
+    for (const next of op.chainedOutputs) outputs.push(chainedOutput(built.get(next)!, copyInto(next), label));
+    for (const [tag, next] of op.chainedSideOutputs ?? []) sideList(tag).push(chainedOutput(built.get(next)!, copyInto(next), label));
     for (const edgeId of op.networkOutputs) {
       const w = writerOf(edgeId, t.name);
-      outputs.push({ collect: (r) => w.emit(r) });
+      const out: Output = { collect: (r, ts) => w.emit(r, ts), emitWatermark: (wm) => w.broadcastWatermark(wm), emitWatermarkStatus: (idle) => w.broadcastStatus(idle), collectSide: () => {} };
+      const tag = job.edges[edgeId]!.outputTag;
+      if (tag === undefined) outputs.push(out);
+      else sideList(tag).push(out);
     }
-    operator.output = combine(outputs);
+    operator.output = combine(outputs, sides);
     built.set(op.nodeId, operator);
   }
 
@@ -145,7 +158,7 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
       return producersOf(edge.shipStrategy, producer.parallelism, vertex.parallelism, me).map((i) => ({
         key: channelKey(jobId, attempt, edgeId, i, me),
         producerSlot: placement[producer.id]![i]!,
-        inputIndex: 0,
+        inputIndex: edge.inputIndex,
       }));
     });
     gate = new InputGate(transport, channels);
@@ -155,12 +168,46 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
   return { operators, head: operators[0]!, writers, gate, accumulators, codec };
 }
 
-function combine(outputs: Output[]): Output {
-  if (outputs.length === 1) return outputs[0]!;
-  if (outputs.length === 0) return { collect: () => {} };
+/** Keyed operators that set the current key themselves. */
+const SETS_OWN_KEY: ReadonlySet<string> = new Set(['keyedProcess', 'reduce', 'keyedBroadcastProcess']);
+
+/**
+ * The output into a chained operator (with a defensive copy of each record unless object reuse is
+ * on; a record that cannot be copied fails naming the operator that emitted it).
+ */
+function chainedOutput(target: StreamOperator, copy: boolean, label: string): Output {
   return {
-    collect: (r) => {
-      for (const o of outputs) o.collect(r);
+    collect: copy ? (r, ts) => target.processElement(copyRecord(r, label), ts) : (r, ts) => target.processElement(r, ts),
+    emitWatermark: (wm) => target.processWatermark(wm),
+    emitWatermarkStatus: (idle) => target.processWatermarkStatus(idle),
+    collectSide: () => {},
+  };
+}
+
+/**
+ * One operator's output: records to every main output, side output records to the outputs of
+ * their tag, watermarks and statuses to all of them (side outputs included, as in Flink).
+ */
+function combine(outputs: Output[], sides: ReadonlyMap<string, Output[]>): Output {
+  const everyOutput = [...outputs, ...[...sides.values()].flat()];
+  const collectSide = (tag: { id: string }, r: unknown, ts?: number) => {
+    const targets = sides.get(tag.id);
+    if (targets) for (const o of targets) o.collect(r, ts);
+  };
+  if (outputs.length === 1 && sides.size === 0) return { ...outputs[0]!, collectSide };
+  return {
+    collect:
+      outputs.length === 1
+        ? outputs[0]!.collect
+        : (r, ts) => {
+            for (const o of outputs) o.collect(r, ts);
+          },
+    emitWatermark: (wm) => {
+      for (const o of everyOutput) o.emitWatermark(wm);
     },
+    emitWatermarkStatus: (idle) => {
+      for (const o of everyOutput) o.emitWatermarkStatus(idle);
+    },
+    collectSide,
   };
 }

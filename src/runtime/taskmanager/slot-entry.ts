@@ -18,6 +18,7 @@ import { captureProgram } from '../program/program-loader.js';
 import { StreamTask, type TaskReporter } from './stream-task.js';
 import { SlotStdio } from './slot-stdio.js';
 import { collectGarbage, memoryStats, watchGarbageCollection } from '../memory-stats.js';
+import { alignmentGroups, subtaskWatermarks, WatermarkTable } from '../watermark-table.js';
 
 if (!parentPort) throw new Error('slot-entry.ts must run in a worker thread');
 // Compiled job modules carry inline source maps: user stack traces point at the user's files.
@@ -145,6 +146,8 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
           'A job module must build the same graph for the same arguments: do not branch on randomness, time or the environment.',
       );
     }
+    const table = msg.watermarks ? new WatermarkTable(msg.watermarks, job) : undefined;
+    const groups = table ? alignmentGroups(job, pipeline.env.transformations, table) : undefined;
     for (const d of msg.tasks) {
       const vertex = job.vertices.find((v) => v.id === d.vertexId);
       if (!vertex) throw new MiniFlinkError('MF_ERR_GRAPH_MISMATCH', `Vertex ${d.vertexId} is not in the job graph built by slot thread ${slotIndex}`);
@@ -164,6 +167,7 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
           stateBackend: msg.checkpointing.stateBackend,
           tmpDir: taskManagerTmpDir(taskManagerId),
           restore: msg.restore,
+          watermarks: table ? subtaskWatermarks(table, d.vertexId, d.subtaskIndex, groups!) : undefined,
           now: () => Date.now(),
           sendCollected: (collectId, records, epoch) => {
             const bytes = codec.encode(records);

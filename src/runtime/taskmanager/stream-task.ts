@@ -21,6 +21,8 @@ import { SourceOperator } from '../operators/source-operator.js';
 import type { OperatorSnapshotRef } from '../operators/stream-operator.js';
 import { buildOperatorChain, type ChainSpec, type OperatorChain } from './operator-chain.js';
 import { restoreFor, storeSnapshot } from './task-state-io.js';
+import { StatusWatermarkValve } from './watermark-valve.js';
+import { MAX_WATERMARK, MIN_WATERMARK } from '../../core/watermarks.js';
 
 /** Buffers processed before a task yields to the event loop. */
 const BUFFERS_PER_TURN = 4;
@@ -52,6 +54,10 @@ export class StreamTask {
   private inputEnded = false;
   /** The highest checkpoint this task snapshotted. */
   private lastCheckpoint = 0;
+  /** Checkpoints aborted before this task took them: their late barriers are dropped. */
+  private readonly abortedCheckpoints = new Set<number>();
+  /** The input's watermark valve (tasks with input channels). */
+  private valve: StatusWatermarkValve | undefined;
   private finalDone: (() => void) | undefined;
   /** The checkpoint being aligned. */
   private aligning: { id: number; ts: number; dir: string | undefined; seen: Set<number>; start: number } | undefined;
@@ -117,6 +123,10 @@ export class StreamTask {
       }
       if (this.canceled) throw new CanceledSignal();
       await this.awaitPendingWork();
+      // The end of a bounded input (or a drain) is the final watermark: every event-time timer and
+      // window fires (a source emits it; a task whose channels ended without it does too).
+      if ((this.valve?.watermark ?? MIN_WATERMARK) < MAX_WATERMARK) chain.head.processWatermark(MAX_WATERMARK);
+      await this.awaitPendingWork();
       for (const op of chain.operators) await op.endInput();
       for (const w of chain.writers) w.finish();
       for (const w of chain.writers) await w.whenFinished();
@@ -154,6 +164,15 @@ export class StreamTask {
   private async consumeInput(chain: OperatorChain): Promise<void> {
     const gate = chain.gate!;
     const head = chain.head;
+    const gauge = this.spec.watermarks;
+    const valve = new StatusWatermarkValve(gate.size, {
+      emitWatermark: (wm) => {
+        gauge?.setInputWatermark(wm); // Flink's currentInputWatermark gauge (REST .../watermarks)
+        head.processWatermark(wm);
+      },
+      emitWatermarkStatus: (idle) => head.processWatermarkStatus(idle),
+    });
+    this.valve = valve;
     let turn = 0;
     for (;;) {
       if (this.canceled) return;
@@ -170,9 +189,24 @@ export class StreamTask {
         await this.onBarrier(chain, item.id, item.ts, item.dir, item.channel);
         continue;
       }
-      const records = chain.codec.decode(item.bytes);
+      if (item.kind === 'watermark') {
+        valve.inputWatermark(item.watermark, item.channel);
+        if (this.pendingWork.length > 0) await this.awaitPendingWork();
+        continue;
+      }
+      if (item.kind === 'status') {
+        valve.inputWatermarkStatus(item.idle, item.channel);
+        continue;
+      }
+      let records: unknown[];
+      let timestamps: Array<number | null> | undefined;
+      if (item.timestamps) [records, timestamps] = chain.codec.decode(item.bytes) as [unknown[], Array<number | null>];
+      else records = chain.codec.decode(item.bytes);
+      const second = item.inputIndex === 1;
       for (let i = 0; i < records.length; i++) {
-        head.processElement(records[i]);
+        const ts = timestamps?.[i] ?? undefined;
+        if (second) head.processElement2(records[i], ts);
+        else head.processElement(records[i], ts);
         // An async invoke: the next record waits until it settled (Flink's invoke is synchronous).
         if (this.pendingWork.length > 0) {
           await this.awaitPendingWork();
@@ -185,7 +219,8 @@ export class StreamTask {
   }
 
   private async onBarrier(chain: OperatorChain, id: number, ts: number, dir: string | undefined, channel: number): Promise<void> {
-    if (id <= this.lastCheckpoint) return; // A late barrier of a checkpoint already taken or given up.
+    // A late barrier of a checkpoint already taken, or of one aborted meanwhile.
+    if (id <= this.lastCheckpoint || this.abortedCheckpoints.has(id)) return;
     if (this.aligning && id > this.aligning.id) {
       // A newer checkpoint overtook the one being aligned: give the older one up (Flink does too).
       this.report.decline(this.aligning.id, { name: 'Error', message: `Checkpoint ${this.aligning.id} was overtaken by ${id} during alignment` }, false);
@@ -214,7 +249,7 @@ export class StreamTask {
    * Other running tasks checkpoint when barriers align.
    */
   trigger(checkpointId: number, timestamp: number, targetDir: string | undefined, stop = false): void {
-    if (checkpointId <= this.lastCheckpoint) return;
+    if (checkpointId <= this.lastCheckpoint || this.abortedCheckpoints.has(checkpointId)) return;
     if (!this.running || this.closing) {
       if (!this.canceled) this.report.decline(checkpointId, { name: 'Error', message: `Task ${this.spec.vertex.name} (${this.spec.subtaskIndex + 1}) is not running` }, false);
       return;
@@ -235,6 +270,7 @@ export class StreamTask {
       return;
     }
     this.lastCheckpoint = id;
+    for (const a of this.abortedCheckpoints) if (a <= id) this.abortedCheckpoints.delete(a);
     let done!: () => void;
     const part = new Promise<void>((resolve) => (done = resolve));
     this.asyncParts.add(part);
@@ -335,8 +371,9 @@ export class StreamTask {
       chain.gate?.unblockAll();
     }
     // Barriers of an aborted checkpoint that arrive later are dropped (Flink's barrier handler),
-    // so they cannot start an alignment that no one completes.
-    if (outcome === 'aborted' && checkpointId > this.lastCheckpoint) this.lastCheckpoint = checkpointId;
+    // so they cannot start an alignment that no one completes; those of an earlier checkpoint
+    // still in flight are not (it may still complete).
+    if (outcome === 'aborted' && checkpointId > this.lastCheckpoint) this.abortedCheckpoints.add(checkpointId);
     try {
       for (const op of chain.operators) {
         if (outcome === 'complete') await op.notifyCheckpointComplete(checkpointId);

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { javaHashCode } from '../../../src/core/java-hash.js';
 import {
+  assignKeyToParallelOperator,
   assignToKeyGroup,
   computeDefaultMaxParallelism,
+  computeKeyGroupForKeyHash,
   computeKeyGroupRangeForOperatorIndex,
   computeOperatorIndexForKeyGroup,
   murmurHash,
@@ -62,5 +64,46 @@ describe('key groups', () => {
   it('key groups - tuple keys hash like Flink tuples', () => {
     // Tuple2("a", 1).hashCode() = 31 * "a".hashCode() + 1
     expect(javaHashCode(['a', 1])).toBe(31 * 97 + 1);
+  });
+
+  // java.util.Date.hashCode() = (int) t ^ (int) (t >> 32) of its epoch millis t, values from that formula.
+  it.each([
+    [0, 0],
+    [1, 1],
+    [-1, 0],
+    [86_400_000, 86_400_000],
+    [1_700_000_000_000, -807048821],
+    [-1_700_000_000_000, -807049612],
+    [8_640_000_000_000_000, -1027427832],
+  ])('key groups - new Date(%d) hashes as Java Date.hashCode (%d) and lands by that hash', (ms, hash) => {
+    expect(javaHashCode(new Date(ms))).toBe(hash);
+    expect(assignToKeyGroup(new Date(ms), 128)).toBe(computeKeyGroupForKeyHash(hash, 128));
+  });
+
+  it('key groups - Dates of different times land by their time (they no longer share one key group)', () => {
+    const groups = new Set(Array.from({ length: 64 }, (_, i) => assignToKeyGroup(new Date(i), 128)));
+    expect(groups.size).toBeGreaterThan(20);
+  });
+
+  it('key groups - Map and Set hash as Java HashMap and HashSet of the same values, whatever the insertion order', () => {
+    // Map.of("a", 1, "b", 2).hashCode() = ("a".hashCode() ^ 1) + ("b".hashCode() ^ 2) = 96 + 96
+    expect(javaHashCode(new Map([['a', 1], ['b', 2]]))).toBe(192);
+    expect(javaHashCode(new Map([['b', 2], ['a', 1]]))).toBe(192);
+    // Set.of("a", "b").hashCode() = 97 + 98
+    expect(javaHashCode(new Set(['b', 'a']))).toBe(195);
+    expect(assignToKeyGroup(new Map([['b', 2], ['a', 1]]), 4096)).toBe(assignToKeyGroup(new Map([['a', 1], ['b', 2]]), 4096));
+  });
+
+  it('key groups - keyBy channels and backend key groups agree for keys of every kind', () => {
+    const keys = ['w1', 7, 2n ** 70n, new Date(5), ['a', 1n, new Map([['m', new Set([1])]])], { d: new Date(5), s: new Set(['x']) }];
+    for (const key of keys) {
+      const kg = assignToKeyGroup(key, 128);
+      expect(assignKeyToParallelOperator(key, 128, 3)).toBe(computeOperatorIndexForKeyGroup(128, 3, kg));
+    }
+  });
+
+  it('key groups - a key that cannot be keyed by value fails with MF_ERR_INVALID_KEY', () => {
+    expect(() => assignToKeyGroup({ f: () => 1 }, 128)).toThrow(expect.objectContaining({ code: 'MF_ERR_INVALID_KEY' }));
+    expect(() => assignKeyToParallelOperator(Symbol('s'), 128, 2)).toThrow(/key is a symbol/);
   });
 });

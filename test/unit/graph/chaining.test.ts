@@ -48,7 +48,7 @@ describe('chaining', () => {
     const job = jobGraphOf(env);
     const [up, down] = job.vertices;
     expect(job.edges).toEqual([
-      { id: 0, sourceVertex: up!.id, targetVertex: down!.id, sourceNode: 2, targetNode: 4, shipStrategy: 'HASH', partitionTransformationId: 3 },
+      { id: 0, sourceVertex: up!.id, targetVertex: down!.id, sourceNode: 2, targetNode: 4, shipStrategy: 'HASH', partitionTransformationId: 3, inputIndex: 0 },
     ]);
     expect(up!.operators[1]!.networkOutputs).toEqual([0]);
     expect(down!.inputs).toEqual([0]);

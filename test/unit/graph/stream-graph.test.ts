@@ -33,9 +33,9 @@ describe('stream graph', () => {
       [6, 'Sink: Print to Std. Out', 'sink', false],
     ]);
     expect(graph.edges).toEqual([
-      { source: 1, target: 5, partitioner: 'hash', partitionTransformationId: 4 },
-      { source: 2, target: 5, partitioner: 'hash', partitionTransformationId: 4 },
-      { source: 5, target: 6, partitioner: 'forward', partitionTransformationId: undefined },
+      { source: 1, target: 5, partitioner: 'hash', partitionTransformationId: 4, inputIndex: 0 },
+      { source: 2, target: 5, partitioner: 'hash', partitionTransformationId: 4, inputIndex: 0 },
+      { source: 5, target: 6, partitioner: 'forward', partitionTransformationId: undefined, inputIndex: 0 },
     ]);
   });
 

@@ -38,7 +38,7 @@ function put(backend: LevelDbKeyedStateBackend, state: ValueState<string>, key: 
   state.update(value);
 }
 
-function get(backend: LevelDbKeyedStateBackend, state: ValueState<string>, key: number): string | undefined {
+function get(backend: LevelDbKeyedStateBackend, state: ValueState<string>, key: number): string | null {
   backend.setCurrentKey(key);
   return state.value();
 }

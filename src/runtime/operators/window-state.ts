@@ -1,0 +1,344 @@
+/**
+ * Keyed state per (key, window): what Flink's keyed backends hold under a namespace, built here on
+ * the backend's plain keyed state without changing it. While a window's state is read or written,
+ * the backend's current key is (key, window) (setCurrentKeyAndKeyGroup, the key group staying the
+ * key's), so the state lives in the key's key group under a composite key:
+ *
+ *   table `window-contents`:  "<window namespace>\u0001<type tag><normalized key>" -> contents
+ *   table `window/<name>`:    the same composite key -> a trigger's or windowState()'s state
+ *   table `merging-window-set`: the plain key -> [[start, end, stateStart, stateEnd], ...]
+ *
+ *   namespace: "<start>:<end>" for a TimeWindow, "global" for the GlobalWindow
+ *   type tag:  s (string key), n (number), b (boolean), i (bigint); the normalized key as text
+ *
+ * Both backends store these like any keyed state, so they are checkpointed per key group and a
+ * restore at any parallelism takes the key groups it owns, windows included. Namespaces never
+ * contain \u0001 and never start with NUL, so a composite key is a plain string key that no other
+ * (key, window) shares. The current key is switched back before any user code runs, except the
+ * pure functions of state descriptors (a ReducingStateDescriptor's reduce function), which may
+ * not use keyed state (as in Flink, where they cannot be rich functions).
+ */
+import {
+  ValueStateDescriptor,
+  MapStateDescriptor,
+  type AggregatingState,
+  type AggregatingStateDescriptor,
+  type KeyedStateStore,
+  type ListState,
+  type MapState,
+  type ReducingState,
+  type ReducingStateDescriptor,
+  type StateDescriptor,
+  type ValueState,
+} from '../../api/index.js';
+import { checkState, MiniFlinkError } from '../../core/errors.js';
+import type { AbstractKeyedStateBackend, NormalizedKey } from '../../state/index.js';
+
+/** The composite key of a (normalized key, namespace) pair. */
+export function namespacedKey(nk: NormalizedKey, ns: string): string {
+  switch (typeof nk) {
+    case 'string':
+      return `${ns}\u0001s${nk}`;
+    case 'number':
+      return `${ns}\u0001n${nk}`;
+    case 'boolean':
+      return `${ns}\u0001b${nk}`;
+    default:
+      return `${ns}\u0001i${nk}`;
+  }
+}
+
+/** A cell of raw values per (key, namespace) in one backend table (a ValueState underneath). */
+export class NamespacedCell {
+  constructor(
+    private readonly scope: NamespaceScope,
+    private readonly state: ValueState<unknown>,
+  ) {}
+  /** The value in the namespace (undefined: none). */
+  get(ns: string): unknown {
+    this.scope.enter(ns);
+    try {
+      return this.state.value() ?? undefined;
+    } finally {
+      this.scope.leave();
+    }
+  }
+  /** Sets the value in the namespace (undefined or null clears it). */
+  set(ns: string, value: unknown): void {
+    this.scope.enter(ns);
+    try {
+      this.state.update(value);
+    } finally {
+      this.scope.leave();
+    }
+  }
+  /** Replaces the value by `fn(current)` in one visit (fn must not use keyed state). */
+  update(ns: string, fn: (current: unknown) => unknown): void {
+    this.scope.enter(ns);
+    try {
+      this.state.update(fn(this.state.value() ?? undefined));
+    } finally {
+      this.scope.leave();
+    }
+  }
+  /**
+   * Starts a read-modify-write of the value in the namespace without a closure (the per-element
+   * path): returns the value; `commit` (or `abort`) must follow, with no keyed state used between.
+   */
+  begin(ns: string): unknown {
+    this.scope.enter(ns);
+    try {
+      return this.state.value() ?? undefined;
+    } catch (e) {
+      this.scope.leave();
+      throw e;
+    }
+  }
+  /** Ends what begin() started, setting the value (undefined or null clears it). */
+  commit(value: unknown): void {
+    try {
+      this.state.update(value);
+    } finally {
+      this.scope.leave();
+    }
+  }
+  /** Ends what begin() started without a change. */
+  abort(): void {
+    this.scope.leave();
+  }
+  /** Removes the value and returns what it was. */
+  take(ns: string): unknown {
+    this.scope.enter(ns);
+    try {
+      const v = this.state.value() ?? undefined;
+      if (v !== undefined) this.state.clear();
+      return v;
+    } finally {
+      this.scope.leave();
+    }
+  }
+  /** Removes the value. */
+  clear(ns: string): void {
+    this.scope.enter(ns);
+    try {
+      this.state.clear();
+    } finally {
+      this.scope.leave();
+    }
+  }
+  /**
+   * Flink's mergeNamespaces: takes the values of the sources (in order) and folds them, then into
+   * the target's value: target = combine(target, combine(s1, s2, ...)).
+   */
+  merge(target: string, sources: readonly string[], combine: (a: unknown, b: unknown) => unknown): void {
+    let merged: unknown = undefined;
+    for (const s of sources) {
+      const v = this.take(s);
+      if (v !== undefined) merged = merged === undefined ? v : combine(merged, v);
+    }
+    if (merged === undefined) return;
+    const t = this.get(target);
+    this.set(target, t === undefined ? merged : combine(t, merged));
+  }
+}
+
+/** Keys whose last composite key is remembered, at most (the memo is dropped when full). */
+const MEMO_KEYS = 65_536;
+
+/** Switches the backend's current key to (key, namespace) and back. Not reentrant. */
+export class NamespaceScope {
+  private key: unknown = undefined;
+  private nk: NormalizedKey | undefined = undefined;
+  private kg = -1;
+  /**
+   * The last composite key of each key: a key's elements mostly go to the window its previous
+   * one went to, and the same string object (its hash computed once) makes the backend's lookup
+   * cheap, where a new string would be built and hashed for every access.
+   */
+  private readonly memo = new Map<NormalizedKey, { ns: string; composite: string }>();
+  constructor(readonly backend: AbstractKeyedStateBackend) {}
+
+  private composite(nk: NormalizedKey, ns: string): string {
+    const m = this.memo.get(nk);
+    if (m !== undefined) {
+      if (m.ns !== ns) {
+        m.ns = ns;
+        m.composite = namespacedKey(nk, ns);
+      }
+      return m.composite;
+    }
+    if (this.memo.size >= MEMO_KEYS) this.memo.clear();
+    const composite = namespacedKey(nk, ns);
+    this.memo.set(nk, { ns, composite });
+    return composite;
+  }
+  /** Makes (current key, ns) current; leave() must follow. */
+  enter(ns: string): void {
+    const b = this.backend;
+    const nk = b.getCurrentNormalizedKey();
+    checkState(nk !== undefined && this.nk === undefined, 'Window state needs a current key, outside another window state call');
+    this.key = b.getCurrentKey();
+    this.nk = nk;
+    this.kg = b.getCurrentKeyGroup();
+    b.setCurrentKeyAndKeyGroup(this.key, this.composite(nk, ns), this.kg);
+  }
+  /** Makes the plain key current again. */
+  leave(): void {
+    this.backend.setCurrentKeyAndKeyGroup(this.key, this.nk!, this.kg);
+    this.nk = undefined;
+  }
+  /** A raw cell in the table `name`. */
+  cell(name: string, like?: StateDescriptor<any>): NamespacedCell {
+    const d = new ValueStateDescriptor<unknown>(name);
+    if (like?.ttlConfig) d.enableTimeToLive(like.ttlConfig);
+    return new NamespacedCell(this, this.backend.getValueState(d));
+  }
+}
+
+/** The kinds of state that merge when windows merge (Flink's MergingState), and how. */
+type MergeFn = (a: unknown, b: unknown) => unknown;
+
+/**
+ * Per-window state by descriptor, for triggers (getPartitionedState) and ProcessWindowFunction's
+ * windowState(): each state acts on the window the store is set to (`ns`) when it is called.
+ */
+export class WindowStateStore implements KeyedStateStore {
+  /** The namespace the states act on: set by the operator before it calls a trigger or function. */
+  ns = '';
+  private readonly states = new Map<string, { kind: string; state: unknown; cell?: NamespacedCell; merge?: MergeFn }>();
+  constructor(private readonly scope: NamespaceScope) {}
+
+  getState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
+    return this.lookup(d, 'value', (cell) => ({
+      state: {
+        value: () => (cell.get(this.ns) ?? d.defaultValue ?? null) as T | null,
+        update: (v: T | null) => cell.set(this.ns, v),
+        clear: () => cell.clear(this.ns),
+      } satisfies ValueState<T>,
+    }));
+  }
+
+  getListState<T>(d: StateDescriptor<any> & { kind: 'list' }): ListState<T> {
+    return this.lookup(d, 'list', (cell) => ({
+      state: {
+        get: () => (cell.get(this.ns) as T[] | undefined) ?? [],
+        add: (v: T) => cell.update(this.ns, (cur) => appendTo(cur as T[] | undefined, [v])),
+        addAll: (vs: Iterable<T>) => cell.update(this.ns, (cur) => appendTo(cur as T[] | undefined, [...vs])),
+        update: (vs: Iterable<T>) => {
+          const arr = [...vs];
+          cell.set(this.ns, arr.length === 0 ? undefined : arr);
+        },
+        clear: () => cell.clear(this.ns),
+      } satisfies ListState<T>,
+      merge: (a, b) => (a as T[]).concat(b as T[]),
+    }));
+  }
+
+  getMapState<K, V>(d: MapStateDescriptor<K, V>): MapState<K, V> {
+    const found = this.states.get(d.name);
+    if (found) return this.checkKind(d, found) as MapState<K, V>;
+    // Maps use the backend's own MapState (per-entry access), under the composite key.
+    const md = new MapStateDescriptor<K, V>(`window/${d.name}`);
+    if (d.ttlConfig) md.enableTimeToLive(d.ttlConfig);
+    const m = this.scope.backend.getMapState(md);
+    const at = <R>(f: () => R): R => {
+      this.scope.enter(this.ns);
+      try {
+        return f();
+      } finally {
+        this.scope.leave();
+      }
+    };
+    const state: MapState<K, V> = {
+      get: (k) => at(() => m.get(k)),
+      put: (k, v) => at(() => m.put(k, v)),
+      putAll: (entries) => at(() => m.putAll(entries)),
+      remove: (k) => at(() => m.remove(k)),
+      contains: (k) => at(() => m.contains(k)),
+      entries: () => at(() => [...m.entries()]),
+      keys: () => at(() => [...m.keys()]),
+      values: () => at(() => [...m.values()]),
+      isEmpty: () => at(() => m.isEmpty()),
+      clear: () => at(() => m.clear()),
+    };
+    this.states.set(d.name, { kind: 'map', state });
+    return state;
+  }
+
+  getReducingState<T>(d: ReducingStateDescriptor<T>): ReducingState<T> {
+    const reduce = d.reduceFunction as MergeFn;
+    return this.lookup(d, 'reducing', (cell) => ({
+      state: {
+        get: () => cell.get(this.ns) as T | undefined,
+        add: (v: T) => cell.update(this.ns, (cur) => (cur === undefined ? v : reduce(cur, v))),
+        clear: () => cell.clear(this.ns),
+      } satisfies ReducingState<T>,
+      merge: reduce,
+    }));
+  }
+
+  getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT> {
+    const f = d.aggregateFunction;
+    return this.lookup(d, 'aggregating', (cell) => ({
+      state: {
+        get: () => {
+          const acc = cell.get(this.ns) as ACC | undefined;
+          return acc === undefined ? undefined : f.getResult(acc);
+        },
+        add: (v: IN) => cell.update(this.ns, (acc) => f.add(v, (acc as ACC | undefined) ?? f.createAccumulator())),
+        clear: () => cell.clear(this.ns),
+      } satisfies AggregatingState<IN, OUT>,
+      merge: (a, b) => f.merge(a as ACC, b as ACC),
+    }));
+  }
+
+  /** The state a descriptor describes, of its kind. */
+  getPartitionedState<S>(d: StateDescriptor<any>): S {
+    switch (d.kind) {
+      case 'value':
+        return this.getState(d as ValueStateDescriptor<unknown>) as S;
+      case 'list':
+        return this.getListState(d as StateDescriptor<any> & { kind: 'list' }) as S;
+      case 'map':
+        return this.getMapState(d as MapStateDescriptor<unknown, unknown>) as S;
+      case 'reducing':
+        return this.getReducingState(d as ReducingStateDescriptor<unknown>) as S;
+      case 'aggregating':
+        return this.getAggregatingState(d as AggregatingStateDescriptor<unknown, unknown, unknown>) as S;
+    }
+  }
+
+  /**
+   * Merges the descriptor's state of the source windows into the target window (Flink's
+   * mergePartitionedState).
+   * @throws MF_ERR_INVALID_ARGUMENT for value or map state, which do not merge.
+   */
+  mergeNamespaces(d: StateDescriptor<any>, target: string, sources: readonly string[]): void {
+    this.getPartitionedState(d);
+    const s = this.states.get(d.name)!;
+    if (s.merge === undefined || s.cell === undefined) {
+      throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `The given state descriptor '${d.name}' does not refer to a mergeable state (MergingState): only list, reducing and aggregating state merge`);
+    }
+    if (sources.length > 0) s.cell.merge(target, sources, s.merge);
+  }
+
+  private lookup<S>(d: StateDescriptor<any>, kind: string, make: (cell: NamespacedCell) => { state: S; merge?: MergeFn }): S {
+    const found = this.states.get(d.name);
+    if (found) return this.checkKind(d, found) as S;
+    const cell = this.scope.cell(`window/${d.name}`, d);
+    const made = make(cell);
+    this.states.set(d.name, { kind, state: made.state, cell, ...(made.merge ? { merge: made.merge } : {}) });
+    return made.state;
+  }
+
+  private checkKind(d: StateDescriptor<any>, found: { kind: string; state: unknown }): unknown {
+    if (found.kind !== d.kind) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `State '${d.name}' was registered as ${found.kind} state and cannot be used as ${d.kind} state`);
+    return found.state;
+  }
+}
+
+function appendTo<T>(cur: T[] | undefined, vs: T[]): T[] | undefined {
+  if (cur === undefined) return vs.length > 0 ? vs : undefined;
+  cur.push(...vs);
+  return cur;
+}

@@ -1,0 +1,187 @@
+import { Packr } from 'msgpackr';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { packValue, RecordBatchCodec, unpackValue } from '../../../src/core/serde.js';
+import { registerPojoType, resetPojoWarnings, setPojoWarningSink } from '../../../src/core/pojo-types.js';
+import { isMiniFlinkError } from '../../../src/core/errors.js';
+
+class Word {
+  constructor(
+    public word: string,
+    public count: number,
+  ) {}
+  len(): number {
+    return this.word.length;
+  }
+}
+class Pair {
+  constructor(
+    public left: Word,
+    public right: { bytes: Buffer; when: Date },
+  ) {}
+  total(): number {
+    return this.left.len() + this.right.bytes.length;
+  }
+}
+registerPojoType(Word);
+registerPojoType(Pair);
+
+class Unregistered {
+  constructor(public x: number) {}
+}
+
+let warnings: string[] = [];
+let previousSink: (m: string) => void;
+beforeEach(() => {
+  warnings = [];
+  resetPojoWarnings();
+  previousSink = setPojoWarningSink((m) => warnings.push(m));
+});
+afterEach(() => {
+  setPojoWarningSink(previousSink);
+});
+
+const codec = new RecordBatchCodec();
+const roundTrip = <T>(records: T[]): T[] => codec.decode(codec.encode(records)) as T[];
+
+/** The MF_ERR_SERIALIZATION message encode throws for the records. */
+function encodeFailure(records: unknown[]): string {
+  try {
+    codec.encode(records);
+  } catch (e) {
+    expect(isMiniFlinkError(e)).toBe(true);
+    expect((e as { code: string }).code).toBe('MF_ERR_SERIALIZATION');
+    return (e as Error).message;
+  }
+  throw new Error('encode did not throw');
+}
+
+describe('serde', () => {
+  // Failed before: every registered instance came back a plain object (w.len is not a function).
+  it('serde - instances of registered classes keep their class across an exchange, nested ones too', () => {
+    const records = [new Word('abc', 1), new Pair(new Word('xy', 2), { bytes: Buffer.from('hello'), when: new Date(7) }), { nested: [new Word('q', 3)], m: new Map([['k', new Word('mm', 4)]]), s: new Set([new Word('sss', 5)]) }];
+    const [w, p, o] = roundTrip(records) as [Word, Pair, { nested: Word[]; m: Map<string, Word>; s: Set<Word> }];
+    expect(w).toBeInstanceOf(Word);
+    expect(w.len()).toBe(3);
+    expect(p).toBeInstanceOf(Pair);
+    expect(p.left).toBeInstanceOf(Word);
+    expect(p.total()).toBe(7);
+    expect(p.right.when).toEqual(new Date(7));
+    expect(o.nested[0]!.len()).toBe(1);
+    expect(o.m.get('k')!.len()).toBe(2);
+    expect([...o.s][0]!.len()).toBe(3);
+    expect(roundTrip(records)).toEqual(records);
+    expect(warnings).toEqual([]);
+  });
+
+  it('serde - many records of a registered class in one batch (the decoded fields are shared records)', () => {
+    const records = Array.from({ length: 1000 }, (_, i) => new Word(`w${i % 7}`, i));
+    const out = roundTrip(records);
+    expect(out.every((w, i) => w instanceof Word && w.count === i && w.len() === 2)).toBe(true);
+  });
+
+  // Failed before: a Buffer came back as a Uint8Array.
+  it('serde - a Buffer stays a Buffer (an empty one too), a Uint8Array a Uint8Array', () => {
+    const [b, e, u, o] = roundTrip([Buffer.from('hi'), Buffer.alloc(0), new Uint8Array([1]), { b: Buffer.from([1, 2, 3]) }]) as [Buffer, Buffer, Uint8Array, { b: Buffer }];
+    expect(Buffer.isBuffer(b)).toBe(true);
+    expect(b.toString()).toBe('hi');
+    expect(Buffer.isBuffer(e)).toBe(true);
+    expect(e.length).toBe(0);
+    expect(Buffer.isBuffer(u)).toBe(false);
+    expect(u).toBeInstanceOf(Uint8Array);
+    expect(Buffer.isBuffer(o.b)).toBe(true);
+    expect([...o.b]).toEqual([1, 2, 3]);
+  });
+
+  // Failed before: msgpackr writes -0 as the integer 0.
+  it('serde - -0 stays -0 (a record, a field, in arrays, maps, sets and registered classes)', () => {
+    const [z, o, w] = roundTrip([-0, { a: -0, b: [1, [-0]], m: new Map([['k', -0]]), s: new Set([-0]), keep: 0 }, new Word('x', -0)]) as [
+      number,
+      { a: number; b: [number, number[]]; m: Map<string, number>; s: Set<number>; keep: number },
+      Word,
+    ];
+    expect(Object.is(z, -0)).toBe(true);
+    expect(Object.is(o.a, -0)).toBe(true);
+    expect(Object.is(o.b[1][0], -0)).toBe(true);
+    expect(Object.is(o.m.get('k'), -0)).toBe(true);
+    expect(Object.is(o.keep, 0)).toBe(true);
+    expect(w).toBeInstanceOf(Word);
+    expect(Object.is(w.count, -0)).toBe(true);
+    expect(Object.is((unpackValue(packValue({ v: -0 })) as { v: number }).v, -0)).toBe(true);
+  });
+
+  it('serde - state values and snapshots (packValue) keep registered classes and Buffers', () => {
+    const back = unpackValue(packValue({ state: [[1, new Word('abcd', 1)]], b: Buffer.from('x') })) as { state: Array<[number, Word]>; b: Buffer };
+    expect(back.state[0]![1].len()).toBe(4);
+    expect(Buffer.isBuffer(back.b)).toBe(true);
+  });
+
+  it("serde - the LevelDB backend's own Packr (useRecords: false) keeps them too: the extensions are global", () => {
+    const packr = new Packr({ useRecords: false, moreTypes: true });
+    const back = packr.unpack(packr.pack({ w: new Word('ab', 1), b: Buffer.from('y') })) as { w: Word; b: Buffer };
+    expect(back.w.len()).toBe(2);
+    expect(Buffer.isBuffer(back.b)).toBe(true);
+  });
+
+  it('serde - classes are known by name: bytes written for one class restore as the class registered under that name now', () => {
+    // As a savepoint written by one job and restored by another that registers its classes in another order.
+    class Event {
+      constructor(public id: number) {}
+      kind(): string {
+        return 'old';
+      }
+    }
+    registerPojoType(Event, 'Event');
+    const bytes = packValue([new Event(1)]);
+    class Other {}
+    registerPojoType(Other, 'AnOtherName');
+    class EventV2 {
+      declare id: number;
+      kind(): string {
+        return 'new';
+      }
+    }
+    registerPojoType(EventV2, 'Event');
+    const [e] = unpackValue(bytes) as [EventV2];
+    expect(e).toBeInstanceOf(EventV2);
+    expect(e.kind()).toBe('new');
+    expect(e.id).toBe(1);
+  });
+
+  it('serde - a class name no one registered in this thread decodes as a plain object, with one warning', () => {
+    class Gone {
+      constructor(public g: number) {}
+    }
+    registerPojoType(Gone, 'GoneFromThisThread');
+    const bytes = packValue([new Gone(1), new Gone(2)]);
+    // As in a thread that does not know the name: the same bytes with a name (of the same length) no class has.
+    const renamed = Buffer.from(bytes).toString('latin1').replaceAll('GoneFromThisThread', 'NotRegisteredHere!');
+    const out = unpackValue(Buffer.from(renamed, 'latin1')) as object[];
+    expect(out.map((x) => Object.getPrototypeOf(x) === Object.prototype)).toEqual([true, true]);
+    expect(out).toEqual([{ g: 1 }, { g: 2 }]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('NotRegisteredHere!');
+  });
+
+  it('serde - an unregistered class crossing an exchange becomes a plain object, with one warning per class', () => {
+    const out = roundTrip([new Unregistered(1), { u: new Unregistered(2) }]);
+    expect(out).toEqual([{ x: 1 }, { u: { x: 2 } }]);
+    expect(Object.getPrototypeOf(out[0])).toBe(Object.prototype);
+    roundTrip([new Unregistered(3)]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('class Unregistered');
+    expect(warnings[0]).toContain('registerPojoType(Unregistered)');
+  });
+
+  it('serde - a function field, a symbol or a cycle fails with MF_ERR_SERIALIZATION naming the part', () => {
+    class WithFunction {
+      f = (): number => 1;
+    }
+    registerPojoType(WithFunction);
+    expect(encodeFailure([1, { a: { f: () => 1 } }])).toMatch(/^Could not serialize record .* to send it to the next task: record\.a\.f is a function$/);
+    expect(encodeFailure([new WithFunction()])).toContain('record.f is a function');
+    expect(encodeFailure([{ s: Symbol('x') }])).toContain('record.s is a symbol');
+    const cyclic: Record<string, unknown> = {};
+    cyclic['self'] = cyclic;
+    expect(encodeFailure([cyclic])).toContain('record.self refers back to an enclosing object (a cycle)');
+  });
+});
