@@ -50,7 +50,7 @@ import { SETTINGS } from './keyed-state-settings.js';
 const [mode, out, backend, fail, gate] = process.argv.slice(2);
 
 /** The sensor source, also counting its readings in a second split list state. */
-class CountingSensorSource extends SensorSource {
+class CountingSensorSource extends SensorSource implements CheckpointListener {
   private count = 0;
   private countState!: ListState<number>;
   override initializeState(ctx: FunctionInitializationContext): void {
@@ -70,9 +70,17 @@ class CountingSensorSource extends SensorSource {
   protected override emitted(): void {
     this.count++;
   }
+  private checkpointCompleted = false;
+  notifyCheckpointComplete(): void {
+    this.checkpointCompleted = true;
+  }
   protected override async beforeReading(): Promise<void> {
-    if (gate && this.count === Math.floor((SETTINGS.partitions * SETTINGS.perPartition) / 2 / this.getRuntimeContext().getNumberOfParallelSubtasks())) {
-      while (!existsSync(gate)) await new Promise((resolve) => setTimeout(resolve, 20));
+    if (this.count !== Math.floor((SETTINGS.partitions * SETTINGS.perPartition) / 2 / this.getRuntimeContext().getNumberOfParallelSubtasks())) return;
+    if (gate) while (!existsSync(gate)) await new Promise((resolve) => setTimeout(resolve, 20));
+    // With a failure to inject, half the readings wait for a completed checkpoint, so records
+    // always flow after one however slow the machine is (FailOnce fails on such a record).
+    if (fail === '1' && this.getRuntimeContext().getAttemptNumber() === 0) {
+      while (!this.checkpointCompleted) await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 }

@@ -55,11 +55,12 @@ import { eventOf, SETTINGS, watermarkAfterRound, type WindowDataSettings, type W
 const [mode, out, backend, fail, gate] = process.argv.slice(2);
 
 /** Reads its partitions in rounds, emitting timestamps and watermarks itself. */
-class RoundsSource extends RichSourceFunction<WindowEvent> implements CheckpointedFunction {
+class RoundsSource extends RichSourceFunction<WindowEvent> implements CheckpointedFunction, CheckpointListener {
   /** [partition, next offset] of each partition this subtask reads. */
   private offsets: Array<[number, number]> = [];
   private state!: ListState<[number, number]>;
   private running = true;
+  private checkpointCompleted = false;
   constructor(private readonly settings: WindowDataSettings) {
     super();
   }
@@ -84,6 +85,11 @@ class RoundsSource extends RichSourceFunction<WindowEvent> implements Checkpoint
     const half = Math.floor(this.settings.perPartition / 2);
     while (round < this.settings.perPartition && this.running) {
       if (gate && round === half) while (!existsSync(gate)) await new Promise((resolve) => setTimeout(resolve, 20));
+      // With a failure to inject, the second half waits for a completed checkpoint, so records
+      // always flow after one however slow the machine is (FailOnce fails on such a record).
+      if (fail === '1' && round === half && this.getRuntimeContext().getAttemptNumber() === 0) {
+        while (!this.checkpointCompleted && this.running) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       // A whole round and its watermark in one step: a checkpoint never cuts a round.
       const waits: Array<void | Promise<void>> = [];
       for (const entry of this.offsets) {
@@ -96,6 +102,9 @@ class RoundsSource extends RichSourceFunction<WindowEvent> implements Checkpoint
       round++;
       if (round % 30 === 0 && this.settings.pauseMs) await new Promise((resolve) => setTimeout(resolve, this.settings.pauseMs));
     }
+  }
+  notifyCheckpointComplete(): void {
+    this.checkpointCompleted = true;
   }
   cancel(): void {
     this.running = false;
