@@ -172,6 +172,16 @@ export class CheckpointCoordinator {
     this.stopped = false;
   }
 
+  /**
+   * A stop failed after its savepoint completed (a task failed while the tasks were finishing):
+   * checkpoints go on with the recovered job, whose restart point is that savepoint (its sinks
+   * committed up to it, as a synchronous savepoint notifies them) until a newer checkpoint completes.
+   */
+  resumeAfterFailedStop(savepoint: CompletedCheckpoint): void {
+    this.stopped = false;
+    if (savepoint.id > (this.latest?.id ?? 0)) this.latest = savepoint;
+  }
+
   /** Stops everything: no more triggers, pending checkpoints aborted. */
   shutdown(reason: string): void {
     this.stopped = true;

@@ -20,6 +20,11 @@ export function taskManagerTmpDir(taskManagerId: string): string {
   return join(tmpdir(), `miniflink-tm-${taskManagerId}`);
 }
 
+/** A slot thread's own directory in its TaskManager's (LevelDB state lives there). */
+export function slotTmpDir(taskManagerId: string, slotIndex: number): string {
+  return join(taskManagerTmpDir(taskManagerId), `slot-${slotIndex}`);
+}
+
 function removeAll(): void {
   for (const dir of owned) rmSync(dir, { recursive: true, force: true });
   owned.clear();

@@ -7,12 +7,13 @@
  *   TM-0: [slot 0] [slot 1]     TM-1: [slot 2] [slot 3]
  *            \________ data-plane ports, every pair ________/
  */
+import { rmSync } from 'node:fs';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { SystemClock, type Clock } from '../core/clock.js';
 import { parseDuration } from '../config/index.js';
 import { checkArgument, MiniFlinkError, type SerializedError } from '../core/errors.js';
 import { randomHexId } from '../core/ids.js';
-import { ownTempDir, removeTempDir, taskManagerTmpDir } from '../core/temp-dirs.js';
+import { ownTempDir, removeTempDir, slotTmpDir, taskManagerTmpDir } from '../core/temp-dirs.js';
 import { Dispatcher, type DispatcherOptions } from './jobmanager/dispatcher.js';
 import { SlotThread, type SlotThreadListener } from './taskmanager/slot-thread.js';
 import type { FromSlot } from './protocol.js';
@@ -152,6 +153,8 @@ export class MiniCluster {
   /** A slot thread died (exit, error, or terminated): its jobs fail over; the thread is replaced after the restart delay. */
   private onLost(slot: number, error: SerializedError): void {
     this.dispatcher.onSlotLost(slot, error);
+    // What the dead thread kept on disk (its LevelDB state) goes with it.
+    rmSync(slotTmpDir(this.slots[slot]!.taskManagerId, slot), { recursive: true, force: true });
     if (this.closing) return;
     const timer = setTimeout(() => {
       this.replacements.delete(timer);

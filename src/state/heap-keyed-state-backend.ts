@@ -16,6 +16,10 @@ import { copyRecord } from '../core/record-copy.js';
 import { AbstractKeyedStateBackend, entriesToMap, mapToEntries } from './abstract-keyed-state-backend.js';
 import { timerQueuesToCanonical, type TimerQueuesSnapshot } from './timer-queues.js';
 import { denormalizeKey, normalizeKey, type NormalizedKey } from './key-normalizer.js';
+
+/** Entries restored between two turns of the event loop. */
+const RESTORE_CHUNK = 20_000;
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 import type { KeyedSnapshot, KeyedStateData } from './snapshot-format.js';
 
 /** One key group of one state. */
@@ -138,8 +142,13 @@ export class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     }
   }
 
-  /** Restores the key groups of this subtask's range from canonical snapshots of any subtasks. */
-  restore(snapshots: readonly KeyedSnapshot[]): void {
+  /**
+   * Restores the key groups of this subtask's range from canonical snapshots of any subtasks. It
+   * gives the slot thread's event loop a turn every RESTORE_CHUNK entries, so a long restore still
+   * answers heartbeats (and a cancel).
+   */
+  async restore(snapshots: readonly KeyedSnapshot[]): Promise<void> {
+    let sinceTurn = 0;
     for (const s of snapshots) {
       this.checkRestore(s);
       this.restoreTimers(s);
@@ -148,8 +157,14 @@ export class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
         for (const [kg, entries] of st.groups) {
           if (!this.keyGroupRange.contains(kg)) continue;
           const map = new Map<NormalizedKey, unknown>();
-          for (const [key, value] of entries) map.set(normalizeKey(key), st.kind === 'map' ? entriesToMap(value) : value);
           table.set(kg, { map, frozen: false, fresh: null });
+          for (const [key, value] of entries) {
+            map.set(normalizeKey(key), st.kind === 'map' ? entriesToMap(value) : value);
+            if (++sinceTurn === RESTORE_CHUNK) {
+              sinceTurn = 0;
+              await nextTurn();
+            }
+          }
         }
       }
     }

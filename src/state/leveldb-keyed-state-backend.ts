@@ -35,6 +35,9 @@ import type { KeyGroupRange } from '../core/key-groups.js';
 import { AbstractKeyedStateBackend, entriesToMap, mapToEntries } from './abstract-keyed-state-backend.js';
 import { timerQueuesToCanonical, type TimerQueuesSnapshot } from './timer-queues.js';
 import { denormalizeKey, normalizeKey, type NormalizedKey } from './key-normalizer.js';
+
+/** Puts per LevelDB batch when restoring. */
+const RESTORE_BATCH = 10_000;
 import type { KeyedSnapshot, KeyedStateData } from './snapshot-format.js';
 
 /** Buffered entries before a batch goes to LevelDB. */
@@ -281,10 +284,19 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
       this.restoreTimers(s);
       for (const st of s.states) {
         const id = this.table(st.name);
-        const ops = [];
+        // Batches of RESTORE_BATCH puts, one after the other (classic-level does not order
+        // concurrent batches): each await lets the slot thread answer heartbeats, and no batch
+        // holds a million entries in memory at once.
+        let ops: Array<{ type: 'put'; key: Buffer; value: Buffer }> = [];
         for (const [kg, entries] of st.groups) {
           if (!this.keyGroupRange.contains(kg)) continue;
-          for (const [key, value] of entries) ops.push({ type: 'put' as const, key: this.dbKey(id, kg, normalizeKey(key)), value: this.packr.pack(value) });
+          for (const [key, value] of entries) {
+            ops.push({ type: 'put', key: this.dbKey(id, kg, normalizeKey(key)), value: this.packr.pack(value) });
+            if (ops.length === RESTORE_BATCH) {
+              await this.db.batch(ops);
+              ops = [];
+            }
+          }
         }
         if (ops.length > 0) await this.db.batch(ops);
       }

@@ -80,10 +80,10 @@ const allRunning = (jobId: string) =>
 const restarts = async (jobId: string) => Number(((await get(`/jobs/${jobId}/metrics?get=numRestarts`)) as unknown as Array<{ value: string }>)[0]!.value);
 
 /** Submits a gated savepoint-job (-p 2) detached; resolves with its id, out dir and gate file once every subtask runs. */
-async function gatedJob(name: string): Promise<{ jobId: string; out: string; gate: string; details: Json }> {
+async function gatedJob(name: string, ...options: string[]): Promise<{ jobId: string; out: string; gate: string; details: Json }> {
   const out = join(root, `out-${name}`);
   const gate = join(root, `gate-${name}`);
-  const r = await runCli(['run', ...m, '-d', '-p', '2', ...JOB_SETTINGS, JOB, out, String(N), String(K), 'run', `gate=${gate}`]);
+  const r = await runCli(['run', ...m, '-d', '-p', '2', ...JOB_SETTINGS, JOB, out, String(N), String(K), 'run', `gate=${gate}`, ...options]);
   expect(r.code, r.stderr).toBe(0);
   const jobId = /Job has been submitted with JobID ([0-9a-f]{32})/.exec(r.stdout)![1]!;
   const details = await allRunning(jobId);
@@ -292,6 +292,48 @@ describe('fault injection (REST)', () => {
     expect((again.subtasks as Json[])[0]!['taskmanager-id']).toBe(tmId);
     expect((again.subtasks as Json[])[0]!.status).toBe('RUNNING');
     await expectExactResults(b);
+  }, 180_000);
+});
+
+describe('a stop interrupted by a failure (Flink: the stop fails, the job recovers)', () => {
+  /** Polls the stop's asynchronous operation until it completed; returns its operation. */
+  const stopResult = (jobId: string, triggerId: string) =>
+    until('the stop operation to complete', async () => {
+      const r = await get(`/jobs/${jobId}/savepoints/${triggerId}`);
+      return r.status.id === 'COMPLETED' ? (r.operation as Json) : undefined;
+    });
+
+  it('stop --drain - a task failing while the drain waits for its savepoint fails the stop; the job restarts and ends with exact results', async () => {
+    const d = await gatedJob('drain-failure');
+    // The drain's savepoint stalls at one subtask, so the failure surely comes while it waits.
+    expect((await post(`/jobs/${d.jobId}/checkpoints/faults`, { kind: 'stall', count: 1 })).status).toBe(202);
+    const stop = await post(`/jobs/${d.jobId}/stop`, { drain: true, targetDirectory: join(root, 'sp-drain-failure') });
+    expect(stop.status).toBe(202);
+    await until('the drain savepoint in progress', async () => (((await get(`/jobs/${d.jobId}/checkpoints`)).counts.in_progress as number) > 0 ? true : undefined));
+    const before = await restarts(d.jobId);
+    const count = d.details.vertices[1] as Json;
+    expect((await post(`/jobs/${d.jobId}/vertices/${count.id}/subtasks/0/fail`)).status).toBe(202);
+    const op = await stopResult(d.jobId, stop.body['request-id'] as string);
+    expect(op.location).toBeUndefined();
+    expect(op['failure-cause']['stack-trace']).toContain('a task failed before its savepoint completed');
+    await until('a restart', async () => ((await restarts(d.jobId)) > before ? true : undefined));
+    await allRunning(d.jobId);
+    await expectExactResults(d);
+  }, 180_000);
+
+  it('stop - a task failing as the tasks finish after the savepoint fails the stop; the job recovers from that savepoint and ends with exact results', async () => {
+    const s = await gatedJob('stop-failure', 'fail-on-close');
+    const before = await restarts(s.jobId);
+    const stop = await post(`/jobs/${s.jobId}/stop`, { drain: false, targetDirectory: join(root, 'sp-stop-failure') });
+    expect(stop.status).toBe(202);
+    const op = await stopResult(s.jobId, stop.body['request-id'] as string);
+    expect(op.location).toBeUndefined();
+    expect(op['failure-cause']['stack-trace']).toContain('Inconsistent execution state after stopping with savepoint');
+    expect(op['failure-cause']['stack-trace']).toContain('close() fails on the first attempt');
+    await until('a restart', async () => ((await restarts(s.jobId)) > before ? true : undefined));
+    await allRunning(s.jobId);
+    // The FileSink committed up to the savepoint: recovering from it (not an older checkpoint) keeps every record once.
+    await expectExactResults(s);
   }, 180_000);
 });
 

@@ -9,7 +9,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { explain, recordingCli, runCli } from '../helpers/cli.js';
 import { startCluster, stopCluster } from '../helpers/cluster.js';
@@ -108,10 +108,10 @@ describe('recovery - faults on a standalone cluster', () => {
     throw new Error(`timed out waiting for ${what}`);
   };
   const state = async (id: string) => (await get<{ state: string }>(`/jobs/${id}`)).state;
-  const submit = async (args: string[]) => {
-    const r = await cli(['run', '-d', ...m, JOB, ...args]);
+  const submit = async (args: string[], options: string[] = []) => {
+    const r = await cli(['run', '-d', ...m, ...options, JOB, ...args]);
     const id = /JobID ([0-9a-f]{32})/.exec(r.stdout)?.[1];
-    expect(id, explain(['run', '-d', ...m, JOB, ...args], r)).toBeDefined();
+    expect(id, explain(['run', '-d', ...m, ...options, JOB, ...args], r)).toBeDefined();
     return id!;
   };
   const exceptions = async (id: string) => (await get<{ exceptionHistory: { entries: Array<{ exceptionName: string; stacktrace: string; taskManagerId?: string }> } }>(`/jobs/${id}/exceptions`)).exceptionHistory.entries;
@@ -142,7 +142,7 @@ describe('recovery - faults on a standalone cluster', () => {
   it('recovery - a TaskManager killed while the job runs (both its slot threads): the job restarts once they are back, the exception names the TaskManager, every record exactly once', async () => {
     const out = join(root, 'tm-kill');
     const gate = join(root, 'tm-kill.gate');
-    const id = await submit(['gated', out, String(N), gate]);
+    const id = await submit(['gated', out, String(N), gate], ['-D', 'state.backend.type=leveldb']);
     await waitFor('a completed checkpoint', async () => (await get<{ counts?: { completed: number } }>(`/jobs/${id}/checkpoints`)).counts!.completed > 0);
     // The job runs in slots 0 and 1: both threads of the first TaskManager.
     const vertex = (await get<{ vertices: Array<{ id: string }> }>(`/jobs/${id}`)).vertices[0]!.id;
@@ -150,6 +150,12 @@ describe('recovery - faults on a standalone cluster', () => {
     const killed = await fetch(`${base}/taskmanagers/${victim}/kill`, { method: 'POST' });
     expect(killed.status).toBe(202);
     await waitFor('the failure in the exception history', async () => (await exceptions(id)).length > 0);
+    await waitFor('the job running again', async () => (await state(id)) === 'RUNNING' && (await allRunning(id)));
+    // The killed threads could not close their LevelDB state: the cluster removed it with them,
+    // while the new attempt's state is there.
+    const leveldbDirs = (attempt: number) => readdirSync(join(tmpdir(), `miniflink-tm-${victim}`), { recursive: true }).filter((p) => basename(String(p)).startsWith(`leveldb-${id}-${attempt}-`));
+    expect(leveldbDirs(0)).toEqual([]);
+    expect(leveldbDirs(1).length).toBeGreaterThan(0);
     writeFileSync(gate, '');
     await waitFor('the job to finish', async () => (await state(id)) === 'FINISHED', 30_000);
     const entries = await exceptions(id);
@@ -161,7 +167,7 @@ describe('recovery - faults on a standalone cluster', () => {
   it('recovery - an injected subtask failure restarts the job and shows as InjectedFailure', async () => {
     const out = join(root, 'inject');
     const gate = join(root, 'inject.gate');
-    const id = await submit(['gated', out, String(N), gate]);
+    const id = await submit(['gated', out, String(N), gate], ['-D', 'state.backend.type=leveldb']);
     await waitFor('a completed checkpoint', async () => (await get<{ counts?: { completed: number } }>(`/jobs/${id}/checkpoints`)).counts!.completed > 0);
     const vertex = (await get<{ vertices: Array<{ id: string }> }>(`/jobs/${id}`)).vertices[0]!.id;
     const res = await fetch(`${base}/jobs/${id}/vertices/${vertex}/subtasks/1/fail`, { method: 'POST' });

@@ -3,7 +3,7 @@
  * Arguments: <out dir> <records> <keys> stop <savepoint dir>   -> runs, stops with a savepoint
  *            <out dir> <records> <keys> run                    -> runs to the end (also with -s)
  * Options: 'slow' (at most ~200,000 records/s per subtask), 'rename' (another uid for the count),
- * 'gate=<file>' (the source, fromSequence's twin with its position in list state, emits no record
+ * 'fail-on-close' (a map whose close() throws on the first attempt), 'gate=<file>' (the source, fromSequence's twin with its position in list state, emits no record
  * past the middle until <file> exists: a test can act on a running job however busy the machine).
  */
 import { existsSync } from 'node:fs';
@@ -12,6 +12,7 @@ import {
   FileSink,
   KeyedProcessFunction,
   ListStateDescriptor,
+  RichMapFunction,
   RichParallelSourceFunction,
   SimpleStringEncoder,
   StreamExecutionEnvironment,
@@ -85,13 +86,25 @@ class GatedNumbers extends RichParallelSourceFunction<number> implements Checkpo
   }
 }
 
+class FailOnClose extends RichMapFunction<string, string> {
+  map(line: string): string {
+    return line;
+  }
+  override close(): void {
+    if (this.getRuntimeContext().getAttemptNumber() === 0) throw new Error('close() fails on the first attempt');
+  }
+}
+
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
 env.enableCheckpointing(200);
-(GATE !== undefined ? env.addSource(new GatedNumbers()) : env.fromSequence(1, Number(n)))
+const counted = (GATE !== undefined ? env.addSource(new GatedNumbers()) : env.fromSequence(1, Number(n)))
   .uid('numbers')
   .keyBy((x) => x % K)
   .process(new Count())
-  .uid(process.argv.includes('rename') ? 'count-renamed' : 'count')
+  .uid(process.argv.includes('rename') ? 'count-renamed' : 'count');
+// 'fail-on-close': a map whose close() throws on the first attempt (a task failing as the tasks
+// finish after a stop's savepoint).
+(process.argv.includes('fail-on-close') ? counted.map(new FailOnClose()).uid('closing') : counted)
   .sinkTo(FileSink.forRowFormat<string>(out!, new SimpleStringEncoder()).withBucketAssigner(new BasePathBucketAssigner()).build())
   .uid('files');
 if (mode === 'stop') {

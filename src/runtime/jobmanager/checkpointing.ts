@@ -149,6 +149,17 @@ export class JobCheckpoints {
     return this.drain !== undefined;
   }
 
+  /**
+   * A failure while a stop --drain waits for its savepoint: the stop fails with it, and the
+   * restarted attempt runs as before (its sources were never told to drain).
+   */
+  failDrain(error: SerializedError): void {
+    const d = this.drain;
+    if (!d) return;
+    this.drain = undefined;
+    d.done.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `The stop-with-savepoint (drain) of job ${this.ctx.jobId} failed: a task failed before its savepoint completed (${error.name}: ${error.message}). The job recovers from its latest checkpoint.`));
+  }
+
   /** The job ended: a drain still waiting for its savepoint fails. */
   jobEnded(error: Error | undefined, jobId: string): void {
     this.stopFinal();

@@ -22,8 +22,14 @@ export interface FailureEntry {
 /** What failover asks of the JobMaster. */
 export interface FailoverHooks {
   readonly coordinator: CheckpointCoordinator;
-  /** Whether a stop or rescale is under way: a failure then ends it, and the job does not restart. */
+  /** Whether a rescale is under way: a failure then only records its cause (the rescale's tasks stop anyway). */
   busy(): boolean;
+  /**
+   * A failure while the job runs: a stop --drain waiting for its savepoint, or a stop whose tasks
+   * were finishing after its savepoint, fails with it (Flink's stop-with-savepoint termination
+   * handler); the job then restarts or fails as any failure decides.
+   */
+  interruptOperations(error: SerializedError): void;
   /** Whether the job is being canceled because executeAndCollect's limit was reached. */
   limitReached(): boolean;
   /** Cancels every subtask still running. */
@@ -65,6 +71,7 @@ export class Failover {
    */
   onFailure(error: SerializedError, restartable: boolean, task?: SubtaskInfo): void {
     this.record(error, task);
+    if (this.ctx.status === 'RUNNING') this.hooks.interruptOperations(error);
     if (this.ctx.status !== 'RUNNING' || this.hooks.busy()) {
       this.failure ??= error;
       return;

@@ -105,7 +105,11 @@ export class JobMaster {
     });
     const failoverHooks = {
       coordinator: this.checkpoints.coordinator,
-      busy: () => this.operations.busy,
+      busy: () => this.operations.rescaling !== undefined,
+      interruptOperations: (error: SerializedError) => {
+        this.operations.interruptStop(error);
+        this.checkpoints.failDrain(error);
+      },
       limitReached: () => this.limitReached,
       cancelTasks: () => this.cancelTasks(),
       releaseAttempt: () => this.releaseAttempt(true),
@@ -458,6 +462,7 @@ export class JobMaster {
     } else if (this.status === 'RUNNING' && this.operations.stopping !== undefined) {
       this.transition('FINISHED');
       this.coordinator.onJobEnd('FINISHED');
+      this.operations.stopFinished();
       this.end();
     } else if (this.status === 'RUNNING' && this.scheduler.every((s) => s.state === 'FINISHED')) {
       this.transition('FINISHED');
@@ -550,6 +555,7 @@ export class JobMaster {
     this.clearSlotWait();
     this.endTime = this.clock.now();
     this.checkpoints.jobEnded(error, this.jobId);
+    this.operations.jobEnded(error);
     this.scheduler.broadcast({ type: 'release', jobId: this.jobId, attempt: this.attempt });
     if (error) this.settle.reject(error);
     else this.settle.resolve(new JobExecutionResult(this.jobId, this.endTime - this.startTime, { ...this.accumulators }, this.collectedRecords()));

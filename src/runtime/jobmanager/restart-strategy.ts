@@ -79,7 +79,9 @@ class ExponentialDelay implements RestartStrategy {
     return `ExponentialDelayRestartBackoffTimeStrategy(initialBackoffMS=${this.initial}, maxBackoffMS=${this.max}, backoffMultiplier=${this.multiplier})`;
   }
   notifyFailure(now: number): void {
-    if (now - this.last >= this.reset) this.current = this.initial;
+    // Flink's rule: quiet for the reset threshold beyond the backoff it waited (the restart's own
+    // delay does not count towards the quiet time).
+    if (now - this.last >= this.reset + this.current) this.current = this.initial;
     else this.current = Math.min(this.current * this.multiplier, this.max);
     this.last = now;
   }

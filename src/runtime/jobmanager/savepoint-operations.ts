@@ -9,7 +9,7 @@
  *                            graph runs as the next attempt, restored from it
  */
 import type { CompletedCheckpoint } from '../../checkpoint/index.js';
-import { MiniFlinkError, serializeError } from '../../core/errors.js';
+import { MiniFlinkError, serializeError, type SerializedError } from '../../core/errors.js';
 import type { JobCheckpoints } from './checkpointing.js';
 import type { Failover } from './failover.js';
 import type { JobContext, JobSubmission } from './job-context.js';
@@ -32,6 +32,8 @@ export interface OperationHooks {
 export class SavepointOperations {
   /** Set by stopWithSavepoint: the savepoint's id; the job ends FINISHED once its tasks stopped. */
   stopping: number | undefined;
+  /** Who waits for the stop's tasks to end. */
+  private stopEnd: { savepoint: CompletedCheckpoint; resolve: () => void; reject: (e: Error) => void } | undefined;
   /** Set while the job rescales: its tasks stop after the savepoint (then `resolve`), and redeploy() brings the new graph. */
   rescaling: { resolve: () => void } | undefined;
 
@@ -66,14 +68,41 @@ export class SavepointOperations {
     if (this.ctx.status !== 'RUNNING') throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.ctx.jobId} is ${this.ctx.status}: only a RUNNING job can be stopped`);
     if (drain) return this.drainWithSavepoint(dir);
     const savepoint = await this.synchronousSavepoint(dir);
-    if (this.ctx.status === 'RUNNING') {
-      this.stopping = savepoint.id;
-      this.coordinator.shutdown('The job is stopping with a savepoint');
-      // Flink's synchronous savepoint: nothing was emitted after it; the tasks now end FINISHED.
-      this.hooks.finishStopped();
-      this.ctx.checkDone();
-    }
+    if (this.ctx.status !== 'RUNNING') return savepoint;
+    this.stopping = savepoint.id;
+    this.coordinator.shutdown('The job is stopping with a savepoint');
+    // Flink's synchronous savepoint: nothing was emitted after it; the tasks now end FINISHED, and
+    // the stop completes once they all did (a task failing instead fails the stop, and the job recovers).
+    const ended = new Promise<void>((resolve, reject) => (this.stopEnd = { savepoint, resolve, reject }));
+    this.hooks.finishStopped();
+    this.ctx.checkDone();
+    await ended;
     return savepoint;
+  }
+
+  /** Every task ended FINISHED after the stop's savepoint: the stop completed. */
+  stopFinished(): void {
+    this.stopEnd?.resolve();
+    this.stopEnd = undefined;
+  }
+
+  /** The job ended otherwise (canceled, suspended) while its stop's tasks were finishing: the stop fails. */
+  jobEnded(error: Error | undefined): void {
+    this.stopEnd?.reject(error ?? new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.ctx.jobId} ended before its stop completed`));
+    this.stopEnd = undefined;
+  }
+
+  /**
+   * A task failed while the tasks were finishing after the stop's savepoint: as Flink's
+   * StopWithSavepointTerminationHandler, the stop fails (the savepoint stays) and the job
+   * recovers as from any failure.
+   */
+  interruptStop(error: SerializedError): void {
+    if (this.stopping === undefined || !this.stopEnd) return;
+    this.stopping = undefined;
+    this.coordinator.resumeAfterFailedStop(this.stopEnd.savepoint);
+    this.stopEnd.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Inconsistent execution state after stopping with savepoint: a task failed before every task finished (${error.name}: ${error.message}). A global fail-over is triggered to recover the job ${this.ctx.jobId}.`));
+    this.stopEnd = undefined;
   }
 
   /**

@@ -10,7 +10,7 @@
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import { InjectedFailure, MiniFlinkError, serializeError } from '../../core/errors.js';
 import { RecordBatchCodec } from '../../core/serde.js';
-import { taskManagerTmpDir } from '../../core/temp-dirs.js';
+import { slotTmpDir } from '../../core/temp-dirs.js';
 import { generateJobGraph, generateStreamGraph, withMaxParallelism } from '../../graph/index.js';
 import type { FromSlot, ToSlot } from '../protocol.js';
 import { Transport } from '../network/transport.js';
@@ -165,7 +165,8 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
           bufferTimeout: msg.bufferTimeout,
           checkpointing: msg.checkpointing,
           stateBackend: msg.checkpointing.stateBackend,
-          tmpDir: taskManagerTmpDir(taskManagerId),
+          // Per slot thread: the cluster removes it when the thread dies (a kill leaves no LevelDB behind).
+          tmpDir: slotTmpDir(taskManagerId, slotIndex),
           restore: msg.restore,
           watermarks: table ? subtaskWatermarks(table, d.vertexId, d.subtaskIndex, groups!) : undefined,
           now: () => Date.now(),

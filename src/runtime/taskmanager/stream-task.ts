@@ -151,11 +151,15 @@ export class StreamTask {
       this.stopFlushTimer();
       for (const w of this.chain?.writers ?? []) w.cancel();
       this.closing = true;
-      await closeAll(opened).catch(() => {});
+      // A stopped task ends as a finished one: its close() failing fails it (Flink then fails the stop).
+      let closeFailure: { error: unknown } | undefined;
+      await closeAll(opened).catch((c: unknown) => (closeFailure = { error: c }));
       await Promise.allSettled([...this.asyncParts]);
       if (this.chain) await disposeAll(this.chain.operators).catch(() => {});
+      const stopped = (e instanceof CanceledSignal || this.canceled) && this.stoppedWithSavepoint;
       if (this.failure !== undefined) this.report.state('FAILED', { error: serializeError(this.failure.error) });
-      else if ((e instanceof CanceledSignal || this.canceled) && this.stoppedWithSavepoint) this.report.state('FINISHED', { accumulators: this.chain ? localValues(this.chain.accumulators) : {} });
+      else if (stopped && closeFailure) this.report.state('FAILED', { error: serializeError(closeFailure.error) });
+      else if (stopped) this.report.state('FINISHED', { accumulators: this.chain ? localValues(this.chain.accumulators) : {} });
       else if (e instanceof CanceledSignal || this.canceled) this.report.state('CANCELED');
       else this.report.state('FAILED', { error: serializeError(e) });
     }

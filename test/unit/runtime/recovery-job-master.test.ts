@@ -71,11 +71,41 @@ describe('recovery - savepoints (A4)', () => {
     const t = h.of('trigger-checkpoint').find((x) => x.kind === 'savepoint')!;
     expect(t.stop).toBe(true);
     h.ack(t.checkpointId);
-    await stopped;
+    await vi.advanceTimersByTimeAsync(0);
     expect(h.of('notify-checkpoint').map((n) => [n.checkpointId, n.outcome])).toEqual([[t.checkpointId, 'complete']]);
     expect(h.of('finish-stopped')).toHaveLength(1);
+    // The stop completes once its tasks ended FINISHED (Flink's stop-with-savepoint future).
+    let done = false;
+    void stopped.then(() => (done = true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(done).toBe(false);
     h.state('FINISHED');
+    expect((await stopped).id).toBe(t.checkpointId);
     expect(h.jm.status).toBe('FINISHED');
+  });
+
+  it('recovery - a task failing after the stop\'s savepoint fails the stop; the job restarts from that savepoint', async () => {
+    const h = new Harness(submission(checkpointSettings(100, join(root, 'sp4'))));
+    h.jm.start();
+    h.state('RUNNING');
+    const stopped = h.jm.stopWithSavepoint(undefined);
+    const failed = stopped.then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    const t = h.of('trigger-checkpoint').find((x) => x.kind === 'savepoint')!;
+    h.ack(t.checkpointId);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.of('finish-stopped')).toHaveLength(1);
+    h.state('FAILED', { name: 'Error', message: 'close failed' });
+    expect((await failed)?.message).toMatch(/Inconsistent execution state after stopping with savepoint.*close failed/);
+    expect(h.jm.status).toBe('RESTARTING');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.jm.status).toBe('RUNNING');
+    // The next attempt restores the stop's savepoint (its sinks committed up to it).
+    const deploy = h.of('deploy').at(-1)!;
+    expect(deploy.restore?.checkpointId).toBe(t.checkpointId);
   });
 });
 

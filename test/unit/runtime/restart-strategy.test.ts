@@ -1,0 +1,57 @@
+/** The restart strategies' arithmetic (Flink's RestartBackoffTimeStrategy implementations), with explicit clock values. */
+import { describe, expect, it } from 'vitest';
+import { createRestartStrategy } from '../../../src/runtime/jobmanager/restart-strategy.js';
+
+const exponential = (resetMs: number) =>
+  createRestartStrategy({ type: 'exponential-delay', initialBackoffMs: 100, maxBackoffMs: 1000, multiplier: 2, resetThresholdMs: resetMs, jitter: 0 }, {}, true);
+
+describe('restart strategies', () => {
+  it('exponential-delay - grows by the multiplier up to the maximum', () => {
+    const s = exponential(10_000);
+    const delays: number[] = [];
+    for (let t = 0; t < 6; t++) {
+      s.notifyFailure(t * 10);
+      delays.push(s.getBackoffTime());
+    }
+    expect(delays).toEqual([100, 200, 400, 800, 1000, 1000]);
+    expect(s.canRestart()).toBe(true);
+  });
+
+  it('exponential-delay - resets only after the threshold plus the current backoff (Flink: now - lastFailure >= threshold + currentBackoff)', () => {
+    const s = exponential(1000);
+    s.notifyFailure(0); // 100
+    s.notifyFailure(10); // 200
+    s.notifyFailure(20); // 400
+    expect(s.getBackoffTime()).toBe(400);
+    // Quiet for the threshold (1000 ms) but not for threshold + backoff (1400 ms): it grows.
+    s.notifyFailure(20 + 1000);
+    expect(s.getBackoffTime()).toBe(800);
+    // Quiet for exactly threshold + current backoff (1000 + 800): back to the initial backoff.
+    s.notifyFailure(1020 + 1800);
+    expect(s.getBackoffTime()).toBe(100);
+  });
+
+  it('fixed-delay - the given attempts, then no more', () => {
+    const s = createRestartStrategy({ type: 'fixed-delay', attempts: 2, delayMs: 50 }, {}, true);
+    s.notifyFailure(0);
+    expect([s.canRestart(), s.getBackoffTime()]).toEqual([true, 50]);
+    s.notifyFailure(1);
+    expect(s.canRestart()).toBe(true);
+    s.notifyFailure(2);
+    expect(s.canRestart()).toBe(false);
+  });
+
+  it('failure-rate - at most the given failures within the interval', () => {
+    const s = createRestartStrategy({ type: 'failure-rate', maxFailures: 2, intervalMs: 1000, delayMs: 10 }, {}, true);
+    s.notifyFailure(0);
+    s.notifyFailure(500);
+    expect(s.canRestart()).toBe(true);
+    s.notifyFailure(900);
+    expect(s.canRestart()).toBe(false);
+    const t = createRestartStrategy({ type: 'failure-rate', maxFailures: 2, intervalMs: 1000, delayMs: 10 }, {}, true);
+    t.notifyFailure(0);
+    t.notifyFailure(500);
+    t.notifyFailure(1600); // the first two are older than the interval
+    expect(t.canRestart()).toBe(true);
+  });
+});
