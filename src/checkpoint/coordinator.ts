@@ -324,11 +324,14 @@ export class CheckpointCoordinator {
     if (p.kind === 'savepoint' && p.dir !== undefined) removeDir(p.dir);
     this.gateway.notify(p.id, 'aborted', false);
     p.done.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', reason));
+    // Every checkpoint that did not complete is a failed one in the statistics, as Flink's
+    // PendingCheckpoint.abort reports it (aborted by a failover, subsumed, or at the job's end);
+    // only declines, expiries and write errors count towards the tolerable failures.
+    this.counts.failed++;
+    const total = this.gateway.allTasks().length;
+    this.failedHistory.push({ id: p.id, kind: p.kind, timestamp: p.timestamp, failedAt: Date.now(), message: reason, acknowledged: total - p.needed.size, total });
+    if (this.failedHistory.length > 10) this.failedHistory.shift();
     if (countAsFailure && !this.stopped) {
-      this.counts.failed++;
-      const total = this.gateway.allTasks().length;
-      this.failedHistory.push({ id: p.id, kind: p.kind, timestamp: p.timestamp, failedAt: Date.now(), message: reason, acknowledged: total - p.needed.size, total });
-      if (this.failedHistory.length > 10) this.failedHistory.shift();
       if (p.kind === 'checkpoint' && ++this.consecutiveFailures > this.settings.tolerableFailures) {
         // The count starts again (Flink's CheckpointFailureManager clears it before failing the job):
         // after the failover's restart the job tolerates as many failures again.

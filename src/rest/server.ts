@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import multipart from '@fastify/multipart';
 import { ERROR_CODES, isMiniFlinkError } from '../core/errors.js';
 import { DEPRECATED_KEYS, describeConfiguredRestartStrategy, OPTIONS, validateConfiguration } from '../config/index.js';
-import { EXECUTE_INDEX_KEY, memoryStats, sumMemoryStats, watchGarbageCollection, type JobMaster, type StandaloneCluster } from '../runtime/index.js';
+import { EXECUTE_INDEX_KEY, memoryStats, sumMemoryStats, watchGarbageCollection, type FailureEntry, type JobMaster, type StandaloneCluster } from '../runtime/index.js';
 import { jvmMetrics, taskManagerDetails, taskManagerInfo } from './cluster-views.js';
 import { AsyncOperations } from './async-operations.js';
 import { registerFaultRoutes } from './fault-routes.js';
@@ -404,15 +404,18 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
       const jm = job(req);
       const maxText = (req.query as { maxExceptions?: string }).maxExceptions;
       const max = maxText === undefined ? 20 : intParam(maxText, 'maxExceptions', 'query');
-      const entries = [...jm.failures].reverse().slice(0, max).map((f) => ({
+      const entryOf = (f: Omit<FailureEntry, 'concurrent'>) => ({
         exceptionName: f.error.name,
         stacktrace: f.error.stack ?? `${f.error.name}: ${f.error.message}`,
         timestamp: f.timestamp,
         // A task's failure names the task (Flink's "<name> (i/p)#attempt"); a global one omits the three.
         ...(f.task ? { taskName: taskName(jm, f.task), endpoint: locate(f.task.slot).endpoint, taskManagerId: tmOf(f.task.slot) } : {}),
         failureLabels: {},
-        concurrentExceptions: [],
-      }));
+      });
+      const entries = [...jm.failures]
+        .reverse()
+        .slice(0, max)
+        .map((f) => ({ ...entryOf(f), concurrentExceptions: f.concurrent.map(entryOf) }));
       return { exceptionHistory: { entries, truncated: jm.failures.length > max } };
     });
     r.get('/jobs/:jobid/checkpoints', async (req) => {

@@ -123,7 +123,8 @@ export class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     return { maxParallelism: this.maxParallelism, range: this.keyGroupRange, tables, timers: this.snapshotTimers() };
   }
 
-  toCanonical(ref: unknown): KeyedSnapshot {
+  /** The asynchronous part: reads the frozen maps, giving the event loop a turn every RESTORE_CHUNK entries. */
+  toCanonical(ref: unknown): Promise<KeyedSnapshot> {
     return heapSnapshotToCanonical(ref as HeapSnapshotRef);
   }
 
@@ -178,13 +179,30 @@ export class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
   }
 }
 
-/** The canonical form of a heap snapshot (the asynchronous part reads the frozen maps). */
-export function heapSnapshotToCanonical(ref: HeapSnapshotRef): KeyedSnapshot {
-  const states: KeyedStateData[] = ref.tables.map((t) => ({
-    name: t.name,
-    kind: t.kind,
-    groups: t.groups.map(([kg, map]) => [kg, [...map].map(([nk, v]) => [denormalizeKey(nk), t.kind === 'map' ? mapToEntries(v) : v] as const)]),
-  }));
+/**
+ * The canonical form of a heap snapshot (the asynchronous part reads the frozen maps, which the
+ * task does not change meanwhile: it writes into fresh copies). The slot thread's event loop gets a
+ * turn every RESTORE_CHUNK entries, so the task processes records and answers heartbeats while a
+ * large state is converted.
+ */
+export async function heapSnapshotToCanonical(ref: HeapSnapshotRef): Promise<KeyedSnapshot> {
+  let sinceTurn = 0;
+  const states: KeyedStateData[] = [];
+  for (const t of ref.tables) {
+    const groups: Array<readonly [number, Array<readonly [unknown, unknown]>]> = [];
+    for (const [kg, map] of t.groups) {
+      const entries: Array<readonly [unknown, unknown]> = [];
+      for (const [nk, v] of map) {
+        entries.push([denormalizeKey(nk), t.kind === 'map' ? mapToEntries(v) : v] as const);
+        if (++sinceTurn === RESTORE_CHUNK) {
+          sinceTurn = 0;
+          await nextTurn();
+        }
+      }
+      groups.push([kg, entries] as const);
+    }
+    states.push({ name: t.name, kind: t.kind, groups } as KeyedStateData);
+  }
   const timers = ref.timers && ref.timers.length > 0 ? { timers: timerQueuesToCanonical(ref.timers) } : {};
   return { maxParallelism: ref.maxParallelism, startKeyGroup: ref.range.startKeyGroup, endKeyGroup: ref.range.endKeyGroup, states, ...timers };
 }

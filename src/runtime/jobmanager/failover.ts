@@ -16,7 +16,14 @@ import type { SubtaskInfo } from './scheduler.js';
 export interface FailureEntry {
   readonly error: SerializedError;
   readonly timestamp: number;
+  /** The job's attempt the failure ended. */
+  readonly attempt: number;
   readonly task?: { vertexId: string; subtaskIndex: number; slot: number; attempt: number };
+  /**
+   * Failures of other subtasks of the same attempt that came while this one was handled (Flink's
+   * concurrentExceptions: e.g. every subtask of a lost TaskManager), oldest first.
+   */
+  readonly concurrent: Array<Omit<FailureEntry, 'concurrent'>>;
 }
 
 /** What failover asks of the JobMaster. */
@@ -58,9 +65,20 @@ export class Failover {
     private readonly historySize = DEFAULT_EXCEPTION_HISTORY_SIZE,
   ) {}
 
-  /** Adds a failure to the exception history; the oldest one goes beyond its size. */
+  /**
+   * Adds a failure to the exception history (the oldest one goes beyond its size). A failure that
+   * comes while an earlier failure of the same attempt is handled (the job no longer RUNNING) is
+   * one of that entry's concurrent exceptions, as Flink groups them.
+   */
   record(error: SerializedError, task?: SubtaskInfo): void {
-    this.failures.push({ error, timestamp: this.ctx.clock.now(), ...(task ? { task: { vertexId: task.vertexId, subtaskIndex: task.index, slot: task.slot, attempt: this.ctx.attempt } } : {}) });
+    const { attempt } = this.ctx;
+    const entry = { error, timestamp: this.ctx.clock.now(), attempt, ...(task ? { task: { vertexId: task.vertexId, subtaskIndex: task.index, slot: task.slot, attempt } } : {}) };
+    const last = this.failures.at(-1);
+    if (this.ctx.status !== 'RUNNING' && last?.attempt === attempt) {
+      last.concurrent.push(entry);
+      return;
+    }
+    this.failures.push({ ...entry, concurrent: [] });
     if (this.failures.length > this.historySize) this.failures.splice(0, this.failures.length - this.historySize);
   }
 

@@ -109,6 +109,25 @@ describe('recovery - savepoints (A4)', () => {
   });
 });
 
+describe('recovery - checkpoint statistics', () => {
+  it('recovery - a checkpoint aborted by a failover counts as failed (Flink reports every aborted checkpoint), without counting towards the tolerable failures', async () => {
+    const sub = submission({ ...checkpointSettings(100), tolerableFailures: 0 }, fixedDelay(3, 10));
+    const h = new Harness(sub);
+    h.jm.start();
+    h.state('RUNNING');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(h.of('trigger-checkpoint')).toHaveLength(1);
+    h.state('FAILED', { name: 'Error', message: 'boom' });
+    const c = h.jm.coordinator;
+    expect(c.counts.failed).toBe(1);
+    expect(c.failedHistory.map((f) => [f.id, f.message])).toEqual([[1, 'The job failed: boom']]);
+    // One restart (the failure), none for the aborted checkpoint, though no failure is tolerable.
+    expect(h.jm.status).toBe('RESTARTING');
+    await vi.advanceTimersByTimeAsync(50);
+    expect(h.jm.status).toBe('RUNNING');
+  });
+});
+
 describe('recovery - final checkpoint (A6)', () => {
   it('recovery - a declined final checkpoint is retried by one chain, one checkpoint interval apart', async () => {
     const h = new Harness(submission(checkpointSettings(100)));
@@ -156,6 +175,24 @@ describe('recovery - exception history', () => {
       await vi.advanceTimersByTimeAsync(10);
     }
     expect(h.jm.failures.map((f) => f.error.message)).toEqual(['failure 2', 'failure 3']);
+    h.jm.cancel();
+  });
+
+  it('recovery - failures that come while a failure of the same attempt is handled are its concurrent exceptions (a lost TaskManager is one entry)', async () => {
+    const h = new Harness(submission(checkpointSettings(100), fixedDelay(3, 10)));
+    h.jm.start();
+    h.state('RUNNING');
+    const failover = (h.jm as unknown as { failover: { onFailure(e: object, r: boolean): void } }).failover;
+    failover.onFailure({ name: 'Error', message: 'slot 0 lost' }, true);
+    failover.onFailure({ name: 'Error', message: 'slot 1 lost' }, true);
+    expect(h.jm.failures.map((f) => [f.error.message, f.concurrent.map((c) => c.error.message)])).toEqual([['slot 0 lost', ['slot 1 lost']]]);
+    // The next attempt's failure is an entry of its own.
+    h.state('CANCELED');
+    await vi.advanceTimersByTimeAsync(50);
+    expect(h.jm.attempt).toBe(1);
+    h.state('RUNNING');
+    h.state('FAILED', { name: 'Error', message: 'later' });
+    expect(h.jm.failures.map((f) => f.error.message)).toEqual(['slot 0 lost', 'later']);
     h.jm.cancel();
   });
 

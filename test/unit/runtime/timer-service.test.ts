@@ -236,7 +236,7 @@ describe('keyed process operator - restore', () => {
       );
       const snap = await op.snapshotState(1, 0);
       expect(Object.keys(snap.operator ?? {})).not.toContain('__timers');
-      const keyed = backend.toCanonical(snap.keyed!.ref);
+      const keyed = await backend.toCanonical(snap.keyed!.ref);
       const mine = keyed.timers?.[0]?.groups.flatMap(([, ts]) => ts.map(([k]) => k)) ?? [];
       expect(mine.every((k) => backend.keyGroupRange.contains(assignToKeyGroup(k, MAX)))).toBe(true);
       fired.length = 0;

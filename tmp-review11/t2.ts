@@ -1,0 +1,18 @@
+import { StreamExecutionEnvironment, TumblingEventTimeWindows, SlidingEventTimeWindows, EventTimeSessionWindows, CountTrigger, ContinuousEventTimeTrigger, PurgingTrigger } from 'miniflink';
+import { Script, e, W, type Ev } from './lib.js';
+const env = StreamExecutionEnvironment.getExecutionEnvironment();
+env.setParallelism(1);
+const fmt = (tag: string) => (k: string, w: any, els: Iterable<Ev>, out: any) => { const a = [...els]; out.collect(`${tag} ${w.getStart()}..${w.getEnd()} n=${a.length} [${a.map((x) => x.t).join(',')}]`); };
+const s1 = env.addSource(new Script([e('a',1,0), e('a',1,30), e('a',1,15), e('a',1,22), e('a',1,5), W(100)])).keyBy((x) => x.k);
+s1.window(EventTimeSessionWindows.withGap(10)).apply(fmt('S1')).print();
+const s2 = env.addSource(new Script([e('a',1,0), e('a',1,30), e('a',1,15), e('a',1,22), e('a',1,5), W(100)])).keyBy((x) => x.k);
+s2.window(EventTimeSessionWindows.withGap(10)).trigger(CountTrigger.of(3)).apply(fmt('S2')).print();
+const s3 = env.addSource(new Script([e('a',1,0), W(15), e('a',1,3), W(33), e('a',1,12), W(200)])).keyBy((x) => x.k);
+s3.window(EventTimeSessionWindows.withGap(10)).allowedLateness(20).apply(fmt('S3')).print();
+const s4 = env.addSource(new Script([e('a',1,-1), e('a',1,-10), e('a',1,-11), e('a',1,-7), e('a',1,2),  W(100)])).keyBy((x) => x.k);
+s4.window(TumblingEventTimeWindows.of(10, 3)).apply(fmt('N1')).print();
+s4.window(TumblingEventTimeWindows.of(10, -3)).apply(fmt('N2')).print();
+s4.window(SlidingEventTimeWindows.of(10, 4)).apply(fmt('SL')).print();
+const s5 = env.addSource(new Script([e('a',1,0), W(3), e('a',1,4), W(6), e('a',1,12), W(13), e('a',1,25), W(60)])).keyBy((x) => x.k);
+s5.window(EventTimeSessionWindows.withGap(10)).trigger(ContinuousEventTimeTrigger.of(5)).apply(fmt('CS')).print();
+await env.execute('t2');
