@@ -64,4 +64,12 @@ describe('pojo types', () => {
     expect(resultOf(r)).toEqual(['Point:12', 'Point:15', 'Point:18', 'Point:3', 'Point:6', 'Point:9']);
     expect(r.stderr).toBe('');
   });
+
+  it('pojo types - without -c, a class the job module exports keeps its class without registration (through the keyBy exchange and executeAndCollect)', async () => {
+    const args = ['run', '-t', 'local', 'test/jobs/pojo-exports-job.ts'];
+    const r = await runCli(args);
+    expect(r.code, explain(args, r)).toBe(0);
+    expect(resultOf(r)).toEqual(['Vec:12', 'Vec:15', 'Vec:18', 'Vec:3', 'Vec:6', 'Vec:9']);
+    expect(r.stderr).toBe('');
+  });
 });

@@ -128,7 +128,7 @@ async function bundle(path: string, out: string): Promise<string> {
   }
   const problems = checkDynamicImports(dirname(path), result.warnings, result.metafile);
   if (problems.length > 0) throw fail(problems);
-  const js = result.outputFiles.find((f) => f.path === out)?.text ?? '';
+  const js = withExportsHook(result.outputFiles.find((f) => f.path === out)?.text ?? '');
   const mapFile = result.outputFiles.find((f) => f.path === `${out}.map`);
   if (mapFile === undefined) return js;
   // Sources as absolute file URLs, so stack traces name the original files wherever the bundle lives.
@@ -136,6 +136,32 @@ async function bundle(path: string, out: string): Promise<string> {
   map.sources = map.sources.map((s) => pathToFileURL(resolvePath(dirname(out), s)).href);
   return `${js}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
 }
+
+/**
+ * Hands the bundle's exports to core/pojo-types.ts before its top-level code runs (which usually
+ * awaits execute(), so the module's namespace would come too late): the classes a job module
+ * exports keep their class as records without registration, with or without -c. The call goes on
+ * the banner's last line, so the source map's lines stay as they are; each export is a getter of
+ * its local binding (one not initialized yet throws, and is skipped until it is).
+ */
+function withExportsHook(js: string): string {
+  const clause = /\nexport \{([^}]*)\};\s*$/.exec(js);
+  if (!clause) return js;
+  const getters: string[] = [];
+  for (const part of clause[1]!.split(',')) {
+    const m = /^\s*([A-Za-z_$][\w$]*)(?:\s+as\s+([A-Za-z_$][\w$]*))?\s*$/.exec(part);
+    if (m) getters.push(`get ${JSON.stringify(m[2] ?? m[1]!)}() { return ${m[1]!}; }`);
+  }
+  if (getters.length === 0) return js;
+  const hook = ` globalThis[Symbol.for('miniflink.addJobExports')]?.(() => ({ ${getters.join(', ')} }));`;
+  const anchor = js.indexOf(REQUIRE_LINE_END);
+  if (anchor < 0) return js;
+  const at = anchor + REQUIRE_LINE_END.length;
+  return `${js.slice(0, at)}${hook}${js.slice(at)}`;
+}
+
+/** How the banner's last line ends (where the exports hook goes). */
+const REQUIRE_LINE_END = '/* miniflink: exports */';
 
 /**
  * esbuild's options for a job module. A `probe` build loads every file that is not the job's own
@@ -167,7 +193,7 @@ function buildOptions(path: string, out: string, header: BundleInfo, probe: bool
       // esbuild's ESM output calls `require` for node built-ins and external packages required
       // from CommonJS code; a module-level `require` makes those work (esbuild renames a
       // top-level `require` the job declares itself).
-      js: `${HEADER}${headerJson(header)}\nimport { createRequire as __miniflinkCreateRequire } from 'node:module'; const require = __miniflinkCreateRequire(${JSON.stringify(pathToFileURL(path).href)});`,
+      js: `${HEADER}${headerJson(header)}\nimport { createRequire as __miniflinkCreateRequire } from 'node:module'; const require = __miniflinkCreateRequire(${JSON.stringify(pathToFileURL(path).href)});${REQUIRE_LINE_END}`,
     },
     plugins: [
       {

@@ -37,7 +37,7 @@ describe('heap backend turns', () => {
     const b = filled();
     const ref = b.snapshot();
     const [turned, canonical] = await yields(() => b.toCanonical(ref));
-    b.releaseSnapshot(ref);
+    b.releaseSnapshot();
     expect(turned).toBe(true);
     const count = (name: string) => canonical.states.find((s) => s.name === name)!.groups.reduce((a, [, e]) => a + e.length, 0);
     expect([count('v'), count('m')]).toEqual([N, N]);
