@@ -224,7 +224,7 @@ addExtension({
  * Packs a value; when msgpackr would have written a -0 as 0, packs it again with every -0
  * replaced by a placeholder that writes a float64 -0 (a rare, slower path).
  */
-function packRecords(packr: Packr, v: unknown): Uint8Array {
+export function packRecords(packr: Packr, v: unknown): Uint8Array {
   sawNegativeZero = false;
   scanValue(v);
   const packed = packr.pack(v);

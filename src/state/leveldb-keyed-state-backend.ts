@@ -35,6 +35,7 @@ import type { KeyGroupRange } from '../core/key-groups.js';
 import { AbstractKeyedStateBackend, entriesToMap, mapToEntries } from './abstract-keyed-state-backend.js';
 import { timerQueuesToCanonical, type TimerQueuesSnapshot } from './timer-queues.js';
 import { denormalizeKey, normalizeKey, type NormalizedKey } from './key-normalizer.js';
+import { packRecords } from '../core/serde.js';
 
 /** Puts per LevelDB batch when restoring. */
 const RESTORE_BATCH = 10_000;
@@ -168,7 +169,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
 
   private encode(b: Buffered): Buffer | null {
     if (b.value === DELETED) return null;
-    return this.packr.pack(b.kind === 'map' ? mapToEntries(b.value) : b.value);
+    return packRecords(this.packr, b.kind === 'map' ? mapToEntries(b.value) : b.value) as Buffer;
   }
 
   /** Starts a batch when the buffer is full and none is in flight. */
@@ -291,7 +292,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
         for (const [kg, entries] of st.groups) {
           if (!this.keyGroupRange.contains(kg)) continue;
           for (const [key, value] of entries) {
-            ops.push({ type: 'put', key: this.dbKey(id, kg, normalizeKey(key)), value: this.packr.pack(value) });
+            ops.push({ type: 'put', key: this.dbKey(id, kg, normalizeKey(key)), value: packRecords(this.packr, value) as Buffer });
             if (ops.length === RESTORE_BATCH) {
               await this.db.batch(ops);
               ops = [];
