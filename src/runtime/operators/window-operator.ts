@@ -34,6 +34,7 @@ import {
   windowOfNamespace,
   type Collector,
   type EvictorContext,
+  type KeyedStateStore,
   type MergingWindowAssigner,
   type OnMergeContext,
   type OutputTag,
@@ -113,7 +114,7 @@ export class WindowOperator extends StreamOperator {
     this.merging = isMergingAssigner(spec.assigner);
     this.eventTime = spec.assigner.isEventTime();
     this.lateness = spec.allowedLateness;
-    this.cleanupIsTriggerTimer = this.eventTime && this.lateness === 0 && spec.trigger instanceof EventTimeTrigger;
+    this.cleanupIsTriggerTimer = this.eventTime && this.lateness === 0 && spec.trigger.constructor === EventTimeTrigger; // Not a subclass: it may do more on an element.
     this.timers = new TimerService(ctx.now, (t, domain) => this.onTimer(t, domain), ctx.mailbox, this.backend, 'window-timers');
     this.scope = new NamespaceScope(this.backend);
     this.store = new WindowStateStore(this.scope);
@@ -157,6 +158,8 @@ export class WindowOperator extends StreamOperator {
       currentProcessingTime: () => ctx.now(),
       currentWatermark: () => timers.watermark,
       windowState: () => {
+        // As Flink's MergingWindowStateStore: a merging window's state would not follow its merges.
+        if (this.merging) return MERGING_WINDOW_STATE;
         windowStore.ns = this.procWindow.namespace();
         return windowStore;
       },
@@ -482,6 +485,14 @@ function checkWindow(w: Window): void {
     throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `A window assigner must assign TimeWindows or the GlobalWindow, got ${String(w)}`);
   }
 }
+
+/** Per-window state of merging windows: every state access fails, as in Flink. */
+const MERGING_WINDOW_STATE: KeyedStateStore = (() => {
+  const refuse = (): never => {
+    throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'Per-window state is not allowed when using merging windows.');
+  };
+  return { getState: refuse, getListState: refuse, getMapState: refuse, getReducingState: refuse, getAggregatingState: refuse };
+})();
 
 /** A merging assigner's window, which must be a TimeWindow. */
 function checkTimeWindow(w: Window): TimeWindow {

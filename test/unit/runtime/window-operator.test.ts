@@ -111,6 +111,18 @@ describe('window operator', () => {
     expect(show(h.take())).toEqual(['["b",16]@7', '["a",11]@12', '["a",4]@24']);
   });
 
+  it("window - sessions: per-window state is refused, as Flink's MergingWindowStateStore does (it would not follow merges)", async () => {
+    const fn = new (class extends ProcessWindowFunction<R, string, string, TimeWindow> {
+      process(_k: string, ctx: ProcessWindowContext<TimeWindow>, _els: Iterable<R>, out: Collector<string>): void {
+        ctx.windowState().getState(new ValueStateDescriptor<number>('fires'));
+        out.collect('fired');
+      }
+    })();
+    const h = await windowHarness(keyed().window(EventTimeSessionWindows.withGap(10)).process(fn) as DataStream<unknown>);
+    h.element(['a', 1], 1);
+    expect(() => h.watermark(11)).toThrow('Per-window state is not allowed when using merging windows.');
+  });
+
   it('window - sessions: an element bridging two sessions merges them into one, with one timer left', async () => {
     const h = await windowHarness(keyed().window(EventTimeSessionWindows.withGap(5)).sum(1) as DataStream<unknown>);
     h.element(['c', 1], 1);
