@@ -62,7 +62,8 @@ export class SensorSource extends RichParallelSourceFunction<SensorReading> impl
   /** [partition, next offset] of each partition this subtask reads. */
   protected offsets: Array<[number, number]> = [];
   private state!: ListState<[number, number]>;
-  private running = true;
+  /** False once canceled (a stop, a drain or a cancel): the source's loops end. */
+  protected running = true;
   constructor(private readonly settings: SensorSourceSettings) {
     super();
   }

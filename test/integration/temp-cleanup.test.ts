@@ -19,11 +19,13 @@ let n = 0;
 const freshTmp = () => mkdtempSync(join(root, `case${n++}-`));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits until the folder holds a TaskManager folder with a LevelDB database in it. */
+/** Waits until the folder holds a TaskManager folder with a LevelDB database in one of its slot folders. */
 async function untilLevelDbOpen(dir: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
-    const tm = readdirSync(dir).find((f) => f.startsWith('miniflink-tm-'));
-    if (tm && readdirSync(join(dir, tm)).some((f) => f.startsWith('leveldb-'))) return;
+    // miniflink-tm-<id>/slot-<n>/leveldb-…: each slot thread keeps its databases in a folder of its own.
+    const tms = readdirSync(dir).filter((f) => f.startsWith('miniflink-tm-'));
+    const slots = tms.flatMap((tm) => readdirSync(join(dir, tm)).map((s) => join(dir, tm, s)));
+    if (slots.some((s) => readdirSync(s).some((f) => f.startsWith('leveldb-')))) return;
     await sleep(100);
   }
   throw new Error(`no LevelDB database appeared under ${dir}: ${readdirSync(dir).join(', ')}`);

@@ -91,11 +91,11 @@ class Readings extends SensorSource implements CheckpointListener {
     this.count++;
   }
   protected override async beforeReading(): Promise<void> {
-    while (mode === 'plain' && markerCount('rules-') < this.getRuntimeContext().getNumberOfParallelSubtasks()) await sleep(10);
+    while (this.running && mode === 'plain' && markerCount('rules-') < this.getRuntimeContext().getNumberOfParallelSubtasks()) await sleep(10);
     if (this.count === Math.floor((SETTINGS.partitions * SETTINGS.perPartition) / 2 / this.getRuntimeContext().getNumberOfParallelSubtasks())) {
-      while (gate && !existsSync(gate)) await sleep(20);
+      while (gate && !existsSync(gate) && this.running) await sleep(20);
       // With a failure to inject, the first attempt goes on only once a checkpoint has completed.
-      while (fail === '1' && this.getRuntimeContext().getAttemptNumber() === 0 && !this.checkpointed) await sleep(10);
+      while (fail === '1' && this.getRuntimeContext().getAttemptNumber() === 0 && !this.checkpointed && this.running) await sleep(10);
     }
   }
   notifyCheckpointComplete(): void {

@@ -76,11 +76,12 @@ class CountingSensorSource extends SensorSource implements CheckpointListener {
   }
   protected override async beforeReading(): Promise<void> {
     if (this.count !== Math.floor((SETTINGS.partitions * SETTINGS.perPartition) / 2 / this.getRuntimeContext().getNumberOfParallelSubtasks())) return;
-    if (gate) while (!existsSync(gate)) await new Promise((resolve) => setTimeout(resolve, 20));
+    // A stop cancels the source while it waits here: it ends (a stop completes once its tasks did).
+    if (gate) while (!existsSync(gate) && this.running) await new Promise((resolve) => setTimeout(resolve, 20));
     // With a failure to inject, half the readings wait for a completed checkpoint, so records
     // always flow after one however slow the machine is (FailOnce fails on such a record).
     if (fail === '1' && this.getRuntimeContext().getAttemptNumber() === 0) {
-      while (!this.checkpointCompleted) await new Promise((resolve) => setTimeout(resolve, 10));
+      while (!this.checkpointCompleted && this.running) await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 }

@@ -84,7 +84,8 @@ class RoundsSource extends RichSourceFunction<WindowEvent> implements Checkpoint
     if (round > 0) ctx.emitWatermark(new Watermark(watermarkAfterRound(round - 1)));
     const half = Math.floor(this.settings.perPartition / 2);
     while (round < this.settings.perPartition && this.running) {
-      if (gate && round === half) while (!existsSync(gate)) await new Promise((resolve) => setTimeout(resolve, 20));
+      // A stop cancels the source while it waits here: it ends (a stop completes once its tasks did).
+      if (gate && round === half) while (!existsSync(gate) && this.running) await new Promise((resolve) => setTimeout(resolve, 20));
       // With a failure to inject, the second half waits for a completed checkpoint, so records
       // always flow after one however slow the machine is (FailOnce fails on such a record).
       if (fail === '1' && round === half && this.getRuntimeContext().getAttemptNumber() === 0) {
