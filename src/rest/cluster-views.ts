@@ -94,3 +94,8 @@ export function jvmMetrics(memory: MemoryStats): Record<string, number> {
   }
   return out;
 }
+
+/** Flink's EnvironmentInfo (the JobManager's, also under a job): Node.js stands in for the JVM; there is no classpath. */
+export function environmentInfo(): Record<string, unknown> {
+  return { jvm: { version: `Node.js ${process.version}`, arch: process.arch, options: process.execArgv }, classpath: [] };
+}

@@ -1,6 +1,6 @@
 /**
  * `fail` (miniflink): fault injection for teaching and testing, through the REST API's fault
- * endpoints (src/rest/fault-routes.ts):
+ * endpoints (src/rest/routes/fault-routes.ts):
  *
  *   fail <jobId> subtask <vertexId> <index>          POST /jobs/:jobid/vertices/:vertexid/subtasks/:index/fail
  *   fail <jobId> taskmanager <tmId>                  POST /taskmanagers/:tmid/kill (after checking the job exists)

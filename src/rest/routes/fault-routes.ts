@@ -5,57 +5,28 @@
  *   POST /taskmanagers/:taskmanagerid/kill                             every slot thread of the TaskManager is terminated
  *   POST /jobs/:jobid/checkpoints/faults                               the next n checkpoints of a subtask fail or stall
  *
- * Each answers 202 with what was injected. Errors have Flink's `{"errors": [...]}` shape (through the
- * server's error handler, which reads `statusCode`): 400 for a malformed id, index or body, 404 for
- * an unknown job, vertex or TaskManager, 409 when the job is not RUNNING (a well-formed request that
- * conflicts with the job's state and may succeed later, as cancelling a finished job or rescaling a
- * job that does not run).
+ * Each answers 202 with what was injected. Errors have Flink's `{"errors": [...]}` shape (RestError,
+ * through the server's error handler): 400 for a malformed id, index or body, 404 for an unknown
+ * job, vertex or TaskManager, 409 when the job is not RUNNING (a well-formed request that conflicts
+ * with the job's state and may succeed later, as cancelling a finished job or rescaling a job that
+ * does not run).
  *
- * The first file of routes grouped by resource, as Flink's WebMonitorEndpoint groups its handlers;
- * server.ts registers it.
+ * The extensions group of the routes (routes/index.ts): miniflink's own endpoints, beside Flink's.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isMiniFlinkError } from '../core/errors.js';
-import type { JobMaster, StandaloneCluster } from '../runtime/index.js';
+import type { FastifyInstance } from 'fastify';
+import { isMiniFlinkError } from '../../core/errors.js';
+import type { JobMaster } from '../../runtime/index.js';
+import { badParameter, body, jobIdParam, RestError, type RouteContext } from '../route-context.js';
 
-const JOB_ID = /^[0-9a-fA-F]{32}$/;
 const KINDS = ['fail', 'stall'] as const;
 
-/** An error with an HTTP status: the server's error handler answers `{"errors": [message]}` with it. */
-class FaultRequestError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const badRequest = (message: string) => new FaultRequestError(400, message);
-const badParameter = (name: string, value: string, where: 'path' = 'path') => badRequest(`Bad request, could not parse parameters: Cannot resolve ${where} parameter (${name}) from value "${value}".`);
+const badRequest = (message: string) => new RestError(400, message);
 
 /** A non-negative integer path parameter, or Flink's 400. */
 function indexParam(text: string, name: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) throw badParameter(name, text);
   return n;
-}
-
-/** The request body as an object (any content type is read as JSON, as Flink does), or a 400. */
-function jsonBody(req: FastifyRequest): Record<string, unknown> {
-  let b = req.body;
-  if (typeof b === 'string') {
-    const text = b.trim();
-    if (text === '') return {};
-    try {
-      b = JSON.parse(text) as unknown;
-    } catch {
-      throw badRequest('Request did not match expected format (malformed JSON).');
-    }
-  }
-  if (b === undefined || b === null || b === '') return {};
-  if (typeof b !== 'object' || Array.isArray(b)) throw badRequest('Request did not match expected format: the body must be a JSON object.');
-  return b as Record<string, unknown>;
 }
 
 /** What a checkpoint-fault request asks for, checked before the job is looked up (as Flink parses a body first). */
@@ -81,31 +52,27 @@ function checkpointFaultRequest(b: Record<string, unknown>): CheckpointFaultRequ
 }
 
 /** Registers the fault-injection routes on the server (under both `/` and `/v1`, as every route). */
-export function registerFaultRoutes(r: FastifyInstance, cluster: StandaloneCluster): void {
-  const dispatcher = cluster.mini.dispatcher;
+export function registerFaultRoutes(r: FastifyInstance, ctx: RouteContext): void {
+  const { cluster, dispatcher } = ctx;
 
-  const jobIdParam = (req: FastifyRequest): string => {
-    const id = (req.params as { jobid: string }).jobid;
-    if (!JOB_ID.test(id)) throw badParameter('jobid', id);
-    return id.toLowerCase();
-  };
+  /** The job of an id already parsed; the 404 names the id in lower case. */
   const job = (id: string): JobMaster => {
     try {
       return dispatcher.getJob(id);
     } catch {
-      throw new FaultRequestError(404, `Job ${id} not found`);
+      throw new RestError(404, `Job ${id} not found`);
     }
   };
   const vertexOf = (jm: JobMaster, vertexId: string) => {
     const v = jm.submission.job.vertices.find((x) => x.id === vertexId);
-    if (!v) throw new FaultRequestError(404, `No vertex with ID '${vertexId}' exists.`);
+    if (!v) throw new RestError(404, `No vertex with ID '${vertexId}' exists.`);
     return v;
   };
   const inRange = (v: { id: string; name: string; parallelism: number }, index: number, what: string) => {
     if (index >= v.parallelism) throw badRequest(`${what} ${index} is out of range: vertex '${v.name}' (${v.id}) has parallelism ${v.parallelism} (subtasks 0 to ${v.parallelism - 1}).`);
   };
   const running = (jm: JobMaster, what: string) => {
-    if (jm.status !== 'RUNNING') throw new FaultRequestError(409, `Job ${jm.jobId} is ${jm.status}: ${what} only into a RUNNING job.`);
+    if (jm.status !== 'RUNNING') throw new RestError(409, `Job ${jm.jobId} is ${jm.status}: ${what} only into a RUNNING job.`);
   };
   /**
    * Runs the JobMaster's injection; what it refuses after the checks above (a subtask not deployed
@@ -115,7 +82,7 @@ export function registerFaultRoutes(r: FastifyInstance, cluster: StandaloneClust
     try {
       return work();
     } catch (e) {
-      if (isMiniFlinkError(e) && e.code === 'MF_ERR_INVALID_ARGUMENT') throw new FaultRequestError(409, e.message);
+      if (isMiniFlinkError(e) && e.code === 'MF_ERR_INVALID_ARGUMENT') throw new RestError(409, e.message);
       throw e;
     }
   };
@@ -136,11 +103,11 @@ export function registerFaultRoutes(r: FastifyInstance, cluster: StandaloneClust
   r.post('/taskmanagers/:taskmanagerid/kill', async (req, reply) => {
     const tmId = (req.params as { taskmanagerid: string }).taskmanagerid;
     const tm = cluster.mini.taskManagers.find((t) => t.id === tmId);
-    if (!tm) throw new FaultRequestError(404, `Could not find TaskExecutor ${tmId}.`);
+    if (!tm) throw new RestError(404, `Could not find TaskExecutor ${tmId}.`);
     try {
       cluster.mini.killTaskManager(tm.id, `TaskManager ${tm.id} was killed by fault injection (POST /taskmanagers/${tm.id}/kill)`);
     } catch (e) {
-      if (isMiniFlinkError(e) && e.code === 'MF_ERR_INVALID_ARGUMENT') throw new FaultRequestError(404, e.message);
+      if (isMiniFlinkError(e) && e.code === 'MF_ERR_INVALID_ARGUMENT') throw new RestError(404, e.message);
       throw e;
     }
     const restartDelay = cluster.configuration['cluster.taskmanager.restart-delay'] ?? '1 s';
@@ -149,7 +116,7 @@ export function registerFaultRoutes(r: FastifyInstance, cluster: StandaloneClust
 
   r.post('/jobs/:jobid/checkpoints/faults', async (req, reply) => {
     const id = jobIdParam(req);
-    const want = checkpointFaultRequest(jsonBody(req));
+    const want = checkpointFaultRequest(body(req));
     const jm = job(id);
     if (jm.submission.checkpoints.interval === undefined) throw badRequest(`Checkpointing is not enabled for job ${jm.jobId}.`);
     const v = want.vertex !== undefined ? vertexOf(jm, want.vertex) : jm.submission.job.vertices[0]!;

@@ -1,0 +1,188 @@
+/**
+ * A job's checkpoints and savepoints: statistics and configuration, manual checkpoints,
+ * checkpoint details, savepoint and stop-with-savepoint triggers, and savepoint disposal. Triggers
+ * answer a `request-id` at once (async-operations.ts); the status routes poll it.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { JobMaster } from '../../runtime/index.js';
+import { allowedDirs, disposeSavepoint } from '../allowed-dirs.js';
+import { checkpointStats } from '../job-views.js';
+import { body, bool, intParam, jobIdParam, oneOf, RestError, str, triggerId, type RouteContext } from '../route-context.js';
+
+/** Registers the checkpoint and savepoint routes. */
+export function registerCheckpointRoutes(r: FastifyInstance, ctx: RouteContext): void {
+  const { cluster, dispatcher, ops, job, vertex, allowedPath, jobOperation } = ctx;
+
+  // ---- checkpoints ----
+  r.get('/jobs/:jobid/checkpoints', async (req) => {
+    const jm = job(req);
+    if (jm.submission.checkpoints.interval === undefined) throw new RestError(404, 'Checkpointing has not been enabled.');
+    return checkpointStats(jm);
+  });
+  r.get('/jobs/:jobid/checkpoints/config', async (req) => {
+    const jm = job(req);
+    const s = jm.submission.checkpoints;
+    if (s.interval === undefined) throw new RestError(404, `Checkpointing is not enabled for this job (${jm.jobId}).`);
+    return {
+      mode: s.mode.toLowerCase(),
+      interval: s.interval,
+      timeout: s.timeout,
+      min_pause: s.minPause,
+      max_concurrent: s.maxConcurrent,
+      externalization: { enabled: s.retention !== 'NO_EXTERNALIZED_CHECKPOINTS', delete_on_cancellation: s.retention !== 'RETAIN_ON_CANCELLATION' },
+      state_backend: jm.submission.stateBackend === 'leveldb' ? 'LevelDbStateBackend' : 'HashMapStateBackend',
+      checkpoint_storage: s.dir !== undefined ? 'FileSystemCheckpointStorage' : 'JobManagerCheckpointStorage',
+      unaligned_checkpoints: false,
+      tolerable_failed_checkpoints: s.tolerableFailures,
+      aligned_checkpoint_timeout: 0,
+      checkpoints_after_tasks_finish: true,
+      state_changelog_enabled: false,
+      changelog_periodic_materialization_interval: 0,
+      changelog_storage: 'memory',
+    };
+  });
+  r.post('/jobs/:jobid/checkpoints', async (req, reply) => {
+    const jm = job(req);
+    const b = body(req);
+    oneOf(b.checkpointType, 'checkpointType', ['CONFIGURED', 'FULL', 'INCREMENTAL']);
+    if (b.checkpointType === 'INCREMENTAL') throw new RestError(500, 'Flink does not support triggering incremental checkpoint explicitly. See FLINK-33723.');
+    if (jm.submission.checkpoints.interval === undefined) throw new RestError(400, `Checkpointing is not enabled for job ${jm.jobId}.`);
+    const id = ops.start('checkpoint', jm.jobId, async () => ({ checkpointId: (await jm.coordinator.trigger('checkpoint', undefined)).id }), 'failureCause', triggerId(b.triggerId));
+    return reply.code(202).send({ 'request-id': id });
+  });
+  r.get('/jobs/:jobid/checkpoints/:triggerid', async (req) => jobOperation('checkpoint', job(req).jobId, req));
+  r.get('/jobs/:jobid/checkpoints/details/:checkpointid', async (req) => {
+    // Parameters are parsed before the job is looked up, as Flink's handlers do.
+    const cid = intParam((req.params as { checkpointid: string }).checkpointid, 'checkpointid', 'path');
+    const jm = job(req);
+    if (jm.submission.checkpoints.interval === undefined) throw new RestError(404, `Checkpointing was not enabled for job ${jm.jobId}.`);
+    const stats = checkpointStats(jm) as { history: Array<Record<string, unknown>> };
+    const item = stats.history.find((h) => h.id === cid);
+    if (!item) throw new RestError(404, `Could not find checkpointing statistics for checkpoint ${cid}.`);
+    const tasks: Record<string, unknown> = {};
+    for (const v of jm.submission.job.vertices) {
+      // Flink's TaskCheckpointStatistics: `id` is the checkpoint id (a long), not the vertex id.
+      tasks[v.id] = { id: cid, status: 'COMPLETED', latest_ack_timestamp: item.latest_ack_timestamp, checkpointed_size: 0, state_size: 0, end_to_end_duration: item.end_to_end_duration, alignment_buffered: 0, processed_data: 0, persisted_data: 0, num_subtasks: v.parallelism, num_acknowledged_subtasks: v.parallelism };
+    }
+    return { ...item, tasks };
+  });
+  r.get('/jobs/:jobid/checkpoints/details/:checkpointid/subtasks/:vertexid', async (req) => {
+    const cid = intParam((req.params as { checkpointid: string }).checkpointid, 'checkpointid', 'path');
+    const { jm, v, subs } = vertex(req);
+    const item = (checkpointStats(jm) as { history: Array<Record<string, unknown>> }).history.find((h) => h.id === cid);
+    if (!item) throw new RestError(404, `Could not find checkpointing statistics for checkpoint ${cid}.`);
+    const zero = { min: 0, max: 0, avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
+    const duration = item.end_to_end_duration as number;
+    return {
+      // Flink's TaskCheckpointStatisticsWithSubtaskDetails: `id` is the checkpoint id (a long).
+      id: cid,
+      status: 'COMPLETED',
+      latest_ack_timestamp: item.latest_ack_timestamp,
+      checkpointed_size: 0,
+      state_size: 0,
+      end_to_end_duration: duration,
+      alignment_buffered: 0,
+      processed_data: 0,
+      persisted_data: 0,
+      num_subtasks: v.parallelism,
+      num_acknowledged_subtasks: v.parallelism,
+      summary: {
+        checkpointed_size: zero,
+        state_size: zero,
+        end_to_end_duration: { ...zero, min: duration, max: duration, avg: duration, p50: duration, p90: duration, p95: duration, p99: duration, p999: duration },
+        checkpoint_duration: { sync: zero, async: zero },
+        alignment: { buffered: zero, processed: zero, persisted: zero, duration: zero },
+        start_delay: zero,
+      },
+      // Flink's SubtaskCheckpointStatistics carry their type in `className` (completed | pending).
+      subtasks: subs.map((x) => ({
+        className: 'completed',
+        index: x.index,
+        status: 'completed',
+        ack_timestamp: item.latest_ack_timestamp,
+        end_to_end_duration: duration,
+        checkpointed_size: 0,
+        state_size: 0,
+        checkpoint: { sync: 0, async: 0 },
+        alignment: { buffered: 0, processed: 0, persisted: 0, duration: 0 },
+        start_delay: 0,
+        unaligned_checkpoint: false,
+        aborted: false,
+      })),
+    };
+  });
+
+  // ---- savepoints ----
+  /** Flink answers a savepoint or stop trigger for an unknown job 202, the failure in its status (reference 1.2). */
+  const unknownJobTrigger = (req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
+    const id = jobIdParam(req);
+    try {
+      dispatcher.getJob(id);
+      return undefined;
+    } catch {
+      const b = body(req);
+      const t = ops.start('savepoint', id, async () => {
+        // Flink's FlinkJobNotFoundException.
+        throw new RestError(404, `Could not find Flink job (${id})`);
+      }, 'failure-cause', triggerId(b.triggerId));
+      return reply.code(202).send({ 'request-id': t });
+    }
+  };
+  /**
+   * What POST /savepoints and POST /stop share: Flink's 202 for an unknown job, the target
+   * directory (from `field`, inside the allowed ones, or the configured default), the format and
+   * trigger id, then the asynchronous operation. `prepare` checks the operation's own fields and
+   * returns its work.
+   */
+  type SavepointWork = () => Promise<Record<string, unknown>>;
+  const savepointTrigger = (field: string, prepare: (jm: JobMaster, dir: string | undefined, b: Record<string, unknown>) => SavepointWork) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const unknown = unknownJobTrigger(req, reply);
+    if (unknown) return unknown;
+    const jm = job(req);
+    const b = body(req);
+    const dir = allowedPath(str(b[field], field), field);
+    oneOf(b.formatType, 'formatType', ['CANONICAL', 'NATIVE']);
+    if (dir === undefined && jm.submission.checkpoints.savepointDir === undefined) {
+      throw new RestError(400, `Config key [execution.checkpointing.savepoint-dir] is not set. Property [${field}] must be provided.`);
+    }
+    const trigger = triggerId(b.triggerId);
+    const work = prepare(jm, dir, b);
+    return reply.code(202).send({ 'request-id': ops.start('savepoint', jm.jobId, work, 'failure-cause', trigger) });
+  };
+  r.post(
+    '/jobs/:jobid/savepoints',
+    savepointTrigger('target-directory', (jm, dir, b) => {
+      const cancelJob = bool(b['cancel-job'], 'cancel-job') === true;
+      return async () => {
+        const s = await jm.triggerSavepoint(dir);
+        if (cancelJob) jm.cancel();
+        return { location: s.externalPath };
+      };
+    }),
+  );
+  r.post(
+    '/jobs/:jobid/stop',
+    savepointTrigger('targetDirectory', (jm, dir, b) => {
+      const drain = bool(b.drain, 'drain') === true;
+      return async () => ({ location: (await jm.stopWithSavepoint(dir, drain)).externalPath });
+    }),
+  );
+  // The job need not exist (a trigger for an unknown job reports its failure here).
+  r.get('/jobs/:jobid/savepoints/:triggerid', async (req) => jobOperation('savepoint', jobIdParam(req), req));
+  r.post('/savepoint-disposal', async (req) => {
+    const b = body(req);
+    const path = str(b['savepoint-path'], 'savepoint-path');
+    if (path === undefined) throw new RestError(400, 'Request did not match expected format: savepoint-path is required.');
+    const id = ops.start('disposal', '-', async () => {
+      disposeSavepoint(path, allowedDirs(cluster.configuration));
+      return {};
+    });
+    return { 'request-id': id };
+  });
+  r.get('/savepoint-disposal/:triggerid', async (req) => {
+    const t = (req.params as { triggerid: string }).triggerid;
+    const op = ops.get('disposal', '-', t);
+    if (!op) throw new RestError(404, `Operation not found under key: ${t}`);
+    return op;
+  });
+}

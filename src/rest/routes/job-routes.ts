@@ -1,0 +1,196 @@
+/**
+ * Jobs: the list and overview, a job's details, status, result, plan, configuration and
+ * exceptions, cancel, rescaling and resource requirements, the JobManager as a job sees it, the
+ * job's vertices, and Flink 2.3's applications (every job is a single-job application). A job's
+ * checkpoints and savepoints are in checkpoint-routes.ts, its metrics in metrics-routes.ts.
+ */
+import { join } from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { describeConfiguredRestartStrategy } from '../../config/index.js';
+import type { FailureEntry, JobMaster } from '../../runtime/index.js';
+import { environmentInfo } from '../cluster-views.js';
+import { applicationDetails, applicationOverview, EXECUTION_STATES, executionResult, jobDetails, jobOverview, TERMINAL, vertexDetails, vertexTaskManagers } from '../job-views.js';
+import { body, intParam, jobIdParam, RestError, type RouteContext } from '../route-context.js';
+
+/** Flink's restart-strategy text of a job that set none itself. */
+const CLUSTER_DEFAULT_RESTART = 'Cluster level default restart strategy';
+
+/** Registers the job routes. */
+export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
+  const { cluster, dispatcher, options, ops, job, vertex, tmOf, locate, jobOperation } = ctx;
+  /** Flink's task name with subtask and attempt: `<name> (i/p)#attempt`. */
+  const taskName = (jm: JobMaster, t: { vertexId: string; subtaskIndex: number; attempt: number }) => {
+    const v = jm.submission.job.vertices.find((x) => x.id === t.vertexId);
+    return `${v?.name ?? t.vertexId} (${t.subtaskIndex + 1}/${v?.parallelism ?? '?'})#${t.attempt}`;
+  };
+
+  // ---- jobs ----
+  r.get('/jobs', async () => ({ jobs: dispatcher.listJobs().map((j) => ({ id: j.jobId, status: j.status })) }));
+  r.get('/jobs/overview', async () => ({ jobs: dispatcher.listJobs().map((j) => jobOverview(j, Date.now())) }));
+  r.get('/jobs/:jobid', async (req) => jobDetails(job(req), Date.now()));
+  r.get('/jobs/:jobid/status', async (req) => ({ status: job(req).status }));
+  r.get('/jobs/:jobid/execution-result', async (req) => executionResult(job(req)));
+  r.get('/jobs/:jobid/plan', async (req) => {
+    const jm = job(req);
+    return { plan: jobDetails(jm, Date.now()).plan };
+  });
+  const cancel = async (req: FastifyRequest, reply: FastifyReply) => {
+    const mode = (req.query as { mode?: string }).mode;
+    const id = jobIdParam(req);
+    let jm;
+    try {
+      jm = dispatcher.getJob(id);
+    } catch {
+      throw new RestError(404, 'Job could not be found.');
+    }
+    if (mode === 'stop') return reply.code(308).header('Location', `/jobs/${(req.params as { jobid: string }).jobid}/stop`).send({});
+    if (mode !== undefined && mode !== 'cancel') throw new RestError(400, `Bad request, could not parse parameters: Cannot resolve query parameter (mode) from value "${mode}".`);
+    if (TERMINAL.has(jm.status) && jm.status !== 'CANCELED') {
+      throw new RestError(409, `Job cancellation failed because the job has already reached another terminal state (${jm.status}).`);
+    }
+    jm.cancel();
+    return reply.code(202).send({});
+  };
+  r.patch('/jobs/:jobid', cancel);
+  r.get('/jobs/:jobid/yarn-cancel', cancel);
+  r.get('/jobs/:jobid/config', async (req) => {
+    const jm = job(req);
+    return {
+      jid: jm.jobId,
+      name: jm.jobName,
+      'execution-config': { 'restart-strategy': restartStrategyText(jm), 'job-parallelism': jm.submission.jobParallelism ?? jm.submission.program.parallelism ?? 1, 'object-reuse-mode': jm.submission.objectReuse, 'user-config': {} },
+    };
+  });
+  /**
+   * Flink's text for the job's restart strategy: set in its code, else by restart-strategy.* keys
+   * of its own configuration (those that differ from the cluster's), else the cluster's default.
+   */
+  const restartStrategyText = (jm: JobMaster): string => {
+    const code = jm.submission.restartStrategyText;
+    if (code !== CLUSTER_DEFAULT_RESTART) return code;
+    const conf = jm.submission.program.configuration ?? {};
+    const own = Object.entries(conf).some(([k, v]) => k.startsWith('restart-strategy') && cluster.configuration[k] !== v);
+    return (own ? describeConfiguredRestartStrategy(conf) : undefined) ?? code;
+  };
+  r.get('/jobs/:jobid/exceptions', async (req) => {
+    const jm = job(req);
+    const maxText = (req.query as { maxExceptions?: string }).maxExceptions;
+    const max = maxText === undefined ? 20 : intParam(maxText, 'maxExceptions', 'query');
+    const entryOf = (f: Omit<FailureEntry, 'concurrent'>) => ({
+      exceptionName: f.error.name,
+      stacktrace: f.error.stack ?? `${f.error.name}: ${f.error.message}`,
+      timestamp: f.timestamp,
+      // A task's failure names the task (Flink's "<name> (i/p)#attempt"); a global one omits the three.
+      ...(f.task ? { taskName: taskName(jm, f.task), endpoint: locate(f.task.slot).endpoint, taskManagerId: tmOf(f.task.slot) } : {}),
+      failureLabels: {},
+    });
+    const entries = [...jm.failures]
+      .reverse()
+      .slice(0, max)
+      .map((f) => ({ ...entryOf(f), concurrentExceptions: f.concurrent.map(entryOf) }));
+    return { exceptionHistory: { entries, truncated: jm.failures.length > max } };
+  });
+  r.patch('/jobs/:jobid/rescaling', async (req) => {
+    const jm = job(req);
+    const pText = (req.query as { parallelism?: string }).parallelism;
+    const parallelism = Number(pText);
+    if (pText === undefined || !Number.isInteger(parallelism) || parallelism < 1) {
+      throw new RestError(400, `Bad request, could not parse parameters: Cannot resolve query parameter (parallelism) from value "${pText ?? ''}".`);
+    }
+    if (jm.status !== 'RUNNING') throw new RestError(409, `Job ${jm.jobId} is ${jm.status}: only a RUNNING job can be rescaled.`);
+    const dir = jm.submission.checkpoints.savepointDir ?? join(options.uploadDir, 'rescaling-savepoints');
+    const id = ops.start('rescaling', jm.jobId, async () => {
+      await cluster.rescale(jm.jobId, parallelism, dir);
+      return {};
+    });
+    return { 'request-id': id };
+  });
+  r.get('/jobs/:jobid/rescaling/:triggerid', async (req) => jobOperation('rescaling', job(req).jobId, req));
+  r.get('/jobs/:jobid/resource-requirements', async (req) => {
+    const j = job(req);
+    return Object.fromEntries(j.submission.job.vertices.map((v) => [v.id, { parallelism: { lowerBound: 1, upperBound: v.parallelism } }]));
+  });
+  r.put('/jobs/:jobid/resource-requirements', async (req) => {
+    const j = job(req);
+    const b = body(req) as Record<string, { parallelism?: { upperBound?: unknown } }>;
+    const uppers = Object.values(b).map((x) => Number(x?.parallelism?.upperBound));
+    if (uppers.length === 0 || uppers.some((u) => !Number.isInteger(u) || u < 1)) throw new RestError(400, 'Request did not match expected format: every vertex needs parallelism.upperBound >= 1.');
+    const target = Math.max(...uppers);
+    if (target !== Math.max(...j.submission.job.vertices.map((v) => v.parallelism))) {
+      void cluster.rescale(j.jobId, target, j.submission.checkpoints.savepointDir ?? join(options.uploadDir, 'rescaling-savepoints')).catch(() => {});
+    }
+    return {};
+  });
+  r.get('/jobs/:jobid/jobmanager/config', async (req) => (job(req), Object.entries(cluster.configuration).map(([key, value]) => ({ key, value }))));
+  r.get('/jobs/:jobid/jobmanager/environment', async (req) => (job(req), environmentInfo()));
+  r.get('/jobs/:jobid/rescales/config', async (req) => (
+    job(req),
+    { rescaleHistoryMax: 0, schedulerExecutionMode: null, submissionResourceWaitTimeoutInMillis: 0, submissionResourceStabilizationTimeoutInMillis: 0, slotIdleTimeoutInMillis: 0, executingCooldownTimeoutInMillis: 0, executingResourceStabilizationTimeoutInMillis: 0, maximumDelayForTriggeringRescaleInMillis: 0, rescaleOnFailedCheckpointCount: 0 }
+  ));
+  r.get('/jobs/:jobid/rescales/history', async (req) => (job(req), []));
+
+  // ---- vertices ----
+  r.get('/jobs/:jobid/vertices/:vertexid', async (req) => {
+    const { jm, v } = vertex(req);
+    return vertexDetails(jm, v.id, locate, Date.now());
+  });
+  r.get('/jobs/:jobid/vertices/:vertexid/subtasktimes', async (req) => {
+    const { v, subs } = vertex(req);
+    // `host` is what Flink's 2.0 dashboard reads, `endpoint` what the 2.x spec names: both are sent.
+    const now = Date.now();
+    return {
+      id: v.id,
+      name: v.name,
+      now,
+      subtasks: subs.map((s) => ({ subtask: s.index, host: '127.0.0.1', endpoint: locate(s.slot).endpoint, duration: now - (s.timestamps.CREATED ?? now), timestamps: Object.fromEntries(EXECUTION_STATES.map((st) => [st, (s.timestamps as Record<string, number | undefined>)[st] ?? 0])) })),
+    };
+  });
+  r.get('/jobs/:jobid/vertices/:vertexid/taskmanagers', async (req) => {
+    const { jm, v } = vertex(req);
+    return vertexTaskManagers(jm, v.id, locate, Date.now());
+  });
+  r.get('/jobs/:jobid/vertices/:vertexid/backpressure', async (req) => {
+    vertex(req);
+    return { status: 'deprecated' };
+  });
+  r.get('/jobs/:jobid/vertices/:vertexid/watermarks', async (req) => {
+    // Flink's JobVertexWatermarksHandler: each subtask's currentInputWatermark gauge, a long as a
+    // string (Long.MIN_VALUE before any watermark). A source task has no input, so no such gauge.
+    const { jm, v } = vertex(req);
+    if (v.inputs.length === 0) return [];
+    const values = jm.currentInputWatermarks(v.id) ?? [];
+    return values.map((value, i) => ({ id: `${i}.currentInputWatermark`, value }));
+  });
+  r.get('/jobs/:jobid/vertices/:vertexid/accumulators', async (req) => {
+    const { v } = vertex(req);
+    return { id: v.id, 'user-accumulators': [] };
+  });
+  r.get('/jobs/:jobid/vertices/:vertexid/subtasks/accumulators', async (req) => {
+    const { jm, v, subs } = vertex(req);
+    return { id: v.id, parallelism: v.parallelism, subtasks: subs.map((x) => ({ subtask: x.index, attempt: jm.attempt, host: '127.0.0.1', endpoint: locate(x.slot).endpoint, 'user-accumulators': [] })) };
+  });
+  // Flink's answer when rest.flamegraph.enabled is off (its default): endTimestamp -2 and no data.
+  r.get('/jobs/:jobid/vertices/:vertexid/flamegraph', async (req) => (vertex(req), { endTimestamp: -2 }));
+
+  // ---- applications ----
+  // Flink 2.3's applications (its newest dashboard's home page): every job is a single-job application.
+  r.get('/applications/overview', async () => ({ applications: dispatcher.listJobs().map((j) => applicationOverview(j, Date.now())) }));
+  const application = (req: FastifyRequest) => {
+    const id = (req.params as { applicationid: string }).applicationid;
+    try {
+      return dispatcher.getJob(id.toLowerCase());
+    } catch {
+      throw new RestError(404, `Application ${id} not found.`);
+    }
+  };
+  r.get('/applications/:applicationid', async (req) => applicationDetails(application(req), Date.now()));
+  r.get('/applications/:applicationid/exceptions', async (req) => {
+    const a = application(req);
+    return { exceptionHistory: { entries: [...a.failures].reverse().map((f) => ({ exceptionName: f.error.name, stacktrace: f.error.stack ?? `${f.error.name}: ${f.error.message}`, timestamp: f.timestamp, jobId: a.jobId })) } };
+  });
+  r.post('/applications/:applicationid/cancel', async (req, reply) => {
+    const a = application(req);
+    if (!TERMINAL.has(a.status)) a.cancel();
+    return reply.code(202).send({});
+  });
+}
