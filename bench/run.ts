@@ -22,18 +22,18 @@ const cpuPerWall = new Map<string, number[]>();
 let lastCpuPerWall = 0;
 
 /** Runs a job module in this process on an embedded cluster; returns its net runtime in ms. */
-async function runJob(module: string, args: string[]): Promise<number> {
+async function runJob(module: string, args: string[], configuration: Record<string, string> = {}): Promise<number> {
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
   try {
-    return await runJobInner(module, args);
+    return await runJobInner(module, args, configuration);
   } finally {
     const cpu = process.cpuUsage(cpu0);
     lastCpuPerWall = (cpu.user + cpu.system) / 1000 / (performance.now() - wall0);
   }
 }
 
-async function runJobInner(module: string, args: string[]): Promise<number> {
+async function runJobInner(module: string, args: string[], configuration: Record<string, string>): Promise<number> {
   const path = here(module);
   const compiledPath = await compileProgram(path);
   let result: JobExecutionResult | undefined;
@@ -45,11 +45,11 @@ async function runJobInner(module: string, args: string[]): Promise<number> {
         return { ...c, getJobID: () => c.getJobID(), getJobExecutionResult: async () => (result = await c.getJobExecutionResult()) };
       },
     },
-    configuration: {},
+    configuration,
     programPath: path,
   });
   try {
-    await runProgram({ path, compiledPath, args, configuration: {} }, undefined);
+    await runProgram({ path, compiledPath, args, configuration }, undefined);
   } finally {
     setExecutionContext(undefined);
     discardCompiledProgram(compiledPath);
@@ -74,6 +74,7 @@ const cases: Case[] = [
   { name: 'loop: keyed + msgpackr batches (floor)', run: async () => timeLoop(() => keyedSerializingLoop(N)) },
   { name: 'job: keyed p=1, object reuse', run: () => runJob('jobs/keyed.ts', [String(N), '1', 'reuse']) },
   { name: 'job: keyed p=1, copying (default)', run: () => runJob('jobs/keyed.ts', [String(N), '1']) },
+  { name: 'job: keyed p=1, copying, metrics.enabled=false', run: () => runJob('jobs/keyed.ts', [String(N), '1'], { 'metrics.enabled': 'false' }) },
   { name: 'job: keyed p=2, object reuse', run: () => runJob('jobs/keyed.ts', [String(N), '2', 'reuse']) },
   { name: 'job: exchange between 2 threads, numbers', run: () => runJob('jobs/exchange.ts', [String(N)]) },
   { name: 'job: exchange between 2 threads, {key, value} objects', run: () => runJob('jobs/exchange.ts', [String(N), 'objects']) },
@@ -108,6 +109,7 @@ const ratios = {
   keyedP1CopyVsFloor: rate('job: keyed p=1, copying (default)') / rate('loop: keyed + msgpackr batches (floor)'),
   keyedP1VsLoop: rate('job: keyed p=1, object reuse') / rate('loop: keyed'),
   keyedP2VsP1: rate('job: keyed p=2, object reuse') / rate('job: keyed p=1, object reuse'),
+  keyedMetricsOnVsOff: rate('job: keyed p=1, copying (default)') / rate('job: keyed p=1, copying, metrics.enabled=false'),
 };
 const cpu = Object.fromEntries([...cpuPerWall].map(([k, v]) => [k, median(v)]));
 const report = { date: new Date().toISOString(), machine, records: N, runs: RUNS, medianMs: Object.fromEntries(cases.map((c) => [c.name, ms(c.name)])), cpuPerWall: cpu, ratios };
@@ -130,5 +132,6 @@ console.log(`| keyed job p=1, object reuse / serialization floor | ${f(ratios.ke
 console.log(`| keyed job p=1, copying / serialization floor | ${f(ratios.keyedP1CopyVsFloor)}x | (reported) |`);
 console.log(`| keyed job p=1 / plain keyed loop | ${f(ratios.keyedP1VsLoop)}x | (reported) |`);
 console.log(`| keyed job p=2 / keyed job p=1 | ${f(ratios.keyedP2VsP1)}x | >= 1.6x |`);
+console.log(`| keyed job p=1 with metrics / without (metrics.enabled=false) | ${f(ratios.keyedMetricsOnVsOff)}x | >= 0.9x |`);
 console.log(`| exchange between two threads, {key, value} objects | ${Math.round(rate('job: exchange between 2 threads, {key, value} objects')).toLocaleString('en')} records/s | >= 3,000,000 |`);
 console.log(`| exchange between two threads, numbers | ${Math.round(rate('job: exchange between 2 threads, numbers')).toLocaleString('en')} records/s | (reported) |`);

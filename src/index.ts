@@ -82,6 +82,9 @@ export {
   WatermarksWithIdleness,
   IntCounter,
   LongCounter,
+  SimpleCounter,
+  MeterView,
+  DescriptiveStatisticsHistogram,
   ValueStateDescriptor,
   ListStateDescriptor,
   MapStateDescriptor,
@@ -103,6 +106,12 @@ export {
   BasePathBucketAssigner,
 } from './api/index.js';
 export type {
+  MetricGroup,
+  Counter,
+  Gauge,
+  Meter,
+  Histogram,
+  HistogramStatistics,
   DurationLike,
   WindowAssignerContext,
   SessionWindowTimeGapExtractor,

@@ -69,6 +69,7 @@ export {
 export { BoundedOutOfOrdernessWatermarks, AscendingTimestampsWatermarks, NoWatermarksGenerator, WatermarksWithIdleness, IdlenessTimer } from './watermark-generators.js';
 export { RichSinkFunction, type SinkFunction, type SinkContext } from './functions/sink-function.js';
 export { IntCounter, LongCounter, type RuntimeContext, type Accumulator, type MetricGroup } from './functions/runtime-context.js';
+export { DescriptiveStatisticsHistogram, MeterView, SimpleCounter, type Counter, type Gauge, type Histogram, type HistogramStatistics, type Meter } from '../metrics/index.js';
 export {
   ValueStateDescriptor,
   ListStateDescriptor,

@@ -99,3 +99,21 @@ export function jvmMetrics(memory: MemoryStats): Record<string, number> {
 export function environmentInfo(): Record<string, unknown> {
   return { jvm: { version: `Node.js ${process.version}`, arch: process.arch, options: process.execArgv }, classpath: [] };
 }
+
+/** The process's CPU as of the last call, for the load between calls. */
+let lastCpu = { at: performance.now(), usage: process.cpuUsage() };
+
+/**
+ * Flink's `Status.JVM.CPU.Time` (ns of CPU the process used) and `Status.JVM.CPU.Load` (its share
+ * of the machine's cores since the previous call, 0..1). The JobManager and every TaskManager are
+ * threads of one process: each reports the process's figures.
+ */
+export function cpuMetrics(): Record<string, number> {
+  const now = performance.now();
+  const usage = process.cpuUsage();
+  const usedUs = usage.user + usage.system - (lastCpu.usage.user + lastCpu.usage.system);
+  const wallUs = (now - lastCpu.at) * 1000;
+  const load = wallUs > 0 ? Math.min(1, Math.max(0, usedUs / wallUs / availableParallelism())) : 0;
+  if (now - lastCpu.at > 1000) lastCpu = { at: now, usage };
+  return { 'Status.JVM.CPU.Time': (usage.user + usage.system) * 1000, 'Status.JVM.CPU.Load': load };
+}

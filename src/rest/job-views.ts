@@ -5,6 +5,7 @@
 import { qualify } from '../checkpoint/index.js';
 import { stableHexId } from '../core/ids.js';
 import { encodeResults, type JobMaster } from '../runtime/index.js';
+import { currentSubtaskMetrics, ioMetrics, sumIoMetrics, type IoMetrics } from './metric-views.js';
 
 type JobStatusName = JobMaster['status'];
 
@@ -40,21 +41,10 @@ function vertexStatus(states: string[]): string {
   return 'CREATED';
 }
 
-/** Flink's IOMetricsInfo with no values yet (record and byte metrics arrive with the metrics issue). */
-export function emptyIoMetrics(): Record<string, number | boolean> {
-  return {
-    'read-bytes': 0,
-    'read-bytes-complete': false,
-    'write-bytes': 0,
-    'write-bytes-complete': false,
-    'read-records': 0,
-    'read-records-complete': false,
-    'write-records': 0,
-    'write-records-complete': false,
-    'accumulated-backpressured-time': 0,
-    'accumulated-idle-time': 0,
-    'accumulated-busy-time': 0,
-  };
+/** A subtask's IOMetricsInfo from the metrics its current attempt reported (none yet: zeros, not complete). */
+function subtaskIo(jm: JobMaster, s: Subtask): IoMetrics {
+  const store = jm.metricStore;
+  return ioMetrics(store ? currentSubtaskMetrics(store, jm.jobId, s.vertexId, s.index, jm.attempt) : undefined);
 }
 
 /** Flink's JobDetails (GET /jobs/overview). */
@@ -96,7 +86,7 @@ export function jobDetails(jm: JobMaster, now: number): Record<string, unknown> 
       'end-time': vEnd,
       duration,
       tasks: counts(states, false),
-      metrics: emptyIoMetrics(),
+      metrics: sumIoMetrics(subs.map((s) => subtaskIo(jm, s))),
     };
   });
   return {
@@ -239,7 +229,8 @@ export function checkpointStats(jm: JobMaster): Record<string, unknown> {
   };
 }
 
-type Subtask = JobMaster['subtasks'] extends Map<string, infer S> ? S : never;
+/** A subtask of a job's current attempt. */
+export type Subtask = JobMaster['subtasks'] extends Map<string, infer S> ? S : never;
 
 /** The states whose durations Flink reports per subtask (`status-duration`). */
 const DURATION_STATES = ['CREATED', 'SCHEDULED', 'DEPLOYING', 'INITIALIZING', 'RUNNING'] as const;
@@ -275,8 +266,8 @@ export function aggregateStats(values: readonly number[]): Record<string, number
 }
 
 /** `aggregated` of a vertex or of its subtasks on one TaskManager: IO metrics and state durations. */
-function aggregated(subs: readonly Subtask[], now: number): Record<string, unknown> {
-  const io = subs.map(() => emptyIoMetrics());
+function aggregated(jm: JobMaster, subs: readonly Subtask[], now: number): Record<string, unknown> {
+  const io = subs.map((s) => subtaskIo(jm, s));
   const durations = subs.map((s) => statusDuration(s, now));
   return {
     metrics: Object.fromEntries(IO_METRICS.map((m) => [m, aggregateStats(io.map((x) => x[m] as number))])),
@@ -300,24 +291,36 @@ export function vertexDetails(jm: JobMaster, vertexId: string, locate: (slot: nu
     parallelism: v.parallelism,
     maxParallelism: v.maxParallelism,
     now,
-    subtasks: subs.map((s) => {
-      const { start, end, duration } = span([s], now);
-      return {
-        subtask: s.index,
-        status: s.state,
-        attempt: jm.attempt,
-        endpoint: locate(s.slot).endpoint,
-        'start-time': start,
-        start_time: start,
-        'end-time': end,
-        duration,
-        metrics: emptyIoMetrics(),
-        'taskmanager-id': locate(s.slot).taskManagerId,
-        'status-duration': statusDuration(s, now),
-      };
-    }),
-    aggregated: aggregated(subs, now),
+    subtasks: subs.map((s) => subtaskDetails(jm, s, locate, now)),
+    aggregated: aggregated(jm, subs, now),
   };
+}
+
+/** Flink's SubtaskExecutionAttemptDetailsInfo of a subtask's current attempt. */
+export function subtaskDetails(jm: JobMaster, s: Subtask, locate: (slot: number) => SlotLocation, now: number): Record<string, unknown> {
+  const { start, end, duration } = span([s], now);
+  return {
+    subtask: s.index,
+    status: s.state,
+    attempt: jm.attempt,
+    endpoint: locate(s.slot).endpoint,
+    'start-time': start,
+    start_time: start,
+    'end-time': end,
+    duration,
+    metrics: subtaskIo(jm, s),
+    'taskmanager-id': locate(s.slot).taskManagerId,
+    'status-duration': statusDuration(s, now),
+  };
+}
+
+/** Flink's UserAccumulator entries of accumulator values (`type` is the value's class, `value` its text). */
+export function userAccumulators(values: Readonly<Record<string, unknown>>): Array<{ name: string; type: string; value: string }> {
+  return Object.entries(values).map(([name, v]) => ({
+    name,
+    type: v === null || v === undefined ? 'null' : typeof v === 'object' ? ((v as object).constructor?.name ?? 'Object') : typeof v,
+    value: typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v),
+  }));
 }
 
 /** Flink's JobVertexTaskManagersInfo (GET /jobs/:jobid/vertices/:vertexid/taskmanagers). */
@@ -343,9 +346,9 @@ export function vertexTaskManagers(jm: JobMaster, vertexId: string, locate: (slo
         'start-time': start,
         'end-time': end,
         duration,
-        metrics: emptyIoMetrics(),
+        metrics: sumIoMetrics(list.map((s) => subtaskIo(jm, s))),
         'status-counts': counts(states, false),
-        aggregated: aggregated(list, now),
+        aggregated: aggregated(jm, list, now),
       };
     }),
   };

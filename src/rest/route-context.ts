@@ -9,6 +9,8 @@ import type { Server } from 'node:http';
 import { resolve, sep } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { unqualify } from '../checkpoint/index.js';
+import { parseDuration } from '../config/index.js';
+import type { MetricStore } from '../metrics/index.js';
 import { sumMemoryStats, type Dispatcher, type JobMaster, type MemoryStats, type StandaloneCluster, type SubtaskInfo, type TaskManagerInfo } from '../runtime/index.js';
 import { ALLOW_HINT, allowedDirs, realPath } from './allowed-dirs.js';
 import type { AsyncOperations, OperationStatus } from './async-operations.js';
@@ -69,6 +71,8 @@ export interface RouteContext {
   slotUse(): SlotUse;
   /** A TaskManager's memory: the sum of its slot threads'. */
   tmMemory(t: { slots: readonly number[] }): Promise<MemoryStats>;
+  /** The cluster's metric store, fetched anew from the slot threads when older than `metrics.fetcher.update-interval`. */
+  metrics(): Promise<MetricStore>;
   /** `path` (a request's `field`) if it lies inside a directory the cluster allows, else a 400; undefined stays undefined. */
   allowedPath(path: string | undefined, field: string): string | undefined;
   /** The status of a job's `kind` operation under the path's `:triggerid`, or Flink's 404. */
@@ -111,6 +115,8 @@ export function createRouteContext(server: Server, cluster: StandaloneCluster, o
   const locate = (slot: number) => ({ taskManagerId: tmOf(slot), endpoint: slot < 0 ? '(unassigned)' : `127.0.0.1:${slot}` });
   const slotUse = () => ({ owners: dispatcher.slotOwners(), jobs: dispatcher.listJobs() });
   const tmMemory = async (t: { slots: readonly number[] }) => sumMemoryStats(await cluster.mini.memoryStats(t.slots));
+  const fetchInterval = parseDuration(cluster.configuration['metrics.fetcher.update-interval'] ?? '10 s', 'metrics.fetcher.update-interval');
+  const metrics = () => cluster.mini.fetchMetrics(fetchInterval);
   const jobOperation = (kind: string, jobId: string, req: FastifyRequest) => {
     const t = (req.params as { triggerid: string }).triggerid;
     const op = ops.get(kind, jobId, t);
@@ -140,7 +146,7 @@ export function createRouteContext(server: Server, cluster: StandaloneCluster, o
     return path;
   };
 
-  return { cluster, dispatcher, options, jars, ops, base, job, vertex, tm, tmOf, locate, slotUse, tmMemory, allowedPath, jobOperation };
+  return { cluster, dispatcher, options, jars, ops, base, job, vertex, tm, tmOf, locate, slotUse, tmMemory, metrics, allowedPath, jobOperation };
 }
 
 // ---- request parsing, in Flink's words ----

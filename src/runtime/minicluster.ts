@@ -16,7 +16,8 @@ import { randomHexId } from '../core/ids.js';
 import { ownTempDir, removeTempDir, slotTmpDir, taskManagerTmpDir } from '../core/temp-dirs.js';
 import { Dispatcher, type DispatcherOptions } from './jobmanager/dispatcher.js';
 import { SlotThread, type SlotThreadListener } from './taskmanager/slot-thread.js';
-import type { FromSlot } from './protocol.js';
+import type { FromSlot, ToSlot } from './protocol.js';
+import type { MetricDump, MetricStore } from '../metrics/index.js';
 import type { MemoryStats } from './memory-stats.js';
 
 /** MiniCluster settings. */
@@ -63,6 +64,9 @@ export class MiniCluster {
   private started = false;
   private nextRequest = 0;
   private readonly statsRequests = new Map<number, (s: MemoryStats) => void>();
+  private readonly dumpRequests = new Map<number, (d: readonly MetricDump[]) => void>();
+  private lastMetricFetch = 0;
+  private metricFetch: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private readonly listener: SlotThreadListener;
   /** When each slot thread last answered a heartbeat. */
@@ -203,28 +207,60 @@ export class MiniCluster {
     }
     if (msg.type === 'stdio') (msg.stream === 'stdout' ? process.stdout : process.stderr).write(msg.text);
     else if (msg.type === 'memory-stats') this.statsRequests.get(msg.requestId)?.(msg.stats);
+    else if (msg.type === 'metric-dump') this.dumpRequests.get(msg.requestId)?.(msg.dumps);
     else this.dispatcher.onSlotMessage(slot, msg);
   }
 
   /** The memory and GC counts of the given slot threads; a thread that does not answer within a second is left out. */
   async memoryStats(slots: readonly number[], options: { collectGarbage?: boolean } = {}): Promise<MemoryStats[]> {
+    return this.ask(slots, this.statsRequests, (requestId) => ({ type: 'memory-stats', requestId, collectGarbage: options.collectGarbage === true }));
+  }
+
+  /** The current metric values of every task of the given slot threads; a thread that does not answer within a second is left out. */
+  async metricDumps(slots: readonly number[]): Promise<MetricDump[]> {
+    return (await this.ask(slots, this.dumpRequests, (requestId) => ({ type: 'metric-dump', requestId }))).flat();
+  }
+
+  /**
+   * The cluster's metric store, first brought up to date from every live slot thread unless it was
+   * updated less than `maxAgeMs` ago (Flink's MetricFetcher with metrics.fetcher.update-interval).
+   * Concurrent callers share one fetch.
+   */
+  async fetchMetrics(maxAgeMs: number): Promise<MetricStore> {
+    if (Date.now() - this.lastMetricFetch >= maxAgeMs) {
+      this.metricFetch ??= (async () => {
+        try {
+          const slots = this.slots.filter((s) => s.alive).map((s) => s.index);
+          this.dispatcher.metrics.add(await this.metricDumps(slots));
+          this.lastMetricFetch = Date.now();
+        } finally {
+          this.metricFetch = undefined;
+        }
+      })();
+      await this.metricFetch;
+    }
+    return this.dispatcher.metrics;
+  }
+
+  /** Sends a request to each slot thread and collects the answers that come within a second. */
+  private async ask<T>(slots: readonly number[], pending: Map<number, (answer: T) => void>, request: (requestId: number) => ToSlot): Promise<T[]> {
     const answers = slots.map(
       (slot) =>
-        new Promise<MemoryStats | undefined>((resolve) => {
+        new Promise<T | undefined>((resolve) => {
           const id = this.nextRequest++;
           const timer = setTimeout(() => {
-            this.statsRequests.delete(id);
+            pending.delete(id);
             resolve(undefined);
           }, 1000);
-          this.statsRequests.set(id, (s) => {
+          pending.set(id, (answer) => {
             clearTimeout(timer);
-            this.statsRequests.delete(id);
-            resolve(s);
+            pending.delete(id);
+            resolve(answer);
           });
-          this.slots[slot]!.send({ type: 'memory-stats', requestId: id, collectGarbage: options.collectGarbage === true });
+          this.slots[slot]!.send(request(id));
         }),
     );
-    return (await Promise.all(answers)).filter((s): s is MemoryStats => s !== undefined);
+    return (await Promise.all(answers)).filter((a): a is Awaited<T> => a !== undefined) as T[];
   }
 
   /** Suspends running jobs and stops every slot thread. Idempotent. */

@@ -11,6 +11,7 @@
  * Every message is a tagged union member; data buffers are msgpackr bytes (core/serde.ts).
  */
 import type { MemoryStats } from './memory-stats.js';
+import type { MetricDump } from '../metrics/index.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { SerializedError } from '../core/errors.js';
 import type { Compression } from '../checkpoint/compression.js';
@@ -139,6 +140,8 @@ export type ToSlot =
   | { readonly type: 'release'; readonly jobId: string; readonly attempt: number }
   /** Asks for the thread's memory and GC counts (REST metrics). */
   | { readonly type: 'memory-stats'; readonly requestId: number; readonly collectGarbage?: boolean }
+  /** Asks for the current values of every metric of the thread's tasks (REST, reporters). */
+  | { readonly type: 'metric-dump'; readonly requestId: number }
   /** The JobManager's heartbeat: answered between records, so a thread that does not answer hangs. */
   | { readonly type: 'heartbeat'; readonly id: number }
   /** Slot thread `slot` was replaced: the data-plane port to its new thread. */
@@ -176,6 +179,8 @@ export type FromSlot =
       readonly error?: SerializedError;
       /** Accumulator values when FINISHED. */
       readonly accumulators?: Readonly<Record<string, unknown>>;
+      /** The task's final metric values, when it ended. */
+      readonly metrics?: readonly MetricDump[];
     }
   | {
       readonly type: 'checkpoint-ack';
@@ -216,6 +221,7 @@ export type FromSlot =
     }
   | { readonly type: 'stdio'; readonly stream: 'stdout' | 'stderr'; readonly text: string }
   | { readonly type: 'memory-stats'; readonly requestId: number; readonly stats: MemoryStats }
+  | { readonly type: 'metric-dump'; readonly requestId: number; readonly dumps: readonly MetricDump[] }
   | { readonly type: 'heartbeat'; readonly id: number };
 
 /**

@@ -199,6 +199,10 @@ if (SPEC === undefined) {
      * spec's schema for that endpoint (keyed `METHOD path`); the reason is the reference's section.
      */
     const metricList: Schema = { type: 'array', items: ref('Metric') };
+    const aggregatedList: Schema = {
+      type: 'array',
+      items: { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string' }, min: { type: 'number' }, max: { type: 'number' }, sum: { type: 'number' }, avg: { type: 'number' }, skew: { type: 'number' } } },
+    };
     const schemaOverrides: Record<string, Schema> = {
       // 1.10 "Metrics: the real response is a bare array, not {metrics:[..]}" (MetricCollectionResponseBody).
       'GET /jobmanager/metrics': metricList,
@@ -206,11 +210,12 @@ if (SPEC === undefined) {
       'GET /jobs/{jobid}/metrics': metricList,
       'GET /jobs/{jobid}/vertices/{vertexid}/metrics': metricList,
       'GET /jobs/{jobid}/vertices/{vertexid}/watermarks': metricList,
+      'GET /jobs/{jobid}/vertices/{vertexid}/subtasks/{subtaskindex}/metrics': metricList,
+      'GET /jobs/{jobid}/vertices/{vertexid}/jm-operator-metrics': metricList,
       // 1.8: the aggregate metric endpoints answer `[{"id", <requested aggs>}]`; the spec says only `{type: object}`.
-      'GET /jobs/{jobid}/vertices/{vertexid}/subtasks/metrics': {
-        type: 'array',
-        items: { type: 'object', required: ['id'], properties: { id: { type: 'string' }, min: { type: 'number' }, max: { type: 'number' }, sum: { type: 'number' }, avg: { type: 'number' }, skew: { type: 'number' } } },
-      },
+      'GET /jobs/{jobid}/vertices/{vertexid}/subtasks/metrics': aggregatedList,
+      'GET /jobs/metrics': aggregatedList,
+      'GET /taskmanagers/metrics': aggregatedList,
       // 1.10 "JobConfigInfo: the real keys are jid, name and execution-config"; 1.5 lists the execution-config keys of 2.x.
       'GET /jobs/{jobid}/config': {
         type: 'object',
@@ -422,6 +427,18 @@ if (SPEC === undefined) {
       ['/jobs/{jobid}/vertices/{vertexid}/accumulators', () => `/jobs/${jobId}/vertices/${vertexId}/accumulators`],
       ['/jobs/{jobid}/vertices/{vertexid}/subtasks/accumulators', () => `/jobs/${jobId}/vertices/${vertexId}/subtasks/accumulators`],
       ['/jobs/{jobid}/vertices/{vertexid}/flamegraph', () => `/jobs/${jobId}/vertices/${vertexId}/flamegraph`],
+      ['/jobs/{jobid}/vertices/{vertexid}/metrics', () => `/jobs/${jobId}/vertices/${vertexId}/metrics?get=0.numRecordsOut,0.busyTimeMsPerSecond`],
+      ['/jobs/{jobid}/vertices/{vertexid}/subtasks/metrics', () => `/jobs/${jobId}/vertices/${vertexId}/subtasks/metrics?get=numRecordsOut,busyTimeMsPerSecond&agg=min,max,avg,sum,skew`],
+      ['/jobs/{jobid}/vertices/{vertexid}/subtasks/{subtaskindex}', () => `/jobs/${jobId}/vertices/${vertexId}/subtasks/0`],
+      ['/jobs/{jobid}/vertices/{vertexid}/subtasks/{subtaskindex}/attempts/{attempt}', () => `/jobs/${jobId}/vertices/${vertexId}/subtasks/0/attempts/0`],
+      ['/jobs/{jobid}/vertices/{vertexid}/subtasks/{subtaskindex}/attempts/{attempt}/accumulators', () => `/jobs/${jobId}/vertices/${vertexId}/subtasks/0/attempts/0/accumulators`],
+      ['/jobs/{jobid}/vertices/{vertexid}/subtasks/{subtaskindex}/metrics', () => `/jobs/${jobId}/vertices/${vertexId}/subtasks/0/metrics`],
+      ['/jobs/{jobid}/vertices/{vertexid}/subtasks/{subtaskindex}/metrics', () => `/jobs/${jobId}/vertices/${vertexId}/subtasks/0/metrics?get=numRecordsOut,idleTimeMsPerSecond`],
+      ['/jobs/{jobid}/vertices/{vertexid}/jm-operator-metrics', () => `/jobs/${jobId}/vertices/${vertexId}/jm-operator-metrics`],
+      ['/jobs/{jobid}/accumulators', () => `/jobs/${jobId}/accumulators`],
+      ['/jobs/metrics', () => '/jobs/metrics'],
+      ['/jobs/metrics', () => `/jobs/metrics?get=numRestarts,runningTime&jobs=${jobId}`],
+      ['/taskmanagers/metrics', () => '/taskmanagers/metrics?get=Status.JVM.Memory.Heap.Used,Status.JVM.CPU.Load&agg=max,sum'],
       ['/applications/overview', () => '/applications/overview'],
       ['/applications/{applicationid}', () => `/applications/${jobId}`],
       ['/applications/{applicationid}/exceptions', () => `/applications/${jobId}/exceptions`],

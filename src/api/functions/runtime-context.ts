@@ -22,11 +22,9 @@ export interface Accumulator<V, R> {
   getLocalValue(): R;
 }
 
-/** A metric group; metrics arrive in a later issue, the hook exists now. */
-export interface MetricGroup {
-  /** Registers (or returns) a counter under the name. */
-  counter(name: string): { inc(n?: number): void; getCount(): number };
-}
+import type { MetricGroup } from '../../metrics/index.js';
+
+export type { MetricGroup };
 
 /** Flink's RuntimeContext. */
 export interface RuntimeContext {

@@ -9,7 +9,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describeConfiguredRestartStrategy } from '../../config/index.js';
 import type { FailureEntry, JobMaster } from '../../runtime/index.js';
 import { environmentInfo } from '../cluster-views.js';
-import { applicationDetails, applicationOverview, EXECUTION_STATES, executionResult, jobDetails, jobOverview, TERMINAL, vertexDetails, vertexTaskManagers } from '../job-views.js';
+import { applicationDetails, applicationOverview, EXECUTION_STATES, executionResult, jobDetails, jobOverview, subtaskDetails, TERMINAL, userAccumulators, vertexDetails, vertexTaskManagers } from '../job-views.js';
+import { backPressureInfo, currentSubtaskMetrics } from '../metric-views.js';
 import { body, intParam, jobIdParam, RestError, type RouteContext } from '../route-context.js';
 
 /** Flink's restart-strategy text of a job that set none itself. */
@@ -18,6 +19,17 @@ const CLUSTER_DEFAULT_RESTART = 'Cluster level default restart strategy';
 /** Registers the job routes. */
 export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
   const { cluster, dispatcher, options, ops, job, vertex, tmOf, locate, jobOperation } = ctx;
+  /** The job of the path, with the metric store brought up to date (its views show task metrics). */
+  const jobWithMetrics = async (req: FastifyRequest) => {
+    const jm = job(req);
+    await ctx.metrics();
+    return jm;
+  };
+  const vertexWithMetrics = async (req: FastifyRequest) => {
+    const found = vertex(req);
+    await ctx.metrics();
+    return found;
+  };
   /** Flink's task name with subtask and attempt: `<name> (i/p)#attempt`. */
   const taskName = (jm: JobMaster, t: { vertexId: string; subtaskIndex: number; attempt: number }) => {
     const v = jm.submission.job.vertices.find((x) => x.id === t.vertexId);
@@ -27,7 +39,8 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
   // ---- jobs ----
   r.get('/jobs', async () => ({ jobs: dispatcher.listJobs().map((j) => ({ id: j.jobId, status: j.status })) }));
   r.get('/jobs/overview', async () => ({ jobs: dispatcher.listJobs().map((j) => jobOverview(j, Date.now())) }));
-  r.get('/jobs/:jobid', async (req) => jobDetails(job(req), Date.now()));
+  r.get('/jobs/:jobid', async (req) => jobDetails(await jobWithMetrics(req), Date.now()));
+  r.get('/jobs/:jobid/accumulators', async (req) => ({ 'job-accumulators': [], 'user-task-accumulators': userAccumulators(job(req).accumulatorResults()), 'serialized-user-task-accumulators': {} }));
   r.get('/jobs/:jobid/status', async (req) => ({ status: job(req).status }));
   r.get('/jobs/:jobid/execution-result', async (req) => executionResult(job(req)));
   r.get('/jobs/:jobid/plan', async (req) => {
@@ -131,8 +144,36 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
 
   // ---- vertices ----
   r.get('/jobs/:jobid/vertices/:vertexid', async (req) => {
-    const { jm, v } = vertex(req);
+    const { jm, v } = await vertexWithMetrics(req);
     return vertexDetails(jm, v.id, locate, Date.now());
+  });
+  /** The subtask of the path (`:subtaskindex`), or Flink's 404. */
+  const subtask = async (req: FastifyRequest) => {
+    const found = await vertexWithMetrics(req);
+    const index = intParam((req.params as { subtaskindex: string }).subtaskindex, 'subtaskindex', 'path');
+    const s = found.subs.find((x) => x.index === index);
+    if (!s) throw new RestError(404, `Invalid subtask index ${index} for vertex ${found.v.id} (parallelism ${found.v.parallelism}).`);
+    return { ...found, s };
+  };
+  /** The attempt of the path: only the current one is kept (Flink keeps earlier attempts' details). */
+  const attemptOf = (req: FastifyRequest, jm: JobMaster) => {
+    const a = intParam((req.params as { attempt: string }).attempt, 'attempt', 'path');
+    if (a !== jm.attempt) throw new RestError(404, `Attempt ${a} of this subtask is not kept: only the current attempt (${jm.attempt}) is.`);
+    return a;
+  };
+  r.get('/jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex', async (req) => {
+    const { jm, s } = await subtask(req);
+    return subtaskDetails(jm, s, locate, Date.now());
+  });
+  r.get('/jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/attempts/:attempt', async (req) => {
+    const { jm, s } = await subtask(req);
+    attemptOf(req, jm);
+    return subtaskDetails(jm, s, locate, Date.now());
+  });
+  r.get('/jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/attempts/:attempt/accumulators', async (req) => {
+    const { jm, v, s } = await subtask(req);
+    const attempt = attemptOf(req, jm);
+    return { subtask: s.index, attempt, id: `${v.id}_${s.index}_${attempt}`, 'user-accumulators': [] };
   });
   r.get('/jobs/:jobid/vertices/:vertexid/subtasktimes', async (req) => {
     const { v, subs } = vertex(req);
@@ -146,12 +187,17 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
     };
   });
   r.get('/jobs/:jobid/vertices/:vertexid/taskmanagers', async (req) => {
-    const { jm, v } = vertex(req);
+    const { jm, v } = await vertexWithMetrics(req);
     return vertexTaskManagers(jm, v.id, locate, Date.now());
   });
   r.get('/jobs/:jobid/vertices/:vertexid/backpressure', async (req) => {
-    vertex(req);
-    return { status: 'deprecated' };
+    // Flink's JobVertexBackPressureHandler: from each subtask's backPressuredTimeMsPerSecond (no sampling).
+    const { jm, v, subs } = await vertexWithMetrics(req);
+    const store = jm.metricStore;
+    return backPressureInfo(
+      subs.map((s) => ({ index: s.index, attempt: jm.attempt, metrics: store && currentSubtaskMetrics(store, jm.jobId, v.id, s.index, jm.attempt) })),
+      Date.now(),
+    );
   });
   r.get('/jobs/:jobid/vertices/:vertexid/watermarks', async (req) => {
     // Flink's JobVertexWatermarksHandler: each subtask's currentInputWatermark gauge, a long as a

@@ -2,6 +2,7 @@
  * The Dispatcher: the one door through which jobs are submitted, listed and canceled (REST and
  * the CLI's local path share it). It owns the JobMasters and the cluster's free slots.
  */
+import { MetricStore } from '../../metrics/index.js';
 import { parseDuration } from '../../config/index.js';
 import type { Clock } from '../../core/clock.js';
 import { isMiniFlinkError, MiniFlinkError } from '../../core/errors.js';
@@ -72,6 +73,9 @@ export class Dispatcher {
   /** Timers that evict finished jobs once they expire. */
   private readonly expiries = new Set<NodeJS.Timeout>();
 
+  /** The latest metric values of the cluster's jobs (REST reads them; tasks' final values land here). */
+  readonly metrics = new MetricStore();
+
   constructor(
     private readonly cluster: ClusterSlots,
     private readonly clock: Clock,
@@ -96,7 +100,7 @@ export class Dispatcher {
       if (!isMiniFlinkError(e) || e.code !== 'MF_ERR_NOT_ENOUGH_SLOTS') throw e;
     }
     const gateway = { send: (slot: number, msg: ToSlot) => this.cluster.send(slot, msg), isAlive: (slot: number) => this.cluster.isAlive(slot), kill: (slot: number, reason: string) => this.cluster.kill(slot, reason) };
-    const jm = new JobMaster(submission, placement, gateway, this.clock, { exceptionHistorySize: this.options.exceptionHistorySize, slotRequestTimeoutMs: this.options.slotRequestTimeoutMs });
+    const jm = new JobMaster(submission, placement, gateway, this.clock, { exceptionHistorySize: this.options.exceptionHistorySize, slotRequestTimeoutMs: this.options.slotRequestTimeoutMs, metrics: this.metrics });
     if (Object.keys(placement).length > 0) this.held.set(submission.jobId, new Set(Object.values(placement).flat()));
     jm.onTerminal = () => {
       this.held.delete(submission.jobId);
@@ -197,6 +201,7 @@ export class Dispatcher {
         excess--;
       }
     }
+    this.metrics.retainJobs(new Set(this.jobs.keys()));
   }
 
   /** A job just ended: evicts it once it expired, also when nobody asks for jobs meanwhile. */

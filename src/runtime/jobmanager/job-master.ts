@@ -22,6 +22,7 @@
 import { JobExecutionResult, type JobStatusName } from '../../api/index.js';
 import type { CheckpointCoordinator, CompletedCheckpoint } from '../../checkpoint/index.js';
 import type { Clock } from '../../core/clock.js';
+import type { MetricStore } from '../../metrics/index.js';
 import { deserializeError, MiniFlinkError, type SerializedError } from '../../core/errors.js';
 import { RecordBatchCodec } from '../../core/serde.js';
 import { jsonPlan, type JsonPlan } from '../../graph/index.js';
@@ -46,6 +47,8 @@ export interface JobMasterOptions {
   readonly exceptionHistorySize?: number | undefined;
   /** How long a restarted attempt waits for lost slot threads to be replaced (Flink's `slot.request.timeout`, default 5 min). */
   readonly slotRequestTimeoutMs?: number | undefined;
+  /** Where the final metric values of ended tasks go (the cluster's metric store). */
+  readonly metrics?: MetricStore | undefined;
 }
 
 /** Flink's default of `slot.request.timeout`. */
@@ -63,6 +66,9 @@ export class JobMaster {
   attempt = 0;
   onTerminal: (() => void) | undefined;
   readonly startTime: number;
+  /** The cluster's metric store (final values of ended tasks go there). */
+  /** Where task metrics go (the dispatcher's store; REST reads them there). */
+  readonly metricStore: MetricStore | undefined;
   private readonly scheduler: Scheduler;
   private readonly checkpoints: JobCheckpoints;
   private readonly failover: Failover;
@@ -88,6 +94,7 @@ export class JobMaster {
     options: JobMasterOptions = {},
   ) {
     this.startTime = clock.now();
+    this.metricStore = options.metrics;
     this.statusTimestamps.INITIALIZING = this.startTime;
     this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => {});
@@ -199,8 +206,27 @@ export class JobMaster {
 
   private transition(to: JobStatusName): void {
     checkTransition(this.jobId, this.status, to);
+    this.enterStatus(to);
+  }
+
+  /** Ms spent in each status before the current one (Flink's `<status>TimeTotal` adds the current stay). */
+  private readonly statusTotals: Partial<Record<JobStatusName, number>> = {};
+
+  private enterStatus(to: JobStatusName): void {
+    const now = this.clock.now();
+    const since = this.statusTimestamps[this.status];
+    if (since !== undefined) this.statusTotals[this.status] = (this.statusTotals[this.status] ?? 0) + Math.max(0, now - since);
     this.status = to;
-    this.statusTimestamps[to] = this.clock.now();
+    this.statusTimestamps[to] = now;
+  }
+
+  /**
+   * Flink's job status metrics of one status: `current`, the ms since the job entered it if it is
+   * in it now, else 0 (`<status>Time`); `total`, every stay's ms added up (`<status>TimeTotal`).
+   */
+  statusTime(status: JobStatusName, now = this.clock.now()): { current: number; total: number } {
+    const current = this.status === status ? Math.max(0, now - (this.statusTimestamps[status] ?? now)) : 0;
+    return { current, total: (this.statusTotals[status] ?? 0) + current };
   }
 
   /**
@@ -319,6 +345,7 @@ export class JobMaster {
         if (!s || isTerminalExecution(s.state)) return;
         this.scheduler.setState(s, msg.state);
         if (msg.state === 'FINISHED') mergeAccumulators(this.accumulators, msg.accumulators ?? {});
+        if (msg.metrics) this.metricStore?.add(msg.metrics);
         if (msg.state === 'FAILED') this.failover.onFailure(msg.error ?? { name: 'Error', message: 'A task failed' }, true, s);
         this.checkDone();
         break;
@@ -446,8 +473,7 @@ export class JobMaster {
     if (TERMINAL.has(this.status) || this.status === 'SUSPENDED') return;
     this.failover.cancelRestart();
     this.scheduler.cancel(this.jobId, this.attempt);
-    this.status = 'SUSPENDED';
-    this.statusTimestamps.SUSPENDED = this.clock.now();
+    this.enterStatus('SUSPENDED');
     this.coordinator.onJobEnd('SUSPENDED');
     this.end(new MiniFlinkError('MF_ERR_CLUSTER_SHUT_DOWN', `Job ${this.jobId} was suspended because the cluster shut down.`));
   }

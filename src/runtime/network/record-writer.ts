@@ -10,6 +10,7 @@
  * unavailable, and the task stops taking input (or the source's collect() returns a promise).
  */
 import { RecordBatchCodec } from '../../core/serde.js';
+import type { Counter } from '../../metrics/index.js';
 import type { Transport, ChannelEndpoint } from './transport.js';
 import type { DataMessage } from '../protocol.js';
 import type { ChannelSelector } from './partitioners.js';
@@ -21,15 +22,6 @@ const MAX_QUEUED = 2;
 /** Target size of a batch in bytes (Flink's 32 KB network buffers). */
 const TARGET_BYTES = 32 * 1024;
 
-/** Counters of a writer, for metrics. */
-export interface WriterStats {
-  /** Records written. */
-  records: number;
-  /** Bytes sent. */
-  bytes: number;
-  /** Buffers sent. */
-  buffers: number;
-}
 
 /** One channel: this producer subtask -> one consumer subtask. */
 /** What a channel sends in band besides buffers: they need no credit but wait behind buffers. */
@@ -70,7 +62,7 @@ class ChannelWriter implements ChannelEndpoint {
     this.timestamps = undefined;
     const perRecord = Math.max(1, bytes.byteLength / batch.length);
     this.target = Math.max(16, Math.min(8192, Math.floor(TARGET_BYTES / perRecord)));
-    this.owner.stats.bytes += bytes.byteLength;
+    this.owner.counters?.bytesOut.inc(bytes.byteLength);
     this.queued.push({ bytes, timestamps: timestamps !== undefined });
     this.drain();
   }
@@ -82,7 +74,7 @@ class ChannelWriter implements ChannelEndpoint {
         if (this.credits === 0) break;
         this.credits--;
         this.queued.shift();
-        this.owner.stats.buffers++;
+        this.owner.counters?.buffersOut.inc();
         this.owner.transport.send(this.targetSlot, head.timestamps ? { t: 'buf', ch: this.key, bytes: head.bytes, ts: true } : { t: 'buf', ch: this.key, bytes: head.bytes });
       } else {
         this.queued.shift();
@@ -123,8 +115,6 @@ class ChannelWriter implements ChannelEndpoint {
 export class RecordWriter {
   /** The codec (one per writer: encode is not reentrant across writers in flight). */
   readonly codec: RecordBatchCodec;
-  /** Counters. */
-  readonly stats: WriterStats = { records: 0, bytes: 0, buffers: 0 };
   private readonly channels: ChannelWriter[];
   private waiters: (() => void)[] = [];
   private canceled = false;
@@ -139,6 +129,8 @@ export class RecordWriter {
     private readonly flushEveryRecord: boolean,
     /** The producing operator and subtask, for errors. */
     private readonly label: string,
+    /** The task's numBytesOut and numBuffersOut (none: metrics are off). */
+    readonly counters?: { readonly bytesOut: Counter; readonly buffersOut: Counter },
   ) {
     this.codec = codec;
     this.channels = targets.map((t) => new ChannelWriter(t.key, t.slot, this));
@@ -158,7 +150,6 @@ export class RecordWriter {
 
   /** Writes one record, with its timestamp if it has one. */
   emit(record: unknown, timestamp?: number): void {
-    this.stats.records++;
     let i: number;
     try {
       i = this.selector.select(record);

@@ -6,12 +6,12 @@ import type {
   AggregatingStateDescriptor,
   ListStateDescriptor,
   MapStateDescriptor,
-  MetricGroup,
   ReducingStateDescriptor,
   RuntimeContext,
   ValueStateDescriptor,
 } from '../../api/index.js';
 import type { AbstractKeyedStateBackend } from '../../state/index.js';
+import { MetricGroup, metricKind, type Counter, type SimpleCounter } from '../../metrics/index.js';
 
 /** Facts about the task. */
 export interface TaskInfo {
@@ -87,24 +87,18 @@ export class StreamingRuntimeContext implements RuntimeContext {
   }
 }
 
-/** A metric group that keeps counters in memory (reporters arrive with the metrics issue). */
-export class SimpleMetricGroup implements MetricGroup {
-  private readonly counters = new Map<string, { count: number; inc(n?: number): void; getCount(): number }>();
-  counter(name: string) {
-    let c = this.counters.get(name);
-    if (!c) {
-      const counter = {
-        count: 0,
-        inc(n = 1) {
-          counter.count += n;
-        },
-        getCount() {
-          return counter.count;
-        },
-      };
-      c = counter;
-      this.counters.set(name, c);
-    }
-    return c;
+/**
+ * A metric group in no registry: its metrics are kept but reported nowhere (operators run outside a
+ * task). Unlike a registered group (Flink's), `counter(name)` for a name that already holds a counter
+ * returns that counter, so code outside the operator (tests, harnesses) can read what it counted.
+ */
+export class SimpleMetricGroup extends MetricGroup {
+  constructor() {
+    super(undefined, [], {}, { kind: 'jm' });
+  }
+  override counter<C extends Counter = SimpleCounter>(name: string, counter?: C): C {
+    const existing = counter === undefined ? this.entries().get(name) : undefined;
+    if (existing !== undefined && metricKind(existing) === 'counter') return existing as C;
+    return super.counter(name, counter);
   }
 }

@@ -20,6 +20,8 @@ import { createOperator, needsDefensiveCopy } from '../operators/operator-factor
 import { copyRecord } from '../../core/record-copy.js';
 import type { Output, StreamOperator } from '../operators/stream-operator.js';
 import { SimpleMetricGroup, StreamingRuntimeContext } from '../operators/streaming-runtime-context.js';
+import type { SimpleCounter } from '../../metrics/index.js';
+import type { OperatorMetrics, TaskMetrics } from './task-metrics.js';
 
 /** Everything needed to build a subtask's chain. */
 export interface ChainSpec {
@@ -44,6 +46,8 @@ export interface ChainSpec {
   readonly tmpDir: string;
   /** The job's shared watermark table as this subtask uses it (REST input watermark, source alignment). */
   readonly watermarks?: SubtaskWatermarks | undefined;
+  /** The subtask's metrics, one OperatorMetrics per operator in vertex order (none: `metrics.enabled: false`). */
+  readonly metrics?: TaskMetrics | undefined;
 }
 
 /** A built chain. */
@@ -68,7 +72,9 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
   const byId = new Map<number, Transformation>(env.transformations.map((t) => [t.id, t]));
   const codec = new RecordBatchCodec();
   const accumulators = new Map<string, Accumulator<unknown, unknown>>();
-  const metrics = new SimpleMetricGroup();
+  const taskMetrics = spec.metrics;
+  const operatorIndex = new Map(vertex.operators.map((o, i) => [o.nodeId, i]));
+  const metricsOf = (nodeId: number) => taskMetrics?.operators[operatorIndex.get(nodeId)!];
   const info = {
     taskName: vertex.name,
     jobId,
@@ -89,7 +95,7 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
     const keySelector = edge.partitionTransformationId !== undefined ? byId.get(edge.partitionTransformationId)?.partitioner?.keySelector : undefined;
     const keyOf = keySelector !== undefined ? toCallable<(v: unknown) => unknown>(keySelector, 'getKey', 'key selector') : undefined;
     const selector = createChannelSelector(edge.shipStrategy, targets.length, keyOf, consumer.maxParallelism);
-    const w = new RecordWriter(transport, selector, targets, codec, spec.bufferTimeout === 0, `'${operatorName}' (${me + 1}/${vertex.parallelism})`);
+    const w = new RecordWriter(transport, selector, targets, codec, spec.bufferTimeout === 0, `'${operatorName}' (${me + 1}/${vertex.parallelism})`, taskMetrics);
     writers.push(w);
     return w;
   };
@@ -114,13 +120,14 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
         });
     }
     const operator = createOperator(t.operator!, {
-      runtimeContext: new StreamingRuntimeContext(info, backend, accumulators, metrics),
+      runtimeContext: new StreamingRuntimeContext(info, backend, accumulators, metricsOf(op.nodeId)?.group ?? new SimpleMetricGroup()),
       keyedBackend: backend,
       now: spec.now,
       sendCollected: spec.sendCollected,
       track: spec.track,
       mailbox: spec.mailbox,
       watermarks: spec.watermarks,
+      operatorName: t.name,
     });
     // Keyed process, reduce and keyed broadcast operators set the key themselves; any other operator on a KeyedStream gets
     // the record's key set before each record (Flink's setKeyContextElement).
@@ -137,16 +144,20 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
     };
     const label = `'${t.name}' (${me + 1}/${vertex.parallelism})`;
     const copyInto = (next: number) => !spec.objectReuse && needsDefensiveCopy(byId.get(next)!.operator!);
-    for (const next of op.chainedOutputs) outputs.push(chainedOutput(built.get(next)!, copyInto(next), label));
-    for (const [tag, next] of op.chainedSideOutputs ?? []) sideList(tag).push(chainedOutput(built.get(next)!, copyInto(next), label));
+    const own = metricsOf(op.nodeId);
+    // Records out of this operator are counted once per record: in its only output, else around all of them.
+    const single = op.chainedOutputs.length + op.networkOutputs.length === 1 && (op.chainedSideOutputs ?? []).length === 0 && op.networkOutputs.every((e) => job.edges[e]!.outputTag === undefined);
+    const countOut = single ? own?.recordsOut : undefined;
+    for (const next of op.chainedOutputs) outputs.push(chainedOutput(built.get(next)!, copyInto(next), label, metricsOf(next), countOut));
+    for (const [tag, next] of op.chainedSideOutputs ?? []) sideList(tag).push(chainedOutput(built.get(next)!, copyInto(next), label, metricsOf(next), undefined));
     for (const edgeId of op.networkOutputs) {
       const w = writerOf(edgeId, t.name);
-      const out: Output = { collect: (r, ts) => w.emit(r, ts), emitWatermark: (wm) => w.broadcastWatermark(wm), emitWatermarkStatus: (idle) => w.broadcastStatus(idle), collectSide: () => {} };
+      const out: Output = { collect: networkCollect(w, taskMetrics?.recordsOut, countOut), emitWatermark: (wm) => w.broadcastWatermark(wm), emitWatermarkStatus: (idle) => w.broadcastStatus(idle), collectSide: () => {} };
       const tag = job.edges[edgeId]!.outputTag;
       if (tag === undefined) outputs.push(out);
       else sideList(tag).push(out);
     }
-    operator.output = combine(outputs, sides);
+    operator.output = counted(combine(outputs, sides), own, single);
     built.set(op.nodeId, operator);
   }
 
@@ -175,12 +186,82 @@ const SETS_OWN_KEY: ReadonlySet<string> = new Set(['keyedProcess', 'reduce', 'ke
  * The output into a chained operator (with a defensive copy of each record unless object reuse is
  * on; a record that cannot be copied fails naming the operator that emitted it).
  */
-function chainedOutput(target: StreamOperator, copy: boolean, label: string): Output {
+function chainedOutput(target: StreamOperator, copy: boolean, label: string, into: OperatorMetrics | undefined, out: SimpleCounter | undefined): Output {
+  let collect: Output['collect'];
+  if (into === undefined) collect = copy ? (r, ts) => target.processElement(copyRecord(r, label), ts) : (r, ts) => target.processElement(r, ts);
+  else {
+    // Plain increments in the call the record makes anyway (Flink's CountingOutput and ChainingOutput).
+    const inCount = into.recordsIn;
+    if (out !== undefined) {
+      collect = copy
+        ? (r, ts) => {
+            out.inc();
+            inCount.inc();
+            target.processElement(copyRecord(r, label), ts);
+          }
+        : (r, ts) => {
+            out.inc();
+            inCount.inc();
+            target.processElement(r, ts);
+          };
+    } else {
+      collect = copy
+        ? (r, ts) => {
+            inCount.inc();
+            target.processElement(copyRecord(r, label), ts);
+          }
+        : (r, ts) => {
+            inCount.inc();
+            target.processElement(r, ts);
+          };
+    }
+  }
   return {
-    collect: copy ? (r, ts) => target.processElement(copyRecord(r, label), ts) : (r, ts) => target.processElement(r, ts),
-    emitWatermark: (wm) => target.processWatermark(wm),
+    collect,
+    emitWatermark: (wm) => {
+      if (into) into.inputWatermark = wm;
+      target.processWatermark(wm);
+    },
     emitWatermarkStatus: (idle) => target.processWatermarkStatus(idle),
     collectSide: () => {},
+  };
+}
+
+/** Records into a record writer, counted as the task's (and, as its only output, the operator's) records out. */
+function networkCollect(w: RecordWriter, task: SimpleCounter | undefined, op: SimpleCounter | undefined): Output['collect'] {
+  if (task === undefined) return (r, ts) => w.emit(r, ts);
+  if (op === undefined)
+    return (r, ts) => {
+      task.inc();
+      w.emit(r, ts);
+    };
+  return (r, ts) => {
+    task.inc();
+    op.inc();
+    w.emit(r, ts);
+  };
+}
+
+/**
+ * An operator's output with its metrics: the output watermark, and records out counted here when
+ * the operator has several outputs (with one, that output counts them).
+ */
+function counted(output: Output, m: OperatorMetrics | undefined, single: boolean): Output {
+  if (m === undefined) return output;
+  const emitWatermark = (wm: number) => {
+    m.outputWatermark = wm;
+    output.emitWatermark(wm);
+  };
+  if (single) return { ...output, emitWatermark };
+  const base = output.collect;
+  const outCount = m.recordsOut;
+  return {
+    ...output,
+    collect: (r, ts) => {
+      outCount.inc();
+      base(r, ts);
+    },
+    emitWatermark,
   };
 }
 

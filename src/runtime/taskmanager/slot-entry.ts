@@ -16,6 +16,8 @@ import type { FromSlot, ToSlot } from '../protocol.js';
 import { Transport } from '../network/transport.js';
 import { captureProgram } from '../program/program-loader.js';
 import { StreamTask, type TaskReporter } from './stream-task.js';
+import { TaskMetrics } from './task-metrics.js';
+import { MetricRegistry } from '../../metrics/index.js';
 import { SlotStdio } from './slot-stdio.js';
 import { collectGarbage, memoryStats, watchGarbageCollection } from '../memory-stats.js';
 import { alignmentGroups, subtaskWatermarks, WatermarkTable } from '../watermark-table.js';
@@ -40,6 +42,10 @@ const canceled = new Set<string>();
 /** Captures run one at a time: the execution context is per thread. */
 let captureQueue: Promise<unknown> = Promise.resolve();
 const codec = new RecordBatchCodec();
+/** The thread's metrics (those of the tasks it runs). */
+const registry = new MetricRegistry();
+/** Flink's `<host>` of the scope formats: every TaskManager runs on this machine. */
+const HOST = 'localhost';
 
 // An error no code caught or handled: a timer or promise a user function left behind (or a job
 // module's top-level code, which also runs here in capture). It is reported on stderr, and the tasks
@@ -89,6 +95,12 @@ port.on('message', (msg: ToSlot) => {
     case 'notify-checkpoint':
       for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`)?.values() ?? []) void t.notify(msg.checkpointId, msg.outcome, msg.final);
       break;
+    case 'metric-dump': {
+      const dumps = [];
+      for (const tasks of jobs.values()) for (const t of tasks.values()) if (t.metrics) dumps.push(...t.metrics.dump());
+      post({ type: 'metric-dump', requestId: msg.requestId, dumps });
+      break;
+    }
     case 'memory-stats':
       if (msg.collectGarbage === true) collectGarbage();
       post({ type: 'memory-stats', requestId: msg.requestId, stats: memoryStats() });
@@ -114,11 +126,22 @@ port.on('message', (msg: ToSlot) => {
   }
 });
 
-function reporter(jobId: string, attempt: number, vertexId: string, subtaskIndex: number): TaskReporter {
+function reporter(jobId: string, attempt: number, vertexId: string, subtaskIndex: number, metrics: TaskMetrics | undefined): TaskReporter {
   const ids = { jobId, attempt, vertexId, subtaskIndex };
   return {
     state: (state, extra) => {
-      if (state === 'FINISHED' || state === 'FAILED' || state === 'CANCELED') stdio.flush();
+      if (state === 'FINISHED' || state === 'FAILED' || state === 'CANCELED') {
+        stdio.flush();
+        // The task's last values go with its end; then its metrics leave the registry.
+        if (metrics) {
+          metrics.idle.update();
+          metrics.backPressured.update();
+          const dumps = metrics.dump();
+          metrics.close();
+          post({ type: 'task-state', ...ids, state, ...extra, metrics: dumps });
+          return;
+        }
+      }
       post({ type: 'task-state', ...ids, state, ...extra });
     },
     ack: (checkpointId, handles, syncMs, asyncMs, alignmentMs) => {
@@ -148,9 +171,17 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
     }
     const table = msg.watermarks ? new WatermarkTable(msg.watermarks, job) : undefined;
     const groups = table ? alignmentGroups(job, pipeline.env.transformations, table) : undefined;
+    const metricsOn = msg.program.configuration?.['metrics.enabled'] !== 'false';
     for (const d of msg.tasks) {
       const vertex = job.vertices.find((v) => v.id === d.vertexId);
       if (!vertex) throw new MiniFlinkError('MF_ERR_GRAPH_MISMATCH', `Vertex ${d.vertexId} is not in the job graph built by slot thread ${slotIndex}`);
+      const metrics = metricsOn
+        ? new TaskMetrics(
+            registry,
+            { host: HOST, tmId: taskManagerId, jobId: msg.jobId, jobName: job.jobName, vertexId: vertex.id, taskName: vertex.name, subtaskIndex: d.subtaskIndex, attempt: msg.attempt },
+            vertex.operators.map((o) => ({ id: o.operatorId, name: o.name })),
+          )
+        : undefined;
       const task = new StreamTask(
         {
           job,
@@ -169,13 +200,14 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
           tmpDir: slotTmpDir(taskManagerId, slotIndex),
           restore: msg.restore,
           watermarks: table ? subtaskWatermarks(table, d.vertexId, d.subtaskIndex, groups!) : undefined,
+          metrics,
           now: () => Date.now(),
           sendCollected: (collectId, records, epoch) => {
             const bytes = codec.encode(records);
             post({ type: 'collect', jobId: msg.jobId, attempt: msg.attempt, collectId, epoch, bytes }, [bytes.buffer as ArrayBuffer]);
           },
         },
-        reporter(msg.jobId, msg.attempt, d.vertexId, d.subtaskIndex),
+        reporter(msg.jobId, msg.attempt, d.vertexId, d.subtaskIndex, metrics),
       );
       tasks.set(`${d.vertexId}/${d.subtaskIndex}`, task);
     }

@@ -20,12 +20,21 @@ import type { CheckpointFaultKind, ReportedState, RestoreSpec, TaskCheckpointing
 import { SourceOperator } from '../operators/source-operator.js';
 import type { OperatorSnapshotRef } from '../operators/stream-operator.js';
 import { buildOperatorChain, type ChainSpec, type OperatorChain } from './operator-chain.js';
+import type { TaskMetrics } from './task-metrics.js';
 import { restoreFor, storeSnapshot } from './task-state-io.js';
 import { StatusWatermarkValve } from './watermark-valve.js';
 import { MAX_WATERMARK, MIN_WATERMARK } from '../../core/watermarks.js';
 
 /** Buffers processed before a task yields to the event loop. */
 const BUFFERS_PER_TURN = 4;
+/**
+ * Longest a task works through one buffer without letting the thread handle anything else: slow
+ * user functions on a full buffer (thousands of small records) would otherwise keep heartbeats,
+ * metric requests, cancels and processing-time timers waiting for seconds. Checked every
+ * RECORDS_PER_CLOCK_CHECK records (Flink's mailbox runs mails between any two records).
+ */
+const MAX_TURN_MS = 50;
+const RECORDS_PER_CLOCK_CHECK = 16;
 
 /** How a task reports to the JobManager. */
 export interface TaskReporter {
@@ -74,6 +83,11 @@ export class StreamTask {
   /** Injected checkpoint faults still to happen (fault injection). */
   private checkpointFaults: { kind: CheckpointFaultKind; remaining: number } | undefined;
 
+  /** The subtask's metrics (none with `metrics.enabled: false`). */
+  get metrics(): TaskMetrics | undefined {
+    return this.spec.metrics;
+  }
+
   constructor(
     private readonly spec: TaskSpec,
     private readonly report: TaskReporter,
@@ -113,7 +127,10 @@ export class StreamTask {
         await chain.head.run({
           isAvailable: () => writers.every((w) => w.isAvailable()),
           whenAvailable: async () => {
+            const m = this.spec.metrics;
+            m?.backPressured.markStart();
             for (const w of writers) await w.whenAvailable();
+            m?.backPressured.markEnd();
           },
           isCanceled: () => this.canceled,
           pendingWork: () => (this.pendingWork.length > 0 ? this.awaitPendingWork() : undefined),
@@ -143,7 +160,10 @@ export class StreamTask {
         if (this.canceled) throw new CanceledSignal();
       }
       this.closing = true;
-      await closeAll(opened);
+      // Each operator is closed once: a close() that throws is not called again by the catch below.
+      const toClose = opened;
+      opened = [];
+      await closeAll(toClose);
       await Promise.allSettled([...this.asyncParts]);
       await disposeAll(chain.operators);
       this.report.state('FINISHED', { accumulators: localValues(chain.accumulators) });
@@ -172,21 +192,31 @@ export class StreamTask {
     const valve = new StatusWatermarkValve(gate.size, {
       emitWatermark: (wm) => {
         gauge?.setInputWatermark(wm); // Flink's currentInputWatermark gauge (REST .../watermarks)
+        if (metrics) metrics.operators[0]!.inputWatermark = wm;
         head.processWatermark(wm);
       },
       emitWatermarkStatus: (idle) => head.processWatermarkStatus(idle),
     });
     this.valve = valve;
+    const metrics = this.spec.metrics;
     let turn = 0;
+    let turnStart = performance.now();
     for (;;) {
       if (this.canceled) return;
-      for (const w of chain.writers) if (!w.isAvailable()) await w.whenAvailable();
+      for (const w of chain.writers) {
+        if (w.isAvailable()) continue;
+        metrics?.backPressured.markStart();
+        await w.whenAvailable();
+        metrics?.backPressured.markEnd();
+      }
       if (this.canceled) return;
       const item = gate.poll();
       if (!item) {
         if (this.aligning) await this.checkAlignment(chain);
         if (gate.isFinished() || this.canceled) return;
+        metrics?.idle.markStart();
         await gate.whenData();
+        metrics?.idle.markEnd();
         continue;
       }
       if (item.kind === 'barrier') {
@@ -206,6 +236,11 @@ export class StreamTask {
       let timestamps: Array<number | null> | undefined;
       if (item.timestamps) [records, timestamps] = chain.codec.decode(item.bytes) as [unknown[], Array<number | null>];
       else records = chain.codec.decode(item.bytes);
+      if (metrics) {
+        metrics.bytesIn.inc(item.bytes.byteLength);
+        metrics.buffersIn.inc();
+        metrics.recordsIn.inc(records.length);
+      }
       const second = item.inputIndex === 1;
       for (let i = 0; i < records.length; i++) {
         const ts = timestamps?.[i] ?? undefined;
@@ -216,9 +251,17 @@ export class StreamTask {
           await this.awaitPendingWork();
           if (this.canceled) return;
         }
+        if (i % RECORDS_PER_CLOCK_CHECK === RECORDS_PER_CLOCK_CHECK - 1 && performance.now() - turnStart > MAX_TURN_MS) {
+          await nextTurn();
+          turnStart = performance.now();
+          if (this.canceled) return;
+        }
       }
       item.release();
-      if (++turn % BUFFERS_PER_TURN === 0) await nextTurn();
+      if (++turn % BUFFERS_PER_TURN === 0) {
+        await nextTurn();
+        turnStart = performance.now();
+      }
     }
   }
 
@@ -232,6 +275,7 @@ export class StreamTask {
       this.aligning = undefined;
     }
     if (this.aligning && id < this.aligning.id) return;
+    if (!this.aligning && this.spec.metrics) this.spec.metrics.startDelayNanos = Math.max(0, Date.now() - ts) * 1e6;
     this.aligning ??= { id, ts, dir, seen: new Set(), start: Date.now() };
     this.aligning.seen.add(channel);
     if (this.spec.checkpointing.mode === 'EXACTLY_ONCE') chain.gate!.block(channel);
@@ -245,6 +289,7 @@ export class StreamTask {
     for (let c = 0; c < gate.size; c++) if (!a.seen.has(c) && !gate.isChannelFinished(c)) return;
     this.aligning = undefined;
     gate.unblockAll();
+    if (this.spec.metrics) this.spec.metrics.alignmentNanos = (Date.now() - a.start) * 1e6;
     await this.checkpoint(a.id, a.ts, a.dir, Date.now() - a.start);
   }
 
@@ -260,6 +305,7 @@ export class StreamTask {
     }
     const isSource = this.chain?.head instanceof SourceOperator;
     if (!isSource && !this.inputEnded) return; // Barriers will come through the input.
+    if (this.spec.metrics) this.spec.metrics.startDelayNanos = Math.max(0, Date.now() - timestamp) * 1e6;
     void this.checkpoint(checkpointId, timestamp, targetDir, 0, stop && isSource);
   }
 
@@ -318,6 +364,9 @@ export class StreamTask {
         for (const op of chain.operators) {
           const r = op.snapshotState(id, ts);
           refs.push(r instanceof Promise ? await r : r);
+          // What the source's state counts as emitted goes through the chain before the other
+          // operators snapshot (and before the barrier).
+          if (op === source && source.releaseCovered() && this.pendingWork.length > 0) await this.awaitPendingWork();
         }
       } catch (e) {
         releaseSnapshots(refs);
