@@ -1,6 +1,7 @@
 /**
  * Flink's ExecutionConfig and CheckpointConfig: settings a job makes in code.
  */
+import { MiniFlinkError } from '../core/errors.js';
 import { registerPojoType } from '../core/pojo-types.js';
 
 /** A class whose instances are records (the type registerPojoType takes). */
@@ -18,15 +19,19 @@ export class SerializerConfig {
   private readonly pojoTypes: RecordClass[] = [];
   /** Classes registered as Kryo types (the same here). */
   private readonly kryoTypes: RecordClass[] = [];
+  /** The class registered through this config under each name. */
+  private readonly byName = new Map<string, RecordClass>();
 
   /**
    * Registers a record class (Flink's registerPojoType). It is known on the wire by its name, or by
    * `name` when given (for two classes of the same name, or to keep savepoints readable after a
    * rename). Throws MF_ERR_INVALID_ARGUMENT when `type` is not a class, extends a built-in
-   * collection, or is registered under another name already.
+   * collection, is registered under another name already, or another class of this job is
+   * registered under that name (records of one would decode as the other); MF_ERR_SERIALIZATION
+   * when it has `#private` instance members, which no copy carries.
    */
   registerPojoType(type: RecordClass, name?: string): void {
-    registerPojoType(type, name);
+    this.register(type, name);
     if (!this.pojoTypes.includes(type)) this.pojoTypes.push(type);
   }
   /**
@@ -34,8 +39,27 @@ export class SerializerConfig {
    * class is serialized by its fields either way).
    */
   registerKryoType(type: RecordClass, name?: string): void {
-    registerPojoType(type, name);
+    this.register(type, name);
     if (!this.kryoTypes.includes(type)) this.kryoTypes.push(type);
+  }
+
+  /**
+   * Registers the class in this thread (core/pojo-types.ts), where a name registered again maps to
+   * its latest class (a restarted attempt's module instance); within one job, two classes under one
+   * name are refused, naming both.
+   */
+  private register(type: RecordClass, name: string | undefined): void {
+    const wanted = name ?? (typeof type === 'function' ? type.name : undefined);
+    const other = wanted ? this.byName.get(wanted) : undefined;
+    if (other !== undefined && other !== type) {
+      throw new MiniFlinkError(
+        'MF_ERR_INVALID_ARGUMENT',
+        `registerPojoType: the class ${describeClass(type)} and the class ${describeClass(other)}, registered before, are two different classes under the name '${wanted}': ` +
+          `records of one would come back as the other. Register one of them under a name of its own: registerPojoType(cls, 'Other${wanted}').`,
+      );
+    }
+    const t = registerPojoType(type, name);
+    this.byName.set(t.name, type);
   }
   /** The classes registered with registerPojoType. */
   getRegisteredPojoTypes(): RecordClass[] {
@@ -45,6 +69,18 @@ export class SerializerConfig {
   getRegisteredKryoTypes(): RecordClass[] {
     return [...this.kryoTypes];
   }
+}
+
+/** A class for messages: its name and the start of its source (two classes of one name differ there). */
+function describeClass(cls: RecordClass): string {
+  let source = '';
+  try {
+    source = Function.prototype.toString.call(cls).replace(/\s+/g, ' ');
+  } catch {
+    // A proxy or such: its name alone.
+  }
+  const start = source.length > 60 ? `${source.slice(0, 57)}...` : source;
+  return start === '' ? cls.name || '(anonymous class)' : `${cls.name || '(anonymous class)'} (${start})`;
 }
 
 /** Flink's ExecutionConfig (the parts a job sets). */

@@ -24,13 +24,13 @@ export interface ErrorCodeInfo {
 /** Every code miniflink raises. Codes are never reused for another meaning. */
 export const ERROR_CODES = {
   MF_ERR_INVALID_ARGUMENT: { status: 400, domain: 'user', retryable: false, description: 'An argument or setting has an invalid value.' },
-  MF_ERR_INVALID_PROGRAM: { status: 400, domain: 'user', retryable: false, description: 'The job module could not be loaded, built no graph, or threw while building it.' },
+  MF_ERR_INVALID_PROGRAM: { status: 400, domain: 'user', retryable: false, description: 'The job module could not be loaded, built no graph, or threw while building it; or a user function broke a rule of the API (an async function where Flink\'s are synchronous).' },
   MF_ERR_GRAPH_MISMATCH: { status: 500, domain: 'user', retryable: false, description: 'A slot thread built a different job graph from the same module and arguments.' },
   MF_ERR_RESTORE_FAILED: { status: 400, domain: 'user', retryable: false, description: 'A checkpoint or savepoint could not be restored (missing, corrupt, or not matching the job).' },
   MF_ERR_NOT_ENOUGH_SLOTS: { status: 500, domain: 'user', retryable: false, description: 'The job needs more slots than the cluster can ever offer.' },
   MF_ERR_NULL_KEY: { status: 500, domain: 'user', retryable: true, description: 'A key selector returned null or undefined.' },
-  MF_ERR_INVALID_KEY: { status: 500, domain: 'user', retryable: false, description: 'A key selector returned a key that cannot be compared by value (a function, a symbol, a cycle, an invalid Date or an instance of a class that is not a registered POJO type).' },
-  MF_ERR_SERIALIZATION: { status: 500, domain: 'user', retryable: true, description: 'A record could not be serialized between tasks.' },
+  MF_ERR_INVALID_KEY: { status: 500, domain: 'user', retryable: false, description: 'A key selector returned a key that cannot be compared by value (a function, a symbol, a cycle, an invalid Date or an instance of a class that is not a registered POJO type), or a key whose key group the subtask does not own (a non-deterministic key selector).' },
+  MF_ERR_SERIALIZATION: { status: 500, domain: 'user', retryable: true, description: 'A record could not be copied or serialized between operators or tasks, or its class cannot be (#private members).' },
   MF_ERR_JOB_CANCELED: { status: 500, domain: 'user', retryable: false, description: 'The job was canceled.' },
   MF_ERR_JOB_NOT_FOUND: { status: 404, domain: 'user', retryable: false, description: 'No job with that id is known.' },
   MF_ERR_TASK_THREAD_DIED: { status: 500, domain: 'internal', retryable: true, description: 'A slot thread exited unexpectedly.' },

@@ -16,14 +16,21 @@
  *                                                  whose classes replace the previous ones)
  *
  * Instances are made without calling the constructor (Object.create(prototype), then the fields),
- * as Flink's PojoSerializer makes them without arguments and sets the fields: `#private` fields
- * and state kept outside the instance's own enumerable properties are not carried.
+ * as Flink's PojoSerializer makes them without arguments and sets the fields: state kept outside
+ * the instance's own enumerable properties is not carried. A class with `#private` instance members
+ * (its own or inherited), which no copy could carry, is refused at registration with
+ * MF_ERR_SERIALIZATION (private-members.ts); so is one the job module exports, at its first copy.
+ *
+ * Two different classes registered under one name by one job would decode as each other: the
+ * job's SerializerConfig refuses the second (execution-config.ts), and two classes of one name
+ * that the job module exports are refused when one is first looked up.
  *
  * Instances of other classes (neither registered nor built in) become plain objects of their own
  * enumerable fields, as they always did; the first time one crosses a boundary in a thread, a
  * warning names the class and the fix.
  */
-import { checkArgument } from './errors.js';
+import { checkArgument, MiniFlinkError } from './errors.js';
+import { privateMembersOf } from './private-members.js';
 
 /** A registered record class. */
 export interface PojoType {
@@ -91,7 +98,7 @@ const BUILT_INS: ReadonlyArray<abstract new (...args: never[]) => unknown> = [
  *
  * Throws MF_ERR_INVALID_ARGUMENT when `cls` is not a class, extends a built-in collection
  * (Map, Set, Array, Date, ...: their contents are not fields), or is already registered under
- * another name.
+ * another name; MF_ERR_SERIALIZATION when it has `#private` instance members.
  */
 export function registerPojoType(cls: abstract new (...args: never[]) => unknown, name: string = (cls as { name?: string })?.name ?? ''): PojoType {
   checkArgument(typeof cls === 'function' && typeof cls.prototype === 'object' && cls.prototype !== null, `registerPojoType takes a class, got ${describe(cls)}`);
@@ -105,6 +112,15 @@ export function registerPojoType(cls: abstract new (...args: never[]) => unknown
     byName.set(name, known);
     lastName = undefined;
     return known;
+  }
+  const hidden = privateMembersOf(cls);
+  if (hidden.length > 0) {
+    throw new MiniFlinkError(
+      'MF_ERR_SERIALIZATION',
+      `The class ${name} has the ECMAScript private member${hidden.length > 1 ? 's' : ''} ${hidden.join(', ')}, which no copy or serialization can carry: ` +
+        `its instances would lose ${hidden.length > 1 ? 'them' : 'it'} between operators, between tasks and in state (and methods that use ${hidden.length > 1 ? 'them' : 'it'} would throw). ` +
+        "Use ordinary fields in records and state (TypeScript's `private` keyword is fine), as Flink's POJO rules want fields a serializer can reach.",
+    );
   }
   const type: PojoType = { name, ctor: cls, prototype: proto, copiers: [], creators: [] };
   byPrototype.set(proto, type);
@@ -278,14 +294,41 @@ function fromJobExports(match: (cls: abstract new (...args: never[]) => unknown)
         continue; // Not initialized yet (declared below the module's execute() call).
       }
       if (!isClass(v) || !match(v)) continue;
+      checkUniqueExport(ns, key, v);
       try {
         return registerPojoType(v, v.name || name);
-      } catch {
+      } catch (e) {
+        // A class with #private members fails where its records are copied; others stay plain objects.
+        if ((e as { code?: unknown })?.code === 'MF_ERR_SERIALIZATION') throw e;
         return undefined;
       }
     }
   }
   return undefined;
+}
+
+/**
+ * Refuses to register an exported class when the module exports another class of the same name
+ * (not registered under a name of its own): records of either would decode as the other.
+ */
+function checkUniqueExport(ns: Readonly<Record<string, unknown>>, key: string, cls: abstract new (...args: never[]) => unknown): void {
+  for (const other of Object.keys(ns)) {
+    if (other === key) continue;
+    let v: unknown;
+    try {
+      v = ns[other];
+    } catch {
+      continue;
+    }
+    if (v === cls || !isClass(v) || v.name !== cls.name) continue;
+    const registered = byPrototype.get(v.prototype as object);
+    if (registered !== undefined && registered.name !== cls.name) continue;
+    throw new MiniFlinkError(
+      'MF_ERR_INVALID_ARGUMENT',
+      `The job module exports two different classes named ${cls.name} (exports '${key}' and '${other}'): records of one would come back as the other. ` +
+        `Register them under names of their own: env.getConfig().registerPojoType(${key}, '${key}') and registerPojoType(${other}, '${other}').`,
+    );
+  }
 }
 
 /** Whether a value is a class (a `class` declaration, not a plain function). */

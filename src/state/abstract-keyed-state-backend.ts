@@ -26,6 +26,7 @@ import type {
 } from '../api/index.js';
 import { MiniFlinkError } from '../core/errors.js';
 import { assignToKeyGroup, type KeyGroupRange } from '../core/key-groups.js';
+import { copyRecord } from '../core/record-copy.js';
 import { normalizeKey, type NormalizedKey } from './key-normalizer.js';
 import { createTimerQueue, restoreTimerQueues, snapshotTimerQueues, type TimerQueue, type TimerQueuesSnapshot } from './timer-queues.js';
 import type { KeyedSnapshot } from './snapshot-format.js';
@@ -55,12 +56,22 @@ export abstract class AbstractKeyedStateBackend {
     readonly keyGroupRange: KeyGroupRange,
   ) {}
 
-  /** Sets the key that state calls refer to. */
+  /**
+   * Sets the key that state calls refer to (a record's key, before the operator processes it).
+   * @throws MF_ERR_NULL_KEY for null or undefined.
+   * @throws MF_ERR_INVALID_KEY when the key's group is not one this subtask owns: the key selector
+   *   gave the record another key here than where it was partitioned (Flink's message).
+   */
   setCurrentKey(key: unknown): void {
     if (key === null || key === undefined) throw new MiniFlinkError('MF_ERR_NULL_KEY', `Assigned key must not be null! The key selector returned ${String(key)}`);
+    const normalized = normalizeKey(key);
+    const group = assignToKeyGroup(key, this.maxParallelism);
+    // Two comparisons on the group computed anyway (Flink checks it at the state table).
+    const range = this.keyGroupRange;
+    if (group < range.startKeyGroup || group > range.endKeyGroup) throw keyGroupNotInRange(group, range);
     this.currentKey = key;
-    this.currentNormalized = normalizeKey(key);
-    this.currentKeyGroup = assignToKeyGroup(key, this.maxParallelism);
+    this.currentNormalized = normalized;
+    this.currentKeyGroup = group;
   }
 
   /**
@@ -114,19 +125,34 @@ export abstract class AbstractKeyedStateBackend {
 
   /**
    * The keys with a value in a state (Flink's KeyedStateBackend#getKeys), in no particular order,
-   * as denormalizeKey gives them back (key-normalizer.ts). The hashmap backend answers at
-   * once; LevelDB has to iterate the database, so its answer is a promise.
+   * as denormalizeKey gives them back (key-normalizer.ts). The hashmap backend answers at once;
+   * LevelDB has to iterate the database, so its answer is a promise, except within a key
+   * iteration (prepareKeyIteration).
    */
   abstract getKeys(stateName: string): readonly unknown[] | Promise<readonly unknown[]>;
+
+  /**
+   * Makes getKeys and applyToAllKeys synchronous until endKeyIteration: what
+   * KeyedBroadcastProcessFunction's applyToKeyedState needs, as Flink's visits every key before it
+   * returns. Undefined when they are already (the hashmap backend); otherwise a promise that
+   * settles once the keys are listed (LevelDB), and nothing else may use the backend meanwhile
+   * but through the calls that change state (a timer firing), which the iteration sees.
+   */
+  prepareKeyIteration(): Promise<void> | undefined {
+    return undefined;
+  }
+
+  /** Ends what prepareKeyIteration began. */
+  endKeyIteration(): void {}
 
   /**
    * Calls `fn(key, state)` for every key with a value in the state, with that key current (Flink's
    * KeyedStateBackend#applyToAllKeys, what KeyedBroadcastProcessFunction's applyToKeyedState
    * uses). The keys are taken first, so `fn` may change or clear the state. The key that was
    * current before is current again afterwards. Takes a descriptor (registering the state if
-   * needed) or the name of a registered state. Synchronous on the hashmap backend; on LevelDB the
-   * keys are read asynchronously, then every call happens at once: the caller must not let other
-   * input in until the promise settles.
+   * needed) or the name of a registered state. Synchronous on the hashmap backend, and on LevelDB
+   * within a key iteration (prepareKeyIteration); otherwise LevelDB reads the keys asynchronously,
+   * then every call happens at once: the caller must not let other input in until the promise settles.
    * @throws MF_ERR_INVALID_ARGUMENT for the name of a state not registered.
    */
   applyToAllKeys<S = unknown>(state: StateDescriptor<any> | string, fn: KeyedStateFunction<S>): void | Promise<void> {
@@ -268,14 +294,16 @@ export abstract class AbstractKeyedStateBackend {
   }
 
   /**
-   * A ValueState. As in Flink, value() is null when there is no value (or the descriptor's
-   * default), and update(null) (or undefined) clears it: neither can be stored.
+   * A ValueState. As in Flink, value() is null when there is no value (or a copy of the
+   * descriptor's default, fresh for every read as Flink's serializer.copy makes it, so that
+   * changing it for one key never changes another's), and update(null) (or undefined) clears it:
+   * neither can be stored.
    */
   getValueState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
     return this.register(d, (t) => ({
       value: () => {
         const v = this.unwrapRead(d.name, t) as T | undefined;
-        return v === undefined ? (d.defaultValue ?? null) : v;
+        return v === undefined ? defaultValueOf(d) : v;
       },
       update: (v: T) => (v === undefined || v === null ? this.unwrapRemove(d.name, t) : this.wrapWrite(d.name, t, v)),
       clear: () => this.unwrapRemove(d.name, t),
@@ -364,6 +392,24 @@ export abstract class AbstractKeyedStateBackend {
       clear: () => this.unwrapRemove(d.name, t),
     }));
   }
+}
+
+/** Flink's KeyGroupRangeOffsets.newIllegalKeyGroupException. */
+function keyGroupNotInRange(group: number, range: KeyGroupRange): MiniFlinkError {
+  return new MiniFlinkError(
+    'MF_ERR_INVALID_KEY',
+    `Key group ${group} is not in ${range.toString()}. Unless you're directly using low level state access APIs, this is most likely caused by non-deterministic shuffle key (hashCode and equals implementation).`,
+  );
+}
+
+/**
+ * A ValueStateDescriptor's default value, or null: a fresh copy (record-copy.ts) each time, as
+ * Flink's ValueState hands out `serializer.copy(defaultValue)`; primitives need none.
+ */
+export function defaultValueOf<T>(d: ValueStateDescriptor<T>): T | null {
+  const v = d.defaultValue;
+  if (v === undefined || v === null) return null;
+  return typeof v === 'object' ? copyRecord(v) : v;
 }
 
 const TTL = Symbol('ttl');

@@ -60,6 +60,16 @@ interface LevelDbSnapshotRef {
   readonly timers: TimerQueuesSnapshot;
 }
 
+/** A key iteration's listing of the keys (latin1 LevelDB keys), and the writes made since it began. */
+interface KeyListing {
+  /** The keys with a value when the listing began, by state id. */
+  readonly byState: Map<number, Set<string>>;
+  /** Keys written (true) or removed (false) since it began. */
+  readonly changes: Map<string, boolean>;
+  /** Whether the scan is done. */
+  complete: boolean;
+}
+
 /** Keyed state of one keyed operator subtask, in LevelDB. */
 export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   private readonly db: Db;
@@ -77,6 +87,8 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   private disposed = false;
   /** Buffered entries that start a batch. */
   private readonly bufferEntries: number;
+  /** The keys of every state, listed ahead by prepareKeyIteration, while a key iteration lasts. */
+  private listed: KeyListing | undefined;
 
   constructor(
     /** The database's directory (deleted on dispose). */
@@ -156,14 +168,18 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   protected write(name: string, t: unknown, value: unknown): void {
     this.checkFailure();
     const key = this.dbKey(t as number, this.currentKeyGroup, this.checkKey(name));
-    this.buffer.set(key.toString('latin1'), { key, value, kind: this.kinds.get(name) ?? 'value' });
+    const k = key.toString('latin1');
+    this.buffer.set(k, { key, value, kind: this.kinds.get(name) ?? 'value' });
+    if (this.listed !== undefined) this.listed.changes.set(k, true);
     this.maybeFlush();
   }
 
   protected remove(name: string, t: unknown): void {
     this.checkFailure();
     const key = this.dbKey(t as number, this.currentKeyGroup, this.checkKey(name));
-    this.buffer.set(key.toString('latin1'), { key, value: DELETED, kind: this.kinds.get(name) ?? 'value' });
+    const k = key.toString('latin1');
+    this.buffer.set(k, { key, value: DELETED, kind: this.kinds.get(name) ?? 'value' });
+    if (this.listed !== undefined) this.listed.changes.set(k, false);
     this.maybeFlush();
   }
 
@@ -305,13 +321,70 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   }
 
   /**
-   * The keys with a value in a state (as denormalizeKey gives them back): a prefix scan of each key group of the
-   * range in LevelDB, with the buffered and in-flight writes laid over it (taken at the call).
+   * Lists the keys of every state ahead, so that getKeys and applyToAllKeys answer at once until
+   * endKeyIteration (Flink's RocksDB backend iterates synchronously; LevelDB's iterators here are
+   * asynchronous). One scan of the key range, without decoding; writes made from the call on are
+   * laid over what it finds. No state registered: nothing to list, the answer is at once.
    */
-  async getKeys(stateName: string): Promise<unknown[]> {
+  override prepareKeyIteration(): Promise<void> | undefined {
+    this.checkFailure();
+    const listing: KeyListing = { byState: new Map(), changes: new Map(), complete: false };
+    this.listed = listing;
+    const add = (k: string) => {
+      const id = k.charCodeAt(2);
+      let keys = listing.byState.get(id);
+      if (!keys) listing.byState.set(id, (keys = new Set()));
+      keys.add(k);
+    };
+    if (this.names.length === 0) {
+      listing.complete = true;
+      return undefined;
+    }
+    // Writes not in LevelDB yet win over it: present (a value) or not (deleted).
+    const overlay = new Map<string, boolean>();
+    for (const m of [this.inFlight, this.buffer]) for (const [k, b] of m ?? []) overlay.set(k, b.value !== DELETED);
+    const { startKeyGroup: first, endKeyGroup: last } = this.keyGroupRange;
+    const gte = Buffer.from([first >> 8, first & 0xff]);
+    const lt = Buffer.from([(last + 1) >> 8, (last + 1) & 0xff]);
+    return (async () => {
+      for await (const k of this.db.keys({ gte, lt })) {
+        const s = k.toString('latin1');
+        if (!overlay.has(s)) add(s);
+      }
+      for (const [k, present] of overlay) if (present) add(k);
+      listing.complete = true;
+    })();
+  }
+
+  /** The key iteration is over: the listed keys go. */
+  override endKeyIteration(): void {
+    this.listed = undefined;
+  }
+
+  /**
+   * The keys with a value in a state (as denormalizeKey gives them back). Within a key iteration
+   * (prepareKeyIteration), from the keys listed then and the writes since, at once; otherwise a
+   * prefix scan of each key group of the range in LevelDB, with the buffered and in-flight writes
+   * laid over it (taken at the call).
+   */
+  getKeys(stateName: string): unknown[] | Promise<unknown[]> {
     this.checkFailure();
     const id = this.names.indexOf(stateName);
     if (id < 0) return [];
+    const listing = this.listed;
+    if (listing?.complete) {
+      const keys = new Set(listing.byState.get(id));
+      for (const [k, present] of listing.changes) {
+        if (k.charCodeAt(2) !== id) continue;
+        if (present) keys.add(k);
+        else keys.delete(k);
+      }
+      return [...keys].map((k) => denormalizeKey(this.packr.unpack(Buffer.from(k, 'latin1').subarray(3)) as NormalizedKey));
+    }
+    return this.scanKeys(id);
+  }
+
+  private async scanKeys(id: number): Promise<unknown[]> {
     // Writes not in LevelDB yet win over it: present (a value) or not (deleted).
     const overlay = new Map<string, boolean>();
     for (const m of [this.inFlight, this.buffer]) for (const [k, b] of m ?? []) if (b.key[2] === id) overlay.set(k, b.value !== DELETED);

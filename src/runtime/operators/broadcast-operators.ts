@@ -26,7 +26,7 @@ import type { AbstractKeyedStateBackend } from '../../state/index.js';
 import { StreamOperator, type OperatorContext, type OperatorRestore } from './stream-operator.js';
 import type { InternalTimer } from '../../state/index.js';
 import { TimerService, type TimeDomain } from './timer-service.js';
-import { closeUserFunction, openUserFunction } from './user-function.js';
+import { asyncUserFunctionError, closeUserFunction, isPromiseLike, openUserFunction } from './user-function.js';
 
 type Descriptors = ReadonlyArray<MapStateDescriptor<unknown, unknown>>;
 type AnyStateDescriptor = StateDescriptor<unknown> & { readonly kind: StateKind };
@@ -162,13 +162,18 @@ export class KeyedBroadcastProcessOperator extends BroadcastOperatorBase {
     } as KeyedBroadcastContext;
   }
 
-  /** Visits every key of this subtask that has a value in the state, with the state scoped to it. */
+  /**
+   * Visits every key of this subtask that has a value in the state, with the state scoped to it,
+   * before it returns (Flink's applyToKeyedState): processElement2 had the backend list its keys
+   * before it called the function.
+   */
   private applyToKeyedState(d: AnyStateDescriptor, fn: (key: unknown, state: never) => void): void {
     const rc = this.ctx.runtimeContext as unknown as Record<string, (d: unknown) => unknown>;
     const state = rc[STATE_GETTER[d.kind]]!(d);
     const done = this.backend.applyToAllKeys(d, (key: unknown) => fn(key, state as never));
-    // LevelDB lists its keys asynchronously: the next record waits until every key was visited.
-    if (done && typeof (done as Promise<void>).then === 'function') this.ctx.track(done as Promise<void>);
+    // Only outside a broadcast element's call (an async function's code after an await, which fails
+    // the task anyway): the keys come later, and the next record waits for them.
+    if (isPromiseLike(done)) this.ctx.track(done as Promise<void>);
   }
 
   /** Restored timers fire once state is back (Flink's startTimerService). */
@@ -180,11 +185,36 @@ export class KeyedBroadcastProcessOperator extends BroadcastOperatorBase {
   processElement(record: unknown, timestamp?: number): void {
     this.timestamp = timestamp;
     this.backend.setCurrentKey(this.keyOf(record));
-    this.call1(record, this.readOnlyContext, this.collector);
+    const r: unknown = this.call1(record, this.readOnlyContext, this.collector);
+    if (r !== undefined && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, 'processElement', 'KeyedBroadcastProcessFunction'));
   }
+
+  /**
+   * A broadcast element. Its function may visit every key's state (applyToKeyedState), which
+   * Flink does before that call returns: a backend that lists its keys asynchronously (LevelDB)
+   * lists them first, and the function runs once they are listed; the task takes its next input
+   * only then (ctx.track), so the element keeps its place among the records.
+   */
   override processElement2(record: unknown, timestamp?: number): void {
+    const listed = this.backend.prepareKeyIteration();
+    if (listed === undefined) this.processBroadcastElement(record, timestamp);
+    else {
+      const end = (e: unknown) => {
+        this.backend.endKeyIteration();
+        throw e;
+      };
+      this.ctx.track(listed.then(() => this.processBroadcastElement(record, timestamp), end));
+    }
+  }
+
+  private processBroadcastElement(record: unknown, timestamp: number | undefined): void {
     this.timestamp = timestamp;
-    this.call2(record, this.context, this.collector);
+    try {
+      const r: unknown = this.call2(record, this.context, this.collector);
+      if (r !== undefined && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, 'processBroadcastElement', 'KeyedBroadcastProcessFunction'));
+    } finally {
+      this.backend.endKeyIteration();
+    }
   }
 
   /** Event-time timers the watermark passed fire, then the watermark goes on (Flink's order). */
@@ -200,7 +230,8 @@ export class KeyedBroadcastProcessOperator extends BroadcastOperatorBase {
     if (typeof f?.onTimer !== 'function') return;
     // Output of an event-time timer carries its timestamp; of a processing-time timer, none (as Flink's).
     this.timestamp = domain === 'EVENT_TIME' ? t.timestamp : undefined;
-    f.onTimer.call(this.fn, t.timestamp, { ...this.readOnlyContext, timestamp: () => this.timestamp ?? null, timeDomain: () => domain }, this.collector);
+    const r: unknown = f.onTimer.call(this.fn, t.timestamp, { ...this.readOnlyContext, timestamp: () => this.timestamp ?? null, timeDomain: () => domain }, this.collector);
+    if (r !== undefined && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, 'onTimer', 'KeyedBroadcastProcessFunction'));
   }
 
   /** The final watermark of a bounded input fires every event-time timer; processing time stops. */

@@ -1,6 +1,8 @@
 /**
  * Keyed one-input operators: rolling reduce (and the built-in aggregations) and
- * KeyedProcessFunction. Each sets the record's key on the keyed backend before user code runs.
+ * KeyedProcessFunction. Each sets the record's key on the keyed backend before user code runs; a
+ * promise the user's function returns fails the task (user-function.ts), since the key would
+ * change under an async function.
  * KeyedProcessFunction's timers are a TimerService over the keyed backend's timer queues: they are
  * checkpointed with the keyed state, per key group.
  */
@@ -11,7 +13,7 @@ import { checkState } from '../../core/errors.js';
 import { MAX_WATERMARK } from '../../core/watermarks.js';
 import { LEGACY_TIMERS_STATE, type AbstractKeyedStateBackend, type InternalTimer, type OperatorStateData } from '../../state/index.js';
 import { StreamOperator, type OperatorContext, type OperatorRestore } from './stream-operator.js';
-import { closeUserFunction, openUserFunction } from './user-function.js';
+import { asyncUserFunctionError, closeUserFunction, isPromiseLike, openUserFunction } from './user-function.js';
 
 abstract class KeyedOperator extends StreamOperator {
   protected readonly backend: AbstractKeyedStateBackend;
@@ -21,6 +23,7 @@ abstract class KeyedOperator extends StreamOperator {
     checkState(ctx.keyedBackend !== undefined, 'A keyed operator needs a keyed state backend');
     this.backend = ctx.keyedBackend;
     this.keyOf = toCallable(keySelector, 'getKey', 'key selector');
+    this.keyedInput = true;
   }
 }
 
@@ -46,6 +49,7 @@ export class ReduceOperator extends KeyedOperator {
     const current = this.state.value();
     // Empty state is null (Flink's); a reduce result of null or undefined clears it, so the next record starts afresh.
     const next = current === null ? record : this.call(current, record);
+    if (isPromiseLike(next)) throw asyncUserFunctionError(next, this.callSite(this.fn, 'reduce', 'ReduceFunction'));
     this.state.update(next);
     // The result keeps the record's timestamp (Flink's element.replace(value)).
     this.output.collect(next, timestamp);
@@ -92,7 +96,8 @@ export class KeyedProcessOperator extends KeyedOperator {
   processElement(record: unknown, timestamp?: number): void {
     this.timestamp = timestamp;
     this.backend.setCurrentKey(this.keyOf(record));
-    this.call(record, this.context, this.collector);
+    const r: unknown = this.call(record, this.context, this.collector);
+    if (r !== undefined && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, 'processElement', 'KeyedProcessFunction'));
   }
 
   /** Event-time timers the watermark passed fire, then the watermark goes on (Flink's order). */
@@ -112,7 +117,8 @@ export class KeyedProcessOperator extends KeyedOperator {
     this.timestamp = domain === 'EVENT_TIME' ? t.timestamp : undefined;
     this.firing = t;
     this.firingDomain = domain;
-    f.onTimer.call(this.fn, t.timestamp, this.timerContext, this.collector);
+    const r: unknown = f.onTimer.call(this.fn, t.timestamp, this.timerContext, this.collector);
+    if (r !== undefined && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, 'onTimer', 'KeyedProcessFunction'));
   }
 
   /**

@@ -1,10 +1,12 @@
 /**
- * The one-input operators without state: map, flatMap, filter, and ProcessFunction.
+ * The one-input operators without state of their own: map, flatMap, filter, and ProcessFunction.
+ * On a KeyedStream their functions may use keyed state, so there a promise they return (an async
+ * function) fails the task, as does a filter's anywhere (user-function.ts).
  */
 import { toCallable, type Collector, type ProcessContext, type TimerService } from '../../api/index.js';
 import { MIN_WATERMARK } from '../../core/watermarks.js';
 import { StreamOperator, type OperatorContext } from './stream-operator.js';
-import { closeUserFunction, openUserFunction } from './user-function.js';
+import { asyncUserFunctionError, closeUserFunction, isPromiseLike, openUserFunction } from './user-function.js';
 
 /** Base of operators that wrap one user function. */
 abstract class UserFunctionOperator extends StreamOperator {
@@ -28,7 +30,9 @@ abstract class UserFunctionOperator extends StreamOperator {
 export class MapOperator extends UserFunctionOperator {
   private readonly call = toCallable<(v: unknown) => unknown>(this.fn, 'map', 'map');
   processElement(record: unknown, timestamp?: number): void {
-    this.output.collect(this.call(record), timestamp);
+    const r = this.call(record);
+    if (this.keyedInput && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, 'map', 'MapFunction'));
+    this.output.collect(r, timestamp);
   }
 }
 
@@ -40,15 +44,19 @@ export class FlatMapOperator extends UserFunctionOperator {
   private readonly collector: Collector<unknown> = { collect: (r) => this.output.collect(r, this.timestamp) };
   processElement(record: unknown, timestamp?: number): void {
     this.timestamp = timestamp;
-    this.call(record, this.collector);
+    const r: unknown = this.call(record, this.collector);
+    if (r !== undefined && this.keyedInput && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, 'flatMap', 'FlatMapFunction'));
   }
 }
 
-/** Flink's StreamFilter. */
+/** Flink's StreamFilter. A promise (an async filter) fails the task: it is truthy, and would let every record pass. */
 export class FilterOperator extends UserFunctionOperator {
-  private readonly call = toCallable<(v: unknown) => boolean>(this.fn, 'filter', 'filter');
+  private readonly call = toCallable<(v: unknown) => unknown>(this.fn, 'filter', 'filter');
   processElement(record: unknown, timestamp?: number): void {
-    if (this.call(record)) this.output.collect(record, timestamp);
+    const keep = this.call(record);
+    if (keep === false) return;
+    if (keep !== true && isPromiseLike(keep)) throw asyncUserFunctionError(keep, this.callSite(this.fn, 'filter', 'FilterFunction'));
+    if (keep) this.output.collect(record, timestamp);
   }
 }
 
@@ -77,7 +85,8 @@ export class ProcessOperator extends UserFunctionOperator {
   };
   processElement(record: unknown, timestamp?: number): void {
     this.timestamp = timestamp;
-    this.call(record, this.context, this.collector);
+    const r: unknown = this.call(record, this.context, this.collector);
+    if (r !== undefined && this.keyedInput && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, 'processElement', 'ProcessFunction'));
   }
   override processWatermark(watermark: number): void {
     this.watermark = watermark;

@@ -20,7 +20,7 @@
  */
 import type { TimerService as TimerServiceApi } from '../../api/index.js';
 import { MiniFlinkError } from '../../core/errors.js';
-import { MIN_WATERMARK } from '../../core/watermarks.js';
+import { MAX_WATERMARK, MIN_WATERMARK } from '../../core/watermarks.js';
 import { assignToKeyGroup } from '../../core/key-groups.js';
 import { normalizeKey, type AbstractKeyedStateBackend, type InternalTimer, type NormalizedKey, type TimerQueue } from '../../state/index.js';
 
@@ -74,7 +74,8 @@ export class TimerService {
 
   /**
    * Registers a timer for a key (normally the current key); a no-op when it exists.
-   * @throws MF_ERR_INVALID_ARGUMENT without a key, or for a timestamp that is not a number.
+   * @throws MF_ERR_INVALID_ARGUMENT without a key, or for a timestamp that is not a number from
+   *   Long.MIN_VALUE to Long.MAX_VALUE (-2^63 and 2^63 here).
    */
   register(domain: TimeDomain, key: unknown, timestamp: number, namespace?: unknown): void {
     this.locate(key, timestamp);
@@ -131,18 +132,20 @@ export class TimerService {
     return {
       currentProcessingTime: () => this.now(),
       currentWatermark: () => this.watermark,
-      registerProcessingTimeTimer: (ts) => this.register('PROCESSING_TIME', key(), ts),
-      registerEventTimeTimer: (ts) => this.register('EVENT_TIME', key(), ts),
-      deleteProcessingTimeTimer: (ts) => this.delete('PROCESSING_TIME', key(), ts),
-      deleteEventTimeTimer: (ts) => this.delete('EVENT_TIME', key(), ts),
+      registerProcessingTimeTimer: (ts) => this.register('PROCESSING_TIME', key(), whole(ts)),
+      registerEventTimeTimer: (ts) => this.register('EVENT_TIME', key(), whole(ts)),
+      deleteProcessingTimeTimer: (ts) => this.delete('PROCESSING_TIME', key(), whole(ts)),
+      deleteEventTimeTimer: (ts) => this.delete('EVENT_TIME', key(), whole(ts)),
     };
   }
 
-  /** Sets `nk` and `kg` to the key's normalized form and key group: the backend's when it is the current key. */
+  /**
+   * Sets `nk` and `kg` to the key's normalized form and key group: the backend's when it is the current key.
+   * @throws MF_ERR_INVALID_ARGUMENT for a timestamp outside Long's range (NaN, ±Infinity, Number.MAX_VALUE).
+   */
   private locate(key: unknown, timestamp: number): void {
-    if (typeof timestamp !== 'number' || Number.isNaN(timestamp)) {
-      throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `A timer's timestamp must be a number of milliseconds, got ${String(timestamp)}`);
-    }
+    // Flink's timestamps are longs: NaN, ±Infinity and numbers beyond Long's range have no timer.
+    if (typeof timestamp !== 'number' || !(timestamp >= MIN_WATERMARK && timestamp <= MAX_WATERMARK)) throw badTimestamp(timestamp);
     const b = this.backend;
     if (key === undefined || key === null) {
       throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'Timers need a current key: set them in processElement or onTimer of a function on a keyed stream');
@@ -189,4 +192,21 @@ export class TimerService {
       Math.min(MAX_DELAY, Math.max(0, head - this.now())),
     );
   }
+}
+
+/**
+ * A timestamp a process function passes to its TimerService: a whole number of milliseconds, as
+ * Flink's are longs (1.5 would fire at the watermark 1.5, which no Flink job can have). Window
+ * triggers keep fractional timestamps, which windows of fractional record timestamps have.
+ */
+function whole(ts: number): number {
+  if (!Number.isInteger(ts)) throw badTimestamp(ts);
+  return ts;
+}
+
+function badTimestamp(ts: unknown): MiniFlinkError {
+  return new MiniFlinkError(
+    'MF_ERR_INVALID_ARGUMENT',
+    `A timer's timestamp must be a number of milliseconds, a whole number from Long.MIN_VALUE to Long.MAX_VALUE (-2^63 to 2^63 - 1) as Flink's timestamps are longs, got ${String(ts)}`,
+  );
 }

@@ -51,7 +51,7 @@ import { MAX_WATERMARK, MIN_WATERMARK } from '../../core/watermarks.js';
 import type { AbstractKeyedStateBackend, InternalTimer } from '../../state/index.js';
 import { StreamOperator, type OperatorContext, type OperatorRestore } from './stream-operator.js';
 import { TimerService, type TimeDomain } from './timer-service.js';
-import { closeUserFunction, openUserFunction } from './user-function.js';
+import { asyncUserFunctionError, closeUserFunction, isPromiseLike, openUserFunction } from './user-function.js';
 import { MergingWindowSet } from './window-merging-set.js';
 import { NamespaceScope, WindowStateStore, type NamespacedCell } from './window-state.js';
 
@@ -172,26 +172,30 @@ export class WindowOperator extends StreamOperator {
   private evaluator(): Evaluate {
     const wf = this.spec.windowFunction;
     const out = this.collector;
+    // A promise (an async window function) fails the task: the window, its state and key belong to the call.
+    const sync = (r: unknown, method: string, kind: string): void => {
+      if (r !== undefined && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(wf.kind === 'passThrough' ? undefined : wf.fn, method, kind));
+    };
     switch (wf.kind) {
       case 'passThrough':
         return (_key, _window, input) => {
           for (const v of input) out.collect(v);
         };
       case 'window': {
-        const apply = toCallable<(k: unknown, w: Window, input: unknown[], out: Collector<unknown>) => void>(wf.fn, 'apply', 'WindowFunction');
-        return (key, window, input) => apply(key, window, input, out);
+        const apply = toCallable<(k: unknown, w: Window, input: unknown[], out: Collector<unknown>) => unknown>(wf.fn, 'apply', 'WindowFunction');
+        return (key, window, input) => sync(apply(key, window, input, out), 'apply', 'WindowFunction');
       }
       case 'process': {
-        const process = toCallable<(k: unknown, ctx: ProcessWindowContext<Window>, input: unknown[], out: Collector<unknown>) => void>(wf.fn, 'process', 'ProcessWindowFunction');
-        return (key, _window, input) => process(key, this.processContext, input, out);
+        const process = toCallable<(k: unknown, ctx: ProcessWindowContext<Window>, input: unknown[], out: Collector<unknown>) => unknown>(wf.fn, 'process', 'ProcessWindowFunction');
+        return (key, _window, input) => sync(process(key, this.processContext, input, out), 'process', 'ProcessWindowFunction');
       }
       case 'allWindow': {
-        const apply = toCallable<(w: Window, input: unknown[], out: Collector<unknown>) => void>(wf.fn, 'apply', 'AllWindowFunction');
-        return (_key, window, input) => apply(window, input, out);
+        const apply = toCallable<(w: Window, input: unknown[], out: Collector<unknown>) => unknown>(wf.fn, 'apply', 'AllWindowFunction');
+        return (_key, window, input) => sync(apply(window, input, out), 'apply', 'AllWindowFunction');
       }
       case 'processAll': {
-        const process = toCallable<(ctx: ProcessWindowContext<Window>, input: unknown[], out: Collector<unknown>) => void>(wf.fn, 'process', 'ProcessAllWindowFunction');
-        return (_key, _window, input) => process(this.processContext, input, out);
+        const process = toCallable<(ctx: ProcessWindowContext<Window>, input: unknown[], out: Collector<unknown>) => unknown>(wf.fn, 'process', 'ProcessAllWindowFunction');
+        return (_key, _window, input) => sync(process(this.processContext, input, out), 'process', 'ProcessAllWindowFunction');
       }
     }
   }

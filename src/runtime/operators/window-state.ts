@@ -32,7 +32,7 @@ import {
   type ValueState,
 } from '../../api/index.js';
 import { checkState, MiniFlinkError } from '../../core/errors.js';
-import type { AbstractKeyedStateBackend, NormalizedKey } from '../../state/index.js';
+import { defaultValueOf, type AbstractKeyedStateBackend, type NormalizedKey } from '../../state/index.js';
 
 /** The composite key of a (normalized key, namespace) pair. */
 export function namespacedKey(nk: NormalizedKey, ns: string): string {
@@ -211,7 +211,7 @@ export class WindowStateStore implements KeyedStateStore {
   getState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
     return this.lookup(d, 'value', (cell) => ({
       state: {
-        value: () => (cell.get(this.ns) ?? d.defaultValue ?? null) as T | null,
+        value: () => (cell.get(this.ns) ?? defaultValueOf(d)) as T | null,
         update: (v: T | null) => cell.set(this.ns, v),
         clear: () => cell.clear(this.ns),
       } satisfies ValueState<T>,

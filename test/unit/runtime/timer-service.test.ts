@@ -138,6 +138,33 @@ describe('timer service', () => {
     expect(() => svc.forCurrentKey().registerEventTimeTimer(Number.NaN)).toThrow(/must be a number/);
   });
 
+  it("timer service - a timestamp that is no long (±Infinity, beyond Long's range, a fraction) is refused with MF_ERR_INVALID_ARGUMENT, as NaN is", async () => {
+    const b = await backendOf('hashmap');
+    const { svc, fired } = serviceOn(b);
+    b.setCurrentKey('a');
+    const timers = svc.forCurrentKey();
+    const refused = (f: () => void): string => {
+      try {
+        f();
+        return 'accepted';
+      } catch (e) {
+        return `${(e as { code?: string }).code}: ${(e as Error).message}`;
+      }
+    };
+    for (const ts of [Infinity, -Infinity, Number.MAX_VALUE, -Number.MAX_VALUE, 2 ** 64, 1.5, -0.25]) {
+      for (const f of [timers.registerEventTimeTimer, timers.registerProcessingTimeTimer, timers.deleteEventTimeTimer, timers.deleteProcessingTimeTimer]) {
+        expect(refused(() => f(ts))).toMatch(new RegExp(`^MF_ERR_INVALID_ARGUMENT: A timer's timestamp must be a number of milliseconds, a whole number from Long.MIN_VALUE to Long.MAX_VALUE .*, got ${String(ts).replace(/[.+]/g, '\\$&')}$`));
+      }
+    }
+    expect(refused(() => svc.register('EVENT_TIME', 'a', Infinity))).toMatch(/^MF_ERR_INVALID_ARGUMENT: A timer's timestamp must be/);
+    expect(svc.numEventTimeTimers() + svc.numProcessingTimeTimers()).toBe(0);
+    // Long.MIN_VALUE and Long.MAX_VALUE themselves (-2^63 and 2^63 as numbers), and 2^53 + 2, are longs.
+    for (const ts of [-(2 ** 63), 2 ** 63, 2 ** 53 + 2, -1, 0]) timers.registerEventTimeTimer(ts);
+    expect(svc.numEventTimeTimers()).toBe(5);
+    svc.advanceWatermark(2 ** 63);
+    expect(fired).toEqual([`e a@${-(2 ** 63)}`, 'e a@-1', 'e a@0', `e a@${2 ** 53 + 2}`, `e a@${2 ** 63}`]);
+  });
+
   it('timer service - 200,000 processing-time and 200,000 event-time timers register and fire in seconds, not minutes', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const b = await backendOf('hashmap');
