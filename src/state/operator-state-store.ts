@@ -15,6 +15,8 @@ export class DefaultOperatorStateStore implements OperatorStateStore {
   private readonly states = new Map<string, { mode: RedistributionMode; items: unknown[] }>();
   /** Broadcast state by name: entries by normalized key (keys compare by value). */
   private readonly broadcast = new Map<string, Map<NormalizedKey, [unknown, unknown]>>();
+  /** Called on every write of list state (a source marks which of its held records the state covers). */
+  onWrite: (() => void) | undefined;
 
   /**
    * @param restored every old subtask's operator state of this operator, indexed by old subtask
@@ -37,10 +39,22 @@ export class DefaultOperatorStateStore implements OperatorStateStore {
     const state = s;
     return {
       get: () => state.items as T[],
-      add: (v) => void state.items.push(v),
-      addAll: (vs) => void state.items.push(...vs),
-      update: (vs) => void (state.items = [...vs]),
-      clear: () => void (state.items = []),
+      add: (v) => {
+        state.items.push(v);
+        this.onWrite?.();
+      },
+      addAll: (vs) => {
+        state.items.push(...vs);
+        this.onWrite?.();
+      },
+      update: (vs) => {
+        state.items = [...vs];
+        this.onWrite?.();
+      },
+      clear: () => {
+        state.items = [];
+        this.onWrite?.();
+      },
     };
   }
 

@@ -28,7 +28,7 @@ export class JobCheckpoints {
   /** What the job last restored from, and when (Flink's `latest.restored`). */
   restored: { readonly spec: RestoreSpec; readonly timestamp: number } | undefined;
   /** Set by stop --drain: where the final savepoint goes, and who waits for it. */
-  private drain: { dir: string | undefined; done: { resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void } } | undefined;
+  private drain: { dir: string | undefined; savepoint?: CompletedCheckpoint; done: { resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void } } | undefined;
   /** The one chain of final-checkpoint attempts: the attempt it runs for, and its retry timer. */
   private final: { attempt: number; retry: NodeJS.Timeout | undefined } | undefined;
 
@@ -120,7 +120,9 @@ export class JobCheckpoints {
     this.coordinator.trigger(d ? 'savepoint' : 'checkpoint', d?.dir, false, d !== undefined).then(
       (c) => {
         if (this.final === chain) this.final = undefined;
-        d?.done.resolve(c);
+        // A drain's savepoint: the stop completes once the job finished (a task failing while the
+        // tasks finish fails it, as Flink's stop-with-savepoint termination handling).
+        if (d && this.drain === d) d.savepoint = c;
       },
       () => {
         if (ended()) return;
@@ -157,13 +159,24 @@ export class JobCheckpoints {
     const d = this.drain;
     if (!d) return;
     this.drain = undefined;
+    if (d.savepoint) {
+      // The savepoint completed and its sinks committed up to it: it is the restart point (until
+      // a newer checkpoint completes), so nothing is committed twice.
+      this.coordinator.resumeAfterFailedStop(d.savepoint);
+      d.done.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Inconsistent execution state after stopping with savepoint (drain): a task failed before every task finished (${error.name}: ${error.message}). The savepoint ${d.savepoint.externalPath ?? ''} stays; the job ${this.ctx.jobId} recovers from it.`));
+      return;
+    }
     d.done.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `The stop-with-savepoint (drain) of job ${this.ctx.jobId} failed: a task failed before its savepoint completed (${error.name}: ${error.message}). The job recovers from its latest checkpoint.`));
   }
 
-  /** The job ended: a drain still waiting for its savepoint fails. */
+  /** The job ended: a drain whose savepoint completed succeeds if the job finished; otherwise it fails. */
   jobEnded(error: Error | undefined, jobId: string): void {
     this.stopFinal();
-    this.drain?.done.reject(error ?? new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${jobId} ended before its drain savepoint completed`));
+    const d = this.drain;
+    this.drain = undefined;
+    if (!d) return;
+    if (d.savepoint && !error && this.ctx.status === 'FINISHED') d.done.resolve(d.savepoint);
+    else d.done.reject(error ?? new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${jobId} ended (${this.ctx.status}) before its drain completed`));
   }
 
   /**

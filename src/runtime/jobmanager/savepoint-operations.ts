@@ -32,6 +32,8 @@ export interface OperationHooks {
 export class SavepointOperations {
   /** Set by stopWithSavepoint: the savepoint's id; the job ends FINISHED once its tasks stopped. */
   stopping: number | undefined;
+  /** Set while a stop's synchronous savepoint is in flight (before `stopping`). */
+  private stopInFlight = false;
   /** Who waits for the stop's tasks to end. */
   private stopEnd: { savepoint: CompletedCheckpoint; resolve: () => void; reject: (e: Error) => void } | undefined;
   /** Set while the job rescales: its tasks stop after the savepoint (then `resolve`), and redeploy() brings the new graph. */
@@ -66,8 +68,17 @@ export class SavepointOperations {
    */
   async stopWithSavepoint(dir: string | undefined, drain: boolean): Promise<CompletedCheckpoint> {
     if (this.ctx.status !== 'RUNNING') throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.ctx.jobId} is ${this.ctx.status}: only a RUNNING job can be stopped`);
+    if (this.stopInFlight || this.busy || this.checkpoints.draining) {
+      throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.ctx.jobId} is already being stopped or rescaled: a second stop-with-savepoint is refused.`);
+    }
     if (drain) return this.drainWithSavepoint(dir);
-    const savepoint = await this.synchronousSavepoint(dir);
+    let savepoint: CompletedCheckpoint;
+    this.stopInFlight = true;
+    try {
+      savepoint = await this.synchronousSavepoint(dir);
+    } finally {
+      this.stopInFlight = false;
+    }
     if (this.ctx.status !== 'RUNNING') return savepoint;
     this.stopping = savepoint.id;
     this.coordinator.shutdown('The job is stopping with a savepoint');

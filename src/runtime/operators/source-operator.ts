@@ -163,14 +163,25 @@ export class SourceOperator extends StreamOperator {
     const pending = this.hooks.pendingWork();
     // Ahead of its alignment group: the source waits until the group catches up.
     const aligning = et?.alignment?.wait;
-    if (aligning !== undefined) return pending !== undefined ? pending.then(() => aligning) : aligning;
-    if (pending !== undefined) return pending;
+    if (aligning !== undefined) return this.thenUnheld(pending !== undefined ? pending.then(() => aligning) : aligning);
+    if (pending !== undefined) return this.thenUnheld(pending);
     // Checking the outputs costs a call per writer: do it every CHECK_EVERY records. A writer may
     // then queue up to CHECK_EVERY records beyond its limit, which bounds the overshoot.
     if ((++this.count & (CHECK_EVERY - 1)) !== 0) return undefined;
-    if (!this.hooks.isAvailable()) return this.hooks.whenAvailable();
-    if ((this.count & (YIELD_EVERY - 1)) === 0) return yieldTurn();
+    if (!this.hooks.isAvailable()) return this.thenUnheld(this.hooks.whenAvailable());
+    if ((this.count & (YIELD_EVERY - 1)) === 0) return this.thenUnheld(yieldTurn());
     return undefined;
+  }
+
+  /**
+   * A wait of the source's (a turn, a buffer, an invoke, its alignment group) that ends during a
+   * checkpoint's snapshot lasts until the barrier is out (or, halted by a stop, until the task
+   * ends): a source awaiting collect() makes no progress while the snapshot runs, so an
+   * asynchronous snapshotState reads the position of the records before the barrier (what Flink's
+   * checkpoint lock guarantees). Only a source's own waits (timers, I/O) can still let it run.
+   */
+  private thenUnheld(wait: Promise<void>): Promise<void> {
+    return wait.then(() => ((this.holding || this.halted !== undefined) && !this.canceled ? this.parked : undefined));
   }
 
   /** Runs the source until it returns (bounded) or is canceled. */
@@ -224,12 +235,20 @@ export class SourceOperator extends StreamOperator {
    * produces it again).
    */
   halt(checkpointId: number): void {
+    // Aborted while its snapshot ran (before the halt): the source goes on.
+    if (this.abortedBeforeHalt !== undefined && this.abortedBeforeHalt >= checkpointId) return;
     this.halted = checkpointId;
   }
 
+  /** The newest checkpoint aborted while the source was not halted for it (a halt for it comes too late). */
+  private abortedBeforeHalt: number | undefined;
+
   /** The stop's savepoint `checkpointId` failed: the held records go out and the source goes on. */
   resume(checkpointId: number): void {
-    if (this.halted !== checkpointId) return;
+    if (this.halted !== checkpointId) {
+      if (checkpointId > (this.abortedBeforeHalt ?? -1)) this.abortedBeforeHalt = checkpointId;
+      return;
+    }
     this.halted = undefined;
     this.releaseHeld();
     if (!this.holding) this.wake();
@@ -243,6 +262,35 @@ export class SourceOperator extends StreamOperator {
    */
   hold(): void {
     this.holding = true;
+    this.writeMark = 0;
+  }
+
+  /**
+   * How many of the held records (and events) the source's operator state covers: the number held
+   * when the user's code last wrote its list state while the checkpoint held the source. A source
+   * that ran on during an asynchronous snapshotState (its own timer or I/O ended meanwhile) and
+   * then wrote its position counted those records as emitted: they go out before the barrier.
+   */
+  private writeMark = 0;
+
+  protected override onOperatorStateWrite(): () => void {
+    return () => {
+      if (this.holding) this.writeMark = this.held.length;
+    };
+  }
+
+  /** After the source's snapshot, before any other operator's: emits the held records its state covers. */
+  releaseCovered(): boolean {
+    const n = this.writeMark;
+    this.writeMark = 0;
+    if (n === 0) return false;
+    const covered = this.held.splice(0, n);
+    for (const h of covered) {
+      if ('record' in h) this.output.collect(h.record, h.timestamp);
+      else if ('watermark' in h) this.output.emitWatermark(h.watermark);
+      else this.output.emitWatermarkStatus(h.idle);
+    }
+    return true;
   }
 
   /** Emits the records held so far (before the barrier); returns whether there were any. */

@@ -5,6 +5,7 @@
 import { isCheckpointListener, isCheckpointedFunction, isRichFunction, type FunctionInitializationContext, type OutputTag, type RuntimeContext } from '../../api/index.js';
 import { DefaultOperatorStateStore, type AbstractKeyedStateBackend, type KeyedSnapshot, type OperatorStateData } from '../../state/index.js';
 import type { SubtaskWatermarks } from '../watermark-table.js';
+import type { UserCallSite } from './user-function.js';
 
 /** Where an operator emits records: the next operators of the chain and/or record writers. */
 export interface Output {
@@ -34,6 +35,8 @@ export interface OperatorContext {
   readonly mailbox: (action: () => void) => void;
   /** The job's shared watermark table as this subtask uses it (watermark alignment of sources); absent in unit tests. */
   readonly watermarks?: SubtaskWatermarks | undefined;
+  /** The operator's name (its transformation's), for messages; the task's name stands in when absent. */
+  readonly operatorName?: string | undefined;
 }
 
 /** What an operator restores: its slices of an earlier checkpoint, already redistributed. */
@@ -59,11 +62,21 @@ export abstract class StreamOperator {
   protected userFunction: unknown = undefined;
   /** Operator (non-keyed) list state, checkpointed with the operator. */
   protected stateStore = new DefaultOperatorStateStore();
+  /**
+   * Whether the operator runs its user function with a current key (on a KeyedStream): then a
+   * promise it returns fails the task (user-function.ts), since the key would change under it.
+   */
+  protected keyedInput = false;
 
   constructor(
     /** What the task gives the operator. */
     protected readonly ctx: OperatorContext,
   ) {}
+
+  /** What to call when the user's code writes operator list state (nothing, but for a source). */
+  protected onOperatorStateWrite(): (() => void) | undefined {
+    return undefined;
+  }
 
   /**
    * Restores state and calls the user's initializeState (before open(), as Flink does).
@@ -75,6 +88,7 @@ export abstract class StreamOperator {
       if (restore) await this.ctx.keyedBackend.restore(restore.keyed);
     }
     this.stateStore = new DefaultOperatorStateStore(restore?.operator ?? [], index, parallelism);
+    this.stateStore.onWrite = this.onOperatorStateWrite();
     const fn = this.userFunction;
     if (isRichFunction(fn)) fn.setRuntimeContext(this.ctx.runtimeContext);
     if (isCheckpointedFunction(fn)) {
@@ -127,11 +141,20 @@ export abstract class StreamOperator {
    * backend's current key (for operators on a KeyedStream that do not set it themselves).
    */
   setKeyContext(backend: AbstractKeyedStateBackend, keyOf: (record: unknown) => unknown): void {
+    this.keyedInput = true;
     const process = this.processElement.bind(this);
     this.processElement = (record, timestamp) => {
       backend.setCurrentKey(keyOf(record));
       process(record, timestamp);
     };
+  }
+
+  /**
+   * Where the user function runs, for the failure asyncUserFunctionError makes when it returned a
+   * promise (built only then).
+   */
+  protected callSite(fn: unknown, method: string, kind: string): UserCallSite {
+    return { fn, method, kind, runtimeContext: this.ctx.runtimeContext, operatorName: this.ctx.operatorName };
   }
 
   /** Called once before the first record (opens the user function). */
