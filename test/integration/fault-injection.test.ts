@@ -279,6 +279,9 @@ describe('fault injection (REST)', () => {
     const vertex = (await get(`/jobs/${b.jobId}/vertices/${(b.details.vertices as Json[])[0]!.id}`)) as Json;
     const tmId = (vertex.subtasks as Json[])[0]!['taskmanager-id'] as string;
     const before = await restarts(b.jobId);
+    // Every task on the TaskManager fails with it (Flink lists each in the exception history).
+    let onTm = 0;
+    for (const v of b.details.vertices as Json[]) onTm += (((await get(`/jobs/${b.jobId}/vertices/${v.id}`)) as Json).subtasks as Json[]).filter((x) => x['taskmanager-id'] === tmId).length;
     const r = await post(`/taskmanagers/${tmId}/kill`);
     expect(r.status).toBe(202);
     expect(r.body).toEqual({ injected: 'taskmanager-kill', taskManagerId: tmId, slots: expect.any(Array), restartDelay: '200 ms' });
@@ -286,6 +289,12 @@ describe('fault injection (REST)', () => {
     // The loss shows in the exception history, and the job restarts (JobManager-side handling of lost slots, issue 9 B1).
     await until('the lost TaskManager in the exception history', async () => (((await get(`/jobs/${b.jobId}/exceptions`)).exceptionHistory.entries as Json[]).length > 0 ? true : undefined));
     await until('a restart after the kill', async () => ((await restarts(b.jobId)) > before ? true : undefined));
+    const entries = (await get(`/jobs/${b.jobId}/exceptions`)).exceptionHistory.entries as Json[];
+    const kill = entries[0]!;
+    // Its slot threads end one after the other: every task of the first is listed, the next
+    // thread's tasks as far as the restart had not begun canceling them (those end CANCELED).
+    expect(onTm).toBeGreaterThan(2);
+    expect(1 + (kill.concurrentExceptions as Json[]).length, JSON.stringify(entries).slice(0, 2000)).toBeGreaterThan(2);
     await allRunning(b.jobId);
     // The job got its slots back: the killed TaskManager's replaced threads run its subtask again.
     const again = (await get(`/jobs/${b.jobId}/vertices/${(b.details.vertices as Json[])[0]!.id}`)) as Json;

@@ -385,9 +385,12 @@ export class JobMaster {
    */
   slotLost(slot: number, error: SerializedError): void {
     if (TERMINAL.has(this.status)) return;
-    const hit = this.scheduler.failSlot(slot);
-    if (hit) {
-      this.failover.onFailure(error, true, hit);
+    const [first, ...others] = this.scheduler.failSlot(slot);
+    if (first) {
+      // Every task of the lost slot failed: the first is the failure, the others that failed its
+      // concurrent exceptions (Flink lists each task of a lost TaskManager).
+      this.failover.onFailure(error, true, first);
+      for (const s of others) if (s.state === 'FAILED') this.failover.record(error, s);
       this.checkDone();
     }
   }

@@ -160,18 +160,18 @@ export class Scheduler {
 
   /**
    * A slot thread died: the subtasks deployed to it ended, FAILED (a CANCELING one CANCELED, as
-   * Flink completes a cancellation whose TaskManager is lost). Returns the first of them, if any.
+   * Flink completes a cancellation whose TaskManager is lost). Returns them, in order.
    * Subtasks that wait for the slot's replacement (SCHEDULED) were never there: they wait on.
    */
-  failSlot(slot: number): SubtaskInfo | undefined {
-    let hit: SubtaskInfo | undefined;
+  failSlot(slot: number): SubtaskInfo[] {
+    const ended: SubtaskInfo[] = [];
     for (const s of this.subtasks.values()) {
       if (s.slot === slot && isDeployed(s.state)) {
         this.setState(s, s.state === 'CANCELING' ? 'CANCELED' : 'FAILED');
-        hit ??= s;
+        ended.push(s);
       }
     }
-    return hit;
+    return ended;
   }
 
   /** Every subtask still running on a slot failed (its deployment failed). */
