@@ -97,11 +97,13 @@ export function configDirectory(confDir: string | undefined, env: Readonly<Recor
 }
 
 const IMPLEMENTED = new Set(OPTIONS.map((o) => o.key));
+/** The keys of one metric reporter (`metrics.reporter.<name>.*`) that miniflink reads. */
+const REPORTER_KEY = /^metrics\.reporter\.[^.]+\.(factory\.class|port|interval|scope\.variables\.excludes)$/;
 const SCOPES = new Map(OPTIONS.map((o) => [o.key, o.scope]));
 
 /** What miniflink does with a key it does not implement, or undefined for a key it implements. */
 export function notImplemented(key: string): string | undefined {
-  if (IMPLEMENTED.has(key)) return undefined;
+  if (IMPLEMENTED.has(key) || REPORTER_KEY.test(key)) return undefined;
   const exact = NOT_IMPLEMENTED.get(key);
   if (exact !== undefined) return exact;
   for (const [k, instead] of NOT_IMPLEMENTED) if (k.endsWith('.') && key.startsWith(k)) return instead;
@@ -120,7 +122,7 @@ export function checkConfiguration(conf: Readonly<ConfigMap>, warn: (m: string) 
     const canonical = DEPRECATED_KEYS.get(key) ?? key;
     const instead = notImplemented(canonical);
     if (instead !== undefined) warn(`Configuration key '${key}' is not implemented by miniflink and has no effect: ${instead}.${canonical.startsWith('security.') ? exposure(conf) : ''}`);
-    else if (!IMPLEMENTED.has(canonical)) warn(`Configuration key '${key}' is not one miniflink knows: it has no effect (the job can still read it from its configuration).`);
+    else if (!IMPLEMENTED.has(canonical) && !REPORTER_KEY.test(canonical)) warn(`Configuration key '${key}' is not one miniflink knows: it has no effect (the job can still read it from its configuration).`);
     else {
       const substitute = SUBSTITUTED_VALUES.get(canonical)?.get(value.trim().toLowerCase());
       if (substitute !== undefined) warn(`Configuration '${key}: ${value}': ${substitute}.`);

@@ -12,6 +12,7 @@ import { ERROR_CODES, isMiniFlinkError } from '../core/errors.js';
 import { watchGarbageCollection, type StandaloneCluster } from '../runtime/index.js';
 import { AsyncOperations } from './async-operations.js';
 import { JarStore } from './jar-store.js';
+import { startReporters } from './reporters.js';
 import { createRouteContext, RestError, type RestOptions, type RouteContext } from './route-context.js';
 import { registerCheckpointRoutes, registerClusterRoutes, registerFaultRoutes, registerJarRoutes, registerJobRoutes, registerLogRoutes, registerMetricsRoutes } from './routes/index.js';
 
@@ -47,6 +48,10 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ errors: [`Not found: ${req.url}`] }));
 
+  // Metric reporters (metrics.reporter.*) run as long as the server does.
+  const reporters = await startReporters(ctx);
+  app.addHook('onClose', async () => reporters.close());
+  for (const [name, port] of reporters.prometheusPorts) process.stdout.write(`Metric reporter ${name} (Prometheus) listening at http://127.0.0.1:${port}/metrics\n`);
   await app.register(async (r) => routes(r, ctx));
   await app.register(async (r) => routes(r, ctx), { prefix: '/v1' });
   return app;

@@ -9,90 +9,18 @@
  * TaskManagers' and the jobs' are read as they are asked for.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { MetricValues } from '../../metrics/index.js';
-import { memoryStats, type JobMaster } from '../../runtime/index.js';
-import { cpuMetrics, jvmMetrics } from '../cluster-views.js';
-import { TERMINAL } from '../job-views.js';
+import type { JobMaster } from '../../runtime/index.js';
+import { metricSources } from '../metric-sources.js';
 import { aggregatedAnswer, currentSubtaskMetrics, metricsAnswer, parseAggregations, parseSubtaskRanges, vertexMetricValues } from '../metric-views.js';
 import { badParameter, intParam, type RouteContext } from '../route-context.js';
 
 type MetricQuery = { get?: string; agg?: string; subtasks?: string; jobs?: string; taskmanagers?: string };
 
-/** The job statuses whose time Flink's JobStatusMetrics reports (`<status>Time`), by metric prefix. */
-const STATUS_TIMES = [
-  ['created', 'CREATED'],
-  ['initializing', 'INITIALIZING'],
-  ['running', 'RUNNING'],
-  ['restarting', 'RESTARTING'],
-  ['failing', 'FAILING'],
-  ['cancelling', 'CANCELLING'],
-] as const;
-
 /** Registers the metrics routes. */
 export function registerMetricsRoutes(r: FastifyInstance, ctx: RouteContext): void {
-  const { cluster, dispatcher, tmMemory } = ctx;
+  const { cluster, dispatcher } = ctx;
   const query = (req: FastifyRequest) => req.query as MetricQuery;
-  const statusModes = new Set(
-    (cluster.configuration['metrics.job.status.enable'] ?? 'CURRENT_TIME')
-      .split(/[;,]/)
-      .map((s) => s.trim().toUpperCase())
-      .filter((s) => s !== ''),
-  );
-
-  /** A job's own metrics (Flink's JobManagerJobMetricGroup): restarts, checkpoints, status times. */
-  const jobValues = (j: JobMaster, store: ReadonlyMap<string, string>): MetricValues => {
-    const c = j.coordinator;
-    const latest = c.latest;
-    const now = Date.now();
-    const values: MetricValues = new Map(store);
-    const set = (name: string, v: number) => values.set(name, String(v));
-    set('numRestarts', j.attempt);
-    set('totalNumberOfCheckpoints', c.counts.completed + c.counts.failed);
-    set('numberOfInProgressCheckpoints', c.hasPending() ? 1 : 0);
-    set('numberOfCompletedCheckpoints', c.counts.completed);
-    set('numberOfFailedCheckpoints', c.counts.failed);
-    set('lastCheckpointDuration', latest?.durationMs ?? -1);
-    set('lastCheckpointSize', latest?.stateSize ?? -1);
-    set('lastCheckpointFullSize', latest?.stateSize ?? -1);
-    set('lastCheckpointProcessedData', latest ? 0 : -1);
-    set('lastCheckpointPersistedData', latest ? 0 : -1);
-    set('lastCompletedCheckpointId', latest?.id ?? -1);
-    set('lastCheckpointRestoreTimestamp', j.restored?.timestamp ?? -1);
-    // Flink's deprecated availability metrics: uptime while RUNNING, downtime while FAILING/RESTARTING.
-    set('uptime', j.status === 'RUNNING' ? j.statusTime('RUNNING', now).current : TERMINAL.has(j.status) ? -1 : 0);
-    set('downtime', j.status === 'RESTARTING' || j.status === 'FAILING' ? j.statusTime(j.status, now).current : TERMINAL.has(j.status) ? -1 : 0);
-    for (const [prefix, status] of STATUS_TIMES) {
-      const t = j.statusTime(status, now);
-      if (statusModes.has('STATE')) set(`${prefix}State`, j.status === status ? 1 : 0);
-      if (statusModes.has('CURRENT_TIME')) set(`${prefix}Time`, t.current);
-      if (statusModes.has('TOTAL_TIME')) set(`${prefix}TimeTotal`, t.total);
-    }
-    return values;
-  };
-  const jobOf = (id: string): JobMaster | undefined => {
-    try {
-      return dispatcher.getJob(id.toLowerCase());
-    } catch {
-      return undefined; // Flink's metric handlers never check existence.
-    }
-  };
-  const jobManagerValues = (): MetricValues => {
-    const all = dispatcher.listJobs();
-    const values: Record<string, number> = {
-      numRegisteredTaskManagers: cluster.mini.taskManagers.length,
-      numRunningJobs: all.filter((j) => !TERMINAL.has(j.status)).length,
-      taskSlotsAvailable: dispatcher.freeSlots(),
-      taskSlotsTotal: cluster.mini.totalSlots,
-      ...jvmMetrics(memoryStats()),
-      ...cpuMetrics(),
-    };
-    return new Map(Object.entries(values).map(([k, v]) => [k, String(v)]));
-  };
-  const taskManagerValues = async (t: { id: string; slots: readonly number[] }, store: { taskManagerMetrics(id: string): MetricValues }): Promise<MetricValues> => {
-    const values = new Map(store.taskManagerMetrics(t.id));
-    for (const [k, v] of Object.entries({ ...jvmMetrics(await tmMemory(t)), ...cpuMetrics() })) values.set(k, String(v));
-    return values;
-  };
+  const { jobValues, jobOf, jobManagerValues, taskManagerValues } = metricSources(ctx);
 
   r.get('/jobmanager/metrics', async (req) => metricsAnswer(jobManagerValues(), query(req).get));
 
