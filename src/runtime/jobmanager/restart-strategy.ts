@@ -63,15 +63,21 @@ class FailureRate implements RestartStrategy {
 }
 
 /** exponential-delay: delays grow by `multiplier` up to `max`, reset after a quiet `reset` period. */
+/** Flink's default of `restart-strategy.exponential-delay.attempts-before-reset-backoff` (Integer.MAX_VALUE). */
+const UNLIMITED_ATTEMPTS = 2147483647;
+
 class ExponentialDelay implements RestartStrategy {
   private current: number;
   private last = -Infinity;
+  /** Failures since the backoff was last reset (Flink's currentRestartAttempt). */
+  private attempts = 0;
   constructor(
     private readonly initial: number,
     private readonly max: number,
     private readonly multiplier: number,
     private readonly reset: number,
     private readonly jitter: number,
+    private readonly attemptsBeforeReset = UNLIMITED_ATTEMPTS,
   ) {
     this.current = initial;
   }
@@ -81,12 +87,16 @@ class ExponentialDelay implements RestartStrategy {
   notifyFailure(now: number): void {
     // Flink's rule: quiet for the reset threshold beyond the backoff it waited (the restart's own
     // delay does not count towards the quiet time).
-    if (now - this.last >= this.reset + this.current) this.current = this.initial;
-    else this.current = Math.min(this.current * this.multiplier, this.max);
+    if (now - this.last >= this.reset + this.current) {
+      this.current = this.initial;
+      this.attempts = 0;
+    } else this.current = Math.min(this.current * this.multiplier, this.max);
+    this.attempts++;
     this.last = now;
   }
+  /** Flink 1.19+: at most attempts-before-reset-backoff restarts until the backoff resets. */
   canRestart(): boolean {
-    return true;
+    return this.attempts <= this.attemptsBeforeReset;
   }
   getBackoffTime(): number {
     const j = this.current * this.jitter;
@@ -143,6 +153,7 @@ export function createRestartStrategy(code: RestartStrategyConfiguration | undef
         x('restart-strategy.exponential-delay.backoff-multiplier', 1.5),
         d('restart-strategy.exponential-delay.reset-backoff-threshold', '1 h'),
         x('restart-strategy.exponential-delay.jitter-factor', 0.1),
+        n('restart-strategy.exponential-delay.attempts-before-reset-backoff', UNLIMITED_ATTEMPTS),
       );
     default:
       throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Unknown restart strategy '${type}' (restart-strategy.type): expected none, fixed-delay, failure-rate or exponential-delay`);

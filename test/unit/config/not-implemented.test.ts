@@ -41,7 +41,6 @@ describe('configuration keys miniflink does not implement', () => {
     const keys = [
       'execution.checkpointing.create-subdir',
       'state.checkpoints.create-subdir',
-      'restart-strategy.exponential-delay.attempts-before-reset-backoff',
       'web.submit.enable',
       'web.checkpoints.history',
       'rest.async.store-duration',

@@ -31,6 +31,23 @@ describe('restart strategies', () => {
     expect(s.getBackoffTime()).toBe(100);
   });
 
+  it('exponential-delay - attempts-before-reset-backoff bounds the restarts until the backoff resets (Flink 1.19+)', () => {
+    const s = createRestartStrategy(undefined, { 'restart-strategy.type': 'exponential-delay', 'restart-strategy.exponential-delay.initial-backoff': '100 ms', 'restart-strategy.exponential-delay.reset-backoff-threshold': '1 s', 'restart-strategy.exponential-delay.attempts-before-reset-backoff': '2' }, true);
+    s.notifyFailure(0);
+    expect(s.canRestart()).toBe(true);
+    s.notifyFailure(200);
+    expect(s.canRestart()).toBe(true);
+    s.notifyFailure(400);
+    expect(s.canRestart()).toBe(false);
+    // Quiet for the threshold plus the current backoff: the count starts again.
+    s.notifyFailure(400 + 1000 + 400);
+    expect(s.canRestart()).toBe(true);
+    // Unset: no bound.
+    const u = createRestartStrategy(undefined, { 'restart-strategy.type': 'exponential-delay' }, true);
+    for (let i = 0; i < 100; i++) u.notifyFailure(i);
+    expect(u.canRestart()).toBe(true);
+  });
+
   it('fixed-delay - the given attempts, then no more', () => {
     const s = createRestartStrategy({ type: 'fixed-delay', attempts: 2, delayMs: 50 }, {}, true);
     s.notifyFailure(0);
