@@ -8,7 +8,7 @@ import type { MetricStore, MetricValues } from '../metrics/index.js';
 import { memoryStats, type JobMaster } from '../runtime/index.js';
 import { cpuMetrics, jvmMetrics } from './cluster-views.js';
 import { TERMINAL } from './job-views.js';
-import type { RouteContext } from './route-context.js';
+import { splitList, type RouteContext } from './route-context.js';
 
 /** The job statuses whose time Flink's JobStatusMetrics reports (`<status>Time`), by metric prefix. */
 const STATUS_TIMES = [
@@ -35,12 +35,7 @@ export interface MetricSources {
 /** The value functions of the cluster of `ctx`. */
 export function metricSources(ctx: Pick<RouteContext, 'cluster' | 'dispatcher' | 'tmMemory'>): MetricSources {
   const { cluster, dispatcher, tmMemory } = ctx;
-  const statusModes = new Set(
-    (cluster.configuration['metrics.job.status.enable'] ?? 'CURRENT_TIME')
-      .split(/[;,]/)
-      .map((s) => s.trim().toUpperCase())
-      .filter((s) => s !== ''),
-  );
+  const statusModes = new Set(splitList(cluster.configuration['metrics.job.status.enable'] ?? 'CURRENT_TIME', /[;,]/).map((s) => s.toUpperCase()));
   const jobValues = (j: JobMaster, store: ReadonlyMap<string, string>): MetricValues => {
     const c = j.coordinator;
     const latest = c.latest;

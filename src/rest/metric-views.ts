@@ -12,7 +12,7 @@
  * backPressuredTimeMsPerSecond / 1000 as the ratio, ok up to 0.10, low up to 0.5, high above).
  */
 import type { MetricStore, MetricValues } from '../metrics/index.js';
-import { badParameter } from './route-context.js';
+import { badParameter, splitList } from './route-context.js';
 
 /** Flink's AggregationMode values, in its order. */
 export const AGGREGATIONS = ['min', 'max', 'avg', 'sum', 'skew'] as const;
@@ -202,11 +202,4 @@ export function backPressureInfo(subtasks: ReadonlyArray<{ index: number; attemp
   });
   const level = backPressureLevel(Math.max(...entries.map((e) => e.ratio)));
   return { status: 'ok', 'backpressure-level': level, backpressureLevel: level, 'end-timestamp': now, subtasks: entries };
-}
-
-function splitList(text: string): string[] {
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
 }

@@ -19,10 +19,10 @@ import { createServer, type Server } from 'node:http';
 import { Gauge, Registry } from 'prom-client';
 import { parseDuration } from '../config/index.js';
 import { MiniFlinkError } from '../core/errors.js';
-import type { MetricValues } from '../metrics/index.js';
+import { filterCharacters, type MetricValues } from '../metrics/index.js';
 import type { JobMaster } from '../runtime/index.js';
 import { metricSources } from './metric-sources.js';
-import type { RouteContext } from './route-context.js';
+import { splitList, type RouteContext } from './route-context.js';
 
 const PROMETHEUS_FACTORY = 'org.apache.flink.metrics.prometheus.PrometheusReporterFactory';
 const SLF4J_FACTORY = 'org.apache.flink.metrics.slf4j.Slf4jReporterFactory';
@@ -69,17 +69,19 @@ export async function startReporters(ctx: Pick<RouteContext, 'cluster' | 'dispat
       if (!jm) continue;
       add('jobmanager_job', sources.jobValues(jm, store.jobMetrics(jm.jobId)), { host: HOST, job_id: jm.jobId, job_name: jm.jobName });
       for (const v of jm.submission.job.vertices) {
+        // The store names operator metrics `<operator name as REST filters it>.<name>`.
+        const operators = v.operators.map((o) => ({ name: o.name, prefix: `${filterCharacters(o.name)}.` }));
         for (const [index, sub] of store.vertexMetrics(jm.jobId, v.id)) {
           if (sub.attempt !== jm.attempt) continue;
           const labels = taskLabels(ctx, jm, v, index, sub.attempt);
           const task: MetricValues = new Map();
           const byOperator = new Map<string, MetricValues>();
           for (const [name, value] of sub.metrics) {
-            const op = v.operators.find((o) => name.startsWith(`${sanitize(o.name)}.`));
+            const op = operators.find((o) => name.startsWith(o.prefix));
             if (!op) task.set(name, value);
             else {
               const m = byOperator.get(op.name) ?? new Map<string, string>();
-              m.set(name.slice(sanitize(op.name).length + 1), value);
+              m.set(name.slice(op.prefix.length), value);
               byOperator.set(op.name, m);
             }
           }
@@ -94,7 +96,7 @@ export async function startReporters(ctx: Pick<RouteContext, 'cluster' | 'dispat
   for (const name of names) {
     const prefix = `metrics.reporter.${name}.`;
     const factory = conf[`${prefix}factory.class`];
-    const excludes = new Set((conf[`${prefix}scope.variables.excludes`] ?? '').split(/[;,]/).map((s) => s.trim()).filter((s) => s !== ''));
+    const excludes = new Set(splitList(conf[`${prefix}scope.variables.excludes`] ?? '', /[;,]/));
     if (factory === PROMETHEUS_FACTORY) {
       const server = createServer((req, res) => {
         if (req.url !== '/' && req.url !== '/metrics') {
@@ -138,7 +140,7 @@ export async function startReporters(ctx: Pick<RouteContext, 'cluster' | 'dispat
 /** The reporter names to run: `metrics.reporters`, else every `metrics.reporter.<name>.factory.class`. */
 export function configuredReporters(conf: Readonly<Record<string, string>>): string[] {
   const listed = conf['metrics.reporters'];
-  if (listed !== undefined) return listed.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (listed !== undefined) return splitList(listed);
   const names = new Set<string>();
   for (const key of Object.keys(conf)) {
     const m = /^metrics\.reporter\.([^.]+)\.factory\.class$/.exec(key);
@@ -160,7 +162,7 @@ export async function prometheusText(samples: readonly Sample[], excludes: Reado
   const gauges = new Map<string, { gauge: Gauge; labelNames: string[] }>();
   for (const s of samples) {
     const name = prometheusName(`flink_${s.scope}_${s.name}`);
-    const labels = Object.fromEntries(Object.entries(s.labels).filter(([k]) => !excludes.has(k)).map(([k, v]) => [k, v]));
+    const labels = Object.fromEntries(Object.entries(s.labels).filter(([k]) => !excludes.has(k)));
     let g = gauges.get(name);
     if (!g) {
       const labelNames = Object.keys(labels);
@@ -177,11 +179,6 @@ export async function prometheusText(samples: readonly Sample[], excludes: Reado
 /** Flink's Prometheus name filter: any character outside [a-zA-Z0-9_:] becomes `_`. */
 export function prometheusName(text: string): string {
   return text.replace(/[^a-zA-Z0-9_:]/g, '_');
-}
-
-/** Flink's characters replaced in REST metric names (operator names as the store keys them). */
-function sanitize(name: string): string {
-  return name.replace(/[ .:,]/g, '_');
 }
 
 /** A metric's identifier as Flink's default scope formats build it, for the log reporter. */

@@ -163,6 +163,14 @@ export function jobIdParam(req: FastifyRequest): string {
   return id.toLowerCase();
 }
 
+/** The items of a list in a query parameter or a configuration value, trimmed, empty ones left out. */
+export function splitList(text: string, separators: string | RegExp = ','): string[] {
+  return text
+    .split(separators)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
 /** An integer path or query parameter, or Flink's 400 for one it cannot parse. */
 export function intParam(text: string, name: string, where: 'path' | 'query'): number {
   const n = Number(text);

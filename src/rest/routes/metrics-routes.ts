@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { JobMaster } from '../../runtime/index.js';
 import { metricSources } from '../metric-sources.js';
 import { aggregatedAnswer, currentSubtaskMetrics, metricsAnswer, parseAggregations, parseSubtaskRanges, vertexMetricValues } from '../metric-views.js';
-import { badParameter, intParam, type RouteContext } from '../route-context.js';
+import { badParameter, intParam, splitList, type RouteContext } from '../route-context.js';
 
 type MetricQuery = { get?: string; agg?: string; subtasks?: string; jobs?: string; taskmanagers?: string };
 
@@ -27,7 +27,7 @@ export function registerMetricsRoutes(r: FastifyInstance, ctx: RouteContext): vo
   r.get('/taskmanagers/metrics', async (req) => {
     const q = query(req);
     const aggs = parseAggregations(q.agg);
-    const wanted = q.taskmanagers === undefined ? undefined : new Set(q.taskmanagers.split(',').map((s) => s.trim()));
+    const wanted = q.taskmanagers === undefined ? undefined : new Set(splitList(q.taskmanagers));
     const store = await ctx.metrics();
     const tms = cluster.mini.taskManagers.filter((t) => !wanted || wanted.has(t.id));
     return aggregatedAnswer(await Promise.all(tms.map((t) => taskManagerValues(t, store))), q.get, aggs);

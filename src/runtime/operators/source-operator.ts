@@ -284,12 +284,7 @@ export class SourceOperator extends StreamOperator {
     const n = this.writeMark;
     this.writeMark = 0;
     if (n === 0) return false;
-    const covered = this.held.splice(0, n);
-    for (const h of covered) {
-      if ('record' in h) this.output.collect(h.record, h.timestamp);
-      else if ('watermark' in h) this.output.emitWatermark(h.watermark);
-      else this.output.emitWatermarkStatus(h.idle);
-    }
+    this.emitHeld(this.held.splice(0, n));
     return true;
   }
 
@@ -298,12 +293,17 @@ export class SourceOperator extends StreamOperator {
     if (this.held.length === 0) return false;
     const held = this.held;
     this.held = [];
-    for (const h of held) {
+    this.emitHeld(held);
+    return true;
+  }
+
+  /** Emits held records, watermarks and statuses, in order. */
+  private emitHeld(items: SourceOperator['held']): void {
+    for (const h of items) {
       if ('record' in h) this.output.collect(h.record, h.timestamp);
       else if ('watermark' in h) this.output.emitWatermark(h.watermark);
       else this.output.emitWatermarkStatus(h.idle);
     }
-    return true;
   }
 
   /**

@@ -126,12 +126,7 @@ export class StreamTask {
         const writers = chain.writers;
         await chain.head.run({
           isAvailable: () => writers.every((w) => w.isAvailable()),
-          whenAvailable: async () => {
-            const m = this.spec.metrics;
-            m?.backPressured.markStart();
-            for (const w of writers) await w.whenAvailable();
-            m?.backPressured.markEnd();
-          },
+          whenAvailable: () => this.whenWritersAvailable(writers),
           isCanceled: () => this.canceled,
           pendingWork: () => (this.pendingWork.length > 0 ? this.awaitPendingWork() : undefined),
         });
@@ -203,12 +198,7 @@ export class StreamTask {
     let turnStart = performance.now();
     for (;;) {
       if (this.canceled) return;
-      for (const w of chain.writers) {
-        if (w.isAvailable()) continue;
-        metrics?.backPressured.markStart();
-        await w.whenAvailable();
-        metrics?.backPressured.markEnd();
-      }
+      if (!chain.writers.every((w) => w.isAvailable())) await this.whenWritersAvailable(chain.writers);
       if (this.canceled) return;
       const item = gate.poll();
       if (!item) {
@@ -263,6 +253,14 @@ export class StreamTask {
         turnStart = performance.now();
       }
     }
+  }
+
+  /** Waits until every writer has a buffer (credit) downstream; the wait is backpressured time. */
+  private async whenWritersAvailable(writers: OperatorChain['writers']): Promise<void> {
+    const m = this.spec.metrics;
+    m?.backPressured.markStart();
+    for (const w of writers) await w.whenAvailable();
+    m?.backPressured.markEnd();
   }
 
   private async onBarrier(chain: OperatorChain, id: number, ts: number, dir: string | undefined, channel: number): Promise<void> {
