@@ -107,6 +107,7 @@ export {
 } from './api/index.js';
 export type {
   MetricGroup,
+  Logger,
   Counter,
   Gauge,
   Meter,

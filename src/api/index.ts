@@ -68,7 +68,7 @@ export {
 } from './watermark-strategy.js';
 export { BoundedOutOfOrdernessWatermarks, AscendingTimestampsWatermarks, NoWatermarksGenerator, WatermarksWithIdleness, IdlenessTimer } from './watermark-generators.js';
 export { RichSinkFunction, type SinkFunction, type SinkContext } from './functions/sink-function.js';
-export { IntCounter, LongCounter, type RuntimeContext, type Accumulator, type MetricGroup } from './functions/runtime-context.js';
+export { IntCounter, LongCounter, type RuntimeContext, type Accumulator, type MetricGroup, type Logger } from './functions/runtime-context.js';
 export { DescriptiveStatisticsHistogram, MeterView, SimpleCounter, type Counter, type Gauge, type Histogram, type HistogramStatistics, type Meter } from '../metrics/index.js';
 export {
   ValueStateDescriptor,

@@ -4,6 +4,7 @@
  * the tasks, and subsumes old checkpoints. It reaches the tasks through a gateway the runtime
  * implements.
  */
+import { NOOP_LOGGER, type Logger } from '../core/logging.js';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MiniFlinkError, type SerializedError } from '../core/errors.js';
@@ -127,6 +128,8 @@ export class CheckpointCoordinator {
     private readonly gateway: CheckpointTaskGateway,
     /** Id of the checkpoint the job was restored from (0: none). */
     restoredFrom = 0,
+    /** Flink's CheckpointCoordinator log lines. */
+    private readonly log: Logger = NOOP_LOGGER,
   ) {
     this.nextId = restoredFrom + 1;
   }
@@ -221,6 +224,7 @@ export class CheckpointCoordinator {
       const notifies = kind === 'checkpoint' || synchronous;
       const p: Pending = { id, kind, timestamp, dir, needed: new Set(this.gateway.allTasks().map(key)), handles: [], final: this.gateway.allInputEnded(), stop, notifies, times: { sync: 0, async: 0, alignment: 0 }, timer, done: { resolve, reject } };
       this.pending.set(id, p);
+      this.log.info('Triggering {} {} (type={}) @ {} for job {}.', kind, id, kind === 'checkpoint' ? 'CHECKPOINT' : synchronous ? 'SYNC_SAVEPOINT' : 'SAVEPOINT', timestamp, this.jobId);
       this.gateway.trigger(id, timestamp, kind, dir, this.gateway.tasksToTrigger(), stop);
     });
   }
@@ -244,6 +248,7 @@ export class CheckpointCoordinator {
   /** A task declined; `counts` says whether it counts toward the tolerable failures. */
   decline(checkpointId: number, task: TaskRef, error: SerializedError, counts: boolean): void {
     if (!this.pending.has(checkpointId)) return;
+    this.log.info('Decline checkpoint {} by task {} ({}) of job {}: {}', checkpointId, task.vertexId, task.subtaskIndex, this.jobId, error.message);
     this.abort(checkpointId, `Task ${task.vertexId} (${task.subtaskIndex}) declined checkpoint ${checkpointId}: ${error.message}`, counts);
   }
 
@@ -287,6 +292,16 @@ export class CheckpointCoordinator {
       durationMs: Date.now() - p.timestamp,
     };
     this.counts.completed++;
+    this.log.info(
+      'Completed {} {} for job {} ({} bytes, checkpointDuration={} ms, finalizationTime={} ms){}.',
+      p.kind,
+      p.id,
+      this.jobId,
+      done.stateSize,
+      done.durationMs,
+      Math.max(0, Date.now() - done.completedAt),
+      done.externalPath !== undefined ? ` at ${done.externalPath}` : '',
+    );
     this.consecutiveFailures = 0;
     this.lastCompletedAt = done.completedAt;
     const { metadata: _state, ...statistics } = done;
@@ -328,6 +343,8 @@ export class CheckpointCoordinator {
     // PendingCheckpoint.abort reports it (aborted by a failover, subsumed, or at the job's end);
     // only declines, expiries and write errors count towards the tolerable failures.
     this.counts.failed++;
+    if (countAsFailure) this.log.warn('Failed to complete {} {} for job {} ({} consecutive failed attempts so far): {}', p.kind, p.id, this.jobId, p.kind === 'checkpoint' ? this.consecutiveFailures + 1 : this.consecutiveFailures, reason);
+    else this.log.info('{} {} of job {} was aborted: {}', p.kind === 'checkpoint' ? 'Checkpoint' : 'Savepoint', p.id, this.jobId, reason);
     const total = this.gateway.allTasks().length;
     this.failedHistory.push({ id: p.id, kind: p.kind, timestamp: p.timestamp, failedAt: Date.now(), message: reason, acknowledged: total - p.needed.size, total });
     if (this.failedHistory.length > 10) this.failedHistory.shift();

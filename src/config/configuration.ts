@@ -5,6 +5,7 @@
  * canonical key with a warning; a value that does not parse as its option's type is refused
  * (option-values.ts).
  */
+import { LOG4J_KEY } from '../core/logging.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -103,7 +104,7 @@ const SCOPES = new Map(OPTIONS.map((o) => [o.key, o.scope]));
 
 /** What miniflink does with a key it does not implement, or undefined for a key it implements. */
 export function notImplemented(key: string): string | undefined {
-  if (IMPLEMENTED.has(key) || REPORTER_KEY.test(key)) return undefined;
+  if (IMPLEMENTED.has(key) || REPORTER_KEY.test(key) || LOG4J_KEY.test(key)) return undefined;
   const exact = NOT_IMPLEMENTED.get(key);
   if (exact !== undefined) return exact;
   for (const [k, instead] of NOT_IMPLEMENTED) if (k.endsWith('.') && key.startsWith(k)) return instead;
@@ -122,7 +123,7 @@ export function checkConfiguration(conf: Readonly<ConfigMap>, warn: (m: string) 
     const canonical = DEPRECATED_KEYS.get(key) ?? key;
     const instead = notImplemented(canonical);
     if (instead !== undefined) warn(`Configuration key '${key}' is not implemented by miniflink and has no effect: ${instead}.${canonical.startsWith('security.') ? exposure(conf) : ''}`);
-    else if (!IMPLEMENTED.has(canonical) && !REPORTER_KEY.test(canonical)) warn(`Configuration key '${key}' is not one miniflink knows: it has no effect (the job can still read it from its configuration).`);
+    else if (!IMPLEMENTED.has(canonical) && !REPORTER_KEY.test(canonical) && !LOG4J_KEY.test(canonical)) warn(`Configuration key '${key}' is not one miniflink knows: it has no effect (the job can still read it from its configuration).`);
     else {
       const substitute = SUBSTITUTED_VALUES.get(canonical)?.get(value.trim().toLowerCase());
       if (substitute !== undefined) warn(`Configuration '${key}: ${value}': ${substitute}.`);
@@ -153,7 +154,7 @@ export function jobConfiguration(conf: Readonly<ConfigMap>): ConfigMap {
   const out: ConfigMap = {};
   for (const [key, value] of Object.entries(conf)) {
     const canonical = DEPRECATED_KEYS.get(key) ?? key;
-    const scope = SCOPES.get(canonical);
+    const scope = SCOPES.get(canonical) ?? (LOG4J_KEY.test(canonical) ? 'cluster' : undefined);
     if (scope === 'cluster' || (scope === undefined && notImplemented(canonical) !== undefined)) continue;
     out[key] = value;
   }
@@ -174,7 +175,7 @@ export function clusterOnlyKeys(keys: Iterable<string>): string[] {
   const out: string[] = [];
   for (const key of keys) {
     const canonical = DEPRECATED_KEYS.get(key) ?? key;
-    if (SCOPES.get(canonical) === 'cluster' && !CLIENT_KEYS.has(canonical) && !out.includes(canonical)) out.push(canonical);
+    if ((SCOPES.get(canonical) === 'cluster' || LOG4J_KEY.test(canonical)) && !CLIENT_KEYS.has(canonical) && !out.includes(canonical)) out.push(canonical);
   }
   return out;
 }

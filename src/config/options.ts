@@ -61,7 +61,8 @@ export const OPTIONS: readonly ConfigOption[] = [
   option({ key: 'metrics.reporters', scope: 'cluster', type: 'string', defaultValue: undefined, description: "Which configured metric reporters run (names, comma-separated); unset: every `metrics.reporter.<name>.factory.class`. A reporter's keys: `factory.class` (Flink's `org.apache.flink.metrics.prometheus.PrometheusReporterFactory` or `org.apache.flink.metrics.slf4j.Slf4jReporterFactory`), `port` (Prometheus: a port or a range, default 9249), `interval` (log reporter, default 10 s), `scope.variables.excludes` (labels left out, ;-separated)." }),
   option({ key: 'metrics.enabled', scope: 'job', type: 'boolean', defaultValue: 'true', description: 'miniflink, for benchmarks only: false runs the job without task and operator metrics (nothing is counted per record; REST then shows none).' }),
   option({ key: 'web.upload.dir', scope: 'cluster', type: 'string', defaultValue: '<tmp>/miniflink-web-<random>', description: 'Where uploaded job modules are stored, as <uuid>_<name>. Unset, a folder of the cluster\'s own that is removed when it stops (as Flink\'s web.tmpdir).' }),
-  option({ key: 'env.log.dir', scope: 'cluster', type: 'string', defaultValue: '<tmp>/miniflink-log', description: 'Where `cluster start --daemon` writes its output and pid file.' }),
+  option({ key: 'env.log.dir', scope: 'cluster', type: 'string', defaultValue: '<tmp>/miniflink-log', description: "Where a cluster writes its logs: the JobManager's and each TaskManager's `.log` (rolled over by size), a daemon's `.out` files and pid file. An embedded run (`run -t local`) logs only when it is set." }),
+  option({ key: 'env.log.max', min: 0, scope: 'cluster', type: 'integer', defaultValue: '10', description: 'Rolled-over log files kept per log (`.log.1` ... `.log.<n>`); a log rolls over at the log4j properties\' `appender.<a>.policies.size.size` (default 100MB).' }),
 ];
 
 /**
@@ -86,7 +87,6 @@ export const NOT_IMPLEMENTED: ReadonlyMap<string, string> = new Map([
   ['metrics.reporter.', 'a reporter reads only factory.class, port, interval and scope.variables.excludes'],
   ['metrics.scope.', "metrics keep Flink's default scope formats"],
   ['web.refresh-interval', 'there is no web UI yet'],
-  ['env.log.max', 'the daemon writes one output file, not rotated'],
   ['execution.checkpointing.storage', 'checkpoints go to execution.checkpointing.dir when it is set, else to the JobManager\'s memory'],
   ['state.checkpoint-storage', 'checkpoints go to execution.checkpointing.dir when it is set, else to the JobManager\'s memory'],
   ['state.backend.rocksdb.', 'LevelDB stands in for RocksDB, with its own settings'],

@@ -134,3 +134,19 @@ export function checkArgument(condition: boolean, message: string): asserts cond
 export function checkState(condition: boolean, message: string): asserts condition {
   if (!condition) throw new MiniFlinkError('MF_ERR_INTERNAL', `${message} (this is a bug in miniflink)`);
 }
+
+/** A stack trace followed by `Caused by:` entries, as the JVM prints them. */
+export function stackWithCauses(e: unknown): string {
+  const parts: string[] = [];
+  let cur: unknown = e;
+  for (let depth = 0; cur !== undefined && cur !== null && depth < 10; depth++) {
+    const err = cur as Error;
+    let text = typeof err.stack === 'string' && err.stack.length > 0 ? err.stack : `${err.name ?? 'Error'}: ${err.message ?? String(cur)}`;
+    const code = (cur as { code?: unknown }).code;
+    // Show miniflink's error code after the class name: `MiniFlinkError [MF_ERR_...]: message`.
+    if (typeof code === 'string' && code.startsWith('MF_ERR_') && text.startsWith(`${err.name}: `)) text = `${err.name} [${code}]: ${text.slice(err.name.length + 2)}`;
+    parts.push(depth === 0 ? text : `Caused by: ${text}`);
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return parts.join('\n');
+}

@@ -12,5 +12,6 @@ export { captureProgram, runProgram, registerJobLoader, resolveProgramPath, NO_J
 export type { ProgramSpec } from './protocol.js';
 export { compileProgram, discardCompiledProgram } from './program/program-compiler.js';
 export { StandaloneCluster, type ProgramRun } from './standalone-cluster.js';
+export { ClusterLogs, clusterLogOptions, type ClusterLogOptions } from './cluster-logs.js';
 export { COLLECT_ACCUMULATOR, decodeResults, encodeResults, EXECUTE_INDEX_KEY, type RemoteResults } from './remote-results.js';
 export { memoryStats, sumMemoryStats, watchGarbageCollection, type MemoryStats } from './memory-stats.js';

@@ -4,6 +4,7 @@
  * unless `taskmanager.numberOfTaskSlots` / `local.number-taskmanager` say otherwise. The cluster
  * stops when the job ends.
  */
+import { ClusterLogs, clusterLogOptions } from './cluster-logs.js';
 import type { JobClient, Pipeline, PipelineExecutor } from '../api/index.js';
 import { requiredSlots } from '../graph/index.js';
 import { JobMasterClient } from './job-master-client.js';
@@ -47,7 +48,9 @@ export class LocalExecutor implements PipelineExecutor {
     const total = numTaskManagers * slotsPerTaskManager;
     // Fail before any thread starts when the job can never fit.
     placeSubtasks(submission.job, Array.from({ length: total }, (_, i) => i), total);
-    const cluster = new MiniCluster({ numTaskManagers, slotsPerTaskManager, ...faultOptions(conf), dispatcher: dispatcherOptions(conf) });
+    // An embedded run logs as Flink's MiniCluster in an IDE with no file appender: nothing, unless env.log.dir says where.
+    const logs = conf['env.log.dir'] !== undefined ? new ClusterLogs(clusterLogOptions(conf, {})) : undefined;
+    const cluster = new MiniCluster({ numTaskManagers, slotsPerTaskManager, ...faultOptions(conf), dispatcher: dispatcherOptions(conf), logs });
     await cluster.start();
     let jm;
     try {

@@ -19,6 +19,8 @@ import { SlotThread, type SlotThreadListener } from './taskmanager/slot-thread.j
 import type { FromSlot, ToSlot } from './protocol.js';
 import type { MetricDump, MetricStore } from '../metrics/index.js';
 import type { MemoryStats } from './memory-stats.js';
+import type { ClusterLogs } from './cluster-logs.js';
+import { NO_LOGGING, type Logger } from '../core/logging.js';
 
 /** MiniCluster settings. */
 export interface MiniClusterOptions {
@@ -38,6 +40,8 @@ export interface MiniClusterOptions {
   readonly heartbeatIntervalMs?: number;
   /** A slot thread that has not answered heartbeats for this long hangs, and is replaced (heartbeat.timeout; default 50 s). */
   readonly heartbeatTimeoutMs?: number;
+  /** The cluster's log files (none: nothing is logged; slot threads print to this process's stdout). The cluster closes them. */
+  readonly logs?: ClusterLogs;
 }
 
 /** The heartbeat and replacement settings of a configuration (heartbeat.*, cluster.taskmanager.restart-delay). */
@@ -77,11 +81,15 @@ export class MiniCluster {
   private readonly replacements = new Set<NodeJS.Timeout>();
   /** Slot threads lost and replaced so far (for tests and REST). */
   replacedSlotThreads = 0;
+  /** The ResourceManager's log lines (TaskManagers and their slot threads). */
+  private readonly log: Logger;
 
   constructor(readonly options: MiniClusterOptions) {
     checkArgument(Number.isInteger(options.numTaskManagers) && options.numTaskManagers >= 1, `local.number-taskmanager must be a positive integer, got ${options.numTaskManagers}`);
     checkArgument(Number.isInteger(options.slotsPerTaskManager) && options.slotsPerTaskManager >= 1, `taskmanager.numberOfTaskSlots must be a positive integer, got ${options.slotsPerTaskManager}`);
     const clock = options.clock ?? SystemClock;
+    const loggers = options.logs?.jobManager ?? NO_LOGGING;
+    this.log = loggers('org.apache.flink.runtime.resourcemanager.StandaloneResourceManager');
     this.dispatcher = new Dispatcher(
       {
         totalSlots: this.totalSlots,
@@ -90,7 +98,7 @@ export class MiniCluster {
         kill: (slot, reason) => this.slots[slot]!.kill(reason),
       },
       clock,
-      { slotRequestTimeoutMs: options.slotRequestTimeoutMs, ...options.dispatcher },
+      { slotRequestTimeoutMs: options.slotRequestTimeoutMs, ...options.dispatcher, loggers },
     );
     const listener: SlotThreadListener = {
       onMessage: (slot: number, msg: FromSlot) => this.onMessage(slot, msg),
@@ -103,9 +111,10 @@ export class MiniCluster {
       const slots: number[] = [];
       for (let s = 0; s < options.slotsPerTaskManager; s++) {
         slots.push(index);
-        this.slots.push(new SlotThread(index++, id, listener));
+        this.slots.push(new SlotThread(index++, id, listener, options.logs?.options.settings.levels));
       }
       this.taskManagers.push({ id, slots });
+      options.logs?.addTaskManager(id);
       ownTempDir(taskManagerTmpDir(id));
     }
   }
@@ -135,6 +144,7 @@ export class MiniCluster {
       throw e;
     }
     const started = Date.now();
+    for (const tm of this.taskManagers) this.log.info('Registering TaskManager with ResourceID {} and {} slots ({}).', tm.id, tm.slots.length, tm.slots.map((s) => `slot-${s}`).join(', '));
     for (let i = 0; i < n; i++) this.lastHeartbeat[i] = started;
     this.heartbeats = setInterval(() => this.heartbeat(), this.options.heartbeatIntervalMs ?? 10_000);
     this.heartbeats.unref();
@@ -156,6 +166,7 @@ export class MiniCluster {
 
   /** A slot thread died (exit, error, or terminated): its jobs fail over; the thread is replaced after the restart delay. */
   private onLost(slot: number, error: SerializedError): void {
+    if (!this.closing) this.log.warn('Slot thread {} of TaskManager {} is lost: {}. It is replaced after {} ms (cluster.taskmanager.restart-delay).', slot, this.slots[slot]!.taskManagerId, error.message, this.options.taskManagerRestartDelayMs ?? 1000);
     this.dispatcher.onSlotLost(slot, error);
     // What the dead thread kept on disk (its LevelDB state) goes with it.
     rmSync(slotTmpDir(this.slots[slot]!.taskManagerId, slot), { recursive: true, force: true });
@@ -171,7 +182,7 @@ export class MiniCluster {
   private async replaceSlot(index: number): Promise<void> {
     if (this.closing) return;
     const old = this.slots[index]!;
-    const fresh = new SlotThread(index, old.taskManagerId, this.listener);
+    const fresh = new SlotThread(index, old.taskManagerId, this.listener, this.options.logs?.options.settings.levels);
     this.slots[index] = fresh;
     const peers: [number, MessagePort][] = [];
     // Every other thread that runs or is starting (another replacement of a TaskManager killed as a whole).
@@ -190,6 +201,7 @@ export class MiniCluster {
     if (this.closing) return;
     this.lastHeartbeat[index] = Date.now();
     this.replacedSlotThreads++;
+    this.log.info('Slot thread {} of TaskManager {} was replaced and registered again.', index, fresh.taskManagerId);
     this.dispatcher.onSlotRestored(index);
   }
 
@@ -197,6 +209,7 @@ export class MiniCluster {
   killTaskManager(taskManagerId: string, reason: string): void {
     const tm = this.taskManagers.find((t) => t.id === taskManagerId);
     if (!tm) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `TaskManager ${taskManagerId} not found`);
+    this.log.warn('Killing TaskManager {}: {}', taskManagerId, reason);
     for (const slot of tm.slots) this.slots[slot]!.kill(reason);
   }
 
@@ -205,7 +218,10 @@ export class MiniCluster {
       this.lastHeartbeat[slot] = Date.now();
       return;
     }
-    if (msg.type === 'stdio') (msg.stream === 'stdout' ? process.stdout : process.stderr).write(msg.text);
+    if (msg.type === 'stdio') {
+      if (this.options.logs) this.options.logs.taskManagerStdout(this.slots[slot]!.taskManagerId, msg.stream, msg.text);
+      else (msg.stream === 'stdout' ? process.stdout : process.stderr).write(msg.text);
+    } else if (msg.type === 'log') this.options.logs?.taskManagerLog(this.slots[slot]!.taskManagerId, msg.text);
     else if (msg.type === 'memory-stats') this.statsRequests.get(msg.requestId)?.(msg.stats);
     else if (msg.type === 'metric-dump') this.dumpRequests.get(msg.requestId)?.(msg.dumps);
     else this.dispatcher.onSlotMessage(slot, msg);
@@ -272,6 +288,8 @@ export class MiniCluster {
       this.dispatcher.close();
       await Promise.all(this.slots.map((s) => s.stop()));
       for (const tm of this.taskManagers) removeTempDir(taskManagerTmpDir(tm.id));
+      this.log.info('The cluster is shut down.');
+      this.options.logs?.close();
     })();
     return this.closing;
   }

@@ -10,6 +10,7 @@
  *
  * Every message is a tagged union member; data buffers are msgpackr bytes (core/serde.ts).
  */
+import type { LogLevels } from '../core/logging.js';
 import type { MemoryStats } from './memory-stats.js';
 import type { MetricDump } from '../metrics/index.js';
 import type { MessagePort } from 'node:worker_threads';
@@ -86,6 +87,8 @@ export type ToSlot =
       readonly taskManagerId: string;
       /** Data-plane ports to the other slot threads, by their slot index. */
       readonly peers: ReadonlyArray<readonly [number, MessagePort]>;
+      /** The log levels of the cluster's log4j set-up; none: the cluster keeps no logs (the thread logs nothing). */
+      readonly logLevels?: LogLevels | undefined;
     }
   | {
       readonly type: 'deploy';
@@ -220,6 +223,8 @@ export type FromSlot =
       readonly bytes: Uint8Array;
     }
   | { readonly type: 'stdio'; readonly stream: 'stdout' | 'stderr'; readonly text: string }
+  /** Lines for the TaskManager's log, in Flink's pattern. */
+  | { readonly type: 'log'; readonly text: string }
   | { readonly type: 'memory-stats'; readonly requestId: number; readonly stats: MemoryStats }
   | { readonly type: 'metric-dump'; readonly requestId: number; readonly dumps: readonly MetricDump[] }
   | { readonly type: 'heartbeat'; readonly id: number };

@@ -12,6 +12,7 @@ import { buildSubmission, restoredSubmission } from './job-submission.js';
 import { dispatcherOptions } from './jobmanager/dispatcher.js';
 import type { JobMaster } from './jobmanager/job-master.js';
 import { faultOptions, MiniCluster } from './minicluster.js';
+import { ClusterLogs, type ClusterLogOptions } from './cluster-logs.js';
 import { captureProgram, NO_JOB } from './program/program-loader.js';
 import { compileProgram, discardCompiledProgram } from './program/program-compiler.js';
 
@@ -52,6 +53,8 @@ export class StandaloneCluster {
   constructor(
     /** The cluster's configuration (config.yaml and -D). */
     readonly configuration: ConfigMap,
+    /** Where and how it logs (none: it keeps no logs). */
+    logs?: ClusterLogOptions,
   ) {
     const n = (key: string, d: number) => {
       const v = configuration[key];
@@ -66,6 +69,7 @@ export class StandaloneCluster {
       slotsPerTaskManager: n('taskmanager.numberOfTaskSlots', 1),
       ...faultOptions(configuration),
       dispatcher: dispatcherOptions(configuration),
+      logs: logs ? new ClusterLogs(logs) : undefined,
     });
   }
 

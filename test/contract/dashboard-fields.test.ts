@@ -13,8 +13,7 @@
  * Types: number, string, bool, object, array, array+ (non-empty), null, absent, and `x|null`.
  * Every parent of a path is itself in the table, so a missing parent is reported once, by itself.
  *
- * What waits for a later issue is asserted as it is answered today, in Flink's shape, each case
- * saying why (LATER below): log files come with the logging issue. JVM-only figures with no V8 equivalent
+ * JVM-only figures with no V8 equivalent
  * (non-heap, metaspace, mapped memory, Netty shuffle and managed memory, the JobManager's JVM
  * memory options) are absent, as Flink leaves out a metric that does not exist.
  */
@@ -928,9 +927,15 @@ describe('dashboard fields', () => {
     for (const e of a.body as Array<{ id: string; value: string }>) expect.soft(Number(e.value), e.id).toBeGreaterThan(0);
   });
 
-  it('dashboard fields - GET /taskmanagers/:tmId/logs and /thread-dump (log files LATER: logging issue)', async () => {
-    const a = await call('GET', `/taskmanagers/${ids.tm}/logs`);
-    expect.soft([a.status, a.body]).toEqual([200, { logs: [] }]);
+  it('dashboard fields - GET /taskmanagers/:tmId/logs, /logs/:name and /thread-dump', async () => {
+    const a = await check('GET /taskmanagers/:tmId/logs', `/taskmanagers/${ids.tm}/logs`);
+    const files = (a.body?.logs ?? []) as Array<{ name: string; size: number; mtime: number }>;
+    expect.soft(files.map((f) => f.name)).toEqual([expect.stringMatching(/^miniflink-.+-taskexecutor-\d+-.+\.log$/)]);
+    for (const f of files) expect.soft(f.size > 0 && f.mtime > 0, f.name).toBe(true);
+    const one = await call('GET', `/taskmanagers/${ids.tm}/logs/${files[0]?.name ?? 'x'}`);
+    expect.soft(one.status).toBe(200);
+    expect.soft(one.type).toMatch(/^text\/plain/);
+    expect.soft(one.text).toContain('org.apache.flink.runtime.taskexecutor.TaskExecutor');
     const none = await call('GET', `/taskmanagers/${ids.tm}/logs/taskmanager.log`);
     expect.soft(none.status).toBe(404);
     expect.soft(violations(none.body, { errors: 'array+', 'errors[]': 'string' }, [])).toEqual([]);
@@ -956,10 +961,13 @@ describe('dashboard fields', () => {
     expect.soft(missingEntries(a.body, 'id', names)).toEqual(JM_METRICS.filter((m) => !JM_METRICS_PRESENT.includes(m)).map((n) => `no entry with id "${n}"`));
   });
 
-  it('dashboard fields - GET /jobmanager/environment, /jobmanager/logs, /jobmanager/thread-dump (log files LATER: logging issue)', async () => {
+  it('dashboard fields - GET /jobmanager/environment, /jobmanager/logs, /jobmanager/thread-dump', async () => {
     await check('GET /jobmanager/environment', '/jobmanager/environment');
-    const a = await call('GET', '/jobmanager/logs');
-    expect.soft([a.status, a.body]).toEqual([200, { logs: [] }]);
+    const a = await check('GET /jobmanager/logs', '/jobmanager/logs');
+    const files = (a.body?.logs ?? []) as Array<{ name: string; size: number }>;
+    expect.soft(files.map((f) => f.name)).toEqual([expect.stringMatching(/^miniflink-.+-standalonesession-\d+-.+\.log$/)]);
+    const one = await call('GET', `/jobmanager/logs/${files[0]?.name ?? 'x'}`);
+    expect.soft([one.status, one.text.includes('Received JobGraph submission')]).toEqual([200, true]);
     const none = await call('GET', '/jobmanager/logs/jobmanager.log');
     expect.soft(none.status).toBe(404);
     expect.soft(violations(none.body, { errors: 'array+', 'errors[]': 'string' }, [])).toEqual([]);

@@ -45,6 +45,9 @@ describe('cluster daemon', () => {
         '',
       ].join('\n'),
     );
+    // A daemon reads log4j.properties (the foreground reads log4j-console.properties).
+    writeFileSync(join(conf, 'log4j.properties'), 'rootLogger.level = INFO\nlogger.tick.name = com.example\nlogger.tick.level = DEBUG\n');
+    writeFileSync(join(conf, 'log4j-console.properties'), 'rootLogger.level = OFF\n');
     const start = await runCli(['cluster', 'start', '--daemon', '--conf-dir', conf]);
     expect(start.stderr).toBe('');
     expect(start.code).toBe(0);
@@ -86,6 +89,25 @@ describe('cluster daemon', () => {
     expect(Number(readFileSync(join(root, 'log', 'miniflink-cluster.pid'), 'utf8'))).toBe(pid);
     expect((await fetch(`${base}/overview`)).status).toBe(200);
 
+    // print() goes to the TaskManager's .out file, not to the daemon's own output; REST serves both.
+    const logging = await runCli(['run', ...m, '-d', 'test/jobs/logging-job.ts']);
+    expect(logging.code, logging.stderr).toBe(0);
+    const tms = ((await (await fetch(`${base}/taskmanagers`)).json()) as { taskmanagers: Array<{ id: string }> }).taskmanagers.map((t) => t.id);
+    let printedBy: string | undefined;
+    for (let i = 0; i < 100 && printedBy === undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const tm of tms) if ((await (await fetch(`${base}/taskmanagers/${tm}/stdout`)).text()).includes('tick-out 0\n')) printedBy = tm;
+    }
+    expect(printedBy).toBeDefined();
+    const tmFiles = ((await (await fetch(`${base}/taskmanagers/${printedBy}/logs`)).json()) as { logs: Array<{ name: string }> }).logs.map((f) => f.name);
+    expect(tmFiles).toEqual([expect.stringMatching(/taskexecutor-\d+-.+\.log$/), expect.stringMatching(/taskexecutor-\d+-.+\.out$/)]);
+    expect(readFileSync(join(root, 'log', tmFiles[1]!), 'utf8')).toContain('tick-out 0\n');
+    expect(readFileSync(join(root, 'log', tmFiles[0]!), 'utf8')).toMatch(/DEBUG com\.example\.TickLogger +\[[^\]]+\] - tick \d+/);
+    expect(await (await fetch(`${base}/jobmanager/stdout`)).text()).toContain('REST endpoint listening at');
+    const jmFiles = ((await (await fetch(`${base}/jobmanager/logs`)).json()) as { logs: Array<{ name: string }> }).logs.map((f) => f.name);
+    expect(jmFiles).toEqual([expect.stringMatching(/standalonesession-0-.+\.log$/), 'miniflink-cluster.out']);
+    expect(await (await fetch(`${base}/jobmanager/logs/miniflink-cluster.out`)).text()).toContain('REST endpoint listening at');
+
     const stop = await runCli(['cluster', 'stop', ...m]);
     expect(stop.code).toBe(0);
     for (let i = 0; i < 100 && alive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -98,5 +120,8 @@ describe('cluster daemon', () => {
     expect(chks.some((d) => existsSync(join(root, 'chk', jobId, d, '_metadata')))).toBe(true);
     // The daemon wrote its output to the log in env.log.dir.
     expect(readFileSync(join(root, 'log', 'miniflink-cluster.out'), 'utf8')).toContain('REST endpoint listening at');
+    expect(readFileSync(join(root, 'log', 'miniflink-cluster.out'), 'utf8')).not.toContain('tick-out');
+    // The names' locks are given up: the next cluster in this folder takes the same numbers.
+    expect(readdirSync(join(root, 'log')).filter((f) => f.endsWith('.lock'))).toEqual([]);
   }, 120_000);
 });

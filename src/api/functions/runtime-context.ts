@@ -23,8 +23,9 @@ export interface Accumulator<V, R> {
 }
 
 import type { MetricGroup } from '../../metrics/index.js';
+import type { Logger } from '../../core/logging.js';
 
-export type { MetricGroup };
+export type { MetricGroup, Logger };
 
 /** Flink's RuntimeContext. */
 export interface RuntimeContext {
@@ -56,6 +57,12 @@ export interface RuntimeContext {
   getAccumulator<V, R>(name: string): Accumulator<V, R> | undefined;
   /** The operator's metric group. */
   getMetricGroup(): MetricGroup;
+  /**
+   * A logger whose lines go to this TaskManager's log (miniflink: Flink's user code takes an SLF4J
+   * logger of its own). Named `name`, else after the operator; its level comes from the cluster's
+   * log4j properties as for any logger. Messages take SLF4J's `{}` placeholders.
+   */
+  getLogger(name?: string): Logger;
 }
 
 /** Flink's IntCounter / LongCounter. */

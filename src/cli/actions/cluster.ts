@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { randomHexId } from '../../core/ids.js';
 import { ownTempDir } from '../../core/temp-dirs.js';
 import { buildRestServer } from '../../rest/server.js';
-import { StandaloneCluster } from '../../runtime/index.js';
-import { CliArgumentError, parseArgs } from '../args.js';
+import { clusterLogOptions, StandaloneCluster } from '../../runtime/index.js';
+import { configDirectory } from '../../config/index.js';
+import { CliArgumentError, parseArgs, stringOption } from '../args.js';
 import { RestClient } from '../rest-client.js';
 import { parserOptions } from '../help.js';
 import { loadConfiguration } from './common.js';
@@ -38,7 +39,11 @@ export async function clusterAction(argv: readonly string[], io: CliIO): Promise
     }
     const log = join(logDir, 'miniflink-cluster.out');
     const fd = openSync(log, 'w');
-    const child = spawn(process.execPath, [process.argv[1]!, 'cluster', 'start', ...rest.filter((a) => a !== '--daemon')], { detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, MINIFLINK_PID_FILE: pidFile } });
+    const child = spawn(process.execPath, [process.argv[1]!, 'cluster', 'start', ...rest.filter((a) => a !== '--daemon')], {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, MINIFLINK_PID_FILE: pidFile, MINIFLINK_DAEMON_OUT: log },
+    });
     closeSync(fd);
     child.unref();
     for (let i = 0; i < 300; i++) {
@@ -62,7 +67,9 @@ export async function clusterAction(argv: readonly string[], io: CliIO): Promise
   // JobManager survives a user main() that misbehaves.
   process.on('unhandledRejection', (e) => io.err(`An error no code handled (a job module's top-level code?), the cluster goes on: ${(e as Error)?.stack ?? String(e)}`));
   process.on('uncaughtException', (e) => io.err(`An exception no code caught (a job module's top-level code?), the cluster goes on: ${e.stack ?? String(e)}`));
-  const cluster = new StandaloneCluster(conf);
+  // A daemon's own output file (its JobManager's .out) is the one its parent made.
+  const daemonOut = process.env['MINIFLINK_DAEMON_OUT'];
+  const cluster = new StandaloneCluster(conf, clusterLogOptions({ ...conf, 'env.log.dir': logDir }, { confDir: configDirectory(stringOption(p, 'conf-dir')), daemon: daemonOut !== undefined, jobManagerOut: daemonOut }));
   await cluster.start();
   let closing: Promise<void> | undefined;
   const shutdown = () =>

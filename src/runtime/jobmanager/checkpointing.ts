@@ -66,9 +66,11 @@ export class JobCheckpoints {
         failJob: (error) => hooks.failJob(error),
       },
       submission.restore?.checkpointId ?? 0,
+      ctx.loggers(COORDINATOR),
     );
     this.restore = submission.restore;
     if (submission.restore) {
+      this.logRestore(submission.restore);
       this.coordinator.counts.restored++;
       this.restored = { spec: submission.restore, timestamp: ctx.clock.now() };
     }
@@ -188,9 +190,15 @@ export class JobCheckpoints {
     const latest = this.coordinator.latest;
     if (latest) this.restore = restoreSpecOf(latest);
     if (this.restore) {
+      this.logRestore(this.restore);
       this.coordinator.counts.restored++;
       this.restored = { spec: this.restore, timestamp: this.ctx.clock.now() };
     }
+  }
+
+  /** Flink's line of a restore. */
+  private logRestore(r: RestoreSpec): void {
+    this.ctx.loggers(COORDINATOR).info('Restoring job {} from {} {}{}.', this.ctx.jobId, r.kind === 'savepoint' ? 'Savepoint' : 'Checkpoint', r.checkpointId, r.dir !== undefined ? ` located at ${r.dir}` : ' (kept in the JobManager\'s memory)');
   }
 
   /** A rescale: the new graph restores `next.restore` (the rescale's savepoint). */
@@ -199,9 +207,13 @@ export class JobCheckpoints {
     this.restore = next.restore;
     this.coordinator.rescaled(next.job, next.operators);
     this.coordinator.counts.restored++;
+    if (next.restore) this.logRestore(next.restore);
     if (next.restore) this.restored = { spec: next.restore, timestamp: this.ctx.clock.now() };
   }
 }
+
+/** Flink's logger of checkpoints. */
+const COORDINATOR = 'org.apache.flink.runtime.checkpoint.CheckpointCoordinator';
 
 /** The restore spec of a completed checkpoint: every handle by operator id. */
 export function restoreSpecOf(c: CompletedCheckpoint): RestoreSpec {

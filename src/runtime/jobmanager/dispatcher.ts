@@ -2,6 +2,7 @@
  * The Dispatcher: the one door through which jobs are submitted, listed and canceled (REST and
  * the CLI's local path share it). It owns the JobMasters and the cluster's free slots.
  */
+import { NO_LOGGING, type LoggerFactory } from '../../core/logging.js';
 import { MetricStore } from '../../metrics/index.js';
 import { parseDuration } from '../../config/index.js';
 import type { Clock } from '../../core/clock.js';
@@ -34,6 +35,8 @@ export interface DispatcherOptions {
   readonly jobStoreExpirationMs: number;
   /** Failures each job's exception history keeps (Flink's web.exception-history-size). */
   readonly exceptionHistorySize: number;
+  /** The JobManager's loggers (none: nothing is logged). */
+  readonly loggers?: LoggerFactory;
 }
 
 /** Flink's defaults: 5 min, Integer.MAX_VALUE jobs, 3600 s, 16 failures. */
@@ -56,6 +59,9 @@ export function dispatcherOptions(conf: Readonly<Record<string, string | undefin
     exceptionHistorySize: int('web.exception-history-size', DEFAULTS.exceptionHistorySize),
   };
 }
+
+/** Flink's logger of the dispatcher. */
+const DISPATCHER = 'org.apache.flink.runtime.dispatcher.StandaloneDispatcher';
 
 /** Longest delay setTimeout takes. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -100,7 +106,11 @@ export class Dispatcher {
       if (!isMiniFlinkError(e) || e.code !== 'MF_ERR_NOT_ENOUGH_SLOTS') throw e;
     }
     const gateway = { send: (slot: number, msg: ToSlot) => this.cluster.send(slot, msg), isAlive: (slot: number) => this.cluster.isAlive(slot), kill: (slot: number, reason: string) => this.cluster.kill(slot, reason) };
-    const jm = new JobMaster(submission, placement, gateway, this.clock, { exceptionHistorySize: this.options.exceptionHistorySize, slotRequestTimeoutMs: this.options.slotRequestTimeoutMs, metrics: this.metrics });
+    const loggers = this.options.loggers ?? NO_LOGGING;
+    const name = submission.job.jobName;
+    loggers(DISPATCHER).info("Received JobGraph submission '{}' ({}).", name, submission.jobId);
+    loggers(DISPATCHER).info("Submitting job '{}' ({}).", name, submission.jobId);
+    const jm = new JobMaster(submission, placement, gateway, this.clock, { exceptionHistorySize: this.options.exceptionHistorySize, slotRequestTimeoutMs: this.options.slotRequestTimeoutMs, metrics: this.metrics, loggers });
     if (Object.keys(placement).length > 0) this.held.set(submission.jobId, new Set(Object.values(placement).flat()));
     jm.onTerminal = () => {
       this.held.delete(submission.jobId);

@@ -112,8 +112,11 @@ export class Failover {
 
   /** Every subtask of the failed attempt ended: the next one starts after the strategy's backoff. */
   scheduleRestart(): void {
+    // checkDone may run more than once after the last subtask ended: one restart per failure.
+    if (this.restartTimer !== undefined) return;
     this.hooks.releaseAttempt();
     const delay = this.ctx.submission.restartStrategy.getBackoffTime();
+    this.ctx.loggers('org.apache.flink.runtime.jobmaster.JobMaster').info('Job {} restarts in {} ms (the restart strategy\'s backoff).', this.ctx.jobId, delay);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.ctx.status !== 'RESTARTING') return;

@@ -7,6 +7,7 @@
 import type { JobStatusName } from '../../api/index.js';
 import type { CheckpointSettings } from '../../checkpoint/index.js';
 import type { Clock } from '../../core/clock.js';
+import type { LoggerFactory } from '../../core/logging.js';
 import type { JobGraph } from '../../graph/index.js';
 import type { ProgramSpec, RestoreSpec } from '../protocol.js';
 import type { RestartStrategy } from './restart-strategy.js';
@@ -41,6 +42,8 @@ export interface JobContext {
   readonly attempt: number;
   readonly submission: JobSubmission;
   readonly clock: Clock;
+  /** The JobManager's loggers. */
+  readonly loggers: LoggerFactory;
   /** Moves the job to another status (checked against Flink's transitions). */
   transition(to: JobStatusName): void;
   /** Once every subtask ended: ends the job, restarts it, or completes a stop or rescale. */

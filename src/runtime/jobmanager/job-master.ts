@@ -19,11 +19,12 @@
  *                      -> FAILING -> FAILED | CANCELLING -> CANCELED
  *                      -> RESTARTING -> RUNNING (rescaled: savepoint, then the new graph restored from it)
  */
+import { NO_LOGGING, type LoggerFactory } from '../../core/logging.js';
 import { JobExecutionResult, type JobStatusName } from '../../api/index.js';
 import type { CheckpointCoordinator, CompletedCheckpoint } from '../../checkpoint/index.js';
 import type { Clock } from '../../core/clock.js';
 import type { MetricStore } from '../../metrics/index.js';
-import { deserializeError, MiniFlinkError, type SerializedError } from '../../core/errors.js';
+import { deserializeError, MiniFlinkError, stackWithCauses, type SerializedError } from '../../core/errors.js';
 import { RecordBatchCodec } from '../../core/serde.js';
 import { jsonPlan, type JsonPlan } from '../../graph/index.js';
 import type { CheckpointFaultKind, FromSlot, RestoreSpec } from '../protocol.js';
@@ -49,7 +50,13 @@ export interface JobMasterOptions {
   readonly slotRequestTimeoutMs?: number | undefined;
   /** Where the final metric values of ended tasks go (the cluster's metric store). */
   readonly metrics?: MetricStore | undefined;
+  /** The JobManager's loggers (none: nothing is logged). */
+  readonly loggers?: LoggerFactory | undefined;
 }
+
+/** Flink's loggers of a job's lifecycle. */
+const JOB_MASTER = 'org.apache.flink.runtime.jobmaster.JobMaster';
+const EXECUTION_GRAPH = 'org.apache.flink.runtime.executiongraph.ExecutionGraph';
 
 /** Flink's default of `slot.request.timeout`. */
 const DEFAULT_SLOT_REQUEST_TIMEOUT_MS = 300_000;
@@ -83,6 +90,8 @@ export class JobMaster {
   private readonly slotRequestTimeoutMs: number;
   /** Set while the attempt waits for lost slot threads to be replaced: fails the job after slot.request.timeout. */
   private slotWait: NodeJS.Timeout | undefined;
+  /** The JobManager's loggers. */
+  readonly loggers: LoggerFactory;
 
   constructor(
     /** What was submitted; a rescale replaces it with the same program at the new parallelism. */
@@ -95,6 +104,7 @@ export class JobMaster {
   ) {
     this.startTime = clock.now();
     this.metricStore = options.metrics;
+    this.loggers = options.loggers ?? NO_LOGGING;
     this.statusTimestamps.INITIALIZING = this.startTime;
     this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => {});
@@ -150,6 +160,7 @@ export class JobMaster {
         return jm.submission;
       },
       clock: this.clock,
+      loggers: this.loggers,
       transition: (to) => this.transition(to),
       checkDone: () => this.checkDone(),
     };
@@ -206,6 +217,10 @@ export class JobMaster {
 
   private transition(to: JobStatusName): void {
     checkTransition(this.jobId, this.status, to);
+    const log = this.loggers(EXECUTION_GRAPH);
+    const failed = to === 'FAILING' || to === 'FAILED' || to === 'RESTARTING';
+    if (failed && this.failover.failure !== undefined) log.info('Job {} ({}) switched from state {} to {}.\n{}', this.jobName, this.jobId, this.status, to, stackWithCauses(this.failover.failure));
+    else log.info('Job {} ({}) switched from state {} to {}.', this.jobName, this.jobId, this.status, to);
     this.enterStatus(to);
   }
 
@@ -266,6 +281,12 @@ export class JobMaster {
   }
 
   private deploy(): void {
+    const log = this.loggers(EXECUTION_GRAPH);
+    if (log.isInfoEnabled()) {
+      for (const v of this.submission.job.vertices) {
+        for (let i = 0; i < v.parallelism; i++) log.info('Deploying {} (attempt #{}) to slot {}.', this.taskName(v.id, i, this.attempt), this.attempt, this.placement[v.id]?.[i] ?? '?');
+      }
+    }
     this.scheduler.deploy(this.jobId, this.attempt, this.submission, this.placement, this.checkpoints.restore);
     this.coordinator.startPeriodic();
   }
@@ -316,6 +337,7 @@ export class JobMaster {
   /** A restart: the next attempt, from the latest checkpoint. */
   private restart(): void {
     this.watchdog.stop();
+    this.loggers(JOB_MASTER).info('Restarting job {} ({}) as attempt #{} from its latest checkpoint.', this.jobName, this.jobId, this.attempt + 1);
     this.attempt++;
     this.checkpoints.restoreLatest();
     this.scheduler.reset(this.submission.job, this.placement);
@@ -325,6 +347,12 @@ export class JobMaster {
 
   /** A rescale: the new graph runs as the next attempt (the restart strategy keeps counting across it). */
   private startRescaled(next: JobSubmission, placement: Placement): void {
+    this.loggers(JOB_MASTER).info(
+      'Rescaling job {} ({}): {}.',
+      this.jobName,
+      this.jobId,
+      next.job.vertices.map((v) => `${v.name} p=${this.submission.job.vertices.find((o) => o.id === v.id)?.parallelism ?? '?'} -> ${v.parallelism}`).join(', '),
+    );
     this.submission = { ...next, jobId: this.jobId, restartStrategy: this.submission.restartStrategy };
     this.placement = placement;
     this.checkpoints.rescaled(this.submission);
@@ -343,6 +371,9 @@ export class JobMaster {
       case 'task-state': {
         const s = this.scheduler.get(msg.vertexId, msg.subtaskIndex);
         if (!s || isTerminalExecution(s.state)) return;
+        const name = this.taskName(msg.vertexId, msg.subtaskIndex, msg.attempt);
+        if (msg.state === 'FAILED') this.loggers(EXECUTION_GRAPH).warn('{} switched from {} to FAILED on slot {}.\n{}', name, s.state, fromSlot, stackWithCauses(msg.error));
+        else this.loggers(EXECUTION_GRAPH).info('{} switched from {} to {}.', name, s.state, msg.state);
         this.scheduler.setState(s, msg.state);
         if (msg.state === 'FINISHED') mergeAccumulators(this.accumulators, msg.accumulators ?? {});
         if (msg.metrics) this.metricStore?.add(msg.metrics);
@@ -398,6 +429,7 @@ export class JobMaster {
   /** Cancels the job. */
   cancel(): void {
     if (TERMINAL.has(this.status) || this.status === 'CANCELLING') return;
+    this.loggers(JOB_MASTER).info('Trying to cancel job {} ({}).', this.jobName, this.jobId);
     this.failover.cancelRestart();
     this.coordinator.shutdown('The job is being canceled');
     this.transition('CANCELLING');
@@ -538,6 +570,7 @@ export class JobMaster {
 
   /** Triggers a savepoint into `dir` (or the configured savepoint directory). */
   triggerSavepoint(dir: string | undefined): Promise<CompletedCheckpoint> {
+    this.loggers(JOB_MASTER).info('Triggering savepoint for job {} into {}.', this.jobId, dir ?? 'the configured savepoint directory');
     return this.operations.triggerSavepoint(dir);
   }
 
@@ -546,11 +579,13 @@ export class JobMaster {
    * then every task ends FINISHED, and so does the job. Resolves with the savepoint.
    */
   stopWithSavepoint(dir: string | undefined, drain = false): Promise<CompletedCheckpoint> {
+    this.loggers(JOB_MASTER).info('Triggering stop-with-savepoint{} for job {} into {}.', drain ? ' (drain)' : '', this.jobId, dir ?? 'the configured savepoint directory');
     return this.operations.stopWithSavepoint(dir, drain);
   }
 
   /** First half of a rescale: a savepoint, then every task stops; the job waits in RESTARTING for redeploy(). */
   stopForRescale(dir: string): Promise<CompletedCheckpoint> {
+    this.loggers(JOB_MASTER).info('Stopping job {} with a savepoint into {} to rescale it.', this.jobId, dir);
     return this.operations.stopForRescale(dir);
   }
 
@@ -586,6 +621,7 @@ export class JobMaster {
     this.checkpoints.jobEnded(error, this.jobId);
     this.operations.jobEnded(error);
     this.scheduler.broadcast({ type: 'release', jobId: this.jobId, attempt: this.attempt });
+    this.loggers(JOB_MASTER).info('Job {} ({}) reached terminal state {}.', this.jobName, this.jobId, this.status);
     if (error) this.settle.reject(error);
     else this.settle.resolve(new JobExecutionResult(this.jobId, this.endTime - this.startTime, { ...this.accumulators }, this.collectedRecords()));
     this.onTerminal?.();

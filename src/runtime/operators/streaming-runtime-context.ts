@@ -12,6 +12,7 @@ import type {
 } from '../../api/index.js';
 import type { AbstractKeyedStateBackend } from '../../state/index.js';
 import { MetricGroup, metricKind, type Counter, type SimpleCounter } from '../../metrics/index.js';
+import { NOOP_LOGGER, type Logger } from '../../core/logging.js';
 
 /** Facts about the task. */
 export interface TaskInfo {
@@ -37,6 +38,10 @@ export class StreamingRuntimeContext implements RuntimeContext {
     private readonly keyed: AbstractKeyedStateBackend | undefined,
     private readonly accumulators: Map<string, Accumulator<unknown, unknown>>,
     private readonly metrics: MetricGroup,
+    /** The task's loggers by name (none outside a cluster that logs). */
+    private readonly loggers: (name: string) => Logger = () => NOOP_LOGGER,
+    /** The default logger name: the operator's. */
+    private readonly operatorName = '',
   ) {}
   getTaskName(): string {
     return this.info.taskName;
@@ -84,6 +89,9 @@ export class StreamingRuntimeContext implements RuntimeContext {
   }
   getMetricGroup(): MetricGroup {
     return this.metrics;
+  }
+  getLogger(name?: string): Logger {
+    return this.loggers(name ?? (this.operatorName || this.info.taskName));
   }
 }
 

@@ -21,6 +21,7 @@ import { copyRecord } from '../../core/record-copy.js';
 import type { Output, StreamOperator } from '../operators/stream-operator.js';
 import { SimpleMetricGroup, StreamingRuntimeContext } from '../operators/streaming-runtime-context.js';
 import type { SimpleCounter } from '../../metrics/index.js';
+import type { Logger } from '../../core/logging.js';
 import type { OperatorMetrics, TaskMetrics } from './task-metrics.js';
 
 /** Everything needed to build a subtask's chain. */
@@ -48,6 +49,8 @@ export interface ChainSpec {
   readonly watermarks?: SubtaskWatermarks | undefined;
   /** The subtask's metrics, one OperatorMetrics per operator in vertex order (none: `metrics.enabled: false`). */
   readonly metrics?: TaskMetrics | undefined;
+  /** The TaskManager's loggers, on the task's thread (getRuntimeContext().getLogger()). */
+  readonly loggers?: ((name: string) => Logger) | undefined;
 }
 
 /** A built chain. */
@@ -120,7 +123,7 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
         });
     }
     const operator = createOperator(t.operator!, {
-      runtimeContext: new StreamingRuntimeContext(info, backend, accumulators, metricsOf(op.nodeId)?.group ?? new SimpleMetricGroup()),
+      runtimeContext: new StreamingRuntimeContext(info, backend, accumulators, metricsOf(op.nodeId)?.group ?? new SimpleMetricGroup(), spec.loggers, op.name),
       keyedBackend: backend,
       now: spec.now,
       sendCollected: spec.sendCollected,

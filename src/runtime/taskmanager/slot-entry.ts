@@ -8,7 +8,8 @@
  *   peer ports  <-> DataMessage (see network/transport.ts)
  */
 import { parentPort, type MessagePort } from 'node:worker_threads';
-import { InjectedFailure, MiniFlinkError, serializeError } from '../../core/errors.js';
+import { InjectedFailure, MiniFlinkError, serializeError, stackWithCauses } from '../../core/errors.js';
+import { loggerFactory, NO_LOGGING, type LoggerFactory } from '../../core/logging.js';
 import { RecordBatchCodec } from '../../core/serde.js';
 import { slotTmpDir } from '../../core/temp-dirs.js';
 import { generateJobGraph, generateStreamGraph, withMaxParallelism } from '../../graph/index.js';
@@ -46,6 +47,13 @@ const codec = new RecordBatchCodec();
 const registry = new MetricRegistry();
 /** Flink's `<host>` of the scope formats: every TaskManager runs on this machine. */
 const HOST = 'localhost';
+/** The TaskManager's loggers in this thread (their lines go to its log); none until init says the cluster logs. */
+let loggers: LoggerFactory = NO_LOGGING;
+/** Flink's logger names of a TaskManager's lifecycle. */
+const TASK_EXECUTOR = 'org.apache.flink.runtime.taskexecutor.TaskExecutor';
+const TASK = 'org.apache.flink.runtime.taskmanager.Task';
+const ASYNC_CHECKPOINT = 'org.apache.flink.streaming.runtime.tasks.AsyncCheckpointRunnable';
+const SUBTASK_CHECKPOINT = 'org.apache.flink.streaming.runtime.tasks.SubtaskCheckpointCoordinatorImpl';
 
 // An error no code caught or handled: a timer or promise a user function left behind (or a job
 // module's top-level code, which also runs here in capture). It is reported on stderr, and the tasks
@@ -53,6 +61,7 @@ const HOST = 'localhost';
 // lives on; Node would end it). With no task running (top-level code), the slot lives on as it was.
 const uncaught = (what: string, e: unknown) => {
   console.error(`Slot thread ${slotIndex}: ${what}: ${(e as Error)?.stack ?? String(e)}`);
+  loggers(TASK_EXECUTOR).error('Slot thread {}: {}; the tasks running in it fail.', slotIndex, what, e instanceof Error ? e : new Error(String(e)));
   for (const tasks of jobs.values()) for (const t of tasks.values()) t.fail(e);
 };
 process.on('unhandledRejection', (e) => uncaught('an error no code handled', e));
@@ -63,6 +72,8 @@ port.on('message', (msg: ToSlot) => {
     case 'init': {
       slotIndex = msg.slotIndex;
       taskManagerId = msg.taskManagerId;
+      if (msg.logLevels) loggers = loggerFactory(msg.logLevels, (line) => stdio.appendLog(line), `slot-${slotIndex}`);
+      loggers(TASK_EXECUTOR).info('Slot {} of TaskManager {} started.', slotIndex, taskManagerId);
       transport = new Transport(msg.slotIndex, new Map(msg.peers));
       // Job modules import 'miniflink', whose entry loads the local executor: load that now, while
       // the cluster starts, rather than when a job deploys.
@@ -73,6 +84,7 @@ port.on('message', (msg: ToSlot) => {
       void deploy(msg);
       break;
     case 'cancel':
+      if (jobs.has(`${msg.jobId}/${msg.attempt}`)) loggers(TASK_EXECUTOR).info('Cancelling the tasks of job {} (attempt #{}) in slot {}.', msg.jobId, msg.attempt, slotIndex);
       canceled.add(`${msg.jobId}/${msg.attempt}`);
       for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`)?.values() ?? []) t.cancel();
       break;
@@ -83,6 +95,7 @@ port.on('message', (msg: ToSlot) => {
       for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`)?.values() ?? []) t.drain();
       break;
     case 'release':
+      if (jobs.has(`${msg.jobId}/${msg.attempt}`)) loggers(TASK_EXECUTOR).info('Freeing the task resources of job {} (attempt #{}) in slot {}.', msg.jobId, msg.attempt, slotIndex);
       jobs.delete(`${msg.jobId}/${msg.attempt}`);
       canceled.delete(`${msg.jobId}/${msg.attempt}`);
       transport?.release(`${msg.jobId}/${msg.attempt}/`);
@@ -112,6 +125,7 @@ port.on('message', (msg: ToSlot) => {
       transport?.replacePeer(msg.slot, msg.port);
       break;
     case 'inject-failure':
+      loggers(TASK_EXECUTOR).warn('Injecting a failure into subtask {} of vertex {} of job {}: {}', msg.subtaskIndex, msg.vertexId, msg.jobId, msg.message);
       jobs.get(`${msg.jobId}/${msg.attempt}`)?.get(`${msg.vertexId}/${msg.subtaskIndex}`)?.fail(new InjectedFailure(msg.message));
       break;
     case 'inject-checkpoint-fault':
@@ -126,10 +140,16 @@ port.on('message', (msg: ToSlot) => {
   }
 });
 
-function reporter(jobId: string, attempt: number, vertexId: string, subtaskIndex: number, metrics: TaskMetrics | undefined): TaskReporter {
+function reporter(jobId: string, attempt: number, vertexId: string, subtaskIndex: number, metrics: TaskMetrics | undefined, taskName: string): TaskReporter {
   const ids = { jobId, attempt, vertexId, subtaskIndex };
+  // Flink's task log lines, on the task's thread: `<name> (i/p)#attempt switched from A to B.`
+  const task = loggers(TASK, taskName);
+  let was = 'DEPLOYING';
   return {
     state: (state, extra) => {
+      if (state === 'FAILED') task.warn('{} switched from {} to FAILED with failure cause:\n{}', taskName, was, stackWithCauses(extra?.error));
+      else task.info('{} switched from {} to {}.', taskName, was, state);
+      was = state;
       if (state === 'FINISHED' || state === 'FAILED' || state === 'CANCELED') {
         stdio.flush();
         // The task's last values go with its end; then its metrics leave the registry.
@@ -145,9 +165,20 @@ function reporter(jobId: string, attempt: number, vertexId: string, subtaskIndex
       post({ type: 'task-state', ...ids, state, ...extra });
     },
     ack: (checkpointId, handles, syncMs, asyncMs, alignmentMs) => {
+      loggers(SUBTASK_CHECKPOINT, taskName).debug('{} - finished synchronous part of checkpoint {}. Alignment duration: {} ms, synchronous duration: {} ms', taskName, checkpointId, Math.round(alignmentMs), Math.round(syncMs));
+      loggers(ASYNC_CHECKPOINT, taskName).debug(
+        '{} - finished asynchronous part of checkpoint {}. Asynchronous duration: {} ms, state size: {} bytes',
+        taskName,
+        checkpointId,
+        Math.round(asyncMs),
+        handles.reduce((n, h) => n + h.size, 0),
+      );
       post({ type: 'checkpoint-ack', ...ids, checkpointId, handles, syncMs, asyncMs, alignmentMs });
     },
-    decline: (checkpointId, error, counts) => post({ type: 'checkpoint-decline', ...ids, checkpointId, error, counts }),
+    decline: (checkpointId, error, counts) => {
+      loggers(SUBTASK_CHECKPOINT, taskName).info('{} - declining checkpoint {}: {}', taskName, checkpointId, `${error.name}: ${error.message}`);
+      post({ type: 'checkpoint-decline', ...ids, checkpointId, error, counts });
+    },
     inputEnded: () => post({ type: 'input-ended', ...ids }),
   };
 }
@@ -175,6 +206,9 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
     for (const d of msg.tasks) {
       const vertex = job.vertices.find((v) => v.id === d.vertexId);
       if (!vertex) throw new MiniFlinkError('MF_ERR_GRAPH_MISMATCH', `Vertex ${d.vertexId} is not in the job graph built by slot thread ${slotIndex}`);
+      // Flink's name of the task's thread: `<name> (i/p)#attempt`.
+      const threadName = `${vertex.name} (${d.subtaskIndex + 1}/${vertex.parallelism})#${msg.attempt}`;
+      loggers(TASK_EXECUTOR).info('Received task {}, deploy into slot {} of TaskManager {}.', threadName, slotIndex, taskManagerId);
       const metrics = metricsOn
         ? new TaskMetrics(
             registry,
@@ -201,19 +235,21 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
           restore: msg.restore,
           watermarks: table ? subtaskWatermarks(table, d.vertexId, d.subtaskIndex, groups!) : undefined,
           metrics,
+          loggers: (name) => loggers(name, threadName),
           now: () => Date.now(),
           sendCollected: (collectId, records, epoch) => {
             const bytes = codec.encode(records);
             post({ type: 'collect', jobId: msg.jobId, attempt: msg.attempt, collectId, epoch, bytes }, [bytes.buffer as ArrayBuffer]);
           },
         },
-        reporter(msg.jobId, msg.attempt, d.vertexId, d.subtaskIndex, metrics),
+        reporter(msg.jobId, msg.attempt, d.vertexId, d.subtaskIndex, metrics, threadName),
       );
       tasks.set(`${d.vertexId}/${d.subtaskIndex}`, task);
     }
     if (canceled.has(key)) for (const t of tasks.values()) t.cancel();
     for (const t of tasks.values()) void t.run();
   } catch (e) {
+    loggers(TASK_EXECUTOR).error('Could not deploy the tasks of job {} (attempt #{}) in slot {}.', msg.jobId, msg.attempt, slotIndex, e);
     stdio.flush();
     post({ type: 'deploy-failed', jobId: msg.jobId, attempt: msg.attempt, error: serializeError(e) });
   }

@@ -1,5 +1,5 @@
 /**
- * A slot thread's stdout and stderr go to the JobManager through the slot's own port, in order
+ * A slot thread's stdout, stderr and log lines go to the JobManager through the slot's own port, in order
  * with its task-state messages, so that a job's printed output is complete before the job is
  * reported finished (Node's own worker stdio travels on another port, with no such order).
  */
@@ -12,6 +12,7 @@ const MAX_BUFFERED = 64 * 1024;
 export class SlotStdio {
   private out = '';
   private err = '';
+  private log = '';
   private scheduled = false;
 
   constructor(private readonly post: (msg: FromSlot) => void) {}
@@ -31,10 +32,16 @@ export class SlotStdio {
     patch(process.stderr, 'stderr');
   }
 
-  private append(which: 'stdout' | 'stderr', text: string): void {
+  /** Lines for the TaskManager's log (in order with the task-state messages, as stdio). */
+  appendLog(text: string): void {
+    this.append('log', text);
+  }
+
+  private append(which: 'stdout' | 'stderr' | 'log', text: string): void {
     if (which === 'stdout') this.out += text;
-    else this.err += text;
-    if (this.out.length + this.err.length >= MAX_BUFFERED) this.flush();
+    else if (which === 'stderr') this.err += text;
+    else this.log += text;
+    if (this.out.length + this.err.length + this.log.length >= MAX_BUFFERED) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
@@ -46,7 +53,9 @@ export class SlotStdio {
     this.scheduled = false;
     if (this.out) this.post({ type: 'stdio', stream: 'stdout', text: this.out });
     if (this.err) this.post({ type: 'stdio', stream: 'stderr', text: this.err });
+    if (this.log) this.post({ type: 'log', text: this.log });
     this.out = '';
     this.err = '';
+    this.log = '';
   }
 }

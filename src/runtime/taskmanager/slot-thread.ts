@@ -6,6 +6,7 @@
 import { Worker, type MessagePort } from 'node:worker_threads';
 import { serializeError, type SerializedError } from '../../core/errors.js';
 import type { FromSlot, ToSlot } from '../protocol.js';
+import type { LogLevels } from '../../core/logging.js';
 
 /** Grace period for a slot thread to exit after shutdown. */
 const STOP_GRACE_MS = 5000;
@@ -35,6 +36,8 @@ export class SlotThread {
     /** The TaskManager it belongs to. */
     readonly taskManagerId: string,
     private readonly listener: SlotThreadListener,
+    /** The cluster's log levels (none: the cluster keeps no logs). */
+    private readonly logLevels?: LogLevels,
   ) {}
 
   /** Starts the thread and hands it its data-plane ports. */
@@ -74,7 +77,7 @@ export class SlotThread {
       });
       this.alive = false;
     });
-    worker.postMessage({ type: 'init', slotIndex: this.index, taskManagerId: this.taskManagerId, peers } satisfies ToSlot, peers.map(([, p]) => p));
+    worker.postMessage({ type: 'init', slotIndex: this.index, taskManagerId: this.taskManagerId, peers, logLevels: this.logLevels } satisfies ToSlot, peers.map(([, p]) => p));
     return ready.then(() => {
       this.alive = !this.lost;
     });
