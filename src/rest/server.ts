@@ -13,6 +13,7 @@ import { watchGarbageCollection, type StandaloneCluster } from '../runtime/index
 import { AsyncOperations } from './async-operations.js';
 import { JarStore } from './jar-store.js';
 import { startReporters } from './reporters.js';
+import { refusal } from './request-guard.js';
 import { createRouteContext, RestError, type RestOptions, type RouteContext } from './route-context.js';
 import { registerCheckpointRoutes, registerClusterRoutes, registerFaultRoutes, registerJarRoutes, registerJobRoutes, registerLogRoutes, registerMetricsRoutes } from './routes/index.js';
 
@@ -45,6 +46,14 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
     const e = err as { statusCode?: number; message?: string; code?: string };
     if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) return reply.code(e.statusCode).send({ errors: [e.message ?? 'Bad request'] });
     return reply.code(500).send({ errors: ['Internal server error.', `<Exception on server side:\n${(err as Error)?.stack ?? String(err)}\nEnd of exception on server side>`] });
+  });
+  // Host and Origin checks before anything else (request-guard.ts).
+  const conf = cluster.configuration;
+  const guard = { bindAddress: conf['rest.bind-address'] ?? conf['rest.address'] ?? '127.0.0.1', allowedHosts: conf['rest.allowed-hosts'] };
+  app.addHook('onRequest', (req, reply, done) => {
+    const why = refusal(guard, req.method, req.headers.host, req.headers.origin);
+    if (why === undefined) done();
+    else void reply.code(403).send({ errors: [why] });
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ errors: [`Not found: ${req.url}`] }));
 
