@@ -1,8 +1,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test/.tmp/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'test/.tmp/**', 'coverage/**', 'tmp-*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -15,6 +16,11 @@ export default tseslint.config(
   {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
+    // The web UI: plain browser modules, no build (src/web/).
+    files: ['src/web/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: { ...globals.browser, dagre: 'readonly' } },
   },
   {
     files: ['bin/**/*.mjs', 'bench/**/*.ts', 'examples/**/*.ts', 'test/**/*.ts'],

@@ -59,6 +59,31 @@ export interface CompletedCheckpoint {
   readonly alignmentMs: number;
   /** From trigger to completion, ms. */
   readonly durationMs: number;
+  /** Each subtask's acknowledgement, by vertex id (statistics: Flink's subtask checkpoint details). */
+  readonly subtasks?: Readonly<Record<string, readonly SubtaskCheckpointStats[]>>;
+}
+
+/** What one subtask's acknowledgement of a checkpoint tells (Flink's SubtaskCheckpointStatistics). */
+export interface SubtaskCheckpointStats {
+  readonly subtaskIndex: number;
+  /** When the JobManager received the acknowledgement. */
+  readonly ackTimestamp: number;
+  /** Stored size of the subtask's state, bytes. */
+  readonly stateSize: number;
+  readonly syncMs: number;
+  readonly asyncMs: number;
+  /** From its first barrier to its last (0 for a source or one input channel's barrier), ms. */
+  readonly alignmentMs: number;
+  /** From the trigger to its first barrier, ms. */
+  readonly startDelayMs: number;
+}
+
+/** A subtask's durations as it reports them. */
+export interface AckTimes {
+  readonly sync: number;
+  readonly async: number;
+  readonly alignment: number;
+  readonly startDelay?: number;
 }
 
 /** What the statistics keep of a completed checkpoint or savepoint: everything but its state. */
@@ -89,6 +114,8 @@ interface Pending {
    */
   readonly notifies: boolean;
   readonly times: { sync: number; async: number; alignment: number };
+  /** Acknowledgements so far, by vertex id. */
+  readonly acks: Map<string, SubtaskCheckpointStats[]>;
   readonly timer: NodeJS.Timeout;
   readonly done: { resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void };
 }
@@ -222,7 +249,7 @@ export class CheckpointCoordinator {
     return new Promise<CompletedCheckpoint>((resolve, reject) => {
       const timer = setTimeout(() => this.abort(id, `Checkpoint expired before completing (timeout ${this.settings.timeout} ms)`, true), this.settings.timeout);
       const notifies = kind === 'checkpoint' || synchronous;
-      const p: Pending = { id, kind, timestamp, dir, needed: new Set(this.gateway.allTasks().map(key)), handles: [], final: this.gateway.allInputEnded(), stop, notifies, times: { sync: 0, async: 0, alignment: 0 }, timer, done: { resolve, reject } };
+      const p: Pending = { id, kind, timestamp, dir, needed: new Set(this.gateway.allTasks().map(key)), handles: [], final: this.gateway.allInputEnded(), stop, notifies, times: { sync: 0, async: 0, alignment: 0 }, acks: new Map(), timer, done: { resolve, reject } };
       this.pending.set(id, p);
       this.log.info('Triggering {} {} (type={}) @ {} for job {}.', kind, id, kind === 'checkpoint' ? 'CHECKPOINT' : synchronous ? 'SYNC_SAVEPOINT' : 'SAVEPOINT', timestamp, this.jobId);
       this.gateway.trigger(id, timestamp, kind, dir, this.gateway.tasksToTrigger(), stop);
@@ -235,10 +262,21 @@ export class CheckpointCoordinator {
   }
 
   /** A task acknowledged, with the durations of its parts. */
-  acknowledge(checkpointId: number, task: TaskRef, handles: readonly StateHandle[], times = { sync: 0, async: 0, alignment: 0 }): void {
+  acknowledge(checkpointId: number, task: TaskRef, handles: readonly StateHandle[], times: AckTimes = { sync: 0, async: 0, alignment: 0 }): void {
     const p = this.pending.get(checkpointId);
     if (!p || !p.needed.delete(key(task))) return;
     p.handles.push(...handles);
+    let acks = p.acks.get(task.vertexId);
+    if (!acks) p.acks.set(task.vertexId, (acks = []));
+    acks.push({
+      subtaskIndex: task.subtaskIndex,
+      ackTimestamp: Date.now(),
+      stateSize: handles.reduce((n, h) => n + h.size, 0),
+      syncMs: times.sync,
+      asyncMs: times.async,
+      alignmentMs: times.alignment,
+      startDelayMs: times.startDelay ?? 0,
+    });
     p.times.sync = Math.max(p.times.sync, times.sync);
     p.times.async = Math.max(p.times.async, times.async);
     p.times.alignment = Math.max(p.times.alignment, times.alignment);
@@ -290,6 +328,7 @@ export class CheckpointCoordinator {
       asyncMs: p.times.async,
       alignmentMs: p.times.alignment,
       durationMs: Date.now() - p.timestamp,
+      subtasks: Object.fromEntries([...p.acks].map(([v, acks]) => [v, [...acks].sort((a, b) => a.subtaskIndex - b.subtaskIndex)])),
     };
     this.counts.completed++;
     this.log.info(

@@ -282,6 +282,13 @@ export const ACTIONS: readonly ActionDoc[] = [
         miniflink: true,
         description: 'With start: run the cluster in the background; its output and a pid file go to env.log.dir.',
       },
+      {
+        long: 'job',
+        takesValue: true,
+        argName: 'job module',
+        miniflink: true,
+        description: 'With start: once the cluster serves, run this job module on it (as `run -m` would) and print the web UI\'s address of the job (`npm start` runs examples/live-sensors.ts so).',
+      },
     ],
   },
 ];

@@ -62,6 +62,7 @@ export const OPTIONS: readonly ConfigOption[] = [
   option({ key: 'metrics.enabled', scope: 'job', type: 'boolean', defaultValue: 'true', description: 'miniflink, for benchmarks only: false runs the job without task and operator metrics (nothing is counted per record; REST then shows none).' }),
   option({ key: 'web.upload.dir', scope: 'cluster', type: 'string', defaultValue: '<tmp>/miniflink-web-<random>', description: 'Where uploaded job modules are stored, as <uuid>_<name>. Unset, a folder of the cluster\'s own that is removed when it stops (as Flink\'s web.tmpdir).' }),
   option({ key: 'rest.allowed-hosts', scope: 'cluster', type: 'string', defaultValue: undefined, description: "miniflink: more host names (separated by , or ;; `*`: any) that requests may name in their Host header, and whose pages may change the cluster (Origin), besides loopback names and the address the server listens on: the guard against DNS rebinding and other sites' pages. E.g. the host of a proxy serving Flink's own dashboard." }),
+  option({ key: 'web.refresh-interval', scope: 'cluster', type: 'duration', defaultValue: '3 s', description: 'How often the web UI polls the REST API (`/config` tells it, as Flink\'s).' }),
   option({ key: 'env.log.dir', scope: 'cluster', type: 'string', defaultValue: '<tmp>/miniflink-log', description: "Where a cluster writes its logs: the JobManager's and each TaskManager's `.log` (rolled over by size), a daemon's `.out` files and pid file. An embedded run (`run -t local`) logs only when it is set." }),
   option({ key: 'env.log.max', min: 0, scope: 'cluster', type: 'integer', defaultValue: '10', description: 'Rolled-over log files kept per log (`.log.1` ... `.log.<n>`); a log rolls over at the log4j properties\' `appender.<a>.policies.size.size` (default 100MB).' }),
 ];
@@ -87,7 +88,6 @@ export const NOT_IMPLEMENTED: ReadonlyMap<string, string> = new Map([
   ['jobmanager.execution.failover-strategy', 'a failure restarts the whole job (full)'],
   ['metrics.reporter.', 'a reporter reads only factory.class, port, interval and scope.variables.excludes'],
   ['metrics.scope.', "metrics keep Flink's default scope formats"],
-  ['web.refresh-interval', 'there is no web UI yet'],
   ['execution.checkpointing.storage', 'checkpoints go to execution.checkpointing.dir when it is set, else to the JobManager\'s memory'],
   ['state.checkpoint-storage', 'checkpoints go to execution.checkpointing.dir when it is set, else to the JobManager\'s memory'],
   ['state.backend.rocksdb.', 'LevelDB stands in for RocksDB, with its own settings'],

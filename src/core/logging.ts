@@ -360,7 +360,7 @@ export class RollingFile {
       const p = i === 0 ? this.path : `${this.path}.${i}`;
       try {
         const s = statSync(p);
-        out.push({ name: basename(p), size: s.size, mtime: s.mtimeMs });
+        out.push({ name: basename(p), size: s.size, mtime: Math.floor(s.mtimeMs) });
       } catch {
         if (i > 0) break;
       }

@@ -129,15 +129,18 @@ export function executionResult(jm: JobMaster): Record<string, unknown> {
 }
 
 /** Flink's checkpoint statistics (GET /jobs/:jobid/checkpoints), from the coordinator. */
+/** Flink's StatsSummaryDto of some values: min, max, avg and percentiles (all 0 for none). */
+export function percentiles(xs: readonly number[]): { min: number; max: number; avg: number; p50: number; p90: number; p95: number; p99: number; p999: number } {
+  if (xs.length === 0) return { min: 0, max: 0, avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return { min: s[0]!, max: s[s.length - 1]!, avg: Math.round(s.reduce((a, b) => a + b, 0) / s.length), p50: q(0.5), p90: q(0.9), p95: q(0.95), p99: q(0.99), p999: q(0.999) };
+}
+
 export function checkpointStats(jm: JobMaster): Record<string, unknown> {
   const c = jm.coordinator;
   const done = [...c.history];
-  const stat = (xs: number[]) => {
-    if (xs.length === 0) return { min: 0, max: 0, avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
-    const s = [...xs].sort((a, b) => a - b);
-    const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-    return { min: s[0]!, max: s[s.length - 1]!, avg: Math.round(s.reduce((a, b) => a + b, 0) / s.length), p50: q(0.5), p90: q(0.9), p95: q(0.95), p99: q(0.99), p999: q(0.999) };
-  };
+  const stat = percentiles;
   const item = (x: (typeof done)[number]) => ({
     className: 'completed',
     id: x.id,

@@ -15,7 +15,7 @@ import { JarStore } from './jar-store.js';
 import { startReporters } from './reporters.js';
 import { refusal } from './request-guard.js';
 import { createRouteContext, RestError, type RestOptions, type RouteContext } from './route-context.js';
-import { registerCheckpointRoutes, registerClusterRoutes, registerFaultRoutes, registerJarRoutes, registerJobRoutes, registerLogRoutes, registerMetricsRoutes } from './routes/index.js';
+import { registerCheckpointRoutes, registerClusterRoutes, registerFaultRoutes, registerJarRoutes, registerJobRoutes, registerLogRoutes, registerMetricsRoutes, registerWebRoutes } from './routes/index.js';
 
 export type { RestOptions } from './route-context.js';
 
@@ -61,6 +61,7 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
   const reporters = await startReporters(ctx);
   app.addHook('onClose', async () => reporters.close());
   for (const [name, port] of reporters.prometheusPorts) process.stdout.write(`Metric reporter ${name} (Prometheus) listening at http://127.0.0.1:${port}/metrics\n`);
+  await app.register(async (r) => registerWebRoutes(r));
   await app.register(async (r) => routes(r, ctx));
   await app.register(async (r) => routes(r, ctx), { prefix: '/v1' });
   return app;

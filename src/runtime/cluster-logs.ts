@@ -173,7 +173,7 @@ export class ClusterLogs {
     const files = this.jmLog.files();
     if (out !== undefined && existsSync(out)) {
       const s = statSync(out);
-      files.push({ name: basename(out), size: s.size, mtime: s.mtimeMs });
+      files.push({ name: basename(out), size: s.size, mtime: Math.floor(s.mtimeMs) });
     }
     return files;
   }

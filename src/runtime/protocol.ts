@@ -199,6 +199,8 @@ export type FromSlot =
       readonly asyncMs: number;
       /** Time from the first to the last barrier, ms. */
       readonly alignmentMs: number;
+      /** From the checkpoint's trigger to the subtask's first barrier (a source: the trigger's arrival), ms. */
+      readonly startDelayMs: number;
     }
   | {
       readonly type: 'checkpoint-decline';

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { randomHexId } from '../../core/ids.js';
 import { ownTempDir } from '../../core/temp-dirs.js';
 import { buildRestServer } from '../../rest/server.js';
@@ -87,10 +87,31 @@ export async function clusterAction(argv: readonly string[], io: CliIO): Promise
     onShutdown: () => void shutdown(),
   });
   const host = conf['rest.bind-address'] ?? conf['rest.address'] ?? '127.0.0.1';
-  await app.listen({ host, port: Number(conf['rest.port'] ?? 8081) });
+  const wanted = Number(conf['rest.port'] ?? 8081);
+  try {
+    await app.listen({ host, port: wanted });
+  } catch (e) {
+    await app.close().catch(() => {});
+    await cluster.close();
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') io.err(`Port ${wanted} on ${host} is taken (another cluster, or another program, listens there). Stop it, or choose another port: -D rest.port=${wanted + 1} (0: any free port).`);
+    else io.err(`The REST endpoint cannot listen on ${host}:${wanted}: ${(e as Error).message}`);
+    return 1;
+  }
   const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : Number(conf['rest.port'] ?? 8081);
+  const port = typeof address === 'object' && address ? address.port : wanted;
   io.out(`REST endpoint listening at http://${host}:${port}`);
+  const browse = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  io.out(`Web UI: ${browse}/ (Ctrl-C stops the cluster)`);
+  const job = stringOption(p, 'job');
+  if (job !== undefined) {
+    try {
+      const jm = await cluster.submit({ path: resolve(job), args: [] });
+      io.out(`Job '${jm.jobName}' (${jm.jobId}) is running: ${browse}/#/job/${jm.jobId}`);
+    } catch (e) {
+      io.err(`The job ${job} could not be submitted: ${(e as Error).message}`);
+    }
+  }
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
   await new Promise(() => {}); // Serve until stopped.

@@ -4,9 +4,10 @@
  * answer a `request-id` at once (async-operations.ts); the status routes poll it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SubtaskCheckpointStats } from '../../checkpoint/index.js';
 import type { JobMaster } from '../../runtime/index.js';
 import { allowedDirs, disposeSavepoint } from '../allowed-dirs.js';
-import { checkpointStats } from '../job-views.js';
+import { checkpointStats, percentiles } from '../job-views.js';
 import { body, bool, intParam, jobIdParam, oneOf, RestError, str, triggerId, type RouteContext } from '../route-context.js';
 
 /** Registers the checkpoint and savepoint routes. */
@@ -51,64 +52,81 @@ export function registerCheckpointRoutes(r: FastifyInstance, ctx: RouteContext):
     return reply.code(202).send({ 'request-id': id });
   });
   r.get('/jobs/:jobid/checkpoints/:triggerid', async (req) => jobOperation('checkpoint', job(req).jobId, req));
+  /** A checkpoint of the statistics (completed, failed, in progress) and, for a completed one, its subtasks' acknowledgements. */
+  const checkpointOf = (jm: JobMaster, cid: number) => {
+    const item = (checkpointStats(jm) as { history: Array<Record<string, unknown>> }).history.find((h) => h.id === cid);
+    if (!item) throw new RestError(404, `Could not find checkpointing statistics for checkpoint ${cid}.`);
+    const acks = jm.coordinator.history.find((h) => h.id === cid)?.subtasks ?? {};
+    return { item, acks };
+  };
+  /** Flink's TaskCheckpointStatistics of one vertex (`id` is the checkpoint id, a long). */
+  const taskStats = (cid: number, item: Record<string, unknown>, parallelism: number, acks: readonly SubtaskCheckpointStats[]) => {
+    const trigger = item.trigger_timestamp as number;
+    const latest = acks.reduce((m, a) => Math.max(m, a.ackTimestamp), -1);
+    const size = acks.reduce((n, a) => n + a.stateSize, 0);
+    return {
+      id: cid,
+      status: item.status,
+      latest_ack_timestamp: latest,
+      checkpointed_size: size,
+      state_size: size,
+      end_to_end_duration: latest < 0 ? -1 : Math.max(0, latest - trigger),
+      alignment_buffered: 0,
+      processed_data: 0,
+      persisted_data: 0,
+      num_subtasks: parallelism,
+      num_acknowledged_subtasks: acks.length,
+    };
+  };
   r.get('/jobs/:jobid/checkpoints/details/:checkpointid', async (req) => {
     // Parameters are parsed before the job is looked up, as Flink's handlers do.
     const cid = intParam((req.params as { checkpointid: string }).checkpointid, 'checkpointid', 'path');
     const jm = job(req);
     if (jm.submission.checkpoints.interval === undefined) throw new RestError(404, `Checkpointing was not enabled for job ${jm.jobId}.`);
-    const stats = checkpointStats(jm) as { history: Array<Record<string, unknown>> };
-    const item = stats.history.find((h) => h.id === cid);
-    if (!item) throw new RestError(404, `Could not find checkpointing statistics for checkpoint ${cid}.`);
+    const { item, acks } = checkpointOf(jm, cid);
     const tasks: Record<string, unknown> = {};
-    for (const v of jm.submission.job.vertices) {
-      // Flink's TaskCheckpointStatistics: `id` is the checkpoint id (a long), not the vertex id.
-      tasks[v.id] = { id: cid, status: 'COMPLETED', latest_ack_timestamp: item.latest_ack_timestamp, checkpointed_size: 0, state_size: 0, end_to_end_duration: item.end_to_end_duration, alignment_buffered: 0, processed_data: 0, persisted_data: 0, num_subtasks: v.parallelism, num_acknowledged_subtasks: v.parallelism };
-    }
+    for (const v of jm.submission.job.vertices) tasks[v.id] = taskStats(cid, item, v.parallelism, acks[v.id] ?? []);
     return { ...item, tasks };
   });
   r.get('/jobs/:jobid/checkpoints/details/:checkpointid/subtasks/:vertexid', async (req) => {
     const cid = intParam((req.params as { checkpointid: string }).checkpointid, 'checkpointid', 'path');
     const { jm, v, subs } = vertex(req);
-    const item = (checkpointStats(jm) as { history: Array<Record<string, unknown>> }).history.find((h) => h.id === cid);
-    if (!item) throw new RestError(404, `Could not find checkpointing statistics for checkpoint ${cid}.`);
-    const zero = { min: 0, max: 0, avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
-    const duration = item.end_to_end_duration as number;
+    const { item, acks } = checkpointOf(jm, cid);
+    const mine = acks[v.id] ?? [];
+    const trigger = item.trigger_timestamp as number;
+    const round = (ms: number) => Math.round(ms);
+    const byIndex = new Map(mine.map((a) => [a.subtaskIndex, a]));
+    const zero = percentiles([]);
     return {
-      // Flink's TaskCheckpointStatisticsWithSubtaskDetails: `id` is the checkpoint id (a long).
-      id: cid,
-      status: 'COMPLETED',
-      latest_ack_timestamp: item.latest_ack_timestamp,
-      checkpointed_size: 0,
-      state_size: 0,
-      end_to_end_duration: duration,
-      alignment_buffered: 0,
-      processed_data: 0,
-      persisted_data: 0,
-      num_subtasks: v.parallelism,
-      num_acknowledged_subtasks: v.parallelism,
+      ...taskStats(cid, item, v.parallelism, mine),
       summary: {
-        checkpointed_size: zero,
-        state_size: zero,
-        end_to_end_duration: { ...zero, min: duration, max: duration, avg: duration, p50: duration, p90: duration, p95: duration, p99: duration, p999: duration },
-        checkpoint_duration: { sync: zero, async: zero },
-        alignment: { buffered: zero, processed: zero, persisted: zero, duration: zero },
-        start_delay: zero,
+        checkpointed_size: percentiles(mine.map((a) => a.stateSize)),
+        state_size: percentiles(mine.map((a) => a.stateSize)),
+        end_to_end_duration: percentiles(mine.map((a) => Math.max(0, a.ackTimestamp - trigger))),
+        checkpoint_duration: { sync: percentiles(mine.map((a) => round(a.syncMs))), async: percentiles(mine.map((a) => round(a.asyncMs))) },
+        alignment: { buffered: zero, processed: zero, persisted: zero, duration: percentiles(mine.map((a) => round(a.alignmentMs))) },
+        start_delay: percentiles(mine.map((a) => round(a.startDelayMs))),
       },
-      // Flink's SubtaskCheckpointStatistics carry their type in `className` (completed | pending).
-      subtasks: subs.map((x) => ({
-        className: 'completed',
-        index: x.index,
-        status: 'completed',
-        ack_timestamp: item.latest_ack_timestamp,
-        end_to_end_duration: duration,
-        checkpointed_size: 0,
-        state_size: 0,
-        checkpoint: { sync: 0, async: 0 },
-        alignment: { buffered: 0, processed: 0, persisted: 0, duration: 0 },
-        start_delay: 0,
-        unaligned_checkpoint: false,
-        aborted: false,
-      })),
+      // Flink's SubtaskCheckpointStatistics carry their type in `className`: completed, or pending
+      // for a subtask that did not acknowledge (as Flink shows it).
+      subtasks: subs.map((x) => {
+        const a = byIndex.get(x.index);
+        if (!a) return { className: 'pending', index: x.index, status: 'pending_or_failed' };
+        return {
+          className: 'completed',
+          index: x.index,
+          status: 'completed',
+          ack_timestamp: a.ackTimestamp,
+          end_to_end_duration: Math.max(0, a.ackTimestamp - trigger),
+          checkpointed_size: a.stateSize,
+          state_size: a.stateSize,
+          checkpoint: { sync: round(a.syncMs), async: round(a.asyncMs) },
+          alignment: { buffered: 0, processed: 0, persisted: 0, duration: round(a.alignmentMs) },
+          start_delay: round(a.startDelayMs),
+          unaligned_checkpoint: false,
+          aborted: false,
+        };
+      }),
     };
   });
 

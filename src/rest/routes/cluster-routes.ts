@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { OPTIONS } from '../../config/index.js';
+import { OPTIONS, parseDuration } from '../../config/index.js';
 import { environmentInfo, taskManagerDetails, taskManagerInfo } from '../cluster-views.js';
 import { TERMINAL } from '../job-views.js';
 import type { RouteContext } from '../route-context.js';
@@ -16,8 +16,10 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import
 export function registerClusterRoutes(r: FastifyInstance, ctx: RouteContext): void {
   const { cluster, dispatcher, options, tm, slotUse, tmMemory } = ctx;
 
+  const refreshText = cluster.configuration['web.refresh-interval'];
+  const refreshInterval = refreshText !== undefined ? parseDuration(refreshText, 'web.refresh-interval') : 3000;
   r.get('/config', async () => ({
-    'refresh-interval': 3000,
+    'refresh-interval': refreshInterval,
     'timezone-name': Intl.DateTimeFormat().resolvedOptions().timeZone,
     'timezone-offset': -new Date().getTimezoneOffset() * 60_000,
     'flink-version': VERSION,

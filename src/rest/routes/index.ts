@@ -12,6 +12,7 @@
  *   metrics-routes.ts     every …/metrics route
  *   log-routes.ts         logs, stdout and thread dumps of the JobManager and TaskManagers, a job's log URLs
  *   fault-routes.ts       miniflink's extensions: fault injection
+ *   web-routes.ts         the web UI at `/` and `/web/*` (root only)
  *
  * Paths of different groups never coincide (Fastify refuses a method and path registered twice);
  * a static segment wins over a parameter whatever the order (`/jobs/overview` over `/jobs/:jobid`).
@@ -23,3 +24,4 @@ export { registerJarRoutes } from './jar-routes.js';
 export { registerJobRoutes } from './job-routes.js';
 export { registerLogRoutes } from './log-routes.js';
 export { registerMetricsRoutes } from './metrics-routes.js';
+export { registerWebRoutes } from './web-routes.js';

@@ -91,7 +91,7 @@ export class JobCheckpoints {
   }
 
   acknowledge(msg: Extract<FromSlot, { type: 'checkpoint-ack' }>): void {
-    this.coordinator.acknowledge(msg.checkpointId, { vertexId: msg.vertexId, subtaskIndex: msg.subtaskIndex }, msg.handles as StateHandle[], { sync: msg.syncMs, async: msg.asyncMs, alignment: msg.alignmentMs });
+    this.coordinator.acknowledge(msg.checkpointId, { vertexId: msg.vertexId, subtaskIndex: msg.subtaskIndex }, msg.handles as StateHandle[], { sync: msg.syncMs, async: msg.asyncMs, alignment: msg.alignmentMs, startDelay: msg.startDelayMs });
   }
 
   decline(msg: Extract<FromSlot, { type: 'checkpoint-decline' }>): void {

@@ -164,7 +164,7 @@ function reporter(jobId: string, attempt: number, vertexId: string, subtaskIndex
       }
       post({ type: 'task-state', ...ids, state, ...extra });
     },
-    ack: (checkpointId, handles, syncMs, asyncMs, alignmentMs) => {
+    ack: (checkpointId, handles, syncMs, asyncMs, alignmentMs, startDelayMs) => {
       loggers(SUBTASK_CHECKPOINT, taskName).debug('{} - finished synchronous part of checkpoint {}. Alignment duration: {} ms, synchronous duration: {} ms', taskName, checkpointId, Math.round(alignmentMs), Math.round(syncMs));
       loggers(ASYNC_CHECKPOINT, taskName).debug(
         '{} - finished asynchronous part of checkpoint {}. Asynchronous duration: {} ms, state size: {} bytes',
@@ -173,7 +173,7 @@ function reporter(jobId: string, attempt: number, vertexId: string, subtaskIndex
         Math.round(asyncMs),
         handles.reduce((n, h) => n + h.size, 0),
       );
-      post({ type: 'checkpoint-ack', ...ids, checkpointId, handles, syncMs, asyncMs, alignmentMs });
+      post({ type: 'checkpoint-ack', ...ids, checkpointId, handles, syncMs, asyncMs, alignmentMs, startDelayMs });
     },
     decline: (checkpointId, error, counts) => {
       loggers(SUBTASK_CHECKPOINT, taskName).info('{} - declining checkpoint {}: {}', taskName, checkpointId, `${error.name}: ${error.message}`);

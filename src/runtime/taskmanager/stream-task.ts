@@ -39,7 +39,7 @@ const RECORDS_PER_CLOCK_CHECK = 16;
 /** How a task reports to the JobManager. */
 export interface TaskReporter {
   state(state: ReportedState, extra?: { error?: SerializedError; accumulators?: Record<string, unknown> }): void;
-  ack(checkpointId: number, handles: StateHandle[], syncMs: number, asyncMs: number, alignmentMs: number): void;
+  ack(checkpointId: number, handles: StateHandle[], syncMs: number, asyncMs: number, alignmentMs: number, startDelayMs: number): void;
   /** `counts`: whether the decline counts toward the tolerable failures (not for a closing task). */
   decline(checkpointId: number, error: SerializedError, counts: boolean): void;
   inputEnded(): void;
@@ -263,6 +263,16 @@ export class StreamTask {
     m?.backPressured.markEnd();
   }
 
+  /** From each checkpoint's trigger to its first barrier here (Flink's checkpointStartDelay), ms; kept until the acknowledgement. */
+  private readonly startDelays = new Map<number, number>();
+
+  private noteStartDelay(id: number, triggerTimestamp: number): void {
+    const ms = Math.max(0, Date.now() - triggerTimestamp);
+    if (this.spec.metrics) this.spec.metrics.startDelayNanos = ms * 1e6;
+    for (const old of this.startDelays.keys()) if (old < id - 16) this.startDelays.delete(old);
+    this.startDelays.set(id, ms);
+  }
+
   private async onBarrier(chain: OperatorChain, id: number, ts: number, dir: string | undefined, channel: number): Promise<void> {
     // A late barrier of a checkpoint already taken, or of one aborted meanwhile.
     if (id <= this.lastCheckpoint || this.abortedCheckpoints.has(id)) return;
@@ -273,7 +283,7 @@ export class StreamTask {
       this.aligning = undefined;
     }
     if (this.aligning && id < this.aligning.id) return;
-    if (!this.aligning && this.spec.metrics) this.spec.metrics.startDelayNanos = Math.max(0, Date.now() - ts) * 1e6;
+    if (!this.aligning) this.noteStartDelay(id, ts);
     this.aligning ??= { id, ts, dir, seen: new Set(), start: Date.now() };
     this.aligning.seen.add(channel);
     if (this.spec.checkpointing.mode === 'EXACTLY_ONCE') chain.gate!.block(channel);
@@ -303,7 +313,7 @@ export class StreamTask {
     }
     const isSource = this.chain?.head instanceof SourceOperator;
     if (!isSource && !this.inputEnded) return; // Barriers will come through the input.
-    if (this.spec.metrics) this.spec.metrics.startDelayNanos = Math.max(0, Date.now() - timestamp) * 1e6;
+    this.noteStartDelay(checkpointId, timestamp);
     void this.checkpoint(checkpointId, timestamp, targetDir, 0, stop && isSource);
   }
 
@@ -402,7 +412,9 @@ export class StreamTask {
       if (fault === 'fail') throw new InjectedFailure(`Checkpoint ${id} declined by fault injection in the asynchronous part of ${this.spec.vertex.name} (${this.spec.subtaskIndex + 1}/${this.spec.vertex.parallelism})`);
       // A stalled acknowledgement: the checkpoint times out at the coordinator.
       if (fault === 'stall') return;
-      this.report.ack(id, handles, syncMs, performance.now() - t1, alignmentMs);
+      const startDelay = this.startDelays.get(id) ?? 0;
+      this.startDelays.delete(id);
+      this.report.ack(id, handles, syncMs, performance.now() - t1, alignmentMs, startDelay);
     } catch (e) {
       // storeSnapshot released the one that failed; release the ones after it.
       releaseSnapshots(refs.slice(i + 1));

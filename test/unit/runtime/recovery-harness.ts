@@ -71,7 +71,7 @@ export class Harness {
 
   /** The subtask acknowledges a checkpoint. */
   ack(checkpointId: number): void {
-    this.jm.handle({ type: 'checkpoint-ack', jobId: this.jm.jobId, attempt: this.jm.attempt, checkpointId, vertexId: this.vertexId, subtaskIndex: 0, handles: [], syncMs: 0, asyncMs: 0, alignmentMs: 0 }, 0);
+    this.jm.handle({ type: 'checkpoint-ack', jobId: this.jm.jobId, attempt: this.jm.attempt, checkpointId, vertexId: this.vertexId, subtaskIndex: 0, handles: [], syncMs: 0, asyncMs: 0, alignmentMs: 0, startDelayMs: 0 }, 0);
   }
 
   /** The subtask declines a checkpoint (not counted toward tolerable failures). */

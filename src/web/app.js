@@ -1,0 +1,610 @@
+// miniflink's web UI: a hash router and one view per page, each polling the REST API at the
+// cluster's refresh interval (`/config`). Views render their frame once and refresh only their live
+// parts, so forms keep what is typed into them.
+import { awaitOperation, badge, bytes, count, del, duration, esc, get, patch, post, time, upload, watermark } from './api.js';
+import { barrierTimeline, lineChart, PHASES, slowest, subtaskPhases } from './charts.js';
+import { drawGraph } from './graph.js';
+
+const view = document.getElementById('view');
+const status = document.getElementById('status');
+let refreshMs = 3000;
+let timer;
+/** Increases on every navigation: a render of an older page stops writing. */
+let generation = 0;
+/** Samples kept across polls, per job: source records out over time, checkpoint durations by id. */
+const samples = new Map();
+
+function samplesOf(jobId) {
+  let s = samples.get(jobId);
+  if (!s) samples.set(jobId, (s = { out: [], checkpoints: new Map() }));
+  return s;
+}
+
+const $ = (sel) => view.querySelector(sel);
+const set = (sel, html) => {
+  const el = $(sel);
+  if (el) el.innerHTML = html;
+};
+const table = (head, rows, empty = 'None') =>
+  rows.length === 0 ? `<p class="muted">${esc(empty)}</p>` : `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+const row = (cells, attrs = '') => `<tr ${attrs}>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+
+/** Shows the outcome of an action. */
+function say(text, kind = 'ok') {
+  const el = $('#message');
+  if (el) el.innerHTML = `<div class="message ${kind}">${esc(text)}</div>`;
+}
+
+function route() {
+  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  return parts.length === 0 ? ['overview'] : parts;
+}
+
+/** Runs the current page: its frame now, its live parts now and every refresh interval. */
+async function navigate() {
+  clearTimeout(timer);
+  const mine = ++generation;
+  const parts = route();
+  for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.nav === (parts[0] === 'job' ? 'jobs' : parts[0] === 'taskmanager' ? 'taskmanagers' : parts[0]));
+  const page = PAGES[parts[0]] ?? notFound;
+  let refresh;
+  try {
+    refresh = await page(parts.slice(1), () => mine === generation);
+  } catch (e) {
+    if (mine === generation) view.innerHTML = `<div class="message error">${esc(e.message)}</div>`;
+    return;
+  }
+  if (typeof refresh !== 'function') return;
+  const loop = async () => {
+    if (mine !== generation) return;
+    try {
+      await refresh();
+      status.textContent = `refreshed ${new Date().toLocaleTimeString()} · every ${duration(refreshMs)}`;
+      status.classList.remove('error');
+    } catch (e) {
+      status.textContent = `REST: ${e.message}`;
+      status.classList.add('error');
+    }
+    if (mine === generation) timer = setTimeout(loop, refreshMs);
+  };
+  await loop();
+}
+
+function notFound() {
+  view.innerHTML = '<p>No such page. <a href="#/overview">Overview</a></p>';
+}
+
+// ---- overview and job lists ----
+
+function jobRows(jobs) {
+  return jobs.map((j) =>
+    row(
+      [`<a href="#/job/${esc(j.jid)}">${esc(j.name)}</a>`, esc(time(j['start-time'])), esc(duration(j.duration)), esc(j['end-time'] > 0 ? time(j['end-time']) : '-'), `${esc(j.tasks?.running ?? 0)} / ${esc(j.tasks?.total ?? 0)}`, badge(j.state)],
+      `data-job="${esc(j.jid)}"`,
+    ),
+  );
+}
+const JOB_HEAD = ['Job Name', 'Start Time', 'Duration', 'End Time', 'Tasks running', 'Status'];
+const RUNNING = new Set(['INITIALIZING', 'CREATED', 'RUNNING', 'FAILING', 'CANCELLING', 'RESTARTING', 'RECONCILING']);
+
+async function refreshJobLists() {
+  const { jobs } = await get('/jobs/overview');
+  const sorted = [...jobs].sort((a, b) => b['start-time'] - a['start-time']);
+  set('#running-jobs', table(JOB_HEAD, jobRows(sorted.filter((j) => RUNNING.has(j.state))), 'No running jobs'));
+  set('#completed-jobs', table(JOB_HEAD, jobRows(sorted.filter((j) => !RUNNING.has(j.state))), 'No completed jobs'));
+}
+
+async function overviewPage() {
+  view.innerHTML = `<h1>Cluster overview</h1><div id="cards" class="cards"></div>
+    <h2>Running jobs</h2><div id="running-jobs"></div><h2>Completed jobs</h2><div id="completed-jobs"></div>`;
+  return async () => {
+    const o = await get('/overview');
+    const card = (label, value, cls = '') => `<div class="card ${cls}"><div class="value">${esc(value)}</div><div class="label">${esc(label)}</div></div>`;
+    set(
+      '#cards',
+      [
+        card('Task Managers', o.taskmanagers),
+        card('Task slots total', o['slots-total']),
+        card('Task slots available', o['slots-available']),
+        card('Running jobs', o['jobs-running'], 'running'),
+        card('Finished', o['jobs-finished'], 'finished'),
+        card('Canceled', o['jobs-cancelled'], 'canceled'),
+        card('Failed', o['jobs-failed'], 'failed'),
+        card('Version', o['flink-version']),
+      ].join(''),
+    );
+    await refreshJobLists();
+  };
+}
+
+async function jobsPage() {
+  view.innerHTML = `<h1>Jobs</h1><h2>Running jobs</h2><div id="running-jobs"></div><h2>Completed jobs</h2><div id="completed-jobs"></div>`;
+  return refreshJobLists;
+}
+
+// ---- one job ----
+
+const JOB_TABS = [
+  ['overview', 'Overview'],
+  ['exceptions', 'Exceptions'],
+  ['checkpoints', 'Checkpoints'],
+  ['configuration', 'Configuration'],
+];
+
+async function jobPage([jobId, tab = 'overview', arg], alive) {
+  const [job, plan] = await Promise.all([get(`/jobs/${jobId}`), get(`/jobs/${jobId}/plan`)]);
+  if (!alive()) return undefined;
+  const nodes = plan.plan.nodes;
+  const tabs = JOB_TABS.map(([k, label]) => `<a href="#/job/${esc(jobId)}/${k}" class="${k === tab || (tab === 'vertex' && k === 'overview') ? 'active' : ''}">${label}</a>`).join('');
+  view.innerHTML = `
+    <div class="job-head"><h1 id="job-name">${esc(job.name)}</h1><span id="job-state">${badge(job.state)}</span>
+      <span class="muted">${esc(jobId)}</span><span id="job-times" class="muted"></span></div>
+    <div class="actions">
+      <button data-action="cancel">Cancel</button>
+      <span class="group"><input id="sp-dir" placeholder="savepoint directory (optional)" size="28"><button data-action="savepoint">Trigger savepoint</button>
+      <label><input type="checkbox" id="drain"> drain</label><button data-action="stop">Stop with savepoint</button></span>
+      <span class="group"><input id="rescale-p" type="number" min="1" value="${esc(job.vertices.reduce((m, v) => Math.max(m, v.parallelism), 1))}" style="width:4em"><button data-action="rescale">Rescale</button></span>
+      <span class="group"><select id="fault-vertex">${job.vertices.map((v) => `<option value="${esc(v.id)}" data-p="${esc(v.parallelism)}">${esc(v.name)}</option>`).join('')}</select>
+      <input id="fault-subtask" type="number" min="0" value="0" style="width:3.5em" title="subtask index"><button data-action="fail" class="danger">Inject failure</button></span>
+    </div>
+    <div id="message"></div>
+    <nav class="tabs">${tabs}</nav>
+    <div id="tab"></div>`;
+  bindJobActions(jobId);
+  const frame = {
+    overview: overviewTab,
+    vertex: vertexTab,
+    exceptions: exceptionsTab,
+    checkpoints: checkpointsTab,
+    configuration: configurationTab,
+  }[tab];
+  if (!frame) {
+    set('#tab', '<p>No such tab.</p>');
+    return undefined;
+  }
+  const refreshTab = frame(jobId, nodes, arg);
+  return async () => {
+    const j = await get(`/jobs/${jobId}`);
+    set('#job-state', badge(j.state));
+    set('#job-times', `started ${esc(time(j['start-time']))} · ${esc(duration(j.duration))}`);
+    for (const b of view.querySelectorAll('.actions button')) b.disabled = !RUNNING.has(j.state);
+    await refreshTab(j);
+  };
+}
+
+function bindJobActions(jobId) {
+  const act = async (name, f) => {
+    say(`${name}…`, 'pending');
+    try {
+      say(await f());
+    } catch (e) {
+      say(`${name} failed: ${e.message}`, 'error');
+    }
+  };
+  const dir = () => $('#sp-dir').value.trim() || undefined;
+  const handlers = {
+    cancel: () =>
+      act('Cancel', async () => {
+        await patch(`/jobs/${jobId}?mode=cancel`);
+        return 'The job is being canceled.';
+      }),
+    savepoint: () =>
+      act('Savepoint', async () => {
+        const t = await post(`/jobs/${jobId}/savepoints`, { 'target-directory': dir(), 'cancel-job': false });
+        const op = await awaitOperation(`/jobs/${jobId}/savepoints/${t['request-id']}`);
+        return `Savepoint completed: ${op.location}`;
+      }),
+    stop: () =>
+      act('Stop', async () => {
+        const t = await post(`/jobs/${jobId}/stop`, { targetDirectory: dir(), drain: $('#drain').checked });
+        const op = await awaitOperation(`/jobs/${jobId}/savepoints/${t['request-id']}`);
+        return `Stopped with savepoint ${op.location}`;
+      }),
+    rescale: () =>
+      act('Rescale', async () => {
+        const p = Number($('#rescale-p').value);
+        const t = await patch(`/jobs/${jobId}/rescaling?parallelism=${p}`);
+        await awaitOperation(`/jobs/${jobId}/rescaling/${t['request-id']}`);
+        setTimeout(navigate, 500); // The graph changed.
+        return `Rescaled to parallelism ${p}.`;
+      }),
+    fail: () =>
+      act('Fault injection', async () => {
+        const v = $('#fault-vertex').value;
+        const i = Number($('#fault-subtask').value);
+        const r = await post(`/jobs/${jobId}/vertices/${v}/subtasks/${i}/fail`);
+        return `Injected a failure into ${r.taskName}: watch the job restart (Exceptions, Checkpoints' restore).`;
+      }),
+  };
+  for (const b of view.querySelectorAll('.actions button')) b.addEventListener('click', () => handlers[b.dataset.action]?.());
+}
+
+/** Busy and backpressured time (max over subtasks) and the input watermark (min) of every vertex. */
+async function liveVertices(jobId, job) {
+  const live = {};
+  await Promise.all(
+    job.vertices.map(async (v) => {
+      const [m, w] = await Promise.all([
+        get(`/jobs/${jobId}/vertices/${v.id}/subtasks/metrics?get=busyTimeMsPerSecond,backPressuredTimeMsPerSecond&agg=max`).catch(() => []),
+        get(`/jobs/${jobId}/vertices/${v.id}/watermarks`).catch(() => []),
+      ]);
+      const metric = (id) => m.find((x) => x.id === id)?.max;
+      const marks = w.map((x) => BigInt(x.value));
+      const min = marks.length > 0 ? marks.reduce((a, b) => (b < a ? b : a)) : undefined;
+      live[v.id] = {
+        busy: metric('busyTimeMsPerSecond'),
+        backPressured: metric('backPressuredTimeMsPerSecond'),
+        readRecords: v.metrics['read-records'],
+        writeRecords: v.metrics['write-records'],
+        watermark: min === undefined ? undefined : String(min),
+        status: v.status,
+      };
+    }),
+  );
+  return live;
+}
+
+function overviewTab(jobId, nodes) {
+  set(
+    '#tab',
+    `<div id="graph" class="graph"></div>
+     <div class="charts"><div id="throughput"></div><div id="cp-chart"></div></div>
+     <h2>Vertices</h2><div id="vertices"></div>`,
+  );
+  const sources = new Set(nodes.filter((n) => !n.inputs || n.inputs.length === 0).map((n) => n.id));
+  return async (job) => {
+    const live = await liveVertices(jobId, job);
+    drawGraph($('#graph'), jobId, nodes, live);
+    const s = samplesOf(jobId);
+    const out = job.vertices.filter((v) => sources.has(v.id)).reduce((n, v) => n + v.metrics['write-records'], 0);
+    // The counts change only when the cluster fetched new metrics (metrics.fetcher.update-interval):
+    // a rate is taken between two distinct counts.
+    if (s.out.length === 0 || s.out[s.out.length - 1].n !== out) s.out.push({ t: Date.now(), n: out });
+    if (s.out.length > 120) s.out.shift();
+    const rates = s.out.slice(1).map((p, i) => ({ t: p.t, v: Math.max(0, ((p.n - s.out[i].n) * 1000) / Math.max(1, p.t - s.out[i].t)) }));
+    set('#throughput', lineChart(rates, { title: 'Throughput: records out of the sources', unit: 'records/s' }));
+    await checkpointSamples(jobId);
+    set('#cp-chart', checkpointChart(jobId));
+    set(
+      '#vertices',
+      table(
+        ['Name', 'Status', 'Parallelism', 'Records in', 'Records out', 'Bytes in', 'Bytes out', 'Busy', 'Backpressured', 'Watermark'],
+        job.vertices.map((v) =>
+          row([
+            `<a href="#/job/${esc(jobId)}/vertex/${esc(v.id)}">${esc(v.name)}</a>`,
+            badge(v.status),
+            esc(v.parallelism),
+            esc(count(v.metrics['read-records'])),
+            esc(count(v.metrics['write-records'])),
+            esc(bytes(v.metrics['read-bytes'])),
+            esc(bytes(v.metrics['write-bytes'])),
+            esc(live[v.id].busy === undefined ? '-' : `${Math.round(live[v.id].busy / 10)}%`),
+            esc(live[v.id].backPressured === undefined ? '-' : `${Math.round(live[v.id].backPressured / 10)}%`),
+            esc(watermark(live[v.id].watermark)),
+          ]),
+        ),
+      ),
+    );
+  };
+}
+
+async function checkpointSamples(jobId) {
+  const c = await get(`/jobs/${jobId}/checkpoints`);
+  const s = samplesOf(jobId);
+  for (const h of c.history ?? []) if (h.status === 'COMPLETED') s.checkpoints.set(h.id, { t: h.latest_ack_timestamp, v: h.end_to_end_duration });
+  return c;
+}
+
+function checkpointChart(jobId) {
+  const points = [...samplesOf(jobId).checkpoints.values()].sort((a, b) => a.t - b.t).slice(-100);
+  return lineChart(points, { title: 'Checkpoint duration (end to end)', unit: 'ms' });
+}
+
+function vertexTab(jobId, nodes, vertexId) {
+  const node = nodes.find((n) => n.id === vertexId);
+  set('#tab', `<h2>${esc(node?.operator ?? vertexId)}</h2><div id="bp"></div><h3>Subtasks</h3><div id="subtasks"></div>`);
+  return async () => {
+    const [v, bp, w] = await Promise.all([get(`/jobs/${jobId}/vertices/${vertexId}`), get(`/jobs/${jobId}/vertices/${vertexId}/backpressure`), get(`/jobs/${jobId}/vertices/${vertexId}/watermarks`)]);
+    const names = ['busyTimeMsPerSecond', 'backPressuredTimeMsPerSecond', 'idleTimeMsPerSecond', 'numRecordsInPerSecond', 'numRecordsOutPerSecond'];
+    const metrics = await Promise.all(v.subtasks.map((s) => get(`/jobs/${jobId}/vertices/${vertexId}/subtasks/${s.subtask}/metrics?get=${names.join(',')}`).catch(() => [])));
+    const value = (i, id) => metrics[i].find((m) => m.id === id)?.value;
+    const mark = (i) => w.find((x) => x.id === `${i}.currentInputWatermark`)?.value;
+    set('#bp', `<p>Backpressure: ${badge(bp.backpressureLevel ?? bp.status)} <span class="muted">measured ${esc(time(bp['end-timestamp']))}</span></p>`);
+    set(
+      '#subtasks',
+      table(
+        ['Subtask', 'Status', 'Attempt', 'Task Manager', 'Records in', 'Records out', 'In/s', 'Out/s', 'Busy', 'Backpressured', 'Idle', 'Watermark', 'Duration'],
+        v.subtasks.map((s, i) =>
+          row([
+            esc(s.subtask),
+            badge(s.status),
+            esc(s.attempt),
+            `<a href="#/taskmanager/${esc(s['taskmanager-id'])}">${esc(String(s['taskmanager-id']).slice(0, 8))}</a>`,
+            esc(count(s.metrics['read-records'])),
+            esc(count(s.metrics['write-records'])),
+            esc(count(Number(value(i, 'numRecordsInPerSecond')))),
+            esc(count(Number(value(i, 'numRecordsOutPerSecond')))),
+            esc(`${Math.round(Number(value(i, 'busyTimeMsPerSecond') ?? 0) / 10)}%`),
+            esc(`${Math.round(Number(value(i, 'backPressuredTimeMsPerSecond') ?? 0) / 10)}%`),
+            esc(`${Math.round(Number(value(i, 'idleTimeMsPerSecond') ?? 0) / 10)}%`),
+            esc(watermark(mark(i))),
+            esc(duration(s.duration)),
+          ]),
+        ),
+      ),
+    );
+  };
+}
+
+function exceptionsTab(jobId) {
+  set('#tab', '<div id="exceptions"></div>');
+  return async () => {
+    const e = await get(`/jobs/${jobId}/exceptions`);
+    const entries = e.exceptionHistory?.entries ?? [];
+    set(
+      '#exceptions',
+      entries.length === 0
+        ? '<p class="muted">No exceptions.</p>'
+        : entries
+            .map(
+              (x) => `<details class="exception"><summary><b>${esc(x.exceptionName)}</b> · ${esc(time(x.timestamp))} · ${esc(x.taskName ?? 'the job')} ${x.endpoint ? `· ${esc(x.endpoint)}` : ''}
+                ${x.concurrentExceptions?.length ? `· ${x.concurrentExceptions.length} concurrent` : ''}</summary><pre>${esc(x.stacktrace)}</pre></details>`,
+            )
+            .join(''),
+    );
+  };
+}
+
+function configurationTab(jobId) {
+  set('#tab', '<div id="config"></div>');
+  return async () => {
+    const c = await get(`/jobs/${jobId}/config`);
+    const ec = c['execution-config'] ?? {};
+    const rows = Object.entries(ec)
+      .filter(([k]) => k !== 'user-config')
+      .map(([k, v]) => row([esc(k), esc(v)]));
+    const user = Object.entries(ec['user-config'] ?? {}).map(([k, v]) => row([esc(k), esc(v)]));
+    set('#config', `<h2>Execution configuration</h2>${table(['Key', 'Value'], rows)}<h2>User configuration</h2>${table(['Key', 'Value'], user)}`);
+  };
+}
+
+function checkpointsTab(jobId, nodes, selected) {
+  set(
+    '#tab',
+    `<div id="cp-counts" class="cards"></div><div id="cp-chart"></div>
+     <h2>History</h2><div id="cp-history"></div>
+     <div id="cp-detail"></div>`,
+  );
+  let shownDetail;
+  return async () => {
+    const c = await checkpointSamples(jobId);
+    const k = c.counts ?? {};
+    const card = (label, value) => `<div class="card"><div class="value">${esc(value)}</div><div class="label">${esc(label)}</div></div>`;
+    const restored = c.latest?.restored;
+    set(
+      '#cp-counts',
+      [card('Triggered', k.total), card('In progress', k.in_progress), card('Completed', k.completed), card('Failed', k.failed), card('Restored', k.restored)].join('') +
+        (restored ? `<p class="restore">Latest restore: ${restored.is_savepoint ? 'savepoint' : 'checkpoint'} ${esc(restored.id)} at ${esc(time(restored.restore_timestamp))} ${esc(restored.external_path ?? '')}</p>` : ''),
+    );
+    set('#cp-chart', checkpointChart(jobId));
+    const history = c.history ?? [];
+    set(
+      '#cp-history',
+      table(
+        ['ID', 'Status', 'Type', 'Triggered', 'End to end', 'State size', 'Processed data', 'Persisted data', 'Acknowledged', ''],
+        history.map((h) =>
+          row(
+            [
+              esc(h.id),
+              badge(h.status),
+              esc(h.is_savepoint ? 'Savepoint' : h.checkpoint_type),
+              esc(time(h.trigger_timestamp)),
+              esc(duration(h.end_to_end_duration)),
+              esc(bytes(h.state_size)),
+              esc(bytes(h.processed_data)),
+              esc(bytes(h.persisted_data)),
+              `${esc(h.num_acknowledged_subtasks)}/${esc(h.num_subtasks)}`,
+              `<a href="#/job/${esc(jobId)}/checkpoints/${esc(h.id)}">details</a>`,
+            ],
+            `data-checkpoint="${esc(h.id)}"`,
+          ),
+        ),
+        'No checkpoints yet',
+      ),
+    );
+    const id = selected ?? history.find((h) => h.status === 'COMPLETED')?.id;
+    if (id !== undefined && shownDetail !== id) {
+      shownDetail = id;
+      set('#cp-detail', await checkpointDetail(jobId, id, nodes));
+    }
+  };
+}
+
+async function checkpointDetail(jobId, id, nodes) {
+  const d = await get(`/jobs/${jobId}/checkpoints/details/${id}`);
+  const rows = [];
+  const perVertex = [];
+  for (const n of nodes) {
+    if (!d.tasks?.[n.id]) continue;
+    const s = await get(`/jobs/${jobId}/checkpoints/details/${id}/subtasks/${n.id}`);
+    for (const sub of s.subtasks ?? []) {
+      if (sub.status !== 'completed') continue;
+      rows.push({ vertex: n.operator, index: sub.index, parallelism: n.parallelism, phases: subtaskPhases(sub, d.trigger_timestamp) });
+    }
+    perVertex.push(
+      row([
+        esc(n.operator),
+        `${esc(s.num_acknowledged_subtasks)}/${esc(s.num_subtasks)}`,
+        esc(duration(s.end_to_end_duration)),
+        esc(bytes(s.checkpointed_size)),
+        esc(duration(s.summary?.checkpoint_duration?.sync?.max)),
+        esc(duration(s.summary?.checkpoint_duration?.async?.max)),
+        esc(duration(s.summary?.alignment?.duration?.max)),
+        esc(duration(s.summary?.start_delay?.max)),
+        esc(bytes(s.summary?.alignment?.persisted?.max)),
+      ]),
+    );
+  }
+  const worst = slowest(rows);
+  const legend = PHASES.map((p) => `<span class="legend"><i style="background:${p.colour}"></i>${esc(p.label)}</span>`).join(' ');
+  const subRows = rows.map((r) =>
+    row([
+      esc(`${r.vertex} (${r.index + 1}/${r.parallelism})`),
+      esc(duration(r.phases.firstBarrier)),
+      esc(duration(r.phases.lastBarrier)),
+      esc(duration(r.phases.alignment)),
+      esc(duration(r.phases.startDelay)),
+      esc(duration(r.phases.sync)),
+      esc(duration(r.phases.async)),
+      esc(bytes(r.phases.persisted)),
+      esc(duration(r.phases.total)),
+    ]),
+  );
+  return `<h2>Checkpoint ${esc(id)} · ${badge(d.status)} · ${esc(duration(d.end_to_end_duration))}</h2>
+    ${table(['Vertex', 'Acknowledged', 'End to end', 'Size', 'Sync (max)', 'Async (max)', 'Alignment (max)', 'Start delay (max)', 'Persisted in-flight (max)'], perVertex)}
+    <h3>Barrier timeline</h3>
+    <p id="slowest">${worst ? `Slowest subtask: <b>${esc(`${worst.row.vertex} (${worst.row.index + 1}/${worst.row.parallelism})`)}</b>, acknowledged after ${esc(duration(worst.row.phases.total))}; most of its time went to <b>${esc(worst.phase.label)}</b>.` : 'No subtask acknowledged.'}</p>
+    <p>${legend}</p>
+    ${barrierTimeline(rows)}
+    ${table(['Subtask', 'First barrier', 'Last barrier', 'Alignment', 'Start delay', 'Sync', 'Async', 'Persisted in-flight', 'Acknowledged after'], subRows)}`;
+}
+
+// ---- TaskManagers and the JobManager ----
+
+async function taskManagersPage() {
+  view.innerHTML = '<h1>Task Managers</h1><div id="tms"></div>';
+  return async () => {
+    const { taskmanagers } = await get('/taskmanagers');
+    set(
+      '#tms',
+      table(
+        ['ID', 'Slots', 'Free slots', 'Tasks', 'Physical memory', ''],
+        taskmanagers.map((t) =>
+          row([`<a href="#/taskmanager/${esc(t.id)}">${esc(t.id)}</a>`, esc(t.slotsNumber), esc(t.freeSlots), esc(t.assignedTasks ?? '-'), esc(bytes(t.hardware?.physicalMemory)), `<button data-kill="${esc(t.id)}" class="danger">Kill</button>`]),
+        ),
+      ),
+    );
+    for (const b of view.querySelectorAll('button[data-kill]'))
+      b.addEventListener('click', async () => {
+        try {
+          await post(`/taskmanagers/${b.dataset.kill}/kill`);
+          status.textContent = `TaskManager ${b.dataset.kill} killed: its slot threads are replaced after cluster.taskmanager.restart-delay.`;
+        } catch (e) {
+          status.textContent = `Kill failed: ${e.message}`;
+        }
+      });
+  };
+}
+
+const TM_METRICS = ['Status.JVM.Memory.Heap.Used', 'Status.JVM.Memory.Heap.Max', 'Status.JVM.CPU.Load', 'Status.JVM.GarbageCollector.All.Count'];
+
+/** The tabs of a TaskManager's or the JobManager's page: the first one its own, then the logs'. */
+function logTabs(prefix, tab, first) {
+  const tabs = [first, ['log', 'Log'], ['stdout', 'Stdout'], ['logs', 'Log list']].map(([k, label]) => `<a href="${prefix}/${k}" class="${k === tab ? 'active' : ''}">${label}</a>`).join('');
+  return `<nav class="tabs">${tabs}</nav><div id="tab"></div>`;
+}
+
+async function logView(base, tab, file) {
+  if (tab === 'log') set('#tab', `<pre class="log">${esc(await get(`${base}/log`))}</pre>`);
+  else if (tab === 'stdout') set('#tab', `<pre class="log">${esc(await get(`${base}/stdout`)) || '<span class="muted">(empty)</span>'}</pre>`);
+  else if (tab === 'logs' && file) set('#tab', `<h3>${esc(file)}</h3><pre class="log">${esc(await get(`${base}/logs/${encodeURIComponent(file)}`))}</pre>`);
+  else if (tab === 'logs') {
+    const { logs } = await get(`${base}/logs`);
+    set('#tab', table(['Name', 'Size', 'Modified'], logs.map((l) => row([`<a href="${location.hash.replace(/\/logs.*$/, '/logs')}/${encodeURIComponent(l.name)}">${esc(l.name)}</a>`, esc(bytes(l.size)), esc(time(l.mtime))]))));
+  }
+}
+
+async function taskManagerPage([id, tab = 'metrics', file]) {
+  view.innerHTML = `<h1>Task Manager ${esc(id)}</h1>${logTabs(`#/taskmanager/${esc(id)}`, tab, ['metrics', 'Metrics'])}`;
+  const refresh = async () => {
+    if (tab !== 'metrics') return logView(`/taskmanagers/${id}`, tab, file && decodeURIComponent(file));
+    const [t, m] = await Promise.all([get(`/taskmanagers/${id}`), get(`/taskmanagers/${id}/metrics?get=${TM_METRICS.join(',')}`)]);
+    const slots = (t.allocatedSlots ?? []).map((s, i) => row([esc(i), s.jobId ? `<a href="#/job/${esc(s.jobId)}">${esc(s.jobId)}</a>` : '-']));
+    set('#tab', `<h2>Slots (${esc(t.slotsNumber)}, ${esc(t.freeSlots)} free)</h2>${table(['Slot', 'Job'], slots, 'No allocated slots')}<h2>Metrics</h2>${table(['Metric', 'Value'], m.map((x) => row([esc(x.id), esc(x.value)])))}`);
+  };
+  return tab === 'metrics' ? refresh : (await refresh(), undefined);
+}
+
+async function jobManagerPage([tab = 'config', file]) {
+  view.innerHTML = `<h1>Job Manager</h1>${logTabs('#/jobmanager', tab, ['config', 'Configuration'])}`;
+  if (tab === 'config') {
+    const conf = await get('/jobmanager/config');
+    set('#tab', table(['Key', 'Value'], conf.sort((a, b) => a.key.localeCompare(b.key)).map((c) => row([esc(c.key), esc(c.value)]))));
+  } else await logView('/jobmanager', tab, file && decodeURIComponent(file));
+  return undefined;
+}
+
+// ---- submitting a job ----
+
+async function submitPage() {
+  view.innerHTML = `<h1>Submit a new job</h1>
+    <form id="upload" class="upload"><input type="file" id="jarfile" accept=".ts,.mts,.js,.mjs"><button type="submit">Upload</button></form>
+    <div id="message"></div>
+    <h2>Uploaded job modules</h2><div id="jars"></div>`;
+  $('#upload').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const file = $('#jarfile').files[0];
+    if (!file) return say('Choose a job module (.ts or .js) first.', 'error');
+    try {
+      await upload(file);
+      say(`Uploaded ${file.name}.`);
+      await refreshJars();
+    } catch (e) {
+      say(`Upload failed: ${e.message}`, 'error');
+    }
+  });
+  const refreshJars = async () => {
+    const { files } = await get('/jars');
+    set(
+      '#jars',
+      files.length === 0
+        ? '<p class="muted">Nothing uploaded yet.</p>'
+        : files
+            .map(
+              (f) => `<div class="jar" data-jar="${esc(f.id)}"><b>${esc(f.name)}</b> <span class="muted">uploaded ${esc(time(f.uploaded))}</span>
+        <div class="jar-form"><input name="args" placeholder="program arguments" size="30"><input name="parallelism" type="number" min="1" placeholder="parallelism" style="width:7em">
+        <input name="savepoint" placeholder="savepoint path (optional)" size="28"><label><input type="checkbox" name="nonrestored"> allow non-restored state</label>
+        <button data-run>Submit</button><button data-delete class="danger">Delete</button></div></div>`,
+            )
+            .join(''),
+    );
+    for (const el of view.querySelectorAll('.jar')) {
+      const id = el.dataset.jar;
+      const field = (n) => el.querySelector(`[name="${n}"]`);
+      el.querySelector('[data-run]').addEventListener('click', async () => {
+        const args = field('args').value.trim();
+        const body = { programArgsList: args === '' ? [] : args.split(/\s+/) };
+        if (field('parallelism').value) body.parallelism = Number(field('parallelism').value);
+        if (field('savepoint').value.trim()) body.savepointPath = field('savepoint').value.trim();
+        if (field('nonrestored').checked) body.allowNonRestoredState = true;
+        say('Submitting…', 'pending');
+        try {
+          const r = await post(`/jars/${encodeURIComponent(id)}/run`, body);
+          location.hash = `#/job/${r.jobid}`;
+        } catch (e) {
+          say(`Submission failed: ${e.message}`, 'error');
+        }
+      });
+      el.querySelector('[data-delete]').addEventListener('click', async () => {
+        try {
+          await del(`/jars/${encodeURIComponent(id)}`);
+          await refreshJars();
+        } catch (e) {
+          say(`Delete failed: ${e.message}`, 'error');
+        }
+      });
+    }
+  };
+  await refreshJars();
+  return undefined;
+}
+
+const PAGES = { overview: overviewPage, jobs: jobsPage, job: jobPage, taskmanagers: taskManagersPage, taskmanager: taskManagerPage, jobmanager: jobManagerPage, submit: submitPage };
+
+window.addEventListener('hashchange', navigate);
+get('/config')
+  .then((c) => {
+    refreshMs = Math.max(200, Number(c['refresh-interval']) || 3000);
+  })
+  .catch(() => {})
+  .finally(navigate);
