@@ -11,7 +11,7 @@
 import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { pino, type Logger as PinoLogger } from 'pino';
-import { MiniFlinkError } from './errors.js';
+import { MiniFlinkError, stackWithCauses } from './errors.js';
 
 /** log4j's levels. */
 export const LOG_LEVELS = ['ALL', 'TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'OFF'] as const;
@@ -101,7 +101,8 @@ export function logSettings(props: ReadonlyMap<string, string>, overrides: Reado
     if (m) {
       const entry = named.get(m[1]!) ?? {};
       if (m[2] === 'name') entry.name = v.trim();
-      else entry.level = parseLogLevel(v, k);
+      // An empty level (an unset ${env:...} without a default) leaves the logger unset, as log4j does.
+      else if (v.trim() !== '') entry.level = parseLogLevel(v, k);
       named.set(m[1]!, entry);
     } else if (/^appender\.[^.]+\.policies\.size\.size$/.test(k)) maxFileBytes = parseLogFileSize(v, k);
     else if (/^appender\.[^.]+\.strategy\.max$/.test(k)) files = count(v, k);
@@ -139,26 +140,36 @@ export function formatLogLine(time: number, level: string, logger: string, threa
   return `${stamp} ${level.padEnd(5)} ${logger.padEnd(60)} [${thread}] - ${message}\n`;
 }
 
-/** SLF4J's message formatting: each `{}` takes the next argument; an Error left over after the placeholders is printed with its stack. */
+/**
+ * SLF4J's message formatting: each `{}` takes the next argument; an Error left over after the
+ * placeholders is printed with its stack and causes. Formatting never throws: an argument that
+ * cannot be shown prints as `[FAILED toString()]`, as SLF4J prints it.
+ */
 export function formatMessage(message: string, args: readonly unknown[]): string {
   let i = 0;
   let text = message.replace(/\\?\{\}/g, (hole) => (hole.startsWith('\\') ? '{}' : i < args.length ? show(args[i++]) : hole));
   const rest = args[args.length - 1];
-  if (i < args.length && rest instanceof Error) text += `\n${rest.stack ?? `${rest.name}: ${rest.message}`}`;
+  if (i < args.length && rest instanceof Error) text += `\n${safely(() => stackWithCauses(rest))}`;
   return text;
 }
 
-function show(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v instanceof Error) return `${v.name}: ${v.message}`;
-  if (v !== null && typeof v === 'object' && v.toString === Object.prototype.toString) {
-    try {
-      return JSON.stringify(v);
-    } catch {
-      return String(v);
-    }
+function safely(f: () => string): string {
+  try {
+    return f();
+  } catch {
+    return '[FAILED toString()]';
   }
-  return String(v);
+}
+
+function show(v: unknown): string {
+  return safely(() => {
+    if (typeof v === 'string') return v;
+    if (v instanceof Error) return `${v.name}: ${v.message}`;
+    if (v !== null && typeof v === 'object' && (Array.isArray(v) || Object.getPrototypeOf(v) === null || (v as object).toString === Object.prototype.toString)) {
+      return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) ?? String(v);
+    }
+    return String(v);
+  });
 }
 
 /** An SLF4J-style logger (what `getRuntimeContext().getLogger()` gives user code, and the runtime's own). */
@@ -256,7 +267,10 @@ export function loggerFactory(levels: LogLevels, write: (line: string) => void, 
     },
   );
   const cache = new Map<string, Logger>();
-  return (name, t = thread) => {
+  return (rawName, rawThread = thread) => {
+    // A line break in a name would start a line of its own in the file.
+    const name = rawName.replace(/[\r\n]+/g, ' ');
+    const t = rawThread.replace(/[\r\n]+/g, ' ');
     const key = `${name}\u0000${t}`;
     let logger = cache.get(key);
     if (logger === undefined) {

@@ -16,7 +16,7 @@ export type QueryScope =
   | { readonly kind: 'tm'; readonly tmId: string }
   | { readonly kind: 'job'; readonly jobId: string }
   | { readonly kind: 'task'; readonly jobId: string; readonly vertexId: string; readonly subtask: number; readonly attempt: number }
-  | { readonly kind: 'operator'; readonly jobId: string; readonly vertexId: string; readonly subtask: number; readonly attempt: number; readonly operator: string };
+  | { readonly kind: 'operator'; readonly jobId: string; readonly vertexId: string; readonly subtask: number; readonly attempt: number; readonly operator: string; readonly operatorId?: string };
 
 /** What a registry does with metrics as groups add and remove them (reporters listen here). */
 export interface MetricSink {
@@ -179,6 +179,7 @@ export function operatorGroup(sink: MetricSink | undefined, t: TaskScopeInfo, op
     subtask: t.subtaskIndex,
     attempt: t.attempt,
     operator: operatorName,
+    operatorId,
   });
 }
 

@@ -14,6 +14,11 @@ export type MetricValues = Map<string, string>;
 export interface SubtaskMetrics {
   attempt: number;
   readonly metrics: MetricValues;
+  /**
+   * Each operator's own metrics by operator id (the reporters label them with it: two chained
+   * operators of one name stay apart, where REST's `<operator>.<name>` joins them, as Flink's does).
+   */
+  readonly operators: Map<string, { readonly name: string; readonly metrics: MetricValues }>;
 }
 
 interface JobMetrics {
@@ -47,6 +52,11 @@ export class MetricStore {
           const sub = this.subtask(s.jobId, s.vertexId, s.subtask, s.attempt);
           if (!sub) break;
           sub.metrics.set(s.kind === 'task' ? d.name : `${s.operator}.${d.name}`, d.value);
+          if (s.kind === 'operator' && s.operatorId !== undefined) {
+            let op = sub.operators.get(s.operatorId);
+            if (!op) sub.operators.set(s.operatorId, (op = { name: s.operator, metrics: new Map() }));
+            op.metrics.set(d.name, d.value);
+          }
           break;
         }
         default:
@@ -114,7 +124,7 @@ export class MetricStore {
     const cur = v.get(index);
     if (cur && cur.attempt > attempt) return undefined;
     if (cur && cur.attempt === attempt) return cur;
-    const fresh = { attempt, metrics: new Map<string, string>() };
+    const fresh = { attempt, metrics: new Map<string, string>(), operators: new Map() };
     v.set(index, fresh);
     return fresh;
   }

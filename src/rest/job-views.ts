@@ -4,7 +4,7 @@
  */
 import { qualify } from '../checkpoint/index.js';
 import { stableHexId } from '../core/ids.js';
-import { encodeResults, type JobMaster } from '../runtime/index.js';
+import { encodeResults, type JobMaster, type PriorAttempt } from '../runtime/index.js';
 import { currentSubtaskMetrics, ioMetrics, sumIoMetrics, type IoMetrics } from './metric-views.js';
 
 type JobStatusName = JobMaster['status'];
@@ -300,18 +300,19 @@ export function vertexDetails(jm: JobMaster, vertexId: string, locate: (slot: nu
 }
 
 /** Flink's SubtaskExecutionAttemptDetailsInfo of a subtask's current attempt. */
-export function subtaskDetails(jm: JobMaster, s: Subtask, locate: (slot: number) => SlotLocation, now: number): Record<string, unknown> {
+export function subtaskDetails(jm: JobMaster, s: Subtask, locate: (slot: number) => SlotLocation, now: number, prior?: PriorAttempt): Record<string, unknown> {
+  if (prior) s = prior.subtask;
   const { start, end, duration } = span([s], now);
   return {
     subtask: s.index,
     status: s.state,
-    attempt: jm.attempt,
+    attempt: prior?.attempt ?? jm.attempt,
     endpoint: locate(s.slot).endpoint,
     'start-time': start,
     start_time: start,
     'end-time': end,
     duration,
-    metrics: subtaskIo(jm, s),
+    metrics: prior ? ioMetrics(prior.metrics) : subtaskIo(jm, s),
     'taskmanager-id': locate(s.slot).taskManagerId,
     'status-duration': statusDuration(s, now),
   };

@@ -144,7 +144,7 @@ export function emptyIoMetrics(): IoMetrics {
 }
 
 /** A subtask's IOMetricsInfo from its task metrics; `-complete` says whether the subtask reported them. */
-export function ioMetrics(m: MetricValues | undefined): IoMetrics {
+export function ioMetrics(m: ReadonlyMap<string, string> | undefined): IoMetrics {
   const num = (name: string) => {
     const v = Number(m?.get(name) ?? 0);
     return Number.isFinite(v) ? v : 0;

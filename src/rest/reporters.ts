@@ -13,7 +13,7 @@
  * `flink_<logical scope>_<name>` with `_` for any character outside [a-zA-Z0-9_:], e.g.
  * `flink_taskmanager_job_task_operator_numRecordsIn`, labelled with the scope's variables
  * (`host`, `tm_id`, `job_id`, `job_name`, `task_id`, `task_name`, `subtask_index`,
- * `task_attempt_num`, `operator_name`).
+ * `task_attempt_num`, `operator_id`, `operator_name`); an ended job or task reports nothing (its groups are closed, as Flink closes them).
  */
 import { createServer, type Server } from 'node:http';
 import { Gauge, Registry } from 'prom-client';
@@ -22,6 +22,7 @@ import { MiniFlinkError } from '../core/errors.js';
 import { filterCharacters, type MetricValues } from '../metrics/index.js';
 import type { JobMaster } from '../runtime/index.js';
 import { metricSources } from './metric-sources.js';
+import { TERMINAL } from './job-views.js';
 import { splitList, type RouteContext } from './route-context.js';
 
 const PROMETHEUS_FACTORY = 'org.apache.flink.metrics.prometheus.PrometheusReporterFactory';
@@ -66,27 +67,24 @@ export async function startReporters(ctx: Pick<RouteContext, 'cluster' | 'dispat
     for (const t of ctx.cluster.mini.taskManagers) add('taskmanager', await sources.taskManagerValues(t, store), { host: HOST, tm_id: t.id });
     for (const j of ctx.dispatcher.listJobs()) {
       const jm = sources.jobOf(j.jobId);
-      if (!jm) continue;
+      // An ended job's metric groups are closed (Flink's reporters drop their series); REST keeps its last values.
+      if (!jm || TERMINAL.has(jm.status)) continue;
       add('jobmanager_job', sources.jobValues(jm, store.jobMetrics(jm.jobId)), { host: HOST, job_id: jm.jobId, job_name: jm.jobName });
       for (const v of jm.submission.job.vertices) {
-        // The store names operator metrics `<operator name as REST filters it>.<name>`.
-        const operators = v.operators.map((o) => ({ name: o.name, prefix: `${filterCharacters(o.name)}.` }));
+        // The store names operator metrics `<operator name as REST filters it>.<name>` beside the task's.
+        const prefixes = v.operators.map((o) => `${filterCharacters(o.name)}.`);
         for (const [index, sub] of store.vertexMetrics(jm.jobId, v.id)) {
           if (sub.attempt !== jm.attempt) continue;
+          // A subtask that ended closed its groups, as in Flink.
+          const state = jm.subtasks.get(`${v.id}/${index}`)?.state;
+          if (state === 'FINISHED' || state === 'CANCELED' || state === 'FAILED') continue;
           const labels = taskLabels(ctx, jm, v, index, sub.attempt);
-          const task: MetricValues = new Map();
-          const byOperator = new Map<string, MetricValues>();
-          for (const [name, value] of sub.metrics) {
-            const op = operators.find((o) => name.startsWith(o.prefix));
-            if (!op) task.set(name, value);
-            else {
-              const m = byOperator.get(op.name) ?? new Map<string, string>();
-              m.set(name.slice(op.prefix.length), value);
-              byOperator.set(op.name, m);
-            }
-          }
+          const task: MetricValues = new Map([...sub.metrics].filter(([name]) => !prefixes.some((p) => name.startsWith(p))));
           add('taskmanager_job_task', task, labels);
-          for (const [op, values] of byOperator) add('taskmanager_job_task_operator', values, { ...labels, operator_name: op });
+          for (const o of v.operators) {
+            const op = sub.operators.get(o.operatorId);
+            if (op) add('taskmanager_job_task_operator', op.metrics, { ...labels, operator_id: o.operatorId, operator_name: o.name });
+          }
         }
       }
     }

@@ -151,20 +151,22 @@ export class ClusterLogs {
     this.taskManagers.set(id, { base, lock, log, out, tail: new Tail() });
   }
 
-  /** Log lines a TaskManager's slot thread posted (already in Flink's pattern). */
-  taskManagerLog(id: string, text: string): void {
-    this.taskManagers.get(id)?.log.append(text);
+  /** Log lines a TaskManager's slot thread posted (already in Flink's pattern; each one event, which rolls over whole). */
+  taskManagerLog(id: string, lines: readonly string[]): void {
+    const log = this.taskManagers.get(id)?.log;
+    if (log) for (const line of lines) log.append(line);
   }
 
-  /** What a TaskManager's slot thread wrote to stdout or stderr. */
-  taskManagerStdout(id: string, stream: 'stdout' | 'stderr', text: string): void {
+  /** What a TaskManager's slot thread wrote to stdout or stderr; `written` once it is written (or buffered to be written to a file). */
+  taskManagerStdout(id: string, stream: 'stdout' | 'stderr', text: string, written: () => void = () => {}): void {
     const tm = this.taskManagers.get(id);
     if (tm?.out) {
       tm.out.append(text);
+      written();
       return;
     }
-    (stream === 'stdout' ? process.stdout : process.stderr).write(text);
     tm?.tail.append(text);
+    (stream === 'stdout' ? process.stdout : process.stderr).write(text, () => written());
   }
 
   /** The JobManager's files: its log, the rolled-over ones, its `.out`. */

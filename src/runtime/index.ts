@@ -5,7 +5,7 @@
 export { MiniCluster, type MiniClusterOptions, type TaskManagerInfo } from './minicluster.js';
 export { LocalExecutor, type ProgramOverrides } from './local-executor.js';
 export { Dispatcher } from './jobmanager/dispatcher.js';
-export { JobMaster, type JobSubmission, type SubtaskInfo } from './jobmanager/job-master.js';
+export { JobMaster, type JobSubmission, type PriorAttempt, type SubtaskInfo } from './jobmanager/job-master.js';
 export type { FailureEntry } from './jobmanager/failover.js';
 export { buildJobGraph, buildSubmission } from './job-submission.js';
 export { captureProgram, runProgram, registerJobLoader, resolveProgramPath, NO_JOB } from './program/program-loader.js';

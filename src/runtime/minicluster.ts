@@ -219,9 +219,11 @@ export class MiniCluster {
       return;
     }
     if (msg.type === 'stdio') {
-      if (this.options.logs) this.options.logs.taskManagerStdout(this.slots[slot]!.taskManagerId, msg.stream, msg.text);
-      else (msg.stream === 'stdout' ? process.stdout : process.stderr).write(msg.text);
-    } else if (msg.type === 'log') this.options.logs?.taskManagerLog(this.slots[slot]!.taskManagerId, msg.text);
+      const thread = this.slots[slot]!;
+      const written = () => thread.stdioWritten(msg.text.length);
+      if (this.options.logs) this.options.logs.taskManagerStdout(thread.taskManagerId, msg.stream, msg.text, written);
+      else (msg.stream === 'stdout' ? process.stdout : process.stderr).write(msg.text, written);
+    } else if (msg.type === 'log') this.options.logs?.taskManagerLog(this.slots[slot]!.taskManagerId, msg.lines);
     else if (msg.type === 'memory-stats') this.statsRequests.get(msg.requestId)?.(msg.stats);
     else if (msg.type === 'metric-dump') this.dumpRequests.get(msg.requestId)?.(msg.dumps);
     else this.dispatcher.onSlotMessage(slot, msg);

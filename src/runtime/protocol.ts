@@ -89,6 +89,8 @@ export type ToSlot =
       readonly peers: ReadonlyArray<readonly [number, MessagePort]>;
       /** The log levels of the cluster's log4j set-up; none: the cluster keeps no logs (the thread logs nothing). */
       readonly logLevels?: LogLevels | undefined;
+      /** Characters of stdio the thread posted and the JobManager has not written yet (an Int32 at 0). */
+      readonly stdioPending?: SharedArrayBuffer;
     }
   | {
       readonly type: 'deploy';
@@ -226,7 +228,7 @@ export type FromSlot =
     }
   | { readonly type: 'stdio'; readonly stream: 'stdout' | 'stderr'; readonly text: string }
   /** Lines for the TaskManager's log, in Flink's pattern. */
-  | { readonly type: 'log'; readonly text: string }
+  | { readonly type: 'log'; readonly lines: readonly string[] }
   | { readonly type: 'memory-stats'; readonly requestId: number; readonly stats: MemoryStats }
   | { readonly type: 'metric-dump'; readonly requestId: number; readonly dumps: readonly MetricDump[] }
   | { readonly type: 'heartbeat'; readonly id: number };

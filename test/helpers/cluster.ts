@@ -22,11 +22,16 @@ export async function startCluster(settings: readonly string[], options: { env?:
   if (given === undefined) logDirs.set(cluster, logDir);
   const base = await new Promise<string>((resolve, reject) => {
     let out = '';
-    cluster.stdout!.on('data', (d: Buffer) => {
+    const onData = (d: Buffer) => {
       out += d.toString();
       const hit = /REST endpoint listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (hit) resolve(hit[1]!);
-    });
+      if (hit) {
+        // Stop reading into this string (a test may read what the cluster prints after this).
+        cluster.stdout!.off('data', onData);
+        resolve(hit[1]!);
+      }
+    };
+    cluster.stdout!.on('data', onData);
     cluster.once('exit', (code) => {
       if (given === undefined) rmSync(logDir, { recursive: true, force: true });
       reject(new Error(`cluster exited ${code}: ${out}`));

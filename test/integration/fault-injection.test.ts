@@ -74,7 +74,8 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 
 const allRunning = (jobId: string) =>
   until(`job ${jobId} running with every subtask running`, async () => {
     const d = await get(`/jobs/${jobId}`);
-    return d.state === 'RUNNING' && (d.vertices as Json[]).every((v) => v.status === 'RUNNING') ? d : undefined;
+    // Every subtask, not every vertex: a vertex is RUNNING once one of its subtasks is (Flink's aggregate state).
+    return d.state === 'RUNNING' && (d.vertices as Json[]).every((v) => (v.tasks as Record<string, number>).RUNNING === v.parallelism) ? d : undefined;
   });
 
 const restarts = async (jobId: string) => Number(((await get(`/jobs/${jobId}/metrics?get=numRestarts`)) as unknown as Array<{ value: string }>)[0]!.value);

@@ -29,6 +29,7 @@ beforeAll(async () => {
   const settings = [
     'rest.port=0',
     'taskmanager.numberOfTaskSlots=2',
+    'metrics.fetcher.update-interval=0',
     'metrics.reporter.prom.factory.class=org.apache.flink.metrics.prometheus.PrometheusReporterFactory',
     `metrics.reporter.prom.port=${promPort}`,
     'metrics.reporter.prom.scope.variables.excludes=task_attempt_num',
@@ -53,34 +54,61 @@ afterAll(async () => {
   await exited;
 });
 
+const jobIdOf = (stdout: string) => /JobID ([0-9a-f]{32})/.exec(stdout)![1]!;
+const scrape = async () => (await (await fetch(`http://127.0.0.1:${promPort}/metrics`)).text()).split('\n');
+/** The sum of a metric's samples whose line passes `filter`. */
+const sum = (lines: readonly string[], metric: string, filter: (l: string) => boolean) =>
+  lines
+    .filter((l) => l.startsWith(`${metric}{`) && filter(l))
+    .map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)))
+    .reduce((a, b) => a + b, 0);
+
 describe('metric reporters', () => {
-  it('reporters - Prometheus: Flink names and labels, exact counts of a finished job, excluded labels left out', async () => {
+  it('reporters - Prometheus and the log reporter: Flink names and labels, exact counts of a running job, operators of one name apart by operator_id; an ended job reports nothing', async () => {
     expect(out).toContain(`Metric reporter prom (Prometheus) listening at http://127.0.0.1:${promPort}/metrics`);
-    const r = await runCli(['run', '-m', base.replace('http://', ''), '-p', '2', 'test/jobs/metrics-job.ts', 'count', '5000']);
+    const m = ['-m', base.replace('http://', '')];
+    const r = await runCli(['run', ...m, '-d', '-p', '2', 'test/jobs/reporter-job.ts', '1000']);
     expect(r.code, r.stderr).toBe(0);
-    const text = await (await fetch(`http://127.0.0.1:${promPort}/metrics`)).text();
-    const lines = text.split('\n');
-    const sum = (metric: string, filter: (l: string) => boolean) =>
-      lines
-        .filter((l) => l.startsWith(`${metric}{`) && filter(l))
-        .map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)))
-        .reduce((a, b) => a + b, 0);
+    const jobId = jobIdOf(r.stdout);
+    const inJob = (l: string) => l.includes(`job_id="${jobId}"`);
+    let lines: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      lines = await scrape();
+      if (sum(lines, 'flink_taskmanager_job_task_operator_numRecordsIn', (l) => inJob(l) && l.includes('operator_name="Sink: counting sink"')) === 1000) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const text = lines.join('\n');
     expect(text).toContain('# TYPE flink_taskmanager_job_task_operator_numRecordsIn gauge');
-    expect(sum('flink_taskmanager_job_task_operator_numRecordsIn', (l) => l.includes('operator_name="Sink: counting sink"'))).toBe(5000);
-    expect(sum('flink_taskmanager_job_task_numRecordsOut', (l) => l.includes('job_name="metrics count"') && l.includes('task_name="Source: Sequence Source -> Map"'))).toBe(5000);
-    expect(sum('flink_taskmanager_job_task_operator_mine_seen', () => true)).toBe(5000);
+    expect(sum(lines, 'flink_taskmanager_job_task_operator_numRecordsIn', (l) => inJob(l) && l.includes('operator_name="Sink: counting sink"'))).toBe(1000);
+    expect(sum(lines, 'flink_taskmanager_job_task_operator_numRecordsOut', (l) => inJob(l) && l.includes('task_name="Source: Numbers -> Map -> X -> X -> Sink: counting sink"') && l.includes('operator_name="Source: Numbers"'))).toBe(1000);
+    expect(sum(lines, 'flink_taskmanager_job_task_operator_mine_seen', inJob)).toBe(1000);
+    // The two operators named X: each its own series, told apart by operator_id.
+    const xIn = lines.filter((l) => l.startsWith('flink_taskmanager_job_task_operator_numRecordsIn{') && inJob(l) && l.includes('operator_name="X"'));
+    const ids = [...new Set(xIn.map((l) => /operator_id="([0-9a-f]{32})"/.exec(l)?.[1]))];
+    expect(ids).toHaveLength(2);
+    expect(ids.map((id) => sum(lines, 'flink_taskmanager_job_task_operator_numRecordsIn', (l) => inJob(l) && l.includes(`operator_id="${id}"`))).sort()).toEqual([1000, 2000]);
     expect(lines.some((l) => l.startsWith('flink_jobmanager_numRegisteredTaskManagers{host="localhost"} 1'))).toBe(true);
-    expect(lines.some((l) => l.startsWith('flink_jobmanager_job_numRestarts{') && l.includes('job_name="metrics count"'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('flink_jobmanager_job_numRestarts{') && l.includes('job_name="reporter job"'))).toBe(true);
     expect(text).toMatch(/flink_taskmanager_Status_JVM_Memory_Heap_Used\{host="localhost",tm_id="[0-9a-f]+"\} \d+/);
     expect(text).not.toContain('task_attempt_num=');
-  }, 60_000);
 
-  it('reporters - the log reporter prints a report of every metric with its identifier', { timeout: 30_000 }, async () => {
-    // A report every 500 ms: wait for one taken after the job of the first test ran.
-    const sinkLine = /localhost\.taskmanager\.[0-9a-f]+\.metrics count\.Sink: counting sink\.\d\.numRecordsIn: \d+\n/;
+    // The log reporter: a report of every metric with its identifier.
+    const sinkLine = /localhost\.taskmanager\.[0-9a-f]+\.reporter job\.Sink: counting sink\.\d\.numRecordsIn: \d+\n/;
     for (let i = 0; i < 100 && !sinkLine.test(out); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(out).toContain('=========================== Starting metrics report ===========================');
     expect(out).toMatch(/localhost\.jobmanager\.numRegisteredTaskManagers: 1\n/);
     expect(out).toMatch(sinkLine);
-  });
+
+    // Canceled: its job, task and operator series are gone (Flink closes the groups), not frozen.
+    const cancel = await runCli(['cancel', ...m, jobId]);
+    expect(cancel.code, cancel.stderr).toBe(0);
+    for (let i = 0; i < 50; i++) {
+      const state = ((await (await fetch(`${base}/jobs/${jobId}`)).json()) as { state: string }).state;
+      if (state === 'CANCELED') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const after = await scrape();
+    expect(after.filter((l) => !l.startsWith('#') && inJob(l))).toEqual([]);
+    expect(after.some((l) => l.startsWith('flink_jobmanager_numRegisteredTaskManagers{'))).toBe(true);
+  }, 60_000);
 });

@@ -156,10 +156,13 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
     return { ...found, s };
   };
   /** The attempt of the path: only the current one is kept (Flink keeps earlier attempts' details). */
-  const attemptOf = (req: FastifyRequest, jm: JobMaster) => {
+  /** The attempt of the path: the current one, or a prior one of the execution history (Flink keeps 16). */
+  const attemptOf = (req: FastifyRequest, jm: JobMaster, s: { vertexId: string; index: number }) => {
     const a = intParam((req.params as { attempt: string }).attempt, 'attempt', 'path');
-    if (a !== jm.attempt) throw new RestError(404, `Attempt ${a} of this subtask is not kept: only the current attempt (${jm.attempt}) is.`);
-    return a;
+    if (a === jm.attempt) return { attempt: a, prior: undefined };
+    const prior = jm.priorAttempts.get(`${s.vertexId}/${s.index}`)?.find((p) => p.attempt === a);
+    if (!prior) throw new RestError(404, `Attempt ${a} of this subtask is not kept: the current attempt is ${jm.attempt}, and the execution history keeps the last 16 before it.`);
+    return { attempt: a, prior };
   };
   r.get('/jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex', async (req) => {
     const { jm, s } = await subtask(req);
@@ -167,12 +170,11 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
   });
   r.get('/jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/attempts/:attempt', async (req) => {
     const { jm, s } = await subtask(req);
-    attemptOf(req, jm);
-    return subtaskDetails(jm, s, locate, Date.now());
+    return subtaskDetails(jm, s, locate, Date.now(), attemptOf(req, jm, s).prior);
   });
   r.get('/jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/attempts/:attempt/accumulators', async (req) => {
     const { jm, v, s } = await subtask(req);
-    const attempt = attemptOf(req, jm);
+    const { attempt } = attemptOf(req, jm, s);
     return { subtask: s.index, attempt, id: `${v.id}_${s.index}_${attempt}`, 'user-accumulators': [] };
   });
   r.get('/jobs/:jobid/vertices/:vertexid/subtasktimes', async (req) => {

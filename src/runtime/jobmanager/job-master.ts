@@ -54,6 +54,17 @@ export interface JobMasterOptions {
   readonly loggers?: LoggerFactory | undefined;
 }
 
+/** A subtask's attempt that a restart or rescale replaced. */
+export interface PriorAttempt {
+  readonly attempt: number;
+  readonly subtask: SubtaskInfo;
+  /** The metric values the attempt reported last (task and operator metrics as REST names them). */
+  readonly metrics: ReadonlyMap<string, string> | undefined;
+}
+
+/** Prior attempts kept per subtask (Flink's jobmanager.execution.attempts-history-size default). */
+const PRIOR_ATTEMPTS_KEPT = 16;
+
 /** Flink's loggers of a job's lifecycle. */
 const JOB_MASTER = 'org.apache.flink.runtime.jobmaster.JobMaster';
 const EXECUTION_GRAPH = 'org.apache.flink.runtime.executiongraph.ExecutionGraph';
@@ -92,6 +103,12 @@ export class JobMaster {
   private slotWait: NodeJS.Timeout | undefined;
   /** The JobManager's loggers. */
   readonly loggers: LoggerFactory;
+  /**
+   * Prior attempts of each subtask (`<vertexId>/<index>`), oldest first, at most
+   * PRIOR_ATTEMPTS_KEPT (Flink's execution history, jobmanager.execution.attempts-history-size):
+   * what the subtask was when its attempt ended, with the metric values it reported last.
+   */
+  readonly priorAttempts = new Map<string, PriorAttempt[]>();
 
   constructor(
     /** What was submitted; a rescale replaces it with the same program at the new parallelism. */
@@ -335,11 +352,25 @@ export class JobMaster {
   }
 
   /** A restart: the next attempt, from the latest checkpoint. */
+  /** Keeps the ending attempt of every subtask in the execution history, before a new attempt replaces it. */
+  private keepPriorAttempts(): void {
+    for (const s of this.scheduler.subtasks.values()) {
+      const key = `${s.vertexId}/${s.index}`;
+      const sub = this.metricStore?.vertexMetrics(this.jobId, s.vertexId).get(s.index);
+      const kept = this.priorAttempts.get(key) ?? [];
+      kept.push({ attempt: this.attempt, subtask: { ...s, timestamps: { ...s.timestamps } }, metrics: sub && sub.attempt === this.attempt ? new Map(sub.metrics) : undefined });
+      if (kept.length > PRIOR_ATTEMPTS_KEPT) kept.shift();
+      this.priorAttempts.set(key, kept);
+    }
+  }
+
   private restart(): void {
     this.watchdog.stop();
-    this.loggers(JOB_MASTER).info('Restarting job {} ({}) as attempt #{} from its latest checkpoint.', this.jobName, this.jobId, this.attempt + 1);
+    this.keepPriorAttempts();
     this.attempt++;
     this.checkpoints.restoreLatest();
+    const from = this.checkpoints.restore;
+    this.loggers(JOB_MASTER).info('Restarting job {} ({}) as attempt #{} from {}.', this.jobName, this.jobId, this.attempt, from ? `${from.kind ?? 'checkpoint'} ${from.checkpointId}` : 'the beginning (no checkpoint completed)');
     this.scheduler.reset(this.submission.job, this.placement);
     this.transition('RUNNING');
     this.deployWhenSlotsAlive();
@@ -355,6 +386,7 @@ export class JobMaster {
     );
     this.submission = { ...next, jobId: this.jobId, restartStrategy: this.submission.restartStrategy };
     this.placement = placement;
+    this.keepPriorAttempts();
     this.checkpoints.rescaled(this.submission);
     this.watchdog.stop();
     this.attempt++;

@@ -72,6 +72,7 @@ port.on('message', (msg: ToSlot) => {
     case 'init': {
       slotIndex = msg.slotIndex;
       taskManagerId = msg.taskManagerId;
+      if (msg.stdioPending) stdio.countPendingIn(msg.stdioPending);
       if (msg.logLevels) loggers = loggerFactory(msg.logLevels, (line) => stdio.appendLog(line), `slot-${slotIndex}`);
       loggers(TASK_EXECUTOR).info('Slot {} of TaskManager {} started.', slotIndex, taskManagerId);
       transport = new Transport(msg.slotIndex, new Map(msg.peers));

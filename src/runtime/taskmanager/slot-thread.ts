@@ -26,6 +26,8 @@ export class SlotThread {
   private exited: Promise<void> | undefined;
   /** Why the thread is being terminated (a hang, a cancellation timeout, an injected fault). */
   private killedFor: string | undefined;
+  /** Characters of stdio the thread posted that this thread has not written yet (shared with it: it waits beyond a limit). */
+  private readonly stdioPending = new Int32Array(new SharedArrayBuffer(4));
   /** Whether the thread has started and not exited. */
   alive = false;
   private lost = false;
@@ -39,6 +41,12 @@ export class SlotThread {
     /** The cluster's log levels (none: the cluster keeps no logs). */
     private readonly logLevels?: LogLevels,
   ) {}
+
+  /** `n` characters of the thread's stdio were written: a thread waiting for the JobManager may go on. */
+  stdioWritten(n: number): void {
+    Atomics.sub(this.stdioPending, 0, n);
+    Atomics.notify(this.stdioPending, 0);
+  }
 
   /** Starts the thread and hands it its data-plane ports. */
   start(peers: ReadonlyArray<readonly [number, MessagePort]>): Promise<void> {
@@ -77,7 +85,7 @@ export class SlotThread {
       });
       this.alive = false;
     });
-    worker.postMessage({ type: 'init', slotIndex: this.index, taskManagerId: this.taskManagerId, peers, logLevels: this.logLevels } satisfies ToSlot, peers.map(([, p]) => p));
+    worker.postMessage({ type: 'init', slotIndex: this.index, taskManagerId: this.taskManagerId, peers, logLevels: this.logLevels, stdioPending: this.stdioPending.buffer as SharedArrayBuffer } satisfies ToSlot, peers.map(([, p]) => p));
     return ready.then(() => {
       this.alive = !this.lost;
     });

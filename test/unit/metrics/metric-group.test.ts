@@ -258,7 +258,7 @@ describe('metric group - scopes, variables and identifiers', () => {
     expect(taskManagerGroup(sink, 'h1', 'tm-7').query).toEqual({ kind: 'tm', tmId: 'tm-7' });
     expect(jobManagerJobGroup(sink, 'h1', JOB_ID, 'My Job').query).toEqual({ kind: 'job', jobId: JOB_ID });
     expect(taskGroup(sink, TASK).query).toEqual({ kind: 'task', jobId: JOB_ID, vertexId: VERTEX_ID, subtask: 3, attempt: 1 });
-    expect(opGroup(sink).query).toEqual({ kind: 'operator', jobId: JOB_ID, vertexId: VERTEX_ID, subtask: 3, attempt: 1, operator: 'Map' });
+    expect(opGroup(sink).query).toEqual({ kind: 'operator', jobId: JOB_ID, vertexId: VERTEX_ID, subtask: 3, attempt: 1, operator: 'Map', operatorId: OP_ID });
     // System groups have no user path.
     expect(opGroup(sink).userPath).toEqual([]);
   });

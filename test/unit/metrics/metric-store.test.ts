@@ -156,3 +156,17 @@ describe('metric store', () => {
     r.close();
   });
 });
+
+describe('metric store - operators by id', () => {
+  it('metric store - two chained operators of one name: REST joins them as `<name>.<metric>`, the reporters keep each by its id', () => {
+    const s = new MetricStore();
+    const x = (id: string): QueryScope => ({ kind: 'operator', jobId: J1, vertexId: V1, subtask: 0, attempt: 0, operator: 'X', operatorId: id });
+    s.add([d(x('1'.repeat(32)), 'numRecordsIn', '100'), d(x('2'.repeat(32)), 'numRecordsIn', '200')]);
+    const sub = s.vertexMetrics(J1, V1).get(0)!;
+    expect(obj(sub.metrics)).toEqual({ 'X.numRecordsIn': '200' });
+    expect([...sub.operators].map(([id, o]) => [id, o.name, obj(o.metrics)])).toEqual([
+      ['1'.repeat(32), 'X', { numRecordsIn: '100' }],
+      ['2'.repeat(32), 'X', { numRecordsIn: '200' }],
+    ]);
+  });
+});

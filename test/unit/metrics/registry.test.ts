@@ -101,7 +101,7 @@ describe('metric registry - dump', () => {
     const dumps = r.dump();
     expect(byName(dumps)).toEqual({ own: '1', 'mine.seen': '2', 'mine.deeper.n': '3', 'region.eu.hits': '4' });
     // The user groups keep the operator's query scope.
-    expect(new Set(dumps.map((d) => JSON.stringify(d.scope)))).toEqual(new Set([JSON.stringify({ ...TASK_SCOPE, kind: 'operator', operator: 'Map' })]));
+    expect(new Set(dumps.map((d) => JSON.stringify(d.scope)))).toEqual(new Set([JSON.stringify({ ...TASK_SCOPE, kind: 'operator', operator: 'Map', operatorId: 'c'.repeat(32) })]));
   });
 
   it('metric registry - a histogram is dumped as _count and Flink\'s statistics, in order', () => {

@@ -1,0 +1,48 @@
+// For the reporter tests: <n> numbers from a parallel source that then idles until canceled (the
+// job keeps running, so its metrics are reported), through two chained flatMaps both named "X"
+// (the first emits each number twice, the second keeps one of the two) into "counting sink". The
+// map before them counts in a user counter `mine.seen`.
+import { RichMapFunction, RichParallelSourceFunction, StreamExecutionEnvironment, type Collector, type Counter, type SourceContext } from 'miniflink';
+
+const n = Number(process.argv[2] ?? '1000');
+
+class Numbers extends RichParallelSourceFunction<number> {
+  private running = true;
+  async run(ctx: SourceContext<number>): Promise<void> {
+    const rc = this.getRuntimeContext();
+    for (let x = rc.getIndexOfThisSubtask(); x < n && this.running; x += rc.getNumberOfParallelSubtasks()) await ctx.collect(x);
+    while (this.running) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  cancel(): void {
+    this.running = false;
+  }
+}
+
+class Seen extends RichMapFunction<number, number> {
+  private seen!: Counter;
+  override open(): void {
+    this.seen = this.getRuntimeContext().getMetricGroup().addGroup('mine').counter('seen');
+  }
+  map(x: number): number {
+    this.seen.inc();
+    return x;
+  }
+}
+
+const env = StreamExecutionEnvironment.getExecutionEnvironment();
+env
+  .addSource(new Numbers())
+  .name('Numbers')
+  .map(new Seen())
+  .flatMap((x: number, out: Collector<[number, string]>) => {
+    out.collect([x, 'a']);
+    out.collect([x, 'b']);
+  })
+  .name('X')
+  .flatMap((p: [number, string], out: Collector<number>) => {
+    if (p[1] === 'a') out.collect(p[0]);
+  })
+  .name('X')
+  .addSink({ invoke: () => {} })
+  .name('counting sink');
+await env.execute('reporter job');
