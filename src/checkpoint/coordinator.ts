@@ -140,7 +140,17 @@ export class CheckpointCoordinator {
   latest: CompletedCheckpoint | undefined;
   readonly counts: CheckpointCounts = { completed: 0, failed: 0, restored: 0 };
   /** The last failed checkpoints and savepoints (counted as failures), for statistics. */
-  readonly failedHistory: Array<{ id: number; kind: 'checkpoint' | 'savepoint'; timestamp: number; failedAt: number; message: string; acknowledged: number; total: number }> = [];
+  readonly failedHistory: Array<{
+    id: number;
+    kind: 'checkpoint' | 'savepoint';
+    timestamp: number;
+    failedAt: number;
+    message: string;
+    acknowledged: number;
+    total: number;
+    /** The acknowledgements it had, by vertex id. */
+    subtasks: Readonly<Record<string, readonly SubtaskCheckpointStats[]>>;
+  }> = [];
   private consecutiveFailures = 0;
   private periodic: NodeJS.Timeout | undefined;
   private lastCompletedAt = 0;
@@ -385,7 +395,7 @@ export class CheckpointCoordinator {
     if (countAsFailure) this.log.warn('Failed to complete {} {} for job {} ({} consecutive failed attempts so far): {}', p.kind, p.id, this.jobId, p.kind === 'checkpoint' ? this.consecutiveFailures + 1 : this.consecutiveFailures, reason);
     else this.log.info('{} {} of job {} was aborted: {}', p.kind === 'checkpoint' ? 'Checkpoint' : 'Savepoint', p.id, this.jobId, reason);
     const total = this.gateway.allTasks().length;
-    this.failedHistory.push({ id: p.id, kind: p.kind, timestamp: p.timestamp, failedAt: Date.now(), message: reason, acknowledged: total - p.needed.size, total });
+    this.failedHistory.push({ id: p.id, kind: p.kind, timestamp: p.timestamp, failedAt: Date.now(), message: reason, acknowledged: total - p.needed.size, total, subtasks: Object.fromEntries(p.acks) });
     if (this.failedHistory.length > 10) this.failedHistory.shift();
     if (countAsFailure && !this.stopped) {
       if (p.kind === 'checkpoint' && ++this.consecutiveFailures > this.settings.tolerableFailures) {
@@ -411,6 +421,12 @@ export class CheckpointCoordinator {
     const r = this.settings.retention;
     const keep = (status === 'CANCELED' && r === 'RETAIN_ON_CANCELLATION') || (status === 'FAILED' && r !== 'NO_EXTERNALIZED_CHECKPOINTS') || (status === 'SUSPENDED' && r !== 'NO_EXTERNALIZED_CHECKPOINTS');
     if (!keep && this.jobDir !== undefined) removeDir(this.jobDir);
+  }
+
+  /** The acknowledgements so far of a checkpoint in progress, by vertex id (undefined: not in progress). */
+  pendingAcks(id: number): Readonly<Record<string, readonly SubtaskCheckpointStats[]>> | undefined {
+    const p = this.pending.get(id);
+    return p ? Object.fromEntries(p.acks) : undefined;
   }
 
   /** The checkpoints in progress: id, kind, trigger time and how many tasks acknowledged. */

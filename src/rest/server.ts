@@ -51,7 +51,8 @@ export async function buildRestServer(cluster: StandaloneCluster, options: RestO
   const conf = cluster.configuration;
   const guard = { bindAddress: conf['rest.bind-address'] ?? conf['rest.address'] ?? '127.0.0.1', allowedHosts: conf['rest.allowed-hosts'] };
   app.addHook('onRequest', (req, reply, done) => {
-    const why = refusal(guard, req.method, req.headers.host, req.headers.origin);
+    const site = req.headers['sec-fetch-site'];
+    const why = refusal(guard, req.method, req.headers.host, req.headers.origin, req.url, typeof site === 'string' ? site : undefined);
     if (why === undefined) done();
     else void reply.code(403).send({ errors: [why] });
   });

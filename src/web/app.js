@@ -29,11 +29,22 @@ const table = (head, rows, empty = 'None') =>
   rows.length === 0 ? `<p class="muted">${esc(empty)}</p>` : `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 const row = (cells, attrs = '') => `<tr ${attrs}>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 
+/** A REST error's text without the stack frames of the server's exception. */
+function brief(text) {
+  const lines = String(text).split('\n');
+  const at = lines.findIndex((l) => /^\s+at /.test(l));
+  const kept = (at < 0 ? lines : lines.slice(0, at)).join('\n').trim();
+  return kept.length > 800 ? `${kept.slice(0, 800)}…` : kept;
+}
+
 /** Shows the outcome of an action. */
 function say(text, kind = 'ok') {
   const el = $('#message');
-  if (el) el.innerHTML = `<div class="message ${kind}">${esc(text)}</div>`;
+  if (el) el.innerHTML = `<div class="message ${kind}">${esc(kind === 'error' ? brief(text) : text)}</div>`;
 }
+
+/** A message to show once the page is rendered anew (an action that re-renders the page). */
+let flash;
 
 function route() {
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
@@ -44,6 +55,8 @@ function route() {
 async function navigate() {
   clearTimeout(timer);
   const mine = ++generation;
+  status.textContent = '';
+  status.classList.remove('error');
   const parts = route();
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.nav === (parts[0] === 'job' ? 'jobs' : parts[0] === 'taskmanager' ? 'taskmanagers' : parts[0]));
   const page = PAGES[parts[0]] ?? notFound;
@@ -132,7 +145,15 @@ const JOB_TABS = [
 ];
 
 async function jobPage([jobId, tab = 'overview', arg], alive) {
-  const [job, plan] = await Promise.all([get(`/jobs/${jobId}`), get(`/jobs/${jobId}/plan`)]);
+  const [job, plan, checkpointing] = await Promise.all([
+    get(`/jobs/${jobId}`),
+    get(`/jobs/${jobId}/plan`),
+    // Flink answers 404 for a job without checkpointing: asked once per page, not every refresh.
+    get(`/jobs/${jobId}/checkpoints/config`).then(
+      () => true,
+      () => false,
+    ),
+  ]);
   if (!alive()) return undefined;
   const nodes = plan.plan.nodes;
   const tabs = JOB_TABS.map(([k, label]) => `<a href="#/job/${esc(jobId)}/${k}" class="${k === tab || (tab === 'vertex' && k === 'overview') ? 'active' : ''}">${label}</a>`).join('');
@@ -151,6 +172,10 @@ async function jobPage([jobId, tab = 'overview', arg], alive) {
     <nav class="tabs">${tabs}</nav>
     <div id="tab"></div>`;
   bindJobActions(jobId);
+  if (flash) {
+    say(flash);
+    flash = undefined;
+  }
   const frame = {
     overview: overviewTab,
     vertex: vertexTab,
@@ -162,12 +187,13 @@ async function jobPage([jobId, tab = 'overview', arg], alive) {
     set('#tab', '<p>No such tab.</p>');
     return undefined;
   }
-  const refreshTab = frame(jobId, nodes, arg);
+  const refreshTab = frame(jobId, nodes, arg, checkpointing);
   return async () => {
     const j = await get(`/jobs/${jobId}`);
     set('#job-state', badge(j.state));
     set('#job-times', `started ${esc(time(j['start-time']))} · ${esc(duration(j.duration))}`);
-    for (const b of view.querySelectorAll('.actions button')) b.disabled = !RUNNING.has(j.state);
+    // Cancel while the job has not ended (a restarting job too); the others while it runs.
+    for (const b of view.querySelectorAll('.actions button')) b.disabled = b.dataset.action === 'cancel' ? !RUNNING.has(j.state) : j.state !== 'RUNNING';
     await refreshTab(j);
   };
 }
@@ -205,13 +231,21 @@ function bindJobActions(jobId) {
         const p = Number($('#rescale-p').value);
         const t = await patch(`/jobs/${jobId}/rescaling?parallelism=${p}`);
         await awaitOperation(`/jobs/${jobId}/rescaling/${t['request-id']}`);
-        setTimeout(navigate, 500); // The graph changed.
-        return `Rescaled to parallelism ${p}.`;
+        const now = (await get(`/jobs/${jobId}`)).vertices.map((v) => `${v.name}: ${v.parallelism}`).join(', ');
+        const changed = (await get(`/jobs/${jobId}`)).vertices.some((v) => v.parallelism === p);
+        // The graph changed: render the page anew, with the outcome.
+        flash = changed
+          ? `Rescaled to parallelism ${p}. Parallelism now: ${now}.`
+          : `The job restarted from a savepoint, but no vertex has parallelism ${p}: its code sets the parallelism (env.setParallelism or setParallelism on operators). Parallelism now: ${now}.`;
+        setTimeout(navigate, 300);
+        return flash;
       }),
     fail: () =>
       act('Fault injection', async () => {
         const v = $('#fault-vertex').value;
-        const i = Number($('#fault-subtask').value);
+        const text = $('#fault-subtask').value.trim();
+        if (!/^\d+$/.test(text)) throw new Error('Give the index of the subtask to fail (0, 1, ...).');
+        const i = Number(text);
         const r = await post(`/jobs/${jobId}/vertices/${v}/subtasks/${i}/fail`);
         return `Injected a failure into ${r.taskName}: watch the job restart (Exceptions, Checkpoints' restore).`;
       }),
@@ -244,27 +278,32 @@ async function liveVertices(jobId, job) {
   return live;
 }
 
-function overviewTab(jobId, nodes) {
+function overviewTab(jobId, nodes, _arg, checkpointing) {
   set(
     '#tab',
     `<div id="graph" class="graph"></div>
      <div class="charts"><div id="throughput"></div><div id="cp-chart"></div></div>
      <h2>Vertices</h2><div id="vertices"></div>`,
   );
-  const sources = new Set(nodes.filter((n) => !n.inputs || n.inputs.length === 0).map((n) => n.id));
+  const sources = nodes.filter((n) => !n.inputs || n.inputs.length === 0).map((n) => n.id);
+  /** Per source vertex, its source operator's `<operator>.numRecordsOut` (what it emitted, chained or not). */
+  let sourceMetrics;
   return async (job) => {
     const live = await liveVertices(jobId, job);
     drawGraph($('#graph'), jobId, nodes, live);
-    const s = samplesOf(jobId);
-    const out = job.vertices.filter((v) => sources.has(v.id)).reduce((n, v) => n + v.metrics['write-records'], 0);
-    // The counts change only when the cluster fetched new metrics (metrics.fetcher.update-interval):
-    // a rate is taken between two distinct counts.
-    if (s.out.length === 0 || s.out[s.out.length - 1].n !== out) s.out.push({ t: Date.now(), n: out });
-    if (s.out.length > 120) s.out.shift();
-    const rates = s.out.slice(1).map((p, i) => ({ t: p.t, v: Math.max(0, ((p.n - s.out[i].n) * 1000) / Math.max(1, p.t - s.out[i].t)) }));
-    set('#throughput', lineChart(rates, { title: 'Throughput: records out of the sources', unit: 'records/s' }));
-    await checkpointSamples(jobId);
-    set('#cp-chart', checkpointChart(jobId));
+    sourceMetrics ??= await Promise.all(
+      sources.map(async (vid) => {
+        // The vertex lists `<subtask>.<metric>`; the aggregation over subtasks takes `<metric>`.
+        const ids = (await get(`/jobs/${jobId}/vertices/${vid}/metrics`).catch(() => [])).map((m) => m.id.replace(/^\d+\./, ''));
+        return { vid, id: ids.find((id) => /^Source[^.]*\.numRecordsOut$/.test(id)) ?? ids.find((id) => /\.numRecordsOut$/.test(id)) };
+      }),
+    );
+    const emitted = await Promise.all(
+      sourceMetrics.map(async ({ vid, id }) => (id ? Number((await get(`/jobs/${jobId}/vertices/${vid}/subtasks/metrics?get=${encodeURIComponent(id)}&agg=sum`).catch(() => []))[0]?.sum ?? 0) : 0)),
+    );
+    set('#throughput', lineChart(throughput(jobId, job, emitted.reduce((a, b) => a + b, 0)), { title: 'Throughput: records out of the sources', unit: 'records/s' }));
+    if (checkpointing) await checkpointSamples(jobId);
+    set('#cp-chart', checkpointing ? checkpointChart(jobId) : '<p class="muted">Checkpointing is not enabled for this job.</p>');
     set(
       '#vertices',
       table(
@@ -286,6 +325,28 @@ function overviewTab(jobId, nodes) {
       ),
     );
   };
+}
+
+/**
+ * The sources' records out per second, one point per refresh. The counts change only when the
+ * cluster fetches metrics anew (metrics.fetcher.update-interval): a rate is taken between two
+ * distinct counts and held until the next; a count that stops changing for longer than its usual
+ * gap (or a job that is not running) brings the rate to 0; a count that drops (a restart) starts anew.
+ */
+function throughput(jobId, job, n) {
+  const s = samplesOf(jobId);
+  const now = Date.now();
+  const last = s.last;
+  let rate = s.rate ?? 0;
+  if (!last || n < last.n) s.last = { t: now, n, gap: 0 };
+  else if (n > last.n) {
+    rate = ((n - last.n) * 1000) / Math.max(1, now - last.t);
+    s.last = { t: now, n, gap: now - last.t };
+  } else if (job.state !== 'RUNNING' || now - last.t > Math.max(3 * refreshMs, 2 * last.gap)) rate = 0;
+  s.rate = rate;
+  if (last) s.out.push({ t: now, v: rate });
+  if (s.out.length > 200) s.out.shift();
+  return s.out;
 }
 
 async function checkpointSamples(jobId) {
@@ -338,18 +399,26 @@ function vertexTab(jobId, nodes, vertexId) {
 
 function exceptionsTab(jobId) {
   set('#tab', '<div id="exceptions"></div>');
+  let shown = '';
   return async () => {
     const e = await get(`/jobs/${jobId}/exceptions`);
     const entries = e.exceptionHistory?.entries ?? [];
+    // Rendered anew only when the history changed, so an opened stack trace stays open.
+    const key = entries.map((x) => `${x.timestamp}/${x.concurrentExceptions?.length ?? 0}`).join(',');
+    if (key === shown) return;
+    shown = key;
+    const open = new Set([...view.querySelectorAll('details.exception[open]')].map((d) => d.dataset.key));
+    const headline = (x) => String(x.stacktrace ?? '').split('\n')[0];
     set(
       '#exceptions',
       entries.length === 0
         ? '<p class="muted">No exceptions.</p>'
         : entries
-            .map(
-              (x) => `<details class="exception"><summary><b>${esc(x.exceptionName)}</b> · ${esc(time(x.timestamp))} · ${esc(x.taskName ?? 'the job')} ${x.endpoint ? `· ${esc(x.endpoint)}` : ''}
-                ${x.concurrentExceptions?.length ? `· ${x.concurrentExceptions.length} concurrent` : ''}</summary><pre>${esc(x.stacktrace)}</pre></details>`,
-            )
+            .map((x) => {
+              const k = `${x.timestamp}/${x.taskName ?? ''}`;
+              return `<details class="exception" data-key="${esc(k)}" ${open.has(k) ? 'open' : ''}><summary><b>${esc(headline(x))}</b> · ${esc(time(x.timestamp))} · ${esc(x.taskName ?? 'the job')} ${x.endpoint ? `· ${esc(x.endpoint)}` : ''}
+                ${x.concurrentExceptions?.length ? `· ${x.concurrentExceptions.length} concurrent` : ''}</summary><pre>${esc(x.stacktrace)}</pre></details>`;
+            })
             .join(''),
     );
   };
@@ -368,30 +437,35 @@ function configurationTab(jobId) {
   };
 }
 
-function checkpointsTab(jobId, nodes, selected) {
+function checkpointsTab(jobId, nodes, selected, checkpointing) {
+  if (!checkpointing) {
+    set('#tab', '<p class="muted">Checkpointing is not enabled for this job (set execution.checkpointing.interval, or env.enableCheckpointing in its code).</p>');
+    return async () => {};
+  }
   set(
     '#tab',
     `<div id="cp-counts" class="cards"></div><div id="cp-chart"></div>
      <h2>History</h2><div id="cp-history"></div>
      <div id="cp-detail"></div>`,
   );
-  let shownDetail;
+  let shown;
   return async () => {
     const c = await checkpointSamples(jobId);
     const k = c.counts ?? {};
     const card = (label, value) => `<div class="card"><div class="value">${esc(value)}</div><div class="label">${esc(label)}</div></div>`;
     const restored = c.latest?.restored;
+    const where = (p) => (!p || p === '<checkpoint-not-externally-addressable>' ? "(kept in the JobManager's memory)" : p);
     set(
       '#cp-counts',
       [card('Triggered', k.total), card('In progress', k.in_progress), card('Completed', k.completed), card('Failed', k.failed), card('Restored', k.restored)].join('') +
-        (restored ? `<p class="restore">Latest restore: ${restored.is_savepoint ? 'savepoint' : 'checkpoint'} ${esc(restored.id)} at ${esc(time(restored.restore_timestamp))} ${esc(restored.external_path ?? '')}</p>` : ''),
+        (restored ? `<p class="restore">Latest restore: ${restored.is_savepoint ? 'savepoint' : 'checkpoint'} ${esc(restored.id)} at ${esc(time(restored.restore_timestamp))} ${esc(where(restored.external_path))}</p>` : ''),
     );
     set('#cp-chart', checkpointChart(jobId));
     const history = c.history ?? [];
     set(
       '#cp-history',
       table(
-        ['ID', 'Status', 'Type', 'Triggered', 'End to end', 'State size', 'Processed data', 'Persisted data', 'Acknowledged', ''],
+        ['ID', 'Status', 'Type', 'Triggered', 'End to end', 'State size', 'Processed data', 'Persisted data', 'Acknowledged', 'Failure', ''],
         history.map((h) =>
           row(
             [
@@ -404,6 +478,7 @@ function checkpointsTab(jobId, nodes, selected) {
               esc(bytes(h.processed_data)),
               esc(bytes(h.persisted_data)),
               `${esc(h.num_acknowledged_subtasks)}/${esc(h.num_subtasks)}`,
+              h.failure_message ? `<span class="failure" title="${esc(h.failure_message)}">${esc(brief(h.failure_message).slice(0, 120))}</span>` : '',
               `<a href="#/job/${esc(jobId)}/checkpoints/${esc(h.id)}">details</a>`,
             ],
             `data-checkpoint="${esc(h.id)}"`,
@@ -412,9 +487,11 @@ function checkpointsTab(jobId, nodes, selected) {
         'No checkpoints yet',
       ),
     );
-    const id = selected ?? history.find((h) => h.status === 'COMPLETED')?.id;
-    if (id !== undefined && shownDetail !== id) {
-      shownDetail = id;
+    const id = selected !== undefined ? Number(selected) : history.find((h) => h.status === 'COMPLETED')?.id;
+    const status = history.find((h) => h.id === id)?.status;
+    // A checkpoint in progress is shown anew on every refresh, until it is final.
+    if (id !== undefined && (shown?.id !== id || shown.status !== status || status === 'IN_PROGRESS')) {
+      shown = { id, status };
       set('#cp-detail', await checkpointDetail(jobId, id, nodes));
     }
   };
@@ -424,9 +501,11 @@ async function checkpointDetail(jobId, id, nodes) {
   const d = await get(`/jobs/${jobId}/checkpoints/details/${id}`);
   const rows = [];
   const perVertex = [];
+  const ms = (acked, v) => (acked > 0 ? duration(v) : '-');
   for (const n of nodes) {
     if (!d.tasks?.[n.id]) continue;
     const s = await get(`/jobs/${jobId}/checkpoints/details/${id}/subtasks/${n.id}`);
+    const acked = s.num_acknowledged_subtasks;
     for (const sub of s.subtasks ?? []) {
       if (sub.status !== 'completed') continue;
       rows.push({ vertex: n.operator, index: sub.index, parallelism: n.parallelism, phases: subtaskPhases(sub, d.trigger_timestamp) });
@@ -435,13 +514,13 @@ async function checkpointDetail(jobId, id, nodes) {
       row([
         esc(n.operator),
         `${esc(s.num_acknowledged_subtasks)}/${esc(s.num_subtasks)}`,
-        esc(duration(s.end_to_end_duration)),
-        esc(bytes(s.checkpointed_size)),
-        esc(duration(s.summary?.checkpoint_duration?.sync?.max)),
-        esc(duration(s.summary?.checkpoint_duration?.async?.max)),
-        esc(duration(s.summary?.alignment?.duration?.max)),
-        esc(duration(s.summary?.start_delay?.max)),
-        esc(bytes(s.summary?.alignment?.persisted?.max)),
+        esc(ms(acked, s.end_to_end_duration)),
+        esc(acked > 0 ? bytes(s.checkpointed_size) : '-'),
+        esc(ms(acked, s.summary?.checkpoint_duration?.sync?.max)),
+        esc(ms(acked, s.summary?.checkpoint_duration?.async?.max)),
+        esc(ms(acked, s.summary?.alignment?.duration?.max)),
+        esc(ms(acked, s.summary?.start_delay?.max)),
+        esc(acked > 0 ? bytes(s.summary?.alignment?.persisted?.max) : '-'),
       ]),
     );
   }
@@ -460,7 +539,8 @@ async function checkpointDetail(jobId, id, nodes) {
       esc(duration(r.phases.total)),
     ]),
   );
-  return `<h2>Checkpoint ${esc(id)} · ${badge(d.status)} · ${esc(duration(d.end_to_end_duration))}</h2>
+  return `<h2>${d.is_savepoint ? 'Savepoint' : 'Checkpoint'} ${esc(id)} · ${badge(d.status)} · ${esc(duration(d.end_to_end_duration))}</h2>
+    ${d.failure_message ? `<div class="message error">${esc(brief(d.failure_message))}</div>` : ''}
     ${table(['Vertex', 'Acknowledged', 'End to end', 'Size', 'Sync (max)', 'Async (max)', 'Alignment (max)', 'Start delay (max)', 'Persisted in-flight (max)'], perVertex)}
     <h3>Barrier timeline</h3>
     <p id="slowest">${worst ? `Slowest subtask: <b>${esc(`${worst.row.vertex} (${worst.row.index + 1}/${worst.row.parallelism})`)}</b>, acknowledged after ${esc(duration(worst.row.phases.total))}; most of its time went to <b>${esc(worst.phase.label)}</b>.` : 'No subtask acknowledged.'}</p>
@@ -472,7 +552,7 @@ async function checkpointDetail(jobId, id, nodes) {
 // ---- TaskManagers and the JobManager ----
 
 async function taskManagersPage() {
-  view.innerHTML = '<h1>Task Managers</h1><div id="tms"></div>';
+  view.innerHTML = '<h1>Task Managers</h1><div id="message"></div><div id="tms"></div>';
   return async () => {
     const { taskmanagers } = await get('/taskmanagers');
     set(
@@ -487,10 +567,10 @@ async function taskManagersPage() {
     for (const b of view.querySelectorAll('button[data-kill]'))
       b.addEventListener('click', async () => {
         try {
-          await post(`/taskmanagers/${b.dataset.kill}/kill`);
-          status.textContent = `TaskManager ${b.dataset.kill} killed: its slot threads are replaced after cluster.taskmanager.restart-delay.`;
+          const r = await post(`/taskmanagers/${b.dataset.kill}/kill`);
+          say(`TaskManager ${b.dataset.kill} killed: its slot threads (slots ${r.slots.join(', ')}) are replaced after ${r.restartDelay} (cluster.taskmanager.restart-delay); its jobs fail over.`);
         } catch (e) {
-          status.textContent = `Kill failed: ${e.message}`;
+          say(`Kill failed: ${e.message}`, 'error');
         }
       });
   };
@@ -572,8 +652,8 @@ async function submitPage() {
       const id = el.dataset.jar;
       const field = (n) => el.querySelector(`[name="${n}"]`);
       el.querySelector('[data-run]').addEventListener('click', async () => {
-        const args = field('args').value.trim();
-        const body = { programArgsList: args === '' ? [] : args.split(/\s+/) };
+        // The arguments as one string: the cluster splits it as a shell would (quotes keep spaces), as for Flink's dashboard.
+        const body = { programArgs: field('args').value.trim() };
         if (field('parallelism').value) body.parallelism = Number(field('parallelism').value);
         if (field('savepoint').value.trim()) body.savepointPath = field('savepoint').value.trim();
         if (field('nonrestored').checked) body.allowNonRestoredState = true;

@@ -70,8 +70,8 @@ export function slowest(rows) {
 
 /** The barrier timeline: one row per subtask, its phases as bars on a shared time axis from the trigger. */
 export function barrierTimeline(rows) {
-  const width = 760;
-  const label = 250;
+  const width = 860;
+  const label = 330;
   const rowH = 20;
   const total = Math.max(1, ...rows.map((r) => r.phases.total));
   const scale = (width - label - 20) / total;
@@ -81,7 +81,7 @@ export function barrierTimeline(rows) {
   rows.forEach((r, i) => {
     const y = 20 + i * rowH;
     const name = `${r.vertex} (${r.index + 1}/${r.parallelism})`;
-    out.push(`<text x="${label - 6}" y="${y + 13}" text-anchor="end" class="tl-label">${esc(name.length > 40 ? `${name.slice(0, 39)}…` : name)}</text>`);
+    out.push(`<text x="${label - 6}" y="${y + 13}" text-anchor="end" class="tl-label">${esc(name.length > 52 ? `…${name.slice(name.length - 51)}` : name)}</text>`);
     let at = 0;
     for (const p of PHASES) {
       const v = r.phases[p.key];

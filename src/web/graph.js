@@ -4,13 +4,15 @@
 import { count, esc, watermark } from './api.js';
 
 const NODE_W = 240;
-const NODE_H = 96;
+const NODE_H = 112;
 
 /**
  * The colour of a vertex: backpressured -> grey-blue, busy -> red, idle -> light, as Flink's
  * dashboard shades them (busy and backpressured in ms per second, 0..1000).
  */
-export function vertexColour(busy, backPressured) {
+export function vertexColour(busy, backPressured, status = 'RUNNING') {
+  // Only a running vertex is shaded: an ended one's last numbers say nothing about now.
+  if (status !== 'RUNNING') return 'hsl(210, 10%, 93%)';
   const b = Math.max(0, Math.min(1, (busy ?? 0) / 1000));
   const p = Math.max(0, Math.min(1, (backPressured ?? 0) / 1000));
   if (p > b) return `hsl(215, ${20 + 30 * p}%, ${92 - 40 * p}%)`;
@@ -44,18 +46,22 @@ export function drawGraph(container, jobId, nodes, live) {
     const y = box.y - NODE_H / 2;
     const l = live[n.id] ?? {};
     const name = n.operator ?? n.id;
-    const short = name.length > 34 ? `${name.slice(0, 33)}…` : name;
+    // The name on up to two lines of 36 characters (a chain's operators, in order).
+    const first = name.length > 36 ? name.slice(0, 36) : name;
+    const rest = name.slice(first.length);
+    const second = rest.length > 36 ? `${rest.slice(0, 35)}…` : rest;
     const busy = l.busy === undefined ? '-' : `${Math.round(l.busy / 10)}%`;
     const bp = l.backPressured === undefined ? '-' : `${Math.round(l.backPressured / 10)}%`;
     parts.push(
       `<a href="#/job/${esc(jobId)}/vertex/${esc(n.id)}" class="vertex" data-vertex="${esc(n.id)}">`,
       `<title>${esc(name)}</title>`,
-      `<rect x="${x}" y="${y}" width="${NODE_W}" height="${NODE_H}" rx="6" fill="${vertexColour(l.busy, l.backPressured)}"/>`,
-      `<text x="${x + 10}" y="${y + 20}" class="vname">${esc(short)}</text>`,
-      `<text x="${x + 10}" y="${y + 38}">Parallelism ${esc(n.parallelism)} · ${esc(l.status ?? '')}</text>`,
-      `<text x="${x + 10}" y="${y + 56}">Busy ${busy} · Backpressured ${bp}</text>`,
-      `<text x="${x + 10}" y="${y + 74}">In ${count(l.readRecords)} · Out ${count(l.writeRecords)}</text>`,
-      `<text x="${x + 10}" y="${y + 90}" class="muted">Watermark ${esc(watermark(l.watermark))}</text>`,
+      `<rect x="${x}" y="${y}" width="${NODE_W}" height="${NODE_H}" rx="6" fill="${vertexColour(l.busy, l.backPressured, l.status)}"/>`,
+      `<text x="${x + 10}" y="${y + 18}" class="vname">${esc(first)}</text>`,
+      `<text x="${x + 10}" y="${y + 34}" class="vname">${esc(second)}</text>`,
+      `<text x="${x + 10}" y="${y + 52}">Parallelism ${esc(n.parallelism)} · ${esc(l.status ?? '')}</text>`,
+      `<text x="${x + 10}" y="${y + 70}">Busy ${busy} · Backpressured ${bp}</text>`,
+      `<text x="${x + 10}" y="${y + 88}">In ${count(l.readRecords)} · Out ${count(l.writeRecords)}</text>`,
+      `<text x="${x + 10}" y="${y + 104}" class="muted">Watermark ${esc(watermark(l.watermark))}</text>`,
       '</a>',
     );
   }

@@ -78,4 +78,19 @@ describe('rest guard', () => {
     const r = await runCli(['list', '-m', host]);
     expect(r.code, r.stderr).toBe(0);
   });
+
+  it("rest guard - Flink's GET yarn-cancel from another site's page (an <img>: no Origin, Sec-Fetch-Site cross-site) is refused; the job runs on", async () => {
+    const host = new URL(base).host;
+    const run = await runCli(['run', '-d', '-m', host, 'test/jobs/ticker-job.ts']);
+    expect(run.code, run.stderr).toBe(0);
+    const jobId = /JobID ([0-9a-f]{32})/.exec(run.stdout)![1]!;
+    const img = await send('GET', `/jobs/${jobId}/yarn-cancel`, { host, 'sec-fetch-site': 'cross-site', 'sec-fetch-dest': 'image' });
+    expect(img.status).toBe(403);
+    const foreign = await send('GET', `/jobs/${jobId}/yarn-cancel`, { host, origin: 'http://evil.example.com' });
+    expect(foreign.status).toBe(403);
+    expect(((await (await fetch(`${base}/jobs/${jobId}`)).json()) as { state: string }).state).toBe('RUNNING');
+    // curl (no Origin, no Sec-Fetch-Site) cancels, as on Flink.
+    const plain = await send('GET', `/jobs/${jobId}/yarn-cancel`, { host });
+    expect(plain.status).toBe(202);
+  });
 });

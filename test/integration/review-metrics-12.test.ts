@@ -1,7 +1,8 @@
 /**
  * Defects a Flink engineer's review of issue 12 found on a real cluster, each a test that failed
  * before its fix: a prior attempt of a subtask is served from the execution history (Flink keeps
- * 16); a restart's log line says where the job restarts from.
+ * 16); a restart's log line says where the job restarts from. And of issue 13's review: the
+ * details of a checkpoint in progress show the subtasks that acknowledged so far.
  */
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -54,5 +55,36 @@ describe('review of issue 12', () => {
 
     const log = await (await fetch(`${base}/jobmanager/log`)).text();
     expect(log).toMatch(new RegExp(`Restarting job logging-job \\(${jobId}\\) as attempt #1 from checkpoint \\d+\\.`));
+  }, 90_000);
+
+  it('review 13 - a checkpoint in progress: its details count the subtasks that acknowledged so far, each with its numbers', async () => {
+    const started = await startCluster(['taskmanager.numberOfTaskSlots=2']);
+    const c2 = started.cluster;
+    try {
+      const { base } = started;
+      const run = await runCli(['run', '-d', '-m', base.replace('http://', ''), '-p', '2', 'test/jobs/slow-barrier-job.ts']);
+      expect(run.code, run.stderr).toBe(0);
+      const jobId = /JobID ([0-9a-f]{32})/.exec(run.stdout)![1]!;
+      const vertices = ((await (await fetch(`${base}/jobs/${jobId}`)).json()) as { vertices: Array<{ id: string; name: string }> }).vertices;
+      const source = vertices.find((v) => v.name.startsWith('Source'))!;
+      // A checkpoint in progress whose sources acknowledged while the slow sink's barrier is queued.
+      let seen: any;
+      for (let i = 0; i < 300 && !seen; i++) {
+        const stats = (await (await fetch(`${base}/jobs/${jobId}/checkpoints`)).json()) as { history: Array<{ id: number; status: string; num_acknowledged_subtasks: number }> };
+        const pending = stats.history.find((h) => h.status === 'IN_PROGRESS' && h.num_acknowledged_subtasks > 0);
+        if (pending) {
+          const d = (await (await fetch(`${base}/jobs/${jobId}/checkpoints/details/${pending.id}/subtasks/${source.id}`)).json()) as any;
+          if (d.num_acknowledged_subtasks > 0) seen = d;
+        }
+        if (!seen) await sleep(100);
+      }
+      expect(seen, 'details of a checkpoint in progress with acknowledged sources').toBeDefined();
+      expect(seen.status).toBe('IN_PROGRESS');
+      const acked = (seen.subtasks as any[]).filter((x) => x.status === 'completed');
+      expect(acked.length).toBe(seen.num_acknowledged_subtasks);
+      for (const a of acked) expect(a.ack_timestamp).toBeGreaterThan(0);
+    } finally {
+      await stopCluster(c2);
+    }
   }, 90_000);
 });

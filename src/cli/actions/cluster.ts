@@ -28,6 +28,7 @@ export async function clusterAction(argv: readonly string[], io: CliIO): Promise
     return 0;
   }
   if (sub !== 'start') throw new CliArgumentError(`Unknown cluster action '${sub ?? ''}': expected start or stop`);
+  if (p.positional.length > 0) throw new CliArgumentError(`"cluster start" takes no arguments, got: ${p.positional.join(' ')} (a setting is given as -D key=value).`);
   const logDir = conf['env.log.dir'] ?? join(tmpdir(), 'miniflink-log');
   if (p.options['daemon'] === true) {
     mkdirSync(logDir, { recursive: true });
@@ -94,7 +95,11 @@ export async function clusterAction(argv: readonly string[], io: CliIO): Promise
     await app.close().catch(() => {});
     await cluster.close();
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') io.err(`Port ${wanted} on ${host} is taken (another cluster, or another program, listens there). Stop it, or choose another port: -D rest.port=${wanted + 1} (0: any free port).`);
+    if (code === 'EADDRINUSE') {
+      io.err(
+        `Port ${wanted} on ${host} is taken (another cluster, or another program, listens there). Stop it, or choose another port: -D rest.port=${wanted + 1} (0: any free port; with npm start: npm start -- -D rest.port=${wanted + 1}).`,
+      );
+    }
     else io.err(`The REST endpoint cannot listen on ${host}:${wanted}: ${(e as Error).message}`);
     return 1;
   }

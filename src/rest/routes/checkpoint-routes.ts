@@ -56,7 +56,9 @@ export function registerCheckpointRoutes(r: FastifyInstance, ctx: RouteContext):
   const checkpointOf = (jm: JobMaster, cid: number) => {
     const item = (checkpointStats(jm) as { history: Array<Record<string, unknown>> }).history.find((h) => h.id === cid);
     if (!item) throw new RestError(404, `Could not find checkpointing statistics for checkpoint ${cid}.`);
-    const acks = jm.coordinator.history.find((h) => h.id === cid)?.subtasks ?? {};
+    const c = jm.coordinator;
+    // A completed checkpoint's acknowledgements, a failed one's up to its failure, or those so far.
+    const acks = c.history.find((h) => h.id === cid)?.subtasks ?? c.failedHistory.find((f) => f.id === cid)?.subtasks ?? c.pendingAcks(cid) ?? {};
     return { item, acks };
   };
   /** Flink's TaskCheckpointStatistics of one vertex (`id` is the checkpoint id, a long). */

@@ -43,3 +43,18 @@ describe('request guard', () => {
     expect(refusal({ bindAddress: '127.0.0.1', allowedHosts: 'proxy.local' }, 'POST', '127.0.0.1:8081', 'http://proxy.local:9000')).toBeUndefined();
   });
 });
+
+describe('request guard - changing GETs', () => {
+  it("request guard - Flink's GET yarn-cancel changes the cluster: refused from another origin or another site, allowed from the CLI and the UI", () => {
+    const url = `/jobs/${'a'.repeat(32)}/yarn-cancel`;
+    expect(refusal(local, 'GET', '127.0.0.1:8081', 'http://evil.example.com', url)).toContain('another origin');
+    // An <img> or a link sends no Origin with a GET; the browser still says where it comes from.
+    expect(refusal(local, 'GET', '127.0.0.1:8081', undefined, url, 'cross-site')).toContain('Sec-Fetch-Site: cross-site');
+    expect(refusal(local, 'GET', '127.0.0.1:8081', undefined, `${url}?x=1`, 'same-site')).toBeDefined();
+    expect(refusal(local, 'GET', '127.0.0.1:8081', undefined, url)).toBeUndefined();
+    expect(refusal(local, 'GET', '127.0.0.1:8081', undefined, url, 'same-origin')).toBeUndefined();
+    expect(refusal(local, 'GET', '127.0.0.1:8081', undefined, url, 'none')).toBeUndefined();
+    // A plain read from another site's page stays allowed (the browser keeps the answer from it).
+    expect(refusal(local, 'GET', '127.0.0.1:8081', undefined, '/jobs/overview', 'cross-site')).toBeUndefined();
+  });
+});
