@@ -46,10 +46,10 @@ export function drawGraph(container, jobId, nodes, live) {
     const y = box.y - NODE_H / 2;
     const l = live[n.id] ?? {};
     const name = n.operator ?? n.id;
-    // The name on up to two lines of 36 characters (a chain's operators, in order).
-    const first = name.length > 36 ? name.slice(0, 36) : name;
+    // The name on up to two lines of 32 characters (a chain's operators, in order).
+    const first = name.length > 32 ? name.slice(0, 32) : name;
     const rest = name.slice(first.length);
-    const second = rest.length > 36 ? `${rest.slice(0, 35)}…` : rest;
+    const second = rest.length > 32 ? `${rest.slice(0, 31)}…` : rest;
     const busy = l.busy === undefined ? '-' : `${Math.round(l.busy / 10)}%`;
     const bp = l.backPressured === undefined ? '-' : `${Math.round(l.backPressured / 10)}%`;
     parts.push(
