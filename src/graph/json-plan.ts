@@ -2,6 +2,7 @@
  * The JobGraph as Flink's JSON plan (`GET /jobs/:id/plan`, `flink info`).
  */
 import type { JobGraph } from './job-graph.js';
+import { regionsByVertex } from './regions.js';
 
 /** One input of a plan node. */
 export interface PlanInput {
@@ -31,6 +32,8 @@ export interface PlanNode {
   readonly inputs?: PlanInput[];
   /** Always {}. */
   readonly optimizer_properties: Record<string, never>;
+  /** miniflink: the pipelined region of each subtask (by subtask index), which a region failover restarts together. */
+  readonly pipelined_regions: number[];
 }
 
 /** Flink's plan object. */
@@ -52,6 +55,7 @@ export function escapeHtml(s: string): string {
 
 /** Builds the JSON plan of a JobGraph. */
 export function jsonPlan(job: JobGraph, jobId: string): JsonPlan {
+  const regions = regionsByVertex(job);
   return {
     jid: jobId,
     name: job.jobName,
@@ -64,6 +68,7 @@ export function jsonPlan(job: JobGraph, jobId: string): JsonPlan {
         operator_strategy: '',
         description: escapeHtml(v.name),
         optimizer_properties: {},
+        pipelined_regions: regions.get(v.id)!,
       };
       const inputs = v.inputs.map((edgeId, num) => {
         const e = job.edges[edgeId]!;

@@ -26,6 +26,7 @@ describe('json plan', () => {
       operator_strategy: '',
       description: 'Source: Sequence Source -&gt; Map -&gt; Sink: Print to Std. Out',
       optimizer_properties: {},
+      pipelined_regions: [0, 1, 2, 3],
     });
     expect('inputs' in node!).toBe(false);
   });
