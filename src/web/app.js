@@ -231,8 +231,9 @@ function bindJobActions(jobId) {
         const p = Number($('#rescale-p').value);
         const t = await patch(`/jobs/${jobId}/rescaling?parallelism=${p}`);
         await awaitOperation(`/jobs/${jobId}/rescaling/${t['request-id']}`);
-        const now = (await get(`/jobs/${jobId}`)).vertices.map((v) => `${v.name}: ${v.parallelism}`).join(', ');
-        const changed = (await get(`/jobs/${jobId}`)).vertices.some((v) => v.parallelism === p);
+        const { vertices } = await get(`/jobs/${jobId}`);
+        const now = vertices.map((v) => `${v.name}: ${v.parallelism}`).join(', ');
+        const changed = vertices.some((v) => v.parallelism === p);
         // The graph changed: render the page anew, with the outcome.
         flash = changed
           ? `Rescaled to parallelism ${p}. Parallelism now: ${now}.`
