@@ -44,7 +44,7 @@ function vertexStatus(states: string[]): string {
 /** A subtask's IOMetricsInfo from the metrics its current attempt reported (none yet: zeros, not complete). */
 function subtaskIo(jm: JobMaster, s: Subtask): IoMetrics {
   const store = jm.metricStore;
-  return ioMetrics(store ? currentSubtaskMetrics(store, jm.jobId, s.vertexId, s.index, jm.attempt) : undefined);
+  return ioMetrics(store ? currentSubtaskMetrics(store, jm.jobId, s.vertexId, s.index, s.attempt) : undefined);
 }
 
 /** Flink's JobDetails (GET /jobs/overview). */
@@ -306,7 +306,7 @@ export function subtaskDetails(jm: JobMaster, s: Subtask, locate: (slot: number)
   return {
     subtask: s.index,
     status: s.state,
-    attempt: prior?.attempt ?? jm.attempt,
+    attempt: prior?.attempt ?? s.attempt,
     endpoint: locate(s.slot).endpoint,
     'start-time': start,
     start_time: start,

@@ -42,7 +42,7 @@ export function metricSources(ctx: Pick<RouteContext, 'cluster' | 'dispatcher' |
     const now = Date.now();
     const values: MetricValues = new Map(store);
     const set = (name: string, v: number) => values.set(name, String(v));
-    set('numRestarts', j.attempt);
+    set('numRestarts', j.restarts);
     set('totalNumberOfCheckpoints', c.counts.completed + c.counts.failed);
     set('numberOfInProgressCheckpoints', c.hasPending() ? 1 : 0);
     set('numberOfCompletedCheckpoints', c.counts.completed);

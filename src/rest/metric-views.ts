@@ -120,17 +120,17 @@ export function aggregate(mode: Aggregation, values: readonly number[]): number 
 }
 
 /** A vertex's metrics as Flink's JobVertexMetricsHandler names them: `<subtask>.<name>`. */
-export function vertexMetricValues(store: MetricStore, jobId: string, vertexId: string, attempt: number): MetricValues {
+export function vertexMetricValues(store: MetricStore, jobId: string, vertexId: string, attemptOf: (index: number) => number | undefined): MetricValues {
   const out: MetricValues = new Map();
   for (const [index, sub] of store.vertexMetrics(jobId, vertexId)) {
-    if (sub.attempt !== attempt) continue;
+    if (sub.attempt !== attemptOf(index)) continue;
     for (const [name, value] of sub.metrics) out.set(`${index}.${name}`, value);
   }
   return out;
 }
 
 /** The current attempt's metrics of a subtask (none for an earlier attempt's leftovers). */
-export function currentSubtaskMetrics(store: MetricStore, jobId: string, vertexId: string, subtask: number, attempt: number): MetricValues | undefined {
+export function currentSubtaskMetrics(store: MetricStore, jobId: string, vertexId: string, subtask: number, attempt: number | undefined): MetricValues | undefined {
   const sub = store.vertexMetrics(jobId, vertexId).get(subtask);
   return sub && sub.attempt === attempt ? sub.metrics : undefined;
 }

@@ -74,7 +74,7 @@ export async function startReporters(ctx: Pick<RouteContext, 'cluster' | 'dispat
         // The store names operator metrics `<operator name as REST filters it>.<name>` beside the task's.
         const prefixes = v.operators.map((o) => `${filterCharacters(o.name)}.`);
         for (const [index, sub] of store.vertexMetrics(jm.jobId, v.id)) {
-          if (sub.attempt !== jm.attempt) continue;
+          if (sub.attempt !== jm.subtaskAttempt(v.id, index)) continue;
           // A subtask that ended closed its groups, as in Flink.
           const state = jm.subtasks.get(`${v.id}/${index}`)?.state;
           if (state === 'FINISHED' || state === 'CANCELED' || state === 'FAILED') continue;

@@ -113,6 +113,8 @@ export type ToSlot =
       readonly restore: RestoreSpec | undefined;
       /** The attempt's watermark table (watermark-table.ts), shared memory of every slot thread of the job and the JobManager. */
       readonly watermarks?: SharedArrayBuffer;
+      /** The job's other attempts still running (regions not restarted): earlier attempts not among them have ended. */
+      readonly liveAttempts?: readonly number[];
     }
   | {
       /** Start checkpoint `checkpointId` at these tasks (running sources, and tasks whose input ended). */
@@ -137,12 +139,14 @@ export type ToSlot =
       /** Taken after every task's input ended: tasks may finish once it completed. */
       readonly final: boolean;
     }
-  | { readonly type: 'cancel'; readonly jobId: string; readonly attempt: number }
+  /** Cancels the attempt's tasks in the slot, or only `tasks` (a region's, in an attempt other regions still run). */
+  | { readonly type: 'cancel'; readonly jobId: string; readonly attempt: number; readonly tasks?: readonly TaskDeployment[] }
   /** stop --drain: sources end their input now (the final watermark follows, timers fire). */
   | { readonly type: 'drain'; readonly jobId: string; readonly attempt: number }
   /** The stop's savepoint completed: tasks end FINISHED without ending their input (no final watermark). */
   | { readonly type: 'finish-stopped'; readonly jobId: string; readonly attempt: number }
-  | { readonly type: 'release'; readonly jobId: string; readonly attempt: number }
+  /** Frees the attempt's ended tasks and channels in the slot, or only those of `tasks` (a restarted region's). */
+  | { readonly type: 'release'; readonly jobId: string; readonly attempt: number; readonly tasks?: readonly TaskDeployment[] }
   /** Asks for the thread's memory and GC counts (REST metrics). */
   | { readonly type: 'memory-stats'; readonly requestId: number; readonly collectGarbage?: boolean }
   /** Asks for the current values of every metric of the thread's tasks (REST, reporters). */

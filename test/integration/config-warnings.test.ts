@@ -24,12 +24,12 @@ describe('configuration warnings', () => {
     const conf = join(root, 'conf');
     mkdirSync(conf);
     writeFileSync(join(conf, 'config.yaml'), 'execution:\n  checkpointing:\n    incremental: true\nmetrics.reporter.prom.filter.includes: jobmanager\n');
-    const args = ['run', '-t', 'local', '--conf-dir', conf, '-D', 'state.backend.type=rocksdb', '-D', 'jobmanager.execution.failover-strategy=region', 'test/jobs/exactly-once-job.ts', join(root, 'out'), '1000', '-1'];
+    const args = ['run', '-t', 'local', '--conf-dir', conf, '-D', 'state.backend.type=rocksdb', '-D', 'execution.runtime-mode=STREAMING', 'test/jobs/exactly-once-job.ts', join(root, 'out'), '1000', '-1'];
     const r = await runCli(args);
     expect(r.code, explain(args, r)).toBe(0);
     expect(r.stderr).toContain("Configuration key 'execution.checkpointing.incremental' is not implemented by miniflink and has no effect: every checkpoint is a full snapshot.");
     expect(r.stderr).toContain("Configuration key 'metrics.reporter.prom.filter.includes' is not implemented by miniflink and has no effect: a reporter reads only factory.class, port, interval and scope.variables.excludes.");
-    expect(r.stderr).toContain("Configuration key 'jobmanager.execution.failover-strategy' is not implemented by miniflink and has no effect: a failure restarts the whole job (full).");
+    expect(r.stderr).toContain("Configuration key 'execution.runtime-mode' is not implemented by miniflink and has no effect: jobs run in STREAMING mode (bounded inputs end with a final watermark and checkpoint).");
     expect(r.stderr).toContain("Configuration 'state.backend.type: rocksdb': LevelDB stands in for RocksDB (state.backend.type: leveldb).");
     expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(4);
   });

@@ -155,13 +155,13 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
     if (!s) throw new RestError(404, `Invalid subtask index ${index} for vertex ${found.v.id} (parallelism ${found.v.parallelism}).`);
     return { ...found, s };
   };
-  /** The attempt of the path: only the current one is kept (Flink keeps earlier attempts' details). */
   /** The attempt of the path: the current one, or a prior one of the execution history (Flink keeps 16). */
   const attemptOf = (req: FastifyRequest, jm: JobMaster, s: { vertexId: string; index: number }) => {
     const a = intParam((req.params as { attempt: string }).attempt, 'attempt', 'path');
-    if (a === jm.attempt) return { attempt: a, prior: undefined };
+    const current = jm.subtaskAttempt(s.vertexId, s.index);
+    if (a === current) return { attempt: a, prior: undefined };
     const prior = jm.priorAttempts.get(`${s.vertexId}/${s.index}`)?.find((p) => p.attempt === a);
-    if (!prior) throw new RestError(404, `Attempt ${a} of this subtask is not kept: the current attempt is ${jm.attempt}, and the execution history keeps the last 16 before it.`);
+    if (!prior) throw new RestError(404, `Attempt ${a} of this subtask is not kept: the current attempt is ${current}, and the execution history keeps the last 16 before it.`);
     return { attempt: a, prior };
   };
   r.get('/jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex', async (req) => {
@@ -197,7 +197,7 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
     const { jm, v, subs } = await vertexWithMetrics(req);
     const store = jm.metricStore;
     return backPressureInfo(
-      subs.map((s) => ({ index: s.index, attempt: jm.attempt, metrics: store && currentSubtaskMetrics(store, jm.jobId, v.id, s.index, jm.attempt) })),
+      subs.map((s) => ({ index: s.index, attempt: s.attempt, metrics: store && currentSubtaskMetrics(store, jm.jobId, v.id, s.index, s.attempt) })),
       Date.now(),
     );
   });
@@ -214,8 +214,8 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
     return { id: v.id, 'user-accumulators': [] };
   });
   r.get('/jobs/:jobid/vertices/:vertexid/subtasks/accumulators', async (req) => {
-    const { jm, v, subs } = vertex(req);
-    return { id: v.id, parallelism: v.parallelism, subtasks: subs.map((x) => ({ subtask: x.index, attempt: jm.attempt, host: '127.0.0.1', endpoint: locate(x.slot).endpoint, 'user-accumulators': [] })) };
+    const { v, subs } = vertex(req);
+    return { id: v.id, parallelism: v.parallelism, subtasks: subs.map((x) => ({ subtask: x.index, attempt: x.attempt, host: '127.0.0.1', endpoint: locate(x.slot).endpoint, 'user-accumulators': [] })) };
   });
   // Flink's answer when rest.flamegraph.enabled is off (its default): endTimestamp -2 and no data.
   r.get('/jobs/:jobid/vertices/:vertexid/flamegraph', async (req) => (vertex(req), { endTimestamp: -2 }));

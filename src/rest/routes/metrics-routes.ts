@@ -69,7 +69,7 @@ export function registerMetricsRoutes(r: FastifyInstance, ctx: RouteContext): vo
   r.get('/jobs/:jobid/vertices/:vertexid/metrics', async (req) => {
     const { j, vertexId } = ids(req);
     if (!j) return [];
-    return metricsAnswer(vertexMetricValues(await ctx.metrics(), j.jobId, vertexId, j.attempt), query(req).get);
+    return metricsAnswer(vertexMetricValues(await ctx.metrics(), j.jobId, vertexId, (i) => j.subtaskAttempt(vertexId, i)), query(req).get);
   });
   r.get('/jobs/:jobid/vertices/:vertexid/subtasks/metrics', async (req) => {
     const q = query(req);
@@ -78,7 +78,7 @@ export function registerMetricsRoutes(r: FastifyInstance, ctx: RouteContext): vo
     const { j, vertexId } = ids(req);
     if (!j) return [];
     const store = await ctx.metrics();
-    const subs = [...store.vertexMetrics(j.jobId, vertexId)].filter(([index, s]) => s.attempt === j.attempt && (!wanted || wanted.has(index)));
+    const subs = [...store.vertexMetrics(j.jobId, vertexId)].filter(([index, s]) => s.attempt === j.subtaskAttempt(vertexId, index) && (!wanted || wanted.has(index)));
     return aggregatedAnswer(
       subs.map(([, s]) => s.metrics),
       q.get,
@@ -89,7 +89,7 @@ export function registerMetricsRoutes(r: FastifyInstance, ctx: RouteContext): vo
     const index = intParam((req.params as { subtaskindex: string }).subtaskindex, 'subtaskindex', 'path');
     const { j, vertexId } = ids(req);
     if (!j) return [];
-    return metricsAnswer(currentSubtaskMetrics(await ctx.metrics(), j.jobId, vertexId, index, j.attempt) ?? new Map(), query(req).get);
+    return metricsAnswer(currentSubtaskMetrics(await ctx.metrics(), j.jobId, vertexId, index, j.subtaskAttempt(vertexId, index)) ?? new Map(), query(req).get);
   });
   // Operators that run on the JobManager (FLIP-27 source coordinators): there are none here.
   r.get('/jobs/:jobid/vertices/:vertexid/jm-operator-metrics', async () => []);

@@ -11,7 +11,7 @@
  *   cancel sent -> every interval: not ended? send again, log -> timeout: not ended? kill the slot thread
  */
 import { parseDuration } from '../../config/index.js';
-import type { ToSlot } from '../protocol.js';
+import type { TaskDeployment, ToSlot } from '../protocol.js';
 import { isTerminalExecution, type Scheduler, type SubtaskInfo } from './scheduler.js';
 
 /** The watchdog's settings (Flink's task.cancellation.interval and task.cancellation.timeout). */
@@ -33,10 +33,11 @@ export function cancellationSettings(conf: Readonly<Record<string, string | unde
 
 /** What one watch looks after. */
 interface Watch {
-  readonly attempt: number;
+  /** The job's attempt counter when the watch began: a later call with the same one adds to it. */
+  readonly generation: number;
   readonly subtasks: Set<SubtaskInfo>;
-  /** What is sent again to a subtask's slot (`cancel`, or a stop's `finish-stopped`). */
-  message: (slot: number) => ToSlot;
+  /** What is sent again to a subtask's slot for its attempt and the subtasks there that did not end (`cancel`, or a stop's `finish-stopped`). */
+  message: (attempt: number, tasks: readonly TaskDeployment[] | undefined) => ToSlot;
   readonly since: number;
   readonly interval: NodeJS.Timeout | undefined;
   readonly timeout: NodeJS.Timeout | undefined;
@@ -50,18 +51,19 @@ export class CancellationWatchdog {
     private readonly scheduler: Scheduler,
     private readonly settings: CancellationSettings,
     /** Flink's name of a subtask: `<name> (i/p)#attempt`. */
-    private readonly taskName: (s: SubtaskInfo, attempt: number) => string,
+    private readonly taskName: (s: SubtaskInfo) => string,
     private readonly jobId: () => string,
     private readonly log: (line: string) => void = (line) => console.warn(line),
   ) {}
 
   /**
-   * The subtasks of `attempt` still running were just told to end with `message`: watch them.
-   * A second call for the same attempt (a cancel during a failover) keeps the first one's clock.
+   * The subtasks given (default: all) still running were just told to end with `message`: watch
+   * them. A second call of the same generation (a cancel during a failover, a second region
+   * failing) keeps the first one's clock.
    */
-  watchAttempt(attempt: number, message: (slot: number) => ToSlot): void {
-    const running = [...this.scheduler.subtasks.values()].filter((s) => !isTerminalExecution(s.state) && s.slot >= 0);
-    if (this.watch?.attempt === attempt) {
+  watchAttempt(generation: number, message: (attempt: number, tasks: readonly TaskDeployment[] | undefined) => ToSlot, only?: readonly SubtaskInfo[]): void {
+    const running = [...(only ?? this.scheduler.subtasks.values())].filter((s) => !isTerminalExecution(s.state) && s.slot >= 0);
+    if (this.watch?.generation === generation) {
       for (const s of running) this.watch.subtasks.add(s);
       this.watch.message = message;
       return;
@@ -70,7 +72,7 @@ export class CancellationWatchdog {
     if (running.length === 0) return;
     const { intervalMs, timeoutMs } = this.settings;
     this.watch = {
-      attempt,
+      generation,
       subtasks: new Set(running),
       message,
       since: Date.now(),
@@ -96,9 +98,9 @@ export class CancellationWatchdog {
     if (!w || pending.length === 0) return this.stop();
     const seconds = Math.round((Date.now() - w.since) / 100) / 10;
     for (const s of pending) {
-      this.log(`Task '${this.taskName(s, w.attempt)}' of job ${this.jobId()} did not react to cancelling for ${seconds} s (slot thread ${s.slot}); sending the cancellation again (task.cancellation.interval).`);
+      this.log(`Task '${this.taskName(s)}' of job ${this.jobId()} did not react to cancelling for ${seconds} s (slot thread ${s.slot}); sending the cancellation again (task.cancellation.interval).`);
     }
-    for (const slot of new Set(pending.map((s) => s.slot))) this.scheduler.send(slot, w.message(slot));
+    for (const { slot, attempt, tasks } of this.scheduler.targets(pending, true)) this.scheduler.send(slot, w.message(attempt, tasks));
   }
 
   /** The timeout passed: the slot thread of every subtask that has not ended is terminated (and replaced). */
@@ -110,7 +112,7 @@ export class CancellationWatchdog {
     const bySlot = new Map<number, SubtaskInfo[]>();
     for (const s of pending) bySlot.set(s.slot, [...(bySlot.get(s.slot) ?? []), s]);
     for (const [slot, tasks] of bySlot) {
-      const names = tasks.map((s) => `'${this.taskName(s, w.attempt)}'`).join(', ');
+      const names = tasks.map((s) => `'${this.taskName(s)}'`).join(', ');
       const reason = `${tasks.length === 1 ? 'Task' : 'Tasks'} ${names} of job ${this.jobId()} did not end within task.cancellation.timeout (${this.settings.timeoutMs} ms) after ${tasks.length === 1 ? 'it was' : 'they were'} canceled`;
       this.log(`${reason}: terminating slot thread ${slot}; it is replaced after cluster.taskmanager.restart-delay.`);
       this.scheduler.kill(slot, reason);

@@ -49,19 +49,20 @@ export class JobCheckpoints {
         tasksToTrigger: () => subtasks().filter((s) => s.state === 'RUNNING' && (s.inputEnded || scheduler.isSource(s.vertexId))).map((s) => ({ vertexId: s.vertexId, subtaskIndex: s.index })),
         allTasks: () => subtasks().map((s) => ({ vertexId: s.vertexId, subtaskIndex: s.index })),
         trigger: (checkpointId, timestamp, kind, targetDir, tasks, stop) => {
-          const bySlot = new Map<number, { vertexId: string; subtaskIndex: number }[]>();
+          // One message per slot and attempt (subtasks of restarted regions run as a later attempt).
+          const byDeployment = new Map<string, { slot: number; attempt: number; tasks: { vertexId: string; subtaskIndex: number }[] }>();
           for (const t of tasks) {
-            const slot = scheduler.get(t.vertexId, t.subtaskIndex)!.slot;
-            let l = bySlot.get(slot);
-            if (!l) bySlot.set(slot, (l = []));
-            l.push(t);
+            const { slot, attempt } = scheduler.get(t.vertexId, t.subtaskIndex)!;
+            let d = byDeployment.get(`${slot}/${attempt}`);
+            if (!d) byDeployment.set(`${slot}/${attempt}`, (d = { slot, attempt, tasks: [] }));
+            d.tasks.push(t);
           }
-          for (const [slot, l] of bySlot) scheduler.send(slot, { type: 'trigger-checkpoint', jobId: ctx.jobId, attempt: ctx.attempt, checkpointId, timestamp, kind, targetDir, tasks: l, stop });
+          for (const d of byDeployment.values()) scheduler.send(d.slot, { type: 'trigger-checkpoint', jobId: ctx.jobId, attempt: d.attempt, checkpointId, timestamp, kind, targetDir, tasks: d.tasks, stop });
         },
         allInputEnded: () => subtasks().every((s) => s.inputEnded),
         notify: (checkpointId, outcome, final) => {
           if (outcome === 'complete') hooks.completed(checkpointId);
-          scheduler.broadcast({ type: 'notify-checkpoint', jobId: ctx.jobId, attempt: ctx.attempt, checkpointId, outcome, final });
+          scheduler.broadcast((attempt) => ({ type: 'notify-checkpoint', jobId: ctx.jobId, attempt, checkpointId, outcome, final }));
         },
         failJob: (error) => hooks.failJob(error),
       },

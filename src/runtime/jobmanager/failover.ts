@@ -1,11 +1,18 @@
 /**
- * The failover of one job (Flink's ExecutionFailureHandler with the full-restart strategy): a
- * failure is recorded in the exception history; if the restart strategy allows it, every subtask
- * is canceled and, once all ended and the strategy's backoff passed, the job restarts as a new
- * attempt from its latest checkpoint; otherwise the job fails.
+ * The failover of one job (Flink's ExecutionFailureHandler with its failover strategies): a failure
+ * is recorded in the exception history; if the restart strategy allows it, the subtasks to restart
+ * are canceled and, once they ended and the strategy's backoff passed, they run again as a new
+ * attempt from the latest checkpoint; otherwise the job fails.
  *
- *   RUNNING -> RESTARTING -> (every subtask ended, backoff) -> RUNNING (attempt + 1)
- *   RUNNING -> FAILING -> (every subtask ended) -> FAILED
+ * What restarts (`jobmanager.execution.failover-strategy`): `full`, every subtask; `region`
+ * (Flink's default), the pipelined regions of the failed subtasks, while the other regions run on.
+ * A failure of no subtask (a global one: too many failed checkpoints, a failed deployment, no
+ * slots), a failure while a stop is under way, and a job of one region restart everything. A
+ * subtask of another region failing while regions restart adds its region to the restart (one
+ * more failure for the restart strategy, as Flink counts every failure it handles).
+ *
+ *   RUNNING -> RESTARTING -> (the subtasks to restart ended, backoff) -> RUNNING (a new attempt)
+ *   RUNNING | RESTARTING -> FAILING -> (every subtask ended) -> FAILED
  */
 import type { CheckpointCoordinator } from '../../checkpoint/index.js';
 import { isRetryable, type SerializedError } from '../../core/errors.js';
@@ -39,12 +46,20 @@ export interface FailoverHooks {
   interruptOperations(error: SerializedError): void;
   /** Whether the job is being canceled because executeAndCollect's limit was reached. */
   limitReached(): boolean;
-  /** Cancels every subtask still running. */
-  cancelTasks(): void;
-  /** Releases the ended attempt (its channels, and what it collected after the last checkpoint). */
-  releaseAttempt(): void;
-  /** Starts the next attempt from the latest checkpoint. */
-  restart(): void;
+  /** Cancels the subtasks given (default: every one) still running. */
+  cancelTasks(only?: readonly SubtaskInfo[]): void;
+  /** Releases the ended subtasks given (default: every one): their channels, and what they collected after the last checkpoint. */
+  releaseAttempt(only?: readonly SubtaskInfo[]): void;
+  /** Starts the subtasks given (default: every one) again as the next attempt, from the latest checkpoint. */
+  restart(only?: readonly SubtaskInfo[]): void;
+  /**
+   * The keys (`<vertexId>/<index>`) of the subtasks of the pipelined regions of `failed` when only
+   * those regions restart; undefined when everything restarts (the full strategy, a stop under
+   * way, or regions that span the whole job).
+   */
+  regionsOf(failed: readonly SubtaskInfo[]): Set<string> | undefined;
+  /** The current subtasks of `keys`. */
+  subtasks(keys: Iterable<string>): SubtaskInfo[];
 }
 
 /** Flink's default of `web.exception-history-size`. */
@@ -66,29 +81,54 @@ export class Failover {
   ) {}
 
   /**
+   * The subtasks (keys) of the regions being restarted; undefined while nothing restarts or
+   * everything does.
+   */
+  regional: Set<string> | undefined;
+
+  /**
    * Adds a failure to the exception history (the oldest one goes beyond its size). A failure that
    * comes while an earlier failure of the same attempt is handled (the job no longer RUNNING) is
-   * one of that entry's concurrent exceptions, as Flink groups them.
+   * one of that entry's concurrent exceptions, as Flink groups them, unless it is `separate` (a
+   * failure handled on its own: another region failing while regions restart).
    */
-  record(error: SerializedError, task?: SubtaskInfo): void {
-    const { attempt } = this.ctx;
+  record(error: SerializedError, task?: SubtaskInfo, mode: 'auto' | 'separate' | 'concurrent' = 'auto'): void {
+    const attempt = task?.attempt ?? this.ctx.attempt;
     const entry = { error, timestamp: this.ctx.clock.now(), attempt, ...(task ? { task: { vertexId: task.vertexId, subtaskIndex: task.index, slot: task.slot, attempt } } : {}) };
     const last = this.failures.at(-1);
-    if (this.ctx.status !== 'RUNNING' && last?.attempt === attempt) {
+    const joins = mode === 'concurrent' || (mode === 'auto' && this.ctx.status !== 'RUNNING');
+    if (joins && last !== undefined && last === this.handling && this.handlingAt === this.ctx.attempt) {
       last.concurrent.push(entry);
       return;
     }
-    this.failures.push({ ...entry, concurrent: [] });
+    const full = { ...entry, concurrent: [] };
+    this.handling = full;
+    this.handlingAt = this.ctx.attempt;
+    this.failures.push(full);
     if (this.failures.length > this.historySize) this.failures.splice(0, this.failures.length - this.historySize);
   }
 
+  /** The entry of the failure being handled (later ones while the job is not RUNNING join it). */
+  private handling: FailureEntry | undefined;
+  /** The job's attempt counter when that failure came. */
+  private handlingAt = -1;
+
   /**
-   * A subtask (or the job as a whole) failed: restarts the job when the failure is `restartable`
-   * and the restart strategy allows it, else fails it. A failure during a stop, a rescale, a
-   * cancellation or a restart only records its cause.
+   * A subtask (or the job as a whole) failed, with `others` that failed with it (every subtask of
+   * a lost slot thread): restarts the job, or the failed subtasks' regions, when the failure is
+   * `restartable` and the restart strategy allows it, else fails the job. A failure during a stop,
+   * a rescale, a cancellation or a restart only records its cause, except a subtask of a region
+   * still running while other regions restart.
    */
-  onFailure(error: SerializedError, restartable: boolean, task?: SubtaskInfo): void {
+  onFailure(error: SerializedError, restartable: boolean, task?: SubtaskInfo, others: readonly SubtaskInfo[] = []): void {
+    const failed = task ? [task, ...others] : [];
+    if (this.ctx.status === 'RESTARTING' && this.regional !== undefined && failed.length > 0 && !this.hooks.busy()) {
+      const fresh = failed.filter((s) => !this.regional!.has(`${s.vertexId}/${s.index}`));
+      if (fresh.length > 0) return this.anotherRegionFailed(error, restartable, fresh);
+    }
+    const regions = failed.length > 0 && this.ctx.status === 'RUNNING' && !this.hooks.busy() ? this.hooks.regionsOf(failed) : undefined;
     this.record(error, task);
+    for (const s of others) this.record(error, s, 'concurrent');
     if (this.ctx.status === 'RUNNING') this.hooks.interruptOperations(error);
     if (this.ctx.status !== 'RUNNING' || this.hooks.busy()) {
       this.failure ??= error;
@@ -101,27 +141,72 @@ export class Failover {
     coordinator.abortAll(`The job failed: ${error.message}`, false);
     if (restartable && isRetryable(error) && strategy.canRestart() && !this.hooks.limitReached()) {
       coordinator.stopPeriodic();
+      this.regional = regions;
       this.ctx.transition('RESTARTING');
+      this.hooks.cancelTasks(regions && this.hooks.subtasks(regions));
     } else {
+      this.regional = undefined;
       coordinator.shutdown('The job is failing');
       this.ctx.transition('FAILING');
+      this.hooks.cancelTasks();
     }
-    this.hooks.cancelTasks();
     this.ctx.checkDone();
   }
 
-  /** Every subtask of the failed attempt ended: the next one starts after the strategy's backoff. */
+  /**
+   * While regions restart, subtasks of a region that was running failed: a failure of its own for
+   * the restart strategy; their regions join the restart (or everything restarts, or the job
+   * fails, as the strategy decides).
+   */
+  private anotherRegionFailed(error: SerializedError, restartable: boolean, failed: readonly SubtaskInfo[]): void {
+    this.record(error, failed[0], 'separate');
+    for (const s of failed.slice(1)) this.record(error, s, 'concurrent');
+    this.failure = error;
+    const strategy = this.ctx.submission.restartStrategy;
+    strategy.notifyFailure(this.ctx.clock.now());
+    // The restart waits until the new regions' subtasks ended too.
+    this.cancelRestart();
+    if (restartable && isRetryable(error) && strategy.canRestart() && !this.hooks.limitReached()) {
+      const more = this.hooks.regionsOf(failed);
+      if (more) {
+        for (const k of more) this.regional!.add(k);
+        this.hooks.cancelTasks(this.hooks.subtasks(more));
+      } else {
+        this.regional = undefined;
+        this.hooks.cancelTasks();
+      }
+    } else {
+      this.regional = undefined;
+      this.hooks.coordinator.shutdown('The job is failing');
+      this.ctx.transition('FAILING');
+      this.hooks.cancelTasks();
+    }
+    this.ctx.checkDone();
+  }
+
+  /** Every subtask to restart ended: they start again after the strategy's backoff. */
   scheduleRestart(): void {
     // checkDone may run more than once after the last subtask ended: one restart per failure.
     if (this.restartTimer !== undefined) return;
-    this.hooks.releaseAttempt();
+    const only = this.regional && this.hooks.subtasks(this.regional);
+    this.hooks.releaseAttempt(only);
     const delay = this.ctx.submission.restartStrategy.getBackoffTime();
-    this.ctx.loggers('org.apache.flink.runtime.jobmaster.JobMaster').info('Job {} restarts in {} ms (the restart strategy\'s backoff).', this.ctx.jobId, delay);
+    this.ctx.loggers('org.apache.flink.runtime.jobmaster.JobMaster').info(
+      only ? 'Job {} restarts {} subtasks of its failed pipelined regions in {} ms (the restart strategy\'s backoff).' : 'Job {} restarts in {} ms (the restart strategy\'s backoff).',
+      ...(only ? [this.ctx.jobId, only.length, delay] : [this.ctx.jobId, delay]),
+    );
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.ctx.status !== 'RESTARTING') return;
-      this.hooks.restart();
+      const regions = this.regional;
+      this.regional = undefined;
+      this.hooks.restart(regions && this.hooks.subtasks(regions));
     }, delay);
+  }
+
+  /** The subtasks a restart waits for to end (undefined: every one). */
+  restarting(): SubtaskInfo[] | undefined {
+    return this.regional && this.hooks.subtasks(this.regional);
   }
 
   /** The job is canceled or suspended: no restart. */

@@ -1,9 +1,10 @@
 /**
- * The JobMaster of one job (Flink's JobMaster with a full-restart scheduler): it owns the job's
- * status and result, routes what slot threads report, and wires its parts:
+ * The JobMaster of one job (Flink's JobMaster with its DefaultScheduler): it owns the job's status
+ * and result, routes what slot threads report, and wires its parts:
  *
- *   scheduler.ts            the subtasks of the current attempt: deploy, cancel, release
- *   failover.ts             failures, the exception history, restarts under the restart strategy
+ *   scheduler.ts            the subtasks and their attempts: deploy, cancel, release
+ *   failover.ts             failures, the exception history, restarts (full or by pipelined region)
+ *                           under the restart strategy
  *   checkpointing.ts        the CheckpointCoordinator's glue, the final checkpoint, what to restore
  *   savepoint-operations.ts savepoints, stop (with or without drain) and rescale
  *   cancellation.ts         the cancellation watchdog (task.cancellation.interval / timeout)
@@ -15,7 +16,8 @@
  * cluster replaces a lost one), waiting up to slot.request.timeout as Flink waits for slots.
  *
  *   CREATED -> RUNNING -> FINISHED
- *                      -> RESTARTING -> RUNNING (attempt + 1, restored from the latest checkpoint)
+ *                      -> RESTARTING -> RUNNING (a new attempt of every subtask, or of the failed
+ *                                       pipelined regions only, restored from the latest checkpoint)
  *                      -> FAILING -> FAILED | CANCELLING -> CANCELED
  *                      -> RESTARTING -> RUNNING (rescaled: savepoint, then the new graph restored from it)
  */
@@ -26,7 +28,7 @@ import type { Clock } from '../../core/clock.js';
 import type { MetricStore } from '../../metrics/index.js';
 import { deserializeError, MiniFlinkError, stackWithCauses, type SerializedError } from '../../core/errors.js';
 import { RecordBatchCodec } from '../../core/serde.js';
-import { jsonPlan, type JsonPlan } from '../../graph/index.js';
+import { jsonPlan, pipelinedRegions, type JsonPlan } from '../../graph/index.js';
 import type { CheckpointFaultKind, FromSlot, RestoreSpec } from '../protocol.js';
 import { CancellationWatchdog, cancellationSettings } from './cancellation.js';
 import { JobCheckpoints } from './checkpointing.js';
@@ -80,8 +82,17 @@ export class JobMaster {
   status: JobStatusName = 'INITIALIZING';
   readonly statusTimestamps: Partial<Record<JobStatusName, number>> = {};
   endTime = -1;
-  /** The current attempt (restarts increase it). */
+  /**
+   * The newest attempt: every deployment (the first, a restart of every subtask or of some regions,
+   * a rescale) takes the next number, and each subtask keeps the one it was deployed with.
+   */
   attempt = 0;
+  /** Restarts so far (full or regional, and rescales): Flink's numRestarts. */
+  restarts = 0;
+  /** Which subtasks a failure restarts: `region` (Flink's default) or `full` (jobmanager.execution.failover-strategy). */
+  readonly failoverStrategy: 'region' | 'full';
+  /** The job graph's pipelined regions: for each subtask key, the keys of its region. */
+  private regions = new Map<string, readonly string[]>();
   onTerminal: (() => void) | undefined;
   readonly startTime: number;
   /** The cluster's metric store (final values of ended tasks go there). */
@@ -93,7 +104,8 @@ export class JobMaster {
   private readonly operations: SavepointOperations;
   private readonly collected = new CollectedRecords();
   private limitReached = false;
-  private readonly accumulators: Record<string, unknown> = {};
+  /** The accumulators each finished subtask reported, by `<vertexId>/<index>`. */
+  private readonly accumulators = new Map<string, Readonly<Record<string, unknown>>>();
   private readonly codec = new RecordBatchCodec();
   private readonly done: Promise<JobExecutionResult>;
   private settle!: { resolve: (r: JobExecutionResult) => void; reject: (e: Error) => void };
@@ -129,7 +141,8 @@ export class JobMaster {
     this.scheduler = new Scheduler(gateway, clock);
     this.slotRequestTimeoutMs = options.slotRequestTimeoutMs ?? DEFAULT_SLOT_REQUEST_TIMEOUT_MS;
     // task.cancellation.* as the job's configuration (the cluster's, then the job's own) sets them.
-    this.watchdog = new CancellationWatchdog(this.scheduler, cancellationSettings(submission.program.configuration), (s, attempt) => this.taskName(s.vertexId, s.index, attempt), () => this.jobId);
+    this.watchdog = new CancellationWatchdog(this.scheduler, cancellationSettings(submission.program.configuration), (s) => this.taskName(s.vertexId, s.index, s.attempt), () => this.jobId);
+    this.failoverStrategy = failoverStrategyOf(submission.program.configuration);
     this.checkpoints = new JobCheckpoints(ctx, this.scheduler, {
       completed: (id) => this.collected.commit(id),
       // Beyond the tolerable checkpoint failures: a global failover under the restart strategy
@@ -145,9 +158,11 @@ export class JobMaster {
         this.checkpoints.failDrain(error);
       },
       limitReached: () => this.limitReached,
-      cancelTasks: () => this.cancelTasks(),
-      releaseAttempt: () => this.releaseAttempt(true),
-      restart: () => this.restart(),
+      cancelTasks: (only?: readonly SubtaskInfo[]) => this.cancelTasks(only),
+      releaseAttempt: (only?: readonly SubtaskInfo[]) => this.releaseAttempt(true, only),
+      restart: (only?: readonly SubtaskInfo[]) => this.restart(only),
+      regionsOf: (failed: readonly SubtaskInfo[]) => this.regionsOf(failed),
+      subtasks: (keys: Iterable<string>) => this.scheduler.pick(keys),
     };
     this.failover = new Failover(ctx, failoverHooks, options.exceptionHistorySize);
     this.operations = new SavepointOperations(ctx, this.scheduler, this.checkpoints, this.failover, {
@@ -156,7 +171,35 @@ export class JobMaster {
       releaseAttempt: () => this.releaseAttempt(),
       startRescaled: (next, placement) => this.startRescaled(next, placement),
     });
-    this.scheduler.reset(submission.job, placement);
+    this.scheduler.reset(submission.job, placement, this.attempt);
+    this.computeRegions();
+  }
+
+  /** The pipelined regions of the current graph. */
+  private computeRegions(): void {
+    this.regions.clear();
+    for (const region of pipelinedRegions(this.submission.job)) {
+      const keys = region.map((s) => `${s.vertexId}/${s.index}`);
+      for (const k of keys) this.regions.set(k, keys);
+    }
+  }
+
+  /**
+   * The subtasks (keys) of the pipelined regions of `failed` when only those restart; undefined
+   * when everything restarts: the full strategy, a stop or drain under way (its savepoint spans
+   * every task), subtasks waiting for lost slots, or regions that cover the whole job.
+   */
+  private regionsOf(failed: readonly SubtaskInfo[]): Set<string> | undefined {
+    // A deployment still waiting for lost slots is restarted with the rest: everything restarts.
+    if (this.failoverStrategy !== 'region' || this.operations.stopping !== undefined || this.checkpoints.draining || this.slotWait !== undefined) return undefined;
+    const keys = new Set<string>();
+    for (const s of failed) for (const k of this.regions.get(`${s.vertexId}/${s.index}`) ?? []) keys.add(k);
+    return keys.size > 0 && keys.size < this.scheduler.subtasks.size ? keys : undefined;
+  }
+
+  /** The attempt a subtask runs as now (undefined: no such subtask). */
+  subtaskAttempt(vertexId: string, index: number): number | undefined {
+    return this.scheduler.get(vertexId, index)?.attempt;
   }
 
   /** The job as its parts see it. */
@@ -297,14 +340,13 @@ export class JobMaster {
     );
   }
 
-  private deploy(): void {
+  /** Deploys the subtasks given (default: every one) as the newest attempt. */
+  private deploy(only?: readonly SubtaskInfo[]): void {
     const log = this.loggers(EXECUTION_GRAPH);
     if (log.isInfoEnabled()) {
-      for (const v of this.submission.job.vertices) {
-        for (let i = 0; i < v.parallelism; i++) log.info('Deploying {} (attempt #{}) to slot {}.', this.taskName(v.id, i, this.attempt), this.attempt, this.placement[v.id]?.[i] ?? '?');
-      }
+      for (const s of only ?? this.scheduler.subtasks.values()) log.info('Deploying {} (attempt #{}) to slot {}.', this.taskName(s.vertexId, s.index, this.attempt), this.attempt, s.slot);
     }
-    this.scheduler.deploy(this.jobId, this.attempt, this.submission, this.placement, this.checkpoints.restore);
+    this.scheduler.deploy(this.jobId, this.attempt, this.submission, this.placement, this.checkpoints.restore, only);
     this.coordinator.startPeriodic();
   }
 
@@ -313,19 +355,20 @@ export class JobMaster {
    * waits for its replacement (its subtasks SCHEDULED), up to slot.request.timeout, as Flink's
    * scheduler waits for slots; then the job fails with NoResourceAvailableException.
    */
-  private deployWhenSlotsAlive(): void {
+  private deployWhenSlotsAlive(only?: readonly SubtaskInfo[]): void {
     this.clearSlotWait();
-    const dead = this.scheduler.deadSlots();
+    const dead = this.scheduler.deadSlots(only);
     if (dead.length === 0) {
-      this.deploy();
+      this.deploy(only);
       return;
     }
-    this.scheduler.markScheduled();
+    this.scheduler.markScheduled(only);
+    this.waitingToDeploy = only;
     const attempt = this.attempt;
     this.slotWait = setTimeout(() => {
       this.slotWait = undefined;
       if (this.status !== 'RUNNING' || this.attempt !== attempt) return;
-      const still = this.scheduler.deadSlots();
+      const still = this.scheduler.deadSlots(only);
       this.failover.onFailure(
         {
           name: 'NoResourceAvailableException',
@@ -343,37 +386,51 @@ export class JobMaster {
     this.slotWait = undefined;
   }
 
+  /** The subtasks an attempt waiting for its slots deploys (undefined: every one). */
+  private waitingToDeploy: readonly SubtaskInfo[] | undefined;
+
   /** A lost slot thread was replaced: an attempt that waited for it deploys once all its slots are back. */
   slotRestored(_slot: number): void {
     if (this.slotWait === undefined || this.status !== 'RUNNING') return;
-    if (this.scheduler.deadSlots().length > 0) return;
+    const only = this.waitingToDeploy;
+    if (this.scheduler.deadSlots(only).length > 0) return;
     this.clearSlotWait();
-    this.deploy();
+    this.deploy(only);
   }
 
-  /** A restart: the next attempt, from the latest checkpoint. */
-  /** Keeps the ending attempt of every subtask in the execution history, before a new attempt replaces it. */
-  private keepPriorAttempts(): void {
-    for (const s of this.scheduler.subtasks.values()) {
+  /** Keeps the ending attempt of the subtasks given (default: every one) in the execution history, before a new attempt replaces it. */
+  private keepPriorAttempts(only?: readonly SubtaskInfo[]): void {
+    for (const s of only ?? this.scheduler.subtasks.values()) {
       const key = `${s.vertexId}/${s.index}`;
       const sub = this.metricStore?.vertexMetrics(this.jobId, s.vertexId).get(s.index);
       const kept = this.priorAttempts.get(key) ?? [];
-      kept.push({ attempt: this.attempt, subtask: { ...s, timestamps: { ...s.timestamps } }, metrics: sub && sub.attempt === this.attempt ? new Map(sub.metrics) : undefined });
+      kept.push({ attempt: s.attempt, subtask: { ...s, timestamps: { ...s.timestamps } }, metrics: sub && sub.attempt === s.attempt ? new Map(sub.metrics) : undefined });
       if (kept.length > PRIOR_ATTEMPTS_KEPT) kept.shift();
       this.priorAttempts.set(key, kept);
     }
   }
 
-  private restart(): void {
+  /** A restart of the subtasks given (default: every one) as the next attempt, from the latest checkpoint. */
+  private restart(only?: readonly SubtaskInfo[]): void {
     this.watchdog.stop();
-    this.keepPriorAttempts();
+    this.keepPriorAttempts(only);
     this.attempt++;
+    this.restarts++;
     this.checkpoints.restoreLatest();
     const from = this.checkpoints.restore;
-    this.loggers(JOB_MASTER).info('Restarting job {} ({}) as attempt #{} from {}.', this.jobName, this.jobId, this.attempt, from ? `${from.kind ?? 'checkpoint'} ${from.checkpointId}` : 'the beginning (no checkpoint completed)');
-    this.scheduler.reset(this.submission.job, this.placement);
+    const source = from ? `${from.kind ?? 'checkpoint'} ${from.checkpointId}` : 'the beginning (no checkpoint completed)';
+    if (only) this.loggers(JOB_MASTER).info('Restarting the {} subtasks of the failed pipelined regions of job {} ({}) as attempt #{} from {}.', only.length, this.jobName, this.jobId, this.attempt, source);
+    else this.loggers(JOB_MASTER).info('Restarting job {} ({}) as attempt #{} from {}.', this.jobName, this.jobId, this.attempt, source);
+    let fresh: SubtaskInfo[] | undefined;
+    if (only) {
+      fresh = this.scheduler.resetSome(only, this.attempt);
+      for (const s of only) this.accumulators.delete(`${s.vertexId}/${s.index}`);
+    } else {
+      this.scheduler.reset(this.submission.job, this.placement, this.attempt);
+      this.accumulators.clear();
+    }
     this.transition('RUNNING');
-    this.deployWhenSlotsAlive();
+    this.deployWhenSlotsAlive(fresh);
   }
 
   /** A rescale: the new graph runs as the next attempt (the restart strategy keeps counting across it). */
@@ -390,7 +447,10 @@ export class JobMaster {
     this.checkpoints.rescaled(this.submission);
     this.watchdog.stop();
     this.attempt++;
-    this.scheduler.reset(this.submission.job, placement);
+    this.restarts++;
+    this.accumulators.clear();
+    this.scheduler.reset(this.submission.job, placement, this.attempt);
+    this.computeRegions();
     this.transition('RUNNING');
     this.deployWhenSlotsAlive();
   }
@@ -398,7 +458,9 @@ export class JobMaster {
   /** Handles a message from a slot thread about this job. */
   handle(msg: FromSlot, fromSlot: number): void {
     if (TERMINAL.has(this.status)) return;
-    if ('attempt' in msg && msg.attempt !== this.attempt) return; // A message of an earlier attempt.
+    // A message of an attempt that ended (a subtask that was restarted since, or a whole earlier attempt) is stale.
+    if ('subtaskIndex' in msg && 'attempt' in msg && this.scheduler.get(msg.vertexId, msg.subtaskIndex)?.attempt !== msg.attempt) return;
+    if ((msg.type === 'collect' || msg.type === 'deploy-failed') && !this.scheduler.attempts().has(msg.attempt)) return;
     switch (msg.type) {
       case 'task-state': {
         const s = this.scheduler.get(msg.vertexId, msg.subtaskIndex);
@@ -407,7 +469,7 @@ export class JobMaster {
         if (msg.state === 'FAILED') this.loggers(EXECUTION_GRAPH).warn('{} switched from {} to FAILED on slot {}.\n{}', name, s.state, fromSlot, stackWithCauses(msg.error));
         else this.loggers(EXECUTION_GRAPH).info('{} switched from {} to {}.', name, s.state, msg.state);
         this.scheduler.setState(s, msg.state);
-        if (msg.state === 'FINISHED') mergeAccumulators(this.accumulators, msg.accumulators ?? {});
+        if (msg.state === 'FINISHED') this.accumulators.set(`${msg.vertexId}/${msg.subtaskIndex}`, msg.accumulators ?? {});
         if (msg.metrics) this.metricStore?.add(msg.metrics);
         if (msg.state === 'FAILED') this.failover.onFailure(msg.error ?? { name: 'Error', message: 'A task failed' }, true, s);
         this.checkDone();
@@ -423,12 +485,12 @@ export class JobMaster {
         this.checkpoints.decline(msg);
         break;
       case 'deploy-failed':
-        this.scheduler.failDeployment(fromSlot);
+        this.scheduler.failDeployment(fromSlot, msg.attempt);
         this.failover.onFailure(msg.error, true);
         this.checkDone();
         break;
       case 'collect': {
-        const seen = this.collected.add(msg.collectId, msg.epoch, this.codec.decode(msg.bytes), this.submission.checkpoints.interval !== undefined);
+        const seen = this.collected.add(msg.collectId, msg.attempt, msg.epoch, this.codec.decode(msg.bytes), this.submission.checkpoints.interval !== undefined);
         const limit = this.submission.collectLimits.get(msg.collectId);
         if (limit !== undefined && seen >= limit && !this.limitReached) {
           this.limitReached = true;
@@ -451,9 +513,8 @@ export class JobMaster {
     const [first, ...others] = this.scheduler.failSlot(slot);
     if (first) {
       // Every task of the lost slot failed: the first is the failure, the others that failed its
-      // concurrent exceptions (Flink lists each task of a lost TaskManager).
-      this.failover.onFailure(error, true, first);
-      for (const s of others) if (s.state === 'FAILED') this.failover.record(error, s);
+      // concurrent exceptions (Flink lists each task of a lost TaskManager); their regions restart.
+      this.failover.onFailure(error, true, first, others.filter((s) => s.state === 'FAILED'));
       this.checkDone();
     }
   }
@@ -469,19 +530,22 @@ export class JobMaster {
     this.checkDone();
   }
 
-  /** Cancels every subtask still running; the watchdog tells them again, and terminates their slot threads if they do not end. */
-  private cancelTasks(): void {
-    const { jobId, attempt } = this;
+  /**
+   * Cancels the subtasks given (default: every one) still running; the watchdog tells them again,
+   * and terminates their slot threads if they do not end.
+   */
+  private cancelTasks(only?: readonly SubtaskInfo[]): void {
+    const { jobId } = this;
     this.clearSlotWait();
-    this.scheduler.cancel(jobId, attempt);
-    this.watchdog.watchAttempt(attempt, () => ({ type: 'cancel', jobId, attempt }));
+    this.scheduler.cancel(jobId, only);
+    this.watchdog.watchAttempt(this.attempt, (attempt, tasks) => ({ type: 'cancel', jobId, attempt, ...(tasks ? { tasks } : {}) }), only);
   }
 
   /** The stop's savepoint completed: every task ends FINISHED (watched as a cancellation). */
   private finishStopped(): void {
-    const { jobId, attempt } = this;
-    this.scheduler.broadcast({ type: 'finish-stopped', jobId, attempt });
-    this.watchdog.watchAttempt(attempt, () => ({ type: 'finish-stopped', jobId, attempt }));
+    const { jobId } = this;
+    this.scheduler.broadcast((attempt) => ({ type: 'finish-stopped', jobId, attempt }));
+    this.watchdog.watchAttempt(this.attempt, (attempt) => ({ type: 'finish-stopped', jobId, attempt }));
   }
 
   /** Flink's name of a subtask: `<name> (i/p)#attempt`. */
@@ -500,7 +564,7 @@ export class JobMaster {
     if (this.status !== 'RUNNING') throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.jobId} is ${this.status}: ${what} can only be injected into a RUNNING job`);
     const s = this.scheduler.get(vertexId, subtaskIndex)!;
     if (s.state !== 'RUNNING' && s.state !== 'INITIALIZING') {
-      throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Subtask ${this.taskName(vertexId, subtaskIndex, this.attempt)} of job ${this.jobId} is ${s.state}: ${what} can only be injected into a running subtask`);
+      throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Subtask ${this.taskName(vertexId, subtaskIndex, s.attempt)} of job ${this.jobId} is ${s.state}: ${what} can only be injected into a running subtask`);
     }
     return s;
   }
@@ -511,7 +575,8 @@ export class JobMaster {
    */
   injectSubtaskFailure(vertexId: string, subtaskIndex: number): { vertexId: string; subtaskIndex: number; attempt: number; taskName: string } {
     const s = this.injectionTarget(vertexId, subtaskIndex, 'a subtask failure');
-    const { jobId, attempt } = this;
+    const { jobId } = this;
+    const { attempt } = s;
     const taskName = this.taskName(vertexId, subtaskIndex, attempt);
     const message = `Failure injected into ${taskName} of job ${jobId} (fault injection)`;
     this.scheduler.send(s.slot, { type: 'inject-failure', jobId, attempt, vertexId, subtaskIndex, message });
@@ -530,8 +595,8 @@ export class JobMaster {
     const vertex = vertexId ?? this.submission.job.vertices[0]!.id;
     const index = subtaskIndex ?? 0;
     const s = this.injectionTarget(vertex, index, 'a checkpoint fault');
-    const { jobId, attempt } = this;
-    this.scheduler.send(s.slot, { type: 'inject-checkpoint-fault', jobId, attempt, vertexId: vertex, subtaskIndex: index, kind, count });
+    const { jobId } = this;
+    this.scheduler.send(s.slot, { type: 'inject-checkpoint-fault', jobId, attempt: s.attempt, vertexId: vertex, subtaskIndex: index, kind, count });
     return { kind, count, vertexId: vertex, subtaskIndex: index };
   }
 
@@ -539,7 +604,7 @@ export class JobMaster {
   suspend(): void {
     if (TERMINAL.has(this.status) || this.status === 'SUSPENDED') return;
     this.failover.cancelRestart();
-    this.scheduler.cancel(this.jobId, this.attempt);
+    this.scheduler.cancel(this.jobId);
     this.enterStatus('SUSPENDED');
     this.coordinator.onJobEnd('SUSPENDED');
     this.end(new MiniFlinkError('MF_ERR_CLUSTER_SHUT_DOWN', `Job ${this.jobId} was suspended because the cluster shut down.`));
@@ -548,6 +613,12 @@ export class JobMaster {
   /** Once every subtask ended: ends the job, restarts it, or completes a stop or rescale. */
   private checkDone(): void {
     this.watchdog.update();
+    if (this.status === 'RESTARTING') {
+      // A restart waits for the subtasks it restarts (every one, or those of the failed regions).
+      const restarting = this.failover.restarting();
+      if (restarting ? restarting.every((s) => isTerminalExecution(s.state)) : this.scheduler.every((s) => isTerminalExecution(s.state))) this.failover.scheduleRestart();
+      return;
+    }
     if (!this.scheduler.every((s) => isTerminalExecution(s.state))) return;
     const failure = this.failover.failure;
     if (this.status === 'RUNNING' && this.operations.rescaling !== undefined) {
@@ -562,8 +633,6 @@ export class JobMaster {
       this.collected.commitAll();
       this.coordinator.onJobEnd('FINISHED');
       this.end();
-    } else if (this.status === 'RESTARTING') {
-      this.failover.scheduleRestart();
     } else if (this.status === 'FAILING') {
       this.transition('FAILED');
       this.coordinator.onJobEnd('FAILED');
@@ -583,16 +652,19 @@ export class JobMaster {
   }
 
   /**
-   * Releases the old attempt's channels and drops what it collected after the last checkpoint.
-   * The next attempt runs every task again: accumulators count its tasks only (Flink reports
-   * those of the final execution). After a failure without checkpointing the job runs again from
-   * scratch, so what it collected so far is dropped too (else executeAndCollect would return it twice).
+   * Releases the ended attempts of the subtasks given (default: every one): their channels, and
+   * what they collected after the last checkpoint. After a failure without checkpointing they run
+   * again from scratch, so what they collected so far is dropped too (else executeAndCollect would
+   * return it twice). Their accumulators go when their next attempt starts (Flink reports those of
+   * the final execution).
    */
-  private releaseAttempt(failover = false): void {
-    this.scheduler.broadcast({ type: 'release', jobId: this.jobId, attempt: this.attempt });
-    this.collected.dropPending();
-    if (failover && this.submission.checkpoints.interval === undefined) this.collected.dropAll();
-    for (const k of Object.keys(this.accumulators)) delete this.accumulators[k];
+  private releaseAttempt(failover = false, only?: readonly SubtaskInfo[]): void {
+    const { jobId } = this;
+    if (only) for (const { slot, attempt, tasks } of this.scheduler.targets(only, true)) this.scheduler.send(slot, { type: 'release', jobId, attempt, ...(tasks ? { tasks } : {}) });
+    else this.scheduler.broadcast((attempt) => ({ type: 'release', jobId, attempt }));
+    const attempts = only && new Set(only.map((s) => s.attempt));
+    this.collected.dropPending(attempts);
+    if (failover && this.submission.checkpoints.interval === undefined) this.collected.dropAll(attempts);
   }
 
   /** The job's plan as Flink's JSON (`/jobs/:id/plan`). */
@@ -633,7 +705,9 @@ export class JobMaster {
 
   /** The accumulators of finished tasks, merged. */
   accumulatorResults(): Readonly<Record<string, unknown>> {
-    return this.accumulators;
+    const merged: Record<string, unknown> = {};
+    for (const values of this.accumulators.values()) mergeAccumulators(merged, values);
+    return merged;
   }
 
   /** Whether executeAndCollect's limit was reached (the job was canceled for it). */
@@ -652,12 +726,21 @@ export class JobMaster {
     this.endTime = this.clock.now();
     this.checkpoints.jobEnded(error, this.jobId);
     this.operations.jobEnded(error);
-    this.scheduler.broadcast({ type: 'release', jobId: this.jobId, attempt: this.attempt });
+    const { jobId } = this;
+    this.scheduler.broadcast((attempt) => ({ type: 'release', jobId, attempt }));
     this.loggers(JOB_MASTER).info('Job {} ({}) reached terminal state {}.', this.jobName, this.jobId, this.status);
     if (error) this.settle.reject(error);
-    else this.settle.resolve(new JobExecutionResult(this.jobId, this.endTime - this.startTime, { ...this.accumulators }, this.collectedRecords()));
+    else this.settle.resolve(new JobExecutionResult(this.jobId, this.endTime - this.startTime, this.accumulatorResults(), this.collectedRecords()));
     this.onTerminal?.();
   }
+}
+
+/** The failover strategy of a job's configuration (jobmanager.execution.failover-strategy; Flink's default, region). */
+function failoverStrategyOf(conf: Readonly<Record<string, string>>): 'region' | 'full' {
+  const text = conf['jobmanager.execution.failover-strategy']?.trim().toLowerCase();
+  if (text === undefined || text === 'region') return 'region';
+  if (text === 'full') return 'full';
+  throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Could not parse value '${conf['jobmanager.execution.failover-strategy']}' for key 'jobmanager.execution.failover-strategy': expected region or full`);
 }
 
 /** Flink's JobExecutionException: "Job execution failed." caused by the task's error. */

@@ -193,7 +193,8 @@ export class SavepointOperations {
     }
     this.coordinator.stopPeriodic();
     const result = this.checkpoints.drainInto(dir);
-    this.scheduler.broadcast({ type: 'drain', jobId: this.ctx.jobId, attempt: this.ctx.attempt });
+    const { jobId } = this.ctx;
+    this.scheduler.broadcast((attempt) => ({ type: 'drain', jobId, attempt }));
     return result;
   }
 }

@@ -1,15 +1,21 @@
 /**
- * Scheduling and deployment of one job attempt (Flink's scheduler with its ExecutionDeployer, for a
- * full restart): the subtasks and their execution states, the slot each runs in, and the messages
- * that deploy, cancel and release them. A subtask without a slot yet (-1) waits SCHEDULED until
- * the dispatcher assigns slots (Flink's default scheduler waiting for resources).
+ * Scheduling and deployment of one job (Flink's scheduler with its ExecutionDeployer): the subtasks
+ * and their execution states, the slot each runs in, and the messages that deploy, cancel and
+ * release them. A subtask without a slot yet (-1) waits SCHEDULED until the dispatcher assigns
+ * slots (Flink's default scheduler waiting for resources).
+ *
+ * Every deployment has its own attempt number, the job's next (a full restart deploys every
+ * subtask as one attempt; a region restart only the region's subtasks): slot threads key a
+ * deployment's tasks and channels by `<jobId>/<attempt>`, so a message names what it is for by the
+ * attempt of the subtasks it concerns, and one slot may run subtasks of several attempts at once.
  */
 import type { Clock } from '../../core/clock.js';
 import type { JobGraph } from '../../graph/index.js';
-import type { ReportedState, RestoreSpec, ToSlot } from '../protocol.js';
+import type { ReportedState, RestoreSpec, TaskDeployment, ToSlot } from '../protocol.js';
 import type { JobSubmission } from './job-context.js';
 import type { Placement } from './placement.js';
 import { WatermarkTable } from '../watermark-table.js';
+import { MIN_WATERMARK } from '../../core/watermarks.js';
 
 /** Flink's ExecutionState names as the JobMaster tracks them. */
 export type ExecutionStateName = 'CREATED' | 'SCHEDULED' | 'DEPLOYING' | ReportedState | 'CANCELING';
@@ -20,6 +26,8 @@ export interface SubtaskInfo {
   readonly index: number;
   /** The slot it runs in; -1 while the job waits for slots. */
   slot: number;
+  /** The attempt (deployment) it belongs to: the job's attempt number when it was (re)deployed. */
+  readonly attempt: number;
   state: ExecutionStateName;
   /** Whether its input ended (it waits for the final checkpoint). */
   inputEnded: boolean;
@@ -55,16 +63,32 @@ export class Scheduler {
     private readonly clock: Clock,
   ) {}
 
-  /** Fresh subtasks (CREATED) of a graph, in the slots of `placement` (none: -1). */
-  reset(job: JobGraph, placement: Placement): void {
+  /** Fresh subtasks (CREATED) of a graph as attempt `attempt`, in the slots of `placement` (none: -1). */
+  reset(job: JobGraph, placement: Placement, attempt: number): void {
     this.job = job;
     this.subtasks.clear();
+    this.watermarks = undefined;
     const now = this.clock.now();
     for (const v of job.vertices) {
       for (let i = 0; i < v.parallelism; i++) {
-        this.subtasks.set(`${v.id}/${i}`, { vertexId: v.id, index: i, slot: placement[v.id]?.[i] ?? -1, state: 'CREATED', inputEnded: false, timestamps: { CREATED: now } });
+        this.subtasks.set(`${v.id}/${i}`, { vertexId: v.id, index: i, slot: placement[v.id]?.[i] ?? -1, attempt, state: 'CREATED', inputEnded: false, timestamps: { CREATED: now } });
       }
     }
+  }
+
+  /** Fresh subtasks (CREATED) as attempt `attempt` in place of `ended` (a region restart), in the same slots; returns them. */
+  resetSome(ended: readonly SubtaskInfo[], attempt: number): SubtaskInfo[] {
+    const now = this.clock.now();
+    return ended.map((s) => {
+      const fresh: SubtaskInfo = { vertexId: s.vertexId, index: s.index, slot: s.slot, attempt, state: 'CREATED', inputEnded: false, timestamps: { CREATED: now } };
+      this.subtasks.set(`${s.vertexId}/${s.index}`, fresh);
+      return fresh;
+    });
+  }
+
+  /** The current subtasks of `keys` (`<vertexId>/<index>`). */
+  pick(keys: Iterable<string>): SubtaskInfo[] {
+    return [...keys].map((k) => this.subtasks.get(k)).filter((s): s is SubtaskInfo => s !== undefined);
   }
 
   /** A subtask by vertex and index. */
@@ -88,9 +112,9 @@ export class Scheduler {
     return [...this.subtasks.values()].some((s) => s.slot < 0);
   }
 
-  /** Subtasks wait for slots: SCHEDULED. */
-  markScheduled(): void {
-    for (const s of this.subtasks.values()) this.setState(s, 'SCHEDULED');
+  /** Subtasks (default: all) wait for slots: SCHEDULED. */
+  markScheduled(only?: readonly SubtaskInfo[]): void {
+    for (const s of only ?? this.subtasks.values()) this.setState(s, 'SCHEDULED');
   }
 
   /** Gives every subtask its slot in `placement`. */
@@ -98,10 +122,14 @@ export class Scheduler {
     for (const s of this.subtasks.values()) s.slot = placement[s.vertexId]![s.index]!;
   }
 
-  /** Deploys every subtask to its slot thread, one message per slot. */
-  deploy(jobId: string, attempt: number, submission: JobSubmission, placement: Placement, restore: RestoreSpec | undefined): void {
+  /**
+   * Deploys subtasks (default: all) of attempt `attempt` to their slot threads, one message per
+   * slot. A deployment of every subtask gets a fresh watermark table; a region's deployment shares
+   * the job's, its subtasks' entries back at Long.MIN_VALUE.
+   */
+  deploy(jobId: string, attempt: number, submission: JobSubmission, placement: Placement, restore: RestoreSpec | undefined, only?: readonly SubtaskInfo[]): void {
     const bySlot = new Map<number, { vertexId: string; subtaskIndex: number }[]>();
-    for (const s of this.subtasks.values()) {
+    for (const s of only ?? this.subtasks.values()) {
       let l = bySlot.get(s.slot);
       if (!l) bySlot.set(s.slot, (l = []));
       l.push({ vertexId: s.vertexId, subtaskIndex: s.index });
@@ -110,27 +138,52 @@ export class Scheduler {
     }
     const { job, program, objectReuse, bufferTimeout, checkpoints } = submission;
     const checkpointing = { enabled: checkpoints.interval !== undefined, mode: checkpoints.mode, compression: checkpoints.compression, stateBackend: submission.stateBackend };
-    // A fresh table per attempt: watermarks start again from Long.MIN_VALUE, as the tasks do.
-    this.watermarks = WatermarkTable.allocate(job);
+    // Watermarks start again from Long.MIN_VALUE, as the tasks do.
+    if (only === undefined || this.watermarks === undefined) this.watermarks = WatermarkTable.allocate(job);
+    else for (const s of only) this.watermarks.set(this.watermarks.indexOf(s.vertexId, s.index), MIN_WATERMARK);
     const watermarks = this.watermarks.buffer;
+    const liveAttempts = [...this.attempts()].filter((a) => a !== attempt);
     for (const [slot, tasks] of bySlot) {
-      this.gateway.send(slot, { type: 'deploy', jobId, attempt, program, fingerprint: job.fingerprint, placement, tasks, bufferTimeout, objectReuse, checkpointing, restore, watermarks });
+      this.gateway.send(slot, { type: 'deploy', jobId, attempt, program, fingerprint: job.fingerprint, placement, tasks, bufferTimeout, objectReuse, checkpointing, restore, watermarks, liveAttempts });
     }
   }
 
-  /** Cancels every subtask still running; one that was never deployed (no slot yet, or waiting for its slot's thread) ends CANCELED at once. */
-  cancel(jobId: string, attempt: number): void {
-    const slots = new Set<number>();
-    for (const s of this.subtasks.values()) {
+  /**
+   * Cancels the subtasks (default: all) still running, one message per slot and attempt; one that
+   * was never deployed (no slot yet, or waiting for its slot's thread) ends CANCELED at once.
+   */
+  cancel(jobId: string, only?: readonly SubtaskInfo[]): void {
+    const canceling: SubtaskInfo[] = [];
+    for (const s of only ?? this.subtasks.values()) {
       if (isTerminalExecution(s.state)) continue;
       if (s.slot < 0 || !isDeployed(s.state)) {
         this.setState(s, 'CANCELED');
         continue;
       }
-      slots.add(s.slot);
+      canceling.push(s);
       this.setState(s, 'CANCELING');
     }
-    for (const slot of slots) this.gateway.send(slot, { type: 'cancel', jobId, attempt });
+    for (const { slot, attempt, tasks } of this.targets(canceling, only !== undefined)) this.gateway.send(slot, { type: 'cancel', jobId, attempt, ...(tasks ? { tasks } : {}) });
+  }
+
+  /**
+   * The slot threads that run `these` subtasks, once per slot and attempt; with `partial`, each
+   * names its subtasks unless they are all the subtasks of that attempt in that slot (a region's
+   * subtasks in an attempt that other regions run too).
+   */
+  targets(these: readonly SubtaskInfo[], partial: boolean): Array<{ slot: number; attempt: number; tasks: TaskDeployment[] | undefined }> {
+    const groups = new Map<string, { slot: number; attempt: number; tasks: TaskDeployment[] }>();
+    for (const s of these) {
+      if (s.slot < 0) continue;
+      const k = `${s.slot}/${s.attempt}`;
+      let g = groups.get(k);
+      if (!g) groups.set(k, (g = { slot: s.slot, attempt: s.attempt, tasks: [] }));
+      g.tasks.push({ vertexId: s.vertexId, subtaskIndex: s.index });
+    }
+    if (!partial) return [...groups.values()].map((g) => ({ ...g, tasks: undefined }));
+    const all = new Map<string, number>();
+    for (const s of this.subtasks.values()) all.set(`${s.slot}/${s.attempt}`, (all.get(`${s.slot}/${s.attempt}`) ?? 0) + 1);
+    return [...groups.entries()].map(([k, g]) => ({ ...g, tasks: all.get(k) === g.tasks.length ? undefined : g.tasks }));
   }
 
   /** Sends a message to one slot thread. */
@@ -143,9 +196,10 @@ export class Scheduler {
     return this.gateway.isAlive?.(slot) ?? true;
   }
 
-  /** The slots of the attempt whose thread is dead (lost, not yet replaced). */
-  deadSlots(): number[] {
-    return [...this.slots()].filter((s) => !this.isAlive(s));
+  /** The slots of the subtasks (default: all) whose thread is dead (lost, not yet replaced). */
+  deadSlots(only?: readonly SubtaskInfo[]): number[] {
+    const slots = only ? new Set(only.map((s) => s.slot).filter((s) => s >= 0)) : this.slots();
+    return [...slots].filter((s) => !this.isAlive(s));
   }
 
   /** Terminates a slot's thread (the cancellation watchdog); it is replaced after cluster.taskmanager.restart-delay. */
@@ -153,9 +207,24 @@ export class Scheduler {
     this.gateway.kill?.(slot, reason);
   }
 
-  /** Sends a message to every slot thread of the attempt. */
-  broadcast(msg: ToSlot): void {
-    for (const slot of this.slots()) this.gateway.send(slot, msg);
+  /**
+   * Sends `message(attempt)` to every slot thread running a subtask (default: any) of some attempt,
+   * once per slot and attempt.
+   */
+  broadcast(message: (attempt: number) => ToSlot, only?: readonly SubtaskInfo[]): void {
+    for (const { slot, attempt } of this.deployments(only)) this.gateway.send(slot, message(attempt));
+  }
+
+  /** The slot and attempt of the subtasks given (default: all) that have a slot, once each. */
+  deployments(only?: readonly SubtaskInfo[]): Array<{ slot: number; attempt: number }> {
+    const out = new Map<string, { slot: number; attempt: number }>();
+    for (const s of only ?? this.subtasks.values()) if (s.slot >= 0) out.set(`${s.slot}/${s.attempt}`, { slot: s.slot, attempt: s.attempt });
+    return [...out.values()];
+  }
+
+  /** The attempts of the current subtasks. */
+  attempts(): Set<number> {
+    return new Set([...this.subtasks.values()].map((s) => s.attempt));
   }
 
   /**
@@ -174,9 +243,9 @@ export class Scheduler {
     return ended;
   }
 
-  /** Every subtask still running on a slot failed (its deployment failed). */
-  failDeployment(slot: number): void {
-    for (const s of this.subtasks.values()) if (s.slot === slot && !isTerminalExecution(s.state)) this.setState(s, 'FAILED');
+  /** Every subtask of `attempt` still running on a slot failed (its deployment failed). */
+  failDeployment(slot: number, attempt: number): void {
+    for (const s of this.subtasks.values()) if (s.slot === slot && s.attempt === attempt && !isTerminalExecution(s.state)) this.setState(s, 'FAILED');
   }
 
   /** Whether every subtask passes `test`. */

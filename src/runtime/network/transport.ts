@@ -6,7 +6,9 @@
  * A message may arrive before the task that owns its channel registered (slot threads deploy at
  * their own pace): it waits in `pending` until the channel is registered, or is dropped when its
  * job attempt is released. A message of a released attempt that arrives later (still in flight
- * from a peer at the release) is dropped at once: its channel will never be registered.
+ * from a peer at the release) is dropped at once: its channel will never be registered. A region
+ * restart releases only the channels of the region's tasks in an attempt that other regions still
+ * run: late messages of those channels are dropped likewise.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { DataMessage } from '../protocol.js';
@@ -30,8 +32,13 @@ function attemptOf(key: string): { jobId: string; attempt: number } {
 export class Transport {
   private readonly endpoints = new Map<string, ChannelEndpoint>();
   private readonly pending = new Map<string, DataMessage[]>();
-  /** Per job, the latest attempt released here: messages of it and of earlier attempts are dropped. */
-  private readonly released = new Map<string, number>();
+  /**
+   * Per job, the attempts released here (`set`), and those ended before the newest deployment here
+   * (below `below`, except the `live` ones that other regions still ran): their messages are dropped.
+   */
+  private readonly released = new Map<string, { set: Set<number>; below: number; live: Set<number> }>();
+  /** Channels released one by one (a region's, in an attempt other regions still run): their messages are dropped. */
+  private readonly releasedChannels = new Set<string>();
 
   constructor(
     /** This thread's slot index. */
@@ -51,7 +58,10 @@ export class Transport {
   /** Registers the endpoint of a channel (`in:` or `out:` prefixed key) and delivers what waited. */
   register(key: string, endpoint: ChannelEndpoint): void {
     // A job id used again (a resubmitted job): its attempts start over.
-    if (this.isReleased(key)) this.released.delete(attemptOf(key).jobId);
+    if (this.isReleased(key)) {
+      this.released.delete(attemptOf(key).jobId);
+      this.releasedChannels.delete(key.slice(key.indexOf(':') + 1));
+    }
     this.endpoints.set(key, endpoint);
     const waiting = this.pending.get(key);
     if (waiting) {
@@ -66,19 +76,61 @@ export class Transport {
    */
   release(prefix: string): void {
     for (const k of [...this.endpoints.keys()]) if (k.slice(k.indexOf(':') + 1).startsWith(prefix)) this.endpoints.delete(k);
+    for (const k of [...this.releasedChannels]) if (k.startsWith(prefix)) this.releasedChannels.delete(k);
     const { jobId, attempt } = attemptOf(prefix);
-    const latest = Math.max(attempt, this.released.get(jobId) ?? -1);
+    const r = this.releasedOf(jobId);
+    r.set.add(attempt);
+    r.live.delete(attempt);
+    this.forgetPending();
+  }
+
+  /**
+   * Attempt `attempt` of a job deploys here while `live` (other attempts) still run: every earlier
+   * attempt not live has ended, so its late messages are dropped (this thread may have missed its
+   * release: a replaced thread, or one that never ran it).
+   */
+  deployed(jobId: string, attempt: number, live: readonly number[]): void {
+    const r = this.releasedOf(jobId);
+    if (attempt <= r.below) return;
+    r.below = attempt;
+    r.live = new Set(live.filter((a) => a < attempt && !r.set.has(a)));
+    this.forgetPending();
+  }
+
+  /** What is released of a job, made most recent (the oldest job is forgotten beyond RELEASED_JOBS_REMEMBERED). */
+  private releasedOf(jobId: string): { set: Set<number>; below: number; live: Set<number> } {
+    const r = this.released.get(jobId) ?? { set: new Set<number>(), below: 0, live: new Set<number>() };
     this.released.delete(jobId);
-    this.released.set(jobId, latest);
+    this.released.set(jobId, r);
     if (this.released.size > RELEASED_JOBS_REMEMBERED) this.released.delete(this.released.keys().next().value!);
+    return r;
+  }
+
+  private forgetPending(): void {
     for (const k of [...this.pending.keys()]) if (this.isReleased(k)) this.pending.delete(k);
   }
 
-  /** Whether a channel (key with or without its `in:`/`out:` prefix) belongs to a released attempt. */
+  /**
+   * Forgets the channels given (keys without `in:`/`out:`: a restarted region's, in an attempt that
+   * other regions still run) and the messages waiting for them; later messages of them are dropped.
+   */
+  releaseChannels(keys: readonly string[]): void {
+    for (const k of keys) {
+      for (const end of [`in:${k}`, `out:${k}`]) {
+        this.endpoints.delete(end);
+        this.pending.delete(end);
+      }
+      this.releasedChannels.add(k);
+    }
+  }
+
+  /** Whether a channel (key with or without its `in:`/`out:` prefix) belongs to a released attempt, or was released itself. */
   private isReleased(key: string): boolean {
-    const { jobId, attempt } = attemptOf(key);
-    const latest = this.released.get(jobId);
-    return latest !== undefined && attempt <= latest;
+    const bare = key.slice(key.indexOf(':') + 1);
+    if (this.releasedChannels.has(bare)) return true;
+    const { jobId, attempt } = attemptOf(bare);
+    const r = this.released.get(jobId);
+    return r !== undefined && (r.set.has(attempt) || (attempt < r.below && !r.live.has(attempt)));
   }
 
   /** Messages waiting for a channel to be registered (memory diagnostics and tests). */

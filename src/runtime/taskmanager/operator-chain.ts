@@ -182,6 +182,22 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
   return { operators, head: operators[0]!, writers, gate, accumulators, codec };
 }
 
+/** The keys of every channel of a subtask: its input channels, then its output channels. */
+export function channelKeysOf(job: JobGraph, vertex: JobVertex, jobId: string, attempt: number, me: number): string[] {
+  const keys: string[] = [];
+  for (const edgeId of vertex.inputs) {
+    const edge = job.edges[edgeId]!;
+    const producer = job.vertices.find((v) => v.id === edge.sourceVertex)!;
+    for (const i of producersOf(edge.shipStrategy, producer.parallelism, vertex.parallelism, me)) keys.push(channelKey(jobId, attempt, edgeId, i, me));
+  }
+  job.edges.forEach((edge, edgeId) => {
+    if (edge.sourceVertex !== vertex.id) return;
+    const consumer = job.vertices.find((v) => v.id === edge.targetVertex)!;
+    for (const j of consumersOf(edge.shipStrategy, vertex.parallelism, consumer.parallelism, me)) keys.push(channelKey(jobId, attempt, edgeId, me, j));
+  });
+  return keys;
+}
+
 /** Keyed operators that set the current key themselves. */
 const SETS_OWN_KEY: ReadonlySet<string> = new Set(['keyedProcess', 'reduce', 'keyedBroadcastProcess']);
 

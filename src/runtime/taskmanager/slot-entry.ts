@@ -84,23 +84,50 @@ port.on('message', (msg: ToSlot) => {
     case 'deploy':
       void deploy(msg);
       break;
-    case 'cancel':
-      if (jobs.has(`${msg.jobId}/${msg.attempt}`)) loggers(TASK_EXECUTOR).info('Cancelling the tasks of job {} (attempt #{}) in slot {}.', msg.jobId, msg.attempt, slotIndex);
-      canceled.add(`${msg.jobId}/${msg.attempt}`);
-      for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`)?.values() ?? []) t.cancel();
+    case 'cancel': {
+      const key = `${msg.jobId}/${msg.attempt}`;
+      if (msg.tasks) {
+        // A region's tasks only: those not created yet are canceled once they are.
+        if (jobs.has(key)) loggers(TASK_EXECUTOR).info('Cancelling {} tasks of job {} (attempt #{}) in slot {}: their pipelined region restarts.', msg.tasks.length, msg.jobId, msg.attempt, slotIndex);
+        for (const d of msg.tasks) {
+          canceled.add(`${key}/${d.vertexId}/${d.subtaskIndex}`);
+          jobs.get(key)?.get(`${d.vertexId}/${d.subtaskIndex}`)?.cancel();
+        }
+        break;
+      }
+      if (jobs.has(key)) loggers(TASK_EXECUTOR).info('Cancelling the tasks of job {} (attempt #{}) in slot {}.', msg.jobId, msg.attempt, slotIndex);
+      canceled.add(key);
+      for (const t of jobs.get(key)?.values() ?? []) t.cancel();
       break;
+    }
     case 'finish-stopped':
       for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`)?.values() ?? []) t.finishStopped();
       break;
     case 'drain':
       for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`)?.values() ?? []) t.drain();
       break;
-    case 'release':
-      if (jobs.has(`${msg.jobId}/${msg.attempt}`)) loggers(TASK_EXECUTOR).info('Freeing the task resources of job {} (attempt #{}) in slot {}.', msg.jobId, msg.attempt, slotIndex);
-      jobs.delete(`${msg.jobId}/${msg.attempt}`);
-      canceled.delete(`${msg.jobId}/${msg.attempt}`);
-      transport?.release(`${msg.jobId}/${msg.attempt}/`);
+    case 'release': {
+      const key = `${msg.jobId}/${msg.attempt}`;
+      const tasks = jobs.get(key);
+      if (msg.tasks && tasks) {
+        // A restarted region's tasks only: the attempt's other tasks run on.
+        loggers(TASK_EXECUTOR).info('Freeing the resources of {} tasks of job {} (attempt #{}) in slot {}.', msg.tasks.length, msg.jobId, msg.attempt, slotIndex);
+        for (const d of msg.tasks) {
+          const id = `${d.vertexId}/${d.subtaskIndex}`;
+          const t = tasks.get(id);
+          if (t) transport?.releaseChannels(t.channelKeys());
+          tasks.delete(id);
+          canceled.delete(`${key}/${id}`);
+        }
+        if (tasks.size > 0) break;
+      }
+      if (jobs.has(key)) loggers(TASK_EXECUTOR).info('Freeing the task resources of job {} (attempt #{}) in slot {}.', msg.jobId, msg.attempt, slotIndex);
+      jobs.delete(key);
+      canceled.delete(key);
+      for (const c of [...canceled]) if (c.startsWith(`${key}/`)) canceled.delete(c);
+      transport?.release(`${key}/`);
       break;
+    }
     case 'trigger-checkpoint': {
       const tasks = jobs.get(`${msg.jobId}/${msg.attempt}`);
       for (const d of msg.tasks) tasks?.get(`${d.vertexId}/${d.subtaskIndex}`)?.trigger(msg.checkpointId, msg.timestamp, msg.targetDir, msg.stop);
@@ -188,6 +215,7 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
   const key = `${msg.jobId}/${msg.attempt}`;
   const tasks = new Map<string, StreamTask>();
   jobs.set(key, tasks);
+  transport?.deployed(msg.jobId, msg.attempt, msg.liveAttempts ?? []);
   try {
     const capture = captureQueue.then(() => captureProgram(msg.program, `${msg.jobId}-${msg.attempt}-${slotIndex}`));
     captureQueue = capture.catch(() => {});
@@ -248,6 +276,7 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
       tasks.set(`${d.vertexId}/${d.subtaskIndex}`, task);
     }
     if (canceled.has(key)) for (const t of tasks.values()) t.cancel();
+    else for (const [id, t] of tasks) if (canceled.has(`${key}/${id}`)) t.cancel();
     for (const t of tasks.values()) void t.run();
   } catch (e) {
     loggers(TASK_EXECUTOR).error('Could not deploy the tasks of job {} (attempt #{}) in slot {}.', msg.jobId, msg.attempt, slotIndex, e);

@@ -19,7 +19,7 @@ import type { StateHandle } from '../../checkpoint/metadata.js';
 import type { CheckpointFaultKind, ReportedState, RestoreSpec, TaskCheckpointing } from '../protocol.js';
 import { SourceOperator } from '../operators/source-operator.js';
 import type { OperatorSnapshotRef } from '../operators/stream-operator.js';
-import { buildOperatorChain, type ChainSpec, type OperatorChain } from './operator-chain.js';
+import { buildOperatorChain, channelKeysOf, type ChainSpec, type OperatorChain } from './operator-chain.js';
 import type { TaskMetrics } from './task-metrics.js';
 import { restoreFor, storeSnapshot } from './task-state-io.js';
 import { StatusWatermarkValve } from './watermark-valve.js';
@@ -92,6 +92,12 @@ export class StreamTask {
     private readonly spec: TaskSpec,
     private readonly report: TaskReporter,
   ) {}
+
+  /** The keys of the task's channels (in and out), whether or not it built them yet. */
+  channelKeys(): string[] {
+    const { job, vertex, jobId, attempt, subtaskIndex } = this.spec;
+    return channelKeysOf(job, vertex, jobId, attempt, subtaskIndex);
+  }
 
   /** Runs the task to its end; never rejects (failures are reported). */
   async run(): Promise<void> {

@@ -199,9 +199,9 @@ describe('metric views - vertex and subtask values', () => {
       { scope: { ...task(1, 0), kind: 'operator', operator: 'Map' }, name: 'numRecordsOut', value: '3' },
       { scope: task(2, 1), name: 'numRecordsIn', value: '9' },
     ]);
-    expect(Object.fromEntries(vertexMetricValues(s, J, V, 0))).toEqual({ '0.numRecordsIn': '1', '1.numRecordsIn': '2', '1.Map.numRecordsOut': '3' });
-    expect(Object.fromEntries(vertexMetricValues(s, J, V, 1))).toEqual({ '2.numRecordsIn': '9' });
-    expect(vertexMetricValues(s, J, 'x'.repeat(32), 0).size).toBe(0);
+    expect(Object.fromEntries(vertexMetricValues(s, J, V, () => 0))).toEqual({ '0.numRecordsIn': '1', '1.numRecordsIn': '2', '1.Map.numRecordsOut': '3' });
+    expect(Object.fromEntries(vertexMetricValues(s, J, V, () => 1))).toEqual({ '2.numRecordsIn': '9' });
+    expect(vertexMetricValues(s, J, 'x'.repeat(32), () => 0).size).toBe(0);
   });
 
   it('currentSubtaskMetrics - the subtask\'s metrics when they are the attempt\'s, else undefined', () => {

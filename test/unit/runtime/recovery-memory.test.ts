@@ -147,13 +147,40 @@ describe('recovery - transport (A11)', () => {
     expect(t.parkedMessages).toBe(1);
   });
 
-  it('recovery - releasing a later attempt also drops messages of earlier attempts of the job', () => {
+  it('recovery - a deployment of a later attempt drops messages of earlier attempts, except those other regions still run', () => {
     const t = new Transport(0, new Map());
-    t.release('job2/3/');
+    t.deployed('job2', 3, [1]);
+    t.send(0, buf('job2/0/1/0/0'));
+    t.send(0, buf('job2/2/1/0/0'));
+    expect(t.parkedMessages).toBe(0);
+    // Attempt 1 still runs (another region): its messages wait for their channel.
     t.send(0, buf('job2/1/1/0/0'));
     t.send(0, buf('job2/3/1/0/0'));
-    expect(t.parkedMessages).toBe(0);
-    t.send(0, buf('job2/4/1/0/0'));
+    expect(t.parkedMessages).toBe(2);
+    // Released later (that region restarted): dropped, and so are later ones.
+    t.release('job2/1/');
     expect(t.parkedMessages).toBe(1);
+    t.send(0, buf('job2/1/1/0/0'));
+    expect(t.parkedMessages).toBe(1);
+  });
+
+  it('recovery - releasing one attempt keeps an earlier attempt that another region still runs', () => {
+    const t = new Transport(0, new Map());
+    t.release('job4/3/');
+    t.send(0, buf('job4/1/1/0/0'));
+    expect(t.parkedMessages).toBe(1);
+    t.send(0, buf('job4/3/1/0/0'));
+    expect(t.parkedMessages).toBe(1);
+  });
+
+  it('recovery - releasing a region\'s channels drops their late messages, not the attempt\'s others', () => {
+    const t = new Transport(0, new Map());
+    t.send(0, buf('job5/0/1/0/0'));
+    t.send(0, buf('job5/0/2/1/1'));
+    t.releaseChannels(['job5/0/1/0/0']);
+    expect(t.parkedMessages).toBe(1);
+    t.send(0, buf('job5/0/1/0/0'));
+    t.send(0, buf('job5/0/2/1/1'));
+    expect(t.parkedMessages).toBe(2);
   });
 });
