@@ -266,6 +266,9 @@ if (mode === 'strategy' || mode === 'stop' || mode === 'resume') {
         if (variant === 'A') ctx.markAsTemporarilyIdle();
         writeFileSync(join(dir, 'idle-declared'), '');
         while (this.running && !existsSync(join(dir, 'done'))) await sleep(20);
+        // Subtask 0 ends right after its last record: let that record (and subtask 0's end) reach
+        // the keyed process first, or this subtask's end (watermark MAX) could overtake it.
+        await sleep(300);
         return;
       }
       // Subtask 1 has started (and, in A, declared itself idle) before anything flows.

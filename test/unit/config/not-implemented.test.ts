@@ -13,10 +13,10 @@ describe('configuration keys miniflink does not implement', () => {
   });
 
   it('config - an unimplemented key warns, naming it and what miniflink does instead', () => {
-    expect(warnings({ 'execution.checkpointing.unaligned.enabled': 'true' })).toEqual([
-      "Configuration key 'execution.checkpointing.unaligned.enabled' is not implemented by miniflink and has no effect: checkpoints are aligned (EXACTLY_ONCE) or not aligned at all (AT_LEAST_ONCE).",
+    expect(warnings({ 'execution.checkpointing.incremental': 'true' })).toEqual([
+      "Configuration key 'execution.checkpointing.incremental' is not implemented by miniflink and has no effect: every checkpoint is a full snapshot.",
     ]);
-    expect(warnings({ 'state.backend.local-recovery': 'true' })[0]).toContain('restores read checkpoint storage');
+    expect(warnings({ 'high-availability.type': 'zookeeper' })[0]).toContain('there is no high availability');
   });
 
   it('config - prefixes cover whole families of keys (reporters, memory, RocksDB options)', () => {
