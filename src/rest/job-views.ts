@@ -224,11 +224,32 @@ export function checkpointStats(jm: JobMaster): Record<string, unknown> {
       completed: lastCheckpoint ? item(lastCheckpoint) : null,
       savepoint: lastSavepoint ? item(lastSavepoint) : null,
       failed: lastFailed ? failedItem(lastFailed) : null,
-      restored: jm.restored
-        ? { id: jm.restored.spec.checkpointId, restore_timestamp: jm.restored.timestamp, is_savepoint: jm.restored.spec.kind === 'savepoint', external_path: jm.restored.spec.dir !== undefined ? qualify(jm.restored.spec.dir) : '<checkpoint-not-externally-addressable>' }
-        : null,
+      restored: jm.restored ? restoredView(jm.restored) : null,
     },
     history,
+  };
+}
+
+/**
+ * Flink's RestoredCheckpointStatistics, with miniflink's local recovery fields: each restored
+ * subtask's `source` (`local`: every operator's state from its slot's local copy, `remote`:
+ * checkpoint storage, `mixed`), how many of its operators restored each way, how long its restore
+ * took, and how many subtasks restored all locally or not.
+ */
+function restoredView(r: NonNullable<JobMaster['restored']>): Record<string, unknown> {
+  const subtasks = [...r.subtasks].map(([key, s]) => {
+    const at = key.lastIndexOf('/');
+    const source = s.local > 0 && s.remote > 0 ? 'mixed' : s.local > 0 ? 'local' : 'remote';
+    return { vertex_id: key.slice(0, at), subtask: Number(key.slice(at + 1)), source, local_operators: s.local, remote_operators: s.remote, duration: Math.round(s.durationMs) };
+  });
+  return {
+    id: r.spec.checkpointId,
+    restore_timestamp: r.timestamp,
+    is_savepoint: r.spec.kind === 'savepoint',
+    external_path: r.spec.dir !== undefined ? qualify(r.spec.dir) : '<checkpoint-not-externally-addressable>',
+    restored_locally: subtasks.filter((s) => s.source === 'local').length,
+    restored_remotely: subtasks.filter((s) => s.source !== 'local').length,
+    subtasks,
   };
 }
 

@@ -59,6 +59,18 @@ export interface TaskCheckpointing {
   readonly compression: Compression;
   /** Where keyed state lives. */
   readonly stateBackend: 'hashmap' | 'leveldb';
+  /** Local recovery (absent: off). */
+  readonly localRecovery?: LocalRecoverySettings;
+}
+
+/** Local recovery of a job (execution.checkpointing.local-backup.*, execution.state-recovery.from-local). */
+export interface LocalRecoverySettings {
+  /** Keep a local copy of each subtask's snapshot in its slot thread. */
+  readonly backup: boolean;
+  /** Restore from the local copy when it is the checkpoint restored. */
+  readonly fromLocal: boolean;
+  /** Root directories of LevelDB copies (none: the slot thread's temporary directory). */
+  readonly dirs: readonly string[];
 }
 
 /** The state a deployment restores: handles by operator id, and where their files are. */
@@ -145,8 +157,8 @@ export type ToSlot =
   | { readonly type: 'drain'; readonly jobId: string; readonly attempt: number }
   /** The stop's savepoint completed: tasks end FINISHED without ending their input (no final watermark). */
   | { readonly type: 'finish-stopped'; readonly jobId: string; readonly attempt: number }
-  /** Frees the attempt's ended tasks and channels in the slot, or only those of `tasks` (a restarted region's). */
-  | { readonly type: 'release'; readonly jobId: string; readonly attempt: number; readonly tasks?: readonly TaskDeployment[] }
+  /** Frees the attempt's ended tasks and channels in the slot, or only those of `tasks` (a restarted region's); `jobEnded`: the job's local state copies go too. */
+  | { readonly type: 'release'; readonly jobId: string; readonly attempt: number; readonly tasks?: readonly TaskDeployment[]; readonly jobEnded?: boolean }
   /** Asks for the thread's memory and GC counts (REST metrics). */
   | { readonly type: 'memory-stats'; readonly requestId: number; readonly collectGarbage?: boolean }
   /** Asks for the current values of every metric of the thread's tasks (REST, reporters). */
@@ -220,6 +232,18 @@ export type FromSlot =
       readonly counts: boolean;
     }
   | { readonly type: 'input-ended'; readonly jobId: string; readonly attempt: number; readonly vertexId: string; readonly subtaskIndex: number }
+  /** A subtask restored its state: how many of its operators' snapshots came from the slot's local copy, how many from checkpoint storage. */
+  | {
+      readonly type: 'restored';
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly vertexId: string;
+      readonly subtaskIndex: number;
+      readonly checkpointId: number;
+      readonly local: number;
+      readonly remote: number;
+      readonly durationMs: number;
+    }
   | { readonly type: 'deploy-failed'; readonly jobId: string; readonly attempt: number; readonly error: SerializedError }
   | {
       readonly type: 'collect';

@@ -29,6 +29,8 @@ interface Group {
   frozen: boolean;
   /** After a copy: keys whose values were copied since (null: never shared with a snapshot). */
   fresh: Set<NormalizedKey> | null;
+  /** A map of a local copy this backend restored from: it stays frozen until copied (never thawed in place). */
+  borrowed?: true;
 }
 
 type Table = Map<number, Group>;
@@ -137,10 +139,26 @@ export class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     this.pendingSnapshots = 0;
     for (const table of this.tables.values()) {
       for (const g of table.values()) {
+        if (g.borrowed) continue;
         g.frozen = false;
         g.fresh = null;
       }
     }
+  }
+
+  /**
+   * Restores from a local copy (local recovery): the copy's frozen maps become this backend's
+   * groups as they are, frozen for good, so the first access to a group copies it (and each value
+   * read from it) and the copy never changes: O(key groups), not O(keys). Timers from the copy's.
+   */
+  override restoreLocal(copy: unknown): void {
+    const { ref } = copy as { ref: HeapSnapshotRef };
+    if (ref.maxParallelism !== this.maxParallelism) throw new Error(`A local copy of max parallelism ${ref.maxParallelism} cannot restore a backend of max parallelism ${this.maxParallelism} (this is a bug in miniflink)`);
+    for (const t of ref.tables) {
+      const table = this.table(t.name);
+      for (const [kg, map] of t.groups) if (this.keyGroupRange.contains(kg)) table.set(kg, { map, frozen: true, fresh: null, borrowed: true });
+    }
+    if (ref.timers && ref.timers.length > 0) this.restoreTimers({ maxParallelism: this.maxParallelism, startKeyGroup: this.keyGroupRange.startKeyGroup, endKeyGroup: this.keyGroupRange.endKeyGroup, states: [], timers: timerQueuesToCanonical(ref.timers) });
   }
 
   /**

@@ -26,7 +26,8 @@
  * RocksDB backend with `state.backend.rocksdb.timer-service.factory: HEAP`, see
  * abstract-keyed-state-backend.ts) and go into the same keyed snapshot, per key group.
  */
-import { rmSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { Packr } from 'msgpackr';
 import type { StateKind } from '../api/index.js';
@@ -39,7 +40,7 @@ import { packRecords } from '../core/serde.js';
 
 /** Puts per LevelDB batch when restoring. */
 const RESTORE_BATCH = 10_000;
-import type { KeyedSnapshot, KeyedStateData } from './snapshot-format.js';
+import type { KeyedSnapshot, KeyedStateData, KeyedTimersData } from './snapshot-format.js';
 
 /** Buffered entries before a batch goes to LevelDB. */
 const BUFFER_ENTRIES = 8192;
@@ -58,6 +59,8 @@ interface LevelDbSnapshotRef {
   readonly kinds: ReadonlyMap<string, StateKind>;
   /** The timer queues' key groups (shared copy-on-write). */
   readonly timers: TimerQueuesSnapshot;
+  /** The snapshot's raw entries (latin1 key -> value, null: deleted), kept by toCanonical for a local copy. */
+  raw?: Map<string, Buffer | null>;
 }
 
 /** A key iteration's listing of the keys (latin1 LevelDB keys), and the writes made since it began. */
@@ -72,7 +75,7 @@ interface KeyListing {
 
 /** Keyed state of one keyed operator subtask, in LevelDB. */
 export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
-  private readonly db: Db;
+  private db: Db;
   private readonly packr = new Packr({ useRecords: false, moreTypes: true });
   private readonly names: string[] = [];
   private buffer = new Map<string, Buffered>();
@@ -260,6 +263,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
       await this.closeView(ref);
     }
     for (const [k, v] of ref.overlay) all.set(k, v);
+    ref.raw = all;
     const states = new Map<number, Map<number, Array<[unknown, unknown]>>>();
     for (const [k, v] of all) {
       if (v === null) continue;
@@ -279,6 +283,59 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     }));
     const timers = ref.timers.length > 0 ? { timers: timerQueuesToCanonical(ref.timers) } : {};
     return { maxParallelism: this.maxParallelism, startKeyGroup: this.keyGroupRange.startKeyGroup, endKeyGroup: this.keyGroupRange.endKeyGroup, states: out, ...timers };
+  }
+
+  /**
+   * Writes a snapshot's raw entries (toCanonical kept them) into a new database at `dir` as they
+   * are, without decoding: local recovery's copy. Returns what a restore needs beside the files.
+   */
+  async writeLocalCopy(r: unknown, dir: string): Promise<{ names: string[]; kinds: Array<[string, StateKind]>; timers: KeyedTimersData[] | undefined }> {
+    const ref = r as LevelDbSnapshotRef;
+    const raw = ref.raw;
+    if (!raw) throw new Error('writeLocalCopy before toCanonical (this is a bug in miniflink)');
+    ref.raw = undefined;
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    await db.open();
+    try {
+      let ops: Array<{ type: 'put'; key: Buffer; value: Buffer }> = [];
+      for (const [k, v] of raw) {
+        if (v === null) continue;
+        ops.push({ type: 'put', key: Buffer.from(k, 'latin1'), value: v });
+        if (ops.length === RESTORE_BATCH) {
+          await db.batch(ops);
+          ops = [];
+        }
+      }
+      if (ops.length > 0) await db.batch(ops);
+    } finally {
+      await db.close();
+    }
+    return { names: [...ref.names], kinds: [...ref.kinds], timers: ref.timers.length > 0 ? timerQueuesToCanonical(ref.timers) : undefined };
+  }
+
+  /**
+   * Restores from a local copy (local recovery): the copy's database becomes this backend's, its
+   * immutable tables linked and its other files copied, then opened: no entry is read or written.
+   */
+  override async restoreLocal(c: unknown): Promise<void> {
+    const copy = c as { dir: string; names: readonly string[]; kinds: ReadonlyArray<readonly [string, StateKind]>; timers: readonly KeyedTimersData[] | undefined };
+    this.checkFailure();
+    await this.db.close();
+    rmSync(this.dir, { recursive: true, force: true });
+    mkdirSync(this.dir, { recursive: true });
+    for (const f of readdirSync(copy.dir)) {
+      if (f === 'LOCK') continue;
+      // LevelDB never changes a table file once written; it appends to the others (MANIFEST, log).
+      if (/\.(ldb|sst)$/.test(f)) linkSync(join(copy.dir, f), join(this.dir, f));
+      else copyFileSync(join(copy.dir, f), join(this.dir, f));
+    }
+    this.db = new ClassicLevel<Buffer, Buffer>(this.dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    await this.db.open();
+    this.names.splice(0, this.names.length, ...copy.names);
+    for (const [name, kind] of copy.kinds) this.kinds.set(name, kind);
+    if (copy.timers) this.restoreTimers({ maxParallelism: this.maxParallelism, startKeyGroup: this.keyGroupRange.startKeyGroup, endKeyGroup: this.keyGroupRange.endKeyGroup, states: [], timers: copy.timers });
   }
 
   /** Closes a snapshot's LevelDB view once (toCanonical, or a snapshot that will not be written). */

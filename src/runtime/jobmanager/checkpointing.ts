@@ -25,8 +25,11 @@ export class JobCheckpoints {
   readonly coordinator: CheckpointCoordinator;
   /** What the current attempt restores from (sent with its deployment). */
   restore: RestoreSpec | undefined;
-  /** What the job last restored from, and when (Flink's `latest.restored`). */
-  restored: { readonly spec: RestoreSpec; readonly timestamp: number } | undefined;
+  /**
+   * What the job last restored from, and when (Flink's `latest.restored`), with where each
+   * restored subtask's state came from (local recovery), by `<vertexId>/<index>`.
+   */
+  restored: RestoredEntry | undefined;
   /** Set by stop --drain: where the final savepoint goes, and who waits for it. */
   private drain: { dir: string | undefined; savepoint?: CompletedCheckpoint; done: { resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void } } | undefined;
   /** The one chain of final-checkpoint attempts: the attempt it runs for, and its retry timer. */
@@ -73,7 +76,7 @@ export class JobCheckpoints {
     if (submission.restore) {
       this.logRestore(submission.restore);
       this.coordinator.counts.restored++;
-      this.restored = { spec: submission.restore, timestamp: ctx.clock.now() };
+      this.restored = { spec: submission.restore, timestamp: ctx.clock.now(), subtasks: new Map() };
     }
     if (submission.restore?.claimed && submission.restore.dir !== undefined) this.coordinator.adopt(submission.restore.dir, submission.restore.checkpointId);
   }
@@ -89,6 +92,14 @@ export class JobCheckpoints {
       this.coordinator.stopPeriodic();
       this.triggerFinal();
     }
+  }
+
+  /** A subtask restored its state: where from (local copy or storage), for the restore statistics. */
+  subtaskRestored(msg: Extract<FromSlot, { type: 'restored' }>): void {
+    const r = this.restored;
+    if (!r || r.spec.checkpointId !== msg.checkpointId) return;
+    r.subtasks.set(`${msg.vertexId}/${msg.subtaskIndex}`, { local: msg.local, remote: msg.remote, durationMs: msg.durationMs });
+    if (msg.local > 0) this.ctx.loggers(COORDINATOR).info('Subtask {} of vertex {} restored {} operator state(s) of checkpoint {} from its local copy{} in {} ms.', msg.subtaskIndex, msg.vertexId, msg.local, msg.checkpointId, msg.remote > 0 ? ` and ${msg.remote} from checkpoint storage` : '', Math.round(msg.durationMs));
   }
 
   acknowledge(msg: Extract<FromSlot, { type: 'checkpoint-ack' }>): void {
@@ -193,7 +204,7 @@ export class JobCheckpoints {
     if (this.restore) {
       this.logRestore(this.restore);
       this.coordinator.counts.restored++;
-      this.restored = { spec: this.restore, timestamp: this.ctx.clock.now() };
+      this.restored = { spec: this.restore, timestamp: this.ctx.clock.now(), subtasks: new Map() };
     }
   }
 
@@ -209,8 +220,16 @@ export class JobCheckpoints {
     this.coordinator.rescaled(next.job, next.operators);
     this.coordinator.counts.restored++;
     if (next.restore) this.logRestore(next.restore);
-    if (next.restore) this.restored = { spec: next.restore, timestamp: this.ctx.clock.now() };
+    if (next.restore) this.restored = { spec: next.restore, timestamp: this.ctx.clock.now(), subtasks: new Map() };
   }
+}
+
+/** A restore of the job (or of some regions), and where each restored subtask's state came from. */
+export interface RestoredEntry {
+  readonly spec: RestoreSpec;
+  readonly timestamp: number;
+  /** By `<vertexId>/<index>`: operators restored from the slot's local copy and from checkpoint storage, and how long it took. */
+  readonly subtasks: Map<string, { local: number; remote: number; durationMs: number }>;
 }
 
 /** Flink's logger of checkpoints. */

@@ -29,9 +29,9 @@ import type { MetricStore } from '../../metrics/index.js';
 import { deserializeError, MiniFlinkError, stackWithCauses, type SerializedError } from '../../core/errors.js';
 import { RecordBatchCodec } from '../../core/serde.js';
 import { jsonPlan, pipelinedRegions, type JsonPlan } from '../../graph/index.js';
-import type { CheckpointFaultKind, FromSlot, RestoreSpec } from '../protocol.js';
+import type { CheckpointFaultKind, FromSlot } from '../protocol.js';
 import { CancellationWatchdog, cancellationSettings } from './cancellation.js';
-import { JobCheckpoints } from './checkpointing.js';
+import { JobCheckpoints, type RestoredEntry } from './checkpointing.js';
 import { CollectedRecords } from './collected-records.js';
 import { Failover, type FailureEntry } from './failover.js';
 import type { JobContext, JobSubmission } from './job-context.js';
@@ -266,7 +266,7 @@ export class JobMaster {
   }
 
   /** What the job last restored from, and when (Flink's `latest.restored`). */
-  get restored(): { readonly spec: RestoreSpec; readonly timestamp: number } | undefined {
+  get restored(): RestoredEntry | undefined {
     return this.checkpoints.restored;
   }
 
@@ -477,6 +477,9 @@ export class JobMaster {
       }
       case 'input-ended':
         this.checkpoints.inputEnded(msg);
+        break;
+      case 'restored':
+        this.checkpoints.subtaskRestored(msg);
         break;
       case 'checkpoint-ack':
         this.checkpoints.acknowledge(msg);
@@ -727,7 +730,7 @@ export class JobMaster {
     this.checkpoints.jobEnded(error, this.jobId);
     this.operations.jobEnded(error);
     const { jobId } = this;
-    this.scheduler.broadcast((attempt) => ({ type: 'release', jobId, attempt }));
+    this.scheduler.broadcast((attempt) => ({ type: 'release', jobId, attempt, jobEnded: true }));
     this.loggers(JOB_MASTER).info('Job {} ({}) reached terminal state {}.', this.jobName, this.jobId, this.status);
     if (error) this.settle.reject(error);
     else this.settle.resolve(new JobExecutionResult(this.jobId, this.endTime - this.startTime, this.accumulatorResults(), this.collectedRecords()));

@@ -11,7 +11,9 @@
  */
 import type { Clock } from '../../core/clock.js';
 import type { JobGraph } from '../../graph/index.js';
-import type { ReportedState, RestoreSpec, TaskDeployment, ToSlot } from '../protocol.js';
+import type { LocalRecoverySettings, ReportedState, RestoreSpec, TaskDeployment, ToSlot } from '../protocol.js';
+import { resolve } from 'node:path';
+import { parseBoolean } from '../../config/index.js';
 import type { JobSubmission } from './job-context.js';
 import type { Placement } from './placement.js';
 import { WatermarkTable } from '../watermark-table.js';
@@ -137,7 +139,8 @@ export class Scheduler {
       this.setState(s, 'DEPLOYING');
     }
     const { job, program, objectReuse, bufferTimeout, checkpoints } = submission;
-    const checkpointing = { enabled: checkpoints.interval !== undefined, mode: checkpoints.mode, compression: checkpoints.compression, stateBackend: submission.stateBackend };
+    const localRecovery = localRecoveryOf(program.configuration);
+    const checkpointing = { enabled: checkpoints.interval !== undefined, mode: checkpoints.mode, compression: checkpoints.compression, stateBackend: submission.stateBackend, ...(localRecovery ? { localRecovery } : {}) };
     // Watermarks start again from Long.MIN_VALUE, as the tasks do.
     if (only === undefined || this.watermarks === undefined) this.watermarks = WatermarkTable.allocate(job);
     else for (const s of only) this.watermarks.set(this.watermarks.indexOf(s.vertexId, s.index), MIN_WATERMARK);
@@ -257,4 +260,24 @@ export class Scheduler {
   isSource(vertexId: string): boolean {
     return this.job!.vertices.find((v) => v.id === vertexId)!.inputs.length === 0;
   }
+}
+
+/**
+ * Local recovery from a job's configuration: execution.checkpointing.local-backup.enabled and
+ * execution.state-recovery.from-local, each defaulting to Flink 1.x's state.backend.local-recovery
+ * (false); the LevelDB copies' roots from execution.checkpointing.local-backup.dirs. Undefined when off.
+ */
+export function localRecoveryOf(conf: Readonly<Record<string, string>>): LocalRecoverySettings | undefined {
+  const bool = (key: string, fallback: boolean) => (conf[key] !== undefined ? parseBoolean(conf[key], key) : fallback);
+  const legacy = bool('state.backend.local-recovery', false);
+  const backup = bool('execution.checkpointing.local-backup.enabled', legacy);
+  const fromLocal = bool('execution.state-recovery.from-local', legacy);
+  if (!backup && !fromLocal) return undefined;
+  const dirsText = conf['execution.checkpointing.local-backup.dirs'] ?? conf['taskmanager.state.local.root-dirs'] ?? '';
+  const dirs = dirsText
+    .split(/[,;]/)
+    .map((d) => d.trim())
+    .filter((d) => d.length > 0)
+    .map((d) => resolve(d.replace(/^file:(\/\/)?/, '')));
+  return { backup, fromLocal, dirs };
 }

@@ -45,6 +45,8 @@ export interface OperatorRestore {
   readonly keyed: readonly KeyedSnapshot[];
   /** Operator state of every old subtask, indexed by old subtask (undefined: none); its length is the old parallelism. */
   readonly operator: ReadonlyArray<OperatorStateData | undefined>;
+  /** Local recovery: the keyed state is the slot thread's local copy (the backend restores it), not `keyed`. */
+  readonly localKeyed?: unknown;
 }
 
 /** The synchronous part of an operator's snapshot. */
@@ -85,7 +87,8 @@ export abstract class StreamOperator {
   async initializeState(restore: OperatorRestore | undefined, index: number, parallelism: number): Promise<void> {
     if (this.ctx.keyedBackend) {
       await this.ctx.keyedBackend.open();
-      if (restore) await this.ctx.keyedBackend.restore(restore.keyed);
+      if (restore?.localKeyed !== undefined) await this.ctx.keyedBackend.restoreLocal(restore.localKeyed);
+      else if (restore) await this.ctx.keyedBackend.restore(restore.keyed);
     }
     this.stateStore = new DefaultOperatorStateStore(restore?.operator ?? [], index, parallelism);
     this.stateStore.onWrite = this.onOperatorStateWrite();

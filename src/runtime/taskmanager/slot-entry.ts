@@ -20,6 +20,9 @@ import { StreamTask, type TaskReporter } from './stream-task.js';
 import { TaskMetrics } from './task-metrics.js';
 import { MetricRegistry } from '../../metrics/index.js';
 import { SlotStdio } from './slot-stdio.js';
+import { LocalStateStore } from './local-state.js';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { collectGarbage, memoryStats, watchGarbageCollection } from '../memory-stats.js';
 import { alignmentGroups, subtaskWatermarks, WatermarkTable } from '../watermark-table.js';
 
@@ -43,6 +46,8 @@ const canceled = new Set<string>();
 /** Captures run one at a time: the execution context is per thread. */
 let captureQueue: Promise<unknown> = Promise.resolve();
 const codec = new RecordBatchCodec();
+/** Local recovery's copies of the subtasks that ran in this thread (local-state.ts). */
+const localStore = new LocalStateStore();
 /** The thread's metrics (those of the tasks it runs). */
 const registry = new MetricRegistry();
 /** Flink's `<host>` of the scope formats: every TaskManager runs on this machine. */
@@ -122,6 +127,7 @@ port.on('message', (msg: ToSlot) => {
         if (tasks.size > 0) break;
       }
       if (jobs.has(key)) loggers(TASK_EXECUTOR).info('Freeing the task resources of job {} (attempt #{}) in slot {}.', msg.jobId, msg.attempt, slotIndex);
+      if (msg.jobEnded === true) localStore.discardJob(msg.jobId);
       jobs.delete(key);
       canceled.delete(key);
       for (const c of [...canceled]) if (c.startsWith(`${key}/`)) canceled.delete(c);
@@ -134,6 +140,8 @@ port.on('message', (msg: ToSlot) => {
       break;
     }
     case 'notify-checkpoint':
+      if (msg.outcome === 'complete') localStore.confirm(msg.jobId, msg.checkpointId);
+      else localStore.abort(msg.jobId, msg.checkpointId);
       for (const t of jobs.get(`${msg.jobId}/${msg.attempt}`)?.values() ?? []) void t.notify(msg.checkpointId, msg.outcome, msg.final);
       break;
     case 'metric-dump': {
@@ -161,6 +169,7 @@ port.on('message', (msg: ToSlot) => {
       break;
     case 'shutdown':
       for (const tasks of jobs.values()) for (const t of tasks.values()) t.cancel();
+      localStore.discardAll();
       stdio.flush();
       transport?.close();
       port.close();
@@ -208,6 +217,7 @@ function reporter(jobId: string, attempt: number, vertexId: string, subtaskIndex
       post({ type: 'checkpoint-decline', ...ids, checkpointId, error, counts });
     },
     inputEnded: () => post({ type: 'input-ended', ...ids }),
+    restored: (checkpointId, local, remote, durationMs) => post({ type: 'restored', ...ids, checkpointId, local, remote, durationMs }),
   };
 }
 
@@ -232,6 +242,7 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
     const table = msg.watermarks ? new WatermarkTable(msg.watermarks, job) : undefined;
     const groups = table ? alignmentGroups(job, pipeline.env.transformations, table) : undefined;
     const metricsOn = msg.program.configuration?.['metrics.enabled'] !== 'false';
+    const local = localStateOf(msg);
     for (const d of msg.tasks) {
       const vertex = job.vertices.find((v) => v.id === d.vertexId);
       if (!vertex) throw new MiniFlinkError('MF_ERR_GRAPH_MISMATCH', `Vertex ${d.vertexId} is not in the job graph built by slot thread ${slotIndex}`);
@@ -262,6 +273,7 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
           // Per slot thread: the cluster removes it when the thread dies (a kill leaves no LevelDB behind).
           tmpDir: slotTmpDir(taskManagerId, slotIndex),
           restore: msg.restore,
+          ...(local ? { localState: local } : {}),
           watermarks: table ? subtaskWatermarks(table, d.vertexId, d.subtaskIndex, groups!) : undefined,
           metrics,
           loggers: (name) => loggers(name, threadName),
@@ -283,4 +295,19 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
     stdio.flush();
     post({ type: 'deploy-failed', jobId: msg.jobId, attempt: msg.attempt, error: serializeError(e) });
   }
+}
+
+/**
+ * Local recovery's store and root for a deployment (none when the job has local recovery off):
+ * LevelDB copies go under `<dir>/localState/<tm>-slot<n>` of the configured directories (taken in
+ * turn by slot), else under the slot thread's temporary directory. A job this thread keeps no
+ * copies of has none on disk either: what a lost thread of this slot left there goes.
+ */
+function localStateOf(msg: Extract<ToSlot, { type: 'deploy' }>): { store: LocalStateStore; root: string } | undefined {
+  const settings = msg.checkpointing.localRecovery;
+  if (!settings) return undefined;
+  const { dirs } = settings;
+  const root = dirs.length > 0 ? join(dirs[slotIndex % dirs.length]!, 'localState', `${taskManagerId}-slot${slotIndex}`) : join(slotTmpDir(taskManagerId, slotIndex), 'localState');
+  if (!localStore.hasJob(msg.jobId)) rmSync(join(root, `jid_${msg.jobId}`), { recursive: true, force: true });
+  return { store: localStore, root };
 }

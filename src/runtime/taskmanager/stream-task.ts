@@ -21,7 +21,10 @@ import { SourceOperator } from '../operators/source-operator.js';
 import type { OperatorSnapshotRef } from '../operators/stream-operator.js';
 import { buildOperatorChain, channelKeysOf, type ChainSpec, type OperatorChain } from './operator-chain.js';
 import type { TaskMetrics } from './task-metrics.js';
-import { restoreFor, storeSnapshot } from './task-state-io.js';
+import { localCopyFor, restoreFor, restoreFromCopy, storeSnapshot, type LocalBackup } from './task-state-io.js';
+import type { LocalStateStore } from './local-state.js';
+import { join } from 'node:path';
+import { NO_LOGGING } from '../../core/logging.js';
 import { StatusWatermarkValve } from './watermark-valve.js';
 import { MAX_WATERMARK, MIN_WATERMARK } from '../../core/watermarks.js';
 
@@ -43,12 +46,16 @@ export interface TaskReporter {
   /** `counts`: whether the decline counts toward the tolerable failures (not for a closing task). */
   decline(checkpointId: number, error: SerializedError, counts: boolean): void;
   inputEnded(): void;
+  /** The subtask restored its state: operators from the local copy, from checkpoint storage. */
+  restored?(checkpointId: number, local: number, remote: number, durationMs: number): void;
 }
 
 /** A task's full specification. */
 export interface TaskSpec extends Omit<ChainSpec, 'track' | 'mailbox'> {
   readonly checkpointing: TaskCheckpointing;
   readonly restore: RestoreSpec | undefined;
+  /** Local recovery: the slot thread's local copies, and where its LevelDB copies go. */
+  readonly localState?: { readonly store: LocalStateStore; readonly root: string };
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -93,6 +100,41 @@ export class StreamTask {
     private readonly report: TaskReporter,
   ) {}
 
+  /**
+   * Restores each operator's state: from the slot thread's local copy when local recovery may and
+   * one serves (local-state.ts), else from checkpoint storage. Reports where it came from (a
+   * metric, a log line, and the JobManager's restore statistics).
+   */
+  private async initializeState(chain: OperatorChain): Promise<void> {
+    const { vertex, subtaskIndex, restore, localState, jobId } = this.spec;
+    const t0 = performance.now();
+    const fromLocal = restore !== undefined && localState !== undefined && this.spec.checkpointing.localRecovery?.fromLocal === true;
+    let local = 0;
+    let remote = 0;
+    const fallbacks: string[] = [];
+    for (let i = 0; i < chain.operators.length; i++) {
+      const id = vertex.operators[i]!.operatorId;
+      const found = fromLocal ? localCopyFor(localState.store, jobId, restore, id, subtaskIndex, vertex.parallelism, vertex.maxParallelism, this.spec.stateBackend) : {};
+      if (found.reason !== undefined) fallbacks.push(`${vertex.operators[i]!.name}: ${found.reason}`);
+      if (found.copy) local++;
+      else if (restore?.handles[id]?.some((h) => h.subtaskIndex === subtaskIndex)) remote++;
+      const what = found.copy ? restoreFromCopy(found.copy, subtaskIndex, vertex.parallelism) : restoreFor(restore, id, subtaskIndex, vertex.parallelism, vertex.maxParallelism);
+      await chain.operators[i]!.initializeState(what, subtaskIndex, vertex.parallelism);
+    }
+    if (!restore) return;
+    const durationMs = performance.now() - t0;
+    const source = local > 0 && remote > 0 ? 'mixed' : local > 0 ? 'local' : remote > 0 ? 'remote' : 'none';
+    if (this.spec.metrics) {
+      this.spec.metrics.restoreSource = source;
+      this.spec.metrics.restoreDurationMs = Math.round(durationMs);
+    }
+    const log = (this.spec.loggers ?? NO_LOGGING)('org.apache.flink.streaming.runtime.tasks.StreamTask');
+    const name = `${vertex.name} (${subtaskIndex + 1}/${vertex.parallelism})#${this.spec.attempt}`;
+    if (local > 0) log.info('{} - restored {} operator(s) of {} {} from the local copy in its slot{} in {} ms.', name, local, restore.kind ?? 'checkpoint', restore.checkpointId, remote > 0 ? ` and ${remote} from checkpoint storage` : '', Math.round(durationMs));
+    else if (remote > 0) log.info('{} - restored {} operator(s) of {} {} from checkpoint storage in {} ms{}.', name, remote, restore.kind ?? 'checkpoint', restore.checkpointId, Math.round(durationMs), fallbacks.length > 0 ? ` (no local copy: ${fallbacks.join('; ')})` : '');
+    this.report.restored?.(restore.checkpointId, local, remote, durationMs);
+  }
+
   /** The keys of the task's channels (in and out), whether or not it built them yet. */
   channelKeys(): string[] {
     const { job, vertex, jobId, attempt, subtaskIndex } = this.spec;
@@ -113,11 +155,7 @@ export class StreamTask {
         mailbox: (action) => this.mailbox(action),
       });
       this.chain = chain;
-      const { vertex, subtaskIndex } = this.spec;
-      for (let i = 0; i < chain.operators.length; i++) {
-        const id = vertex.operators[i]!.operatorId;
-        await chain.operators[i]!.initializeState(restoreFor(this.spec.restore, id, subtaskIndex, vertex.parallelism, vertex.maxParallelism), subtaskIndex, vertex.parallelism);
-      }
+      await this.initializeState(chain);
       this.lastCheckpoint = this.spec.restore?.checkpointId ?? 0;
       // Open tail first, as Flink does, so an operator never emits into an unopened one.
       for (const op of [...chain.operators].reverse()) {
@@ -410,7 +448,8 @@ export class StreamTask {
       for (; i < refs.length; i++) {
         await nextTurn();
         const ref = refs[i]!;
-        const h = await storeSnapshot(ref, { operatorId: this.spec.vertex.operators[i]!.operatorId, subtaskIndex: this.spec.subtaskIndex }, this.spec.checkpointing.compression, targetDir);
+        const operatorId = this.spec.vertex.operators[i]!.operatorId;
+        const h = await storeSnapshot(ref, { operatorId, subtaskIndex: this.spec.subtaskIndex }, this.spec.checkpointing.compression, targetDir, this.localBackup(id, operatorId));
         if (h) handles.push(h);
       }
       if (this.canceled) return;
@@ -426,6 +465,20 @@ export class StreamTask {
       releaseSnapshots(refs.slice(i + 1));
       if (!this.canceled) this.report.decline(id, serializeError(e), true);
     }
+  }
+
+  /** Where a checkpoint's local copy of an operator's state goes (undefined: no local backup). A savepoint's copy is never restored from, and goes with the next completed checkpoint. */
+  private localBackup(checkpointId: number, operatorId: string): LocalBackup | undefined {
+    const { localState, jobId, subtaskIndex } = this.spec;
+    if (!localState || this.spec.checkpointing.localRecovery?.backup !== true) return undefined;
+    const log = (this.spec.loggers ?? NO_LOGGING)('org.apache.flink.runtime.state.TaskLocalStateStoreImpl');
+    return {
+      store: localState.store,
+      jobId,
+      checkpointId,
+      dir: join(localState.root, `jid_${jobId}`, `op_${operatorId.slice(0, 8)}_sti_${subtaskIndex}`, `chk_${checkpointId}`),
+      warn: (message, error) => log.warn('{}', message, error instanceof Error ? error : new Error(String(error))),
+    };
   }
 
   /** The JobManager says a checkpoint completed or was aborted. */

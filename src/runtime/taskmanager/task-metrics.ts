@@ -58,6 +58,13 @@ export class TaskMetrics {
   readonly backPressured = new TimerGauge();
   /** The last alignment's duration, ns. */
   alignmentNanos = 0;
+  /**
+   * Where the subtask's state came from at its start (miniflink): `none` (nothing restored),
+   * `local` (every operator from its slot thread's local copy), `remote` (checkpoint storage), or `mixed`.
+   */
+  restoreSource: 'none' | 'local' | 'remote' | 'mixed' = 'none';
+  /** How long restoring the subtask's state took, ms (miniflink). */
+  restoreDurationMs = 0;
   /** From a checkpoint's trigger to its barrier reaching this task, ns (the last checkpoint's). */
   startDelayNanos = 0;
   private readonly started = performance.now();
@@ -93,6 +100,8 @@ export class TaskMetrics {
     g.gauge('currentInputWatermark', { getValue: () => watermarkText(this.operators[0]!.inputWatermark) });
     g.gauge('checkpointAlignmentTime', { getValue: () => this.alignmentNanos });
     g.gauge('checkpointStartDelayNanos', { getValue: () => this.startDelayNanos });
+    g.gauge('stateRestoreSource', { getValue: () => this.restoreSource });
+    g.gauge('stateRestoreDurationMs', { getValue: () => this.restoreDurationMs });
   }
 
   /** Milliseconds neither idle nor backpressured since the task started. */
