@@ -69,15 +69,26 @@ type Phase = (typeof PHASES)[number];
 type Sample = Record<Phase, number> & { stall: number };
 
 const only = process.env['BENCH_ONLY'];
-const allCases: Array<{ backend: Backend; fault: Fault }> = [
+/** A case: a backend, a fault, and whether the job runs with local recovery (state.backend.local-recovery). */
+interface Case {
+  readonly backend: Backend;
+  readonly fault: Fault;
+  readonly local?: boolean;
+}
+const allCases: Case[] = [
   { backend: 'hashmap', fault: 'subtask failure' },
   { backend: 'hashmap', fault: 'TaskManager killed' },
   { backend: 'hashmap', fault: 'slot thread hangs (heartbeat)' },
+  { backend: 'hashmap', fault: 'subtask failure', local: true },
   { backend: 'leveldb', fault: 'subtask failure' },
   { backend: 'leveldb', fault: 'TaskManager killed' },
+  { backend: 'leveldb', fault: 'subtask failure', local: true },
 ];
-const cases = allCases.filter((c) => only === undefined || new RegExp(only).test(`${c.backend}: ${c.fault}`));
-const caseName = (c: { backend: Backend; fault: Fault }) => `${c.backend}: ${c.fault}`;
+const caseName = (c: Case) => `${c.backend}${c.local === true ? ' (local recovery)' : ''}: ${c.fault}`;
+const cases = allCases.filter((c) => only === undefined || new RegExp(only).test(caseName(c)));
+/** A job per backend and local recovery setting. */
+type JobKind = `${Backend}${'' | ' (local recovery)'}`;
+const jobKind = (c: Case): JobKind => (c.local === true ? `${c.backend} (local recovery)` : c.backend);
 
 /** One line of the job's marker file: `<word> <attempt> <ts> ...`. */
 interface Marker {
@@ -127,7 +138,7 @@ interface CheckpointSample {
 const longestStall = (file: string, from: number, to: number) => Math.max(0, ...markers(file).filter((m) => m.word === 'stall' && m.ts >= from && m.ts <= to).map((m) => m.rest[0]!));
 
 const samples = new Map<string, Sample[]>(cases.map((c) => [caseName(c), []]));
-const checkpoints = new Map<Backend, CheckpointSample[]>();
+const checkpoints = new Map<JobKind, CheckpointSample[]>();
 
 /** Injects `fault` into the running job; returns when it happened (Date.now()). */
 async function inject(fault: Fault, jm: JobMaster, cluster: MiniCluster, keyedVertex: string, markerFile: string, hangFile: string): Promise<number> {
@@ -209,7 +220,9 @@ async function restoreAlone(backend: Backend, file: string, compression: Paramet
 }
 
 /** One job on a cluster of its own: load every key, one checkpoint, then each fault of this backend in turn. */
-async function runBackend(backend: Backend, faults: Fault[]): Promise<void> {
+async function runBackend(kind: JobKind, faults: Fault[]): Promise<void> {
+  const backend: Backend = kind.startsWith('leveldb') ? 'leveldb' : 'hashmap';
+  const local = kind.endsWith('(local recovery)');
   const work = mkdtempSync(join(tmpdir(), 'miniflink-bench-recovery-'));
   const markerFile = join(work, 'marker.txt');
   const hangFile = join(work, 'hang');
@@ -222,6 +235,7 @@ async function runBackend(backend: Backend, faults: Fault[]): Promise<void> {
     'restart-strategy.type': 'fixed-delay',
     'restart-strategy.fixed-delay.attempts': '1000',
     'restart-strategy.fixed-delay.delay': '0 ms',
+    ...(local ? { 'state.backend.local-recovery': 'true', 'execution.checkpointing.local-backup.dirs': join(work, 'local') } : {}),
   };
   let cluster: MiniCluster | undefined;
   try {
@@ -246,18 +260,22 @@ async function runBackend(backend: Backend, faults: Fault[]): Promise<void> {
     // Kept aside for the restore alone (the checkpoint directory goes with the job).
     const stateCopy = join(work, 'state-copy');
     copyFileSync(join(c.dir!, handle.file!), stateCopy);
-    process.stderr.write(`${backend}: ${KEYS} keys loaded in ${loadMs} ms, checkpoint ${c.id} in ${c.durationMs} ms\n`);
+    process.stderr.write(`${kind}: ${KEYS} keys loaded in ${loadMs} ms, checkpoint ${c.id} in ${c.durationMs} ms\n`);
     for (const fault of faults) {
       const phases = await recover(fault, jm, cluster, keyedVertex, markerFile, hangFile);
-      samples.get(caseName({ backend, fault }))!.push(phases);
+      if (local) {
+        const sources = [...(jm.restored?.subtasks.values() ?? [])];
+        if (!sources.some((x) => x.local > 0)) throw new Error(`${kind}: no subtask restored from its local copy: ${JSON.stringify(sources)}`);
+      }
+      samples.get(caseName({ backend, fault, local }))!.push(phases);
       process.stderr.write(`  ${fault}: ${PHASES.map((p) => `${p} ${phases[p]}`).join(', ')}, longest block ${phases.stall}\n`);
     }
     await cluster.close();
     cluster = undefined;
     const alone = await restoreAlone(backend, stateCopy, handle.compression, handle.checksum, work);
-    const l = checkpoints.get(backend) ?? [];
+    const l = checkpoints.get(kind) ?? [];
     l.push({ loadMs, durationMs: c.durationMs, syncMs: c.syncMs, asyncMs: c.asyncMs, rawSize: c.rawSize, stateSize: c.stateSize, stallMs, ...alone });
-    checkpoints.set(backend, l);
+    checkpoints.set(kind, l);
   } finally {
     await cluster?.close();
     discardCompiledProgram(compiledPath);
@@ -265,12 +283,12 @@ async function runBackend(backend: Backend, faults: Fault[]): Promise<void> {
   }
 }
 
-const backends = [...new Set(cases.map((c) => c.backend))];
+const backends = [...new Set(cases.map((c) => jobKind(c)))];
 /** The 1-minute load average after each job: this machine is shared, and other work slows every phase. */
 const loads: number[] = [loadavg()[0]!];
 for (let i = 0; i < RUNS; i++) {
-  for (const backend of backends) {
-    await runBackend(backend, cases.filter((c) => c.backend === backend).map((c) => c.fault));
+  for (const kind of backends) {
+    await runBackend(kind, cases.filter((c) => jobKind(c) === kind).map((c) => c.fault));
     loads.push(loadavg()[0]!);
   }
   process.stderr.write(`run ${i + 1}/${RUNS} done\n`);
@@ -279,7 +297,7 @@ for (let i = 0; i < RUNS; i++) {
 // ---- report ----
 const f = (x: number, d = 0) => x.toLocaleString('en', { minimumFractionDigits: d, maximumFractionDigits: d });
 const med = <T>(xs: T[], get: (x: T) => number) => median(xs.map(get));
-const heartbeats = backends.map((b) => `${b} job: heartbeat.interval ${f(HEARTBEAT[b].intervalMs)} ms, heartbeat.timeout ${f(HEARTBEAT[b].timeoutMs)} ms`).join('; ');
+const heartbeats = [...new Set(cases.map((c) => c.backend))].map((b) => `${b} jobs: heartbeat.interval ${f(HEARTBEAT[b].intervalMs)} ms, heartbeat.timeout ${f(HEARTBEAT[b].timeoutMs)} ms`).join('; ');
 const lines: string[] = [
   `Machine: ${machine}; ${f(KEYS)} keys; median of ${RUNS} runs (each run: one job per backend, its faults in turn, every restore from the same checkpoint); 1-minute load average ${f(Math.min(...loads), 1)}-${f(Math.max(...loads), 1)} (${availableParallelism()} cores).`,
   `Settings: fixed-delay restart strategy, delay 0 ms; cluster.taskmanager.restart-delay 0 ms; ${heartbeats}; buffer timeout 5 ms; p=1, one TaskManager with one slot.`,
@@ -302,7 +320,7 @@ lines.push(
 );
 for (const backend of backends) {
   const k = checkpoints.get(backend)!;
-  const restores = samples.get(caseName({ backend, fault: 'subtask failure' })) ?? samples.get(caseName(cases.find((c) => c.backend === backend)!))!;
+  const restores = samples.get(caseName({ backend: backend.startsWith('leveldb') ? 'leveldb' : 'hashmap', fault: 'subtask failure', local: backend.endsWith('(local recovery)') })) ?? samples.get(caseName(cases.find((c) => jobKind(c) === backend)!))!;
   const restoreMs = med(restores, (x) => x.restore);
   const ckptMs = med(k, (x) => x.durationMs);
   const cells = [
@@ -317,6 +335,17 @@ for (const backend of backends) {
     f(med(k, (x) => x.insertMs)),
   ];
   lines.push(`| ${backend} | ${cells.join(' | ')} |`);
+}
+// Local recovery against storage: the restore phase of a subtask failure, each pair from the same runs.
+const pairs = (['hashmap', 'leveldb'] as const).filter((b) => samples.has(caseName({ backend: b, fault: 'subtask failure' })) && samples.has(caseName({ backend: b, fault: 'subtask failure', local: true })));
+if (pairs.length > 0) {
+  lines.push('', '### Local recovery: the restore of a subtask failure (ms, median; goal: local at most 0.2x of storage)', '', '| backend | restore from storage | restore from the local copy | local / storage | checkpoint ms without / with the local copy |', '|---|---:|---:|---:|---:|');
+  for (const b of pairs) {
+    const remote = med(samples.get(caseName({ backend: b, fault: 'subtask failure' }))!, (x) => x.restore);
+    const local = med(samples.get(caseName({ backend: b, fault: 'subtask failure', local: true }))!, (x) => x.restore);
+    const ck = (k: JobKind) => f(med(checkpoints.get(k)!, (x) => x.durationMs));
+    lines.push(`| ${b} | ${f(remote)} | ${f(local)} | ${f(local / remote, 3)}x | ${ck(b)} / ${ck(`${b} (local recovery)`)} |`);
+  }
 }
 lines.push('', '<details><summary>Every run</summary>', '', `| case | run | ${PHASES.join(' | ')} | longest block |`, `|---|---:|${PHASES.map(() => '---:').join('|')}|---:|`);
 for (const c of cases) samples.get(caseName(c))!.forEach((s, i) => lines.push(`| ${caseName(c)} | ${i + 1} | ${PHASES.map((p) => f(s[p])).join(' | ')} | ${f(s.stall)} |`));

@@ -3,6 +3,7 @@
  */
 import { MiniFlinkError } from '../core/errors.js';
 import { registerPojoType } from '../core/pojo-types.js';
+import { toMillis, type DurationLike } from './time.js';
 
 /** A class whose instances are records (the type registerPojoType takes). */
 export type RecordClass = abstract new (...args: any[]) => unknown;
@@ -195,6 +196,10 @@ export class CheckpointConfig {
   tolerableFailures: number | undefined;
   /** Retention of the latest checkpoint when the job ends. */
   externalizedCleanup: ExternalizedCheckpointCleanup | undefined;
+  /** Unaligned checkpoints (execution.checkpointing.unaligned.enabled). */
+  unaligned: boolean | undefined;
+  /** Aligned checkpoint timeout in ms (execution.checkpointing.aligned-checkpoint-timeout). */
+  alignedTimeout: number | undefined;
 
   private check(name: string, v: number, min: number): void {
     if (!Number.isFinite(v) || v < min) throw new RangeError(`${name} must be a number >= ${min}, got ${v}`);
@@ -248,5 +253,30 @@ export class CheckpointConfig {
   /** Flink 2.x name of setExternalizedCheckpointCleanup. */
   setExternalizedCheckpointRetention(cleanup: ExternalizedCheckpointCleanup): void {
     this.setExternalizedCheckpointCleanup(cleanup);
+  }
+  /**
+   * Unaligned checkpoints (EXACTLY_ONCE only): barriers overtake the records queued in input and
+   * output buffers, which are stored with the checkpoint as in-flight data (Flink's
+   * enableUnalignedCheckpoints). Savepoints stay aligned.
+   */
+  enableUnalignedCheckpoints(enabled = true): void {
+    this.unaligned = enabled;
+  }
+  /** Whether unaligned checkpoints are on. */
+  isUnalignedCheckpointsEnabled(): boolean {
+    return this.unaligned ?? false;
+  }
+  /**
+   * With unaligned checkpoints: a checkpoint starts aligned and switches to unaligned where its
+   * alignment (or a barrier waiting in an output buffer) takes longer than this (0: unaligned from the start).
+   */
+  setAlignedCheckpointTimeout(timeout: DurationLike): void {
+    const ms = toMillis(timeout, 'aligned checkpoint timeout');
+    this.check('Aligned checkpoint timeout', ms, 0);
+    this.alignedTimeout = ms;
+  }
+  /** The aligned checkpoint timeout, ms (default 0). */
+  getAlignedCheckpointTimeout(): number {
+    return this.alignedTimeout ?? 0;
   }
 }

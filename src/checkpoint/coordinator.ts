@@ -76,6 +76,12 @@ export interface SubtaskCheckpointStats {
   readonly alignmentMs: number;
   /** From the trigger to its first barrier, ms. */
   readonly startDelayMs: number;
+  /** Bytes of input processed from its first barrier to its last (Flink's processed_data). */
+  readonly processedBytes: number;
+  /** Bytes of in-flight data stored (Flink's persisted_data: an unaligned checkpoint's channel state). */
+  readonly persistedBytes: number;
+  /** Whether its checkpoint was unaligned. */
+  readonly unaligned: boolean;
 }
 
 /** A subtask's durations as it reports them. */
@@ -84,6 +90,9 @@ export interface AckTimes {
   readonly async: number;
   readonly alignment: number;
   readonly startDelay?: number;
+  readonly processedBytes?: number;
+  readonly persistedBytes?: number;
+  readonly unaligned?: boolean;
 }
 
 /** What the statistics keep of a completed checkpoint or savepoint: everything but its state. */
@@ -286,6 +295,9 @@ export class CheckpointCoordinator {
       asyncMs: times.async,
       alignmentMs: times.alignment,
       startDelayMs: times.startDelay ?? 0,
+      processedBytes: times.processedBytes ?? 0,
+      persistedBytes: times.persistedBytes ?? 0,
+      unaligned: times.unaligned ?? false,
     });
     p.times.sync = Math.max(p.times.sync, times.sync);
     p.times.async = Math.max(p.times.async, times.async);

@@ -32,6 +32,8 @@ export interface StateHandle {
    * Undefined in version 1 metadata (unknown: the handle is read).
    */
   readonly hasOperatorState?: boolean;
+  /** Bytes of in-flight data (an unaligned checkpoint's channel state) in it; absent: none. */
+  readonly inFlightBytes?: number;
   /** File name inside the checkpoint directory, or undefined when inline. */
   readonly file?: string;
   /** The stored bytes, when small (or in JobManager memory). */
@@ -76,7 +78,7 @@ export const INLINE_THRESHOLD = 20 * 1024;
 /** Writes one operator subtask's serialized state; returns its handle. */
 export function writeState(
   raw: Uint8Array,
-  meta: { operatorId: string; subtaskIndex: number; keyGroupRange?: readonly [number, number]; hasOperatorState?: boolean },
+  meta: { operatorId: string; subtaskIndex: number; keyGroupRange?: readonly [number, number]; hasOperatorState?: boolean; inFlightBytes?: number },
   compression: Compression,
   dir: string | undefined,
 ): StateHandle {

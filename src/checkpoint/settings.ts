@@ -27,6 +27,10 @@ export interface CheckpointSettings {
   /** Default savepoint directory. */
   readonly savepointDir: string | undefined;
   readonly compression: Compression;
+  /** Unaligned checkpoints (EXACTLY_ONCE only; savepoints stay aligned). */
+  readonly unaligned: boolean;
+  /** With unaligned checkpoints: how long a checkpoint stays aligned before it switches, ms (0: unaligned from the start). */
+  readonly alignedTimeout: number;
 }
 
 function pick(conf: Readonly<Record<string, string>>, ...keys: string[]): string | undefined {
@@ -56,7 +60,17 @@ export function resolveCheckpointSettings(cc: CheckpointConfig, conf: Readonly<R
     throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Could not parse value '${retentionText}' for key 'execution.checkpointing.externalized-checkpoint-retention'`);
   }
   const compressionText = pick(conf, 'execution.checkpointing.snapshot-compression');
+  const unalignedText = pick(conf, 'execution.checkpointing.unaligned.enabled', 'execution.checkpointing.unaligned');
+  if (unalignedText !== undefined && !['true', 'false'].includes(unalignedText.trim().toLowerCase())) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Could not parse value '${unalignedText}' for key 'execution.checkpointing.unaligned.enabled': expected true or false`);
+  const unaligned = cc.unaligned ?? unalignedText?.trim().toLowerCase() === 'true';
+  const timeoutAlignedText = pick(conf, 'execution.checkpointing.aligned-checkpoint-timeout', 'execution.checkpointing.alignment-timeout');
+  const alignedTimeout = cc.alignedTimeout ?? (timeoutAlignedText !== undefined ? parseDuration(timeoutAlignedText, 'execution.checkpointing.aligned-checkpoint-timeout') : 0);
+  if (unaligned && mode !== 'EXACTLY_ONCE') {
+    throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'Unaligned checkpoints are supported only with execution.checkpointing.mode EXACTLY_ONCE (AT_LEAST_ONCE does not align barriers at all)');
+  }
   return {
+    unaligned,
+    alignedTimeout,
     interval: interval !== undefined && interval > 0 ? interval : undefined,
     mode,
     timeout: cc.timeout ?? (timeoutText !== undefined ? parseDuration(timeoutText, 'execution.checkpointing.timeout') : 10 * 60_000),

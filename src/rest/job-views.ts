@@ -141,6 +141,18 @@ export function checkpointStats(jm: JobMaster): Record<string, unknown> {
   const c = jm.coordinator;
   const done = [...c.history];
   const stat = percentiles;
+  /** Bytes processed during alignment and in-flight bytes persisted, over every subtask that acknowledged. */
+  const data = (subtasks: Readonly<Record<string, ReadonlyArray<{ processedBytes?: number; persistedBytes?: number }>>> | undefined) => {
+    let processed = 0;
+    let persisted = 0;
+    for (const acks of Object.values(subtasks ?? {})) {
+      for (const a of acks) {
+        processed += a.processedBytes ?? 0;
+        persisted += a.persistedBytes ?? 0;
+      }
+    }
+    return { processed_data: processed, persisted_data: persisted };
+  };
   const item = (x: (typeof done)[number]) => ({
     className: 'completed',
     id: x.id,
@@ -153,8 +165,7 @@ export function checkpointStats(jm: JobMaster): Record<string, unknown> {
     state_size: x.stateSize,
     end_to_end_duration: x.durationMs,
     alignment_buffered: 0,
-    processed_data: 0,
-    persisted_data: 0,
+    ...data(x.subtasks),
     num_subtasks: jm.subtasks.size,
     num_acknowledged_subtasks: jm.subtasks.size,
     checkpoint_type: x.kind === 'savepoint' ? 'SAVEPOINT' : 'CHECKPOINT',
@@ -179,6 +190,7 @@ export function checkpointStats(jm: JobMaster): Record<string, unknown> {
   });
   const failedItem = (f: (typeof c.failedHistory)[number]) => ({
     ...base(f),
+    ...data(f.subtasks),
     className: 'failed',
     status: 'FAILED',
     latest_ack_timestamp: -1,
@@ -190,6 +202,7 @@ export function checkpointStats(jm: JobMaster): Record<string, unknown> {
   });
   const pendingItem = (p: (typeof pending)[number]) => ({
     ...base(p),
+    ...data(c.pendingAcks(p.id)),
     className: 'in_progress',
     status: 'IN_PROGRESS',
     latest_ack_timestamp: -1,
@@ -217,8 +230,8 @@ export function checkpointStats(jm: JobMaster): Record<string, unknown> {
       state_size: stat(done.map((x) => x.stateSize)),
       end_to_end_duration: stat(done.map((x) => x.durationMs)),
       alignment_buffered: stat([]),
-      processed_data: stat([]),
-      persisted_data: stat([]),
+      processed_data: stat(done.map((x) => data(x.subtasks).processed_data)),
+      persisted_data: stat(done.map((x) => data(x.subtasks).persisted_data)),
     },
     latest: {
       completed: lastCheckpoint ? item(lastCheckpoint) : null,

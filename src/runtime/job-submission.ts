@@ -139,6 +139,17 @@ function matchOperators(metadata: CheckpointMetadata, dir: string, path: string,
     handles[op.operatorId] = op.handles;
     parallelism[op.operatorId] = op.parallelism;
   }
+  // In-flight data of an unaligned checkpoint belongs to the channels it was taken with.
+  const inFlight = Object.values(handles).some((hs) => hs.some((h) => (h.inFlightBytes ?? 0) > 0));
+  if (inFlight) {
+    const changed = metadata.operators.filter((op) => ops.has(op.operatorId) && ops.get(op.operatorId)!.parallelism !== op.parallelism).map((op) => `${op.name} (${op.parallelism} -> ${ops.get(op.operatorId)!.parallelism})`);
+    if (changed.length > 0) {
+      throw new MiniFlinkError(
+        'MF_ERR_RESTORE_FAILED',
+        `Cannot restore from ${path}: it holds in-flight data of an unaligned checkpoint, which miniflink restores only at the parallelism it was taken at, and the parallelism changed: ${changed.join(', ')}. Restore it at the same parallelism, or take a savepoint (always aligned) to rescale.`,
+      );
+    }
+  }
   return { dir, checkpointId: metadata.checkpointId, kind: metadata.kind, handles, parallelism };
 }
 

@@ -61,6 +61,8 @@ export interface TaskCheckpointing {
   readonly stateBackend: 'hashmap' | 'leveldb';
   /** Local recovery (absent: off). */
   readonly localRecovery?: LocalRecoverySettings;
+  /** Unaligned checkpoints (EXACTLY_ONCE only; absent: aligned): how long a checkpoint stays aligned before it switches, ms (0: unaligned from the start). */
+  readonly unaligned?: { readonly timeoutMs: number };
 }
 
 /** Local recovery of a job (execution.checkpointing.local-backup.*, execution.state-recovery.from-local). */
@@ -219,6 +221,12 @@ export type FromSlot =
       readonly alignmentMs: number;
       /** From the checkpoint's trigger to the subtask's first barrier (a source: the trigger's arrival), ms. */
       readonly startDelayMs: number;
+      /** Bytes of input processed from the first barrier to the last. */
+      readonly processedBytes?: number;
+      /** Bytes of in-flight data stored (unaligned). */
+      readonly persistedBytes?: number;
+      /** Whether the subtask's checkpoint was unaligned. */
+      readonly unaligned?: boolean;
     }
   | {
       readonly type: 'checkpoint-decline';
@@ -281,5 +289,9 @@ export type DataMessage =
   | { readonly t: 'eoi'; readonly ch: string }
   /** The consumer took `n` buffers off its queue: the producer may send `n` more. */
   | { readonly t: 'credit'; readonly ch: string; readonly n: number }
-  /** A checkpoint barrier, in band after every record of the checkpoint. */
-  | { readonly t: 'barrier'; readonly ch: string; readonly id: number; readonly ts: number; readonly dir: string | undefined };
+  /**
+   * A checkpoint barrier, in band after every record of the checkpoint; `u`: an unaligned one,
+   * which overtook the buffers queued before it (the consumer takes it before its queue too);
+   * `sp`: a savepoint's (always aligned).
+   */
+  | { readonly t: 'barrier'; readonly ch: string; readonly id: number; readonly ts: number; readonly dir: string | undefined; readonly u?: true; readonly sp?: true };

@@ -24,4 +24,6 @@ export {
   type TimerData,
   type OperatorStateData,
   type RedistributionMode,
+  type ChannelStateData,
+  type InFlightBuffer,
 } from './snapshot-format.js';

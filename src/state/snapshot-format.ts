@@ -64,11 +64,27 @@ export type RedistributionMode = 'split' | 'union' | 'broadcast';
 /** The operator (non-keyed) state of one operator subtask. */
 export type OperatorStateData = Readonly<Record<string, { readonly mode: RedistributionMode; readonly items: readonly unknown[] }>>;
 
+/** A buffer of in-flight records: its bytes (msgpack, as on the wire), and whether timestamps travel beside the records. */
+export type InFlightBuffer = readonly [bytes: Uint8Array, timestamps: boolean];
+
+/**
+ * The in-flight data of an unaligned checkpoint at one subtask (Flink's channel state), stored with
+ * its head operator's snapshot: per channel (`<edgeId>/<producer>/<consumer>`), in order, the
+ * buffers received but not processed before the snapshot (input) and those sent after the barrier
+ * that overtook them (output).
+ */
+export interface ChannelStateData {
+  readonly input: ReadonlyArray<readonly [channel: string, inputIndex: number, buffers: readonly InFlightBuffer[]]>;
+  readonly output: ReadonlyArray<readonly [channel: string, buffers: readonly InFlightBuffer[]]>;
+}
+
 /** The state of one operator subtask. */
 export interface OperatorSnapshot {
   readonly version: number;
   readonly keyed?: KeyedSnapshot;
   readonly operator?: OperatorStateData;
+  /** The subtask's in-flight data (its head operator's snapshot only, of an unaligned checkpoint). */
+  readonly channels?: ChannelStateData;
 }
 
 /** Version 1's union operator state holding a KeyedProcessOperator's timers. */

@@ -103,7 +103,7 @@ export class JobCheckpoints {
   }
 
   acknowledge(msg: Extract<FromSlot, { type: 'checkpoint-ack' }>): void {
-    this.coordinator.acknowledge(msg.checkpointId, { vertexId: msg.vertexId, subtaskIndex: msg.subtaskIndex }, msg.handles as StateHandle[], { sync: msg.syncMs, async: msg.asyncMs, alignment: msg.alignmentMs, startDelay: msg.startDelayMs });
+    this.coordinator.acknowledge(msg.checkpointId, { vertexId: msg.vertexId, subtaskIndex: msg.subtaskIndex }, msg.handles as StateHandle[], { sync: msg.syncMs, async: msg.asyncMs, alignment: msg.alignmentMs, startDelay: msg.startDelayMs, processedBytes: msg.processedBytes ?? 0, persistedBytes: msg.persistedBytes ?? 0, unaligned: msg.unaligned === true });
   }
 
   decline(msg: Extract<FromSlot, { type: 'checkpoint-decline' }>): void {

@@ -140,7 +140,7 @@ export class Scheduler {
     }
     const { job, program, objectReuse, bufferTimeout, checkpoints } = submission;
     const localRecovery = localRecoveryOf(program.configuration);
-    const checkpointing = { enabled: checkpoints.interval !== undefined, mode: checkpoints.mode, compression: checkpoints.compression, stateBackend: submission.stateBackend, ...(localRecovery ? { localRecovery } : {}) };
+    const checkpointing = { enabled: checkpoints.interval !== undefined, mode: checkpoints.mode, compression: checkpoints.compression, stateBackend: submission.stateBackend, ...(localRecovery ? { localRecovery } : {}), ...(checkpoints.unaligned && checkpoints.mode === 'EXACTLY_ONCE' ? { unaligned: { timeoutMs: checkpoints.alignedTimeout } } : {}) };
     // Watermarks start again from Long.MIN_VALUE, as the tasks do.
     if (only === undefined || this.watermarks === undefined) this.watermarks = WatermarkTable.allocate(job);
     else for (const s of only) this.watermarks.set(this.watermarks.indexOf(s.vertexId, s.index), MIN_WATERMARK);

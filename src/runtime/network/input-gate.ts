@@ -5,16 +5,27 @@
  *
  * Barriers: when a channel's next item is a barrier, poll() hands it to the task. In aligned
  * (exactly-once) mode the task then blocks that channel until the barrier has arrived on every
- * channel that has not ended; blocked channels are skipped by poll().
+ * channel that has not ended; blocked channels are skipped by poll(). An unaligned barrier (the
+ * priority path: `u` on the message) does not queue: poll() hands it over before any queued item
+ * of any channel, blocked or not, with the buffers queued before it (which stay queued: they are
+ * processed after the checkpoint, and their copies are the checkpoint's input channel state).
  */
 import type { DataMessage } from '../protocol.js';
 import type { ChannelEndpoint, Transport } from './transport.js';
 
-type Item = { bytes: Uint8Array; timestamps: boolean } | { barrier: number; ts: number; dir: string | undefined } | { wm: number } | { idle: boolean };
+type Item = { bytes: Uint8Array; timestamps: boolean } | { barrier: number; ts: number; dir: string | undefined; sp?: true } | { wm: number } | { idle: boolean };
+
+/** A buffer of records as it arrived: its bytes, and whether timestamps travel beside the records. */
+export interface ReceivedBuffer {
+  readonly bytes: Uint8Array;
+  readonly timestamps: boolean;
+}
 
 /** One input channel. */
 class InputChannel implements ChannelEndpoint {
   readonly queue: Item[] = [];
+  /** Unaligned barriers that arrived, with the buffers queued before each then. */
+  readonly priority: Array<{ barrier: number; ts: number; dir: string | undefined; overtaken: ReceivedBuffer[] }> = [];
   ended = false;
   blocked = false;
   constructor(
@@ -26,7 +37,11 @@ class InputChannel implements ChannelEndpoint {
   ) {}
   deliver(msg: DataMessage): void {
     if (msg.t === 'buf') this.queue.push({ bytes: msg.bytes, timestamps: msg.ts === true });
-    else if (msg.t === 'barrier') this.queue.push({ barrier: msg.id, ts: msg.ts, dir: msg.dir });
+    else if (msg.t === 'barrier' && msg.u === true) {
+      this.priority.push({ barrier: msg.id, ts: msg.ts, dir: msg.dir, overtaken: this.queue.filter((q): q is ReceivedBuffer => 'bytes' in q) });
+      this.gate.notifyPriority();
+    }
+    else if (msg.t === 'barrier') this.queue.push({ barrier: msg.id, ts: msg.ts, dir: msg.dir, ...(msg.sp === true ? { sp: true as const } : {}) });
     else if (msg.t === 'wm') this.queue.push({ wm: msg.wm });
     else if (msg.t === 'status') this.queue.push({ idle: msg.idle });
     else if (msg.t === 'eoi') this.ended = true;
@@ -36,8 +51,18 @@ class InputChannel implements ChannelEndpoint {
 
 /** A polled item: a buffer of records (with timestamps beside them when `timestamps`), a barrier, a watermark or a status. */
 export type Polled =
-  | { readonly kind: 'buffer'; readonly bytes: Uint8Array; readonly timestamps: boolean; readonly inputIndex: number; readonly release: () => void }
-  | { readonly kind: 'barrier'; readonly id: number; readonly ts: number; readonly dir: string | undefined; readonly channel: number }
+  | { readonly kind: 'buffer'; readonly bytes: Uint8Array; readonly timestamps: boolean; readonly inputIndex: number; readonly channel: number; readonly release: () => void }
+  | {
+      readonly kind: 'barrier';
+      readonly id: number;
+      readonly ts: number;
+      readonly dir: string | undefined;
+      readonly channel: number;
+      /** A savepoint's barrier (always aligned). */
+      readonly savepoint: boolean;
+      /** An unaligned barrier, with the buffers it overtook in this channel's queue. */
+      readonly overtaken?: readonly ReceivedBuffer[];
+    }
   | { readonly kind: 'watermark'; readonly watermark: number; readonly channel: number }
   | { readonly kind: 'status'; readonly idle: boolean; readonly channel: number };
 
@@ -48,6 +73,10 @@ export class InputGate {
   private waiter: (() => void) | undefined;
   /** A wake-up that came while no one waited: the next whenData() returns at once. */
   private pendingWake = false;
+  /** Who waits for an unaligned barrier (or another reason to look) while the output is backpressured. */
+  private priorityWaiter: (() => void) | undefined;
+  /** A reason to look that came while no one waited for one. */
+  private pendingAttention = false;
 
   constructor(
     private readonly transport: Transport,
@@ -62,6 +91,30 @@ export class InputGate {
     return this.channels.length;
   }
 
+  /** An unaligned barrier arrived, or the task has something to do besides input (a checkpoint switching to unaligned). */
+  notifyPriority(): void {
+    const w = this.priorityWaiter;
+    this.priorityWaiter = undefined;
+    if (w) w();
+    else this.pendingAttention = true;
+    this.notify();
+  }
+
+  /** Whether an unaligned barrier waits to be polled. */
+  hasPriority(): boolean {
+    for (const c of this.channels) if (c.priority.length > 0) return true;
+    return false;
+  }
+
+  /** Resolves when an unaligned barrier arrives or notifyPriority() is called (at once if one came unseen). */
+  whenPriority(): Promise<void> {
+    if (this.pendingAttention || this.hasPriority()) {
+      this.pendingAttention = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => (this.priorityWaiter = resolve));
+  }
+
   /** Called by a channel when something arrived. */
   notify(): void {
     const w = this.waiter;
@@ -73,6 +126,10 @@ export class InputGate {
   /** The next item, round-robin over unblocked channels, or undefined when none is ready. */
   poll(): Polled | undefined {
     const n = this.channels.length;
+    for (let i = 0; i < n; i++) {
+      const p = this.channels[i]!.priority.shift();
+      if (p) return { kind: 'barrier', id: p.barrier, ts: p.ts, dir: p.dir, channel: i, savepoint: false, overtaken: p.overtaken };
+    }
     for (let k = 0; k < n; k++) {
       const i = (this.next + k) % n;
       const c = this.channels[i]!;
@@ -80,13 +137,36 @@ export class InputGate {
       this.next = (i + 1) % n;
       const item = c.queue.shift()!;
       if ('bytes' in item) {
-        return { kind: 'buffer', bytes: item.bytes, timestamps: item.timestamps, inputIndex: c.inputIndex, release: () => this.transport.send(c.producerSlot, { t: 'credit', ch: c.key, n: 1 }) };
+        return { kind: 'buffer', bytes: item.bytes, timestamps: item.timestamps, inputIndex: c.inputIndex, channel: i, release: () => this.transport.send(c.producerSlot, { t: 'credit', ch: c.key, n: 1 }) };
       }
       if ('wm' in item) return { kind: 'watermark', watermark: item.wm, channel: i };
       if ('idle' in item) return { kind: 'status', idle: item.idle, channel: i };
-      return { kind: 'barrier', id: item.barrier, ts: item.ts, dir: item.dir, channel: i };
+      return { kind: 'barrier', id: item.barrier, ts: item.ts, dir: item.dir, channel: i, savepoint: item.sp === true };
     }
     return undefined;
+  }
+
+  /**
+   * An aligned barrier of checkpoint `id` already queued in a channel turns unaligned (a checkpoint
+   * that switched): it leaves the queue, and the buffers before it are returned (they stay queued).
+   * Undefined when no such barrier is queued there.
+   */
+  promoteBarrier(channel: number, id: number): ReceivedBuffer[] | undefined {
+    const q = this.channels[channel]!.queue;
+    const at = q.findIndex((x) => 'barrier' in x && x.barrier === id);
+    if (at < 0) return undefined;
+    q.splice(at, 1);
+    return q.slice(0, at).filter((x): x is ReceivedBuffer => 'bytes' in x);
+  }
+
+  /** The key of a channel without `<jobId>/<attempt>/` (`<edgeId>/<producer>/<consumer>`). */
+  channelTail(channel: number): string {
+    return this.channels[channel]!.key.split('/').slice(2).join('/');
+  }
+
+  /** Which input of the operator a channel feeds. */
+  inputIndexOf(channel: number): number {
+    return this.channels[channel]!.inputIndex;
   }
 
   /** Blocks a channel (aligned checkpoints). */
@@ -103,12 +183,12 @@ export class InputGate {
   /** Whether the channel has ended (and holds nothing more). */
   isChannelFinished(channel: number): boolean {
     const c = this.channels[channel]!;
-    return c.ended && c.queue.length === 0;
+    return c.ended && c.queue.length === 0 && c.priority.length === 0;
   }
 
   /** Whether every channel ended and nothing is queued. */
   isFinished(): boolean {
-    return this.channels.every((c) => c.ended && c.queue.length === 0);
+    return this.channels.every((c) => c.ended && c.queue.length === 0 && c.priority.length === 0);
   }
 
   /** Resolves when something arrives (or wake() is called). */

@@ -8,6 +8,12 @@
  * A channel starts with INITIAL_CREDIT buffers of credit: the consumer can always hold that many.
  * Backpressure: while any channel has MAX_QUEUED sealed buffers waiting for credit, the writer is
  * unavailable, and the task stops taking input (or the source's collect() returns a promise).
+ *
+ * Barriers: an aligned barrier waits in band behind the buffers before it. An unaligned one (the
+ * priority path) is sent at once, ahead of the buffers queued for credit, which it overtakes: they
+ * are still sent after it, and their copies are the channel's in-flight data of the checkpoint
+ * (output channel state). With an aligned checkpoint timeout, an aligned barrier still queued when
+ * the timeout passes overtakes what is before it then.
  */
 import { RecordBatchCodec } from '../../core/serde.js';
 import type { Counter } from '../../metrics/index.js';
@@ -24,13 +30,33 @@ const TARGET_BYTES = 32 * 1024;
 
 
 /** One channel: this producer subtask -> one consumer subtask. */
+/** A barrier queued in band: when it goes out (in band, or overtaking), `sent` gets what it overtook. */
+type QueuedBarrier = { barrier: number; ts: number; dir: string | undefined; sp?: true; sent?: (overtaken: SealedBuffer[]) => void; timer?: NodeJS.Timeout };
 /** What a channel sends in band besides buffers: they need no credit but wait behind buffers. */
-type ChannelEvent = { barrier: number; ts: number; dir: string | undefined } | { wm: number } | { idle: boolean };
+type ChannelEvent = QueuedBarrier | { wm: number } | { idle: boolean };
 
 /** A sealed batch: its bytes, and whether they carry timestamps. */
-interface SealedBuffer {
+export interface SealedBuffer {
   readonly bytes: Uint8Array;
   readonly timestamps: boolean;
+}
+
+/** How a barrier goes out (unaligned checkpoints). */
+export interface BarrierMode {
+  /** A savepoint's barrier: always aligned. */
+  readonly savepoint?: boolean;
+  /** Overtake the queued buffers now (an unaligned checkpoint). */
+  readonly unaligned?: boolean;
+  /** Aligned for now, overtaking whatever is still before it at this time (Date.now() ms; an aligned checkpoint timeout). */
+  readonly overtakeAt?: number;
+}
+
+/** The buffers a barrier overtook on one channel (its in-flight data), by the channel's key without `<jobId>/<attempt>/`. */
+export type OvertakenBuffers = ReadonlyArray<readonly [channel: string, buffers: readonly SealedBuffer[]]>;
+
+/** A channel key without its `<jobId>/<attempt>/` prefix: `<edgeId>/<producer>/<consumer>`, the same across attempts. */
+export function channelTail(key: string): string {
+  return key.split('/').slice(2).join('/');
 }
 
 class ChannelWriter implements ChannelEndpoint {
@@ -78,7 +104,11 @@ class ChannelWriter implements ChannelEndpoint {
         this.owner.transport.send(this.targetSlot, head.timestamps ? { t: 'buf', ch: this.key, bytes: head.bytes, ts: true } : { t: 'buf', ch: this.key, bytes: head.bytes });
       } else {
         this.queued.shift();
-        if ('barrier' in head) this.owner.transport.send(this.targetSlot, { t: 'barrier', ch: this.key, id: head.barrier, ts: head.ts, dir: head.dir });
+        if ('barrier' in head) {
+          if (head.timer) clearTimeout(head.timer);
+          this.owner.transport.send(this.targetSlot, { t: 'barrier', ch: this.key, id: head.barrier, ts: head.ts, dir: head.dir, ...(head.sp ? { sp: true as const } : {}) });
+          head.sent?.([]);
+        }
         else if ('wm' in head) this.owner.transport.send(this.targetSlot, { t: 'wm', ch: this.key, wm: head.wm });
         else this.owner.transport.send(this.targetSlot, { t: 'status', ch: this.key, idle: head.idle });
       }
@@ -101,6 +131,52 @@ class ChannelWriter implements ChannelEndpoint {
     this.seal();
     this.queued.push(e);
     this.drain();
+  }
+
+  /**
+   * Sends a barrier: in band (aligned), or at once ahead of the queued buffers (unaligned), or in
+   * band until `overtakeAt`. Resolves with the buffers it overtook once it is out (none in band).
+   */
+  barrier(id: number, ts: number, dir: string | undefined, mode: BarrierMode): Promise<SealedBuffer[]> {
+    if (this.finishing) return Promise.resolve([]);
+    this.seal();
+    if (mode.unaligned === true && mode.savepoint !== true) return Promise.resolve(this.overtake({ barrier: id, ts, dir }));
+    return new Promise<SealedBuffer[]>((resolve) => {
+      const item: QueuedBarrier = { barrier: id, ts, dir, ...(mode.savepoint === true ? { sp: true as const } : {}), sent: resolve };
+      this.queued.push(item);
+      this.drain();
+      if (mode.overtakeAt !== undefined && mode.savepoint !== true && this.queued.includes(item)) {
+        item.timer = setTimeout(() => {
+          const at = this.queued.indexOf(item);
+          if (at < 0) return;
+          this.queued.splice(at, 1);
+          item.sent = undefined;
+          resolve(this.overtake(item, at));
+        }, Math.max(0, mode.overtakeAt - Date.now()));
+      }
+    });
+  }
+
+  /** Sends a barrier ahead of the buffers queued before position `before` (default: all); returns them (they still go, after it). */
+  private overtake(b: QueuedBarrier, before = this.queued.length): SealedBuffer[] {
+    const overtaken = this.queued.slice(0, before).filter((q): q is SealedBuffer => 'bytes' in q);
+    this.owner.transport.send(this.targetSlot, { t: 'barrier', ch: this.key, id: b.barrier, ts: b.ts, dir: b.dir, u: true });
+    return overtaken;
+  }
+
+  /** Buffers of a restored checkpoint's in-flight data: sent first, before anything else. */
+  replay(buffers: readonly SealedBuffer[]): void {
+    this.queued.unshift(...buffers);
+    this.drain();
+  }
+
+  /** Stops waiting barriers (cancellation): they resolve with nothing overtaken. */
+  cancel(): void {
+    for (const q of this.queued) {
+      if (!('barrier' in q)) continue;
+      if (q.timer) clearTimeout(q.timer);
+      q.sent?.([]);
+    }
   }
 
   deliver(msg: DataMessage): void {
@@ -183,9 +259,22 @@ export class RecordWriter {
     return true;
   }
 
-  /** Sends a checkpoint barrier on every channel, after the records before it. */
-  broadcastBarrier(id: number, ts: number, dir: string | undefined): void {
-    for (const c of this.channels) c.event({ barrier: id, ts, dir });
+  /**
+   * Sends a checkpoint barrier on every channel: after the records before it (aligned), or ahead
+   * of the buffers queued for credit (unaligned, or aligned until `mode.overtakeAt`). Resolves once
+   * every channel's barrier is out, with the buffers each overtook.
+   */
+  async broadcastBarrier(id: number, ts: number, dir: string | undefined, mode: BarrierMode = {}): Promise<OvertakenBuffers> {
+    const all = await Promise.all(this.channels.map(async (c) => [channelTail(c.key), await c.barrier(id, ts, dir, mode)] as const));
+    return all.filter(([, b]) => b.length > 0);
+  }
+
+  /** Replays a restored checkpoint's in-flight data of this writer's channels (by channel), before anything else. */
+  replay(buffers: ReadonlyMap<string, readonly SealedBuffer[]>): void {
+    for (const c of this.channels) {
+      const b = buffers.get(channelTail(c.key));
+      if (b && b.length > 0) c.replay(b);
+    }
   }
 
   /** Sends a watermark on every channel, after the records before it (watermarks are broadcast, as in Flink). */
@@ -232,6 +321,7 @@ export class RecordWriter {
   /** Stops waiting (cancellation). */
   cancel(): void {
     this.canceled = true;
+    for (const c of this.channels) c.cancel();
     this.onCredit();
   }
 }

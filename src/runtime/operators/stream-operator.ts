@@ -3,7 +3,7 @@
  * ArrowOperator): processElement is required, every other hook defaults to doing nothing.
  */
 import { isCheckpointListener, isCheckpointedFunction, isRichFunction, type FunctionInitializationContext, type OutputTag, type RuntimeContext } from '../../api/index.js';
-import { DefaultOperatorStateStore, type AbstractKeyedStateBackend, type KeyedSnapshot, type OperatorStateData } from '../../state/index.js';
+import { DefaultOperatorStateStore, type AbstractKeyedStateBackend, type ChannelStateData, type KeyedSnapshot, type OperatorStateData } from '../../state/index.js';
 import type { SubtaskWatermarks } from '../watermark-table.js';
 import type { UserCallSite } from './user-function.js';
 
@@ -47,6 +47,8 @@ export interface OperatorRestore {
   readonly operator: ReadonlyArray<OperatorStateData | undefined>;
   /** Local recovery: the keyed state is the slot thread's local copy (the backend restores it), not `keyed`. */
   readonly localKeyed?: unknown;
+  /** The subtask's in-flight data of an unaligned checkpoint (its head operator's restore only): the task replays it. */
+  readonly channels?: ChannelStateData;
 }
 
 /** The synchronous part of an operator's snapshot. */

@@ -57,6 +57,8 @@ export interface LocalCopy {
   readonly keyed: LocalHeapCopy | LocalLevelDbCopy | undefined;
   /** Operator state, packed (unpacked for each restore, so no restore changes the copy). */
   readonly operator: Uint8Array | undefined;
+  /** In-flight data of an unaligned checkpoint, packed (its head operator's copy only). */
+  readonly channels?: Uint8Array | undefined;
 }
 
 /** The operator state a copy holds. */

@@ -136,7 +136,7 @@ port.on('message', (msg: ToSlot) => {
     }
     case 'trigger-checkpoint': {
       const tasks = jobs.get(`${msg.jobId}/${msg.attempt}`);
-      for (const d of msg.tasks) tasks?.get(`${d.vertexId}/${d.subtaskIndex}`)?.trigger(msg.checkpointId, msg.timestamp, msg.targetDir, msg.stop);
+      for (const d of msg.tasks) tasks?.get(`${d.vertexId}/${d.subtaskIndex}`)?.trigger(msg.checkpointId, msg.timestamp, msg.targetDir, msg.stop, msg.kind);
       break;
     }
     case 'notify-checkpoint':
@@ -201,7 +201,7 @@ function reporter(jobId: string, attempt: number, vertexId: string, subtaskIndex
       }
       post({ type: 'task-state', ...ids, state, ...extra });
     },
-    ack: (checkpointId, handles, syncMs, asyncMs, alignmentMs, startDelayMs) => {
+    ack: (checkpointId, handles, syncMs, asyncMs, alignmentMs, startDelayMs, data) => {
       loggers(SUBTASK_CHECKPOINT, taskName).debug('{} - finished synchronous part of checkpoint {}. Alignment duration: {} ms, synchronous duration: {} ms', taskName, checkpointId, Math.round(alignmentMs), Math.round(syncMs));
       loggers(ASYNC_CHECKPOINT, taskName).debug(
         '{} - finished asynchronous part of checkpoint {}. Asynchronous duration: {} ms, state size: {} bytes',
@@ -210,7 +210,7 @@ function reporter(jobId: string, attempt: number, vertexId: string, subtaskIndex
         Math.round(asyncMs),
         handles.reduce((n, h) => n + h.size, 0),
       );
-      post({ type: 'checkpoint-ack', ...ids, checkpointId, handles, syncMs, asyncMs, alignmentMs, startDelayMs });
+      post({ type: 'checkpoint-ack', ...ids, checkpointId, handles, syncMs, asyncMs, alignmentMs, startDelayMs, ...data });
     },
     decline: (checkpointId, error, counts) => {
       loggers(SUBTASK_CHECKPOINT, taskName).info('{} - declining checkpoint {}: {}', taskName, checkpointId, `${error.name}: ${error.message}`);

@@ -12,16 +12,30 @@
  * With EXACTLY_ONCE a channel that delivered barrier n is blocked until n arrived on every
  * channel that has not ended (alignment); then the task snapshots every operator (synchronous
  * part), sends barrier n on, and writes the snapshot (asynchronous part) before it acknowledges.
+ *
+ * Unaligned checkpoints (execution.checkpointing.unaligned.enabled): barriers take the priority
+ * path, overtaking queued buffers in the input gate and the record writers. At the first barrier
+ * the task snapshots at once and sends its barriers on ahead of its output queues; its in-flight
+ * data is what the barriers overtook: the input buffers queued before each barrier, and those
+ * processed from a channel after the snapshot and before that channel's barrier (input channel
+ * state), and the output buffers queued when the barriers left (output channel state). The
+ * snapshot is written once every channel's barrier came. With an aligned checkpoint timeout a
+ * checkpoint starts aligned and switches once the timeout (from the checkpoint's trigger) passed.
+ * A restore replays the output buffers first on their channels and processes the input buffers
+ * before any live input.
  */
 import type { Accumulator } from '../../api/index.js';
-import { InjectedFailure, serializeError, type SerializedError } from '../../core/errors.js';
+import { InjectedFailure, MiniFlinkError, serializeError, type SerializedError } from '../../core/errors.js';
 import type { StateHandle } from '../../checkpoint/metadata.js';
 import type { CheckpointFaultKind, ReportedState, RestoreSpec, TaskCheckpointing } from '../protocol.js';
 import { SourceOperator } from '../operators/source-operator.js';
 import type { OperatorSnapshotRef } from '../operators/stream-operator.js';
 import { buildOperatorChain, channelKeysOf, type ChainSpec, type OperatorChain } from './operator-chain.js';
 import type { TaskMetrics } from './task-metrics.js';
-import { localCopyFor, restoreFor, restoreFromCopy, storeSnapshot, type LocalBackup } from './task-state-io.js';
+import { inFlightSize, localCopyFor, restoreFor, restoreFromCopy, storeSnapshot, type LocalBackup } from './task-state-io.js';
+import type { InputGate, Polled, ReceivedBuffer } from '../network/input-gate.js';
+import type { BarrierMode, OvertakenBuffers } from '../network/record-writer.js';
+import type { ChannelStateData, InFlightBuffer } from '../../state/index.js';
 import type { LocalStateStore } from './local-state.js';
 import { join } from 'node:path';
 import { NO_LOGGING } from '../../core/logging.js';
@@ -42,12 +56,45 @@ const RECORDS_PER_CLOCK_CHECK = 16;
 /** How a task reports to the JobManager. */
 export interface TaskReporter {
   state(state: ReportedState, extra?: { error?: SerializedError; accumulators?: Record<string, unknown> }): void;
-  ack(checkpointId: number, handles: StateHandle[], syncMs: number, asyncMs: number, alignmentMs: number, startDelayMs: number): void;
+  ack(checkpointId: number, handles: StateHandle[], syncMs: number, asyncMs: number, alignmentMs: number, startDelayMs: number, data: CheckpointDataStats): void;
   /** `counts`: whether the decline counts toward the tolerable failures (not for a closing task). */
   decline(checkpointId: number, error: SerializedError, counts: boolean): void;
   inputEnded(): void;
   /** The subtask restored its state: operators from the local copy, from checkpoint storage. */
   restored?(checkpointId: number, local: number, remote: number, durationMs: number): void;
+}
+
+/** What a subtask's checkpoint processed and persisted of its in-flight data (Flink's processed_data, persisted_data). */
+export interface CheckpointDataStats {
+  /** Bytes of input processed from the checkpoint's first barrier here until the last. */
+  readonly processedBytes: number;
+  /** Bytes of in-flight data stored with the checkpoint (unaligned). */
+  readonly persistedBytes: number;
+  /** Whether the subtask's checkpoint was unaligned (its barriers overtook buffers, or it did not align). */
+  readonly unaligned: boolean;
+}
+
+/** An unaligned checkpoint at a task, until every channel's barrier came. */
+interface UnalignedProgress {
+  readonly id: number;
+  readonly start: number;
+  /** Channels whose barrier came (or that were aligned before a switch). */
+  readonly seen: Set<number>;
+  /** In-flight input by channel tail, in order. */
+  readonly input: Map<string, { inputIndex: number; buffers: InFlightBuffer[] }>;
+  persisted: number;
+  /** Given up (a newer checkpoint, an abort, the task's end): its snapshot is not written. */
+  abandoned: boolean;
+  readonly complete: () => void;
+  readonly done: Promise<void>;
+}
+
+/** A checkpoint's in-flight data at this task, once complete. */
+interface InFlight {
+  readonly abandoned: boolean;
+  readonly channels: ChannelStateData | undefined;
+  readonly unaligned: boolean;
+  readonly processedBytes: number;
 }
 
 /** A task's full specification. */
@@ -75,8 +122,16 @@ export class StreamTask {
   /** The input's watermark valve (tasks with input channels). */
   private valve: StatusWatermarkValve | undefined;
   private finalDone: (() => void) | undefined;
-  /** The checkpoint being aligned. */
-  private aligning: { id: number; ts: number; dir: string | undefined; seen: Set<number>; start: number } | undefined;
+  /** The checkpoint being aligned (`timer`: its switch to unaligned, with an aligned checkpoint timeout). */
+  private aligning: { id: number; ts: number; dir: string | undefined; seen: Set<number>; start: number; savepoint: boolean; timer?: NodeJS.Timeout } | undefined;
+  /** An unaligned checkpoint whose barriers have not all come: the channels done, and the input channel state so far. */
+  private unaligned: UnalignedProgress | undefined;
+  /** The aligned checkpoint whose timeout passed: the task loop switches it to unaligned at its next turn. */
+  private switchRequested: number | undefined;
+  /** Bytes of input processed since the current checkpoint's first barrier here (Flink's processed_data). */
+  private processedDuringAlignment = 0;
+  /** A restored unaligned checkpoint's input channel state: processed before any live input. */
+  private replayInput: Array<{ readonly inputIndex: number; readonly buffers: readonly InFlightBuffer[] }> | undefined;
   /** Asynchronous checkpoint parts in progress: state storage is disposed only after them. */
   private readonly asyncParts = new Set<Promise<void>>();
   /** Set once the task starts closing: later triggers are declined without counting. */
@@ -119,6 +174,7 @@ export class StreamTask {
       if (found.copy) local++;
       else if (restore?.handles[id]?.some((h) => h.subtaskIndex === subtaskIndex)) remote++;
       const what = found.copy ? restoreFromCopy(found.copy, subtaskIndex, vertex.parallelism) : restoreFor(restore, id, subtaskIndex, vertex.parallelism, vertex.maxParallelism);
+      if (i === 0 && what?.channels) this.restoreInFlight(chain, restore!, what.channels);
       await chain.operators[i]!.initializeState(what, subtaskIndex, vertex.parallelism);
     }
     if (!restore) return;
@@ -133,6 +189,25 @@ export class StreamTask {
     if (local > 0) log.info('{} - restored {} operator(s) of {} {} from the local copy in its slot{} in {} ms.', name, local, restore.kind ?? 'checkpoint', restore.checkpointId, remote > 0 ? ` and ${remote} from checkpoint storage` : '', Math.round(durationMs));
     else if (remote > 0) log.info('{} - restored {} operator(s) of {} {} from checkpoint storage in {} ms{}.', name, remote, restore.kind ?? 'checkpoint', restore.checkpointId, Math.round(durationMs), fallbacks.length > 0 ? ` (no local copy: ${fallbacks.join('; ')})` : '');
     this.report.restored?.(restore.checkpointId, local, remote, durationMs);
+  }
+
+  /**
+   * A restored unaligned checkpoint's in-flight data: the output buffers go first on their
+   * channels, the input buffers are processed before any live input. Its channels are those of the
+   * same parallelism only: at another one the restore fails (Flink 1.13+ would re-route the records).
+   */
+  private restoreInFlight(chain: OperatorChain, restore: RestoreSpec, channels: ChannelStateData): void {
+    const { job } = this.spec;
+    const changed = job.vertices.flatMap((v) => v.operators.filter((o) => restore.parallelism?.[o.operatorId] !== undefined && restore.parallelism[o.operatorId] !== v.parallelism).map((o) => `${o.name} (${restore.parallelism![o.operatorId]} -> ${v.parallelism})`));
+    if (changed.length > 0) {
+      throw new MiniFlinkError(
+        'MF_ERR_RESTORE_FAILED',
+        `Cannot restore ${restore.kind ?? 'checkpoint'} ${restore.checkpointId}: it holds in-flight data of an unaligned checkpoint, which miniflink restores only at the parallelism it was taken at, and the parallelism changed: ${changed.join(', ')}. Restore it at the same parallelism, or take a savepoint (always aligned) to rescale.`,
+      );
+    }
+    const output = new Map(channels.output.map(([ch, buffers]) => [ch, buffers.map(([bytes, timestamps]) => ({ bytes, timestamps }))] as const));
+    if (output.size > 0) for (const w of chain.writers) w.replay(output);
+    if (channels.input.length > 0) this.replayInput = channels.input.map(([, inputIndex, buffers]) => ({ inputIndex, buffers }));
   }
 
   /** The keys of the task's channels (in and out), whether or not it built them yet. */
@@ -208,6 +283,7 @@ export class StreamTask {
       this.report.state('FINISHED', { accumulators: localValues(chain.accumulators) });
     } catch (e) {
       this.stopFlushTimer();
+      this.abandonUnaligned();
       for (const w of this.chain?.writers ?? []) w.cancel();
       this.closing = true;
       // A stopped task ends as a finished one: its close() failing fails it (Flink then fails the stop).
@@ -239,14 +315,30 @@ export class StreamTask {
     this.valve = valve;
     const metrics = this.spec.metrics;
     let turn = 0;
-    let turnStart = performance.now();
+    this.turnStart = performance.now();
+    for (const { inputIndex, buffers } of this.replayInput ?? []) {
+      for (const [bytes, timestamps] of buffers) {
+        await this.processBuffer(chain, bytes, timestamps, inputIndex);
+        if (this.canceled) return;
+      }
+    }
+    this.replayInput = undefined;
     for (;;) {
       if (this.canceled) return;
-      if (!chain.writers.every((w) => w.isAvailable())) await this.whenWritersAvailable(chain.writers);
+      // A switch to unaligned, and unaligned barriers, go first, even while the output is backpressured.
+      if (this.switchRequested !== undefined || gate.hasPriority()) {
+        await this.attend(chain);
+        continue;
+      }
+      if (!chain.writers.every((w) => w.isAvailable())) {
+        await this.whenWritersAvailable(chain.writers, gate);
+        continue;
+      }
       if (this.canceled) return;
       const item = gate.poll();
       if (!item) {
         if (this.aligning) await this.checkAlignment(chain);
+        if (this.unaligned) this.checkUnaligned(gate);
         if (gate.isFinished() || this.canceled) return;
         metrics?.idle.markStart();
         await gate.whenData();
@@ -254,7 +346,7 @@ export class StreamTask {
         continue;
       }
       if (item.kind === 'barrier') {
-        await this.onBarrier(chain, item.id, item.ts, item.dir, item.channel);
+        await this.onBarrier(chain, item);
         continue;
       }
       if (item.kind === 'watermark') {
@@ -266,44 +358,95 @@ export class StreamTask {
         valve.inputWatermarkStatus(item.idle, item.channel);
         continue;
       }
-      let records: unknown[];
-      let timestamps: Array<number | null> | undefined;
-      if (item.timestamps) [records, timestamps] = chain.codec.decode(item.bytes) as [unknown[], Array<number | null>];
-      else records = chain.codec.decode(item.bytes);
-      if (metrics) {
-        metrics.bytesIn.inc(item.bytes.byteLength);
-        metrics.buffersIn.inc();
-        metrics.recordsIn.inc(records.length);
-      }
-      const second = item.inputIndex === 1;
-      for (let i = 0; i < records.length; i++) {
-        const ts = timestamps?.[i] ?? undefined;
-        if (second) head.processElement2(records[i], ts);
-        else head.processElement(records[i], ts);
-        // An async invoke: the next record waits until it settled (Flink's invoke is synchronous).
-        if (this.pendingWork.length > 0) {
-          await this.awaitPendingWork();
-          if (this.canceled) return;
-        }
-        if (i % RECORDS_PER_CLOCK_CHECK === RECORDS_PER_CLOCK_CHECK - 1 && performance.now() - turnStart > MAX_TURN_MS) {
-          await nextTurn();
-          turnStart = performance.now();
-          if (this.canceled) return;
-        }
-      }
+      if (this.aligning || this.unaligned) this.processedDuringAlignment += item.bytes.byteLength;
+      // Processed after an unaligned snapshot, before this channel's barrier: in-flight data of the checkpoint.
+      if (this.unaligned && !this.unaligned.seen.has(item.channel)) this.recordInFlight(gate, item.channel, item);
+      await this.processBuffer(chain, item.bytes, item.timestamps, item.inputIndex, item.channel);
+      if (this.canceled) return;
       item.release();
+      if (this.unaligned) this.checkUnaligned(gate);
       if (++turn % BUFFERS_PER_TURN === 0) {
         await nextTurn();
-        turnStart = performance.now();
+        this.turnStart = performance.now();
       }
     }
   }
 
-  /** Waits until every writer has a buffer (credit) downstream; the wait is backpressured time. */
-  private async whenWritersAvailable(writers: OperatorChain['writers']): Promise<void> {
+  /** When the task last let the thread do something else (MAX_TURN_MS). */
+  private turnStart = 0;
+
+  /**
+   * Decodes a buffer and feeds its records to the head operator (input 2 for `inputIndex` 1). A
+   * live buffer (from `channel`) lets an unaligned barrier, or a switch to unaligned, in between
+   * its records at each turn: the records not processed yet then are in-flight data.
+   */
+  private async processBuffer(chain: OperatorChain, bytes: Uint8Array, withTimestamps: boolean, inputIndex: number, channel?: number): Promise<void> {
+    const head = chain.head;
+    const metrics = this.spec.metrics;
+    let records: unknown[];
+    let timestamps: Array<number | null> | undefined;
+    if (withTimestamps) [records, timestamps] = chain.codec.decode(bytes) as [unknown[], Array<number | null>];
+    else records = chain.codec.decode(bytes);
+    if (metrics) {
+      metrics.bytesIn.inc(bytes.byteLength);
+      metrics.buffersIn.inc();
+      metrics.recordsIn.inc(records.length);
+    }
+    const second = inputIndex === 1;
+    for (let i = 0; i < records.length; i++) {
+      const ts = timestamps?.[i] ?? undefined;
+      if (second) head.processElement2(records[i], ts);
+      else head.processElement(records[i], ts);
+      // An async invoke: the next record waits until it settled (Flink's invoke is synchronous).
+      if (this.pendingWork.length > 0) {
+        await this.awaitPendingWork();
+        if (this.canceled) return;
+      }
+      if (i % RECORDS_PER_CLOCK_CHECK === RECORDS_PER_CLOCK_CHECK - 1 && performance.now() - this.turnStart > MAX_TURN_MS) {
+        await nextTurn();
+        this.turnStart = performance.now();
+        if (this.canceled) return;
+        if (channel !== undefined && chain.gate && (chain.gate.hasPriority() || this.switchRequested !== undefined)) {
+          this.current = { channel, inputIndex, records, timestamps, next: i + 1 };
+          try {
+            await this.attend(chain);
+          } finally {
+            this.current = undefined;
+          }
+          if (this.canceled) return;
+        }
+      }
+    }
+  }
+
+  /** The live buffer being processed when a checkpoint went unaligned in its middle: its records from `next` on are not processed yet. */
+  private current: { channel: number; inputIndex: number; records: unknown[]; timestamps: Array<number | null> | undefined; next: number } | undefined;
+
+  /** Handles a switch to unaligned and the unaligned barriers that wait (between buffers, or between records of one). */
+  private async attend(chain: OperatorChain): Promise<void> {
+    const gate = chain.gate!;
+    if (this.switchRequested !== undefined) {
+      const id = this.switchRequested;
+      this.switchRequested = undefined;
+      if (this.aligning?.id === id) await this.startUnaligned(chain, id, this.aligning.ts, this.aligning.dir);
+    }
+    while (gate.hasPriority() && !this.canceled) {
+      const b = gate.poll();
+      if (b?.kind === 'barrier') await this.onBarrier(chain, b);
+    }
+  }
+
+  /**
+   * Waits until every writer has a buffer (credit) downstream; the wait is backpressured time.
+   * With a gate, an unaligned barrier (or a switch to one) ends the wait too.
+   */
+  private async whenWritersAvailable(writers: OperatorChain['writers'], gate?: InputGate): Promise<void> {
     const m = this.spec.metrics;
     m?.backPressured.markStart();
-    for (const w of writers) await w.whenAvailable();
+    const available = (async () => {
+      for (const w of writers) await w.whenAvailable();
+    })();
+    await (gate ? Promise.race([available, gate.whenPriority()]) : available);
     m?.backPressured.markEnd();
   }
 
@@ -317,21 +460,132 @@ export class StreamTask {
     this.startDelays.set(id, ms);
   }
 
-  private async onBarrier(chain: OperatorChain, id: number, ts: number, dir: string | undefined, channel: number): Promise<void> {
+  private async onBarrier(chain: OperatorChain, b: Extract<Polled, { kind: 'barrier' }>): Promise<void> {
+    const { id, ts, dir, channel } = b;
+    const gate = chain.gate!;
+    const u = this.unaligned;
+    if (u && id === u.id) {
+      // Another barrier of the unaligned checkpoint in progress: what it overtook is in-flight data.
+      for (const buf of b.overtaken ?? []) this.recordInFlight(gate, channel, buf);
+      u.seen.add(channel);
+      this.checkUnaligned(gate);
+      return;
+    }
     // A late barrier of a checkpoint already taken, or of one aborted meanwhile.
     if (id <= this.lastCheckpoint || this.abortedCheckpoints.has(id)) return;
+    if (u && id > u.id) this.abandonUnaligned(`Checkpoint ${u.id} was overtaken by ${id} before all its barriers arrived`);
     if (this.aligning && id > this.aligning.id) {
       // A newer checkpoint overtook the one being aligned: give the older one up (Flink does too).
       this.report.decline(this.aligning.id, { name: 'Error', message: `Checkpoint ${this.aligning.id} was overtaken by ${id} during alignment` }, false);
-      chain.gate!.unblockAll();
-      this.aligning = undefined;
+      this.stopAligning(gate);
     }
     if (this.aligning && id < this.aligning.id) return;
-    if (!this.aligning) this.noteStartDelay(id, ts);
-    this.aligning ??= { id, ts, dir, seen: new Set(), start: Date.now() };
+    const timeoutMs = this.unalignedTimeout(b.savepoint);
+    // An unaligned barrier, or a checkpoint whose aligned time is up: unaligned at once.
+    if (timeoutMs !== undefined && (b.overtaken !== undefined || timeoutMs === 0 || Date.now() >= ts + timeoutMs)) {
+      await this.startUnaligned(chain, id, ts, dir, channel, b.overtaken ?? []);
+      return;
+    }
+    if (!this.aligning) {
+      this.noteStartDelay(id, ts);
+      this.processedDuringAlignment = 0;
+    }
+    this.aligning ??= { id, ts, dir, seen: new Set(), start: Date.now(), savepoint: b.savepoint };
     this.aligning.seen.add(channel);
-    if (this.spec.checkpointing.mode === 'EXACTLY_ONCE') chain.gate!.block(channel);
+    if (this.spec.checkpointing.mode === 'EXACTLY_ONCE') gate.block(channel);
+    if (timeoutMs !== undefined && this.aligning.timer === undefined) {
+      // The switch runs in the task loop, between buffers (asked here, and the loop woken).
+      this.aligning.timer = setTimeout(() => {
+        if (this.aligning?.id !== id || this.canceled) return;
+        this.switchRequested = id;
+        gate.notifyPriority();
+      }, Math.max(0, ts + timeoutMs - Date.now()));
+    }
     await this.checkAlignment(chain);
+  }
+
+  /** The aligned checkpoint timeout when checkpoint barriers may turn unaligned (never for a savepoint), else undefined. */
+  private unalignedTimeout(savepoint: boolean): number | undefined {
+    const u = this.spec.checkpointing.unaligned;
+    return u !== undefined && this.spec.checkpointing.mode === 'EXACTLY_ONCE' && !savepoint ? u.timeoutMs : undefined;
+  }
+
+  /** Ends an alignment: its timer stops, every channel is unblocked. */
+  private stopAligning(gate: InputGate): void {
+    if (this.aligning?.timer) clearTimeout(this.aligning.timer);
+    this.aligning = undefined;
+    gate.unblockAll();
+  }
+
+  /**
+   * Checkpoint `id` goes unaligned here (its first barrier, or its alignment switching): the
+   * channels whose barrier came (with what it overtook in `channel`) are done; the others' barriers
+   * already queued in band turn unaligned (the buffers before them are in-flight data); the others
+   * record what they deliver until their barrier comes. The snapshot is taken now and the barriers
+   * sent on ahead of the output queues; it is written once every channel is done.
+   */
+  private async startUnaligned(chain: OperatorChain, id: number, ts: number, dir: string | undefined, channel?: number, overtaken: readonly ReceivedBuffer[] = []): Promise<void> {
+    const gate = chain.gate!;
+    const a = this.aligning?.id === id ? this.aligning : undefined;
+    if (!a) {
+      this.noteStartDelay(id, ts);
+      this.processedDuringAlignment = 0;
+    }
+    let complete!: () => void;
+    const done = new Promise<void>((resolve) => (complete = resolve));
+    const u: UnalignedProgress = { id, start: a?.start ?? Date.now(), seen: new Set(a?.seen ?? []), input: new Map(), persisted: 0, abandoned: false, complete, done };
+    this.stopAligning(gate);
+    this.unaligned = u;
+    // The rest of the buffer being processed came before its channel's barrier: in-flight data, first.
+    const cur = this.current;
+    if (cur && !u.seen.has(cur.channel) && cur.next < cur.records.length) {
+      const rest = cur.records.slice(cur.next);
+      const bytes = cur.timestamps ? chain.codec.encode([rest, cur.timestamps.slice(cur.next)]) : chain.codec.encode(rest);
+      this.recordInFlight(gate, cur.channel, { bytes, timestamps: cur.timestamps !== undefined });
+    }
+    if (channel !== undefined) {
+      for (const buf of overtaken) this.recordInFlight(gate, channel, buf);
+      u.seen.add(channel);
+    }
+    for (let c = 0; c < gate.size; c++) {
+      if (u.seen.has(c)) continue;
+      const before = gate.promoteBarrier(c, id);
+      if (!before) continue;
+      for (const buf of before) this.recordInFlight(gate, c, buf);
+      u.seen.add(c);
+    }
+    await this.checkpoint(id, ts, dir, Date.now() - u.start, false, { unaligned: u });
+    this.checkUnaligned(gate);
+  }
+
+  /** A buffer of channel `c` that belongs to the unaligned checkpoint in progress (in-flight data). */
+  private recordInFlight(gate: InputGate, c: number, buf: ReceivedBuffer): void {
+    const u = this.unaligned!;
+    const tail = gate.channelTail(c);
+    let entry = u.input.get(tail);
+    if (!entry) u.input.set(tail, (entry = { inputIndex: gate.inputIndexOf(c), buffers: [] }));
+    entry.buffers.push([buf.bytes, buf.timestamps]);
+    u.persisted += buf.bytes.byteLength;
+  }
+
+  /** The unaligned checkpoint in progress is done once every channel's barrier came (or the channel ended). */
+  private checkUnaligned(gate: InputGate): void {
+    const u = this.unaligned;
+    if (!u) return;
+    for (let c = 0; c < gate.size; c++) if (!u.seen.has(c) && !gate.isChannelFinished(c)) return;
+    this.unaligned = undefined;
+    if (this.spec.metrics) this.spec.metrics.alignmentNanos = (Date.now() - u.start) * 1e6;
+    u.complete();
+  }
+
+  /** Gives up the unaligned checkpoint in progress (a newer one came, it was aborted, or the task ends). */
+  private abandonUnaligned(reason?: string): void {
+    const u = this.unaligned;
+    if (!u) return;
+    this.unaligned = undefined;
+    u.abandoned = true;
+    u.complete();
+    if (reason !== undefined && !this.canceled) this.report.decline(u.id, { name: 'Error', message: reason }, false);
   }
 
   private async checkAlignment(chain: OperatorChain): Promise<void> {
@@ -339,17 +593,16 @@ export class StreamTask {
     const gate = chain.gate!;
     if (!a) return;
     for (let c = 0; c < gate.size; c++) if (!a.seen.has(c) && !gate.isChannelFinished(c)) return;
-    this.aligning = undefined;
-    gate.unblockAll();
+    this.stopAligning(gate);
     if (this.spec.metrics) this.spec.metrics.alignmentNanos = (Date.now() - a.start) * 1e6;
-    await this.checkpoint(a.id, a.ts, a.dir, Date.now() - a.start);
+    await this.checkpoint(a.id, a.ts, a.dir, Date.now() - a.start, false, { savepoint: a.savepoint });
   }
 
   /**
    * The JobManager asks this task to checkpoint: a running source, or a task whose input ended.
    * Other running tasks checkpoint when barriers align.
    */
-  trigger(checkpointId: number, timestamp: number, targetDir: string | undefined, stop = false): void {
+  trigger(checkpointId: number, timestamp: number, targetDir: string | undefined, stop = false, kind: 'checkpoint' | 'savepoint' = 'checkpoint'): void {
     if (checkpointId <= this.lastCheckpoint || this.abortedCheckpoints.has(checkpointId)) return;
     if (!this.running || this.closing) {
       if (!this.canceled) this.report.decline(checkpointId, { name: 'Error', message: `Task ${this.spec.vertex.name} (${this.spec.subtaskIndex + 1}) is not running` }, false);
@@ -358,14 +611,15 @@ export class StreamTask {
     const isSource = this.chain?.head instanceof SourceOperator;
     if (!isSource && !this.inputEnded) return; // Barriers will come through the input.
     this.noteStartDelay(checkpointId, timestamp);
-    void this.checkpoint(checkpointId, timestamp, targetDir, 0, stop && isSource);
+    this.processedDuringAlignment = 0;
+    void this.checkpoint(checkpointId, timestamp, targetDir, 0, stop && isSource, { savepoint: kind === 'savepoint' });
   }
 
   /**
    * Takes checkpoint `id`: the synchronous part (resolves once the barrier is out), then the
    * asynchronous part in the background, while the task goes on with its input.
    */
-  private async checkpoint(id: number, ts: number, targetDir: string | undefined, alignmentMs: number, haltSource = false): Promise<void> {
+  private async checkpoint(id: number, ts: number, targetDir: string | undefined, alignmentMs: number, haltSource = false, opts: { savepoint?: boolean; unaligned?: UnalignedProgress } = {}): Promise<void> {
     if (id <= this.lastCheckpoint) return;
     if (this.closing) {
       this.report.decline(id, { name: 'Error', message: `Task ${this.spec.vertex.name} (${this.spec.subtaskIndex + 1}) is closing` }, false);
@@ -380,16 +634,36 @@ export class StreamTask {
       this.asyncParts.delete(part);
       done();
     };
+    const timeoutMs = this.unalignedTimeout(opts.savepoint === true);
+    const mode: BarrierMode = opts.savepoint === true ? { savepoint: true } : timeoutMs === undefined ? {} : opts.unaligned !== undefined || timeoutMs === 0 ? { unaligned: true } : { overtakeAt: ts + timeoutMs };
     let sync;
     try {
-      sync = await this.synchronousPart(id, ts, targetDir, haltSource);
+      sync = await this.synchronousPart(id, ts, targetDir, haltSource, mode);
     } catch (e) {
       finished();
+      opts.unaligned?.complete();
       if (!this.canceled) this.report.decline(id, serializeError(e), true);
       return;
     }
-    if (sync === undefined) return finished();
-    void this.asynchronousPart(id, targetDir, sync.refs, sync.syncMs, alignmentMs).finally(finished);
+    if (sync === undefined) {
+      opts.unaligned?.complete();
+      return finished();
+    }
+    // With unaligned checkpoints the snapshot waits for its in-flight data: the output buffers its
+    // barriers overtook (once each is out), and the input recorded until every barrier came.
+    const outputs = sync.outputs;
+    const channelState =
+      timeoutMs === undefined
+        ? undefined
+        : (async (): Promise<InFlight> => {
+            const out = (await Promise.all(outputs)).flat();
+            if (opts.unaligned) await opts.unaligned.done;
+            const input = opts.unaligned ? [...opts.unaligned.input].map(([ch, e]) => [ch, e.inputIndex, e.buffers] as const) : [];
+            const output = out.map(([ch, buffers]) => [ch, buffers.map((b) => [b.bytes, b.timestamps] as const)] as const);
+            const channels = input.length + output.length > 0 ? { input, output } : undefined;
+            return { abandoned: opts.unaligned?.abandoned === true, channels, unaligned: opts.unaligned !== undefined || mode.unaligned === true || output.length > 0, processedBytes: this.processedDuringAlignment };
+          })();
+    void this.asynchronousPart(id, targetDir, sync.refs, sync.syncMs, alignmentMs, channelState).finally(finished);
   }
 
   /**
@@ -398,7 +672,7 @@ export class StreamTask {
    * meanwhile (what it emits waits for after the barrier, or goes out before the snapshot), so an
    * async snapshotState cannot let records slip between the snapshot and the barrier; timers wait.
    */
-  private async synchronousPart(id: number, ts: number, targetDir: string | undefined, haltSource: boolean): Promise<{ refs: OperatorSnapshotRef[]; syncMs: number } | undefined> {
+  private async synchronousPart(id: number, ts: number, targetDir: string | undefined, haltSource: boolean, mode: BarrierMode): Promise<{ refs: OperatorSnapshotRef[]; syncMs: number; outputs: Array<Promise<OvertakenBuffers>> } | undefined> {
     const chain = this.chain!;
     const source = chain.head instanceof SourceOperator ? chain.head : undefined;
     let release!: () => void;
@@ -428,10 +702,10 @@ export class StreamTask {
         releaseSnapshots(refs);
         return undefined;
       }
-      if (!this.inputEnded) for (const w of chain.writers) w.broadcastBarrier(id, ts, targetDir);
+      const outputs = this.inputEnded ? [] : chain.writers.map((w) => w.broadcastBarrier(id, ts, targetDir, mode));
       // A stop's savepoint (Flink's synchronous savepoint): the source emits nothing after its barrier.
       if (haltSource && source) source.halt(id);
-      return { refs, syncMs: performance.now() - t0 };
+      return { refs, syncMs: performance.now() - t0, outputs };
     } finally {
       this.snapshotting = undefined;
       release();
@@ -440,16 +714,21 @@ export class StreamTask {
   }
 
   /** Serializes, compresses and writes each operator's snapshot, then acknowledges. */
-  private async asynchronousPart(id: number, targetDir: string | undefined, refs: OperatorSnapshotRef[], syncMs: number, alignmentMs: number): Promise<void> {
+  private async asynchronousPart(id: number, targetDir: string | undefined, refs: OperatorSnapshotRef[], syncMs: number, alignmentMs: number, channelState: Promise<InFlight> | undefined): Promise<void> {
     const t1 = performance.now();
     const handles: StateHandle[] = [];
     let i = 0;
     try {
+      const inFlight = channelState ? await channelState : undefined;
+      if (inFlight?.abandoned === true || this.canceled) {
+        releaseSnapshots(refs);
+        return;
+      }
       for (; i < refs.length; i++) {
         await nextTurn();
         const ref = refs[i]!;
         const operatorId = this.spec.vertex.operators[i]!.operatorId;
-        const h = await storeSnapshot(ref, { operatorId, subtaskIndex: this.spec.subtaskIndex }, this.spec.checkpointing.compression, targetDir, this.localBackup(id, operatorId));
+        const h = await storeSnapshot(ref, { operatorId, subtaskIndex: this.spec.subtaskIndex }, this.spec.checkpointing.compression, targetDir, this.localBackup(id, operatorId), i === 0 ? inFlight?.channels : undefined);
         if (h) handles.push(h);
       }
       if (this.canceled) return;
@@ -459,7 +738,8 @@ export class StreamTask {
       if (fault === 'stall') return;
       const startDelay = this.startDelays.get(id) ?? 0;
       this.startDelays.delete(id);
-      this.report.ack(id, handles, syncMs, performance.now() - t1, alignmentMs, startDelay);
+      const processedBytes = inFlight?.processedBytes ?? this.processedDuringAlignment;
+      this.report.ack(id, handles, syncMs, performance.now() - t1, alignmentMs, startDelay, { processedBytes, persistedBytes: inFlight?.channels ? inFlightSize(inFlight.channels) : 0, unaligned: inFlight?.unaligned === true });
     } catch (e) {
       // storeSnapshot released the one that failed; release the ones after it.
       releaseSnapshots(refs.slice(i + 1));
@@ -489,9 +769,9 @@ export class StreamTask {
     if (outcome === 'aborted' && chain.head instanceof SourceOperator) chain.head.resume(checkpointId);
     if (outcome === 'aborted' && this.aligning?.id === checkpointId) {
       // The checkpoint being aligned was aborted: release the blocked channels.
-      this.aligning = undefined;
-      chain.gate?.unblockAll();
+      this.stopAligning(chain.gate!);
     }
+    if (outcome === 'aborted' && this.unaligned?.id === checkpointId) this.abandonUnaligned();
     // Barriers of an aborted checkpoint that arrive later are dropped (Flink's barrier handler),
     // so they cannot start an alignment that no one completes; those of an earlier checkpoint
     // still in flight are not (it may still complete).
@@ -601,6 +881,7 @@ export class StreamTask {
     if (this.canceled) return;
     this.canceled = true;
     this.finalDone?.();
+    this.abandonUnaligned();
     const chain = this.chain;
     if (!chain) return;
     if (chain.head instanceof SourceOperator) {

@@ -6,7 +6,7 @@ import { readState, writeState, type StateHandle } from '../../checkpoint/metada
 import type { Compression } from '../../checkpoint/compression.js';
 import { packValue, unpackValue } from '../../core/serde.js';
 import { computeKeyGroupRangeForOperatorIndex } from '../../core/key-groups.js';
-import { SNAPSHOT_FORMAT_VERSION, type OperatorSnapshot, type OperatorStateData } from '../../state/index.js';
+import { SNAPSHOT_FORMAT_VERSION, type ChannelStateData, type OperatorSnapshot, type OperatorStateData } from '../../state/index.js';
 import type { RestoreSpec } from '../protocol.js';
 import { rmSync } from 'node:fs';
 import { HeapKeyedStateBackend, type HeapSnapshotRef } from '../../state/heap-keyed-state-backend.js';
@@ -36,8 +36,9 @@ export async function storeSnapshot(
   compression: Compression,
   dir: string | undefined,
   local?: LocalBackup,
+  channels?: ChannelStateData,
 ): Promise<StateHandle | undefined> {
-  if (!ref.keyed && !ref.operator) return undefined;
+  if (!ref.keyed && !ref.operator && !channels) return undefined;
   let keyed;
   // A heap snapshot's frozen maps stay held by its local copy (released when the copy goes).
   let heldByCopy = false;
@@ -54,23 +55,33 @@ export async function storeSnapshot(
     version: SNAPSHOT_FORMAT_VERSION,
     ...(keyed ? { keyed } : {}),
     ...(ref.operator ? { operator: ref.operator } : {}),
+    ...(channels ? { channels } : {}),
   };
   const range = keyed ? ([keyed.startKeyGroup, keyed.endKeyGroup] as const) : undefined;
   // Recorded in _metadata, so that a restore reads only the handles a subtask needs.
   const hasOperatorState = ref.operator !== undefined && Object.values(ref.operator).some((st) => st.items.length > 0);
   let handle: StateHandle;
   try {
-    handle = writeState(packValue(snapshot), { ...meta, ...(range ? { keyGroupRange: range } : {}), hasOperatorState }, compression, dir);
+    const inFlightBytes = channels ? inFlightSize(channels) : 0;
+    handle = writeState(packValue(snapshot), { ...meta, ...(range ? { keyGroupRange: range } : {}), hasOperatorState, ...(inFlightBytes > 0 ? { inFlightBytes } : {}) }, compression, dir);
   } catch (e) {
     if (heldByCopy) ref.keyed!.backend.releaseSnapshot(ref.keyed!.ref);
     throw e;
   }
-  if (local) await keepLocalCopy(ref, meta, handle, local, heldByCopy);
+  if (local) await keepLocalCopy(ref, meta, handle, local, heldByCopy, channels);
   return handle;
 }
 
+/** Bytes of in-flight data. */
+export function inFlightSize(c: ChannelStateData): number {
+  let n = 0;
+  for (const [, , buffers] of c.input) for (const [bytes] of buffers) n += bytes.byteLength;
+  for (const [, buffers] of c.output) for (const [bytes] of buffers) n += bytes.byteLength;
+  return n;
+}
+
 /** Keeps a local copy of a written snapshot (its handle names the checkpoint's state it copies). */
-async function keepLocalCopy(ref: OperatorSnapshotRef, meta: { operatorId: string; subtaskIndex: number }, handle: StateHandle, local: LocalBackup, heldByCopy: boolean): Promise<void> {
+async function keepLocalCopy(ref: OperatorSnapshotRef, meta: { operatorId: string; subtaskIndex: number }, handle: StateHandle, local: LocalBackup, heldByCopy: boolean, channels: ChannelStateData | undefined): Promise<void> {
   const base = { jobId: local.jobId, checkpointId: local.checkpointId, operatorId: meta.operatorId, subtaskIndex: meta.subtaskIndex, checksum: handle.checksum, keyGroupRange: handle.keyGroupRange };
   const keyedRef = ref.keyed;
   try {
@@ -82,7 +93,7 @@ async function keepLocalCopy(ref: OperatorSnapshotRef, meta: { operatorId: strin
       const written = await keyedRef.backend.writeLocalCopy(keyedRef.ref, local.dir);
       keyed = { kind: 'leveldb', dir: local.dir, digests: digestFiles(local.dir), ...written };
     }
-    local.store.put({ ...base, keyed, operator: packOperatorState(ref.operator) });
+    local.store.put({ ...base, keyed, operator: packOperatorState(ref.operator), channels: channels ? packValue(channels) : undefined });
   } catch (e) {
     if (heldByCopy) keyedRef!.backend.releaseSnapshot(keyedRef!.ref);
     rmSync(local.dir, { recursive: true, force: true });
@@ -133,7 +144,7 @@ export function localCopyFor(
 export function restoreFromCopy(copy: LocalCopy, subtaskIndex: number, parallelism: number): OperatorRestore {
   const operator: Array<OperatorStateData | undefined> = Array.from({ length: parallelism }, () => undefined);
   operator[subtaskIndex] = copiedOperatorState(copy);
-  return { keyed: [], operator, ...(copy.keyed ? { localKeyed: copy.keyed } : {}) };
+  return { keyed: [], operator, ...(copy.keyed ? { localKeyed: copy.keyed } : {}), ...(copy.channels ? { channels: unpackValue(copy.channels) as ChannelStateData } : {}) };
 }
 
 /**
@@ -157,12 +168,14 @@ export function restoreFor(
   // Indexed by old subtask: how operator state is redistributed depends on who held what.
   const oldParallelism = restore.parallelism?.[operatorId] ?? Math.max(0, ...handles.map((h) => h.subtaskIndex + 1));
   const operator: Array<OperatorStateData | undefined> = Array.from({ length: oldParallelism }, () => undefined);
+  let channels: ChannelStateData | undefined;
   for (const h of [...handles].sort((a, b) => a.subtaskIndex - b.subtaskIndex)) {
     const overlaps = h.keyGroupRange !== undefined && h.keyGroupRange[0] <= mine.endKeyGroup && h.keyGroupRange[1] >= mine.startKeyGroup;
-    if (!overlaps && h.hasOperatorState === false) continue;
+    if (!overlaps && h.hasOperatorState === false && !(h.inFlightBytes !== undefined && h.subtaskIndex === subtaskIndex)) continue;
     const snap = unpackValue(readState(h, restore.dir)) as OperatorSnapshot;
     if (snap.keyed && overlaps) keyed.push(snap.keyed);
     if (snap.operator) operator[h.subtaskIndex] = snap.operator;
+    if (snap.channels && h.subtaskIndex === subtaskIndex) channels = snap.channels;
   }
-  return { keyed, operator };
+  return { keyed, operator, ...(channels ? { channels } : {}) };
 }

@@ -45,7 +45,6 @@ describe('configuration keys miniflink does not implement', () => {
       'web.checkpoints.history',
       'rest.async.store-duration',
       'rest.bind-port',
-      'execution.checkpointing.alignment-timeout',
       'jobmanager.rpc.address',
       'web.address',
       'web.cancel.enable',

@@ -13,7 +13,7 @@ import { discard, jobGraphOf, newEnv } from '../graph/fixtures.js';
 
 /** Checkpoint settings of the tests: every `interval` ms, in JobManager memory. */
 export function checkpointSettings(interval: number, savepointDir?: string): CheckpointSettings {
-  return { interval, mode: 'EXACTLY_ONCE', timeout: 60_000, minPause: 0, maxConcurrent: 1, tolerableFailures: 1000, retention: 'NO_EXTERNALIZED_CHECKPOINTS', numRetained: 1, dir: undefined, savepointDir, compression: 'none' };
+  return { interval, mode: 'EXACTLY_ONCE', timeout: 60_000, minPause: 0, maxConcurrent: 1, tolerableFailures: 1000, retention: 'NO_EXTERNALIZED_CHECKPOINTS', numRetained: 1, dir: undefined, savepointDir, compression: 'none', unaligned: false, alignedTimeout: 0 };
 }
 
 /** Restarts up to `attempts` times, `delay` ms apart. */

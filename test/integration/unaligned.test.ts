@@ -1,0 +1,180 @@
+/**
+ * Unaligned checkpoints on a standalone cluster (issue #14), with a backpressured job (a slow map
+ * before a FileSink, test/jobs/unaligned-job.ts): aligned checkpoints time out while the barrier
+ * waits behind full queues; unaligned ones (and aligned ones that switch after
+ * aligned-checkpoint-timeout) complete, with their in-flight data persisted and shown in the
+ * statistics. A failure restores the in-flight data of an unaligned checkpoint, and so does a new
+ * job started from a retained one (at the same parallelism: another is refused); every record is
+ * in the output exactly once with exact per-key counts.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { explain, runCli } from '../helpers/cli.js';
+import { startCluster, stopCluster } from '../helpers/cluster.js';
+
+const N = 60_000;
+const K = 7;
+const root = mkdtempSync(join(tmpdir(), 'miniflink-unaligned-'));
+let cluster: ChildProcess | undefined;
+let base = '';
+beforeAll(async () => {
+  ({ cluster, base } = await startCluster(['local.number-taskmanager=2', 'taskmanager.numberOfTaskSlots=2', `rest.savepoint-dirs.allowed=${root}`, `web.upload.dir=${join(root, 'uploads')}`]));
+}, 60_000);
+afterAll(async () => {
+  await stopCluster(cluster);
+  rmSync(root, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const get = async (path: string) => (await (await fetch(`${base}${path}`)).json()) as Record<string, any>;
+const post = (path: string, body: unknown = {}) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const m = () => ['-m', base.replace('http://', '')];
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+function expectExact(dir: string): void {
+  const lines = readdirSync(dir)
+    .filter((f) => f.startsWith('part-'))
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean));
+  const seen = new Map<number, number>();
+  const counts = new Map<number, number[]>();
+  for (const l of lines) {
+    const [x, key, c] = l.split(',').map(Number) as [number, number, number];
+    seen.set(x, (seen.get(x) ?? 0) + 1);
+    counts.set(key, [...(counts.get(key) ?? []), c]);
+  }
+  expect([...seen].filter(([, c]) => c > 1).slice(0, 5), dir).toEqual([]);
+  expect(seen.size, dir).toBe(N);
+  for (let k = 0; k < K; k++) {
+    const n = Math.floor((N - k) / K) + (k === 0 ? 0 : 1);
+    expect(counts.get(k)!.sort((a, b) => a - b), `${dir} key ${k}`).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+  }
+}
+
+/** Starts the job detached with -D settings; returns its id. */
+async function start(name: string, settings: string[]): Promise<{ jobId: string; out: string; gate: string }> {
+  const out = join(root, name);
+  const gate = join(root, `${name}.gate`);
+  const args = ['run', ...m(), '-d', ...settings.flatMap((s) => ['-D', s]), 'test/jobs/unaligned-job.ts', out, String(N), gate];
+  const r = await runCli(args);
+  expect(r.code, explain(args, r)).toBe(0);
+  return { jobId: /JobID ([0-9a-f]{32})/.exec(r.stdout)![1]!, out, gate };
+}
+
+const counts = async (jobId: string) => (await get(`/jobs/${jobId}/checkpoints`))['counts'] as { completed: number; failed: number };
+
+/** The completed checkpoints during 3 s of backpressure (the first second left out, while queues fill). */
+async function underBackpressure(jobId: string): Promise<{ completed: number; failed: number }> {
+  await until('the job running', async () => ((await get(`/jobs/${jobId}`))['state'] === 'RUNNING' ? true : undefined));
+  await sleep(1000);
+  const before = await counts(jobId);
+  await sleep(3000);
+  const after = await counts(jobId);
+  return { completed: after.completed - before.completed, failed: after.failed - before.failed };
+}
+
+async function finish(jobId: string, gate: string): Promise<void> {
+  writeFileSync(gate, '');
+  await until(
+    'the job to finish',
+    async () => {
+      const s = (await get(`/jobs/${jobId}`))['state'] as string;
+      if (s === 'FAILED' || s === 'CANCELED') throw new Error(`job ${s}: ${JSON.stringify(await get(`/jobs/${jobId}/exceptions`)).slice(0, 2000)}`);
+      return s === 'FINISHED' ? true : undefined;
+    },
+    90_000,
+  );
+}
+
+describe('unaligned checkpoints', () => {
+  it('unaligned - under backpressure aligned checkpoints time out; unaligned ones complete and persist in-flight data; exactly once', async () => {
+    const aligned = await start('aligned', ['execution.checkpointing.timeout=1s']);
+    const unaligned = await start('unaligned', ['execution.checkpointing.timeout=1s', 'execution.checkpointing.unaligned.enabled=true']);
+    const [a, u] = await Promise.all([underBackpressure(aligned.jobId), underBackpressure(unaligned.jobId)]);
+    expect(a.completed, JSON.stringify(a)).toBe(0);
+    expect(a.failed).toBeGreaterThan(0);
+    expect(u.completed, JSON.stringify(u)).toBeGreaterThanOrEqual(2);
+    // The statistics: in-flight data persisted, subtasks unaligned; the configuration says so.
+    const stats = await get(`/jobs/${unaligned.jobId}/checkpoints`);
+    const latest = stats['latest']['completed'];
+    expect(latest['persisted_data']).toBeGreaterThan(0);
+    const details = await get(`/jobs/${unaligned.jobId}/checkpoints/details/${latest['id']}`);
+    const count = Object.keys(details['tasks']).find((v) => v !== undefined)!;
+    expect(details['tasks'][count]['persisted_data']).toBeGreaterThanOrEqual(0);
+    const vertices = (await get(`/jobs/${unaligned.jobId}`))['vertices'] as Array<{ id: string; name: string }>;
+    const countVertex = vertices.find((v) => v.name.startsWith('count'))!;
+    const subtasks = await get(`/jobs/${unaligned.jobId}/checkpoints/details/${latest['id']}/subtasks/${countVertex.id}`);
+    expect((subtasks['subtasks'] as Array<{ unaligned_checkpoint: boolean }>).every((s) => s.unaligned_checkpoint)).toBe(true);
+    expect((subtasks['subtasks'] as Array<{ alignment: { persisted: number } }>).some((s) => s.alignment.persisted > 0)).toBe(true);
+    const config = await get(`/jobs/${unaligned.jobId}/checkpoints/config`);
+    expect(config).toMatchObject({ unaligned_checkpoints: true, aligned_checkpoint_timeout: 0 });
+    await Promise.all([finish(aligned.jobId, aligned.gate), finish(unaligned.jobId, unaligned.gate)]);
+    expectExact(aligned.out);
+    expectExact(unaligned.out);
+  }, 180_000);
+
+  it('unaligned - with aligned-checkpoint-timeout a checkpoint starts aligned and switches; exactly once', async () => {
+    const job = await start('switch', ['execution.checkpointing.timeout=2s', 'execution.checkpointing.unaligned.enabled=true', 'execution.checkpointing.aligned-checkpoint-timeout=300ms']);
+    const s = await underBackpressure(job.jobId);
+    expect(s.completed, JSON.stringify(s)).toBeGreaterThanOrEqual(2);
+    const latest = (await get(`/jobs/${job.jobId}/checkpoints`))['latest']['completed'];
+    expect(latest['persisted_data']).toBeGreaterThan(0);
+    expect((await get(`/jobs/${job.jobId}/checkpoints/config`))['aligned_checkpoint_timeout']).toBe(300);
+    await finish(job.jobId, job.gate);
+    expectExact(job.out);
+  }, 120_000);
+
+  it('unaligned - a failure and a retained checkpoint restore the in-flight data; another parallelism is refused; exactly once', async () => {
+    const dir = join(root, 'checkpoints');
+    const job = await start('restore', [
+      'execution.checkpointing.timeout=2s',
+      'execution.checkpointing.unaligned.enabled=true',
+      `execution.checkpointing.dir=${dir}`,
+      'execution.checkpointing.externalized-checkpoint-retention=RETAIN_ON_CANCELLATION',
+    ]);
+    const withData = async () => {
+      const latest = (await get(`/jobs/${job.jobId}/checkpoints`))['latest']?.['completed'];
+      return latest && latest['persisted_data'] > 0 ? (latest as Record<string, any>) : undefined;
+    };
+    const first = await until('an unaligned checkpoint with in-flight data', withData);
+    const vertices = (await get(`/jobs/${job.jobId}`))['vertices'] as Array<{ id: string; name: string }>;
+    const count = vertices.find((v) => v.name.startsWith('count'))!;
+    expect((await post(`/jobs/${job.jobId}/vertices/${count.id}/subtasks/0/fail`)).status).toBe(202);
+    // Restarted from a checkpoint with in-flight data, and checkpointing again.
+    const restored = await until('the restore', async () => ((await get(`/jobs/${job.jobId}/checkpoints`))['latest']?.['restored'] as Record<string, any> | null) ?? undefined);
+    expect(restored['id']).toBeGreaterThanOrEqual(first['id']);
+    // The checkpoint restored held in-flight data: the restore replayed it.
+    expect((await get(`/jobs/${job.jobId}/checkpoints/details/${restored['id']}`))['persisted_data']).toBeGreaterThan(0);
+    const second = await until('a checkpoint with in-flight data after the restore', async () => {
+      const c = await withData();
+      return c && c['id'] > restored['id'] ? c : undefined;
+    });
+    const cancel = await runCli(['cancel', ...m(), job.jobId]);
+    expect(cancel.code, cancel.stderr).toBe(0);
+    await until('the cancel', async () => ((await get(`/jobs/${job.jobId}`))['state'] === 'CANCELED' ? true : undefined));
+    const path = (await get(`/jobs/${job.jobId}/checkpoints`))['latest']['completed']['external_path'] as string;
+    expect(path).toContain(`chk-`);
+    expect(Number(/chk-(\d+)/.exec(path)![1])).toBeGreaterThanOrEqual(second['id']);
+    // At another parallelism: refused, naming why.
+    const other = await runCli(['run', ...m(), '-s', path, 'test/jobs/unaligned-job.ts', join(root, 'never'), String(N), job.gate, '3']);
+    expect(other.code).not.toBe(0);
+    expect(other.stdout + other.stderr).toMatch(/in-flight data of an unaligned checkpoint.*parallelism changed/s);
+    // At the same parallelism: the job goes on from the checkpoint, into the same output.
+    writeFileSync(job.gate, '');
+    const args = ['run', ...m(), '-s', path, '-D', 'execution.checkpointing.unaligned.enabled=true', 'test/jobs/unaligned-job.ts', job.out, String(N), job.gate];
+    const again = await runCli(args, { timeoutMs: 120_000 });
+    expect(again.code, explain(args, again)).toBe(0);
+    expectExact(job.out);
+  }, 240_000);
+});
