@@ -7,6 +7,10 @@
  * every record exactly once with exact per-key counts (keyed), no record lost (the appending sink
  * is at least once), every slot free again, and the cluster stops cleanly.
  *
+ * Each case runs under its own recovery settings, so that between them local recovery is on and
+ * off, failover by region and full (the async-sink job is two pipelined regions), and checkpoints
+ * aligned, unaligned from the start, and aligned switching to unaligned after a timeout.
+ *
  * `npm test` runs one fault of each kind per job and backend with a fixed seed; MINIFLINK_SOAK=1
  * runs ten of each. MINIFLINK_CHAOS_SEED=<n> replays a seed (printed in each test's name).
  */
@@ -107,16 +111,29 @@ function readLines(dir: string, prefix: string): string[] {
     .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => l.length > 0));
 }
 
-const cases: Array<[string, string]> = [];
-for (const mode of ['keyed', 'async-sink']) for (const backend of ['hashmap', 'leveldb']) cases.push([mode, backend]);
+const LOCAL = ['state.backend.local-recovery=true'];
+const REGION = ['jobmanager.execution.failover-strategy=region'];
+const FULL = ['jobmanager.execution.failover-strategy=full'];
+const UNALIGNED = ['execution.checkpointing.unaligned.enabled=true'];
+const SWITCHING = [...UNALIGNED, 'execution.checkpointing.aligned-checkpoint-timeout=100ms'];
+/** [job, backend, what the settings are, -D settings]. */
+const cases: Array<[string, string, string, string[]]> = [
+  ['keyed', 'hashmap', 'local recovery, unaligned', [...LOCAL, ...REGION, ...UNALIGNED]],
+  ['keyed', 'leveldb', 'local recovery, full failover, aligned', [...LOCAL, ...FULL]],
+  ['keyed', 'leveldb', 'no local recovery, aligned switching to unaligned', [...FULL, ...SWITCHING]],
+  ['async-sink', 'hashmap', 'no local recovery, full failover, unaligned', [...FULL, ...UNALIGNED]],
+  ['async-sink', 'leveldb', 'local recovery, region failover, aligned', [...LOCAL, ...REGION]],
+];
 
 describe('chaos', () => {
-  it.each(cases)(`chaos - %s job on %s under random faults (seed ${SEED})`, async (mode, backend) => {
-    const random = generator(SEED + cases.findIndex(([m, b]) => m === mode && b === backend));
-    const out = join(root, `${mode}-${backend}`);
-    const gate = join(root, `${mode}-${backend}.gate`);
-    const hang = join(root, `${mode}-${backend}.hang`);
-    const args = ['run', '-m', base.replace('http://', ''), '-d', 'test/jobs/chaos-job.ts', mode, out, String(N), backend, gate, hang];
+  it.each(cases)(`chaos - %s job on %s (%s) under random faults (seed ${SEED})`, async (mode, backend, what, settings) => {
+    const index = cases.findIndex((c) => c[0] === mode && c[1] === backend && c[2] === what);
+    const random = generator(SEED + index);
+    const name = `${mode}-${backend}-${index}`;
+    const out = join(root, name);
+    const gate = join(root, `${name}.gate`);
+    const hang = join(root, `${name}.hang`);
+    const args = ['run', '-m', base.replace('http://', ''), '-d', ...settings.flatMap((x) => ['-D', x]), 'test/jobs/chaos-job.ts', mode, out, String(N), backend, gate, hang];
     const run = await runCli(args);
     expect(run.code, explain(args, run)).toBe(0);
     const jobId = /JobID ([0-9a-f]{32})/.exec(run.stdout)![1]!;

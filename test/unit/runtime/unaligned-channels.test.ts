@@ -1,0 +1,97 @@
+/**
+ * The priority path of unaligned checkpoints (issue #14), on a real Transport's loop-back: a
+ * record writer sends an unaligned barrier at once, ahead of the buffers waiting for credit (which
+ * it returns as its in-flight data, and which still go after it); an aligned barrier with a
+ * timeout overtakes what is still before it when the timeout passes; an aligned one waits in band.
+ * An input gate hands an unaligned barrier over before anything queued, with the buffers queued
+ * before it, and an aligned barrier already queued can be promoted.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RecordBatchCodec } from '../../../src/core/serde.js';
+import { InputGate } from '../../../src/runtime/network/input-gate.js';
+import { RecordWriter } from '../../../src/runtime/network/record-writer.js';
+import { Transport } from '../../../src/runtime/network/transport.js';
+import type { DataMessage } from '../../../src/runtime/protocol.js';
+
+afterEach(() => void vi.useRealTimers());
+
+const KEY = 'job/0/1/0/0';
+
+/** A writer of one channel whose consumer end records what arrives (no credit returned). */
+function writer(): { w: RecordWriter; got: DataMessage[]; t: Transport } {
+  const t = new Transport(0, new Map());
+  const got: DataMessage[] = [];
+  t.register(`in:${KEY}`, { deliver: (m) => void got.push(m) });
+  const w = new RecordWriter(t, { select: () => 0 }, [{ key: KEY, slot: 0 }], new RecordBatchCodec(), true, "'test' (1/1)");
+  return { w, got, t };
+}
+
+const kinds = (got: DataMessage[]) => got.map((m) => (m.t === 'barrier' ? `barrier${m.u ? '!' : ''}` : m.t));
+
+describe('unaligned channels', () => {
+  it('channels - an unaligned barrier goes at once, ahead of the buffers waiting for credit, which go after it', async () => {
+    const { w, got, t } = writer();
+    for (let i = 0; i < 7; i++) w.emit(i); // one record per buffer: 4 sent (the initial credit), 3 wait
+    expect(kinds(got)).toEqual(['buf', 'buf', 'buf', 'buf']);
+    const overtaken = await w.broadcastBarrier(1, 100, undefined, { unaligned: true });
+    expect(kinds(got)).toEqual(['buf', 'buf', 'buf', 'buf', 'barrier!']);
+    expect(overtaken).toHaveLength(1);
+    expect(overtaken[0]![0]).toBe('1/0/0');
+    const codec = new RecordBatchCodec();
+    expect(overtaken[0]![1].map((b) => codec.decode(b.bytes))).toEqual([[4], [5], [6]]);
+    // Credit: the overtaken buffers still go, in order, after the barrier.
+    t.send(0, { t: 'credit', ch: KEY, n: 3 });
+    const after = got.slice(5).map((m) => (m.t === 'buf' ? codec.decode(m.bytes) : m.t));
+    expect(after).toEqual([[4], [5], [6]]);
+  });
+
+  it('channels - an aligned barrier waits in band; with a timeout it overtakes what is still before it when the timeout passes', async () => {
+    vi.useFakeTimers();
+    const { w, got, t } = writer();
+    for (let i = 0; i < 6; i++) w.emit(i);
+    const aligned = w.broadcastBarrier(1, Date.now(), undefined, {});
+    expect(kinds(got)).toEqual(['buf', 'buf', 'buf', 'buf']);
+    t.send(0, { t: 'credit', ch: KEY, n: 2 });
+    expect(kinds(got)).toEqual(['buf', 'buf', 'buf', 'buf', 'buf', 'buf', 'barrier']);
+    expect(await aligned).toEqual([]);
+    for (let i = 0; i < 2; i++) w.emit(i);
+    const timed = w.broadcastBarrier(2, Date.now(), undefined, { overtakeAt: Date.now() + 500 });
+    await vi.advanceTimersByTimeAsync(499);
+    expect(got.filter((m) => m.t === 'barrier')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    const overtaken = await timed;
+    expect(got.at(-1)).toMatchObject({ t: 'barrier', id: 2, u: true });
+    expect(overtaken[0]![1]).toHaveLength(2);
+    // A savepoint's barrier never overtakes.
+    const sp = w.broadcastBarrier(3, Date.now(), undefined, { savepoint: true, unaligned: true });
+    expect(got.at(-1)).toMatchObject({ id: 2 });
+    t.send(0, { t: 'credit', ch: KEY, n: 2 });
+    expect(got.at(-1)).toMatchObject({ t: 'barrier', id: 3, sp: true });
+    expect(await sp).toEqual([]);
+  });
+
+  it('channels - a gate hands an unaligned barrier over first, with the buffers queued before it; an aligned one can be promoted', () => {
+    const t = new Transport(0, new Map());
+    const gate = new InputGate(t, [
+      { key: 'job/0/1/0/0', producerSlot: 0, inputIndex: 0 },
+      { key: 'job/0/1/1/0', producerSlot: 0, inputIndex: 0 },
+    ]);
+    const buf = (ch: string, n: number): DataMessage => ({ t: 'buf', ch, bytes: new RecordBatchCodec().encode([n]) });
+    t.send(0, buf('job/0/1/0/0', 1));
+    t.send(0, buf('job/0/1/0/0', 2));
+    t.send(0, { t: 'barrier', ch: 'job/0/1/1/0', id: 7, ts: 0, dir: undefined });
+    t.send(0, buf('job/0/1/1/0', 3));
+    expect(gate.hasPriority()).toBe(false);
+    t.send(0, { t: 'barrier', ch: 'job/0/1/0/0', id: 7, ts: 0, dir: undefined, u: true });
+    expect(gate.hasPriority()).toBe(true);
+    const first = gate.poll();
+    expect(first).toMatchObject({ kind: 'barrier', id: 7, channel: 0, savepoint: false });
+    expect((first as { overtaken: unknown[] }).overtaken).toHaveLength(2);
+    // The overtaken buffers are still there to be processed.
+    expect(gate.poll()).toMatchObject({ kind: 'buffer', channel: 0 });
+    // Channel 1's aligned barrier is queued behind nothing now: promoted, nothing before it.
+    expect(gate.promoteBarrier(1, 7)).toEqual([]);
+    expect(gate.promoteBarrier(1, 7)).toBeUndefined();
+    expect(gate.channelTail(1)).toBe('1/1/0');
+  });
+});
