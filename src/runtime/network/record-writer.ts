@@ -157,9 +157,16 @@ class ChannelWriter implements ChannelEndpoint {
     });
   }
 
-  /** Sends a barrier ahead of the buffers queued before position `before` (default: all); returns them (they still go, after it). */
+  /**
+   * Sends a barrier ahead of the buffers queued before position `before` (default: all); returns
+   * copies of them (they still go, after it: to another thread their bytes are transferred, and
+   * the originals then detached).
+   */
   private overtake(b: QueuedBarrier, before = this.queued.length): SealedBuffer[] {
-    const overtaken = this.queued.slice(0, before).filter((q): q is SealedBuffer => 'bytes' in q);
+    const overtaken = this.queued
+      .slice(0, before)
+      .filter((q): q is SealedBuffer => 'bytes' in q)
+      .map((q) => ({ bytes: q.bytes.slice(), timestamps: q.timestamps }));
     this.owner.transport.send(this.targetSlot, { t: 'barrier', ch: this.key, id: b.barrier, ts: b.ts, dir: b.dir, u: true });
     return overtaken;
   }

@@ -45,6 +45,20 @@ describe('unaligned channels', () => {
     expect(after).toEqual([[4], [5], [6]]);
   });
 
+  it('channels - what an unaligned barrier overtook stays readable after those buffers went to another thread (transferred)', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const t = new Transport(0, new Map([[1, port1]]));
+    const w = new RecordWriter(t, { select: () => 0 }, [{ key: KEY, slot: 1 }], new RecordBatchCodec(), true, "'test' (1/1)");
+    for (let i = 0; i < 6; i++) w.emit(i);
+    const overtaken = await w.broadcastBarrier(1, 100, undefined, { unaligned: true });
+    // Credit comes back: the two waiting buffers are posted to slot 1, their bytes transferred.
+    t.send(0, { t: 'credit', ch: KEY, n: 2 });
+    const codec = new RecordBatchCodec();
+    expect(overtaken[0]![1].map((b) => codec.decode(b.bytes))).toEqual([[4], [5]]);
+    port1.close();
+    port2.close();
+  });
+
   it('channels - an aligned barrier waits in band; with a timeout it overtakes what is still before it when the timeout passes', async () => {
     vi.useFakeTimers();
     const { w, got, t } = writer();
@@ -86,7 +100,7 @@ describe('unaligned channels', () => {
     expect(gate.hasPriority()).toBe(true);
     const first = gate.poll();
     expect(first).toMatchObject({ kind: 'barrier', id: 7, channel: 0, savepoint: false });
-    expect((first as { overtaken: unknown[] }).overtaken).toHaveLength(2);
+    expect((first as unknown as { overtaken: unknown[] }).overtaken).toHaveLength(2);
     // The overtaken buffers are still there to be processed.
     expect(gate.poll()).toMatchObject({ kind: 'buffer', channel: 0 });
     // Channel 1's aligned barrier is queued behind nothing now: promoted, nothing before it.
