@@ -2,7 +2,7 @@
  * Benchmark job of bench/failover.ts: a backpressured keyed pipeline for checkpoints under
  * backpressure, aligned against unaligned.
  *
- *   records (source, p=2) -> keyBy -> count -> slow (about 0.1 ms per record) -> discard
+ *   records (source, p=2) -> keyBy -> count -> slow (about 0.4 ms per record) -> discard
  *
  * The sources emit 100-byte records as fast as credit allows, so every queue between them and the
  * slow operator is full: an aligned barrier waits behind them; an unaligned one overtakes them.
@@ -39,7 +39,7 @@ class Count extends KeyedProcessFunction<string, string, string> {
 
 class Slow extends RichMapFunction<string, number> {
   map(r: string): number {
-    const until = performance.now() + 0.1;
+    const until = performance.now() + 0.4;
     while (performance.now() < until);
     return r.length;
   }

@@ -183,6 +183,17 @@ export function clusterOnlyKeys(keys: Iterable<string>): string[] {
 /** Keys (canonical and deprecated) whose value is a path (ConfigOption.path). */
 const PATH_KEYS = new Set(OPTIONS.filter((o) => o.path === true).flatMap((o) => [o.key, ...(o.deprecatedKeys ?? [])]));
 
+/** Keys (canonical and deprecated) whose value is a list of paths separated by `,` or `;` (local recovery's directories). */
+export const PATH_LIST_KEYS: ReadonlySet<string> = new Set(['execution.checkpointing.local-backup.dirs', 'taskmanager.state.local.root-dirs']);
+
+/** The paths of a path list value (PATH_LIST_KEYS), trimmed, without empty ones. */
+export function pathList(text: string): string[] {
+  return text
+    .split(/[,;]/)
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+}
+
 /**
  * A path made absolute against `cwd`: a plain relative path, or a `file:` URI with a relative
  * path (`file:ckpt`). Absolute paths and URIs with an authority (`file:///x`, `s3://...`) stay.
@@ -198,12 +209,15 @@ export function absolutePath(text: string, cwd: string = process.cwd()): string 
 
 /**
  * A configuration whose path values (execution.checkpointing.dir, .savepoint-dir,
- * execution.state-recovery.path and their deprecated keys) are absolute against `cwd`: what a
+ * execution.state-recovery.path, local-backup.dirs and their deprecated keys) are absolute against `cwd`: what a
  * client sends to a cluster, whose own working directory is another, so that a relative path
  * means what it means with `-t local`.
  */
 export function absolutePaths(conf: Readonly<ConfigMap>, cwd: string = process.cwd()): ConfigMap {
   const out: ConfigMap = {};
-  for (const [key, value] of Object.entries(conf)) out[key] = PATH_KEYS.has(key) && value.trim() !== '' ? absolutePath(value.trim(), cwd) : value;
+  for (const [key, value] of Object.entries(conf)) {
+    if (PATH_LIST_KEYS.has(key)) out[key] = pathList(value).map((p) => absolutePath(p, cwd)).join(',');
+    else out[key] = PATH_KEYS.has(key) && value.trim() !== '' ? absolutePath(value.trim(), cwd) : value;
+  }
   return out;
 }

@@ -22,7 +22,7 @@ let cluster: ChildProcess | undefined;
 let base = '';
 let logDir = '';
 beforeAll(async () => {
-  ({ cluster, base, logDir } = await startCluster(['taskmanager.numberOfTaskSlots=2', 'metrics.fetcher.update-interval=0', `web.upload.dir=${join(root, 'uploads')}`]));
+  ({ cluster, base, logDir } = await startCluster(['taskmanager.numberOfTaskSlots=2', 'metrics.fetcher.update-interval=0', `rest.savepoint-dirs.allowed=${root}`, `web.upload.dir=${join(root, 'uploads')}`]));
 }, 60_000);
 afterAll(async () => {
   await stopCluster(cluster);
@@ -150,8 +150,16 @@ describe('local recovery', () => {
     });
     const counts = (restored['subtasks'] as Array<{ vertex_id: string; source: string }>).filter((s) => s.source !== 'local');
     expect(counts.length).toBeGreaterThan(0);
-    expect(taskManagerLog()).toMatch(/from checkpoint storage in \d+ ms \(no local copy: .*does not match \(the file is corrupt\)/);
+    const log = taskManagerLog();
+    expect(log, log.split('\n').filter((l) => l.includes('restored')).join('\n')).toMatch(/left count -> .* - restored .*from checkpoint storage.* in \d+ ms \(no local copy: .*does not match \(the file is corrupt\)/);
   }, 120_000);
+
+  it('local - a job submitted over REST may keep its copies only in directories the cluster allows', async () => {
+    const args = ['run', '-m', base.replace('http://', ''), '-d', '-D', 'state.backend.local-recovery=true', '-D', `execution.checkpointing.local-backup.dirs=${join(root, 'ok')};/etc/miniflink-local`, 'test/jobs/regions-job.ts', join(root, 'never'), '10', join(root, 'never.gate')];
+    const r = await runCli(args);
+    expect(r.code, explain(args, r)).toBe(1);
+    expect(r.stderr).toContain('The execution.checkpointing.local-backup.dirs /etc/miniflink-local is not inside a configured savepoint or checkpoint directory');
+  });
 
   it('local - missing copies fall back to checkpoint storage; exactly once', async () => {
     const { restored } = await run('missing', 'leveldb', (dir) => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@
  * configuration) from the body or, as Flink's older clients send them, from the query.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { DEPRECATED_KEYS, OPTIONS, validateConfiguration } from '../../config/index.js';
+import { DEPRECATED_KEYS, OPTIONS, pathList, PATH_LIST_KEYS, validateConfiguration } from '../../config/index.js';
 import { isMiniFlinkError } from '../../core/errors.js';
 import { EXECUTE_INDEX_KEY } from '../../runtime/index.js';
 import { body, bool, RestError, str, type RouteContext } from '../route-context.js';
@@ -98,6 +98,7 @@ export function registerJarRoutes(r: FastifyInstance, ctx: RouteContext): void {
       // Paths a job's configuration gives the cluster to read or write are held to the directories savepointPath is.
       for (const [key, value] of Object.entries(configuration)) {
         if (PATH_KEYS.has(DEPRECATED_KEYS.get(key) ?? key)) allowedPath(value, key);
+        if (PATH_LIST_KEYS.has(key)) for (const part of pathList(value)) allowedPath(part, key);
       }
     }
     const executeIndex = indexText === undefined ? undefined : Number(indexText);

@@ -13,7 +13,7 @@ import type { Clock } from '../../core/clock.js';
 import type { JobGraph } from '../../graph/index.js';
 import type { LocalRecoverySettings, ReportedState, RestoreSpec, TaskDeployment, ToSlot } from '../protocol.js';
 import { resolve } from 'node:path';
-import { parseBoolean } from '../../config/index.js';
+import { parseBoolean, pathList } from '../../config/index.js';
 import type { JobSubmission } from './job-context.js';
 import type { Placement } from './placement.js';
 import { WatermarkTable } from '../watermark-table.js';
@@ -274,10 +274,6 @@ export function localRecoveryOf(conf: Readonly<Record<string, string>>): LocalRe
   const fromLocal = bool('execution.state-recovery.from-local', legacy);
   if (!backup && !fromLocal) return undefined;
   const dirsText = conf['execution.checkpointing.local-backup.dirs'] ?? conf['taskmanager.state.local.root-dirs'] ?? '';
-  const dirs = dirsText
-    .split(/[,;]/)
-    .map((d) => d.trim())
-    .filter((d) => d.length > 0)
-    .map((d) => resolve(d.replace(/^file:(\/\/)?/, '')));
+  const dirs = pathList(dirsText).map((d) => resolve(d.replace(/^file:(\/\/)?/, '')));
   return { backup, fromLocal, dirs };
 }

@@ -186,8 +186,9 @@ export class StreamTask {
     }
     const log = (this.spec.loggers ?? NO_LOGGING)('org.apache.flink.streaming.runtime.tasks.StreamTask');
     const name = `${vertex.name} (${subtaskIndex + 1}/${vertex.parallelism})#${this.spec.attempt}`;
-    if (local > 0) log.info('{} - restored {} operator(s) of {} {} from the local copy in its slot{} in {} ms.', name, local, restore.kind ?? 'checkpoint', restore.checkpointId, remote > 0 ? ` and ${remote} from checkpoint storage` : '', Math.round(durationMs));
-    else if (remote > 0) log.info('{} - restored {} operator(s) of {} {} from checkpoint storage in {} ms{}.', name, remote, restore.kind ?? 'checkpoint', restore.checkpointId, Math.round(durationMs), fallbacks.length > 0 ? ` (no local copy: ${fallbacks.join('; ')})` : '');
+    const why = fallbacks.length > 0 ? ` (no local copy: ${fallbacks.join('; ')})` : '';
+    if (local > 0) log.info('{} - restored {} operator(s) of {} {} from the local copy in its slot{} in {} ms{}.', name, local, restore.kind ?? 'checkpoint', restore.checkpointId, remote > 0 ? ` and ${remote} from checkpoint storage` : '', Math.round(durationMs), why);
+    else if (remote > 0) log.info('{} - restored {} operator(s) of {} {} from checkpoint storage in {} ms{}.', name, remote, restore.kind ?? 'checkpoint', restore.checkpointId, Math.round(durationMs), why);
     this.report.restored?.(restore.checkpointId, local, remote, durationMs);
   }
 

@@ -128,7 +128,8 @@ export function localCopyFor(
   const mine = computeKeyGroupRangeForOperatorIndex(maxParallelism, parallelism, subtaskIndex);
   if (copy.keyGroupRange !== undefined && (copy.keyGroupRange[0] !== mine.startKeyGroup || copy.keyGroupRange[1] !== mine.endKeyGroup)) return { reason: 'the key groups changed' };
   const operator = copiedOperatorState(copy);
-  if (operator && Object.values(operator).some((st) => st.mode === 'union' && st.items.length > 0)) return { reason: 'union operator state needs every subtask\'s' };
+  // Union list state: each subtask restores every subtask's items, which its own copy does not hold.
+  if (operator && Object.values(operator).some((st) => st.mode === 'union')) return { reason: 'union operator state needs every subtask\'s' };
   if (copy.keyed && (copy.keyed.kind === 'heap') !== (backend === 'hashmap')) return { reason: 'the state backend changed' };
   if (copy.keyed?.kind === 'leveldb') {
     const bad = verifyLevelDbCopy(copy.keyed);

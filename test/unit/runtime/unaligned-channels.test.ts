@@ -6,6 +6,7 @@
  * An input gate hands an unaligned barrier over before anything queued, with the buffers queued
  * before it, and an aligned barrier already queued can be promoted.
  */
+import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RecordBatchCodec } from '../../../src/core/serde.js';
 import { InputGate } from '../../../src/runtime/network/input-gate.js';
