@@ -219,7 +219,7 @@ export abstract class AbstractKeyedStateBackend {
   releaseSnapshot(_ref: unknown): void {}
   /** Restores this subtask's key groups from canonical snapshots. */
   abstract restore(snapshots: readonly KeyedSnapshot[]): void | Promise<void>;
-  /** Restores from a local copy this backend's kind made (local recovery; runtime/taskmanager/local-state.ts). */
+  /** Restores from a local copy this backend's kind made (local recovery; checkpoint/local-recovery.ts). */
   restoreLocal(_copy: unknown): void | Promise<void> {
     throw new Error(`${this.constructor.name} has no local recovery (this is a bug in miniflink)`);
   }

@@ -20,7 +20,7 @@ import { StreamTask, type TaskReporter } from './stream-task.js';
 import { TaskMetrics } from './task-metrics.js';
 import { MetricRegistry } from '../../metrics/index.js';
 import { SlotStdio } from './slot-stdio.js';
-import { LocalStateStore } from './local-state.js';
+import { LocalStateStore } from '../../checkpoint/local-recovery.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectGarbage, memoryStats, watchGarbageCollection } from '../memory-stats.js';
@@ -46,7 +46,7 @@ const canceled = new Set<string>();
 /** Captures run one at a time: the execution context is per thread. */
 let captureQueue: Promise<unknown> = Promise.resolve();
 const codec = new RecordBatchCodec();
-/** Local recovery's copies of the subtasks that ran in this thread (local-state.ts). */
+/** Local recovery's copies of the subtasks that ran in this thread (checkpoint/local-recovery.ts). */
 const localStore = new LocalStateStore();
 /** The thread's metrics (those of the tasks it runs). */
 const registry = new MetricRegistry();

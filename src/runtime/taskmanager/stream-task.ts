@@ -36,7 +36,7 @@ import { inFlightSize, localCopyFor, restoreFor, restoreFromCopy, storeSnapshot,
 import type { InputGate, Polled, ReceivedBuffer } from '../network/input-gate.js';
 import type { BarrierMode, OvertakenBuffers } from '../network/record-writer.js';
 import type { ChannelStateData, InFlightBuffer } from '../../state/index.js';
-import type { LocalStateStore } from './local-state.js';
+import type { LocalStateStore } from '../../checkpoint/local-recovery.js';
 import { join } from 'node:path';
 import { NO_LOGGING } from '../../core/logging.js';
 import { StatusWatermarkValve } from './watermark-valve.js';
@@ -157,7 +157,7 @@ export class StreamTask {
 
   /**
    * Restores each operator's state: from the slot thread's local copy when local recovery may and
-   * one serves (local-state.ts), else from checkpoint storage. Reports where it came from (a
+   * one serves (checkpoint/local-recovery.ts), else from checkpoint storage. Reports where it came from (a
    * metric, a log line, and the JobManager's restore statistics).
    */
   private async initializeState(chain: OperatorChain): Promise<void> {

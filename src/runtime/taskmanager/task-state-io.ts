@@ -11,7 +11,7 @@ import type { RestoreSpec } from '../protocol.js';
 import { rmSync } from 'node:fs';
 import { HeapKeyedStateBackend, type HeapSnapshotRef } from '../../state/heap-keyed-state-backend.js';
 import { LevelDbKeyedStateBackend } from '../../state/leveldb-keyed-state-backend.js';
-import { copiedOperatorState, digestFiles, packOperatorState, verifyLevelDbCopy, type LocalCopy, type LocalStateStore } from './local-state.js';
+import { copiedOperatorState, digestFiles, packOperatorState, verifyLevelDbCopy, type LocalCopy, type LocalStateStore } from '../../checkpoint/local-recovery.js';
 import type { OperatorRestore, OperatorSnapshotRef } from '../operators/stream-operator.js';
 
 /** Where a local copy of a snapshot goes (local recovery's backup). */

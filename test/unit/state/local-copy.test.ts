@@ -13,7 +13,7 @@ import { MapStateDescriptor, ValueStateDescriptor } from '../../../src/api/index
 import { KeyGroupRange } from '../../../src/core/key-groups.js';
 import { HeapKeyedStateBackend } from '../../../src/state/heap-keyed-state-backend.js';
 import { LevelDbKeyedStateBackend } from '../../../src/state/leveldb-keyed-state-backend.js';
-import { digestFiles, LocalStateStore, verifyLevelDbCopy, type LocalCopy } from '../../../src/runtime/taskmanager/local-state.js';
+import { digestFiles, LocalStateStore, verifyLevelDbCopy, type LocalCopy } from '../../../src/checkpoint/local-recovery.js';
 
 const root = mkdtempSync(join(tmpdir(), 'miniflink-local-copy-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -20,10 +20,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StateKind } from '../../api/index.js';
-import { packValue, unpackValue } from '../../core/serde.js';
-import type { HeapSnapshotRef } from '../../state/heap-keyed-state-backend.js';
-import type { KeyedTimersData, OperatorStateData } from '../../state/index.js';
+import type { StateKind } from '../api/index.js';
+import { packValue, unpackValue } from '../core/serde.js';
+import type { HeapSnapshotRef } from '../state/heap-keyed-state-backend.js';
+import type { KeyedTimersData, OperatorStateData } from '../state/index.js';
 
 /** A heap backend's snapshot, kept frozen until released. */
 export interface LocalHeapCopy {
