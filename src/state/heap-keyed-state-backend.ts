@@ -156,6 +156,8 @@ export class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     if (ref.maxParallelism !== this.maxParallelism) throw new Error(`A local copy of max parallelism ${ref.maxParallelism} cannot restore a backend of max parallelism ${this.maxParallelism} (this is a bug in miniflink)`);
     for (const t of ref.tables) {
       const table = this.table(t.name);
+      // The kind as the snapshot knew it, until the operator registers the state again.
+      if (!this.kinds.has(t.name)) this.kinds.set(t.name, t.kind);
       for (const [kg, map] of t.groups) if (this.keyGroupRange.contains(kg)) table.set(kg, { map, frozen: true, fresh: null, borrowed: true });
     }
     if (ref.timers && ref.timers.length > 0) this.restoreTimers({ maxParallelism: this.maxParallelism, startKeyGroup: this.keyGroupRange.startKeyGroup, endKeyGroup: this.keyGroupRange.endKeyGroup, states: [], timers: timerQueuesToCanonical(ref.timers) });
