@@ -257,6 +257,9 @@ export type FromSlot =
       readonly type: 'collect';
       readonly jobId: string;
       readonly attempt: number;
+      /** The collect sink's subtask. */
+      readonly vertexId: string;
+      readonly subtaskIndex: number;
       readonly collectId: string;
       /** The last checkpoint whose barrier the sink had passed when it collected these. */
       readonly epoch: number;

@@ -113,6 +113,14 @@ describe('region failover', () => {
     expectExact(join(out, 'right'));
   }, 120_000);
 
+  it.each(['off', '300'])('regions - executeAndCollect keeps what the regions that did not fail collected (checkpointing: %s)', async (cp) => {
+    const args = ['run', '-t', 'local', 'test/jobs/collect-regions-job.ts', join(root, `collect-marker-${cp}`), '8000', cp];
+    const r = await runCli(args, { timeoutMs: 90_000 });
+    expect(r.code, explain(args, r)).toBe(0);
+    const result = JSON.parse(/RESULT (.*)/.exec(r.stdout)![1]!) as { total: number; missing: number; dups: number };
+    expect(result).toMatchObject({ total: 8000, missing: 0, dups: 0 });
+  }, 120_000);
+
   it('regions - with the full strategy both pipelines restart; exactly once', async () => {
     const { after, out } = await runWithFailure('full', 'full');
     for (const [name, subs] of after) expect(subs.map((s) => s.attempt), name).toEqual(subs.map(() => 1));

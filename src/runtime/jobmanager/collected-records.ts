@@ -5,28 +5,30 @@
  * checkpointing, a restart runs the job from scratch and drops everything collected before).
  */
 
-/** Records one deployment (attempt) of a collect sink sent after passing checkpoint `epoch`'s barrier. */
+/** Records one collect sink subtask (`<vertexId>/<index>`) sent after passing checkpoint `epoch`'s barrier. */
 interface Batch {
-  readonly attempt: number;
+  readonly task: string;
   readonly epoch: number;
   readonly records: unknown[];
 }
 
 /**
- * Collected records of one job, by collect id. Each batch keeps the attempt that sent it, so a
- * region restart drops only what its own subtasks collected.
+ * Collected records of one job, by collect id. Each batch keeps the subtask that sent it, so a
+ * region restart drops only what its own subtasks collected (the other regions' subtasks of the
+ * same attempt run on).
  */
 export class CollectedRecords {
   private readonly byId = new Map<string, { committed: Batch[]; pending: Batch[] }>();
 
   /**
-   * Records a collect sink of `attempt` sent after passing checkpoint `epoch`'s barrier; committed
-   * at once without checkpointing. Returns how many records that sink has sent in all.
+   * Records a collect sink subtask (`task`: `<vertexId>/<index>`) sent after passing checkpoint
+   * `epoch`'s barrier; committed at once without checkpointing. Returns how many records that sink
+   * has sent in all.
    */
-  add(collectId: string, attempt: number, epoch: number, records: unknown[], checkpointing: boolean): number {
+  add(collectId: string, task: string, epoch: number, records: unknown[], checkpointing: boolean): number {
     let c = this.byId.get(collectId);
     if (!c) this.byId.set(collectId, (c = { committed: [], pending: [] }));
-    (checkpointing ? c.pending : c.committed).push({ attempt, epoch, records });
+    (checkpointing ? c.pending : c.committed).push({ task, epoch, records });
     const count = (l: Batch[]) => l.reduce((a, p) => a + p.records.length, 0);
     return count(c.committed) + count(c.pending);
   }
@@ -47,17 +49,17 @@ export class CollectedRecords {
     }
   }
 
-  /** Attempts (default: all) ended without finishing: what they sent after the last completed checkpoint is dropped. */
-  dropPending(attempts?: ReadonlySet<number>): void {
-    for (const c of this.byId.values()) c.pending = attempts ? c.pending.filter((b) => !attempts.has(b.attempt)) : [];
+  /** Subtasks (default: all) ended without finishing: what they sent after the last completed checkpoint is dropped. */
+  dropPending(tasks?: ReadonlySet<string>): void {
+    for (const c of this.byId.values()) c.pending = tasks ? c.pending.filter((b) => !tasks.has(b.task)) : [];
   }
 
-  /** Attempts (default: all) run again from scratch (no checkpointing): nothing they collected counts. */
-  dropAll(attempts?: ReadonlySet<number>): void {
-    if (!attempts) return this.byId.clear();
+  /** Subtasks (default: all) run again from scratch (no checkpointing): nothing they collected counts. */
+  dropAll(tasks?: ReadonlySet<string>): void {
+    if (!tasks) return this.byId.clear();
     for (const c of this.byId.values()) {
-      c.committed = c.committed.filter((b) => !attempts.has(b.attempt));
-      c.pending = c.pending.filter((b) => !attempts.has(b.attempt));
+      c.committed = c.committed.filter((b) => !tasks.has(b.task));
+      c.pending = c.pending.filter((b) => !tasks.has(b.task));
     }
   }
 

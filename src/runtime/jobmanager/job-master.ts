@@ -460,7 +460,7 @@ export class JobMaster {
     if (TERMINAL.has(this.status)) return;
     // A message of an attempt that ended (a subtask that was restarted since, or a whole earlier attempt) is stale.
     if ('subtaskIndex' in msg && 'attempt' in msg && this.scheduler.get(msg.vertexId, msg.subtaskIndex)?.attempt !== msg.attempt) return;
-    if ((msg.type === 'collect' || msg.type === 'deploy-failed') && !this.scheduler.attempts().has(msg.attempt)) return;
+    if (msg.type === 'deploy-failed' && !this.scheduler.attempts().has(msg.attempt)) return;
     switch (msg.type) {
       case 'task-state': {
         const s = this.scheduler.get(msg.vertexId, msg.subtaskIndex);
@@ -493,7 +493,7 @@ export class JobMaster {
         this.checkDone();
         break;
       case 'collect': {
-        const seen = this.collected.add(msg.collectId, msg.attempt, msg.epoch, this.codec.decode(msg.bytes), this.submission.checkpoints.interval !== undefined);
+        const seen = this.collected.add(msg.collectId, `${msg.vertexId}/${msg.subtaskIndex}`, msg.epoch, this.codec.decode(msg.bytes), this.submission.checkpoints.interval !== undefined);
         const limit = this.submission.collectLimits.get(msg.collectId);
         if (limit !== undefined && seen >= limit && !this.limitReached) {
           this.limitReached = true;
@@ -665,9 +665,9 @@ export class JobMaster {
     const { jobId } = this;
     if (only) for (const { slot, attempt, tasks } of this.scheduler.targets(only, true)) this.scheduler.send(slot, { type: 'release', jobId, attempt, ...(tasks ? { tasks } : {}) });
     else this.scheduler.broadcast((attempt) => ({ type: 'release', jobId, attempt }));
-    const attempts = only && new Set(only.map((s) => s.attempt));
-    this.collected.dropPending(attempts);
-    if (failover && this.submission.checkpoints.interval === undefined) this.collected.dropAll(attempts);
+    const tasks = only && new Set(only.map((s) => `${s.vertexId}/${s.index}`));
+    this.collected.dropPending(tasks);
+    if (failover && this.submission.checkpoints.interval === undefined) this.collected.dropAll(tasks);
   }
 
   /** The job's plan as Flink's JSON (`/jobs/:id/plan`). */

@@ -280,7 +280,7 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
           now: () => Date.now(),
           sendCollected: (collectId, records, epoch) => {
             const bytes = codec.encode(records);
-            post({ type: 'collect', jobId: msg.jobId, attempt: msg.attempt, collectId, epoch, bytes }, [bytes.buffer as ArrayBuffer]);
+            post({ type: 'collect', jobId: msg.jobId, attempt: msg.attempt, vertexId: d.vertexId, subtaskIndex: d.subtaskIndex, collectId, epoch, bytes }, [bytes.buffer as ArrayBuffer]);
           },
         },
         reporter(msg.jobId, msg.attempt, d.vertexId, d.subtaskIndex, metrics, threadName),
