@@ -31,6 +31,11 @@ interface Group {
   fresh: Set<NormalizedKey> | null;
   /** A map of a local copy this backend restored from: it stays frozen until copied (never thawed in place). */
   borrowed?: true;
+  /**
+   * Copied (directly or through later copies) from a borrowed map, so its values not in `fresh`
+   * are still the local copy's: `fresh` is kept when a snapshot thaws the group, never dropped.
+   */
+  derived?: true;
 }
 
 type Table = Map<number, Group>;
@@ -64,7 +69,7 @@ export class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       g = { map: new Map(), frozen: false, fresh: null };
       table.set(this.currentKeyGroup, g);
     } else if (g.frozen) {
-      g = { map: new Map(g.map), frozen: false, fresh: new Set() };
+      g = { map: new Map(g.map), frozen: false, fresh: new Set(), ...(g.borrowed || g.derived ? { derived: true as const } : {}) };
       table.set(this.currentKeyGroup, g);
     }
     return g;
@@ -141,7 +146,8 @@ export class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       for (const g of table.values()) {
         if (g.borrowed) continue;
         g.frozen = false;
-        g.fresh = null;
+        // A group derived from a local copy keeps copying the values it shares with the copy.
+        if (!g.derived) g.fresh = null;
       }
     }
   }

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MapStateDescriptor, ValueStateDescriptor } from '../../../src/api/index.js';
+import { ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor } from '../../../src/api/index.js';
 import { KeyGroupRange } from '../../../src/core/key-groups.js';
 import { HeapKeyedStateBackend } from '../../../src/state/heap-keyed-state-backend.js';
 import { LevelDbKeyedStateBackend } from '../../../src/state/leveldb-keyed-state-backend.js';
@@ -83,6 +83,44 @@ describe('local copies', () => {
     const third = new HeapKeyedStateBackend(128, RANGE);
     third.restoreLocal({ ref });
     expect(await contents(third)).toEqual(expected);
+  });
+
+  it('local - a group copied from a heap copy keeps copying the values it shares with it, also after a snapshot thaws it', async () => {
+    // One key group: every key shares it.
+    const one = new KeyGroupRange(0, 0);
+    const L = new ListStateDescriptor<number>('l');
+    const live = new HeapKeyedStateBackend(1, one);
+    const ll = live.getListState(L);
+    for (const k of ['a', 'b']) {
+      live.setCurrentKey(k);
+      await ll.add(1);
+    }
+    const ref = live.snapshot();
+    const restoreAndRead = async () => {
+      const b = new HeapKeyedStateBackend(1, one);
+      b.restoreLocal({ ref });
+      const l = b.getListState(L);
+      const out: Record<string, number[]> = {};
+      for (const k of ['a', 'b']) {
+        b.setCurrentKey(k);
+        out[k] = [...((await l.get()) ?? [])];
+      }
+      return { b, l, out };
+    };
+    expect((await restoreAndRead()).out).toEqual({ a: [1], b: [1] });
+    const b = new HeapKeyedStateBackend(1, one);
+    b.restoreLocal({ ref });
+    const l = b.getListState(L);
+    // Key a's write copies the group; a snapshot of the restored backend is taken and released
+    // (an aborted checkpoint's copy going): the group thaws in place.
+    b.setCurrentKey('a');
+    await l.add(2);
+    b.snapshot();
+    b.releaseSnapshot();
+    // Key b's list is still the copy's: adding to it in place must not reach the copy.
+    b.setCurrentKey('b');
+    await l.add(2);
+    expect((await restoreAndRead()).out).toEqual({ a: [1], b: [1] });
   });
 
   it('local - a LevelDB copy of the raw entries restores by opening it; a changed file fails verification', async () => {
