@@ -327,9 +327,15 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     mkdirSync(this.dir, { recursive: true });
     for (const f of readdirSync(copy.dir)) {
       if (f === 'LOCK') continue;
-      // LevelDB never changes a table file once written; it appends to the others (MANIFEST, log).
-      if (/\.(ldb|sst)$/.test(f)) linkSync(join(copy.dir, f), join(this.dir, f));
-      else copyFileSync(join(copy.dir, f), join(this.dir, f));
+      // LevelDB never changes a table file once written (linked, or copied where the copy lies on
+      // another file system); it appends to the others (MANIFEST, log), which are copied.
+      if (/\.(ldb|sst)$/.test(f)) {
+        try {
+          linkSync(join(copy.dir, f), join(this.dir, f));
+        } catch {
+          copyFileSync(join(copy.dir, f), join(this.dir, f));
+        }
+      } else copyFileSync(join(copy.dir, f), join(this.dir, f));
     }
     this.db = new ClassicLevel<Buffer, Buffer>(this.dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
     await this.db.open();

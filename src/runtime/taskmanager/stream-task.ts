@@ -175,7 +175,13 @@ export class StreamTask {
       else if (restore?.handles[id]?.some((h) => h.subtaskIndex === subtaskIndex)) remote++;
       const what = found.copy ? restoreFromCopy(found.copy, subtaskIndex, vertex.parallelism) : restoreFor(restore, id, subtaskIndex, vertex.parallelism, vertex.maxParallelism);
       if (i === 0 && what?.channels) this.restoreInFlight(chain, restore!, what.channels);
-      await chain.operators[i]!.initializeState(what, subtaskIndex, vertex.parallelism);
+      try {
+        await chain.operators[i]!.initializeState(what, subtaskIndex, vertex.parallelism);
+      } catch (e) {
+        // A local copy that cannot be restored goes: the restart reads checkpoint storage.
+        if (found.copy) localState!.store.discard(found.copy);
+        throw e;
+      }
     }
     if (!restore) return;
     const durationMs = performance.now() - t0;

@@ -5,7 +5,7 @@
  * is a database of the snapshot's raw entries, restored by opening it. Both restore exactly what
  * the canonical snapshot holds, timers included; the store keeps and drops copies by checkpoint.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -154,6 +154,32 @@ describe('local copies', () => {
     expect(verifyLevelDbCopy(copy)).toMatch(/does not match \(the file is corrupt\)/);
     rmSync(dir, { recursive: true, force: true });
     expect(verifyLevelDbCopy(copy)).toMatch(/is missing/);
+  });
+
+  it.skipIf(!existsSync('/dev/shm') || statSync('/dev/shm').dev === statSync(tmpdir()).dev)('local - a LevelDB copy on another file system restores (its tables copied, not linked)', async () => {
+    const live = new LevelDbKeyedStateBackend(join(root, 'live-xdev'), 128, RANGE);
+    await live.open();
+    // Over LevelDB's 4 MB write buffer, so that the copy has table files (.ldb), not only a log.
+    const big = live.getValueState(new ValueStateDescriptor<string>('big'));
+    for (let i = 0; i < 20_000; i++) {
+      live.setCurrentKey(`k${i}`);
+      await big.update(`${i}:${'x'.repeat(300)}`);
+    }
+    fill(live, 100);
+    const ref = live.snapshot();
+    await live.toCanonical(ref);
+    const dir = mkdtempSync('/dev/shm/miniflink-local-copy-');
+    try {
+      const copy = { kind: 'leveldb' as const, dir, digests: {}, ...(await live.writeLocalCopy(ref, dir)) };
+      expect(readdirSync(dir).some((f) => f.endsWith('.ldb'))).toBe(true);
+      const restored = new LevelDbKeyedStateBackend(join(root, 'restored-xdev'), 128, RANGE);
+      await restored.open();
+      await restored.restoreLocal(copy);
+      expect(await contents(restored)).toEqual(await contents(live));
+      for (const b of [live, restored]) await b.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('local - the store keeps copies until a newer checkpoint completes, drops aborted ones and a job\'s at its end', () => {
