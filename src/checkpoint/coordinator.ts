@@ -192,7 +192,10 @@ export class CheckpointCoordinator {
       this.periodic = setTimeout(() => {
         const since = Date.now() - this.lastCompletedAt;
         const concurrent = [...this.pending.values()].filter((p) => p.kind === 'checkpoint').length;
-        if (concurrent < this.settings.maxConcurrent && since >= this.settings.minPause && !this.stopped) {
+        // An unaligned checkpoint's barriers would overtake a pending savepoint's (always aligned),
+        // which the tasks then could not take: none is triggered until the savepoint is done.
+        const savepointWaits = this.settings.unaligned && [...this.pending.values()].some((p) => p.kind === 'savepoint');
+        if (concurrent < this.settings.maxConcurrent && since >= this.settings.minPause && !this.stopped && !savepointWaits) {
           this.trigger('checkpoint', undefined).catch(() => {});
         }
         tick();

@@ -124,6 +124,20 @@ describe('unaligned checkpoints', () => {
     expectExact(unaligned.out);
   }, 180_000);
 
+  it('unaligned - a savepoint (aligned) completes in a job with unaligned checkpoints: none overtakes it', async () => {
+    const job = await start('savepoint', ['execution.checkpointing.timeout=5s', 'execution.checkpointing.unaligned.enabled=true']);
+    await until('a completed checkpoint', async () => ((await counts(job.jobId)).completed >= 1 ? true : undefined));
+    writeFileSync(job.gate, '');
+    const t = (await (await post(`/jobs/${job.jobId}/savepoints`, { 'target-directory': join(root, 'savepoints') })).json()) as { 'request-id': string };
+    const op = await until('the savepoint', async () => {
+      const o = await get(`/jobs/${job.jobId}/savepoints/${t['request-id']}`);
+      return o['status']['id'] === 'COMPLETED' ? o : undefined;
+    });
+    expect(op['operation'], JSON.stringify(op)).toHaveProperty('location');
+    await finish(job.jobId, job.gate);
+    expectExact(job.out);
+  }, 120_000);
+
   it('unaligned - with aligned-checkpoint-timeout a checkpoint starts aligned and switches; exactly once', async () => {
     const job = await start('switch', ['execution.checkpointing.timeout=2s', 'execution.checkpointing.unaligned.enabled=true', 'execution.checkpointing.aligned-checkpoint-timeout=300ms']);
     const s = await underBackpressure(job.jobId);

@@ -117,6 +117,8 @@ export class StreamTask {
   private inputEnded = false;
   /** The highest checkpoint this task snapshotted. */
   private lastCheckpoint = 0;
+  /** The checkpoints this task snapshotted lately (the last 16). */
+  private readonly taken: number[] = [];
   /** Checkpoints aborted before this task took them: their late barriers are dropped. */
   private readonly abortedCheckpoints = new Set<number>();
   /** The input's watermark valve (tasks with input channels). */
@@ -478,8 +480,14 @@ export class StreamTask {
       this.checkUnaligned(gate);
       return;
     }
-    // A late barrier of a checkpoint already taken, or of one aborted meanwhile.
-    if (id <= this.lastCheckpoint || this.abortedCheckpoints.has(id)) return;
+    // A late barrier of a checkpoint already taken, or of one aborted meanwhile. A savepoint's
+    // barrier that a newer checkpoint overtook cannot be taken any more: it is declined at once.
+    if (id <= this.lastCheckpoint || this.abortedCheckpoints.has(id)) {
+      if (b.savepoint && id < this.lastCheckpoint && !this.taken.includes(id) && !this.abortedCheckpoints.has(id)) {
+        this.report.decline(id, { name: 'Error', message: `Savepoint ${id} was overtaken by checkpoint ${this.lastCheckpoint} at ${this.spec.vertex.name} (${this.spec.subtaskIndex + 1}/${this.spec.vertex.parallelism})` }, false);
+      }
+      return;
+    }
     if (u && id > u.id) this.abandonUnaligned(`Checkpoint ${u.id} was overtaken by ${id} before all its barriers arrived`);
     if (this.aligning && id > this.aligning.id) {
       // A newer checkpoint overtook the one being aligned: give the older one up (Flink does too).
@@ -633,6 +641,8 @@ export class StreamTask {
       return;
     }
     this.lastCheckpoint = id;
+    this.taken.push(id);
+    if (this.taken.length > 16) this.taken.shift();
     for (const a of this.abortedCheckpoints) if (a <= id) this.abortedCheckpoints.delete(a);
     let done!: () => void;
     const part = new Promise<void>((resolve) => (done = resolve));
