@@ -149,6 +149,32 @@ describe('unaligned checkpoints', () => {
     expectExact(job.out);
   }, 120_000);
 
+  it('unaligned - aligned-checkpoint-timeout switches while barriers wait in full input queues, and a producer that ended needs no barrier (a union, a relay, then the slow part)', async () => {
+    const out = join(root, 'union');
+    const gate = join(root, 'union.gate');
+    const args = ['run', ...m(), '-d', '-D', 'execution.checkpointing.unaligned.enabled=true', '-D', 'execution.checkpointing.aligned-checkpoint-timeout=50ms', '-D', 'execution.checkpointing.timeout=3s', 'test/jobs/union-unaligned-job.ts', out, '30000', gate];
+    const r = await runCli(args);
+    expect(r.code, explain(args, r)).toBe(0);
+    const jobId = /JobID ([0-9a-f]{32})/.exec(r.stdout)![1]!;
+    const s = await underBackpressure(jobId);
+    expect(s.completed, JSON.stringify(s)).toBeGreaterThanOrEqual(2);
+    writeFileSync(gate, '');
+    await until(
+      'the job to finish',
+      async () => {
+        const st = (await get(`/jobs/${jobId}`))['state'] as string;
+        if (st === 'FAILED' || st === 'CANCELED') throw new Error(`job ${st}`);
+        return st === 'FINISHED' ? true : undefined;
+      },
+      90_000,
+    );
+    const lines = readdirSync(out)
+      .filter((f) => f.startsWith('part-'))
+      .flatMap((f) => readFileSync(join(out, f), 'utf8').split('\n').filter(Boolean));
+    expect(new Set(lines.map((l) => l.split(',')[0])).size).toBe(30000);
+    expect(lines).toHaveLength(30000);
+  }, 180_000);
+
   it('unaligned - a failure and a retained checkpoint restore the in-flight data; another parallelism is refused; exactly once', async () => {
     const dir = join(root, 'checkpoints');
     const job = await start('restore', [

@@ -41,10 +41,17 @@ class InputChannel implements ChannelEndpoint {
       this.priority.push({ barrier: msg.id, ts: msg.ts, dir: msg.dir, overtaken: this.queue.filter((q): q is ReceivedBuffer => 'bytes' in q) });
       this.gate.notifyPriority();
     }
-    else if (msg.t === 'barrier') this.queue.push({ barrier: msg.id, ts: msg.ts, dir: msg.dir, ...(msg.sp === true ? { sp: true as const } : {}) });
+    else if (msg.t === 'barrier') {
+      this.queue.push({ barrier: msg.id, ts: msg.ts, dir: msg.dir, ...(msg.sp === true ? { sp: true as const } : {}) });
+      // Announced at once (Flink's EventAnnouncement): an aligned checkpoint timeout runs from its arrival, not from its turn.
+      if (msg.sp !== true) this.gate.onAnnounce?.(msg.id, msg.ts, msg.dir);
+    }
     else if (msg.t === 'wm') this.queue.push({ wm: msg.wm });
     else if (msg.t === 'status') this.queue.push({ idle: msg.idle });
-    else if (msg.t === 'eoi') this.ended = true;
+    else if (msg.t === 'eoi') {
+      this.ended = true;
+      this.gate.onEnded?.();
+    }
     this.gate.notify();
   }
 }
@@ -77,6 +84,10 @@ export class InputGate {
   private priorityWaiter: (() => void) | undefined;
   /** A reason to look that came while no one waited for one. */
   private pendingAttention = false;
+  /** Told when a channel's producer ended (set by the task: an unaligned checkpoint need not wait for its barrier). */
+  onEnded: (() => void) | undefined;
+  /** Told of every aligned checkpoint barrier as it arrives, before it is polled (set by the task). */
+  onAnnounce: ((id: number, ts: number, dir: string | undefined) => void) | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -157,6 +168,16 @@ export class InputGate {
     if (at < 0) return undefined;
     q.splice(at, 1);
     return q.slice(0, at).filter((x): x is ReceivedBuffer => 'bytes' in x);
+  }
+
+  /**
+   * The buffers still queued in a channel whose producer ended (no barrier will come on it any
+   * more); undefined while it has not ended.
+   */
+  endedWith(channel: number): ReceivedBuffer[] | undefined {
+    const c = this.channels[channel]!;
+    if (!c.ended) return undefined;
+    return c.queue.filter((x): x is ReceivedBuffer => 'bytes' in x);
   }
 
   /** The key of a channel without `<jobId>/<attempt>/` (`<edgeId>/<producer>/<consumer>`). */

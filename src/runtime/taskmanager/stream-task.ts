@@ -130,6 +130,8 @@ export class StreamTask {
   private unaligned: UnalignedProgress | undefined;
   /** The aligned checkpoint whose timeout passed: the task loop switches it to unaligned at its next turn. */
   private switchRequested: number | undefined;
+  /** Aligned barriers that arrived (not yet polled, maybe), each with the timer of its switch to unaligned. */
+  private readonly announced = new Map<number, { ts: number; dir: string | undefined; timer: NodeJS.Timeout }>();
   /** Bytes of input processed since the current checkpoint's first barrier here (Flink's processed_data). */
   private processedDuringAlignment = 0;
   /** A restored unaligned checkpoint's input channel state: processed before any live input. */
@@ -283,6 +285,7 @@ export class StreamTask {
         if (this.canceled) throw new CanceledSignal();
       }
       this.closing = true;
+      this.forgetAnnounced();
       // Each operator is closed once: a close() that throws is not called again by the catch below.
       const toClose = opened;
       opened = [];
@@ -293,6 +296,7 @@ export class StreamTask {
     } catch (e) {
       this.stopFlushTimer();
       this.abandonUnaligned();
+      this.forgetAnnounced();
       for (const w of this.chain?.writers ?? []) w.cancel();
       this.closing = true;
       // A stopped task ends as a finished one: its close() failing fails it (Flink then fails the stop).
@@ -323,6 +327,16 @@ export class StreamTask {
     });
     this.valve = valve;
     const metrics = this.spec.metrics;
+    const timeoutMs = this.unalignedTimeout(false);
+    if (timeoutMs !== undefined && timeoutMs > 0) gate.onAnnounce = (id, ts, dir) => this.announce(gate, id, ts, dir, timeoutMs);
+    if (timeoutMs !== undefined) {
+      // A producer that ended sends no barrier: what it left queued is in-flight data of an unaligned checkpoint in progress.
+      gate.onEnded = () => {
+        if (!this.unaligned) return;
+        this.promoteRequested = true;
+        gate.notifyPriority();
+      };
+    }
     let turn = 0;
     this.turnStart = performance.now();
     for (const { inputIndex, buffers } of this.replayInput ?? []) {
@@ -335,7 +349,7 @@ export class StreamTask {
     for (;;) {
       if (this.canceled) return;
       // A switch to unaligned, and unaligned barriers, go first, even while the output is backpressured.
-      if (this.switchRequested !== undefined || gate.hasPriority()) {
+      if (this.switchRequested !== undefined || this.promoteRequested || gate.hasPriority()) {
         await this.attend(chain);
         continue;
       }
@@ -415,7 +429,7 @@ export class StreamTask {
         await nextTurn();
         this.turnStart = performance.now();
         if (this.canceled) return;
-        if (channel !== undefined && chain.gate && (chain.gate.hasPriority() || this.switchRequested !== undefined)) {
+        if (channel !== undefined && chain.gate && (chain.gate.hasPriority() || this.switchRequested !== undefined || this.promoteRequested)) {
           this.current = { channel, inputIndex, records, timestamps, next: i + 1 };
           try {
             await this.attend(chain);
@@ -431,13 +445,78 @@ export class StreamTask {
   /** The live buffer being processed when a checkpoint went unaligned in its middle: its records from `next` on are not processed yet. */
   private current: { channel: number; inputIndex: number; records: unknown[]; timestamps: Array<number | null> | undefined; next: number } | undefined;
 
+  /**
+   * An aligned barrier arrived (aligned checkpoint timeout > 0): once the timeout from its
+   * checkpoint's trigger passes, the checkpoint switches to unaligned here, whether or not the
+   * barrier was polled (it may wait behind a full queue).
+   */
+  private announce(gate: InputGate, id: number, ts: number, dir: string | undefined, timeoutMs: number): void {
+    if (this.unaligned?.id === id) {
+      // A barrier of the unaligned checkpoint in progress, queued in band: it is taken at once.
+      this.promoteRequested = true;
+      gate.notifyPriority();
+      return;
+    }
+    if (id <= this.lastCheckpoint || this.abortedCheckpoints.has(id) || this.unaligned?.id === id || this.announced.has(id)) return;
+    const timer = setTimeout(() => {
+      if (this.canceled || id <= this.lastCheckpoint || this.abortedCheckpoints.has(id) || this.unaligned?.id === id) return;
+      this.switchRequested = id;
+      gate.notifyPriority();
+    }, Math.max(0, ts + timeoutMs - Date.now()));
+    this.announced.set(id, { ts, dir, timer });
+  }
+
+  /** Announced barriers of checkpoints up to `id` need no switch any more (all of them: none). */
+  private forgetAnnounced(id = Infinity): void {
+    for (const [a, x] of this.announced) {
+      if (a > id) continue;
+      clearTimeout(x.timer);
+      this.announced.delete(a);
+    }
+  }
+
+  /** Whether a barrier of the unaligned checkpoint in progress arrived in band (to be taken out of its queue). */
+  private promoteRequested = false;
+
+  /**
+   * The barriers of the unaligned checkpoint in progress that wait in band in their channels'
+   * queues turn unaligned: the buffers before each are in-flight data, the channel is done.
+   */
+  private promoteQueued(gate: InputGate): void {
+    const u = this.unaligned;
+    if (!u) return;
+    for (let c = 0; c < gate.size; c++) {
+      if (u.seen.has(c)) continue;
+      // Its barrier queued in band, or its producer ended (no barrier comes): what is before is in-flight data.
+      const before = gate.promoteBarrier(c, u.id) ?? gate.endedWith(c);
+      if (!before) continue;
+      for (const buf of before) this.recordInFlight(gate, c, buf);
+      u.seen.add(c);
+    }
+    this.checkUnaligned(gate);
+  }
+
   /** Handles a switch to unaligned and the unaligned barriers that wait (between buffers, or between records of one). */
   private async attend(chain: OperatorChain): Promise<void> {
     const gate = chain.gate!;
+    if (this.promoteRequested) {
+      this.promoteRequested = false;
+      this.promoteQueued(gate);
+    }
     if (this.switchRequested !== undefined) {
       const id = this.switchRequested;
       this.switchRequested = undefined;
+      const announced = this.announced.get(id);
       if (this.aligning?.id === id) await this.startUnaligned(chain, id, this.aligning.ts, this.aligning.dir);
+      else if (announced && id > this.lastCheckpoint && !this.abortedCheckpoints.has(id) && this.unaligned?.id !== id) {
+        // Its barriers are still queued here: it goes unaligned now, newer than any alignment in progress.
+        if (this.aligning && this.aligning.id < id) {
+          this.report.decline(this.aligning.id, { name: 'Error', message: `Checkpoint ${this.aligning.id} was overtaken by ${id} during alignment` }, false);
+          this.stopAligning(gate);
+        }
+        if (this.unaligned && this.unaligned.id < id) this.abandonUnaligned(`Checkpoint ${this.unaligned.id} was overtaken by ${id} before all its barriers arrived`);
+        if (!this.aligning) await this.startUnaligned(chain, id, announced.ts, announced.dir);
+      }
     }
     while (gate.hasPriority() && !this.canceled) {
       const b = gate.poll();
@@ -562,13 +641,7 @@ export class StreamTask {
       for (const buf of overtaken) this.recordInFlight(gate, channel, buf);
       u.seen.add(channel);
     }
-    for (let c = 0; c < gate.size; c++) {
-      if (u.seen.has(c)) continue;
-      const before = gate.promoteBarrier(c, id);
-      if (!before) continue;
-      for (const buf of before) this.recordInFlight(gate, c, buf);
-      u.seen.add(c);
-    }
+    this.promoteQueued(gate);
     await this.checkpoint(id, ts, dir, Date.now() - u.start, false, { unaligned: u });
     this.checkUnaligned(gate);
   }
@@ -641,6 +714,7 @@ export class StreamTask {
       return;
     }
     this.lastCheckpoint = id;
+    this.forgetAnnounced(id);
     this.taken.push(id);
     if (this.taken.length > 16) this.taken.shift();
     for (const a of this.abortedCheckpoints) if (a <= id) this.abortedCheckpoints.delete(a);
@@ -899,6 +973,7 @@ export class StreamTask {
     this.canceled = true;
     this.finalDone?.();
     this.abandonUnaligned();
+    this.forgetAnnounced();
     const chain = this.chain;
     if (!chain) return;
     if (chain.head instanceof SourceOperator) {
