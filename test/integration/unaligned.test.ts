@@ -200,6 +200,12 @@ describe('unaligned checkpoints', () => {
       const c = await withData();
       return c && c['id'] > restored['id'] ? c : undefined;
     });
+    // Checkpoints complete while the restored in-flight input is still being processed (1 ms a
+    // record): the first one triggered after the restore completes (they all expired until the end of that input).
+    const history = (await get(`/jobs/${job.jobId}/checkpoints`))['history'] as Array<{ id: number; status: string; trigger_timestamp: number }>;
+    const firstAfter = history.filter((h) => h.id > restored['id'] && h.status === 'COMPLETED').sort((x, y) => x.id - y.id)[0]!;
+    expect(firstAfter.trigger_timestamp - restored['restore_timestamp'], JSON.stringify(history)).toBeLessThan(2000);
+    expect(second['id']).toBeGreaterThanOrEqual(firstAfter.id);
     const cancel = await runCli(['cancel', ...m(), job.jobId]);
     expect(cancel.code, cancel.stderr).toBe(0);
     await until('the cancel', async () => ((await get(`/jobs/${job.jobId}`))['state'] === 'CANCELED' ? true : undefined));

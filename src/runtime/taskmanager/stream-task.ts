@@ -135,7 +135,9 @@ export class StreamTask {
   /** Bytes of input processed since the current checkpoint's first barrier here (Flink's processed_data). */
   private processedDuringAlignment = 0;
   /** A restored unaligned checkpoint's input channel state: processed before any live input. */
-  private replayInput: Array<{ readonly inputIndex: number; readonly buffers: readonly InFlightBuffer[] }> | undefined;
+  private replayInput: Array<{ readonly tail: string; readonly inputIndex: number; readonly buffers: readonly InFlightBuffer[] }> | undefined;
+  /** While the restored in-flight input is processed: the next buffer not processed yet (entry, buffer). */
+  private replayNext: { entry: number; buffer: number } | undefined;
   /** Asynchronous checkpoint parts in progress: state storage is disposed only after them. */
   private readonly asyncParts = new Set<Promise<void>>();
   /** Set once the task starts closing: later triggers are declined without counting. */
@@ -218,7 +220,7 @@ export class StreamTask {
     }
     const output = new Map(channels.output.map(([ch, buffers]) => [ch, buffers.map(([bytes, timestamps]) => ({ bytes, timestamps }))] as const));
     if (output.size > 0) for (const w of chain.writers) w.replay(output);
-    if (channels.input.length > 0) this.replayInput = channels.input.map(([, inputIndex, buffers]) => ({ inputIndex, buffers }));
+    if (channels.input.length > 0) this.replayInput = channels.input.map(([tail, inputIndex, buffers]) => ({ tail, inputIndex, buffers }));
   }
 
   /** The keys of the task's channels (in and out), whether or not it built them yet. */
@@ -339,13 +341,22 @@ export class StreamTask {
     }
     let turn = 0;
     this.turnStart = performance.now();
-    for (const { inputIndex, buffers } of this.replayInput ?? []) {
-      for (const [bytes, timestamps] of buffers) {
-        await this.processBuffer(chain, bytes, timestamps, inputIndex);
+    // The restored in-flight input first; a checkpoint may start meanwhile (what is not processed yet is its in-flight data).
+    const replay = this.replayInput ?? [];
+    for (let e = 0; e < replay.length; e++) {
+      const { tail, inputIndex, buffers } = replay[e]!;
+      for (let b = 0; b < buffers.length; b++) {
+        this.replayNext = { entry: e, buffer: b };
+        if (this.switchRequested !== undefined || this.promoteRequested || gate.hasPriority()) await this.attend(chain);
+        if (this.canceled) return;
+        this.replayNext = { entry: e, buffer: b + 1 };
+        const [bytes, timestamps] = buffers[b]!;
+        await this.processBuffer(chain, bytes, timestamps, inputIndex, { tail });
         if (this.canceled) return;
       }
     }
     this.replayInput = undefined;
+    this.replayNext = undefined;
     for (;;) {
       if (this.canceled) return;
       // A switch to unaligned, and unaligned barriers, go first, even while the output is backpressured.
@@ -384,7 +395,7 @@ export class StreamTask {
       if (this.aligning || this.unaligned) this.processedDuringAlignment += item.bytes.byteLength;
       // Processed after an unaligned snapshot, before this channel's barrier: in-flight data of the checkpoint.
       if (this.unaligned && !this.unaligned.seen.has(item.channel)) this.recordInFlight(gate, item.channel, item);
-      await this.processBuffer(chain, item.bytes, item.timestamps, item.inputIndex, item.channel);
+      await this.processBuffer(chain, item.bytes, item.timestamps, item.inputIndex, { channel: item.channel, tail: gate.channelTail(item.channel) });
       if (this.canceled) return;
       item.release();
       if (this.unaligned) this.checkUnaligned(gate);
@@ -403,7 +414,7 @@ export class StreamTask {
    * live buffer (from `channel`) lets an unaligned barrier, or a switch to unaligned, in between
    * its records at each turn: the records not processed yet then are in-flight data.
    */
-  private async processBuffer(chain: OperatorChain, bytes: Uint8Array, withTimestamps: boolean, inputIndex: number, channel?: number): Promise<void> {
+  private async processBuffer(chain: OperatorChain, bytes: Uint8Array, withTimestamps: boolean, inputIndex: number, from: { channel?: number; tail: string }): Promise<void> {
     const head = chain.head;
     const metrics = this.spec.metrics;
     let records: unknown[];
@@ -429,8 +440,8 @@ export class StreamTask {
         await nextTurn();
         this.turnStart = performance.now();
         if (this.canceled) return;
-        if (channel !== undefined && chain.gate && (chain.gate.hasPriority() || this.switchRequested !== undefined || this.promoteRequested)) {
-          this.current = { channel, inputIndex, records, timestamps, next: i + 1 };
+        if (chain.gate && (chain.gate.hasPriority() || this.switchRequested !== undefined || this.promoteRequested)) {
+          this.current = { ...from, inputIndex, records, timestamps, next: i + 1 };
           try {
             await this.attend(chain);
           } finally {
@@ -442,8 +453,11 @@ export class StreamTask {
     }
   }
 
-  /** The live buffer being processed when a checkpoint went unaligned in its middle: its records from `next` on are not processed yet. */
-  private current: { channel: number; inputIndex: number; records: unknown[]; timestamps: Array<number | null> | undefined; next: number } | undefined;
+  /**
+   * The buffer being processed (from a live channel, or restored in-flight input: no channel) when
+   * a checkpoint went unaligned in its middle: its records from `next` on are not processed yet.
+   */
+  private current: { channel?: number; tail: string; inputIndex: number; records: unknown[]; timestamps: Array<number | null> | undefined; next: number } | undefined;
 
   /**
    * An aligned barrier arrived (aligned checkpoint timeout > 0): once the timeout from its
@@ -632,10 +646,18 @@ export class StreamTask {
     this.unaligned = u;
     // The rest of the buffer being processed came before its channel's barrier: in-flight data, first.
     const cur = this.current;
-    if (cur && !u.seen.has(cur.channel) && cur.next < cur.records.length) {
+    if (cur && (cur.channel === undefined || !u.seen.has(cur.channel)) && cur.next < cur.records.length) {
       const rest = cur.records.slice(cur.next);
       const bytes = cur.timestamps ? chain.codec.encode([rest, cur.timestamps.slice(cur.next)]) : chain.codec.encode(rest);
-      this.recordInFlight(gate, cur.channel, { bytes, timestamps: cur.timestamps !== undefined });
+      this.recordTail(cur.tail, cur.inputIndex, { bytes, timestamps: cur.timestamps !== undefined });
+    }
+    // Restored in-flight input not processed yet comes before anything live of its channel.
+    if (this.replayInput && this.replayNext) {
+      const { entry, buffer } = this.replayNext;
+      this.replayInput.forEach((r, e) => {
+        if (e < entry) return;
+        for (const [bytes, timestamps] of r.buffers.slice(e === entry ? buffer : 0)) this.recordTail(r.tail, r.inputIndex, { bytes, timestamps });
+      });
     }
     if (channel !== undefined) {
       for (const buf of overtaken) this.recordInFlight(gate, channel, buf);
@@ -648,10 +670,14 @@ export class StreamTask {
 
   /** A buffer of channel `c` that belongs to the unaligned checkpoint in progress (in-flight data). */
   private recordInFlight(gate: InputGate, c: number, buf: ReceivedBuffer): void {
+    this.recordTail(gate.channelTail(c), gate.inputIndexOf(c), buf);
+  }
+
+  /** A buffer of the channel `tail` (input `inputIndex`) that belongs to the unaligned checkpoint in progress. */
+  private recordTail(tail: string, inputIndex: number, buf: ReceivedBuffer): void {
     const u = this.unaligned!;
-    const tail = gate.channelTail(c);
     let entry = u.input.get(tail);
-    if (!entry) u.input.set(tail, (entry = { inputIndex: gate.inputIndexOf(c), buffers: [] }));
+    if (!entry) u.input.set(tail, (entry = { inputIndex, buffers: [] }));
     entry.buffers.push([buf.bytes, buf.timestamps]);
     u.persisted += buf.bytes.byteLength;
   }
