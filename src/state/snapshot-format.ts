@@ -76,6 +76,8 @@ export type InFlightBuffer = readonly [bytes: Uint8Array, timestamps: boolean];
 export interface ChannelStateData {
   readonly input: ReadonlyArray<readonly [channel: string, inputIndex: number, buffers: readonly InFlightBuffer[]]>;
   readonly output: ReadonlyArray<readonly [channel: string, buffers: readonly InFlightBuffer[]]>;
+  /** The job edges the channels belong to: [edge index, producing vertex id, consuming vertex id] (checked on restore). */
+  readonly edges?: ReadonlyArray<readonly [edgeId: number, source: string, target: string]>;
 }
 
 /** The state of one operator subtask. */

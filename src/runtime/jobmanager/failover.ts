@@ -60,6 +60,8 @@ export interface FailoverHooks {
   regionsOf(failed: readonly SubtaskInfo[]): Set<string> | undefined;
   /** The current subtasks of `keys`. */
   subtasks(keys: Iterable<string>): SubtaskInfo[];
+  /** A failure is handled by a restart (Flink's numRestarts counts each, also two that one restart serves). */
+  countRestart(): void;
 }
 
 /** Flink's default of `web.exception-history-size`. */
@@ -142,6 +144,7 @@ export class Failover {
     if (restartable && isRetryable(error) && strategy.canRestart() && !this.hooks.limitReached()) {
       coordinator.stopPeriodic();
       this.regional = regions;
+      this.hooks.countRestart();
       this.ctx.transition('RESTARTING');
       this.hooks.cancelTasks(regions && this.hooks.subtasks(regions));
     } else {
@@ -167,6 +170,7 @@ export class Failover {
     // The restart waits until the new regions' subtasks ended too.
     this.cancelRestart();
     if (restartable && isRetryable(error) && strategy.canRestart() && !this.hooks.limitReached()) {
+      this.hooks.countRestart();
       const more = this.hooks.regionsOf(failed);
       if (more) {
         for (const k of more) this.regional!.add(k);

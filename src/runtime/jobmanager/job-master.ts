@@ -87,7 +87,7 @@ export class JobMaster {
    * a rescale) takes the next number, and each subtask keeps the one it was deployed with.
    */
   attempt = 0;
-  /** Restarts so far (full or regional, and rescales): Flink's numRestarts. */
+  /** Failures handled by a restart so far (full or regional: two regions failing while one restart serves both count two), and rescales: Flink's numRestarts. */
   restarts = 0;
   /** Which subtasks a failure restarts: `region` (Flink's default) or `full` (jobmanager.execution.failover-strategy). */
   readonly failoverStrategy: 'region' | 'full';
@@ -163,6 +163,7 @@ export class JobMaster {
       restart: (only?: readonly SubtaskInfo[]) => this.restart(only),
       regionsOf: (failed: readonly SubtaskInfo[]) => this.regionsOf(failed),
       subtasks: (keys: Iterable<string>) => this.scheduler.pick(keys),
+      countRestart: () => void this.restarts++,
     };
     this.failover = new Failover(ctx, failoverHooks, options.exceptionHistorySize);
     this.operations = new SavepointOperations(ctx, this.scheduler, this.checkpoints, this.failover, {
@@ -415,7 +416,6 @@ export class JobMaster {
     this.watchdog.stop();
     this.keepPriorAttempts(only);
     this.attempt++;
-    this.restarts++;
     this.checkpoints.restoreLatest();
     const from = this.checkpoints.restore;
     const source = from ? `${from.kind ?? 'checkpoint'} ${from.checkpointId}` : 'the beginning (no checkpoint completed)';

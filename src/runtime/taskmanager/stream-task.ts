@@ -218,6 +218,13 @@ export class StreamTask {
         `Cannot restore ${restore.kind ?? 'checkpoint'} ${restore.checkpointId}: it holds in-flight data of an unaligned checkpoint, which miniflink restores only at the parallelism it was taken at, and the parallelism changed: ${changed.join(', ')}. Restore it at the same parallelism, or take a savepoint (always aligned) to rescale.`,
       );
     }
+    const moved = (channels.edges ?? []).filter(([e, source, target]) => job.edges[e]?.sourceVertex !== source || job.edges[e]?.targetVertex !== target);
+    if (moved.length > 0) {
+      throw new MiniFlinkError(
+        'MF_ERR_RESTORE_FAILED',
+        `Cannot restore ${restore.kind ?? 'checkpoint'} ${restore.checkpointId}: it holds in-flight data of an unaligned checkpoint on exchanges the job no longer has as they were (${moved.map(([e, s, t]) => `edge ${e}: ${s} -> ${t}`).join(', ')}): the job's topology changed. Restore it into the same job, or take a savepoint (always aligned) to change the job.`,
+      );
+    }
     const output = new Map(channels.output.map(([ch, buffers]) => [ch, buffers.map(([bytes, timestamps]) => ({ bytes, timestamps }))] as const));
     if (output.size > 0) for (const w of chain.writers) w.replay(output);
     if (channels.input.length > 0) this.replayInput = channels.input.map(([tail, inputIndex, buffers]) => ({ tail, inputIndex, buffers }));
@@ -777,7 +784,9 @@ export class StreamTask {
             if (opts.unaligned) await opts.unaligned.done;
             const input = opts.unaligned ? [...opts.unaligned.input].map(([ch, e]) => [ch, e.inputIndex, e.buffers] as const) : [];
             const output = out.map(([ch, buffers]) => [ch, buffers.map((b) => [b.bytes, b.timestamps] as const)] as const);
-            const channels = input.length + output.length > 0 ? { input, output } : undefined;
+            const edgeIds = new Set([...input.map(([ch]) => Number(ch.split('/')[0])), ...output.map(([ch]) => Number(ch.split('/')[0]))]);
+            const edges = [...edgeIds].map((e) => [e, this.spec.job.edges[e]!.sourceVertex, this.spec.job.edges[e]!.targetVertex] as const);
+            const channels = input.length + output.length > 0 ? { input, output, edges } : undefined;
             return { abandoned: opts.unaligned?.abandoned === true, channels, unaligned: opts.unaligned !== undefined || mode.unaligned === true || output.length > 0, processedBytes: this.processedDuringAlignment };
           })();
     void this.asynchronousPart(id, targetDir, sync.refs, sync.syncMs, alignmentMs, channelState).finally(finished);
