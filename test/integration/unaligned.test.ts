@@ -156,8 +156,8 @@ describe('unaligned checkpoints', () => {
     const r = await runCli(args);
     expect(r.code, explain(args, r)).toBe(0);
     const jobId = /JobID ([0-9a-f]{32})/.exec(r.stdout)![1]!;
-    const s = await underBackpressure(jobId);
-    expect(s.completed, JSON.stringify(s)).toBeGreaterThanOrEqual(2);
+    // Checkpoints complete under backpressure (they all expired when the switch waited for the barriers' turn).
+    await until('two completed checkpoints', async () => ((await counts(jobId)).completed >= 2 ? true : undefined), 20_000);
     writeFileSync(gate, '');
     await until(
       'the job to finish',
