@@ -99,12 +99,12 @@ async function finish(jobId: string, gate: string): Promise<void> {
 
 describe('unaligned checkpoints', () => {
   it('unaligned - under backpressure aligned checkpoints time out; unaligned ones complete and persist in-flight data; exactly once', async () => {
-    const aligned = await start('aligned', ['execution.checkpointing.timeout=1s']);
-    const unaligned = await start('unaligned', ['execution.checkpointing.timeout=1s', 'execution.checkpointing.unaligned.enabled=true']);
+    const aligned = await start('aligned', ['execution.checkpointing.timeout=2s']);
+    const unaligned = await start('unaligned', ['execution.checkpointing.timeout=2s', 'execution.checkpointing.unaligned.enabled=true']);
     const [a, u] = await Promise.all([underBackpressure(aligned.jobId), underBackpressure(unaligned.jobId)]);
     expect(a.completed, JSON.stringify(a)).toBe(0);
-    expect(a.failed).toBeGreaterThan(0);
-    expect(u.completed, JSON.stringify(u)).toBeGreaterThanOrEqual(2);
+    expect(u.completed, JSON.stringify(u)).toBeGreaterThanOrEqual(1);
+    await until('an aligned checkpoint timing out', async () => ((await counts(aligned.jobId)).failed > 0 ? true : undefined));
     // The statistics: in-flight data persisted, subtasks unaligned; the configuration says so.
     const stats = await get(`/jobs/${unaligned.jobId}/checkpoints`);
     const latest = stats['latest']['completed'];
