@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explain, runCli } from '../helpers/cli.js';
 import { startCluster, stopCluster } from '../helpers/cluster.js';
+import { expectExactCounts, until } from '../helpers/exactly-once.js';
 
 const N = 8_000;
 const K = 5;
@@ -33,34 +34,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const get = async (path: string) => (await (await fetch(`${base}${path}`)).json()) as Record<string, any>;
 const post = (path: string, body: unknown = {}) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
-function expectExact(dir: string): void {
-  const lines = readdirSync(dir)
-    .filter((f) => f.startsWith('part-'))
-    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean));
-  const seen = new Map<number, number>();
-  const counts = new Map<number, number[]>();
-  for (const l of lines) {
-    const [x, key, c] = l.split(',').map(Number) as [number, number, number];
-    seen.set(x, (seen.get(x) ?? 0) + 1);
-    counts.set(key, [...(counts.get(key) ?? []), c]);
-  }
-  expect([...seen].filter(([, c]) => c > 1).slice(0, 5), dir).toEqual([]);
-  expect(seen.size, dir).toBe(N);
-  for (let k = 0; k < K; k++) {
-    const n = Math.floor((N - k) / K) + (k === 0 ? 0 : 1);
-    expect(counts.get(k)!.sort((a, b) => a - b), `${dir} key ${k}`).toEqual(Array.from({ length: n }, (_, i) => i + 1));
-  }
-}
 
 /** Every file under a directory. */
 function filesUnder(dir: string): string[] {
@@ -108,8 +82,8 @@ async function run(name: string, backend: 'hashmap' | 'leveldb', damage?: (local
     if (s === 'FAILED' || s === 'CANCELED') throw new Error(`job ${s}`);
     return s === 'FINISHED' ? true : undefined;
   }, 60_000);
-  expectExact(join(out, 'left'));
-  expectExact(join(out, 'right'));
+  expectExactCounts(join(out, 'left'), N, K);
+  expectExactCounts(join(out, 'right'), N, K);
   // The job's local copies went with it.
   expect(filesUnder(localDir)).toEqual([]);
   return { restored, jobId, vertices };

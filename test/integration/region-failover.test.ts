@@ -6,12 +6,13 @@
  * with exact per-key counts, and numRestarts counts the one restart.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explain, runCli } from '../helpers/cli.js';
 import { startCluster, stopCluster } from '../helpers/cluster.js';
+import { expectExactCounts, until } from '../helpers/exactly-once.js';
 
 const N = 8_000;
 const K = 5;
@@ -26,18 +27,8 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const get = async (path: string) => (await (await fetch(`${base}${path}`)).json()) as Record<string, any>;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** Every subtask's attempt and state, by vertex name. */
 async function subtasks(jobId: string): Promise<Map<string, Array<{ attempt: number; status: string }>>> {
@@ -50,24 +41,6 @@ async function subtasks(jobId: string): Promise<Map<string, Array<{ attempt: num
   return out;
 }
 
-function expectExact(dir: string): void {
-  const lines = readdirSync(dir)
-    .filter((f) => f.startsWith('part-'))
-    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean));
-  const seen = new Map<number, number>();
-  const counts = new Map<number, number[]>();
-  for (const l of lines) {
-    const [x, key, c] = l.split(',').map(Number) as [number, number, number];
-    seen.set(x, (seen.get(x) ?? 0) + 1);
-    counts.set(key, [...(counts.get(key) ?? []), c]);
-  }
-  expect([...seen].filter(([, c]) => c > 1).slice(0, 5), dir).toEqual([]);
-  expect(seen.size, dir).toBe(N);
-  for (let k = 0; k < K; k++) {
-    const n = Math.floor((N - k) / K) + (k === 0 ? 0 : 1);
-    expect(counts.get(k)!.sort((a, b) => a - b), `${dir} key ${k}`).toEqual(Array.from({ length: n }, (_, i) => i + 1));
-  }
-}
 
 async function runWithFailure(name: string, strategy: 'region' | 'full'): Promise<{ before: Map<string, Array<{ attempt: number }>>; after: Map<string, Array<{ attempt: number; status: string }>>; jobId: string; out: string }> {
   const out = join(root, name);
@@ -109,8 +82,8 @@ describe('region failover', () => {
     const exceptions = await get(`/jobs/${jobId}/exceptions`);
     expect(exceptions['exceptionHistory']['entries']).toHaveLength(1);
     expect(exceptions['exceptionHistory']['entries'][0]['exceptionName']).toBe('InjectedFailure');
-    expectExact(join(out, 'left'));
-    expectExact(join(out, 'right'));
+    expectExactCounts(join(out, 'left'), N, K);
+    expectExactCounts(join(out, 'right'), N, K);
   }, 120_000);
 
   it.each(['off', '300'])('regions - executeAndCollect keeps what the regions that did not fail collected (checkpointing: %s)', async (cp) => {
@@ -124,7 +97,7 @@ describe('region failover', () => {
   it('regions - with the full strategy both pipelines restart; exactly once', async () => {
     const { after, out } = await runWithFailure('full', 'full');
     for (const [name, subs] of after) expect(subs.map((s) => s.attempt), name).toEqual(subs.map(() => 1));
-    expectExact(join(out, 'left'));
-    expectExact(join(out, 'right'));
+    expectExactCounts(join(out, 'left'), N, K);
+    expectExactCounts(join(out, 'right'), N, K);
   }, 120_000);
 });

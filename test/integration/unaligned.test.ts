@@ -8,12 +8,13 @@
  * in the output exactly once with exact per-key counts.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explain, runCli } from '../helpers/cli.js';
 import { startCluster, stopCluster } from '../helpers/cluster.js';
+import { expectExactCounts, partLines, until } from '../helpers/exactly-once.js';
 
 const N = 60_000;
 const K = 7;
@@ -33,34 +34,7 @@ const get = async (path: string) => (await (await fetch(`${base}${path}`)).json(
 const post = (path: string, body: unknown = {}) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const m = () => ['-m', base.replace('http://', '')];
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
-function expectExact(dir: string): void {
-  const lines = readdirSync(dir)
-    .filter((f) => f.startsWith('part-'))
-    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean));
-  const seen = new Map<number, number>();
-  const counts = new Map<number, number[]>();
-  for (const l of lines) {
-    const [x, key, c] = l.split(',').map(Number) as [number, number, number];
-    seen.set(x, (seen.get(x) ?? 0) + 1);
-    counts.set(key, [...(counts.get(key) ?? []), c]);
-  }
-  expect([...seen].filter(([, c]) => c > 1).slice(0, 5), dir).toEqual([]);
-  expect(seen.size, dir).toBe(N);
-  for (let k = 0; k < K; k++) {
-    const n = Math.floor((N - k) / K) + (k === 0 ? 0 : 1);
-    expect(counts.get(k)!.sort((a, b) => a - b), `${dir} key ${k}`).toEqual(Array.from({ length: n }, (_, i) => i + 1));
-  }
-}
 
 /** Starts the job detached with -D settings; returns its id. */
 async function start(name: string, settings: string[]): Promise<{ jobId: string; out: string; gate: string }> {
@@ -120,8 +94,8 @@ describe('unaligned checkpoints', () => {
     const config = await get(`/jobs/${unaligned.jobId}/checkpoints/config`);
     expect(config).toMatchObject({ unaligned_checkpoints: true, aligned_checkpoint_timeout: 0 });
     await Promise.all([finish(aligned.jobId, aligned.gate), finish(unaligned.jobId, unaligned.gate)]);
-    expectExact(aligned.out);
-    expectExact(unaligned.out);
+    expectExactCounts(aligned.out, N, K);
+    expectExactCounts(unaligned.out, N, K);
   }, 180_000);
 
   it('unaligned - a savepoint (aligned) completes in a job with unaligned checkpoints: none overtakes it', async () => {
@@ -135,7 +109,7 @@ describe('unaligned checkpoints', () => {
     });
     expect(op['operation'], JSON.stringify(op)).toHaveProperty('location');
     await finish(job.jobId, job.gate);
-    expectExact(job.out);
+    expectExactCounts(job.out, N, K);
   }, 120_000);
 
   it('unaligned - with aligned-checkpoint-timeout a checkpoint starts aligned and switches; exactly once', async () => {
@@ -146,7 +120,7 @@ describe('unaligned checkpoints', () => {
     expect(latest['persisted_data']).toBeGreaterThan(0);
     expect((await get(`/jobs/${job.jobId}/checkpoints/config`))['aligned_checkpoint_timeout']).toBe(300);
     await finish(job.jobId, job.gate);
-    expectExact(job.out);
+    expectExactCounts(job.out, N, K);
   }, 120_000);
 
   it('unaligned - aligned-checkpoint-timeout switches while barriers wait in full input queues, and a producer that ended needs no barrier (a union, a relay, then the slow part)', async () => {
@@ -168,9 +142,7 @@ describe('unaligned checkpoints', () => {
       },
       90_000,
     );
-    const lines = readdirSync(out)
-      .filter((f) => f.startsWith('part-'))
-      .flatMap((f) => readFileSync(join(out, f), 'utf8').split('\n').filter(Boolean));
+    const lines = partLines(out);
     expect(new Set(lines.map((l) => l.split(',')[0])).size).toBe(30000);
     expect(lines).toHaveLength(30000);
   }, 180_000);
@@ -221,6 +193,6 @@ describe('unaligned checkpoints', () => {
     const args = ['run', ...m(), '-s', path, '-D', 'execution.checkpointing.unaligned.enabled=true', 'test/jobs/unaligned-job.ts', job.out, String(N), job.gate];
     const again = await runCli(args, { timeoutMs: 120_000 });
     expect(again.code, explain(args, again)).toBe(0);
-    expectExact(job.out);
+    expectExactCounts(job.out, N, K);
   }, 240_000);
 });
