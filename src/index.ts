@@ -52,6 +52,11 @@ export {
   BroadcastConnectedStream,
   BroadcastProcessFunction,
   KeyedBroadcastProcessFunction,
+  ConnectedStreams,
+  CoProcessFunction,
+  KeyedCoProcessFunction,
+  RichCoMapFunction,
+  RichCoFlatMapFunction,
   ExecutionConfig,
   CheckpointConfig,
   CheckpointingMode,
@@ -106,6 +111,8 @@ export {
   BasePathBucketAssigner,
 } from './api/index.js';
 export type {
+  CoMapFunction,
+  CoFlatMapFunction,
   MetricGroup,
   Logger,
   Counter,

@@ -17,6 +17,7 @@ import { CountEvictor } from './windowing/evictors.js';
 import type { WindowAssigner } from './windowing/window-assigner.js';
 import type { GlobalWindow, Window } from './windowing/windows.js';
 import { BroadcastConnectedStream, BroadcastStream } from './broadcast-stream.js';
+import { ConnectedStreams } from './connected-streams.js';
 import { MapStateDescriptor } from './state/state.js';
 import { isWatermarkStrategy, type WatermarkStrategy } from './watermark-strategy.js';
 
@@ -135,9 +136,14 @@ export class DataStream<T> {
   }
 
   /** Connects this stream with a broadcast stream (Flink's connect(BroadcastStream)). */
-  connect<R>(broadcastStream: BroadcastStream<R>): BroadcastConnectedStream<T, R> {
-    if (!(broadcastStream instanceof BroadcastStream)) throw new TypeError('connect() takes a BroadcastStream (stream.broadcast(descriptor))');
-    return new BroadcastConnectedStream<T, R>(this, broadcastStream);
+  connect<R>(broadcastStream: BroadcastStream<R>): BroadcastConnectedStream<T, R>;
+  /** Connects this stream with another, of any type, into one two-input operator (Flink's connect(DataStream)). */
+  connect<R>(other: DataStream<R>): ConnectedStreams<T, R>;
+  connect<R>(other: BroadcastStream<R> | DataStream<R>): BroadcastConnectedStream<T, R> | ConnectedStreams<T, R> {
+    if (other instanceof BroadcastStream) return new BroadcastConnectedStream<T, R>(this, other);
+    if (!(other instanceof DataStream)) throw new TypeError('connect() takes a DataStream or a BroadcastStream (stream.broadcast(descriptor))');
+    if (other.env !== this.env) throw new TypeError('connect() takes a stream of the same StreamExecutionEnvironment');
+    return new ConnectedStreams<T, R>(this, other);
   }
   /** Subtask i to subtask i (needs equal parallelism). */
   forward(): DataStream<T> {

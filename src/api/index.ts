@@ -8,6 +8,8 @@ export { DataStream, DataStreamSink } from './data-stream.js';
 export { KeyedStream } from './keyed-stream.js';
 export { Duration, Time, toMillis, type DurationLike } from './time.js';
 export { BroadcastStream, BroadcastConnectedStream } from './broadcast-stream.js';
+export { ConnectedStreams } from './connected-streams.js';
+export { CoProcessFunction, KeyedCoProcessFunction, RichCoFlatMapFunction, RichCoMapFunction, type CoFlatMapFunction, type CoMapFunction } from './functions/co-functions.js';
 export { Transformation, type ChainingStrategy, type OperatorSpec, type PartitionerKind, type PartitionerSpec, type TransformationKind } from './transformation.js';
 export { ExecutionConfig, CheckpointConfig, CheckpointingMode, ExternalizedCheckpointCleanup } from './execution-config.js';
 export { setExecutionContext, getExecutionContext, setDefaultExecutor, getDefaultExecutor, type ExecutionContext, type Pipeline, type PipelineExecutor } from './executor.js';

@@ -41,6 +41,11 @@ export type OperatorSpec =
   | { readonly type: 'reduce'; readonly fn: unknown; readonly keySelector: KeySelector<unknown, unknown> }
   | { readonly type: 'broadcastProcess'; readonly fn: unknown; readonly descriptors: ReadonlyArray<MapStateDescriptor<unknown, unknown>> }
   | { readonly type: 'keyedBroadcastProcess'; readonly fn: unknown; readonly keySelector: KeySelector<unknown, unknown>; readonly descriptors: ReadonlyArray<MapStateDescriptor<unknown, unknown>> }
+  /** Connected streams (ConnectedStreams): key selectors of both inputs when keyed. */
+  | { readonly type: 'coMap'; readonly fn: unknown; readonly keySelector1?: KeySelector<unknown, unknown>; readonly keySelector2?: KeySelector<unknown, unknown> }
+  | { readonly type: 'coFlatMap'; readonly fn: unknown; readonly keySelector1?: KeySelector<unknown, unknown>; readonly keySelector2?: KeySelector<unknown, unknown> }
+  | { readonly type: 'coProcess'; readonly fn: unknown }
+  | { readonly type: 'keyedCoProcess'; readonly fn: unknown; readonly keySelector1: KeySelector<unknown, unknown>; readonly keySelector2: KeySelector<unknown, unknown> }
   | { readonly type: 'window'; readonly keySelector: KeySelector<unknown, unknown>; readonly window: WindowOperatorSpec }
   | { readonly type: 'sink'; readonly fn: unknown }
   | { readonly type: 'collect'; readonly collectId: string }

@@ -5,6 +5,7 @@ import { DiscardingSink, PrintSinkFunction, type OperatorSpec, type SourceFuncti
 import { FilterOperator, FlatMapOperator, MapOperator, ProcessOperator } from './stateless-operators.js';
 import { KeyedProcessOperator, ReduceOperator } from './keyed-operators.js';
 import { BroadcastProcessOperator, KeyedBroadcastProcessOperator } from './broadcast-operators.js';
+import { CoFlatMapOperator, CoMapOperator, CoProcessOperator, KeyedCoProcessOperator } from './co-operators.js';
 import { CollectSinkOperator, SinkOperator } from './sink-operators.js';
 import { SourceOperator } from './source-operator.js';
 import { TimestampsAndWatermarksOperator } from './timestamps-and-watermarks-operator.js';
@@ -32,6 +33,14 @@ export function createOperator(spec: OperatorSpec, ctx: OperatorContext): Stream
       return new BroadcastProcessOperator(ctx, spec.fn, spec.descriptors);
     case 'keyedBroadcastProcess':
       return new KeyedBroadcastProcessOperator(ctx, spec.fn, spec.keySelector, spec.descriptors);
+    case 'coMap':
+      return new CoMapOperator(ctx, spec.fn, spec.keySelector1, spec.keySelector2);
+    case 'coFlatMap':
+      return new CoFlatMapOperator(ctx, spec.fn, spec.keySelector1, spec.keySelector2);
+    case 'coProcess':
+      return new CoProcessOperator(ctx, spec.fn);
+    case 'keyedCoProcess':
+      return new KeyedCoProcessOperator(ctx, spec.fn, spec.keySelector1, spec.keySelector2);
     case 'window':
       return new WindowOperator(ctx, spec.window);
     case 'sink':

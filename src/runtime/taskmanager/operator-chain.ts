@@ -134,7 +134,7 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
     });
     // Keyed process, reduce and keyed broadcast operators set the key themselves; any other operator on a KeyedStream gets
     // the record's key set before each record (Flink's setKeyContextElement).
-    if (backend && t.stateKeySelector !== undefined && !SETS_OWN_KEY.has(t.operator!.type)) {
+    if (backend && t.stateKeySelector !== undefined && !SETS_OWN_KEY.has(t.operator!.type) && !KEYS_PER_INPUT.has(t.operator!.type)) {
       operator.setKeyContext(backend, toCallable<(v: unknown) => unknown>(t.stateKeySelector, 'getKey', 'key selector'));
     }
     // The main output and each side output lead to chained operators and/or record writers.
@@ -197,6 +197,9 @@ export function channelKeysOf(job: JobGraph, vertex: JobVertex, jobId: string, a
   });
   return keys;
 }
+
+/** Operators of keyed connected streams: they make each input's key current themselves (one key selector per input). */
+const KEYS_PER_INPUT: ReadonlySet<string> = new Set(['coMap', 'coFlatMap', 'keyedCoProcess']);
 
 /** Keyed operators that set the current key themselves. */
 const SETS_OWN_KEY: ReadonlySet<string> = new Set(['keyedProcess', 'reduce', 'keyedBroadcastProcess']);
