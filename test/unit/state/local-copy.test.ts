@@ -159,9 +159,9 @@ describe('local copies', () => {
   it.skipIf(!existsSync('/dev/shm') || statSync('/dev/shm').dev === statSync(tmpdir()).dev)('local - a LevelDB copy on another file system restores (its tables copied, not linked)', async () => {
     const live = new LevelDbKeyedStateBackend(join(root, 'live-xdev'), 128, RANGE);
     await live.open();
-    // Over LevelDB's 4 MB write buffer, so that the copy has table files (.ldb), not only a log.
+    // Several times LevelDB's 4 MB write buffer, so that the copy has table files (.ldb), not only a log.
     const big = live.getValueState(new ValueStateDescriptor<string>('big'));
-    for (let i = 0; i < 20_000; i++) {
+    for (let i = 0; i < 60_000; i++) {
       live.setCurrentKey(`k${i}`);
       await big.update(`${i}:${'x'.repeat(300)}`);
     }
