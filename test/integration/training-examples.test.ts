@@ -1,12 +1,13 @@
 /**
- * Flink's training exercises that need event time, as examples/ runs them through the CLI: hourly
- * tips (examples/hourly-tips.ts) and long ride alerts (examples/long-ride-alerts.ts), on the
+ * Flink's training exercises, as examples/ runs them through the CLI: hourly tips
+ * (examples/hourly-tips.ts), long ride alerts (examples/long-ride-alerts.ts) and rides and fares
+ * (examples/rides-and-fares.ts, connected streams), on the
  * training's deterministic taxi data (examples/taxi-data.ts). The expected output is worked out
  * here from the data alone, without event time: the highest per-driver sum of tips in each hour
  * (the lower driverId on a tie), and every ride that lasts more than two hours, once.
  */
 import { describe, expect, it } from 'vitest';
-import { driverIdOf, rideDurationMinutesOf, startTimeOf, tipOf } from '../../examples/taxi-data.js';
+import { driverIdOf, rideDurationMinutesOf, startTimeOf, taxiFare, tipOf } from '../../examples/taxi-data.js';
 import { explain, runCli } from '../helpers/cli.js';
 
 const RIDES = 3000;
@@ -45,6 +46,18 @@ function longRides(rides: number): string[] {
 }
 
 describe('training exercises', () => {
+  it.concurrent.each([
+    [1, 'hashmap'],
+    [3, 'leveldb'],
+  ])('training - rides and fares at parallelism %i on %s: every ride once, with its fare (connected keyed streams)', async (p, backend) => {
+    const rides = 2000;
+    const args = ['run', '-t', 'local', '-p', String(p), '-D', `state.backend.type=${backend}`, 'examples/rides-and-fares.ts', String(rides)];
+    const r = await runCli(args, { timeoutMs: 90_000 });
+    expect(r.code, explain(args, r)).toBe(0);
+    const expected = Array.from({ length: rides }, (_, i) => JSON.stringify([i + 1, taxiFare(i + 1).totalFare]));
+    expect(printed(r.stdout).sort(), explain(args, r)).toEqual(expected.sort());
+  });
+
   // The paced runs (1 ms per event) emit while the source runs, as hours close; the others mostly at the end.
   it.concurrent.each([
     [2, 'hashmap', RIDES, 0],
