@@ -280,6 +280,14 @@ export function channelKey(jobId: string, attempt: number, edgeId: number, from:
   return `${jobId}/${attempt}/${edgeId}/${from}/${to}`;
 }
 
+/**
+ * A channel key without its `<jobId>/<attempt>/` prefix: `<edgeId>/<producer>/<consumer>`, the same
+ * across attempts (how an unaligned checkpoint's in-flight data names its channels).
+ */
+export function channelTail(key: string): string {
+  return key.split('/').slice(2).join('/');
+}
+
 /** Slot thread <-> slot thread (and the local loop-back). */
 export type DataMessage =
   /** A batch of records; with `ts`, the bytes hold [records, timestamps] (a timestamp per record, or null). */

@@ -137,23 +137,30 @@ export class Failover {
       return;
     }
     this.failure = error;
-    const strategy = this.ctx.submission.restartStrategy;
-    strategy.notifyFailure(this.ctx.clock.now());
+    this.ctx.submission.restartStrategy.notifyFailure(this.ctx.clock.now());
     const { coordinator } = this.hooks;
     coordinator.abortAll(`The job failed: ${error.message}`, false);
-    if (restartable && isRetryable(error) && strategy.canRestart() && !this.hooks.limitReached()) {
+    if (this.mayRestart(error, restartable)) {
       coordinator.stopPeriodic();
       this.regional = regions;
       this.hooks.countRestart();
       this.ctx.transition('RESTARTING');
       this.hooks.cancelTasks(regions && this.hooks.subtasks(regions));
-    } else {
-      this.regional = undefined;
-      coordinator.shutdown('The job is failing');
-      this.ctx.transition('FAILING');
-      this.hooks.cancelTasks();
-    }
+    } else this.fail();
     this.ctx.checkDone();
+  }
+
+  /** Whether a failure may be handled by a restart: restartable, retryable, allowed by the strategy (just told of it), and not a cancel at the collect limit. */
+  private mayRestart(error: SerializedError, restartable: boolean): boolean {
+    return restartable && isRetryable(error) && this.ctx.submission.restartStrategy.canRestart() && !this.hooks.limitReached();
+  }
+
+  /** No restart: the job goes FAILING, every subtask is canceled. */
+  private fail(): void {
+    this.regional = undefined;
+    this.hooks.coordinator.shutdown('The job is failing');
+    this.ctx.transition('FAILING');
+    this.hooks.cancelTasks();
   }
 
   /**
@@ -165,11 +172,10 @@ export class Failover {
     this.record(error, failed[0], 'separate');
     for (const s of failed.slice(1)) this.record(error, s, 'concurrent');
     this.failure = error;
-    const strategy = this.ctx.submission.restartStrategy;
-    strategy.notifyFailure(this.ctx.clock.now());
+    this.ctx.submission.restartStrategy.notifyFailure(this.ctx.clock.now());
     // The restart waits until the new regions' subtasks ended too.
     this.cancelRestart();
-    if (restartable && isRetryable(error) && strategy.canRestart() && !this.hooks.limitReached()) {
+    if (this.mayRestart(error, restartable)) {
       this.hooks.countRestart();
       const more = this.hooks.regionsOf(failed);
       if (more) {
@@ -179,12 +185,7 @@ export class Failover {
         this.regional = undefined;
         this.hooks.cancelTasks();
       }
-    } else {
-      this.regional = undefined;
-      this.hooks.coordinator.shutdown('The job is failing');
-      this.ctx.transition('FAILING');
-      this.hooks.cancelTasks();
-    }
+    } else this.fail();
     this.ctx.checkDone();
   }
 
@@ -192,7 +193,7 @@ export class Failover {
   scheduleRestart(): void {
     // checkDone may run more than once after the last subtask ended: one restart per failure.
     if (this.restartTimer !== undefined) return;
-    const only = this.regional && this.hooks.subtasks(this.regional);
+    const only = this.restarting();
     this.hooks.releaseAttempt(only);
     const delay = this.ctx.submission.restartStrategy.getBackoffTime();
     this.ctx.loggers('org.apache.flink.runtime.jobmaster.JobMaster').info(

@@ -385,6 +385,7 @@ export class JobMaster {
   private clearSlotWait(): void {
     if (this.slotWait) clearTimeout(this.slotWait);
     this.slotWait = undefined;
+    this.waitingToDeploy = undefined;
   }
 
   /** The subtasks an attempt waiting for its slots deploys (undefined: every one). */

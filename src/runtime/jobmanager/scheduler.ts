@@ -215,14 +215,7 @@ export class Scheduler {
    * once per slot and attempt.
    */
   broadcast(message: (attempt: number) => ToSlot, only?: readonly SubtaskInfo[]): void {
-    for (const { slot, attempt } of this.deployments(only)) this.gateway.send(slot, message(attempt));
-  }
-
-  /** The slot and attempt of the subtasks given (default: all) that have a slot, once each. */
-  deployments(only?: readonly SubtaskInfo[]): Array<{ slot: number; attempt: number }> {
-    const out = new Map<string, { slot: number; attempt: number }>();
-    for (const s of only ?? this.subtasks.values()) if (s.slot >= 0) out.set(`${s.slot}/${s.attempt}`, { slot: s.slot, attempt: s.attempt });
-    return [...out.values()];
+    for (const { slot, attempt } of this.targets(only ?? [...this.subtasks.values()], false)) this.gateway.send(slot, message(attempt));
   }
 
   /** The attempts of the current subtasks. */

@@ -10,7 +10,7 @@
  * of any channel, blocked or not, with the buffers queued before it (which stay queued: they are
  * processed after the checkpoint, and their copies are the checkpoint's input channel state).
  */
-import type { DataMessage } from '../protocol.js';
+import { channelTail, type DataMessage } from '../protocol.js';
 import type { ChannelEndpoint, Transport } from './transport.js';
 
 type Item = { bytes: Uint8Array; timestamps: boolean } | { barrier: number; ts: number; dir: string | undefined; sp?: true } | { wm: number } | { idle: boolean };
@@ -28,17 +28,22 @@ class InputChannel implements ChannelEndpoint {
   readonly priority: Array<{ barrier: number; ts: number; dir: string | undefined; overtaken: ReceivedBuffer[] }> = [];
   ended = false;
   blocked = false;
+  /** The key without `<jobId>/<attempt>/` (channelTail). */
+  readonly tail: string;
   constructor(
     readonly key: string,
     readonly producerSlot: number,
     /** Which input of the operator this channel feeds (0 or 1). */
     readonly inputIndex: number,
     private readonly gate: InputGate,
-  ) {}
+  ) {
+    this.tail = channelTail(key);
+  }
   deliver(msg: DataMessage): void {
     if (msg.t === 'buf') this.queue.push({ bytes: msg.bytes, timestamps: msg.ts === true });
     else if (msg.t === 'barrier' && msg.u === true) {
       this.priority.push({ barrier: msg.id, ts: msg.ts, dir: msg.dir, overtaken: this.queue.filter((q): q is ReceivedBuffer => 'bytes' in q) });
+      this.gate.prioritized++;
       this.gate.notifyPriority();
     }
     else if (msg.t === 'barrier') {
@@ -80,6 +85,8 @@ export class InputGate {
   private waiter: (() => void) | undefined;
   /** A wake-up that came while no one waited: the next whenData() returns at once. */
   private pendingWake = false;
+  /** Unaligned barriers waiting in the channels to be polled (so that looking for one costs nothing while there is none). */
+  prioritized = 0;
   /** Who waits for an unaligned barrier (or another reason to look) while the output is backpressured. */
   private priorityWaiter: (() => void) | undefined;
   /** A reason to look that came while no one waited for one. */
@@ -113,8 +120,7 @@ export class InputGate {
 
   /** Whether an unaligned barrier waits to be polled. */
   hasPriority(): boolean {
-    for (const c of this.channels) if (c.priority.length > 0) return true;
-    return false;
+    return this.prioritized > 0;
   }
 
   /** Resolves when an unaligned barrier arrives or notifyPriority() is called (at once if one came unseen). */
@@ -137,9 +143,11 @@ export class InputGate {
   /** The next item, round-robin over unblocked channels, or undefined when none is ready. */
   poll(): Polled | undefined {
     const n = this.channels.length;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n && this.prioritized > 0; i++) {
       const p = this.channels[i]!.priority.shift();
-      if (p) return { kind: 'barrier', id: p.barrier, ts: p.ts, dir: p.dir, channel: i, savepoint: false, overtaken: p.overtaken };
+      if (!p) continue;
+      this.prioritized--;
+      return { kind: 'barrier', id: p.barrier, ts: p.ts, dir: p.dir, channel: i, savepoint: false, overtaken: p.overtaken };
     }
     for (let k = 0; k < n; k++) {
       const i = (this.next + k) % n;
@@ -182,7 +190,7 @@ export class InputGate {
 
   /** The key of a channel without `<jobId>/<attempt>/` (`<edgeId>/<producer>/<consumer>`). */
   channelTail(channel: number): string {
-    return this.channels[channel]!.key.split('/').slice(2).join('/');
+    return this.channels[channel]!.tail;
   }
 
   /** Which input of the operator a channel feeds. */

@@ -18,7 +18,7 @@
 import { RecordBatchCodec } from '../../core/serde.js';
 import type { Counter } from '../../metrics/index.js';
 import type { Transport, ChannelEndpoint } from './transport.js';
-import type { DataMessage } from '../protocol.js';
+import { channelTail, type DataMessage } from '../protocol.js';
 import type { ChannelSelector } from './partitioners.js';
 
 /** Buffers a consumer can hold per channel before it has to return credit. */
@@ -54,10 +54,7 @@ export interface BarrierMode {
 /** The buffers a barrier overtook on one channel (its in-flight data), by the channel's key without `<jobId>/<attempt>/`. */
 export type OvertakenBuffers = ReadonlyArray<readonly [channel: string, buffers: readonly SealedBuffer[]]>;
 
-/** A channel key without its `<jobId>/<attempt>/` prefix: `<edgeId>/<producer>/<consumer>`, the same across attempts. */
-export function channelTail(key: string): string {
-  return key.split('/').slice(2).join('/');
-}
+
 
 class ChannelWriter implements ChannelEndpoint {
   records: unknown[] = [];

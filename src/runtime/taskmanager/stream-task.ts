@@ -354,7 +354,7 @@ export class StreamTask {
       const { tail, inputIndex, buffers } = replay[e]!;
       for (let b = 0; b < buffers.length; b++) {
         this.replayNext = { entry: e, buffer: b };
-        if (this.switchRequested !== undefined || this.promoteRequested || gate.hasPriority()) await this.attend(chain);
+        if (this.needsAttention(gate)) await this.attend(chain);
         if (this.canceled) return;
         this.replayNext = { entry: e, buffer: b + 1 };
         const [bytes, timestamps] = buffers[b]!;
@@ -367,7 +367,7 @@ export class StreamTask {
     for (;;) {
       if (this.canceled) return;
       // A switch to unaligned, and unaligned barriers, go first, even while the output is backpressured.
-      if (this.switchRequested !== undefined || this.promoteRequested || gate.hasPriority()) {
+      if (this.needsAttention(gate)) {
         await this.attend(chain);
         continue;
       }
@@ -402,7 +402,7 @@ export class StreamTask {
       if (this.aligning || this.unaligned) this.processedDuringAlignment += item.bytes.byteLength;
       // Processed after an unaligned snapshot, before this channel's barrier: in-flight data of the checkpoint.
       if (this.unaligned && !this.unaligned.seen.has(item.channel)) this.recordInFlight(gate, item.channel, item);
-      await this.processBuffer(chain, item.bytes, item.timestamps, item.inputIndex, { channel: item.channel, tail: gate.channelTail(item.channel) });
+      await this.processBuffer(chain, item.bytes, item.timestamps, item.inputIndex, { channel: item.channel });
       if (this.canceled) return;
       item.release();
       if (this.unaligned) this.checkUnaligned(gate);
@@ -421,7 +421,7 @@ export class StreamTask {
    * live buffer (from `channel`) lets an unaligned barrier, or a switch to unaligned, in between
    * its records at each turn: the records not processed yet then are in-flight data.
    */
-  private async processBuffer(chain: OperatorChain, bytes: Uint8Array, withTimestamps: boolean, inputIndex: number, from: { channel?: number; tail: string }): Promise<void> {
+  private async processBuffer(chain: OperatorChain, bytes: Uint8Array, withTimestamps: boolean, inputIndex: number, from: { channel: number } | { tail: string }): Promise<void> {
     const head = chain.head;
     const metrics = this.spec.metrics;
     let records: unknown[];
@@ -447,7 +447,7 @@ export class StreamTask {
         await nextTurn();
         this.turnStart = performance.now();
         if (this.canceled) return;
-        if (chain.gate && (chain.gate.hasPriority() || this.switchRequested !== undefined || this.promoteRequested)) {
+        if (chain.gate && this.needsAttention(chain.gate)) {
           this.current = { ...from, inputIndex, records, timestamps, next: i + 1 };
           try {
             await this.attend(chain);
@@ -464,7 +464,7 @@ export class StreamTask {
    * The buffer being processed (from a live channel, or restored in-flight input: no channel) when
    * a checkpoint went unaligned in its middle: its records from `next` on are not processed yet.
    */
-  private current: { channel?: number; tail: string; inputIndex: number; records: unknown[]; timestamps: Array<number | null> | undefined; next: number } | undefined;
+  private current: ({ channel: number } | { tail: string }) & { inputIndex: number; records: unknown[]; timestamps: Array<number | null> | undefined; next: number } | undefined;
 
   /**
    * An aligned barrier arrived (aligned checkpoint timeout > 0): once the timeout from its
@@ -515,6 +515,11 @@ export class StreamTask {
       u.seen.add(c);
     }
     this.checkUnaligned(gate);
+  }
+
+  /** Whether an unaligned barrier waits, or a checkpoint must switch to unaligned or take a queued barrier (attend). */
+  private needsAttention(gate: InputGate): boolean {
+    return this.switchRequested !== undefined || this.promoteRequested || gate.hasPriority();
   }
 
   /** Handles a switch to unaligned and the unaligned barriers that wait (between buffers, or between records of one). */
@@ -653,10 +658,12 @@ export class StreamTask {
     this.unaligned = u;
     // The rest of the buffer being processed came before its channel's barrier: in-flight data, first.
     const cur = this.current;
-    if (cur && (cur.channel === undefined || !u.seen.has(cur.channel)) && cur.next < cur.records.length) {
+    if (cur && (!('channel' in cur) || !u.seen.has(cur.channel)) && cur.next < cur.records.length) {
       const rest = cur.records.slice(cur.next);
       const bytes = cur.timestamps ? chain.codec.encode([rest, cur.timestamps.slice(cur.next)]) : chain.codec.encode(rest);
-      this.recordTail(cur.tail, cur.inputIndex, { bytes, timestamps: cur.timestamps !== undefined });
+      const buf = { bytes, timestamps: cur.timestamps !== undefined };
+      if ('channel' in cur) this.recordInFlight(gate, cur.channel, buf);
+      else this.recordTail(cur.tail, cur.inputIndex, buf);
     }
     // Restored in-flight input not processed yet comes before anything live of its channel.
     if (this.replayInput && this.replayNext) {
