@@ -69,7 +69,9 @@ describe('recovery review (issue 9), on a cluster', () => {
     const marker = join(root, 'marker-stop');
     const log = join(root, 'stop.log');
     writeFileSync(marker, '');
-    const args = ['run', '-m', m, '-d', 'test/jobs/review9-job.ts', 'stop-abort', marker, log, '3000'];
+    // Long enough that the sources are still running once the stop returned and the marker is gone:
+    // their final checkpoint, taken with the marker still there, would be declined (a failover).
+    const args = ['run', '-m', m, '-d', 'test/jobs/review9-job.ts', 'stop-abort', marker, log, '8000'];
     const r = await runCli(args);
     expect(r.code, explain(args, r)).toBe(0);
     const jobId = /JobID ([0-9a-f]{32})/.exec(r.stdout)![1]!;
@@ -78,11 +80,11 @@ describe('recovery review (issue 9), on a cluster', () => {
       const stop = await runCli(['stop', '-m', m, jobId]);
       expect(stop.code, stop.stdout).not.toBe(0);
       rmSync(marker);
-      // 3000 records per source at 20 per 10 ms: both reach the end in a few seconds.
+      // 8000 records per source at 20 per 10 ms: both reach the end in a few seconds.
       for (let i = 0; i < 100 && (await state(jobId)) === 'RUNNING'; i++) await sleep(200);
       expect(await state(jobId)).toBe('FINISHED');
       const lines = readFileSync(log, 'utf8').trim().split('\n');
-      for (const s of ['0', '1']) expect(lines.filter((l) => l.startsWith(`${s} `)).map((l) => Number(l.split(' ')[1])).sort((a, b) => a - b).at(-1), `source ${s}`).toBe(2900);
+      for (const s of ['0', '1']) expect(lines.filter((l) => l.startsWith(`${s} `)).map((l) => Number(l.split(' ')[1])).sort((a, b) => a - b).at(-1), `source ${s}`).toBe(7900);
     } finally {
       if ((await state(jobId)) === 'RUNNING') await runCli(['cancel', '-m', m, jobId]);
     }
