@@ -18,6 +18,7 @@ import type { WindowAssigner } from './windowing/window-assigner.js';
 import type { GlobalWindow, Window } from './windowing/windows.js';
 import { BroadcastConnectedStream, BroadcastStream } from './broadcast-stream.js';
 import { ConnectedStreams } from './connected-streams.js';
+import { CoGroupedStreams, JoinedStreams } from './co-grouped-streams.js';
 import { MapStateDescriptor } from './state/state.js';
 import { isWatermarkStrategy, type WatermarkStrategy } from './watermark-strategy.js';
 
@@ -145,6 +146,16 @@ export class DataStream<T> {
     if (other.env !== this.env) throw new TypeError('connect() takes a stream of the same StreamExecutionEnvironment');
     return new ConnectedStreams<T, R>(this, other);
   }
+  /** A window join with another stream: `join(other).where(k1).equalTo(k2).window(assigner).apply(JoinFunction)`. */
+  join<R>(other: DataStream<R>): JoinedStreams<T, R> {
+    return new JoinedStreams<T, R>(this, other);
+  }
+
+  /** A window coGroup with another stream: `coGroup(other).where(k1).equalTo(k2).window(assigner).apply(CoGroupFunction)`. */
+  coGroup<R>(other: DataStream<R>): CoGroupedStreams<T, R> {
+    return new CoGroupedStreams<T, R>(this, other);
+  }
+
   /** Subtask i to subtask i (needs equal parallelism). */
   forward(): DataStream<T> {
     return this.partition('forward');

@@ -9,6 +9,20 @@ export { KeyedStream } from './keyed-stream.js';
 export { Duration, Time, toMillis, type DurationLike } from './time.js';
 export { BroadcastStream, BroadcastConnectedStream } from './broadcast-stream.js';
 export { ConnectedStreams } from './connected-streams.js';
+export { CoGroupedStreams, JoinedStreams, CoGroupedWithWindow, JoinedWithWindow, CoGroupWindowFunction, type TaggedUnion } from './co-grouped-streams.js';
+export { IntervalJoin, IntervalJoined } from './interval-join.js';
+export {
+  RichJoinFunction,
+  RichFlatJoinFunction,
+  RichCoGroupFunction,
+  ProcessJoinFunction,
+  isFlatJoinFunction,
+  type JoinFunction,
+  type FlatJoinFunction,
+  type CoGroupFunction,
+  type ProcessJoinContext,
+  type ProcessJoinFunctionLike,
+} from './functions/join-functions.js';
 export { CoProcessFunction, KeyedCoProcessFunction, RichCoFlatMapFunction, RichCoMapFunction, type CoFlatMapFunction, type CoMapFunction } from './functions/co-functions.js';
 export { Transformation, type ChainingStrategy, type OperatorSpec, type PartitionerKind, type PartitionerSpec, type TransformationKind } from './transformation.js';
 export { ExecutionConfig, CheckpointConfig, CheckpointingMode, ExternalizedCheckpointCleanup } from './execution-config.js';

@@ -7,6 +7,7 @@ import { aggregationReducer, type AggregationType, type FieldExpression } from '
 import { DataStream } from './data-stream.js';
 import type { StreamExecutionEnvironment } from './environment.js';
 import type { Transformation } from './transformation.js';
+import { IntervalJoin } from './interval-join.js';
 import { WindowedStream } from './windowing/windowed-stream.js';
 import { GlobalWindows } from './windowing/global-windows.js';
 import { CountTrigger, PurgingTrigger } from './windowing/triggers.js';
@@ -64,6 +65,15 @@ export class KeyedStream<T, K> extends DataStream<T> {
   /** The record with the maximum field (the first on a tie). */
   maxBy(field: FieldExpression): DataStream<T> {
     return this.aggregate('maxBy', field);
+  }
+
+  /**
+   * An interval join with another keyed stream (same key type): `intervalJoin(other).between(lower, upper).process(fn)`
+   * joins records whose timestamps lie within the bounds of each other (event time).
+   */
+  intervalJoin<T2>(other: KeyedStream<T2, K>): IntervalJoin<T, T2, K> {
+    if (!(other instanceof KeyedStream)) throw new TypeError('intervalJoin() takes a KeyedStream (other.keyBy(...))');
+    return new IntervalJoin<T, T2, K>(this, other, (t) => new DataStream<unknown>(this.env, t));
   }
 
   /** Cuts the keyed stream into windows (Flink's KeyedStream.window). */

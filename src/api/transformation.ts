@@ -5,6 +5,7 @@
  */
 import type { KeySelector } from './functions/functions.js';
 import type { MapStateDescriptor } from './state/state.js';
+import type { OutputTag } from './functions/process-function.js';
 import type { WindowOperatorSpec } from './windowing/window-spec.js';
 import type { ExecutionConfig } from './execution-config.js';
 
@@ -46,6 +47,17 @@ export type OperatorSpec =
   | { readonly type: 'coFlatMap'; readonly fn: unknown; readonly keySelector1?: KeySelector<unknown, unknown>; readonly keySelector2?: KeySelector<unknown, unknown> }
   | { readonly type: 'coProcess'; readonly fn: unknown }
   | { readonly type: 'keyedCoProcess'; readonly fn: unknown; readonly keySelector1: KeySelector<unknown, unknown>; readonly keySelector2: KeySelector<unknown, unknown> }
+  /** keyBy().intervalJoin(keyBy()): inclusive bounds (exclusive ones already moved by 1 ms), late-data tags. */
+  | {
+      readonly type: 'intervalJoin';
+      readonly fn: unknown;
+      readonly keySelector1: KeySelector<unknown, unknown>;
+      readonly keySelector2: KeySelector<unknown, unknown>;
+      readonly lowerBound: number;
+      readonly upperBound: number;
+      readonly leftLateTag: OutputTag<unknown> | undefined;
+      readonly rightLateTag: OutputTag<unknown> | undefined;
+    }
   | { readonly type: 'window'; readonly keySelector: KeySelector<unknown, unknown>; readonly window: WindowOperatorSpec }
   | { readonly type: 'sink'; readonly fn: unknown }
   | { readonly type: 'collect'; readonly collectId: string }

@@ -6,6 +6,7 @@ import { FilterOperator, FlatMapOperator, MapOperator, ProcessOperator } from '.
 import { KeyedProcessOperator, ReduceOperator } from './keyed-operators.js';
 import { BroadcastProcessOperator, KeyedBroadcastProcessOperator } from './broadcast-operators.js';
 import { CoFlatMapOperator, CoMapOperator, CoProcessOperator, KeyedCoProcessOperator } from './co-operators.js';
+import { IntervalJoinOperator } from './interval-join-operator.js';
 import { CollectSinkOperator, SinkOperator } from './sink-operators.js';
 import { SourceOperator } from './source-operator.js';
 import { TimestampsAndWatermarksOperator } from './timestamps-and-watermarks-operator.js';
@@ -41,6 +42,8 @@ export function createOperator(spec: OperatorSpec, ctx: OperatorContext): Stream
       return new CoProcessOperator(ctx, spec.fn);
     case 'keyedCoProcess':
       return new KeyedCoProcessOperator(ctx, spec.fn, spec.keySelector1, spec.keySelector2);
+    case 'intervalJoin':
+      return new IntervalJoinOperator(ctx, spec);
     case 'window':
       return new WindowOperator(ctx, spec.window);
     case 'sink':

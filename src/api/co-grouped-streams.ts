@@ -1,0 +1,239 @@
+/**
+ * Flink's window join and window coGroup (JoinedStreams, CoGroupedStreams):
+ *
+ *   first.join(second).where(key1).equalTo(key2).window(assigner).apply(JoinFunction | FlatJoinFunction)
+ *   first.coGroup(second).where(key1).equalTo(key2).window(assigner).apply(CoGroupFunction)
+ *
+ * Built as Flink builds them: each side is tagged by a `Map` (parallelism of its input), the two
+ * tagged streams are unioned, keyed by the side's own key, and windowed; the window function
+ * (CoGroupWindowFunction) splits each window's records by side and calls the CoGroupFunction, or,
+ * for a join, the JoinFunction for every pair (an inner join: a key with records on one side only
+ * emits nothing). So everything a window does applies: triggers, evictors, allowed lateness, event
+ * and processing time, merging (session) windows, checkpointing of the window contents, and the
+ * output carries the window's max timestamp. The plan shows `Map`, `Map` and
+ * `Window(<assigner>, <trigger>, CoGroupWindowFunction)`, as Flink's does.
+ */
+import { MiniFlinkError } from '../core/errors.js';
+import type { DataStream } from './data-stream.js';
+import { toCallable, type Collector, type KeySelector } from './functions/functions.js';
+import { isFlatJoinFunction, type CoGroupFunction, type FlatJoinFunction, type JoinFunction } from './functions/join-functions.js';
+import { AbstractRichFunction, isRichFunction, type OpenContext } from './functions/rich-function.js';
+import type { RuntimeContext } from './functions/runtime-context.js';
+import { isCheckpointedFunction, isCheckpointListener, type FunctionInitializationContext, type FunctionSnapshotContext } from './functions/checkpointed-function.js';
+import type { DurationLike } from './time.js';
+import type { Evictor } from './windowing/evictors.js';
+import type { Trigger } from './windowing/trigger.js';
+import type { WindowAssigner } from './windowing/window-assigner.js';
+import type { Window } from './windowing/windows.js';
+
+/** A record of either side on its way to the window (Flink's TaggedUnion): `tag` 1 is the first stream. */
+export interface TaggedUnion<T1, T2> {
+  readonly tag: 1 | 2;
+  readonly value: T1 | T2;
+}
+
+/** Flink's CoGroupedStreams: `first.coGroup(second)`. */
+export class CoGroupedStreams<T1, T2> {
+  constructor(
+    readonly input1: DataStream<T1>,
+    readonly input2: DataStream<T2>,
+  ) {
+    if (input1.env !== input2.env) throw new TypeError('coGroup() takes a stream of the same StreamExecutionEnvironment');
+  }
+
+  /** The key of the first stream's records. */
+  where<K>(keySelector: KeySelector<T1, K>): { equalTo(keySelector: KeySelector<T2, K>): { window<W extends Window>(assigner: WindowAssigner<TaggedUnion<T1, T2>, W>): CoGroupedWithWindow<T1, T2, K, W> } } {
+    const key1 = checkKey(keySelector, 'where');
+    return {
+      equalTo: (keySelector2) => {
+        const key2 = checkKey(keySelector2, 'equalTo');
+        return { window: (assigner) => new CoGroupedWithWindow(this.input1, this.input2, key1, key2, assigner) };
+      },
+    };
+  }
+}
+
+/** Flink's JoinedStreams: `first.join(second)`, an inner join of the records of each window. */
+export class JoinedStreams<T1, T2> {
+  constructor(
+    readonly input1: DataStream<T1>,
+    readonly input2: DataStream<T2>,
+  ) {
+    if (input1.env !== input2.env) throw new TypeError('join() takes a stream of the same StreamExecutionEnvironment');
+  }
+
+  /** The key of the first stream's records. */
+  where<K>(keySelector: KeySelector<T1, K>): { equalTo(keySelector: KeySelector<T2, K>): { window<W extends Window>(assigner: WindowAssigner<TaggedUnion<T1, T2>, W>): JoinedWithWindow<T1, T2, K, W> } } {
+    const key1 = checkKey(keySelector, 'where');
+    return {
+      equalTo: (keySelector2) => {
+        const key2 = checkKey(keySelector2, 'equalTo');
+        return { window: (assigner) => new JoinedWithWindow(this.input1, this.input2, key1, key2, assigner) };
+      },
+    };
+  }
+}
+
+/** The window of a coGroup or join and its settings (Flink's WithWindow). */
+abstract class WithWindow<T1, T2, K, W extends Window> {
+  private windowTrigger: Trigger<any, any> | undefined;
+  private windowEvictor: Evictor<any, any> | undefined;
+  private lateness: DurationLike | undefined;
+
+  constructor(
+    private readonly input1: DataStream<T1>,
+    private readonly input2: DataStream<T2>,
+    private readonly key1: (v: T1) => K,
+    private readonly key2: (v: T2) => K,
+    private readonly assigner: WindowAssigner<TaggedUnion<T1, T2>, W>,
+  ) {}
+
+  /** Sets the trigger (the assigner's default otherwise). */
+  trigger(trigger: Trigger<any, any>): this {
+    this.windowTrigger = trigger;
+    return this;
+  }
+
+  /** Sets an evictor (it sees the tagged records, as in Flink). */
+  evictor(evictor: Evictor<any, any>): this {
+    this.windowEvictor = evictor;
+    return this;
+  }
+
+  /** Keeps windows `lateness` after their end: late records update the window and fire it again. */
+  allowedLateness(lateness: DurationLike): this {
+    this.lateness = lateness;
+    return this;
+  }
+
+  /** The windowed union of both tagged sides, evaluated by the CoGroupWindowFunction. */
+  protected build<OUT>(coGroup: CoGroupWindowFunction<T1, T2, OUT>): DataStream<OUT> {
+    const tagged1 = tag<T1, T2>(this.input1, 1);
+    const tagged2 = tag<T1, T2>(this.input2, 2);
+    const key1 = this.key1;
+    const key2 = this.key2;
+    const unionKey = (u: TaggedUnion<T1, T2>): K => (u.tag === 1 ? key1(u.value as T1) : key2(u.value as T2));
+    let windowed = tagged1.union(tagged2).keyBy(unionKey).window(this.assigner);
+    if (this.windowTrigger !== undefined) windowed = windowed.trigger(this.windowTrigger);
+    if (this.windowEvictor !== undefined) windowed = windowed.evictor(this.windowEvictor);
+    if (this.lateness !== undefined) windowed = windowed.allowedLateness(this.lateness);
+    return windowed.apply(coGroup);
+  }
+}
+
+/** A coGroup's window (Flink's CoGroupedStreams.WithWindow). */
+export class CoGroupedWithWindow<T1, T2, K, W extends Window> extends WithWindow<T1, T2, K, W> {
+  /** Evaluates each window and key with a CoGroupFunction given both sides' records. */
+  apply<OUT>(fn: CoGroupFunction<T1, T2, OUT>): DataStream<OUT> {
+    const call = toCallable<(a: T1[], b: T2[], out: Collector<OUT>) => unknown>(fn, 'coGroup', 'CoGroupFunction');
+    return this.build(new CoGroupWindowFunction<T1, T2, OUT>(fn, (a, b, out) => checkSync(call(a, b, out), fn, 'coGroup', 'CoGroupFunction')));
+  }
+}
+
+/** A join's window (Flink's JoinedStreams.WithWindow). */
+export class JoinedWithWindow<T1, T2, K, W extends Window> extends WithWindow<T1, T2, K, W> {
+  /**
+   * Evaluates each window and key with a JoinFunction (one record per pair) or a FlatJoinFunction
+   * (any number per pair), for every pair of a first and a second record: an inner join.
+   */
+  apply<OUT>(fn: JoinFunction<T1, T2, OUT>): DataStream<OUT>;
+  apply<OUT>(fn: FlatJoinFunction<T1, T2, OUT>): DataStream<OUT>;
+  apply<OUT>(fn: JoinFunction<T1, T2, OUT> | FlatJoinFunction<T1, T2, OUT>): DataStream<OUT> {
+    if (isFlatJoinFunction(fn)) {
+      const join = toCallable<(a: T1, b: T2, out: Collector<OUT>) => unknown>(fn, 'join', 'FlatJoinFunction');
+      return this.build(
+        new CoGroupWindowFunction<T1, T2, OUT>(fn, (first, second, out) => {
+          for (const a of first) for (const b of second) checkSync(join(a, b, out), fn, 'join', 'FlatJoinFunction');
+        }),
+      );
+    }
+    const join = toCallable<(a: T1, b: T2) => OUT>(fn, 'join', 'JoinFunction');
+    return this.build(
+      new CoGroupWindowFunction<T1, T2, OUT>(fn, (first, second, out) => {
+        for (const a of first) for (const b of second) out.collect(checkSync(join(a, b), fn, 'join', 'JoinFunction') as OUT);
+      }),
+    );
+  }
+}
+
+/**
+ * The window function of a coGroup or join (Flink's CoGroupWindowFunction around its
+ * FlatJoinCoGroupFunction / JoinCoGroupFunction): splits a window's records by side. It wraps the
+ * user's function as Flink's WrappingFunction does: the runtime context, open/close, and the
+ * checkpoint hooks reach the user's function.
+ */
+export class CoGroupWindowFunction<T1, T2, OUT> extends AbstractRichFunction {
+  /** The user's function (for its hooks). */
+  readonly wrappedFunction: unknown;
+  initializeState?: (context: FunctionInitializationContext) => void | Promise<void>;
+  snapshotState?: (context: FunctionSnapshotContext) => void | Promise<void>;
+  notifyCheckpointComplete?: (checkpointId: number) => void | Promise<void>;
+  notifyCheckpointAborted?: (checkpointId: number) => void | Promise<void>;
+
+  constructor(
+    fn: unknown,
+    private readonly coGroup: (first: T1[], second: T2[], out: Collector<OUT>) => void,
+  ) {
+    super();
+    this.wrappedFunction = fn;
+    if (isCheckpointedFunction(fn)) {
+      this.initializeState = (c) => fn.initializeState(c);
+      this.snapshotState = (c) => fn.snapshotState(c);
+    }
+    if (isCheckpointListener(fn)) {
+      this.notifyCheckpointComplete = (id) => fn.notifyCheckpointComplete(id);
+      const aborted = fn.notifyCheckpointAborted;
+      if (aborted !== undefined) this.notifyCheckpointAborted = (id) => aborted.call(fn, id);
+    }
+  }
+
+  override setRuntimeContext(ctx: RuntimeContext): void {
+    super.setRuntimeContext(ctx);
+    if (isRichFunction(this.wrappedFunction)) this.wrappedFunction.setRuntimeContext(ctx);
+  }
+
+  override open(openContext: OpenContext): void | Promise<void> {
+    if (isRichFunction(this.wrappedFunction)) return this.wrappedFunction.open(openContext);
+  }
+
+  override close(): void | Promise<void> {
+    if (isRichFunction(this.wrappedFunction)) return this.wrappedFunction.close();
+  }
+
+  /** The WindowFunction: the window's records, split by side in their order. */
+  apply(_key: unknown, _window: Window, values: Iterable<TaggedUnion<T1, T2>>, out: Collector<OUT>): void {
+    const first: T1[] = [];
+    const second: T2[] = [];
+    for (const u of values) {
+      if (u.tag === 1) first.push(u.value as T1);
+      else second.push(u.value as T2);
+    }
+    this.coGroup(first, second, out);
+  }
+}
+
+/** Tags a side's records (Flink's Input1Tagger / Input2Tagger), at the parallelism of its input. */
+function tag<T1, T2>(input: DataStream<T1> | DataStream<T2>, side: 1 | 2): DataStream<TaggedUnion<T1, T2>> {
+  const tagged = (input as DataStream<T1 | T2>).map((value): TaggedUnion<T1, T2> => ({ tag: side, value }));
+  const p = input.transformation.parallelism;
+  if (p !== undefined) tagged.setParallelism(p);
+  return tagged;
+}
+
+function checkKey<T, K>(keySelector: KeySelector<T, K>, method: string): (v: T) => K {
+  if (keySelector === undefined || keySelector === null) throw new TypeError(`${method}() needs a KeySelector`);
+  return toCallable<(v: T) => K>(keySelector, 'getKey', 'key selector');
+}
+
+/** A join or coGroup function is synchronous, as Flink's are: a promise fails the task. */
+function checkSync(r: unknown, fn: unknown, method: string, kind: string): unknown {
+  if (typeof r === 'object' && r !== null && typeof (r as { then?: unknown }).then === 'function') {
+    Promise.resolve(r).catch(() => {});
+    const name = typeof fn === 'function' ? fn.name || '(an anonymous function)' : ((fn as object).constructor?.name ?? '(an object)');
+    throw new MiniFlinkError(
+      'MF_ERR_INVALID_PROGRAM',
+      `The ${kind} ${name} returned a Promise from ${method}(): user functions must be synchronous, as Flink's are (the window, its key and state belong to the call). Do asynchronous work in a sink's invoke().`,
+    );
+  }
+  return r;
+}
