@@ -7,11 +7,9 @@
  *   BENCH_RECORDS=2000000 BENCH_RUNS=3 npm run bench
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { compileProgram, discardCompiledProgram, LocalExecutor, runProgram, setExecutionContext } from 'miniflink/internal';
-import type { JobExecutionResult } from 'miniflink';
 import { blackhole, keyedLoop, keyedSerializingLoop, statelessLoop } from './baseline/loops.js';
+import { machine, median, runJob as runJobAt, timeLoop } from './harness.js';
 
 const N = Number(process.env['BENCH_RECORDS'] ?? 10_000_000);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
@@ -21,49 +19,12 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const cpuPerWall = new Map<string, number[]>();
 let lastCpuPerWall = 0;
 
-/** Runs a job module in this process on an embedded cluster; returns its net runtime in ms. */
+/** Runs a job module of bench/ in this process on an embedded cluster; returns its net runtime in ms. */
 async function runJob(module: string, args: string[], configuration: Record<string, string> = {}): Promise<number> {
-  const cpu0 = process.cpuUsage();
-  const wall0 = performance.now();
-  try {
-    return await runJobInner(module, args, configuration);
-  } finally {
-    const cpu = process.cpuUsage(cpu0);
-    lastCpuPerWall = (cpu.user + cpu.system) / 1000 / (performance.now() - wall0);
-  }
+  const r = await runJobAt(here(module), args, configuration);
+  lastCpuPerWall = r.cpuPerWall;
+  return r.ms;
 }
-
-async function runJobInner(module: string, args: string[], configuration: Record<string, string>): Promise<number> {
-  const path = here(module);
-  const compiledPath = await compileProgram(path);
-  let result: JobExecutionResult | undefined;
-  const local = new LocalExecutor({ path, compiledPath, args });
-  setExecutionContext({
-    executor: {
-      execute: async (pipeline) => {
-        const c = await local.execute(pipeline);
-        return { ...c, getJobID: () => c.getJobID(), getJobExecutionResult: async () => (result = await c.getJobExecutionResult()) };
-      },
-    },
-    configuration,
-    programPath: path,
-  });
-  try {
-    await runProgram({ path, compiledPath, args, configuration }, undefined);
-  } finally {
-    setExecutionContext(undefined);
-    discardCompiledProgram(compiledPath);
-  }
-  return result!.getNetRuntime();
-}
-
-function timeLoop(f: () => unknown): number {
-  const t0 = performance.now();
-  f();
-  return performance.now() - t0;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 type Case = { name: string; run: () => Promise<number> };
 const cases: Case[] = [
@@ -101,7 +62,6 @@ void blackhole();
 
 const ms = (name: string) => (samples.has(name) ? median(samples.get(name)!) : NaN);
 const rate = (name: string) => N / (ms(name) / 1000);
-const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const ratios = {
   statelessReuseVsLoop: rate('job: stateless, object reuse') / rate('loop: stateless'),
   statelessCopyVsLoop: rate('job: stateless, copying (default)') / rate('loop: stateless'),
