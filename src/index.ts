@@ -123,6 +123,7 @@ export type {
   CoFlatMapFunction,
   JoinFunction,
   FlatJoinFunction,
+  JoinFunctionLike,
   CoGroupFunction,
   ProcessJoinContext,
   ProcessJoinFunctionLike,

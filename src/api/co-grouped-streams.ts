@@ -13,10 +13,9 @@
  * output carries the window's max timestamp. The plan shows `Map`, `Map` and
  * `Window(<assigner>, <trigger>, CoGroupWindowFunction)`, as Flink's does.
  */
-import { MiniFlinkError } from '../core/errors.js';
 import type { DataStream } from './data-stream.js';
 import { toCallable, type Collector, type KeySelector } from './functions/functions.js';
-import { isFlatJoinFunction, type CoGroupFunction, type FlatJoinFunction, type JoinFunction } from './functions/join-functions.js';
+import { isFlatJoinFunction, type CoGroupFunction, type JoinFunctionLike } from './functions/join-functions.js';
 import { AbstractRichFunction, isRichFunction, type OpenContext } from './functions/rich-function.js';
 import type { RuntimeContext } from './functions/runtime-context.js';
 import { isCheckpointedFunction, isCheckpointListener, type FunctionInitializationContext, type FunctionSnapshotContext } from './functions/checkpointed-function.js';
@@ -88,22 +87,23 @@ abstract class WithWindow<T1, T2, K, W extends Window> {
     private readonly assigner: WindowAssigner<TaggedUnion<T1, T2>, W>,
   ) {}
 
-  /** Sets the trigger (the assigner's default otherwise). */
+  /** With this trigger (the assigner's default otherwise): a new WithWindow, this one unchanged (as in Flink). */
   trigger(trigger: Trigger<any, any>): this {
-    this.windowTrigger = trigger;
-    return this;
+    return this.with({ windowTrigger: trigger });
   }
 
-  /** Sets an evictor (it sees the tagged records, as in Flink). */
+  /** With an evictor (it sees the tagged records, as in Flink): a new WithWindow. */
   evictor(evictor: Evictor<any, any>): this {
-    this.windowEvictor = evictor;
-    return this;
+    return this.with({ windowEvictor: evictor });
   }
 
-  /** Keeps windows `lateness` after their end: late records update the window and fire it again. */
+  /** Keeping windows `lateness` after their end (late records update the window and fire it again): a new WithWindow. */
   allowedLateness(lateness: DurationLike): this {
-    this.lateness = lateness;
-    return this;
+    return this.with({ lateness });
+  }
+
+  private with(changes: { windowTrigger?: Trigger<any, any>; windowEvictor?: Evictor<any, any>; lateness?: DurationLike }): this {
+    return Object.assign(Object.create(Object.getPrototypeOf(this) as object) as this, this, changes);
   }
 
   /** The windowed union of both tagged sides, evaluated by the CoGroupWindowFunction. */
@@ -126,7 +126,7 @@ export class CoGroupedWithWindow<T1, T2, K, W extends Window> extends WithWindow
   /** Evaluates each window and key with a CoGroupFunction given both sides' records. */
   apply<OUT>(fn: CoGroupFunction<T1, T2, OUT>): DataStream<OUT> {
     const call = toCallable<(a: T1[], b: T2[], out: Collector<OUT>) => unknown>(fn, 'coGroup', 'CoGroupFunction');
-    return this.build(new CoGroupWindowFunction<T1, T2, OUT>(fn, (a, b, out) => checkSync(call(a, b, out), fn, 'coGroup', 'CoGroupFunction')));
+    return this.build(new CoGroupWindowFunction<T1, T2, OUT>(fn, 'coGroup', 'CoGroupFunction', (a, b, out) => call(a, b, out)));
   }
 }
 
@@ -136,21 +136,32 @@ export class JoinedWithWindow<T1, T2, K, W extends Window> extends WithWindow<T1
    * Evaluates each window and key with a JoinFunction (one record per pair) or a FlatJoinFunction
    * (any number per pair), for every pair of a first and a second record: an inner join.
    */
-  apply<OUT>(fn: JoinFunction<T1, T2, OUT>): DataStream<OUT>;
-  apply<OUT>(fn: FlatJoinFunction<T1, T2, OUT>): DataStream<OUT>;
-  apply<OUT>(fn: JoinFunction<T1, T2, OUT> | FlatJoinFunction<T1, T2, OUT>): DataStream<OUT> {
+  apply<OUT>(fn: JoinFunctionLike<T1, T2, OUT>): DataStream<OUT> {
     if (isFlatJoinFunction(fn)) {
       const join = toCallable<(a: T1, b: T2, out: Collector<OUT>) => unknown>(fn, 'join', 'FlatJoinFunction');
       return this.build(
-        new CoGroupWindowFunction<T1, T2, OUT>(fn, (first, second, out) => {
-          for (const a of first) for (const b of second) checkSync(join(a, b, out), fn, 'join', 'FlatJoinFunction');
+        new CoGroupWindowFunction<T1, T2, OUT>(fn, 'join', 'FlatJoinFunction', (first, second, out) => {
+          for (const a of first) {
+            for (const b of second) {
+              const r = join(a, b, out);
+              if (isPromise(r)) return r;
+            }
+          }
+          return undefined;
         }),
       );
     }
     const join = toCallable<(a: T1, b: T2) => OUT>(fn, 'join', 'JoinFunction');
     return this.build(
-      new CoGroupWindowFunction<T1, T2, OUT>(fn, (first, second, out) => {
-        for (const a of first) for (const b of second) out.collect(checkSync(join(a, b), fn, 'join', 'JoinFunction') as OUT);
+      new CoGroupWindowFunction<T1, T2, OUT>(fn, 'join', 'JoinFunction', (first, second, out) => {
+        for (const a of first) {
+          for (const b of second) {
+            const r = join(a, b);
+            if (isPromise(r)) return r;
+            out.collect(r);
+          }
+        }
+        return undefined;
       }),
     );
   }
@@ -172,7 +183,11 @@ export class CoGroupWindowFunction<T1, T2, OUT> extends AbstractRichFunction {
 
   constructor(
     fn: unknown,
-    private readonly coGroup: (first: T1[], second: T2[], out: Collector<OUT>) => void,
+    /** The user function's method and kind, for the message when it returns a promise. */
+    readonly wrappedMethod: string,
+    readonly wrappedKind: string,
+    /** Calls the user function; returns a promise it returned (the window operator fails the task with it). */
+    private readonly coGroup: (first: T1[], second: T2[], out: Collector<OUT>) => unknown,
   ) {
     super();
     this.wrappedFunction = fn;
@@ -200,15 +215,15 @@ export class CoGroupWindowFunction<T1, T2, OUT> extends AbstractRichFunction {
     if (isRichFunction(this.wrappedFunction)) return this.wrappedFunction.close();
   }
 
-  /** The WindowFunction: the window's records, split by side in their order. */
-  apply(_key: unknown, _window: Window, values: Iterable<TaggedUnion<T1, T2>>, out: Collector<OUT>): void {
+  /** The WindowFunction: the window's records, split by side in their order (a promise of the user's function returned). */
+  apply(_key: unknown, _window: Window, values: Iterable<TaggedUnion<T1, T2>>, out: Collector<OUT>): unknown {
     const first: T1[] = [];
     const second: T2[] = [];
     for (const u of values) {
       if (u.tag === 1) first.push(u.value as T1);
       else second.push(u.value as T2);
     }
-    this.coGroup(first, second, out);
+    return this.coGroup(first, second, out);
   }
 }
 
@@ -225,15 +240,7 @@ function checkKey<T, K>(keySelector: KeySelector<T, K>, method: string): (v: T) 
   return toCallable<(v: T) => K>(keySelector, 'getKey', 'key selector');
 }
 
-/** A join or coGroup function is synchronous, as Flink's are: a promise fails the task. */
-function checkSync(r: unknown, fn: unknown, method: string, kind: string): unknown {
-  if (typeof r === 'object' && r !== null && typeof (r as { then?: unknown }).then === 'function') {
-    Promise.resolve(r).catch(() => {});
-    const name = typeof fn === 'function' ? fn.name || '(an anonymous function)' : ((fn as object).constructor?.name ?? '(an object)');
-    throw new MiniFlinkError(
-      'MF_ERR_INVALID_PROGRAM',
-      `The ${kind} ${name} returned a Promise from ${method}(): user functions must be synchronous, as Flink's are (the window, its key and state belong to the call). Do asynchronous work in a sink's invoke().`,
-    );
-  }
-  return r;
+/** Whether a user function's result is a promise (an async function's). */
+function isPromise(r: unknown): boolean {
+  return typeof r === 'object' && r !== null && typeof (r as { then?: unknown }).then === 'function';
 }

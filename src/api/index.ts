@@ -19,6 +19,7 @@ export {
   isFlatJoinFunction,
   type JoinFunction,
   type FlatJoinFunction,
+  type JoinFunctionLike,
   type CoGroupFunction,
   type ProcessJoinContext,
   type ProcessJoinFunctionLike,

@@ -17,6 +17,12 @@ export type JoinFunction<IN1, IN2, OUT> = ((first: IN1, second: IN2) => OUT) | {
 /** Flink's FlatJoinFunction: one pair of matching records to any number of records. */
 export type FlatJoinFunction<IN1, IN2, OUT> = ((first: IN1, second: IN2, out: Collector<OUT>) => void) | { join(first: IN1, second: IN2, out: Collector<OUT>): void };
 
+/**
+ * What a window join's apply() takes: a JoinFunction or a FlatJoinFunction, in one type so that a
+ * lambda's parameters are inferred either way (`(a, b) => x` or `(a, b, out) => out.collect(x)`).
+ */
+export type JoinFunctionLike<IN1, IN2, OUT> = ((first: IN1, second: IN2, out: Collector<OUT>) => OUT | void) | { join(first: IN1, second: IN2, out: Collector<OUT>): OUT | void };
+
 /** Flink's CoGroupFunction: all records of both sides with one key in one window (either side may be empty). */
 export type CoGroupFunction<IN1, IN2, OUT> = ((first: IN1[], second: IN2[], out: Collector<OUT>) => void) | { coGroup(first: IN1[], second: IN2[], out: Collector<OUT>): void };
 

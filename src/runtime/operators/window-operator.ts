@@ -174,7 +174,12 @@ export class WindowOperator extends StreamOperator {
     const out = this.collector;
     // A promise (an async window function) fails the task: the window, its state and key belong to the call.
     const sync = (r: unknown, method: string, kind: string): void => {
-      if (r !== undefined && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(wf.kind === 'passThrough' ? undefined : wf.fn, method, kind));
+      if (r === undefined || !isPromiseLike(r)) return;
+      const fn = wf.kind === 'passThrough' ? undefined : wf.fn;
+      // A window join's or coGroup's function (wrapped by CoGroupWindowFunction) is named as the user wrote it.
+      const w = fn as { wrappedFunction?: unknown; wrappedMethod?: string; wrappedKind?: string } | undefined;
+      if (w?.wrappedKind !== undefined) throw asyncUserFunctionError(r, this.callSite(w.wrappedFunction, w.wrappedMethod!, w.wrappedKind));
+      throw asyncUserFunctionError(r, this.callSite(fn, method, kind));
     };
     switch (wf.kind) {
       case 'passThrough':

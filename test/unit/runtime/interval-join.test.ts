@@ -8,12 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { OutputTag, ProcessJoinFunction, RichJoinFunction, TumblingEventTimeWindows, isFlatJoinFunction, type Collector, type DataStream, type OperatorSpec, type ProcessJoinContext } from '../../../src/api/index.js';
+import { CountTrigger, OutputTag, ProcessJoinFunction, RichJoinFunction, TumblingEventTimeWindows, isFlatJoinFunction, type Collector, type DataStream, type OperatorSpec, type ProcessJoinContext } from '../../../src/api/index.js';
 import { KeyGroupRange } from '../../../src/core/key-groups.js';
 import { IntervalJoinOperator } from '../../../src/runtime/operators/interval-join-operator.js';
 import { SimpleMetricGroup, StreamingRuntimeContext } from '../../../src/runtime/operators/streaming-runtime-context.js';
 import { HeapKeyedStateBackend, LevelDbKeyedStateBackend, type AbstractKeyedStateBackend, type KeyedSnapshot } from '../../../src/state/index.js';
 import { jobGraphOf, newEnv, vertexNames } from '../graph/fixtures.js';
+import { windowHarness } from './window-harness.js';
 
 const MAX = 128;
 const root = mkdtempSync(join(tmpdir(), 'miniflink-interval-'));
@@ -223,6 +224,62 @@ describe('join API', () => {
     expect(names.filter((n) => n.includes('CoGroupWindowFunction'))).toHaveLength(2);
     expect(names.some((n) => n.startsWith('Interval Join'))).toBe(true);
     expect(names.some((n) => n.includes('Map'))).toBe(true);
+  });
+
+  it('joins - a lambda FlatJoinFunction gets its parameter types (type-checked), a JoinFunction its result type', () => {
+    const env = newEnv({ parallelism: 1 });
+    const clicks = env.fromElements({ user: 'a', url: 'x' });
+    const views = env.fromElements({ userId: 'a', page: 'p' });
+    const w = clicks
+      .join(views)
+      .where((c) => c.user)
+      .equalTo((v) => v.userId)
+      .window(TumblingEventTimeWindows.of(5000));
+    // Under strict, these compile only if c, v and out are inferred.
+    const flat = w.apply<string>((c, v, out) => out.collect(`${c.url}:${v.page}`));
+    const plain: DataStream<string> = w.apply((c, v) => `${c.url}:${v.page}`);
+    expect(flat.getName()).toContain('CoGroupWindowFunction');
+    expect(plain.getName()).toContain('CoGroupWindowFunction');
+  });
+
+  it('joins - trigger(), evictor() and allowedLateness() of a join window return a new one and leave the first as it was (as in Flink)', () => {
+    const env = newEnv({ parallelism: 1 });
+    const a = env.fromElements<E>({ k: 'a', id: 'x' });
+    const w = a
+      .join(a)
+      .where((e) => e.k)
+      .equalTo((e) => e.k)
+      .window(TumblingEventTimeWindows.of(100));
+    const counted = w.trigger(CountTrigger.of(1)).apply((l: E, r: E) => l.id + r.id);
+    const plain = w.apply((l: E, r: E) => l.id + r.id);
+    expect(counted.getName()).toBe('Window(TumblingEventTimeWindows(100), CountTrigger, CoGroupWindowFunction)');
+    expect(plain.getName()).toBe('Window(TumblingEventTimeWindows(100), EventTimeTrigger, CoGroupWindowFunction)');
+    const g = a
+      .coGroup(a)
+      .where((e) => e.k)
+      .equalTo((e) => e.k)
+      .window(TumblingEventTimeWindows.of(100));
+    g.allowedLateness(50);
+    const op = (s: DataStream<unknown>) => (s.transformation.operator as Extract<OperatorSpec, { type: 'window' }>).window;
+    expect(op(g.apply((ls: E[], _rs: E[], out: Collector<number>) => out.collect(ls.length)) as DataStream<unknown>).allowedLateness).toBe(0);
+  });
+
+  it('joins - a join function that returns a Promise fails naming the function as the user gave it, its kind and its operator', async () => {
+    const env = newEnv({ parallelism: 1 });
+    const a = env.fromElements<E>({ k: 'a', id: 'x' });
+    async function enrich(l: E, r: E): Promise<string> {
+      return l.id + r.id;
+    }
+    const joined = a
+      .join(a)
+      .where((e) => e.k)
+      .equalTo((e) => e.k)
+      .window(TumblingEventTimeWindows.of(100))
+      .apply(enrich as unknown as (l: E, r: E) => string);
+    const h = await windowHarness(joined as DataStream<unknown>);
+    h.element({ tag: 1, value: { k: 'a', id: 'l' } }, 5);
+    h.element({ tag: 2, value: { k: 'a', id: 'r' } }, 6);
+    expect(() => h.watermark(200)).toThrow(/The JoinFunction enrich of task 'window \(1\/1\)' returned a Promise from join\(\)/);
   });
 
   it('joins - the checks: bounds in order, event time only, keyed streams only; join function kinds', () => {
