@@ -9,12 +9,26 @@ import { EventTimeTrigger, ProcessingTimeTrigger } from './triggers.js';
 import { requireTimestamp, WindowAssigner, type WindowAssignerContext } from './window-assigner.js';
 import { TimeWindow } from './windows.js';
 
-/** The sliding windows holding a timestamp, latest start first. */
-function slidingWindows(timestamp: number, size: number, slide: number, offset: number): TimeWindow[] {
-  const windows: TimeWindow[] = [];
-  const lastStart = TimeWindow.getWindowStartWithOffset(timestamp, offset, slide);
-  for (let start = lastStart; start > timestamp - size; start -= slide) windows.push(new TimeWindow(start, start + size));
-  return windows;
+/**
+ * The sliding windows holding a timestamp, latest start first. The windows of the last start are
+ * kept (a TimeWindow is immutable): the next elements of the same slide get the same objects, and
+ * with them the namespace strings the window operator's state lookups use, already made and hashed.
+ */
+class SlidingWindowsOf {
+  private lastStart = NaN;
+  private last: TimeWindow[] = [];
+  windows(timestamp: number, size: number, slide: number, offset: number): TimeWindow[] {
+    const lastStart = TimeWindow.getWindowStartWithOffset(timestamp, offset, slide);
+    // The starts lastStart, lastStart - slide, ... above timestamp - size: how many depends on the timestamp too.
+    const count = Math.ceil((lastStart - timestamp + size) / slide);
+    if (lastStart !== this.lastStart || count !== this.last.length) {
+      const windows: TimeWindow[] = [];
+      for (let start = lastStart; start > timestamp - size; start -= slide) windows.push(new TimeWindow(start, start + size));
+      this.lastStart = lastStart;
+      this.last = windows;
+    }
+    return this.last.slice();
+  }
 }
 
 function sizes(name: string, size: DurationLike, slide: DurationLike, offset: DurationLike): [number, number, number] {
@@ -34,6 +48,7 @@ export class SlidingEventTimeWindows extends WindowAssigner<unknown, TimeWindow>
   ) {
     super();
   }
+  private readonly cache = new SlidingWindowsOf();
   /**
    * Windows of `size` every `slide`, shifted by `offset` from the epoch.
    * @throws MF_ERR_INVALID_ARGUMENT unless abs(offset) < slide and size > 0.
@@ -42,7 +57,7 @@ export class SlidingEventTimeWindows extends WindowAssigner<unknown, TimeWindow>
     return new SlidingEventTimeWindows(...sizes('SlidingEventTimeWindows', size, slide, offset));
   }
   assignWindows(_element: unknown, timestamp: number, _context?: WindowAssignerContext): TimeWindow[] {
-    return slidingWindows(requireTimestamp(timestamp), this.size, this.slide, this.offset);
+    return this.cache.windows(requireTimestamp(timestamp), this.size, this.slide, this.offset);
   }
   /** The window size in milliseconds. */
   getSize(): number {
@@ -72,6 +87,7 @@ export class SlidingProcessingTimeWindows extends WindowAssigner<unknown, TimeWi
   ) {
     super();
   }
+  private readonly cache = new SlidingWindowsOf();
   /**
    * Windows of `size` every `slide`, shifted by `offset` from the epoch.
    * @throws MF_ERR_INVALID_ARGUMENT unless abs(offset) < slide and size > 0.
@@ -80,7 +96,7 @@ export class SlidingProcessingTimeWindows extends WindowAssigner<unknown, TimeWi
     return new SlidingProcessingTimeWindows(...sizes('SlidingProcessingTimeWindows', size, slide, offset));
   }
   assignWindows(_element: unknown, _timestamp: number, context: WindowAssignerContext): TimeWindow[] {
-    return slidingWindows(context.getCurrentProcessingTime(), this.size, this.slide, this.offset);
+    return this.cache.windows(context.getCurrentProcessingTime(), this.size, this.slide, this.offset);
   }
   /** The window size in milliseconds. */
   getSize(): number {

@@ -142,8 +142,10 @@ export class NamespacedCell {
   }
 }
 
-/** Keys whose last composite key is remembered, at most (the memo is dropped when full). */
+/** Keys whose composite keys are remembered, at most (the memo is dropped when full). */
 const MEMO_KEYS = 65_536;
+/** Namespaces remembered per key (a sliding window's element is in ceil(size / slide) of them). */
+const MEMO_NAMESPACES = 16;
 
 /** Switches the backend's current key to (key, namespace) and back. Not reentrant. */
 export class NamespaceScope {
@@ -151,25 +153,25 @@ export class NamespaceScope {
   private nk: NormalizedKey | undefined = undefined;
   private kg = -1;
   /**
-   * The last composite key of each key: a key's elements mostly go to the window its previous
-   * one went to, and the same string object (its hash computed once) makes the backend's lookup
-   * cheap, where a new string would be built and hashed for every access.
+   * The composite keys of each key's recent namespaces: a key's elements mostly go to the windows
+   * its previous ones went to, and the same string object (its hash computed once) makes the
+   * backend's lookup cheap, where a new string would be built and hashed for every access.
    */
-  private readonly memo = new Map<NormalizedKey, { ns: string; composite: string }>();
+  private readonly memo = new Map<NormalizedKey, Map<string, string>>();
   constructor(readonly backend: AbstractKeyedStateBackend) {}
 
   private composite(nk: NormalizedKey, ns: string): string {
-    const m = this.memo.get(nk);
-    if (m !== undefined) {
-      if (m.ns !== ns) {
-        m.ns = ns;
-        m.composite = namespacedKey(nk, ns);
-      }
-      return m.composite;
+    let m = this.memo.get(nk);
+    if (m === undefined) {
+      if (this.memo.size >= MEMO_KEYS) this.memo.clear();
+      this.memo.set(nk, (m = new Map()));
     }
-    if (this.memo.size >= MEMO_KEYS) this.memo.clear();
-    const composite = namespacedKey(nk, ns);
-    this.memo.set(nk, { ns, composite });
+    let composite = m.get(ns);
+    if (composite === undefined) {
+      if (m.size >= MEMO_NAMESPACES) m.clear();
+      composite = namespacedKey(nk, ns);
+      m.set(ns, composite);
+    }
     return composite;
   }
   /** Makes (current key, ns) current; leave() must follow. */

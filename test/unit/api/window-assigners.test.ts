@@ -106,6 +106,21 @@ describe('window assigners', () => {
     expect(() => SlidingProcessingTimeWindows.of(0, 5)).toThrow('SlidingProcessingTimeWindows parameters must satisfy abs(offset) < slide and size > 0');
   });
 
+  it('assigners - sliding: one assigner, timestamps of the same slide in any order, a size that is not a multiple of the slide', () => {
+    // The assigner keeps the windows of the last slide: each timestamp must still get its own.
+    const a = SlidingEventTimeWindows.of(5, 2);
+    const naive = (ts: number) => {
+      const out: Array<[number, number]> = [];
+      for (let start = ts - (((ts % 2) + 2) % 2); start > ts - 5; start -= 2) out.push([start, start + 5]);
+      return out;
+    };
+    for (const ts of [0, 1, 0, 2, 3, 3, 2, -1, -2, 7, 6, 7, 100, 101, 100]) expect(spans(a.assignWindows(null, ts, ctx(0))), `ts ${ts}`).toEqual(naive(ts));
+    // The caller may change the array it gets.
+    const first = a.assignWindows(null, 10, ctx(0));
+    first.pop();
+    expect(a.assignWindows(null, 10, ctx(0))).toHaveLength(3);
+  });
+
   it('assigners - sessions: [t, t + gap), overlapping or touching windows merge, each distinct window once', () => {
     const a = EventTimeSessionWindows.withGap(Time.milliseconds(5));
     expect(spans(a.assignWindows(null, 10, ctx(0)))).toEqual([[10, 15]]);
