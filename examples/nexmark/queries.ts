@@ -2,7 +2,9 @@
  * Nexmark queries q0, q1, q2, q3, q4, q5, q7 and q8 written with the DataStream API, as a Flink
  * user would write the SQL of Flink's Nexmark benchmark (github.com/nexmark/nexmark, queries/*.sql).
  * Each takes the generator's streams and returns its result stream; examples/nexmark/q<N>.ts runs
- * one, and reference.ts is the same query as a plain single-threaded loop.
+ * one, and reference.ts is the same query as a plain single-threaded loop. Before its first
+ * exchange (keyBy) each keeps only the fields it needs, as Flink's planner does for the SQL
+ * (projection push-down): padding and URLs are not shipped between threads for nothing.
  *
  *   q0  pass-through        every bid as it is
  *   q1  currency conversion every bid with its price in euros (0.908 * dollars)
@@ -110,19 +112,23 @@ export function q2(s: NexmarkStreams): DataStream<AuctionPrice> {
 }
 
 /** q3: auctions of category 10 joined with their sellers from OR, ID and CA, whichever comes first. */
-export class LocalItemSuggestion extends KeyedCoProcessFunction<number, Auction, Person, LocalItem> {
-  private seller!: ValueState<Person>;
-  private waiting!: ListState<Auction>;
+/** What q3 keeps of an auction and of a person. */
+type AuctionOfSeller = Pick<Auction, 'id' | 'seller'>;
+type Seller = Pick<Person, 'id' | 'name' | 'city' | 'state'>;
+
+export class LocalItemSuggestion extends KeyedCoProcessFunction<number, AuctionOfSeller, Seller, LocalItem> {
+  private seller!: ValueState<Seller>;
+  private waiting!: ListState<AuctionOfSeller>;
   override open(): void {
-    this.seller = this.getRuntimeContext().getState(new ValueStateDescriptor<Person>('seller'));
-    this.waiting = this.getRuntimeContext().getListState(new ListStateDescriptor<Auction>('auctions waiting for their seller'));
+    this.seller = this.getRuntimeContext().getState(new ValueStateDescriptor<Seller>('seller'));
+    this.waiting = this.getRuntimeContext().getListState(new ListStateDescriptor<AuctionOfSeller>('auctions waiting for their seller'));
   }
-  processElement1(a: Auction, _ctx: KeyedProcessContext<number>, out: Collector<LocalItem>): void {
+  processElement1(a: AuctionOfSeller, _ctx: KeyedProcessContext<number>, out: Collector<LocalItem>): void {
     const p = this.seller.value();
     if (p) out.collect({ name: p.name, city: p.city, state: p.state, id: a.id });
     else this.waiting.add(a);
   }
-  processElement2(p: Person, _ctx: KeyedProcessContext<number>, out: Collector<LocalItem>): void {
+  processElement2(p: Seller, _ctx: KeyedProcessContext<number>, out: Collector<LocalItem>): void {
     this.seller.update(p);
     for (const a of this.waiting.get()) out.collect({ name: p.name, city: p.city, state: p.state, id: a.id });
     this.waiting.clear();
@@ -130,36 +136,46 @@ export class LocalItemSuggestion extends KeyedCoProcessFunction<number, Auction,
 }
 
 export function q3(s: NexmarkStreams): DataStream<LocalItem> {
-  const auctions = s.auctions.filter((a) => a.category === Q3_CATEGORY).keyBy((a) => a.seller);
-  const persons = s.persons.filter((p) => Q3_STATES.has(p.state)).keyBy((p) => p.id);
+  const auctions = s.auctions
+    .filter((a) => a.category === Q3_CATEGORY)
+    .map((a): AuctionOfSeller => ({ id: a.id, seller: a.seller }))
+    .keyBy((a) => a.seller);
+  const persons = s.persons
+    .filter((p) => Q3_STATES.has(p.state))
+    .map((p): Seller => ({ id: p.id, name: p.name, city: p.city, state: p.state }))
+    .keyBy((p) => p.id);
   return auctions.connect(persons).process(new LocalItemSuggestion()).name('q3 local items').uid('q3-join');
 }
 
+/** What q4 keeps of an auction and of a bid. */
+type AuctionSpan = Pick<Auction, 'id' | 'category' | 'dateTime' | 'expires'>;
+type BidPrice = Pick<Bid, 'auction' | 'price' | 'dateTime'>;
+
 /** q4, first step: the winning price of each auction when it closes. */
-export class WinningBids extends KeyedCoProcessFunction<number, Auction, Bid, { category: number; price: number }> {
-  private auction!: ValueState<Auction>;
+export class WinningBids extends KeyedCoProcessFunction<number, AuctionSpan, BidPrice, { category: number; price: number }> {
+  private auction!: ValueState<AuctionSpan>;
   private maxPrice!: ValueState<number>;
-  private early!: ListState<Bid>;
+  private early!: ListState<BidPrice>;
   private closed!: ValueState<boolean>;
   override open(): void {
     const rc = this.getRuntimeContext();
-    this.auction = rc.getState(new ValueStateDescriptor<Auction>('auction'));
+    this.auction = rc.getState(new ValueStateDescriptor<AuctionSpan>('auction'));
     this.maxPrice = rc.getState(new ValueStateDescriptor<number>('max price'));
-    this.early = rc.getListState(new ListStateDescriptor<Bid>('bids before their auction'));
+    this.early = rc.getListState(new ListStateDescriptor<BidPrice>('bids before their auction'));
     this.closed = rc.getState(new ValueStateDescriptor<boolean>('closed'));
   }
-  private offer(a: Auction, b: Bid): void {
+  private offer(a: AuctionSpan, b: BidPrice): void {
     if (b.dateTime < a.dateTime || b.dateTime > a.expires) return;
     const max = this.maxPrice.value();
     if (max === null || b.price > max) this.maxPrice.update(b.price);
   }
-  processElement1(a: Auction, ctx: KeyedProcessContext<number>): void {
+  processElement1(a: AuctionSpan, ctx: KeyedProcessContext<number>): void {
     this.auction.update(a);
     for (const b of this.early.get()) this.offer(a, b);
     this.early.clear();
     ctx.timerService().registerEventTimeTimer(a.expires);
   }
-  processElement2(b: Bid): void {
+  processElement2(b: BidPrice): void {
     if (this.closed.value()) return;
     const a = this.auction.value();
     if (a) this.offer(a, b);
@@ -190,8 +206,9 @@ export class AverageByCategory extends KeyedProcessFunction<number, { category: 
 
 export function q4(s: NexmarkStreams): DataStream<CategoryAverage> {
   return s.auctions
+    .map((a): AuctionSpan => ({ id: a.id, category: a.category, dateTime: a.dateTime, expires: a.expires }))
     .keyBy((a) => a.id)
-    .connect(s.bids.keyBy((b) => b.auction))
+    .connect(s.bids.map((b): BidPrice => ({ auction: b.auction, price: b.price, dateTime: b.dateTime })).keyBy((b) => b.auction))
     .process(new WinningBids())
     .name('q4 winning bids')
     .uid('q4-winning')
@@ -223,10 +240,11 @@ export class HotItems extends KeyedProcessFunction<number, HotItem, HotItem> {
 
 export function q5(s: NexmarkStreams): DataStream<HotItem> {
   return s.bids
-    .keyBy((b) => b.auction)
+    .map((b) => b.auction)
+    .keyBy((auction) => auction)
     .window(SlidingEventTimeWindows.of(Q5_SIZE, Q5_SLIDE))
     .aggregate(
-      { createAccumulator: () => 0, add: (_b: Bid, n: number) => n + 1, getResult: (n: number) => n, merge: (a: number, b: number) => a + b },
+      { createAccumulator: () => 0, add: (_auction: number, n: number) => n + 1, getResult: (n: number) => n, merge: (a: number, b: number) => a + b },
       (auction: number, w: TimeWindow, counts: Iterable<number>, out: Collector<HotItem>) => {
         for (const num of counts) out.collect({ windowStart: w.getStart(), auction, num });
       },
@@ -238,12 +256,15 @@ export function q5(s: NexmarkStreams): DataStream<HotItem> {
     .uid('q5-top');
 }
 
+/** What q7 keeps of a bid. */
+type PricedBid = Pick<Bid, 'auction' | 'price' | 'bidder' | 'dateTime'>;
+
 /** q7: the bids of the highest price so far (with ties) of a window, for one key or all. */
 interface MaxBids {
   price: number;
-  bids: Bid[];
+  bids: PricedBid[];
 }
-const addToMax = (acc: MaxBids, b: Bid): MaxBids => (b.price > acc.price ? { price: b.price, bids: [b] } : b.price === acc.price ? { price: acc.price, bids: [...acc.bids, b] } : acc);
+const addToMax = (acc: MaxBids, b: PricedBid): MaxBids => (b.price > acc.price ? { price: b.price, bids: [b] } : b.price === acc.price ? { price: acc.price, bids: [...acc.bids, b] } : acc);
 
 /** q7, second step: the highest bids of each window over every auction's highest (once the watermark passed it). */
 export class HighestBids extends KeyedProcessFunction<number, HighestBid, HighestBid> {
@@ -267,12 +288,13 @@ export class HighestBids extends KeyedProcessFunction<number, HighestBid, Highes
 
 export function q7(s: NexmarkStreams): DataStream<HighestBid> {
   return s.bids
+    .map((b): PricedBid => ({ auction: b.auction, price: b.price, bidder: b.bidder, dateTime: b.dateTime }))
     .keyBy((b) => b.auction)
     .window(TumblingEventTimeWindows.of(Q7_SIZE))
     .aggregate(
       {
         createAccumulator: (): MaxBids => ({ price: -1, bids: [] }),
-        add: (b: Bid, acc: MaxBids) => addToMax(acc, b),
+        add: (b: PricedBid, acc: MaxBids) => addToMax(acc, b),
         getResult: (acc: MaxBids) => acc,
         merge: (a: MaxBids, b: MaxBids) => b.bids.reduce(addToMax, a),
       },
@@ -287,13 +309,17 @@ export function q7(s: NexmarkStreams): DataStream<HighestBid> {
     .uid('q7-highest');
 }
 
+/** What q8 keeps of a person (of an auction, the seller). */
+type NewPerson = Pick<Person, 'id' | 'name' | 'dateTime'>;
+
 export function q8(s: NexmarkStreams): DataStream<NewUser> {
   return s.persons
-    .coGroup(s.auctions)
+    .map((p): NewPerson => ({ id: p.id, name: p.name, dateTime: p.dateTime }))
+    .coGroup(s.auctions.map((a) => a.seller))
     .where((p) => p.id)
-    .equalTo((a) => a.seller)
+    .equalTo((seller) => seller)
     .window(TumblingEventTimeWindows.of(Q8_SIZE))
-    .apply((persons: Person[], auctions: Auction[], out: Collector<NewUser>) => {
+    .apply((persons: NewPerson[], auctions: number[], out: Collector<NewUser>) => {
       if (auctions.length === 0) return;
       for (const p of persons) out.collect({ id: p.id, name: p.name, starttime: p.dateTime - (p.dateTime % Q8_SIZE) });
     })

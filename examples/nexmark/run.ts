@@ -11,6 +11,8 @@ export async function runQuery<T>(name: string, query: (s: NexmarkStreams) => Da
   const config = configFromArgs(args);
   const sink = args[2] ?? 'discard';
   const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  // As Nexmark's flink-conf.yaml (pipeline.object-reuse: true): no query changes a record it got.
+  env.getConfig().enableObjectReuse();
   const results = query(nexmarkStreams(env, config));
   if (sink === 'discard') results.addSink(new DiscardingSink()).name('Blackhole');
   else if (sink === 'print') results.map((r) => JSON.stringify(r)).print();
