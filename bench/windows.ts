@@ -7,39 +7,16 @@
  *   npm run build && npx tsx bench/windows.ts
  *   BENCH_RECORDS=2000000 BENCH_RUNS=3 npx tsx bench/windows.ts
  */
-import { availableParallelism, cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { compileProgram, discardCompiledProgram, LocalExecutor, runProgram, setExecutionContext } from 'miniflink/internal';
-import type { JobExecutionResult } from 'miniflink';
+import { machine, median, runJob as runJobAt } from './harness.js';
 
 const N = Number(process.env['BENCH_RECORDS'] ?? 5_000_000);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Runs a job module in this process on an embedded cluster; returns its net runtime in ms. */
+/** Runs bench/jobs/windows.ts in this process on an embedded cluster; returns its net runtime in ms. */
 async function runJob(args: string[]): Promise<number> {
-  const path = here('jobs/windows.ts');
-  const compiledPath = await compileProgram(path);
-  let result: JobExecutionResult | undefined;
-  const local = new LocalExecutor({ path, compiledPath, args });
-  setExecutionContext({
-    executor: {
-      execute: async (pipeline) => {
-        const c = await local.execute(pipeline);
-        return { ...c, getJobID: () => c.getJobID(), getJobExecutionResult: async () => (result = await c.getJobExecutionResult()) };
-      },
-    },
-    configuration: {},
-    programPath: path,
-  });
-  try {
-    await runProgram({ path, compiledPath, args, configuration: {} }, undefined);
-  } finally {
-    setExecutionContext(undefined);
-    discardCompiledProgram(compiledPath);
-  }
-  return result!.getNetRuntime();
+  return (await runJobAt(here('jobs/windows.ts'), args)).ms;
 }
 
 const cases = [
@@ -62,7 +39,6 @@ for (let i = 0; i < RUNS; i++) {
 
 const ms = (name: string) => median(samples.get(name) ?? [NaN]);
 const rate = (name: string) => N / (ms(name) / 1000);
-const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 console.log(`Machine: ${machine}; ${N.toLocaleString('en')} records; median of ${RUNS} interleaved runs.\n`);
 console.log('| case | median ms | records/s |');
 console.log('|---|---:|---:|');
