@@ -178,6 +178,25 @@ export const ACTIONS: readonly ActionDoc[] = [
     unsupported: [...PROGRAM_UNSUPPORTED, SAE, unsupported('d', 'detached', false, 'info runs no job: it prints the plan')],
   },
   {
+    name: 'bench',
+    summary: 'runs a job under every combination of scheduling choices (chaining, slot sharing, parallelism) on embedded clusters and compares them.',
+    syntax: ['bench [OPTIONS] <job.ts|job.js> <arguments> [--matrix <dim=values>...] [--records <n>] [--runs <n>] [--json <file>]'],
+    stopAtPositional: true,
+    miniflink: true,
+    options: [
+      {
+        long: 'matrix',
+        takesValue: true,
+        repeatable: true,
+        argName: 'dim=values',
+        description: 'A dimension and its values, comma-separated: chaining=on,off (pipeline.operator-chaining.enabled), slot-sharing=on,off (pipeline.slot-sharing.enabled), parallelism=1,2 (parallelism.default). Several dimensions multiply; after the job\'s arguments, one --matrix takes every following dim=values word.',
+      },
+      { long: 'records', takesValue: true, argName: 'n', description: 'The records one run processes, for records/s (default: what the job\'s sources emitted).' },
+      { long: 'runs', takesValue: true, argName: 'n', description: 'Runs per combination (default 5), interleaved, after one warm-up run.' },
+      { long: 'json', takesValue: true, argName: 'file', description: 'Also write the results to this JSON file, and a bar chart beside it (the same name, .svg).' },
+    ],
+  },
+  {
     name: 'list',
     summary: 'lists running and scheduled programs.',
     syntax: ['list [OPTIONS]'],

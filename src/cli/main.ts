@@ -10,6 +10,7 @@ import { runAction, type CliIO } from './actions/run.js';
 import { cancelAction, checkpointAction, listAction, savepointAction, stopAction } from './actions/jobs.js';
 import { clusterAction } from './actions/cluster.js';
 import { failAction } from './actions/fail.js';
+import { benchAction } from './actions/bench.js';
 import { ACTIONS, actionDoc, formatActionHelp, formatHelp, parserOptions } from './help.js';
 import { formatProgramException, HELP_HINT, withoutInternalFrames } from './output.js';
 
@@ -24,6 +25,7 @@ const RUNNERS: Record<string, (argv: readonly string[], io: CliIO) => Promise<nu
   checkpoint: checkpointAction,
   fail: failAction,
   cluster: clusterAction,
+  bench: benchAction,
 };
 
 /** `"a", "b", or "c"`. */

@@ -167,7 +167,8 @@ export function generateJobGraph(graph: StreamGraph): JobGraph {
     parallelism: head.parallelism,
     maxParallelism: head.maxParallelism,
     maxParallelismConfigured: head.maxParallelismConfigured,
-    slotSharingGroup: head.slotSharingGroup,
+    // Slot sharing off: a group per vertex (named after the job's group, so the plan still shows it).
+    slotSharingGroup: graph.slotSharingEnabled === false ? `${head.slotSharingGroup}/${head.operatorId}` : head.slotSharingGroup,
     operators: members.map((m) => ({
       nodeId: m.id,
       operatorId: m.operatorId,

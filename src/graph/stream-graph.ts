@@ -64,6 +64,8 @@ export interface StreamGraph {
   readonly edges: readonly StreamEdge[];
   /** Whether operator chaining is enabled. */
   readonly chainingEnabled: boolean;
+  /** Whether tasks share slots by slot-sharing group (false: every job vertex a group of its own). */
+  readonly slotSharingEnabled?: boolean;
 }
 
 interface ResolvedInput {
@@ -147,5 +149,5 @@ export function generateStreamGraph(env: StreamExecutionEnvironment, jobName: st
       edges.push({ source: up.id, target: me.id, partitioner, partitionTransformationId: input.partitionTransformationId, inputIndex: input.inputIndex, outputTag: input.outputTag });
     }
   }
-  return { jobName, nodes: [...nodes.values()], edges, chainingEnabled: env.isChainingEnabled() };
+  return { jobName, nodes: [...nodes.values()], edges, chainingEnabled: env.isChainingEnabled(), slotSharingEnabled: env.configuration['pipeline.slot-sharing.enabled']?.trim().toLowerCase() !== 'false' };
 }

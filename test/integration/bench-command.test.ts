@@ -1,0 +1,65 @@
+/**
+ * `miniflink bench` through the CLI: a Nexmark query under chaining x parallelism x slot sharing,
+ * each combination's exact record count, tasks and slots, the table, the JSON and the SVG. No
+ * timing is asserted (a shared machine): only that every figure is there and positive.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { explain, runCli } from '../helpers/cli.js';
+
+const root = mkdtempSync(join(tmpdir(), 'miniflink-bench-cmd-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+interface Combination {
+  combination: string;
+  records: number;
+  tasks: number;
+  slots: number;
+  cpuPerWall: number;
+  peakHeapMiB: number;
+  recordsPerSecond: { median: number; min: number; max: number };
+  runs: unknown[];
+}
+
+describe('miniflink bench', () => {
+  it('bench command - a matrix of chaining, parallelism and slot sharing: a line each, exact records, tasks and slots, JSON and SVG', async () => {
+    const json = join(root, 'q4.json');
+    const args = ['bench', 'examples/nexmark/q4.ts', '20000', '--matrix', 'chaining=on,off', 'parallelism=1,2', 'slot-sharing=on,off', '--runs', '1', '--json', json];
+    const r = await runCli(args, { timeoutMs: 240_000 });
+    const why = explain(args, r);
+    expect(r.code, why).toBe(0);
+    expect(r.stderr).toContain('8/8 done');
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { runs: number; combinations: Combination[] };
+    expect(report.runs).toBe(1);
+    const got = Object.fromEntries(report.combinations.map((c) => [c.combination, [c.tasks, c.slots]]));
+    // q4: chained, 3 vertices (source chain, winning bids, averages); unchained, 13 operators.
+    expect(got).toEqual({
+      'chaining=on parallelism=1 slot-sharing=on': [3, 1],
+      'chaining=on parallelism=1 slot-sharing=off': [3, 3],
+      'chaining=on parallelism=2 slot-sharing=on': [6, 2],
+      'chaining=on parallelism=2 slot-sharing=off': [6, 6],
+      'chaining=off parallelism=1 slot-sharing=on': [13, 1],
+      'chaining=off parallelism=1 slot-sharing=off': [13, 13],
+      'chaining=off parallelism=2 slot-sharing=on': [26, 2],
+      'chaining=off parallelism=2 slot-sharing=off': [26, 26],
+    });
+    for (const c of report.combinations) {
+      expect(c.records, c.combination).toBe(20_000);
+      expect(c.recordsPerSecond.median, c.combination).toBeGreaterThan(0);
+      expect(c.recordsPerSecond.min).toBeLessThanOrEqual(c.recordsPerSecond.max);
+      expect(c.cpuPerWall).toBeGreaterThan(0);
+      expect(c.peakHeapMiB).toBeGreaterThan(0);
+      expect(r.stdout).toMatch(new RegExp(`^${c.combination}\\s+[\\d,]+\\s`, 'm'));
+    }
+    expect(existsSync(join(root, 'q4.svg'))).toBe(true);
+    expect(readFileSync(join(root, 'q4.svg'), 'utf8')).toContain('chaining=off parallelism=2 slot-sharing=off');
+  }, 300_000);
+
+  it('bench command - a bad matrix is refused before anything runs', async () => {
+    const r = await runCli(['bench', 'examples/nexmark/q0.ts', '--matrix', 'colour=red']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--matrix takes <dimension>=<value>/);
+  });
+});
