@@ -2,7 +2,7 @@
  * Runs the real `miniflink` command in a child process.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -37,6 +37,19 @@ export function runNode(args: readonly string[], options: { timeoutMs?: number; 
 /** Runs `miniflink <args>`. */
 export function runCli(args: readonly string[], options: { timeoutMs?: number; env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
   return runNode([`${ROOT}bin/miniflink.mjs`, ...args], options);
+}
+
+/**
+ * Runs the CLI's main() in this process: the same compiled code bin/miniflink.mjs runs, without a
+ * process to start (for the many calls that only parse options and print help or an error; no
+ * job runs in them).
+ */
+export async function runCliInProcess(args: readonly string[]): Promise<CliResult> {
+  const { main } = (await import(pathToFileURL(`${ROOT}dist/cli/main.js`).href)) as { main: (argv: readonly string[], io: { out(l: string): void; err(l: string): void }) => Promise<number> };
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { out: (l) => (stdout += `${l}\n`), err: (l) => (stderr += `${l}\n`) });
+  return { code, stdout, stderr };
 }
 
 /** The JSON printed after a `RESULT ` prefix by a test job. */
