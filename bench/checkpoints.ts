@@ -31,6 +31,9 @@ import { ValueStateDescriptor } from 'miniflink';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
+/** `npm run bench -- --quick` (bench/all.ts): every case on small inputs, a smoke test. */
+const QUICK = process.env['BENCH_QUICK'] === '1';
+const scale = (n: number): number => (QUICK ? Math.max(2000, Math.round(n / 500)) : n);
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 
 /** Runs a job module on a MiniCluster of its own; returns the JobMaster after the job ended. */
@@ -59,10 +62,10 @@ const lines: string[] = [`Machine: ${machine}.`, ''];
 
 // ---- 1. throughput with checkpoints every second ----
 const throughputCases: Array<{ name: string; records: number; args: string[] }> = [
-  { name: 'hashmap, no checkpoints', records: 10_000_000, args: ['1', 'reuse'] },
-  { name: 'hashmap, checkpoint every 1 s', records: 10_000_000, args: ['1', 'reuse', 'checkpoint=1000'] },
-  { name: 'leveldb, no checkpoints', records: 1_000_000, args: ['1', 'reuse', 'leveldb'] },
-  { name: 'leveldb, checkpoint every 1 s', records: 1_000_000, args: ['1', 'reuse', 'leveldb', 'checkpoint=1000'] },
+  { name: 'hashmap, no checkpoints', records: scale(10_000_000), args: ['1', 'reuse'] },
+  { name: 'hashmap, checkpoint every 1 s', records: scale(10_000_000), args: ['1', 'reuse', 'checkpoint=1000'] },
+  { name: 'leveldb, no checkpoints', records: scale(1_000_000), args: ['1', 'reuse', 'leveldb'] },
+  { name: 'leveldb, checkpoint every 1 s', records: scale(1_000_000), args: ['1', 'reuse', 'leveldb', 'checkpoint=1000'] },
 ];
 const tput = new Map<string, number[]>(throughputCases.map((c) => [c.name, []]));
 const completed = new Map<string, number[]>(throughputCases.map((c) => [c.name, []]));
@@ -87,13 +90,13 @@ for (const c of throughputCases) {
 }
 
 // ---- 2. the final checkpoint of 1 million keys ----
-lines.push('', '### The final checkpoint of a job holding 1,000,000 keys (p=1, one state file)', '');
+lines.push('', `### The final checkpoint of a job holding ${scale(1_000_000).toLocaleString('en')} keys (p=1, one state file)`, '');
 lines.push('| backend | compression | sync part ms | async part ms | checkpoint ms | raw size MB | stored size MB |', '|---|---|---:|---:|---:|---:|---:|');
 for (const backend of ['hashmap', 'leveldb']) {
   for (const compression of ['none', 'lz4', 'snappy']) {
     const dir = mkdtempSync(join(tmpdir(), 'miniflink-bench-ckpt-'));
     try {
-      const jm = await runJob('jobs/million-keys.ts', ['1000000', ...(backend === 'leveldb' ? ['leveldb'] : [])], {
+      const jm = await runJob('jobs/million-keys.ts', [String(scale(1_000_000)), ...(backend === 'leveldb' ? ['leveldb'] : [])], {
         'execution.checkpointing.dir': dir,
         'execution.checkpointing.snapshot-compression': compression,
       });
@@ -109,12 +112,12 @@ for (const backend of ['hashmap', 'leveldb']) {
 // ---- 3. compression of a real snapshot ----
 const backend = new HeapKeyedStateBackend(128, new KeyGroupRange(0, 127));
 const state = backend.getValueState(new ValueStateDescriptor<{ count: number; last: string }>('s'));
-for (let k = 0; k < 200_000; k++) {
+for (let k = 0; k < scale(200_000); k++) {
   backend.setCurrentKey(`user-${k}`);
   state.update({ count: k % 1000, last: `page-${k % 37}` });
 }
 const raw = packValue({ version: 1, keyed: backend.toCanonical(backend.snapshot()) });
-const bench = new Bench({ time: 500 });
+const bench = new Bench({ time: QUICK ? 20 : 500 });
 const compressed: Record<string, Uint8Array> = {};
 for (const c of ['lz4', 'snappy'] as Compression[]) {
   compressed[c] = compress(raw, c);
@@ -123,7 +126,7 @@ for (const c of ['lz4', 'snappy'] as Compression[]) {
 }
 bench.add('copy (none)', () => void new Uint8Array(raw));
 await bench.run();
-lines.push('', `### Compression of a real snapshot (200,000 keys, ${f(raw.byteLength / 2 ** 20, 1)} MB raw), tinybench`, '');
+lines.push('', `### Compression of a real snapshot (${scale(200_000).toLocaleString('en')} keys, ${f(raw.byteLength / 2 ** 20, 1)} MB raw), tinybench`, '');
 lines.push('| codec | ratio (raw / stored) | compress MB/s | decompress MB/s |', '|---|---:|---:|---:|');
 const mbps = (name: string) => {
   const t = bench.tasks.find((x) => x.name === name)!.result!;

@@ -40,7 +40,8 @@ for (const q of QUERIES) {
 
 const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
 const cpu = new Map<string, number[]>();
-for (const c of cases) await c.run(); // warm-up: JIT, esbuild, file cache
+// Warm-up (JIT, esbuild, file cache); a quick smoke run skips it.
+if (process.env['BENCH_QUICK'] !== '1') for (const c of cases) await c.run();
 for (let i = 0; i < RUNS; i++) {
   for (const c of cases) {
     const r = await c.run();
@@ -71,7 +72,7 @@ const rows = QUERIES.map((q) => {
 });
 const report = { date: new Date().toISOString(), machine, events: EVENTS, rate: config.rate, runs: RUNS, generatorLoop: generator, medianMs: Object.fromEntries(cases.map((c) => [c.name, ms(c.name)])), queries: rows };
 mkdirSync(here('results'), { recursive: true });
-if (only === undefined) writeFileSync(here('results/nexmark.json'), `${JSON.stringify(report, null, 2)}\n`);
+if (only === undefined && process.env['BENCH_QUICK'] !== '1') writeFileSync(here('results/nexmark.json'), `${JSON.stringify(report, null, 2)}\n`);
 
 const n = (x: number) => Math.round(x).toLocaleString('en');
 const goal = (q: QueryName) => (STATEFUL.has(q) ? 'COST >= 0.3x' : '>= 0.5x of generator');

@@ -257,9 +257,10 @@ async function runBackend(kind: JobKind, faults: Fault[]): Promise<void> {
     await sleep(300);
     const stallMs = longestStall(markerFile, c.timestamp, c.completedAt + 300);
     const handle = c.metadata.operators.flatMap((o) => o.handles).find((h) => h.keyGroupRange !== undefined)!;
-    // Kept aside for the restore alone (the checkpoint directory goes with the job).
+    // Kept aside for the restore alone (the checkpoint directory goes with the job); small state is inline in _metadata.
     const stateCopy = join(work, 'state-copy');
-    copyFileSync(join(c.dir!, handle.file!), stateCopy);
+    if (handle.file !== undefined) copyFileSync(join(c.dir!, handle.file), stateCopy);
+    else writeFileSync(stateCopy, handle.inline!);
     process.stderr.write(`${kind}: ${KEYS} keys loaded in ${loadMs} ms, checkpoint ${c.id} in ${c.durationMs} ms\n`);
     for (const fault of faults) {
       const phases = await recover(fault, jm, cluster, keyedVertex, markerFile, hangFile);

@@ -45,8 +45,8 @@ const cases: Case[] = [
 const only = process.env['BENCH_ONLY'];
 if (only !== undefined) cases.splice(0, cases.length, ...cases.filter((c) => new RegExp(only).test(c.name)));
 const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
-// Warm up once (JIT, esbuild, file cache), then interleave the runs.
-for (const c of cases) await c.run();
+// Warm up once (JIT, esbuild, file cache; not in a quick smoke run), then interleave the runs.
+if (process.env['BENCH_QUICK'] !== '1') for (const c of cases) await c.run();
 for (let i = 0; i < RUNS; i++) {
   for (const c of cases) {
     samples.get(c.name)!.push(await c.run());
@@ -74,7 +74,8 @@ const ratios = {
 const cpu = Object.fromEntries([...cpuPerWall].map(([k, v]) => [k, median(v)]));
 const report = { date: new Date().toISOString(), machine, records: N, runs: RUNS, medianMs: Object.fromEntries(cases.map((c) => [c.name, ms(c.name)])), cpuPerWall: cpu, ratios };
 mkdirSync(here('results'), { recursive: true });
-writeFileSync(here('results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+// A quick (smoke) run's figures are not results.
+if (process.env['BENCH_QUICK'] !== '1') writeFileSync(here('results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
 
 const f = (x: number) => x.toFixed(2);
 console.log(`Machine: ${machine}; ${N.toLocaleString('en')} records; median of ${RUNS} interleaved runs.\n`);
