@@ -3,7 +3,8 @@
  * options after the job's arguments, the table and the SVG chart.
  */
 import { describe, expect, it } from 'vitest';
-import { combinations, formatTable, splitTail, svgChart, type Row } from '../../../src/cli/actions/bench.js';
+import { formatTable, splitTail } from '../../../src/cli/actions/bench.js';
+import { combinations, svgChart, type Row } from '../../../src/runtime/scheduling-bench.js';
 
 describe('bench action', () => {
   it('bench - the matrix multiplies its dimensions into Flink switches; a dimension not given keeps the job as written', () => {
