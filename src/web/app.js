@@ -645,7 +645,14 @@ async function submitPage() {
               (f) => `<div class="jar" data-jar="${esc(f.id)}"><b>${esc(f.name)}</b> <span class="muted">uploaded ${esc(time(f.uploaded))}</span>
         <div class="jar-form"><input name="args" placeholder="program arguments" size="30"><input name="parallelism" type="number" min="1" placeholder="parallelism" style="width:7em">
         <input name="savepoint" placeholder="savepoint path (optional)" size="28"><label><input type="checkbox" name="nonrestored"> allow non-restored state</label>
-        <button data-run>Submit</button><button data-delete class="danger">Delete</button></div></div>`,
+        <button data-run>Submit</button><button data-delete class="danger">Delete</button></div>
+        <div class="jar-form bench-form">Benchmark scheduling choices:
+          <label><input type="checkbox" name="b-chaining" checked> chaining on/off</label>
+          <label><input type="checkbox" name="b-sharing"> slot sharing on/off</label>
+          <input name="b-parallelism" placeholder="parallelism, e.g. 1,2" size="14" value="1,2">
+          <input name="b-runs" type="number" min="1" max="20" value="3" style="width:4em" title="runs per combination">
+          <button data-bench>Benchmark</button></div>
+        <div class="bench-result"></div></div>`,
             )
             .join(''),
     );
@@ -666,6 +673,7 @@ async function submitPage() {
           say(`Submission failed: ${e.message}`, 'error');
         }
       });
+      el.querySelector('[data-bench]').addEventListener('click', () => benchJar(id, el, field));
       el.querySelector('[data-delete]').addEventListener('click', async () => {
         try {
           await del(`/jars/${encodeURIComponent(id)}`);
@@ -678,6 +686,56 @@ async function submitPage() {
   };
   await refreshJars();
   return undefined;
+}
+
+/**
+ * `miniflink bench` from the submit page: POST /jars/:id/bench with the matrix the form gives, then
+ * the progress while it runs, and the table and chart of its result.
+ */
+async function benchJar(id, el, field) {
+  const out = el.querySelector('.bench-result');
+  const matrix = [];
+  if (field('b-chaining').checked) matrix.push('chaining=on,off');
+  if (field('b-sharing').checked) matrix.push('slot-sharing=on,off');
+  const p = field('b-parallelism').value.replace(/\s+/g, '');
+  if (p) matrix.push(`parallelism=${p}`);
+  const body = { programArgs: field('args').value.trim(), matrix, runs: Number(field('b-runs').value || 3) };
+  out.innerHTML = '<p class="muted">Starting the benchmark…</p>';
+  let trigger;
+  try {
+    trigger = (await post(`/jars/${encodeURIComponent(id)}/bench`, body))['request-id'];
+  } catch (e) {
+    out.innerHTML = `<p class="error">Benchmark refused: ${esc(e.message)}</p>`;
+    return;
+  }
+  for (;;) {
+    let st;
+    try {
+      st = await get(`/jars/${encodeURIComponent(id)}/bench/${trigger}`);
+    } catch (e) {
+      out.innerHTML = `<p class="error">Benchmark status failed: ${esc(e.message)}</p>`;
+      return;
+    }
+    if (st.status.id === 'COMPLETED') {
+      const op = st.operation ?? {};
+      if (op['failure-cause']) {
+        out.innerHTML = `<p class="error">Benchmark failed: ${esc(String(op['failure-cause']['stack-trace']).split('\n')[0])}</p>`;
+        return;
+      }
+      const rows = op.combinations
+        .map(
+          (c) => `<tr><td>${esc(c.combination)}</td><td class="num">${esc(c.recordsPerSecond.median.toLocaleString('en'))}</td><td class="num">${esc(c.recordsPerSecond.min.toLocaleString('en'))}-${esc(c.recordsPerSecond.max.toLocaleString('en'))}</td>
+          <td class="num">${esc(c.cpuPerWall.toFixed(2))}</td><td class="num">${esc(c.peakHeapMiB)} MiB</td><td class="num">${c.checkpointMs === null ? '-' : `${esc(c.checkpointMs)} ms`}</td><td class="num">${esc(c.tasks)}</td><td class="num">${esc(c.slots)}</td></tr>`,
+        )
+        .join('');
+      out.innerHTML = `<table class="bench"><thead><tr><th>combination</th><th>records/s (median)</th><th>min-max</th><th>CPU/wall</th><th>peak heap/thread</th><th>checkpoint</th><th>tasks</th><th>slots</th></tr></thead><tbody>${rows}</tbody></table>
+        <div class="bench-chart">${op.svg}</div>`;
+      return;
+    }
+    const pr = st.progress;
+    if (pr) out.innerHTML = `<p class="muted">Benchmark running: <progress max="${esc(pr.total)}" value="${esc(pr.done)}"></progress> ${esc(pr.done)}/${esc(pr.total)} ${esc(pr.current)}</p>`;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 const PAGES = { overview: overviewPage, jobs: jobsPage, job: jobPage, taskmanagers: taskManagersPage, taskmanager: taskManagerPage, jobmanager: jobManagerPage, submit: submitPage };

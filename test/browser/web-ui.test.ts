@@ -210,6 +210,49 @@ describe.skipIf(!available)('web UI', () => {
     }
   }, 120_000);
 
+  it('web UI - benchmark scheduling choices from the submit page: progress, a row per combination with exact tasks and slots, the chart; the REST checks', async () => {
+    const other = await startCluster(['web.refresh-interval=300ms']);
+    try {
+      const page = await newPage();
+      await page.goto(`${other.base}/#/submit`);
+      await page.locator('#jarfile').setInputFiles(join(ROOT, 'test/jobs/bench-ui-job.ts'));
+      await page.locator('#upload button[type=submit]').click();
+      const jar = page.locator('.jar', { hasText: 'bench-ui-job.ts' });
+      await jar.waitFor();
+      await jar.locator('[name=args]').fill('5000');
+      await jar.locator('[name=b-parallelism]').fill('1,2');
+      await jar.locator('[name=b-runs]').fill('1');
+      await jar.locator('[data-bench]').click();
+      await jar.locator('.bench-result table.bench tbody tr').nth(3).waitFor({ timeout: 120_000 });
+      const rows = await jar.locator('.bench-result table.bench tbody tr').allInnerTexts();
+      // Chained: source+map, then sum+sink: 2 vertices; unchained: 4 (parallelism times that), one group.
+      const cells = rows.map((r) => r.split('\t').map((c) => c.trim()));
+      expect(cells.map((c) => [c[0], c[6], c[7]])).toEqual([
+        ['chaining=on parallelism=1', '2', '1'],
+        ['chaining=on parallelism=2', '4', '2'],
+        ['chaining=off parallelism=1', '4', '1'],
+        ['chaining=off parallelism=2', '8', '2'],
+      ]);
+      for (const c of cells) expect(Number(c[1]!.replace(/,/g, ''))).toBeGreaterThan(0);
+      expect(await jar.locator('.bench-chart svg rect').count()).toBe(4);
+      await shot(page, 'bench');
+      await page.close();
+      expect(consoleErrors).toEqual([]);
+
+      // REST: a bad matrix or runs is 400, an unknown trigger 404.
+      const jarId = ((await (await fetch(`${other.base}/jars`)).json()) as { files: Array<{ id: string }> }).files[0]!.id;
+      const post = (body: unknown) => fetch(`${other.base}/jars/${jarId}/bench`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const bad = await post({ matrix: ['colour=red'] });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { errors: string[] }).errors[0]).toMatch(/--matrix takes <dimension>=<value>/);
+      expect((await post({ runs: 0 })).status).toBe(400);
+      expect((await post({ matrix: 'parallelism=1,2', runs: 150 })).status).toBe(400);
+      expect((await fetch(`${other.base}/jars/${jarId}/bench/0123`)).status).toBe(404);
+    } finally {
+      await stopCluster(other.cluster);
+    }
+  }, 240_000);
+
   it('web UI - npm start shows its live job within 5 seconds, and Ctrl-C stops everything', async () => {
     const started = Date.now();
     // `npm start` as a user types it (another port than 8081: tests run beside other clusters).

@@ -3,10 +3,10 @@
  * plan. Run and plan read the same inputs (program arguments, parallelism, entry, savepoint,
  * configuration) from the body or, as Flink's older clients send them, from the query.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEPRECATED_KEYS, OPTIONS, pathList, PATH_LIST_KEYS, validateConfiguration } from '../../config/index.js';
 import { isMiniFlinkError } from '../../core/errors.js';
-import { EXECUTE_INDEX_KEY } from '../../runtime/index.js';
+import { combinations, EXECUTE_INDEX_KEY, runSchedulingBench, svgChart } from '../../runtime/index.js';
 import { body, bool, RestError, str, type RouteContext } from '../route-context.js';
 
 /** Configuration keys whose value is a path the cluster reads or writes (ConfigOption.path). */
@@ -14,7 +14,7 @@ const PATH_KEYS = new Set(OPTIONS.filter((o) => o.path === true).map((o) => o.ke
 
 /** Registers the jar routes. */
 export function registerJarRoutes(r: FastifyInstance, ctx: RouteContext): void {
-  const { cluster, options, jars, base, allowedPath } = ctx;
+  const { cluster, options, jars, base, allowedPath, ops } = ctx;
 
   r.post('/jars/upload', async (req) => {
     if (!req.isMultipart()) throw new RestError(400, 'Exactly 1 file must be sent, received 0.');
@@ -137,6 +137,63 @@ export function registerJarRoutes(r: FastifyInstance, ctx: RouteContext): void {
   };
   r.get('/jars/:jarid/plan', plan);
   r.post('/jars/:jarid/plan', plan);
+
+  // ---- benchmarking scheduling choices (miniflink; `miniflink bench` over REST, the web UI's submit page) ----
+  /** What the running benchmark has done, by trigger id (one at a time: the runs take the machine). */
+  const progress = new Map<string, { done: number; total: number; current: string }>();
+  let running: string | undefined;
+  r.post('/jars/:jarid/bench', async (req: FastifyRequest, reply: FastifyReply) => {
+    const run = runInputs(req);
+    const b = body(req);
+    const matrixRaw = b.matrix ?? [];
+    const matrix = typeof matrixRaw === 'string' ? matrixRaw.split(/\s+/).filter((x) => x !== '') : matrixRaw;
+    if (!Array.isArray(matrix) || matrix.some((m) => typeof m !== 'string')) throw new RestError(400, 'Request did not match expected format: matrix must be an array of strings such as "chaining=on,off".');
+    const whole = (v: unknown, field: string, dflt: number | undefined) => {
+      if (v === undefined || v === null || v === '') return dflt;
+      const x = Number(v);
+      if (!Number.isInteger(x) || x < 1) throw new RestError(400, `Request did not match expected format: ${field} must be a positive whole number, got ${JSON.stringify(v)}.`);
+      return x;
+    };
+    const runs = whole(b.runs, 'runs', 3)!;
+    const records = whole(b.records, 'records', undefined);
+    const configuration: Record<string, string> = { ...run.configuration };
+    if (run.parallelism !== undefined && !matrix.some((m) => (m as string).startsWith('parallelism='))) configuration['parallelism.default'] = String(run.parallelism);
+    let combos;
+    try {
+      combos = combinations(matrix as string[], configuration);
+    } catch (e) {
+      throw new RestError(400, (e as Error).message);
+    }
+    if (combos.length * runs > 200) throw new RestError(400, `A benchmark takes at most 200 runs: ${combos.length} combinations x ${runs} runs is ${combos.length * runs}.`);
+    if (running !== undefined) throw new RestError(409, `A benchmark is already running (trigger ${running}): one at a time, as its runs take the machine.`);
+    const jarid = (req.params as { jarid: string }).jarid;
+    const t = ops.start('bench', jarid, async () => {
+      try {
+        const rows = await runSchedulingBench({
+          path: run.path,
+          args: run.args,
+          configuration,
+          matrix: matrix as string[],
+          runs,
+          records,
+          onProgress: (done, total, current) => progress.set(t, { done, total, current }),
+        });
+        return { runs, combinations: rows, svg: svgChart(rows) };
+      } finally {
+        running = undefined;
+        progress.delete(t);
+      }
+    });
+    running = t;
+    progress.set(t, { done: 0, total: combos.length * runs, current: 'starting' });
+    return reply.code(202).send({ 'request-id': t });
+  });
+  r.get('/jars/:jarid/bench/:triggerid', async (req) => {
+    const { jarid, triggerid } = req.params as { jarid: string; triggerid: string };
+    const op = ops.get('bench', jarid, triggerid);
+    if (!op) throw new RestError(404, `There is no bench operation with triggerId=${triggerid} for ${jarid}.`);
+    return { ...op, progress: progress.get(triggerid) ?? null };
+  });
 }
 
 /** Splits a command line as a shell would (quotes and backslashes). */
