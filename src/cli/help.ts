@@ -180,7 +180,7 @@ export const ACTIONS: readonly ActionDoc[] = [
   {
     name: 'bench',
     summary: 'runs a job under every combination of scheduling choices (chaining, slot sharing, parallelism) on embedded clusters and compares them.',
-    syntax: ['bench [OPTIONS] <job.ts|job.js> <arguments> [--matrix <dim=values>...] [--records <n>] [--runs <n>] [--json <file>]'],
+    syntax: ['bench [OPTIONS] <job.ts|job.js> <arguments> [--matrix <dim=values>...] [--records <n>] [--runs <n>] [--timeout <seconds>] [--json <file>]'],
     stopAtPositional: true,
     miniflink: true,
     options: [
@@ -193,6 +193,7 @@ export const ACTIONS: readonly ActionDoc[] = [
       },
       { long: 'records', takesValue: true, argName: 'n', description: 'The records one run processes, for records/s (default: what the job\'s sources emitted).' },
       { long: 'runs', takesValue: true, argName: 'n', description: 'Runs per combination (default 5), interleaved, after one warm-up run.' },
+      { long: 'timeout', takesValue: true, argName: 'seconds', description: 'Longest a run may take (default 600): a job that does not end by then stops the benchmark. So does a run whose job fails and restarts.' },
       { long: 'json', takesValue: true, argName: 'file', description: 'Also write the results to this JSON file, and a bar chart beside it (the same name, .svg).' },
     ],
   },

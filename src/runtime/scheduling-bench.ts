@@ -31,7 +31,7 @@ const DIMENSIONS: Record<string, { key: string; values: (v: string) => string }>
     key: 'parallelism.default',
     values: (v) => {
       if (!/^\d+$/.test(v) || Number(v) < 1) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `--matrix parallelism takes positive whole numbers, got '${v}'`);
-      return v;
+      return String(Number(v));
     },
   },
 };
@@ -71,12 +71,19 @@ export function combinations(matrix: readonly string[], base: Readonly<Record<st
     if (seen.has(m[1]!)) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `--matrix names ${m[1]} twice`);
     seen.add(m[1]!);
     const values = m[2]!.split(',').map((v) => v.trim());
+    const set = values.map((v) => dim.values(v));
+    if (new Set(set).size !== set.length) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `--matrix gives a value of ${m[1]} twice: ${m[2]}`);
     out = out.flatMap((c) => values.map((v) => ({ choices: { ...c.choices, [m[1]!]: v }, configuration: { ...c.configuration, [dim.key]: dim.values(v) } })));
   }
   return out.map((c) => ({ ...c, label: Object.entries(c.choices).map(([k, v]) => `${k}=${v}`).join(' ') || '(the job as written)' }));
 }
 
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** The median (the mean of the middle two for an even count). */
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 
 /** What to benchmark. */
 export interface SchedulingBenchRequest {
@@ -90,8 +97,12 @@ export interface SchedulingBenchRequest {
   readonly runs: number;
   /** The records one run processes (default: what the sources emitted). */
   readonly records?: number | undefined;
+  /** Longest a run may take (ms; default 10 minutes): the benchmark stops when one does not end. */
+  readonly timeoutMs?: number | undefined;
   /** Called before each run (and once at the end): runs done, runs in all, what runs next. */
   readonly onProgress?: (done: number, total: number, what: string) => void;
+  /** Called once per combination whose choice the job overrides (so the label claims what it does not get). */
+  readonly onWarning?: (message: string) => void;
 }
 
 /**
@@ -107,13 +118,20 @@ export async function runSchedulingBench(req: SchedulingBenchRequest): Promise<R
   const results = new Map<string, RunResult[]>(combos.map((c) => [c.label, []]));
   const total = combos.length * req.runs;
   let done = 0;
+  const timeoutMs = req.timeoutMs ?? 600_000;
+  const warned = new Set<string>();
+  const warn = (m: string) => {
+    if (warned.has(m)) return;
+    warned.add(m);
+    req.onWarning?.(m);
+  };
   try {
     req.onProgress?.(0, total, 'warm-up');
-    await runOnce(req.path, compiledPath, req.args, combos[0]!, req.records);
+    await runOnce(req.path, compiledPath, req.args, combos[0]!, req.records, timeoutMs, warn);
     for (let r = 0; r < req.runs; r++) {
       for (const c of combos) {
         req.onProgress?.(done, total, c.label);
-        results.get(c.label)!.push(await runOnce(req.path, compiledPath, req.args, c, req.records));
+        results.get(c.label)!.push(await runOnce(req.path, compiledPath, req.args, c, req.records, timeoutMs, warn));
         done++;
       }
     }
@@ -125,11 +143,19 @@ export async function runSchedulingBench(req: SchedulingBenchRequest): Promise<R
 }
 
 /** One run of one combination on a cluster of its own. */
-async function runOnce(path: string, compiledPath: string, args: readonly string[], c: Combination, records: number | undefined): Promise<RunResult> {
+async function runOnce(path: string, compiledPath: string, args: readonly string[], c: Combination, records: number | undefined, timeoutMs: number, warn: (m: string) => void): Promise<RunResult> {
   const parallelism = c.configuration['parallelism.default'] !== undefined ? Number(c.configuration['parallelism.default']) : undefined;
   const pipeline = await captureProgram({ path, compiledPath, args: [...args], configuration: { ...c.configuration }, ...(parallelism !== undefined ? { parallelism } : {}) }, `bench-${Math.random()}`);
   const submission = buildSubmission(pipeline, { path, compiledPath, args: [...args] });
   const job = submission.job;
+  // A choice the job overrides itself (setParallelism, disableOperatorChaining) is not what the label says.
+  if (parallelism !== undefined && !job.vertices.some((v) => v.parallelism === parallelism)) {
+    warn(`${c.label}: no operator of the job runs at parallelism ${parallelism} (it sets its own: ${[...new Set(job.vertices.map((v) => v.parallelism))].join(', ')}), so this choice changes nothing`);
+  }
+  const chaining = c.choices['chaining'];
+  if (chaining !== undefined && (chaining === 'on' || chaining === 'true') !== pipeline.env.isChainingEnabled()) {
+    warn(`${c.label}: the job turns chaining ${pipeline.env.isChainingEnabled() ? 'on' : 'off'} itself, so this choice changes nothing`);
+  }
   const slots = requiredSlots(job);
   const tasks = job.vertices.reduce((n, v) => n + v.parallelism, 0);
   const cluster = new MiniCluster({ numTaskManagers: 1, slotsPerTaskManager: slots });
@@ -147,15 +173,32 @@ async function runOnce(path: string, compiledPath: string, args: readonly string
     const cpu0 = cpuUsage();
     const wall0 = performance.now();
     const jm = cluster.dispatcher.submitJob(submission);
+    // A run must end by itself, once: a timeout or a restart (its numbers would include the failover) fails the benchmark.
+    let why: string | undefined;
+    const watch = setInterval(() => {
+      if (jm.restarts > 0) why = `the job failed and restarted in ${c.label} (a benchmark's runs must not fail: its figures would include the failover)`;
+      else if (performance.now() - wall0 > timeoutMs) why = `the job did not end within ${Math.round(timeoutMs / 1000)} s in ${c.label} (a benchmark needs a job that ends: a bounded source; or raise the timeout)`;
+      if (why !== undefined) {
+        clearInterval(watch);
+        jm.cancel();
+      }
+    }, 20);
     let result;
+    let wall: number;
+    let cpu: NodeJS.CpuUsage;
     try {
       result = await jm.result();
+    } catch (e) {
+      if (why !== undefined) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Benchmark stopped: ${why}.`);
+      throw new MiniFlinkError('MF_ERR_INVALID_PROGRAM', `The job failed in ${c.label}: ${(e as Error).message}`, { cause: e });
     } finally {
+      wall = performance.now() - wall0;
+      cpu = cpuUsage(cpu0);
+      clearInterval(watch);
       sampling = false;
       await sampler;
     }
-    const wall = performance.now() - wall0;
-    const cpu = cpuUsage(cpu0);
+    if (why !== undefined) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Benchmark stopped: ${why}.`);
     const sourceRecords = job.vertices
       .filter((v) => !job.edges.some((e) => e.targetVertex === v.id))
       .reduce((n, v) => {

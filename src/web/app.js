@@ -728,7 +728,8 @@ async function benchJar(id, el, field) {
           <td class="num">${esc(c.cpuPerWall.toFixed(2))}</td><td class="num">${esc(c.peakHeapMiB)} MiB</td><td class="num">${c.checkpointMs === null ? '-' : `${esc(c.checkpointMs)} ms`}</td><td class="num">${esc(c.tasks)}</td><td class="num">${esc(c.slots)}</td></tr>`,
         )
         .join('');
-      out.innerHTML = `<table class="bench"><thead><tr><th>combination</th><th>records/s (median)</th><th>min-max</th><th>CPU/wall</th><th>peak heap/thread</th><th>checkpoint</th><th>tasks</th><th>slots</th></tr></thead><tbody>${rows}</tbody></table>
+      const warnings = (op.warnings ?? []).map((w) => `<p class="error">Warning: ${esc(w)}</p>`).join('');
+      out.innerHTML = `${warnings}<table class="bench"><thead><tr><th>combination</th><th>records/s (median)</th><th>min-max</th><th>CPU/wall</th><th>peak heap/thread</th><th>checkpoint</th><th>tasks</th><th>slots</th></tr></thead><tbody>${rows}</tbody></table>
         <div class="bench-chart">${op.svg}</div>`;
       return;
     }

@@ -57,6 +57,45 @@ describe('miniflink bench', () => {
     expect(readFileSync(join(root, 'q4.svg'), 'utf8')).toContain('chaining=off parallelism=2 slot-sharing=off');
   }, 300_000);
 
+  it('bench command - what a benchmark cannot measure stops it with the reason: a job that restarts, one that never ends; a choice the job overrides is a warning', async () => {
+    const failing = await runCli(['bench', 'test/jobs/bench-fail-job.ts', '1000', '--runs', '1']);
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toContain('Benchmark stopped: the job failed and restarted in (the job as written)');
+    const endless = await runCli(['bench', 'test/jobs/bench-endless-job.ts', '--runs', '1', '--timeout', '2'], { timeoutMs: 60_000 });
+    expect(endless.code).toBe(1);
+    expect(endless.stderr).toContain('Benchmark stopped: the job did not end within 2 s');
+    // bench/jobs/keyed.ts sets its own parallelism (its second argument).
+    const json = join(root, 'keyed.json');
+    const own = await runCli(['bench', 'bench/jobs/keyed.ts', '3000', '1', '--matrix', 'parallelism=1,2', '--runs', '2', '--json', json]);
+    expect(own.code, explain(['bench'], own)).toBe(0);
+    expect(own.stderr).toContain('Warning: parallelism=2: no operator of the job runs at parallelism 2 (it sets its own: 1), so this choice changes nothing');
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { warnings: string[]; combinations: Combination[] };
+    expect(report.warnings).toHaveLength(1);
+    // With two runs the median is the mean of both.
+    for (const c of report.combinations) {
+      const rates = (c.runs as Array<{ ms: number; records: number }>).map((r) => Math.round((r.records * 1000) / Math.max(r.ms, 1)));
+      expect(Math.abs(c.recordsPerSecond.median - (rates[0]! + rates[1]!) / 2)).toBeLessThanOrEqual(1);
+    }
+  }, 120_000);
+
+  it('bench command - arguments it cannot place are refused before anything runs', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['bench', 'examples/nexmark/q0.ts', '--runs', '1', '3000'], /The job's arguments go before the bench options: '3000'/],
+      [['bench', '--matrix', 'chaining=on,off', 'parallelism=1,2', 'examples/nexmark/q0.ts'], /'parallelism=1,2' is not a job module: before the job, give --matrix once per dimension/],
+      [['bench', 'examples/nexmark/q0.ts', '--matrix'], /--matrix needs <dimension>=<values>/],
+      [['bench', 'examples/nexmark/q0.ts', '--matrix', 'parallelism=1,01'], /--matrix gives a value of parallelism twice/],
+      [['bench', 'examples/nexmark/q0.ts', '--runs', '0x2'], /--runs takes a positive whole number, got '0x2'/],
+      [['bench', 'examples/nexmark/q0.ts', '--json', join(root, 'no-such-dir', 'out.json')], /--json .*: the directory .* does not exist/],
+      [['bench', '-t', 'local', 'examples/nexmark/q0.ts'], /"bench" runs the job on embedded clusters of its own, one per run: --target does not apply to it/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr).toContain('Use the help option (-h or --help) to get help on the command.');
+    }
+  }, 60_000);
+
   it('bench command - a bad matrix is refused before anything runs', async () => {
     const r = await runCli(['bench', 'examples/nexmark/q0.ts', '--matrix', 'colour=red']);
     expect(r.code).toBe(1);

@@ -14,7 +14,8 @@
  * Records/s counts the records the job's sources emitted (or --records N per run). With --json,
  * the results are written there and an SVG chart beside it (same name, .svg).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { combinations, resolveProgramPath, runSchedulingBench, svgChart, type Row } from '../../runtime/index.js';
 import { CliArgumentError, listOption, parseArgs, stringOption } from '../args.js';
 import { parserOptions } from '../help.js';
@@ -24,7 +25,7 @@ import type { CliIO } from './run.js';
 /** Options of bench (declared with their help in help.ts). */
 const BENCH_OPTIONS = parserOptions('bench');
 /** The options that may also follow the job's arguments (as `miniflink bench job.ts 1000 --runs 3`). */
-const TAIL_OPTIONS = new Set(['--matrix', '--records', '--runs', '--json']);
+const TAIL_OPTIONS = new Set(['--matrix', '--records', '--runs', '--json', '--timeout']);
 
 /** Splits `job args... --runs 3 --matrix a=1,2 b=x` into the program's arguments and the bench options. */
 export function splitTail(programArgs: readonly string[]): { args: string[]; tail: string[] } {
@@ -36,6 +37,7 @@ export function splitTail(programArgs: readonly string[]): { args: string[]; tai
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     if (a === '--matrix') {
+      if (!(i + 1 < rest.length && /^[a-z-]+=/.test(rest[i + 1]!))) tail.push('--matrix'); // without values: refused below
       while (i + 1 < rest.length && /^[a-z-]+=/.test(rest[i + 1]!)) tail.push('--matrix', rest[++i]!);
     } else tail.push(a);
   }
@@ -48,19 +50,38 @@ export async function benchAction(argv: readonly string[], io: CliIO): Promise<n
   const head = parseArgs(argv, BENCH_OPTIONS);
   const [jobPath, ...rawArgs] = head.positional;
   if (jobPath === undefined) throw new CliArgumentError('No job module specified: miniflink bench [OPTIONS] <job.ts|job.js> [arguments] [--matrix ...] [--runs N] [--records N] [--json file]');
+  if (/^(chaining|slot-sharing|parallelism)=/.test(jobPath)) throw new CliArgumentError(`'${jobPath}' is not a job module: before the job, give --matrix once per dimension (--matrix chaining=on,off --matrix parallelism=1,2 job.ts), or put the options after the job's arguments.`);
   const { args: programArgs, tail } = splitTail(rawArgs);
+  if (tail.length > 0 && tail[tail.length - 1] === '--matrix') throw new CliArgumentError('--matrix needs <dimension>=<values> after it (chaining=on,off, slot-sharing=on,off, parallelism=1,2)');
   const tailParsed = parseArgs(tail, BENCH_OPTIONS, false);
+  if (tailParsed.positional.length > 0) {
+    throw new CliArgumentError(`The job's arguments go before the bench options: '${tailParsed.positional.join(' ')}' after them belongs to neither (miniflink bench <job> [arguments] [--matrix ...] [--runs N] ...)`);
+  }
+  for (const o of ['jobmanager', 'target']) {
+    if (stringOption(head, o) !== undefined) throw new CliArgumentError(`"bench" runs the job on embedded clusters of its own, one per run: --${o} does not apply to it.`);
+  }
   const pick = (name: string) => stringOption(tailParsed, name) ?? stringOption(head, name);
   const matrix = [...listOption(head, 'matrix'), ...listOption(tailParsed, 'matrix')];
-  const runs = Number(pick('runs') ?? 5);
-  if (!Number.isInteger(runs) || runs < 1) throw new CliArgumentError(`--runs takes a positive whole number, got '${pick('runs')}'`);
-  const recordsText = pick('records');
-  const records = recordsText === undefined ? undefined : Number(recordsText);
-  if (records !== undefined && (!Number.isInteger(records) || records < 1)) throw new CliArgumentError(`--records takes a positive whole number, got '${recordsText}'`);
+  const whole = (name: string, dflt: number | undefined): number | undefined => {
+    const text = pick(name);
+    if (text === undefined) return dflt;
+    if (!/^\d+$/.test(text) || Number(text) < 1) throw new CliArgumentError(`--${name} takes a positive whole number, got '${text}'`);
+    return Number(text);
+  };
+  const runs = whole('runs', 5)!;
+  const records = whole('records', undefined);
+  const timeout = whole('timeout', 600)!;
   const jsonPath = pick('json');
+  // Where the results go is checked before the runs, not after them.
+  if (jsonPath !== undefined && !existsSync(dirname(resolve(jsonPath)))) throw new CliArgumentError(`--json ${jsonPath}: the directory ${dirname(resolve(jsonPath))} does not exist`);
   const configuration = loadConfiguration(head, io.err, 'bench');
-  combinations(matrix, configuration); // a bad matrix fails before the module compiles
+  try {
+    combinations(matrix, configuration); // a bad matrix fails before the module compiles
+  } catch (e) {
+    throw new CliArgumentError((e as Error).message);
+  }
   const path = resolveProgramPath(jobPath);
+  const warnings: string[] = [];
   const rows = await runSchedulingBench({
     path,
     args: programArgs,
@@ -68,15 +89,20 @@ export async function benchAction(argv: readonly string[], io: CliIO): Promise<n
     matrix,
     runs,
     records,
+    timeoutMs: timeout * 1000,
     onProgress: (done, total, what) => {
       const width = 30;
       const filled = Math.round((done / total) * width);
       io.err(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${what}`);
     },
+    onWarning: (m) => {
+      warnings.push(m);
+      io.err(`Warning: ${m}`);
+    },
   });
   io.out(formatTable(rows, runs));
   if (jsonPath !== undefined) {
-    const report = { job: jobPath, args: programArgs, runs, date: new Date().toISOString(), node: process.version, combinations: rows };
+    const report = { job: jobPath, args: programArgs, runs, date: new Date().toISOString(), node: process.version, warnings, combinations: rows };
     writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
     const svgPath = jsonPath.replace(/\.json$/i, '') + '.svg';
     writeFileSync(svgPath, svgChart(rows));

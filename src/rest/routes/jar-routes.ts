@@ -168,6 +168,7 @@ export function registerJarRoutes(r: FastifyInstance, ctx: RouteContext): void {
     if (running !== undefined) throw new RestError(409, `A benchmark is already running (trigger ${running}): one at a time, as its runs take the machine.`);
     const jarid = (req.params as { jarid: string }).jarid;
     const t = ops.start('bench', jarid, async () => {
+      const warnings: string[] = [];
       try {
         const rows = await runSchedulingBench({
           path: run.path,
@@ -177,8 +178,9 @@ export function registerJarRoutes(r: FastifyInstance, ctx: RouteContext): void {
           runs,
           records,
           onProgress: (done, total, current) => progress.set(t, { done, total, current }),
+          onWarning: (m) => warnings.push(m),
         });
-        return { runs, combinations: rows, svg: svgChart(rows) };
+        return { runs, warnings, combinations: rows, svg: svgChart(rows) };
       } finally {
         running = undefined;
         progress.delete(t);

@@ -1,0 +1,17 @@
+/**
+ * A job that fails once (on its first attempt, at record 100) and restarts: what `miniflink bench`
+ * must refuse to time. Arguments: <n>
+ */
+import { DiscardingSink, RestartStrategies, RichMapFunction, StreamExecutionEnvironment } from 'miniflink';
+
+class FailOnce extends RichMapFunction<number, number> {
+  map(x: number): number {
+    if (x === 100 && this.getRuntimeContext().getAttemptNumber() === 0) throw new Error('injected failure');
+    return x;
+  }
+}
+
+const env = StreamExecutionEnvironment.getExecutionEnvironment();
+env.setRestartStrategy(RestartStrategies.fixedDelayRestart(3, 10));
+env.fromSequence(1, Number(process.argv[2] ?? 1000)).map(new FailOnce()).addSink(new DiscardingSink());
+await env.execute('bench fail job');
