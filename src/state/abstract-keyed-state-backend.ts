@@ -44,6 +44,8 @@ export abstract class AbstractKeyedStateBackend {
   /** Timer queues by name (created by timer services, or by a restore). */
   private readonly timerQueues = new Map<string, TimerQueue>();
   private currentKey: unknown = undefined;
+  /** The key the last setCurrentKey call made current (undefined once anything else set one). */
+  private lastSetKey: unknown = undefined;
   /** The current key, normalized for lookups (undefined before the first record). */
   protected currentNormalized: NormalizedKey | undefined;
   /** The current key's group. */
@@ -63,6 +65,8 @@ export abstract class AbstractKeyedStateBackend {
    *   gave the record another key here than where it was partitioned (Flink's message).
    */
   setCurrentKey(key: unknown): void {
+    // The same number or string setCurrentKey made current last (runs of one key): its form and group are current already.
+    if (key === this.lastSetKey && (typeof key === 'number' || typeof key === 'string')) return;
     if (key === null || key === undefined) throw new MiniFlinkError('MF_ERR_NULL_KEY', `Assigned key must not be null! The key selector returned ${String(key)}`);
     const normalized = normalizeKey(key);
     const group = assignToKeyGroup(key, this.maxParallelism);
@@ -72,6 +76,7 @@ export abstract class AbstractKeyedStateBackend {
     this.currentKey = key;
     this.currentNormalized = normalized;
     this.currentKeyGroup = group;
+    this.lastSetKey = key;
   }
 
   /**
@@ -79,6 +84,7 @@ export abstract class AbstractKeyedStateBackend {
    * firing: the queue kept both), skipping the hashing setCurrentKey does.
    */
   setCurrentKeyAndKeyGroup(key: unknown, normalizedKey: NormalizedKey, keyGroup: number): void {
+    this.lastSetKey = undefined;
     this.currentKey = key;
     this.currentNormalized = normalizedKey;
     this.currentKeyGroup = keyGroup;
@@ -175,6 +181,7 @@ export abstract class AbstractKeyedStateBackend {
       this.currentKey = key;
       this.currentNormalized = normalized;
       this.currentKeyGroup = group;
+      this.lastSetKey = undefined;
     }
   }
 

@@ -27,6 +27,31 @@ const sortKeys = (ks: readonly unknown[]) => [...ks].map((k) => JSON.stringify(k
 
 for (const kind of kinds) {
   describe(`keyed backend (${kind})`, () => {
+    it(`${kind} - setting the same key again is free, and still right after a namespace or applyToAllKeys moved the current key`, async () => {
+      const b = await open(kind);
+      const v: ValueState<number> = b.getValueState(new ValueStateDescriptor<number>('v'));
+      b.setCurrentKey(5);
+      v.update(1);
+      b.setCurrentKey('5');
+      v.update(2);
+      b.setCurrentKey(5);
+      expect(v.value()).toBe(1);
+      const group = b.getCurrentKeyGroup();
+      // A window namespace makes (5, ns) current under the same key object: setCurrentKey(5) must undo it.
+      b.setCurrentKeyAndKeyGroup(5, 'composite-5-ns', group);
+      expect(v.value()).toBe(null);
+      b.setCurrentKey(5);
+      expect(v.value()).toBe(1);
+      // applyToAllKeys sets every key and restores the one before: the next setCurrentKey of the last key visited must not be skipped.
+      b.setCurrentKey('5');
+      await b.applyToAllKeys<ValueState<number>>('v', () => {});
+      b.setCurrentKey(5);
+      expect(v.value()).toBe(1);
+      b.setCurrentKey('5');
+      expect(v.value()).toBe(2);
+      await b.dispose();
+    });
+
     it(`${kind} - ValueState.value() is null without a value, the default when one is given; update(null) and update(undefined) clear`, async () => {
       const b = await open(kind);
       const s = b.getValueState(new ValueStateDescriptor<number>('v'));
