@@ -1,16 +1,6 @@
 // An endless source; executeAndCollect(limit) takes the first records and cancels the job.
-import { RichParallelSourceFunction, StreamExecutionEnvironment, type SourceContext } from 'miniflink';
-
-class Endless extends RichParallelSourceFunction<number> {
-  private running = true;
-  async run(ctx: SourceContext<number>): Promise<void> {
-    let i = 0;
-    while (this.running) await ctx.collect(i++);
-  }
-  cancel(): void {
-    this.running = false;
-  }
-}
+import { StreamExecutionEnvironment } from 'miniflink';
+import { Endless } from './endless-source.js';
 
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
 const out = await env.addSource(new Endless()).map((x) => x * 10).executeAndCollect(25);

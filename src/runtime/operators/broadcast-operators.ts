@@ -21,7 +21,7 @@ import {
   type TimerService as TimerServiceApi,
 } from '../../api/index.js';
 import { checkState, MiniFlinkError } from '../../core/errors.js';
-import { MAX_WATERMARK, MIN_WATERMARK } from '../../core/watermarks.js';
+import { MIN_WATERMARK } from '../../core/watermarks.js';
 import type { AbstractKeyedStateBackend } from '../../state/index.js';
 import { StreamOperator, type OperatorContext, type OperatorRestore } from './stream-operator.js';
 import type { InternalTimer } from '../../state/index.js';
@@ -236,8 +236,7 @@ export class KeyedBroadcastProcessOperator extends BroadcastOperatorBase {
 
   /** The final watermark of a bounded input fires every event-time timer; processing time stops. */
   override endInput(): void {
-    this.timerService.quiesce();
-    this.timerService.advanceWatermark(MAX_WATERMARK);
+    this.timerService.endOfInput();
   }
 
   override close(): void | Promise<void> {

@@ -8,10 +8,10 @@
  */
 import { toCallable, type Collector, type KeyedProcessContext, type OnTimerContext, type ProcessContext, type TimerService as TimerServiceApi } from '../../api/index.js';
 import { checkState } from '../../core/errors.js';
-import { MAX_WATERMARK, MIN_WATERMARK } from '../../core/watermarks.js';
+import { MIN_WATERMARK } from '../../core/watermarks.js';
 import type { AbstractKeyedStateBackend, InternalTimer } from '../../state/index.js';
 import { StreamOperator, type OperatorContext, type OperatorRestore } from './stream-operator.js';
-import { TimerService, type TimeDomain } from './timer-service.js';
+import { TimerService, timeOnlyTimerService, type TimeDomain } from './timer-service.js';
 import { asyncUserFunctionError, closeUserFunction, isPromiseLike, openUserFunction } from './user-function.js';
 
 /** What the operators of connected streams share: the user function, and the keys of keyed inputs. */
@@ -93,23 +93,12 @@ export class CoFlatMapOperator extends CoOperatorBase {
   }
 }
 
-const timersOnlyOnKeyedStreams = (): never => {
-  throw new Error('Setting timers is only supported on a keyed streams.');
-};
-
 /** Flink's CoProcessOperator (connected streams not keyed): timers only tell the time. */
 export class CoProcessOperator extends CoOperatorBase {
   private readonly call1 = toCallable<(v: unknown, ctx: ProcessContext, out: Collector<unknown>) => void>(this.fn, 'processElement1', 'CoProcessFunction');
   private readonly call2 = toCallable<(v: unknown, ctx: ProcessContext, out: Collector<unknown>) => void>(this.fn, 'processElement2', 'CoProcessFunction');
   private watermark = MIN_WATERMARK;
-  private readonly timers: TimerServiceApi = {
-    currentProcessingTime: () => this.ctx.now(),
-    currentWatermark: () => this.watermark,
-    registerProcessingTimeTimer: timersOnlyOnKeyedStreams,
-    registerEventTimeTimer: timersOnlyOnKeyedStreams,
-    deleteProcessingTimeTimer: timersOnlyOnKeyedStreams,
-    deleteEventTimeTimer: timersOnlyOnKeyedStreams,
-  };
+  private readonly timers: TimerServiceApi = timeOnlyTimerService(() => this.ctx.now(), () => this.watermark);
   private readonly context: ProcessContext = {
     timestamp: () => this.timestamp ?? null,
     timerService: () => this.timers,
@@ -191,8 +180,7 @@ export class KeyedCoProcessOperator extends CoOperatorBase {
 
   /** The end of input: processing time stops, and the final watermark fires every event-time timer left. */
   override endInput(): void {
-    this.timerService.quiesce();
-    if (this.timerService.watermark < MAX_WATERMARK) this.timerService.advanceWatermark(MAX_WATERMARK);
+    this.timerService.endOfInput();
   }
 
   override close(): void | Promise<void> {

@@ -19,7 +19,7 @@
  */
 import { MapStateDescriptor, toCallable, type Collector, type MapState, type OutputTag, type ProcessJoinContext } from '../../api/index.js';
 import { checkState, MiniFlinkError } from '../../core/errors.js';
-import { MAX_WATERMARK, MIN_WATERMARK } from '../../core/watermarks.js';
+import { MIN_WATERMARK } from '../../core/watermarks.js';
 import type { AbstractKeyedStateBackend, InternalTimer } from '../../state/index.js';
 import { StreamOperator, type OperatorContext, type OperatorRestore } from './stream-operator.js';
 import { TimerService } from './timer-service.js';
@@ -157,8 +157,7 @@ export class IntervalJoinOperator extends StreamOperator {
 
   /** The end of input: the final watermark clears every buffer. */
   override endInput(): void {
-    this.timers.quiesce();
-    if (this.timers.watermark < MAX_WATERMARK) this.timers.advanceWatermark(MAX_WATERMARK);
+    this.timers.endOfInput();
   }
 
   override close(): Promise<void> {

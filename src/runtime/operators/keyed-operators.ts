@@ -10,7 +10,6 @@ import { toCallable, ValueStateDescriptor, type Collector, type KeyedProcessCont
 import { assignToKeyGroup } from '../../core/key-groups.js';
 import { TimerService, type TimeDomain } from './timer-service.js';
 import { checkState } from '../../core/errors.js';
-import { MAX_WATERMARK } from '../../core/watermarks.js';
 import { LEGACY_TIMERS_STATE, type AbstractKeyedStateBackend, type InternalTimer, type OperatorStateData } from '../../state/index.js';
 import { StreamOperator, type OperatorContext, type OperatorRestore } from './stream-operator.js';
 import { asyncUserFunctionError, closeUserFunction, isPromiseLike, openUserFunction } from './user-function.js';
@@ -143,8 +142,7 @@ export class KeyedProcessOperator extends KeyedOperator {
    * fires every event-time timer left, should it not have come through processWatermark.
    */
   override endInput(): void {
-    this.timerService.quiesce();
-    if (this.timerService.watermark < MAX_WATERMARK) this.timerService.advanceWatermark(MAX_WATERMARK);
+    this.timerService.endOfInput();
   }
 
   override close(): Promise<void> {

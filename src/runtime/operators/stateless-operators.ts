@@ -6,6 +6,7 @@
 import { toCallable, type Collector, type ProcessContext, type TimerService } from '../../api/index.js';
 import { MIN_WATERMARK } from '../../core/watermarks.js';
 import { StreamOperator, type OperatorContext } from './stream-operator.js';
+import { timeOnlyTimerService } from './timer-service.js';
 import { asyncUserFunctionError, closeUserFunction, isPromiseLike, openUserFunction } from './user-function.js';
 
 /** Base of operators that wrap one user function. */
@@ -60,24 +61,13 @@ export class FilterOperator extends UserFunctionOperator {
   }
 }
 
-const timersOnlyOnKeyedStreams = (): never => {
-  throw new Error('Setting timers is only supported on a keyed streams.');
-};
-
 /** Flink's ProcessOperator (non-keyed ProcessFunction): timers only tell the time. */
 export class ProcessOperator extends UserFunctionOperator {
   private readonly call = toCallable<(v: unknown, ctx: ProcessContext, out: Collector<unknown>) => void>(this.fn, 'processElement', 'process');
   private timestamp: number | undefined = undefined;
   private readonly collector: Collector<unknown> = { collect: (r) => this.output.collect(r, this.timestamp) };
   private watermark = MIN_WATERMARK;
-  private readonly timers: TimerService = {
-    currentProcessingTime: () => this.ctx.now(),
-    currentWatermark: () => this.watermark,
-    registerProcessingTimeTimer: timersOnlyOnKeyedStreams,
-    registerEventTimeTimer: timersOnlyOnKeyedStreams,
-    deleteProcessingTimeTimer: timersOnlyOnKeyedStreams,
-    deleteEventTimeTimer: timersOnlyOnKeyedStreams,
-  };
+  private readonly timers: TimerService = timeOnlyTimerService(() => this.ctx.now(), () => this.watermark);
   private readonly context: ProcessContext = {
     timestamp: () => this.timestamp ?? null,
     timerService: () => this.timers,

@@ -113,6 +113,15 @@ export class TimerService {
     this.scheduledFor = Infinity;
   }
 
+  /**
+   * The end of the input: processing time stops, and the final watermark fires every event-time
+   * timer left (as Flink's operators do at endInput).
+   */
+  endOfInput(): void {
+    this.quiesce();
+    if (this.watermark < MAX_WATERMARK) this.advanceWatermark(MAX_WATERMARK);
+  }
+
   /** Number of event-time timers. */
   numEventTimeTimers(): number {
     return this.eventTimers.size;
@@ -209,4 +218,22 @@ function badTimestamp(ts: unknown): MiniFlinkError {
     'MF_ERR_INVALID_ARGUMENT',
     `A timer's timestamp must be a number of milliseconds, a whole number from Long.MIN_VALUE to Long.MAX_VALUE (-2^63 to 2^63 - 1) as Flink's timestamps are longs, got ${String(ts)}`,
   );
+}
+
+/**
+ * The timer service of an operator on a stream that is not keyed (Flink's ProcessOperator,
+ * CoProcessOperator): it tells the time; setting or deleting a timer throws Flink's message.
+ */
+export function timeOnlyTimerService(now: () => number, watermark: () => number): TimerServiceApi {
+  const keyedOnly = (): never => {
+    throw new Error('Setting timers is only supported on a keyed streams.');
+  };
+  return {
+    currentProcessingTime: now,
+    currentWatermark: watermark,
+    registerProcessingTimeTimer: keyedOnly,
+    registerEventTimeTimer: keyedOnly,
+    deleteProcessingTimeTimer: keyedOnly,
+    deleteEventTimeTimer: keyedOnly,
+  };
 }

@@ -236,8 +236,7 @@ export class WindowOperator extends StreamOperator {
 
   /** The final watermark fired every event-time window; processing time stops (as in Flink). */
   override endInput(): void {
-    this.timers.quiesce();
-    if (this.timers.watermark < MAX_WATERMARK) this.timers.advanceWatermark(MAX_WATERMARK);
+    this.timers.endOfInput();
   }
 
   override close(): Promise<void> {
