@@ -24,7 +24,15 @@
  * JobManager whatever order the job registers its classes in, and a savepoint of one job restores
  * in a job that registers its classes in another order. (msgpack has 128 extension types, several
  * taken by msgpackr: one number per class, derived from its name, would collide.)
+ *
+ * Two copies of msgpackr's code run here: the ES module for record batches, and its CommonJS
+ * bundle for state, snapshots and control values ({@link packValue}, {@link StatePackr}), with the
+ * same extensions. Code that V8 optimized for a job's records (their shapes) deoptimized whenever a
+ * checkpoint packed a snapshot (other shapes) through the same functions, and ran slower from then
+ * on: a checkpoint every second cost the keyed benchmark job 12% of its throughput, 3-5% with the
+ * copies apart (bench/README.md).
  */
+import { createRequire } from 'node:module';
 import { Packr, Unpackr, addExtension } from 'msgpackr';
 import { MiniFlinkError } from './errors.js';
 import { createPojo, kindOf, pojoTypeByName, pojoTypeOf, pojoTypeOfConstructor, unknownClassName, unregisteredClass, type PojoType } from './pojo-types.js';
@@ -149,76 +157,89 @@ function encodedName(type: PojoType): Uint8Array {
   return b;
 }
 
-// addExtension prepends: the last added is tried first. Instances of user classes are tried last
-// among these (a NegativeZero is a class too), registered classes first.
-addExtension({
-  Class: UnregisteredInstance as unknown as new () => unknown,
-  write(v: object): unknown {
-    const proto = Object.getPrototypeOf(v) as object;
-    const type = unregisteredClass(proto);
-    // Exported by the job module, hence registered just now: write a copy that the POJO extension takes.
-    return type !== undefined ? Object.assign(Object.create(type.prototype) as object, v) : v;
-  },
-});
+/** The CommonJS copy of msgpackr (see above): a module of its own, so code and type feedback of its own. */
+const stateMsgpackr = createRequire(import.meta.url)('msgpackr') as typeof import('msgpackr');
 
-// msgpackr would silently drop a function; Flink fails to serialize it, and so do we.
-addExtension({
-  Class: Function,
-  type: FUNCTION_EXTENSION,
-  write() {
-    throw new TypeError('a function cannot be serialized');
-  },
-  read() {
-    return undefined;
-  },
-});
+/** Registers this module's extensions with one copy of msgpackr. */
+function registerExtensions(add: typeof addExtension): void {
+  // addExtension prepends: the last added is tried first. Instances of user classes are tried last
+  // among these (a NegativeZero is a class too), registered classes first.
+  add({
+    Class: UnregisteredInstance as unknown as new () => unknown,
+    write(v: object): unknown {
+      const proto = Object.getPrototypeOf(v) as object;
+      const type = unregisteredClass(proto);
+      // Exported by the job module, hence registered just now: write a copy that the POJO extension takes.
+      return type !== undefined ? Object.assign(Object.create(type.prototype) as object, v) : v;
+    },
+  });
 
-addExtension({
-  Class: NegativeZero,
-  type: NEGATIVE_ZERO_EXTENSION,
-  pack(_v: unknown, allocateForWrite: (size: number) => { target: Uint8Array; position: number }): undefined {
-    const { target, position } = allocateForWrite(9);
-    target[position] = 0xcb; // float 64
-    target[position + 1] = 0x80; // the sign bit; the rest stays 0
-    target.fill(0, position + 2, position + 9);
-    return undefined;
-  },
-  unpack: () => -0,
-} as unknown as Parameters<typeof addExtension>[0]);
+  // msgpackr would silently drop a function; Flink fails to serialize it, and so do we.
+  add({
+    Class: Function,
+    type: FUNCTION_EXTENSION,
+    write() {
+      throw new TypeError('a function cannot be serialized');
+    },
+    read() {
+      return undefined;
+    },
+  });
 
-addExtension({
-  Class: Buffer,
-  type: BUFFER_EXTENSION,
-  pack: (b: Buffer) => b,
-  unpack: (bytes: Uint8Array) => Buffer.from(bytes),
-} as unknown as Parameters<typeof addExtension>[0]);
+  add({
+    Class: NegativeZero,
+    type: NEGATIVE_ZERO_EXTENSION,
+    pack(_v: unknown, allocateForWrite: (size: number) => { target: Uint8Array; position: number }): undefined {
+      const { target, position } = allocateForWrite(9);
+      target[position] = 0xcb; // float 64
+      target[position + 1] = 0x80; // the sign bit; the rest stays 0
+      target.fill(0, position + 2, position + 9);
+      return undefined;
+    },
+    unpack: () => -0,
+  } as unknown as Parameters<typeof addExtension>[0]);
 
-addExtension({
-  Class: PojoInstance as unknown as new () => unknown,
-  type: POJO_EXTENSION,
-  // Writes `fixext1 tag, [name, fields]`: the tag, the array's header and the name's cached bytes
-  // itself, then the fields, a plain object (msgpackr's fast path, and a record of this batch).
-  pack(v: object, allocateForWrite: (size: number) => { target: Uint8Array; position: number }, pack: (x: unknown) => void): undefined {
-    const name = encodedName(matched!);
-    const { target, position } = allocateForWrite(4 + name.length);
-    target[position] = 0xd4; // fixext 1: a tag, then the value it applies to
-    target[position + 1] = POJO_EXTENSION;
-    target[position + 2] = 0;
-    target[position + 3] = 0x92; // an array of 2
-    target.set(name, position + 4);
-    pack({ ...v });
-    return undefined;
-  },
-  read(data: unknown): unknown {
-    const [name, fields] = data as [string, object];
-    const type = pojoTypeByName(name);
-    if (type === undefined) {
-      unknownClassName(name);
-      return fields;
-    }
-    return createPojo(type, fields);
-  },
-} as unknown as Parameters<typeof addExtension>[0]);
+  add({
+    Class: Buffer,
+    type: BUFFER_EXTENSION,
+    pack: (b: Buffer) => b,
+    unpack: (bytes: Uint8Array) => Buffer.from(bytes),
+  } as unknown as Parameters<typeof addExtension>[0]);
+
+  add({
+    Class: PojoInstance as unknown as new () => unknown,
+    type: POJO_EXTENSION,
+    // Writes `fixext1 tag, [name, fields]`: the tag, the array's header and the name's cached bytes
+    // itself, then the fields, a plain object (msgpackr's fast path, and a record of this batch).
+    pack(v: object, allocateForWrite: (size: number) => { target: Uint8Array; position: number }, pack: (x: unknown) => void): undefined {
+      const name = encodedName(matched!);
+      const { target, position } = allocateForWrite(4 + name.length);
+      target[position] = 0xd4; // fixext 1: a tag, then the value it applies to
+      target[position + 1] = POJO_EXTENSION;
+      target[position + 2] = 0;
+      target[position + 3] = 0x92; // an array of 2
+      target.set(name, position + 4);
+      pack({ ...v });
+      return undefined;
+    },
+    read(data: unknown): unknown {
+      const [name, fields] = data as [string, object];
+      const type = pojoTypeByName(name);
+      if (type === undefined) {
+        unknownClassName(name);
+        return fields;
+      }
+      return createPojo(type, fields);
+    },
+  } as unknown as Parameters<typeof addExtension>[0]);
+}
+registerExtensions(addExtension);
+registerExtensions(stateMsgpackr.addExtension);
+
+/** msgpackr's Packr for state, snapshots and control values (the copy apart from record batches). */
+export const StatePackr: typeof Packr = stateMsgpackr.Packr;
+/** msgpackr's Unpackr for state, snapshots and control values. */
+export const StateUnpackr: typeof Unpackr = stateMsgpackr.Unpackr;
 
 /**
  * Packs a value; when msgpackr would have written a -0 as 0, packs it again with every -0
@@ -295,10 +316,10 @@ function serializationError(records: readonly unknown[], cause: unknown): MiniFl
 
 /** Packs one value (state, control data) into a standalone byte array. */
 export function packValue(v: unknown): Uint8Array {
-  return new Uint8Array(packRecords(new Packr(packOptions), v));
+  return new Uint8Array(packRecords(new StatePackr(packOptions), v));
 }
 
 /** Unpacks one value packed by {@link packValue}. */
 export function unpackValue(bytes: Uint8Array): unknown {
-  return new Unpackr(unpackOptions).unpack(bytes);
+  return new StateUnpackr(unpackOptions).unpack(bytes);
 }

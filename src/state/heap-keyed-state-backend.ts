@@ -15,12 +15,12 @@ import type { KeyGroupRange } from '../core/key-groups.js';
 import { copyRecord } from '../core/record-copy.js';
 import { AbstractKeyedStateBackend, entriesToMap, mapToEntries } from './abstract-keyed-state-backend.js';
 import { timerQueuesToCanonical, type TimerQueuesSnapshot } from './timer-queues.js';
-import { denormalizeKey, normalizeKey, type NormalizedKey } from './key-normalizer.js';
+import { denormalizeKey, type NormalizedKey } from './key-normalizer.js';
 
 /** Entries restored between two turns of the event loop. */
 const RESTORE_CHUNK = 20_000;
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-import type { KeyedSnapshot, KeyedStateData } from './snapshot-format.js';
+import { normalizedEntries, type KeyedSnapshot, type KeyedStateData } from './snapshot-format.js';
 
 /** One key group of one state. */
 interface Group {
@@ -181,12 +181,12 @@ export class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       this.restoreTimers(s);
       for (const st of s.states) {
         const table = this.table(st.name);
-        for (const [kg, entries] of st.groups) {
+        for (const [kg, entries] of normalizedEntries(st)) {
           if (!this.keyGroupRange.contains(kg)) continue;
           const map = new Map<NormalizedKey, unknown>();
           table.set(kg, { map, frozen: false, fresh: null });
-          for (const [key, value] of entries) {
-            map.set(normalizeKey(key), st.kind === 'map' ? entriesToMap(value) : value);
+          for (const [nk, value] of entries) {
+            map.set(nk, st.kind === 'map' ? entriesToMap(value) : value);
             if (++sinceTurn === RESTORE_CHUNK) {
               sinceTurn = 0;
               await nextTurn();

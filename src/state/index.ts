@@ -17,6 +17,9 @@ export { normalizeKey, denormalizeKey, type NormalizedKey } from './key-normaliz
 export {
   SNAPSHOT_FORMAT_VERSION,
   LEGACY_TIMERS_STATE,
+  canonicalKeyedSnapshot,
+  normalizedEntries,
+  type RawKeyGroup,
   type OperatorSnapshot,
   type KeyedSnapshot,
   type KeyedStateData,

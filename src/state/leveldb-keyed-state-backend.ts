@@ -1,26 +1,38 @@
 /**
  * The LevelDB backend's keyed state: one database per keyed operator subtask, in the TaskManager's
- * temporary directory. Values are serialized (msgpack); reads go through a small write buffer, then
- * `getSync`; writes are batched.
+ * temporary directory. Values are serialized (msgpack) in LevelDB; the keys in use are read through
+ * a bounded cache of decoded values, and writes reach LevelDB in batches.
  *
  *   LevelDB key:  [key group: 2 bytes, big endian][state id: 1 byte][msgpack(normalized key)]
  *   value:        msgpack(value)            (MapState: msgpack of its [userKey, value] pairs)
  *
- *   write(k, v) -> buffer (objects) --8192 entries--> db.batch (in flight) --> LevelDB
- *   read(k)     -> buffer, then the batch in flight, then db.getSync
+ *   read(k)  -> cache (decoded) -> pending -> the batch in flight -> db.getSync, then cached
+ *   write(k) -> cache (dirty)
+ *   a full cache evicts its oldest keys: their dirty values, encoded, go to `pending`
+ *   pending --bufferEntries--> db.batch (in flight, one at a time) --> LevelDB
+ *
+ * The cache holds up to `cacheEntries` keys (default 65,536), each with its values of every state.
+ * A value handed out is dirty unless it is a primitive, because a user function may change an
+ * object in place without calling update() (as the hashmap backend keeps such a change, so does
+ * this one); evicting writes it back. So a job whose keys fit in the cache runs on decoded values
+ * and writes to LevelDB only at checkpoints and evictions; a larger key space reads and writes
+ * LevelDB per record, as before.
  *
  * One batch is in flight at a time: classic-level runs batches on the thread pool and does not
  * order concurrent ones (a large batch followed at once by a small one for the same key may land
- * second and leave the stale value). Writes made while a batch is in flight stay in the buffer and
- * go in the next batch, started when the one in flight is written.
+ * second and leave the stale value). Writes staged while a batch is in flight stay in `pending`
+ * and go in the next batch, started when the one in flight is written.
  *
  * A batch that fails leaves LevelDB behind the task's writes: the backend calls `onError` (the task
  * fails itself) and every later operation on it throws the failure; `dispose` throws it when no one
  * has seen it yet.
  *
- * A snapshot's synchronous part takes LevelDB's own snapshot (a consistent view) plus the buffered
- * and in-flight writes as an overlay; the asynchronous part iterates the view while processing
- * goes on.
+ * A snapshot's synchronous part takes LevelDB's own snapshot (a consistent view), the staged and
+ * in-flight writes, and the cache's dirty values (objects encoded then, so that a later change in
+ * place cannot reach the snapshot; primitives as they are). The asynchronous part iterates the view
+ * in batches while processing goes on, merges those writes in, and copies what it finds as it is,
+ * without decoding: the snapshot's `rawGroups` (snapshot-format.ts). A restore from such a
+ * snapshot puts the same bytes back.
  *
  * Timers are not in LevelDB: they stay in the heap timer queues every backend keeps (as Flink's
  * RocksDB backend with `state.backend.rocksdb.timer-service.factory: HEAP`, see
@@ -29,24 +41,30 @@
 import { copyFileSync, linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { Packr } from 'msgpackr';
 import type { StateKind } from '../api/index.js';
 import { MiniFlinkError } from '../core/errors.js';
 import type { KeyGroupRange } from '../core/key-groups.js';
 import { AbstractKeyedStateBackend, entriesToMap, mapToEntries } from './abstract-keyed-state-backend.js';
 import { timerQueuesToCanonical, type TimerQueuesSnapshot } from './timer-queues.js';
 import { denormalizeKey, normalizeKey, type NormalizedKey } from './key-normalizer.js';
-import { packRecords } from '../core/serde.js';
+import { packRecords, StatePackr } from '../core/serde.js';
+import { rawOffsets, RawGroupWriter, type KeyedSnapshot, type KeyedStateData, type KeyedTimersData, type RawKeyGroup } from './snapshot-format.js';
 
 /** Puts per LevelDB batch when restoring. */
 const RESTORE_BATCH = 10_000;
-import type { KeyedSnapshot, KeyedStateData, KeyedTimersData } from './snapshot-format.js';
-
-/** Buffered entries before a batch goes to LevelDB. */
+/** Staged writes that start a batch. */
 const BUFFER_ENTRIES = 8192;
-const DELETED = Symbol('deleted');
+/** Keys whose values the cache holds decoded. */
+const CACHE_ENTRIES = 65_536;
+/** Entries per read of a snapshot's iterator. */
+const SCAN_BATCH = 4096;
+/** A cached state with no value for the key. */
+const ABSENT = Symbol('absent');
 
-type Buffered = { key: Buffer; value: unknown | typeof DELETED; kind: StateKind };
+/** A staged write: the LevelDB key and the encoded value (null: delete). */
+type Staged = { readonly key: Buffer; readonly bytes: Buffer | null };
+/** A cached key: its key group, and its values (decoded, or ABSENT) and dirty flags by state id. */
+type Row = { readonly kg: number; readonly values: unknown[]; readonly dirty: boolean[] };
 type Db = ClassicLevel<Buffer, Buffer>;
 
 /** A snapshot's synchronous part. */
@@ -54,13 +72,19 @@ interface LevelDbSnapshotRef {
   readonly view: ReturnType<Db['snapshot']>;
   /** The view's close, once started (by toCanonical or releaseSnapshot). */
   closing?: Promise<void>;
-  readonly overlay: Map<string, Buffer | null>;
+  /** Staged and in-flight writes (they may or may not be in the view), oldest first. */
+  readonly staged: readonly Staged[];
+  /**
+   * The cache's dirty values: objects encoded at the snapshot (bytes; null: deleted), primitives
+   * as they are (encoded by the asynchronous part: they cannot change in place).
+   */
+  readonly cells: ReadonlyArray<{ readonly id: number; readonly kg: number; readonly nk: NormalizedKey; readonly bytes?: Buffer | null; readonly value?: unknown }>;
   readonly names: readonly string[];
   readonly kinds: ReadonlyMap<string, StateKind>;
   /** The timer queues' key groups (shared copy-on-write). */
   readonly timers: TimerQueuesSnapshot;
-  /** The snapshot's raw entries (latin1 key -> value, null: deleted), kept by toCanonical for a local copy. */
-  raw?: Map<string, Buffer | null>;
+  /** The snapshot's states in raw form, kept by toCanonical for a local copy. */
+  raw?: readonly KeyedStateData[];
 }
 
 /** A key iteration's listing of the keys (latin1 LevelDB keys), and the writes made since it began. */
@@ -76,11 +100,14 @@ interface KeyListing {
 /** Keyed state of one keyed operator subtask, in LevelDB. */
 export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   private db: Db;
-  private readonly packr = new Packr({ useRecords: false, moreTypes: true });
+  private readonly packr = new StatePackr({ useRecords: false, moreTypes: true });
   private readonly names: string[] = [];
-  private buffer = new Map<string, Buffered>();
-  /** The entries of the batch LevelDB is writing, if any (one batch at a time). */
-  private inFlight: Map<string, Buffered> | undefined;
+  /** Decoded values of the keys in use, oldest first. */
+  private rows = new Map<NormalizedKey, Row>();
+  /** Writes staged for the next batch, by latin1 LevelDB key. */
+  private pending = new Map<string, Staged>();
+  /** The writes of the batch LevelDB is writing, if any (one batch at a time). */
+  private inFlight: Map<string, Staged> | undefined;
   /** Settles (never rejects) once the batch in flight is written or failed. */
   private writing: Promise<void> | undefined;
   /** A failed batch: every later operation throws it. */
@@ -88,8 +115,10 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   /** Whether the failure reached someone (onError, or an operation that threw it). */
   private failureSeen = false;
   private disposed = false;
-  /** Buffered entries that start a batch. */
+  /** Staged writes that start a batch. */
   private readonly bufferEntries: number;
+  /** Keys the cache holds. */
+  private readonly cacheEntries: number;
   /** The keys of every state, listed ahead by prepareKeyIteration, while a key iteration lasts. */
   private listed: KeyListing | undefined;
 
@@ -98,10 +127,11 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     private readonly dir: string,
     maxParallelism: number,
     keyGroupRange: KeyGroupRange,
-    options: { bufferEntries?: number } = {},
+    options: { bufferEntries?: number; cacheEntries?: number } = {},
   ) {
     super(maxParallelism, keyGroupRange);
-    this.bufferEntries = options.bufferEntries ?? BUFFER_ENTRIES;
+    this.bufferEntries = Math.max(1, options.bufferEntries ?? BUFFER_ENTRIES);
+    this.cacheEntries = Math.max(1, options.cacheEntries ?? CACHE_ENTRIES);
     this.db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
   }
 
@@ -119,16 +149,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   }
 
   private dbKey(stateId: number, kg: number, nk: NormalizedKey): Buffer {
-    const k = this.packr.pack(nk);
-    const b = Buffer.allocUnsafe(3 + k.length);
-    b.writeUInt16BE(kg, 0);
-    b[2] = stateId;
-    k.copy(b, 3);
-    return b;
-  }
-
-  private lookup(stateKey: string): Buffered | undefined {
-    return this.buffer.get(stateKey) ?? this.inFlight?.get(stateKey);
+    return prefixed(stateId, kg, this.packr.pack(nk));
   }
 
   /** Throws the failure of an earlier batch. */
@@ -154,76 +175,107 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
 
   protected read(name: string, t: unknown): unknown {
     this.checkFailure();
-    const key = this.dbKey(t as number, this.currentKeyGroup, this.checkKey(name));
-    const hit = this.lookup(key.toString('latin1'));
-    if (hit) return hit.value === DELETED ? undefined : hit.value;
-    const bytes = this.db.getSync(key);
-    if (bytes === undefined) return undefined;
+    const nk = this.checkKey(name);
+    const id = t as number;
+    const row = this.rows.get(nk);
+    const cached = row?.values[id];
+    if (cached !== undefined) {
+      if (cached === ABSENT) return undefined;
+      // Handed out: the caller may change it in place (and not call update).
+      if (typeof cached === 'object') row!.dirty[id] = true;
+      return cached;
+    }
+    const key = this.dbKey(id, this.currentKeyGroup, nk);
+    const k = key.toString('latin1');
+    const staged = this.pending.get(k) ?? this.inFlight?.get(k);
+    const bytes = staged !== undefined ? staged.bytes : (this.db.getSync(key) ?? null);
+    if (bytes === null) {
+      this.cache(nk, id, ABSENT, false);
+      return undefined;
+    }
     const v = this.packr.unpack(bytes);
-    const kind = this.kinds.get(name);
-    const value = kind === 'map' ? entriesToMap(v) : v;
-    // Keep it buffered: the caller may change it in place and write it back.
-    this.buffer.set(key.toString('latin1'), { key, value, kind: kind ?? 'value' });
-    this.maybeFlush();
+    const value = this.kinds.get(name) === 'map' ? entriesToMap(v) : v;
+    this.cache(nk, id, value, typeof value === 'object' && value !== null);
     return value;
   }
 
   protected write(name: string, t: unknown, value: unknown): void {
     this.checkFailure();
-    const key = this.dbKey(t as number, this.currentKeyGroup, this.checkKey(name));
-    const k = key.toString('latin1');
-    this.buffer.set(k, { key, value, kind: this.kinds.get(name) ?? 'value' });
-    if (this.listed !== undefined) this.listed.changes.set(k, true);
-    this.maybeFlush();
+    const nk = this.checkKey(name);
+    // No value to store (as update(null) is a clear).
+    this.cache(nk, t as number, value === undefined ? ABSENT : value, true);
+    if (this.listed !== undefined) this.listed.changes.set(this.dbKey(t as number, this.currentKeyGroup, nk).toString('latin1'), true);
   }
 
   protected remove(name: string, t: unknown): void {
     this.checkFailure();
-    const key = this.dbKey(t as number, this.currentKeyGroup, this.checkKey(name));
-    const k = key.toString('latin1');
-    this.buffer.set(k, { key, value: DELETED, kind: this.kinds.get(name) ?? 'value' });
-    if (this.listed !== undefined) this.listed.changes.set(k, false);
+    const nk = this.checkKey(name);
+    this.cache(nk, t as number, ABSENT, true);
+    if (this.listed !== undefined) this.listed.changes.set(this.dbKey(t as number, this.currentKeyGroup, nk).toString('latin1'), false);
+  }
+
+  /** Sets a cached value of the current key; a full cache evicts its oldest keys first. */
+  private cache(nk: NormalizedKey, id: number, value: unknown, dirty: boolean): void {
+    let row = this.rows.get(nk);
+    if (row === undefined) {
+      if (this.rows.size >= this.cacheEntries) this.evict(Math.max(1, this.cacheEntries >> 3));
+      row = { kg: this.currentKeyGroup, values: [], dirty: [] };
+      this.rows.set(nk, row);
+    }
+    row.values[id] = value;
+    row.dirty[id] = dirty;
+  }
+
+  /** Evicts the `n` oldest keys of the cache: their dirty values are staged. */
+  private evict(n: number): void {
+    for (const [nk, row] of this.rows) {
+      if (n-- <= 0) break;
+      this.stageRow(nk, row);
+      this.rows.delete(nk);
+    }
     this.maybeFlush();
   }
 
-  private encode(b: Buffered): Buffer | null {
-    if (b.value === DELETED) return null;
-    return packRecords(this.packr, b.kind === 'map' ? mapToEntries(b.value) : b.value) as Buffer;
-  }
-
-  /** Starts a batch when the buffer is full and none is in flight. */
-  private maybeFlush(): void {
-    if (this.buffer.size >= this.bufferEntries && this.inFlight === undefined) this.startBatch();
-  }
-
-  /** Writes the whole buffer as one batch; only when no batch is in flight. */
-  private startBatch(): void {
-    const batch = this.buffer;
-    this.buffer = new Map();
-    this.inFlight = batch;
-    let ops;
-    try {
-      ops = [...batch.values()].map((b) => {
-        const value = this.encode(b);
-        return value === null ? { type: 'del' as const, key: b.key } : { type: 'put' as const, key: b.key, value };
-      });
-    } catch (e) {
-      // Not serializable: the entries go back (newer writes win), the caller sees the error.
-      for (const [k, b] of batch) if (!this.buffer.has(k)) this.buffer.set(k, b);
-      this.inFlight = undefined;
-      throw e;
+  /**
+   * Stages a cached key's dirty values (encoded); all or none: a value that cannot be serialized
+   * throws before any is staged.
+   */
+  private stageRow(nk: NormalizedKey, row: Row): void {
+    let staged: Array<[string, Staged]> | undefined;
+    for (let id = 0; id < row.values.length; id++) {
+      if (row.dirty[id] !== true) continue;
+      const key = this.dbKey(id, row.kg, nk);
+      const v = row.values[id];
+      const bytes = v === ABSENT ? null : this.encode(id, v);
+      (staged ??= []).push([key.toString('latin1'), { key, bytes }]);
     }
+    if (staged === undefined) return;
+    for (const [k, s] of staged) this.pending.set(k, s);
+    // Primitives cannot change in place: clean now. Objects stay dirty (see above).
+    for (let id = 0; id < row.values.length; id++) {
+      const v = row.values[id];
+      if (row.dirty[id] === true && (typeof v !== 'object' || v === null)) row.dirty[id] = false;
+    }
+  }
+
+  /** Starts a batch when enough writes are staged and none is in flight. */
+  private maybeFlush(): void {
+    if (this.pending.size >= this.bufferEntries && this.inFlight === undefined) this.startBatch();
+  }
+
+  /** Writes every staged write as one batch; only when no batch is in flight. */
+  private startBatch(): void {
+    const batch = this.pending;
+    this.pending = new Map();
+    this.inFlight = batch;
+    const ops = [...batch.values()].map((s) => (s.bytes === null ? { type: 'del' as const, key: s.key } : { type: 'put' as const, key: s.key, value: s.bytes }));
     this.writing = this.db.batch(ops).then(
       () => {
         this.inFlight = undefined;
         this.writing = undefined;
-        // Writes made meanwhile go next, in order.
+        // Writes staged meanwhile go next, in order.
         if (this.disposed || this.failure !== undefined) return;
-        try {
-          this.maybeFlush();
-        } catch (e) {
-          this.fail(e, 'write');
-        }
+        this.maybeFlush();
       },
       (e: unknown) => {
         // The entries stay readable from inFlight; every later operation throws anyway.
@@ -234,55 +286,116 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   }
 
   /**
-   * Writes everything buffered so far to LevelDB (after the batch in flight) and resolves once it
-   * is there; rejects with a failed batch's error.
+   * Writes everything cached and staged so far to LevelDB (after the batch in flight) and empties
+   * the cache, so that later reads go to LevelDB; resolves once it is there; rejects with a failed
+   * batch's error.
    */
   async flush(): Promise<void> {
+    this.checkFailure();
+    for (const [nk, row] of this.rows) {
+      this.stageRow(nk, row);
+      this.rows.delete(nk);
+    }
     if (this.writing) await this.writing;
     this.checkFailure();
-    if (this.inFlight === undefined && this.buffer.size > 0) this.startBatch();
+    if (this.inFlight === undefined && this.pending.size > 0) this.startBatch();
     if (this.writing) await this.writing;
     this.checkFailure();
   }
 
-  /** Synchronous part: LevelDB's snapshot plus the buffered writes as an overlay. */
+  /**
+   * Synchronous part: LevelDB's snapshot, the staged and in-flight writes, and the cache's dirty
+   * values (objects encoded now, as a later change in place must not reach the snapshot).
+   */
   snapshot(): LevelDbSnapshotRef {
     this.checkFailure();
-    const overlay = new Map<string, Buffer | null>();
-    for (const m of [this.inFlight ?? new Map<string, Buffered>(), this.buffer]) for (const [k, b] of m) overlay.set(k, this.encode(b));
-    return { view: this.db.snapshot(), overlay, names: [...this.names], kinds: new Map(this.kinds), timers: this.snapshotTimers() };
+    const cells: Array<LevelDbSnapshotRef['cells'][number]> = [];
+    for (const [nk, row] of this.rows) {
+      for (let id = 0; id < row.values.length; id++) {
+        if (row.dirty[id] !== true) continue;
+        const v = row.values[id];
+        if (v === ABSENT) cells.push({ id, kg: row.kg, nk, bytes: null });
+        else if (typeof v === 'object' && v !== null) cells.push({ id, kg: row.kg, nk, bytes: this.encode(id, v) });
+        else cells.push({ id, kg: row.kg, nk, value: v });
+      }
+    }
+    const staged = [...(this.inFlight?.values() ?? []), ...this.pending.values()];
+    return { view: this.db.snapshot(), staged, cells, names: [...this.names], kinds: new Map(this.kinds), timers: this.snapshotTimers() };
   }
 
-  /** Asynchronous part: iterates the snapshot, applies the overlay, groups by state and key group. */
+  /** A value as LevelDB stores it. */
+  private encode(id: number, v: unknown): Buffer {
+    return packRecords(this.packr, this.kinds.get(this.names[id]!) === 'map' ? mapToEntries(v) : v) as Buffer;
+  }
+
+  /**
+   * Asynchronous part: iterates the snapshot's view in batches, merges the overlay in (both in key
+   * order), and copies the entries by state and key group as they are (`rawGroups`), without
+   * decoding. LevelDB's key order is key group, then state, so each group is one run.
+   */
   async toCanonical(r: unknown): Promise<KeyedSnapshot> {
     const ref = r as LevelDbSnapshotRef;
-    const all = new Map<string, Buffer | null>();
+    const byState = new Map<number, RawKeyGroup[]>();
+    const writer = new RawGroupWriter();
+    let run = -1;
+    const emit = (key: Buffer, value: Buffer) => {
+      const at = key[2]! * 65_536 + ((key[0]! << 8) | key[1]!);
+      if (at !== run) {
+        endRun();
+        run = at;
+      }
+      writer.append(key, 3);
+      writer.append(value);
+    };
+    const endRun = () => {
+      if (writer.empty) return;
+      const id = Math.floor(run / 65_536);
+      let list = byState.get(id);
+      if (list === undefined) byState.set(id, (list = []));
+      list.push(writer.take(run % 65_536));
+    };
+    // What the view may not hold, newest last, in key order: each entry replaces or joins the view's at its place.
+    const newest = new Map<string, readonly [Buffer, Buffer | null]>();
+    for (const st of ref.staged) newest.set(st.key.toString('latin1'), [st.key, st.bytes]);
+    for (const c of ref.cells) {
+      const key = this.dbKey(c.id, c.kg, c.nk);
+      newest.set(key.toString('latin1'), [key, c.bytes !== undefined ? c.bytes : (packRecords(this.packr, c.value) as Buffer)]);
+    }
+    const overlay = [...newest.values()].sort((x, y) => Buffer.compare(x[0], y[0]));
+    let next = 0;
     try {
-      for await (const [k, v] of this.db.iterator({ snapshot: ref.view })) all.set(k.toString('latin1'), v);
+      const it = this.db.iterator({ snapshot: ref.view, fillCache: false, highWaterMarkBytes: 1 << 20 });
+      try {
+        for (;;) {
+          const entries = await it.nextv(SCAN_BATCH);
+          if (entries.length === 0) break;
+          for (const [k, v] of entries) {
+            let c = 1;
+            while (next < overlay.length && (c = Buffer.compare(overlay[next]![0], k)) < 0) {
+              const [ok, ov] = overlay[next++]!;
+              if (ov !== null) emit(ok, ov);
+            }
+            if (c === 0 && next < overlay.length) {
+              const [ok, ov] = overlay[next++]!;
+              if (ov !== null) emit(ok, ov);
+            } else emit(k, v);
+          }
+        }
+      } finally {
+        await it.close();
+      }
     } finally {
       await this.closeView(ref);
     }
-    for (const [k, v] of ref.overlay) all.set(k, v);
-    ref.raw = all;
-    const states = new Map<number, Map<number, Array<[unknown, unknown]>>>();
-    for (const [k, v] of all) {
-      if (v === null) continue;
-      const key = Buffer.from(k, 'latin1');
-      const kg = key.readUInt16BE(0);
-      const id = key[2]!;
-      let groups = states.get(id);
-      if (!groups) states.set(id, (groups = new Map()));
-      let entries = groups.get(kg);
-      if (!entries) groups.set(kg, (entries = []));
-      entries.push([denormalizeKey(this.packr.unpack(key.subarray(3)) as NormalizedKey), this.packr.unpack(v)]);
+    for (; next < overlay.length; next++) {
+      const [ok, ov] = overlay[next]!;
+      if (ov !== null) emit(ok, ov);
     }
-    const out: KeyedStateData[] = [...states].map(([id, groups]) => ({
-      name: ref.names[id]!,
-      kind: ref.kinds.get(ref.names[id]!) ?? 'value',
-      groups: [...groups].sort((a, b) => a[0] - b[0]),
-    }));
+    endRun();
+    const states: KeyedStateData[] = [...byState].sort((x, y) => x[0] - y[0]).map(([id, rawGroups]) => ({ name: ref.names[id]!, kind: ref.kinds.get(ref.names[id]!) ?? 'value', groups: [], rawGroups }));
+    ref.raw = states;
     const timers = ref.timers.length > 0 ? { timers: timerQueuesToCanonical(ref.timers) } : {};
-    return { maxParallelism: this.maxParallelism, startKeyGroup: this.keyGroupRange.startKeyGroup, endKeyGroup: this.keyGroupRange.endKeyGroup, states: out, ...timers };
+    return { maxParallelism: this.maxParallelism, startKeyGroup: this.keyGroupRange.startKeyGroup, endKeyGroup: this.keyGroupRange.endKeyGroup, states, ...timers };
   }
 
   /**
@@ -299,16 +412,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     const db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
     await db.open();
     try {
-      let ops: Array<{ type: 'put'; key: Buffer; value: Buffer }> = [];
-      for (const [k, v] of raw) {
-        if (v === null) continue;
-        ops.push({ type: 'put', key: Buffer.from(k, 'latin1'), value: v });
-        if (ops.length === RESTORE_BATCH) {
-          await db.batch(ops);
-          ops = [];
-        }
-      }
-      if (ops.length > 0) await db.batch(ops);
+      for (const st of raw) await writeRaw(db, ref.names.indexOf(st.name), st.rawGroups ?? [], () => true);
     } finally {
       await db.close();
     }
@@ -339,6 +443,8 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     }
     this.db = new ClassicLevel<Buffer, Buffer>(this.dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
     await this.db.open();
+    this.rows.clear();
+    this.pending.clear();
     this.names.splice(0, this.names.length, ...copy.names);
     for (const [name, kind] of copy.kinds) this.kinds.set(name, kind);
     if (copy.timers) this.restoreTimers({ maxParallelism: this.maxParallelism, startKeyGroup: this.keyGroupRange.startKeyGroup, endKeyGroup: this.keyGroupRange.endKeyGroup, states: [], timers: copy.timers });
@@ -364,12 +470,15 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
       this.restoreTimers(s);
       for (const st of s.states) {
         const id = this.table(st.name);
+        const mine = (kg: number) => this.keyGroupRange.contains(kg);
+        // Raw entries go in as they are; decoded ones are encoded as this backend stores them.
+        await writeRaw(this.db, id, st.rawGroups ?? [], mine);
         // Batches of RESTORE_BATCH puts, one after the other (classic-level does not order
         // concurrent batches): each await lets the slot thread answer heartbeats, and no batch
         // holds a million entries in memory at once.
         let ops: Array<{ type: 'put'; key: Buffer; value: Buffer }> = [];
         for (const [kg, entries] of st.groups) {
-          if (!this.keyGroupRange.contains(kg)) continue;
+          if (!mine(kg)) continue;
           for (const [key, value] of entries) {
             ops.push({ type: 'put', key: this.dbKey(id, kg, normalizeKey(key)), value: packRecords(this.packr, value) as Buffer });
             if (ops.length === RESTORE_BATCH) {
@@ -403,9 +512,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
       listing.complete = true;
       return undefined;
     }
-    // Writes not in LevelDB yet win over it: present (a value) or not (deleted).
-    const overlay = new Map<string, boolean>();
-    for (const m of [this.inFlight, this.buffer]) for (const [k, b] of m ?? []) overlay.set(k, b.value !== DELETED);
+    const overlay = this.unwritten();
     const { startKeyGroup: first, endKeyGroup: last } = this.keyGroupRange;
     const gte = Buffer.from([first >> 8, first & 0xff]);
     const lt = Buffer.from([(last + 1) >> 8, (last + 1) & 0xff]);
@@ -417,6 +524,23 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
       for (const [k, present] of overlay) if (present) add(k);
       listing.complete = true;
     })();
+  }
+
+  /**
+   * What LevelDB does not hold yet (staged, in flight or dirty in the cache; of one state or all),
+   * by latin1 LevelDB key: whether the key has a value (false: deleted). The cache's clean values
+   * are in LevelDB already, or known to be absent from it.
+   */
+  private unwritten(stateId?: number): Map<string, boolean> {
+    const out = new Map<string, boolean>();
+    for (const m of [this.inFlight, this.pending]) for (const [k, s] of m ?? []) if (stateId === undefined || s.key[2] === stateId) out.set(k, s.bytes !== null);
+    for (const [nk, row] of this.rows) {
+      for (let id = 0; id < row.values.length; id++) {
+        if (row.dirty[id] !== true || (stateId !== undefined && id !== stateId)) continue;
+        out.set(this.dbKey(id, row.kg, nk).toString('latin1'), row.values[id] !== ABSENT);
+      }
+    }
+    return out;
   }
 
   /** The key iteration is over: the listed keys go. */
@@ -448,9 +572,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   }
 
   private async scanKeys(id: number): Promise<unknown[]> {
-    // Writes not in LevelDB yet win over it: present (a value) or not (deleted).
-    const overlay = new Map<string, boolean>();
-    for (const m of [this.inFlight, this.buffer]) for (const [k, b] of m ?? []) if (b.key[2] === id) overlay.set(k, b.value !== DELETED);
+    const overlay = this.unwritten(id);
     const keyOf = (k: Buffer) => denormalizeKey(this.packr.unpack(k.subarray(3)) as NormalizedKey);
     const keys: unknown[] = [];
     for (let kg = this.keyGroupRange.startKeyGroup; kg <= this.keyGroupRange.endKeyGroup; kg++) {
@@ -474,4 +596,33 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     }
     if (unseen) throw unseen;
   }
+}
+
+/** A LevelDB key: [key group][state id] and a key's bytes. */
+function prefixed(stateId: number, kg: number, keyBytes: Uint8Array): Buffer {
+  const b = Buffer.allocUnsafe(3 + keyBytes.length);
+  b[0] = kg >> 8;
+  b[1] = kg & 0xff;
+  b[2] = stateId;
+  b.set(keyBytes, 3);
+  return b;
+}
+
+/** Puts raw key groups' entries (those `take` accepts) into a database as they are, in batches of RESTORE_BATCH, one after the other. */
+async function writeRaw(db: Db, stateId: number, groups: readonly RawKeyGroup[], take: (kg: number) => boolean): Promise<void> {
+  let ops: Array<{ type: 'put'; key: Buffer; value: Buffer }> = [];
+  for (const g of groups) {
+    const [kg, bytes] = g;
+    if (!take(kg)) continue;
+    const o = rawOffsets(g);
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i + 2 < o.length; i += 2) {
+      ops.push({ type: 'put', key: prefixed(stateId, kg, buf.subarray(o[i]!, o[i + 1]!)), value: buf.subarray(o[i + 1]!, o[i + 2]!) });
+      if (ops.length === RESTORE_BATCH) {
+        await db.batch(ops);
+        ops = [];
+      }
+    }
+  }
+  if (ops.length > 0) await db.batch(ops);
 }

@@ -21,11 +21,16 @@
  *      items [domain, key, timestamp]. Still restored (keyed-operators.ts moves them into the
  *      timer queues, keeping the key groups the subtask owns).
  *   2  `keyed.timers`.
+ *   3  `rawGroups` beside `groups`: the LevelDB backend's entries as it stores them, not decoded
+ *      (see {@link RawKeyGroup}); a state's entries are in `groups`, in `rawGroups` or in both
+ *      (different key groups). Read with {@link normalizedEntries} or {@link canonicalKeyedSnapshot}.
  */
 import type { StateKind } from '../api/index.js';
+import { StateUnpackr } from '../core/serde.js';
+import { denormalizeKey, normalizeKey, type NormalizedKey } from './key-normalizer.js';
 
 /** Current format version. */
-export const SNAPSHOT_FORMAT_VERSION = 2;
+export const SNAPSHOT_FORMAT_VERSION = 3;
 
 /** One keyed state of one operator subtask. */
 export interface KeyedStateData {
@@ -35,6 +40,113 @@ export interface KeyedStateData {
   readonly kind: StateKind;
   /** Entries by key group. */
   readonly groups: ReadonlyArray<readonly [keyGroup: number, entries: ReadonlyArray<readonly [key: unknown, value: unknown]>]>;
+  /** Entries by key group in raw form (version 3; the LevelDB backend writes them without decoding). */
+  readonly rawGroups?: readonly RawKeyGroup[];
+}
+
+/**
+ * One key group of a state in raw form: `bytes` holds each entry's msgpack of its normalized key
+ * (state/key-normalizer.ts) and msgpack of its value (as `groups` would hold it: a MapState's as
+ * [userKey, value] pairs), one after the other; `sizes` the byte length of each, as unsigned
+ * LEB128 varints (two per entry). The LevelDB backend stores exactly these bytes (its keys: [key
+ * group][state id][the key's bytes]), so it snapshots and restores them as they are.
+ */
+export type RawKeyGroup = readonly [keyGroup: number, bytes: Uint8Array, sizes: Uint8Array];
+
+/** The offsets of a raw group's entries: entry i's key is [o[2i], o[2i+1]), its value [o[2i+1], o[2i+2]). */
+export function rawOffsets(g: RawKeyGroup): Uint32Array {
+  const [kg, bytes, sizes] = g;
+  let n = 0;
+  for (let i = 0; i < sizes.length; i++) if (sizes[i]! < 0x80) n++;
+  const o = new Uint32Array(n + 1);
+  let at = 0;
+  for (let i = 0, p = 0; p < sizes.length; i++) {
+    let size = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = sizes[p++]!;
+      size += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    at += size;
+    o[i + 1] = at;
+  }
+  if ((n & 1) !== 0 || at !== bytes.byteLength || (sizes.length > 0 && sizes[sizes.length - 1]! >= 0x80)) throw new Error(`The raw state of key group ${kg} is corrupt: its sizes do not add up to its ${bytes.byteLength} bytes`);
+  return o;
+}
+
+/** Appends bytes and their sizes (LEB128) to the buffers of a raw key group under construction. */
+export class RawGroupWriter {
+  private bytes: Buffer = Buffer.allocUnsafe(1 << 16);
+  private sizes: Buffer = Buffer.allocUnsafe(1 << 12);
+  private at = 0;
+  private sizesAt = 0;
+
+  /** Appends `src[start, end)` (start defaults to 0, end to its length). */
+  append(src: Uint8Array, start = 0, end = src.length): void {
+    const n = end - start;
+    if (this.at + n > this.bytes.length) this.bytes = grow(this.bytes, this.at + n);
+    if (this.sizesAt + 5 > this.sizes.length) this.sizes = grow(this.sizes, this.sizesAt + 5);
+    const out = this.bytes;
+    if (n <= 32) for (let i = start, j = this.at; i < end; i++, j++) out[j] = src[i]!;
+    else out.set(src.subarray(start, end), this.at);
+    this.at += n;
+    let v = n;
+    while (v >= 0x80) {
+      this.sizes[this.sizesAt++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    this.sizes[this.sizesAt++] = v;
+  }
+
+  /** The group so far (copies), and empties the writer. */
+  take(kg: number): RawKeyGroup {
+    const g = [kg, Buffer.from(this.bytes.subarray(0, this.at)), Buffer.from(this.sizes.subarray(0, this.sizesAt))] as const;
+    this.at = 0;
+    this.sizesAt = 0;
+    return g;
+  }
+
+  get empty(): boolean {
+    return this.sizesAt === 0;
+  }
+}
+
+function grow(b: Buffer, need: number): Buffer {
+  const out = Buffer.allocUnsafe(Math.max(need, b.length * 2));
+  b.copy(out);
+  return out;
+}
+
+/** Decodes state keys and values as the LevelDB backend encodes them. */
+const rawUnpackr = new StateUnpackr({ useRecords: false, moreTypes: true });
+
+/** Decodes one msgpack value of a raw group. */
+export function unpackRaw(bytes: Uint8Array, start: number, end: number): unknown {
+  return rawUnpackr.unpack(bytes, { start, end });
+}
+
+/**
+ * Each key group of a state with its entries, keys normalized, from whichever form the snapshot
+ * holds them in (`groups` or `rawGroups`).
+ */
+export function* normalizedEntries(st: KeyedStateData): Generator<readonly [keyGroup: number, entries: Array<readonly [NormalizedKey, unknown]>]> {
+  for (const [kg, entries] of st.groups) yield [kg, entries.map(([k, v]) => [normalizeKey(k), v] as const)];
+  for (const g of st.rawGroups ?? []) {
+    const o = rawOffsets(g);
+    const entries: Array<readonly [NormalizedKey, unknown]> = [];
+    for (let i = 0; i + 2 < o.length; i += 2) entries.push([unpackRaw(g[1], o[i]!, o[i + 1]!) as NormalizedKey, unpackRaw(g[1], o[i + 1]!, o[i + 2]!)]);
+    yield [g[0], entries];
+  }
+}
+
+/** A keyed snapshot with every state's entries decoded into `groups` (keys as the user's keys, key groups in order). */
+export function canonicalKeyedSnapshot(s: KeyedSnapshot): KeyedSnapshot {
+  const states = s.states.map((st): KeyedStateData => {
+    if (st.rawGroups === undefined) return st;
+    const groups = [...normalizedEntries(st)].map(([kg, entries]) => [kg, entries.map(([k, v]) => [denormalizeKey(k), v] as const)] as const).sort((a, b) => a[0] - b[0]);
+    return { name: st.name, kind: st.kind, groups };
+  });
+  return { ...s, states };
 }
 
 /** One timer in a snapshot: key and timestamp, plus the namespace unless it is the void namespace. */

@@ -16,7 +16,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 let dbs = 0;
 const kinds = ['hashmap', 'leveldb'] as const;
-async function open(kind: (typeof kinds)[number], options: { bufferEntries?: number } = {}): Promise<AbstractKeyedStateBackend> {
+async function open(kind: (typeof kinds)[number], options: { bufferEntries?: number; cacheEntries?: number } = {}): Promise<AbstractKeyedStateBackend> {
   const range = new KeyGroupRange(0, 127);
   const b = kind === 'leveldb' ? new LevelDbKeyedStateBackend(join(root, `db-${dbs++}`), 128, range, options) : new HeapKeyedStateBackend(128, range);
   await b.open();
@@ -89,8 +89,8 @@ for (const kind of kinds) {
     });
 
     it(`${kind} - getKeys lists the keys with a value in the state (written, then some cleared), objects in canonical form`, async () => {
-      // A tiny buffer: part of the state is in LevelDB, part buffered, some deletions of each.
-      const b = await open(kind, { bufferEntries: 16 });
+      // A tiny cache and buffer: part of the state is in LevelDB, part staged or cached, some deletions of each.
+      const b = await open(kind, { bufferEntries: 16, cacheEntries: 10 });
       const v = b.getValueState(new ValueStateDescriptor<number>('v'));
       const l = b.getListState(new ListStateDescriptor<number>('l'));
       const keys: unknown[] = [];
@@ -117,7 +117,7 @@ for (const kind of kinds) {
     });
 
     it(`${kind} - applyToAllKeys calls the function with each key current and the state scoped to it; it may clear; the key before is current again`, async () => {
-      const b = await open(kind, { bufferEntries: 8 });
+      const b = await open(kind, { bufferEntries: 8, cacheEntries: 6 });
       const d = new ValueStateDescriptor<number>('count');
       const s = b.getValueState(d);
       for (let k = 0; k < 40; k++) {

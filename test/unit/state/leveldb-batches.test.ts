@@ -11,14 +11,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ValueStateDescriptor, type ValueState } from '../../../src/api/index.js';
 import { KeyGroupRange } from '../../../src/core/key-groups.js';
-import { LevelDbKeyedStateBackend } from '../../../src/state/index.js';
+import { canonicalKeyedSnapshot, LevelDbKeyedStateBackend } from '../../../src/state/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'miniflink-leveldb-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 let dbs = 0;
-async function open(): Promise<{ backend: LevelDbKeyedStateBackend; state: ValueState<string> }> {
-  const backend = new LevelDbKeyedStateBackend(join(root, `db-${dbs++}`), 128, new KeyGroupRange(0, 127));
+async function open(options: { cacheEntries?: number } = {}): Promise<{ backend: LevelDbKeyedStateBackend; state: ValueState<string> }> {
+  const backend = new LevelDbKeyedStateBackend(join(root, `db-${dbs++}`), 128, new KeyGroupRange(0, 127), options);
   await backend.open();
   return { backend, state: backend.getValueState(new ValueStateDescriptor<string>('v')) };
 }
@@ -62,7 +62,8 @@ describe('LevelDB backend batches', () => {
   }, 60_000);
 
   it('leveldb - batches started by a full buffer never overlap, even when LevelDB is slow; reads see the newest value meanwhile', async () => {
-    const { backend, state } = await open();
+    // A cache of one key: every write of another key stages the one before (evicted).
+    const { backend, state } = await open({ cacheEntries: 1 });
     let active = 0;
     let most = 0;
     let calls = 0;
@@ -92,7 +93,7 @@ describe('LevelDB backend batches', () => {
     expect(calls).toBeGreaterThanOrEqual(6);
     expect(most).toBe(1);
     // A snapshot sees the newest values too.
-    const snapshot = await backend.toCanonical(backend.snapshot());
+    const snapshot = canonicalKeyedSnapshot(await backend.toCanonical(backend.snapshot()));
     const entries = snapshot.states[0]!.groups.flatMap(([, e]) => e);
     expect(entries.find(([k]) => k === 0)?.[1]).toBe('new 2');
     expect(entries.length).toBe(1 + 3 * 2 * 8191);
@@ -118,11 +119,11 @@ describe('LevelDB backend batches', () => {
   });
 
   it('leveldb - a failed batch that no one has seen is thrown by dispose', async () => {
-    const { backend, state } = await open();
+    const { backend, state } = await open({ cacheEntries: 1 });
     wrapBatch(backend, async () => {
       throw new Error('disk full');
     });
-    for (let i = 0; i < 8192; i++) put(backend, state, i, 'x');
+    for (let i = 0; i <= 8192; i++) put(backend, state, i, 'x');
     await sleep(20);
     await expect(backend.dispose()).rejects.toThrow(/LevelDB write failed in .*disk full/);
   });

@@ -1,0 +1,214 @@
+/**
+ * The LevelDB backend's cache of decoded values (issue 16): whatever the cache and batch sizes,
+ * reads give the newest value, a value changed in place without update() is kept (as the hashmap
+ * backend keeps it), and a snapshot taken at any moment (values cached, staged, in a slow batch in
+ * flight, or in LevelDB) holds exactly the state of that moment, in raw form, and restores into
+ * either backend at parallelism 1 and 2.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor } from '../../../src/api/index.js';
+import { KeyGroupRange, assignToKeyGroup, computeKeyGroupRangeForOperatorIndex } from '../../../src/core/key-groups.js';
+import { packValue, unpackValue } from '../../../src/core/serde.js';
+import { canonicalKeyedSnapshot, HeapKeyedStateBackend, LevelDbKeyedStateBackend, type AbstractKeyedStateBackend, type KeyedSnapshot } from '../../../src/state/index.js';
+import { rawOffsets } from '../../../src/state/snapshot-format.js';
+
+const root = mkdtempSync(join(tmpdir(), 'miniflink-leveldb-cache-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let dbs = 0;
+
+/** A small deterministic random generator. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+type Model = { count: Map<number, number>; list: Map<number, number[]>; tags: Map<number, Map<string, number>>; obj: Map<number, { n: number; seen: number[] }> };
+
+/** The state of every key, read through a backend's states. */
+function readAll(b: AbstractKeyedStateBackend, keys: number, range = new KeyGroupRange(0, 127)): Model {
+  const count = b.getValueState(new ValueStateDescriptor<number>('count'));
+  const list = b.getListState(new ListStateDescriptor<number>('list'));
+  const tags = b.getMapState(new MapStateDescriptor<string, number>('tags'));
+  const obj = b.getValueState(new ValueStateDescriptor<{ n: number; seen: number[] }>('obj'));
+  const m: Model = { count: new Map(), list: new Map(), tags: new Map(), obj: new Map() };
+  for (let k = 0; k < keys; k++) {
+    if (!range.contains(assignToKeyGroup(k, 128))) continue;
+    b.setCurrentKey(k);
+    const c = count.value();
+    if (c !== null) m.count.set(k, c);
+    const l = [...list.get()];
+    if (l.length > 0) m.list.set(k, l);
+    if (!tags.isEmpty()) m.tags.set(k, new Map(tags.entries()));
+    const o = obj.value();
+    if (o !== null) m.obj.set(k, structuredClone(o));
+  }
+  return m;
+}
+
+const cloneModel = (m: Model): Model => structuredClone(m);
+
+async function leveldb(options: { cacheEntries?: number; bufferEntries?: number } = {}, range = new KeyGroupRange(0, 127)): Promise<LevelDbKeyedStateBackend> {
+  const b = new LevelDbKeyedStateBackend(join(root, `db-${dbs++}`), 128, range, options);
+  await b.open();
+  return b;
+}
+
+async function restored(kind: 'hashmap' | 'leveldb', snap: KeyedSnapshot, range: KeyGroupRange): Promise<AbstractKeyedStateBackend> {
+  const b = kind === 'leveldb' ? await leveldb({}, range) : new HeapKeyedStateBackend(128, range);
+  await b.restore([snap]);
+  return b;
+}
+
+/** The model's keys in a key-group range. */
+function restrict(m: Model, range: KeyGroupRange): Model {
+  const keep = <V>(x: Map<number, V>) => new Map([...x].filter(([k]) => range.contains(assignToKeyGroup(k, 128))));
+  return { count: keep(m.count), list: keep(m.list), tags: keep(m.tags), obj: keep(m.obj) };
+}
+
+describe('LevelDB backend cache', () => {
+  for (const [cacheEntries, bufferEntries] of [
+    [1, 1],
+    [7, 5],
+    [64, 16],
+    [100_000, 8192],
+  ] as const) {
+    it(`leveldb cache - random writes, clears, in-place changes and snapshots agree with a model (cache ${cacheEntries} keys, batches of ${bufferEntries}, slow batches)`, async () => {
+      const KEYS = 60;
+      const b = await leveldb({ cacheEntries, bufferEntries });
+      // Batches take a while, so that snapshots and reads meet batches in flight.
+      const db = (b as unknown as { db: { batch: (ops: unknown[]) => Promise<void> } }).db;
+      const real = db.batch.bind(db);
+      db.batch = async (ops) => {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        await real(ops);
+      };
+      const count = b.getValueState(new ValueStateDescriptor<number>('count'));
+      const list = b.getListState(new ListStateDescriptor<number>('list'));
+      const tags = b.getMapState(new MapStateDescriptor<string, number>('tags'));
+      const obj = b.getValueState(new ValueStateDescriptor<{ n: number; seen: number[] }>('obj'));
+      const model: Model = { count: new Map(), list: new Map(), tags: new Map(), obj: new Map() };
+      const snapshots: Array<{ expected: Model; snap: Promise<KeyedSnapshot> }> = [];
+      const r = rng(cacheEntries * 31 + bufferEntries);
+      for (let step = 0; step < 3000; step++) {
+        const k = Math.floor(r() * KEYS);
+        b.setCurrentKey(k);
+        const op = Math.floor(r() * 10);
+        if (op === 0) {
+          count.clear();
+          model.count.delete(k);
+        } else if (op <= 2) {
+          count.update((count.value() ?? 0) + k + 1);
+          model.count.set(k, (model.count.get(k) ?? 0) + k + 1);
+        } else if (op === 3) {
+          list.add(step);
+          model.list.set(k, [...(model.list.get(k) ?? []), step]);
+        } else if (op === 4) {
+          const t = `t${step % 5}`;
+          if (r() < 0.3) {
+            tags.remove(t);
+            model.tags.get(k)?.delete(t);
+            if (model.tags.get(k)?.size === 0) model.tags.delete(k);
+          } else {
+            tags.put(t, step);
+            model.tags.set(k, new Map(model.tags.get(k) ?? []).set(t, step));
+          }
+        } else if (op === 5) {
+          // Changed in place, without update(): kept, as in the hashmap backend.
+          const o = obj.value();
+          if (o === null) {
+            obj.update({ n: 1, seen: [step] });
+            model.obj.set(k, { n: 1, seen: [step] });
+          } else {
+            o.n++;
+            o.seen.push(step);
+            const mo = model.obj.get(k)!;
+            mo.n++;
+            mo.seen.push(step);
+          }
+        } else if (op === 6) {
+          expect(count.value()).toBe(model.count.get(k) ?? null);
+          expect([...list.get()]).toEqual(model.list.get(k) ?? []);
+        } else if (op === 7 && step % 7 === 0) {
+          const ref = b.snapshot();
+          snapshots.push({ expected: cloneModel(model), snap: Promise.resolve(b.toCanonical(ref)).finally(() => b.releaseSnapshot(ref)) });
+        } else if (op === 8 && step % 5 === 0) {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        } else if (op === 9 && step % 50 === 0) {
+          await b.flush();
+        }
+      }
+      expect(readAll(b, KEYS)).toEqual(model);
+      await b.flush();
+      expect(readAll(b, KEYS)).toEqual(model);
+      const last = b.snapshot();
+      snapshots.push({ expected: cloneModel(model), snap: Promise.resolve(b.toCanonical(last)).finally(() => b.releaseSnapshot(last)) });
+      expect(snapshots.length).toBeGreaterThan(5);
+      for (const { expected, snap } of snapshots) {
+        // Through the bytes, as a checkpoint writes and reads it.
+        const s = unpackValue(packValue(await snap)) as KeyedSnapshot;
+        expect(s.states.every((st) => st.groups.length === 0 && (st.rawGroups?.length ?? 0) > 0)).toBe(true);
+        for (const kind of ['hashmap', 'leveldb'] as const) {
+          const whole = await restored(kind, s, new KeyGroupRange(0, 127));
+          expect(readAll(whole, KEYS)).toEqual(expected);
+          await whole.dispose();
+          for (const i of [0, 1]) {
+            const range = computeKeyGroupRangeForOperatorIndex(128, 2, i);
+            const part = await restored(kind, s, range);
+            expect(readAll(part, KEYS, range)).toEqual(restrict(expected, range));
+            await part.dispose();
+          }
+        }
+      }
+      await b.dispose();
+    }, 120_000);
+  }
+
+  it('leveldb cache - keys that fit the cache are read from LevelDB once and written only when evicted, flushed or snapshotted', async () => {
+    const b = await leveldb({ cacheEntries: 100 });
+    const db = b as unknown as { db: { getSync: (k: Buffer) => unknown; batch: (ops: unknown[]) => Promise<void> } };
+    let gets = 0;
+    let puts = 0;
+    const get = db.db.getSync.bind(db.db);
+    const batch = db.db.batch.bind(db.db);
+    db.db.getSync = (k) => (gets++, get(k));
+    db.db.batch = (ops) => ((puts += ops.length), batch(ops));
+    const count = b.getValueState(new ValueStateDescriptor<number>('count'));
+    for (let i = 0; i < 10_000; i++) {
+      b.setCurrentKey(i % 50);
+      count.update((count.value() ?? 0) + 1);
+    }
+    expect(gets).toBe(50);
+    expect(puts).toBe(0);
+    const ref = b.snapshot();
+    const s = canonicalKeyedSnapshot(await b.toCanonical(ref));
+    b.releaseSnapshot(ref);
+    expect(s.states[0]!.groups.flatMap(([, e]) => e).map(([k, v]) => [k, v]).sort((x, y) => (x[0] as number) - (y[0] as number))).toEqual(Array.from({ length: 50 }, (_, k) => [k, 200]));
+    await b.flush();
+    expect(puts).toBe(50);
+    await b.dispose();
+  });
+
+  it('leveldb cache - a raw group whose sizes do not add up is refused with a clear error, not read wrong', async () => {
+    const b = await leveldb();
+    const count = b.getValueState(new ValueStateDescriptor<number>('count'));
+    for (let k = 0; k < 20; k++) {
+      b.setCurrentKey(k);
+      count.update(k);
+    }
+    const ref = b.snapshot();
+    const s = await b.toCanonical(ref);
+    b.releaseSnapshot(ref);
+    await b.dispose();
+    const [kg, bytes, sizes] = s.states[0]!.rawGroups![0]!;
+    expect(() => rawOffsets([kg, bytes.subarray(1), sizes])).toThrow(/raw state of key group \d+ is corrupt/);
+    const cut = { ...s, states: [{ ...s.states[0]!, rawGroups: [[kg, bytes, sizes.subarray(1)] as const] }] };
+    const target = new HeapKeyedStateBackend(128, new KeyGroupRange(0, 127));
+    await expect(target.restore([cut])).rejects.toThrow(/corrupt/);
+  });
+});
