@@ -31,6 +31,8 @@ interface FieldAccess {
   get(record: unknown): unknown;
   /** A copy of the record with the field replaced. */
   with(record: unknown, value: unknown): unknown;
+  /** The record itself with the field replaced. */
+  set(record: unknown, value: unknown): unknown;
 }
 
 function compileField(field: FieldExpression): FieldAccess {
@@ -41,6 +43,10 @@ function compileField(field: FieldExpression): FieldAccess {
         const copy = [...(r as unknown[])];
         copy[field] = v;
         return copy;
+      },
+      set: (r, v) => {
+        (r as unknown[])[field] = v;
+        return r;
       },
     };
   }
@@ -57,6 +63,10 @@ function compileField(field: FieldExpression): FieldAccess {
         c[field] = v;
         return c;
       },
+      set: (r, v) => {
+        (r as Record<string, unknown>)[field] = v;
+        return r;
+      },
     };
   }
   const parts = field.split('.');
@@ -64,7 +74,13 @@ function compileField(field: FieldExpression): FieldAccess {
     ...obj,
     [parts[i]!]: i === parts.length - 1 ? v : set(obj[parts[i]!] as Record<string, unknown>, i + 1, v),
   });
-  return { get: (r) => getField(r, field), with: (r, v) => set(r as Record<string, unknown>, 0, v) };
+  const setIn = (r: unknown, v: unknown) => {
+    let o = r as Record<string, unknown>;
+    for (let i = 0; i < parts.length - 1; i++) o = o[parts[i]!] as Record<string, unknown>;
+    o[parts[parts.length - 1]!] = v;
+    return r;
+  };
+  return { get: (r) => getField(r, field), with: (r, v) => set(r as Record<string, unknown>, 0, v), set: setIn };
 }
 
 function compare(a: unknown, b: unknown): number {
@@ -75,22 +91,37 @@ function compare(a: unknown, b: unknown): number {
   return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
+/**
+ * The form of a built-in aggregation's reducer that changes its first argument (the running
+ * aggregate) instead of returning a changed copy, as the reducer's property under this symbol. An
+ * operator uses it only where it owns that aggregate and no one else can see it change (the keyed
+ * reduce operator without object reuse: what it emits is copied before any function sees it).
+ */
+export const IN_PLACE: unique symbol = Symbol('miniflink.aggregation.inPlace');
+
+/** A built-in aggregation's reducer. */
+export type AggregationReducer = ((a: unknown, b: unknown) => unknown) & { readonly [IN_PLACE]?: (a: unknown, b: unknown) => unknown };
+
 /** The reduce function of an aggregation on a field. */
-export function aggregationReducer(type: AggregationType, field: FieldExpression): (a: unknown, b: unknown) => unknown {
+export function aggregationReducer(type: AggregationType, field: FieldExpression): AggregationReducer {
   const f = compileField(field);
+  const sum = (put: (r: unknown, v: unknown) => unknown) => (a: unknown, b: unknown) => {
+    const x = f.get(a);
+    const y = f.get(b);
+    if (typeof x === 'number' && typeof y === 'number') return put(a, x + y);
+    if (typeof x === 'bigint' && typeof y === 'bigint') return put(a, x + y);
+    throw new TypeError(`sum('${field}') needs numbers, got ${typeof x} and ${typeof y}`);
+  };
+  const min = (put: (r: unknown, v: unknown) => unknown) => (a: unknown, b: unknown) => (compare(f.get(b), f.get(a)) < 0 ? put(a, f.get(b)) : a);
+  const max = (put: (r: unknown, v: unknown) => unknown) => (a: unknown, b: unknown) => (compare(f.get(b), f.get(a)) > 0 ? put(a, f.get(b)) : a);
+  const withInPlace = (make: (put: (r: unknown, v: unknown) => unknown) => (a: unknown, b: unknown) => unknown): AggregationReducer => Object.assign(make(f.with), { [IN_PLACE]: make(f.set) });
   switch (type) {
     case 'sum':
-      return (a, b) => {
-        const x = f.get(a);
-        const y = f.get(b);
-        if (typeof x === 'number' && typeof y === 'number') return f.with(a, x + y);
-        if (typeof x === 'bigint' && typeof y === 'bigint') return f.with(a, x + y);
-        throw new TypeError(`sum('${field}') needs numbers, got ${typeof x} and ${typeof y}`);
-      };
+      return withInPlace(sum);
     case 'min':
-      return (a, b) => (compare(f.get(b), f.get(a)) < 0 ? f.with(a, f.get(b)) : a);
+      return withInPlace(min);
     case 'max':
-      return (a, b) => (compare(f.get(b), f.get(a)) > 0 ? f.with(a, f.get(b)) : a);
+      return withInPlace(max);
     case 'minBy':
       return (a, b) => (compare(f.get(b), f.get(a)) < 0 ? b : a);
     case 'maxBy':

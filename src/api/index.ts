@@ -31,7 +31,7 @@ export { setExecutionContext, getExecutionContext, setDefaultExecutor, getDefaul
 export { DetachedJobExecutionResult, JobExecutionResult, type JobClient, type JobStatusName } from './job-client.js';
 export { describeRestartStrategy, RestartStrategies, type RestartStrategyConfiguration } from './restart-strategies.js';
 export { HashMapStateBackend, LevelDbStateBackend, type StateBackend, type StateBackendType } from './state-backends.js';
-export { aggregationReducer, getField, type AggregationType, type FieldExpression } from './aggregations.js';
+export { aggregationReducer, getField, IN_PLACE, type AggregationReducer, type AggregationType, type FieldExpression } from './aggregations.js';
 export { AbstractRichFunction, isRichFunction, type OpenContext } from './functions/rich-function.js';
 export {
   RichMapFunction,

@@ -6,7 +6,7 @@
  * KeyedProcessFunction's timers are a TimerService over the keyed backend's timer queues: they are
  * checkpointed with the keyed state, per key group.
  */
-import { toCallable, ValueStateDescriptor, type Collector, type KeyedProcessContext, type OnTimerContext, type TimerService as TimerServiceApi, type ValueState } from '../../api/index.js';
+import { IN_PLACE, toCallable, ValueStateDescriptor, type AggregationReducer, type Collector, type KeyedProcessContext, type OnTimerContext, type TimerService as TimerServiceApi, type ValueState } from '../../api/index.js';
 import { assignToKeyGroup } from '../../core/key-groups.js';
 import { TimerService, type TimeDomain } from './timer-service.js';
 import { checkState } from '../../core/errors.js';
@@ -37,7 +37,12 @@ export class ReduceOperator extends KeyedOperator {
   ) {
     super(ctx, keySelector);
     this.userFunction = fn;
-    this.call = toCallable(fn, 'reduce', 'reduce');
+    // A built-in aggregation (sum, min, max) changes the running aggregate in place where no one
+    // can see it change: without object reuse, what this operator emits is copied before any
+    // function holds it, and the aggregate in state is this operator's own (a copy or a
+    // deserialized record, read back as a value safe to change). Flink copies it per record.
+    const inPlace = (fn as AggregationReducer)[IN_PLACE];
+    this.call = ctx.objectReuse === false && typeof fn === 'function' && inPlace !== undefined ? inPlace : toCallable(fn, 'reduce', 'reduce');
   }
   override async open(): Promise<void> {
     this.state = this.backend.getValueState(new ValueStateDescriptor<unknown>('_op_state'));

@@ -57,7 +57,8 @@ export function createOperator(spec: OperatorSpec, ctx: OperatorContext): Stream
 
 /**
  * Whether the operator hands records to user code that may keep or change them (so, without
- * object reuse, it gets a copy). Built-in sinks that only print, drop or ship records do not.
+ * object reuse, it gets a copy). Built-in sinks that only print, drop or ship records do not (the
+ * collect sink copies what it holds itself, with or without object reuse).
  */
 export function needsDefensiveCopy(spec: OperatorSpec): boolean {
   if (spec.type === 'collect' || spec.type === 'source') return false;

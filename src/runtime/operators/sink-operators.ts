@@ -4,6 +4,7 @@
  */
 import { toCallable, type SinkContext } from '../../api/index.js';
 import { MIN_WATERMARK } from '../../core/watermarks.js';
+import { copyRecord } from '../../core/record-copy.js';
 import { StreamOperator, type OperatorContext, type OperatorSnapshotRef } from './stream-operator.js';
 import { closeUserFunction, openUserFunction } from './user-function.js';
 
@@ -77,7 +78,9 @@ export class CollectSinkOperator extends StreamOperator {
     super(ctx);
   }
   processElement(record: unknown): void {
-    this.batch.push(record);
+    // Held until the batch goes (Flink's collect sink serializes at once): a copy, so that a
+    // function that changes its output object after emitting it does not change what is collected.
+    this.batch.push(copyRecord(record, 'collect'));
     if (this.batch.length >= COLLECT_BATCH) this.flush();
   }
   /** Sends what is buffered. */

@@ -37,6 +37,12 @@ export interface OperatorContext {
   readonly watermarks?: SubtaskWatermarks | undefined;
   /** The operator's name (its transformation's), for messages; the task's name stands in when absent. */
   readonly operatorName?: string | undefined;
+  /**
+   * Object reuse (ExecutionConfig#enableObjectReuse): false means every record an operator emits
+   * is copied before a function can hold it (chained copies; network and collect sinks copy
+   * always). Unknown (unit tests): treated as on.
+   */
+  readonly objectReuse?: boolean | undefined;
 }
 
 /** What an operator restores: its slices of an earlier checkpoint, already redistributed. */
