@@ -16,6 +16,7 @@
  * the timeout passes overtakes what is before it then.
  */
 import { RecordBatchCodec } from '../../core/serde.js';
+import { copyRecord } from '../../core/record-copy.js';
 import type { Counter } from '../../metrics/index.js';
 import type { Transport, ChannelEndpoint } from './transport.js';
 import { channelTail, type DataMessage } from '../protocol.js';
@@ -228,7 +229,14 @@ export class RecordWriter {
     }
   }
 
-  /** Writes one record, with its timestamp if it has one. */
+  /**
+   * Writes one record, with its timestamp if it has one. A record waits in its batch until the
+   * batch is sealed, while Flink serializes it at collect(): a function that changes its output
+   * object after emitting it (a reused output object, a ReduceFunction changing its accumulator in
+   * place) must not change what was sent. So the batch holds a copy, with or without object reuse
+   * (primitives are not copied), made after the channel is chosen: a key that cannot be keyed is
+   * reported as such before a record that cannot be copied.
+   */
   emit(record: unknown, timestamp?: number): void {
     let i: number;
     try {
@@ -238,8 +246,9 @@ export class RecordWriter {
       if (e instanceof Error) e.message = `Operator ${this.label}: ${e.message}`;
       throw e;
     }
-    if (i >= 0) this.add(this.channels[i]!, record, timestamp);
-    else for (const c of this.channels) this.add(c, record, timestamp);
+    const copy = copyRecord(record, this.label);
+    if (i >= 0) this.add(this.channels[i]!, copy, timestamp);
+    else for (const c of this.channels) this.add(c, copy, timestamp);
   }
 
   private add(c: ChannelWriter, record: unknown, timestamp: number | undefined): void {

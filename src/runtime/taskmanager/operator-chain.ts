@@ -156,7 +156,7 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
     for (const [tag, next] of op.chainedSideOutputs ?? []) sideList(tag).push(chainedOutput(built.get(next)!, copyInto(next), label, metricsOf(next), undefined));
     for (const edgeId of op.networkOutputs) {
       const w = writerOf(edgeId, t.name);
-      const out: Output = { collect: networkCollect(w, label, taskMetrics?.recordsOut, countOut), emitWatermark: (wm) => w.broadcastWatermark(wm), emitWatermarkStatus: (idle) => w.broadcastStatus(idle), collectSide: () => {} };
+      const out: Output = { collect: networkCollect(w, taskMetrics?.recordsOut, countOut), emitWatermark: (wm) => w.broadcastWatermark(wm), emitWatermarkStatus: (idle) => w.broadcastStatus(idle), collectSide: () => {} };
       const tag = job.edges[edgeId]!.outputTag;
       if (tag === undefined) outputs.push(out);
       else sideList(tag).push(out);
@@ -250,22 +250,18 @@ function chainedOutput(target: StreamOperator, copy: boolean, label: string, int
   };
 }
 
-/** Records into a record writer, counted as the task's (and, as its only output, the operator's) records out. */
-function networkCollect(w: RecordWriter, label: string, task: SimpleCounter | undefined, op: SimpleCounter | undefined): Output['collect'] {
-  // A record waits in its batch until the batch is sealed, while Flink serializes it at collect():
-  // a function that changes its output object after emitting it (a reused output object, a
-  // ReduceFunction changing its accumulator in place) must not change what was sent. So the
-  // batch holds a copy, with or without object reuse (primitives are not copied).
-  if (task === undefined) return (r, ts) => w.emit(copyRecord(r, label), ts);
+/** Records into a record writer (which copies each), counted as the task's (and, as its only output, the operator's) records out. */
+function networkCollect(w: RecordWriter, task: SimpleCounter | undefined, op: SimpleCounter | undefined): Output['collect'] {
+  if (task === undefined) return (r, ts) => w.emit(r, ts);
   if (op === undefined)
     return (r, ts) => {
       task.inc();
-      w.emit(copyRecord(r, label), ts);
+      w.emit(r, ts);
     };
   return (r, ts) => {
     task.inc();
     op.inc();
-    w.emit(copyRecord(r, label), ts);
+    w.emit(r, ts);
   };
 }
 
