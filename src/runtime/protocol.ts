@@ -105,6 +105,8 @@ export type ToSlot =
       readonly logLevels?: LogLevels | undefined;
       /** Characters of stdio the thread posted and the JobManager has not written yet (an Int32 at 0). */
       readonly stdioPending?: SharedArrayBuffer;
+      /** The counters of core/native-guard.ts shared with the owner (two Int32). */
+      readonly nativeGuard?: SharedArrayBuffer;
     }
   | {
       readonly type: 'deploy';

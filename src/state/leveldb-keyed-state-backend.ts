@@ -14,7 +14,9 @@
  * The cache holds up to `cacheEntries` keys (default 65,536), each with its values of every state.
  * A value handed out is dirty unless it is a primitive, because a user function may change an
  * object in place without calling update() (as the hashmap backend keeps such a change, so does
- * this one); evicting writes it back. So a job whose keys fit in the cache runs on decoded values
+ * this one); evicting writes it back. A change made in place after the key left the cache is not
+ * kept (the hashmap backend keeps it; RocksDB keeps no change made without update()). So a job
+ * whose keys fit in the cache runs on decoded values
  * and writes to LevelDB only at checkpoints and evictions; a larger key space reads and writes
  * LevelDB per record, as before.
  *
@@ -43,6 +45,7 @@ import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import type { StateKind } from '../api/index.js';
 import { MiniFlinkError } from '../core/errors.js';
+import { native } from '../core/native-guard.js';
 import type { KeyGroupRange } from '../core/key-groups.js';
 import { AbstractKeyedStateBackend, entriesToMap, mapToEntries } from './abstract-keyed-state-backend.js';
 import { timerQueuesToCanonical, type TimerQueuesSnapshot } from './timer-queues.js';
@@ -63,8 +66,12 @@ const ABSENT = Symbol('absent');
 
 /** A staged write: the LevelDB key and the encoded value (null: delete). */
 type Staged = { readonly key: Buffer; readonly bytes: Buffer | null };
-/** A cached key: its key group, and its values (decoded, or ABSENT) and dirty flags by state id. */
-type Row = { readonly kg: number; readonly values: unknown[]; readonly dirty: boolean[] };
+/**
+ * A cached key: its key group, and its values (decoded, or ABSENT) and dirty flags by state id. The
+ * same normalized key in another key group is another key (a window's composite key and a record
+ * key spelled the same): its row hangs off `other`.
+ */
+type Row = { readonly kg: number; readonly values: unknown[]; readonly dirty: boolean[]; other?: Row };
 type Db = ClassicLevel<Buffer, Buffer>;
 
 /** A snapshot's synchronous part. */
@@ -136,7 +143,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   }
 
   override async open(): Promise<void> {
-    await this.db.open();
+    await native(() => this.db.open());
   }
 
   protected table(name: string): number {
@@ -177,7 +184,8 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     this.checkFailure();
     const nk = this.checkKey(name);
     const id = t as number;
-    const row = this.rows.get(nk);
+    let row = this.rows.get(nk);
+    while (row !== undefined && row.kg !== this.currentKeyGroup) row = row.other;
     const cached = row?.values[id];
     if (cached !== undefined) {
       if (cached === ABSENT) return undefined;
@@ -202,9 +210,9 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   protected write(name: string, t: unknown, value: unknown): void {
     this.checkFailure();
     const nk = this.checkKey(name);
-    // No value to store (as update(null) is a clear).
+    // No value to store (as update(null) is a clear; the hashmap backend keeps an undefined).
     this.cache(nk, t as number, value === undefined ? ABSENT : value, true);
-    if (this.listed !== undefined) this.listed.changes.set(this.dbKey(t as number, this.currentKeyGroup, nk).toString('latin1'), true);
+    if (this.listed !== undefined) this.listed.changes.set(this.dbKey(t as number, this.currentKeyGroup, nk).toString('latin1'), value !== undefined);
   }
 
   protected remove(name: string, t: unknown): void {
@@ -216,11 +224,19 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
 
   /** Sets a cached value of the current key; a full cache evicts its oldest keys first. */
   private cache(nk: NormalizedKey, id: number, value: unknown, dirty: boolean): void {
-    let row = this.rows.get(nk);
+    const kg = this.currentKeyGroup;
+    const head = this.rows.get(nk);
+    let row = head;
+    while (row !== undefined && row.kg !== kg) row = row.other;
     if (row === undefined) {
-      if (this.rows.size >= this.cacheEntries) this.evict(Math.max(1, this.cacheEntries >> 3));
-      row = { kg: this.currentKeyGroup, values: [], dirty: [] };
-      this.rows.set(nk, row);
+      row = { kg, values: [], dirty: [] };
+      if (head !== undefined) {
+        row.other = head.other;
+        head.other = row;
+      } else {
+        if (this.rows.size >= this.cacheEntries) this.evict(Math.max(1, this.cacheEntries >> 3));
+        this.rows.set(nk, row);
+      }
     }
     row.values[id] = value;
     row.dirty[id] = dirty;
@@ -228,9 +244,9 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
 
   /** Evicts the `n` oldest keys of the cache: their dirty values are staged. */
   private evict(n: number): void {
-    for (const [nk, row] of this.rows) {
+    for (const [nk, head] of this.rows) {
       if (n-- <= 0) break;
-      this.stageRow(nk, row);
+      for (let row: Row | undefined = head; row !== undefined; row = row.other) this.stageRow(nk, row);
       this.rows.delete(nk);
     }
     this.maybeFlush();
@@ -269,7 +285,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     this.pending = new Map();
     this.inFlight = batch;
     const ops = [...batch.values()].map((s) => (s.bytes === null ? { type: 'del' as const, key: s.key } : { type: 'put' as const, key: s.key, value: s.bytes }));
-    this.writing = this.db.batch(ops).then(
+    this.writing = native(() => this.db.batch(ops)).then(
       () => {
         this.inFlight = undefined;
         this.writing = undefined;
@@ -292,8 +308,8 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
    */
   async flush(): Promise<void> {
     this.checkFailure();
-    for (const [nk, row] of this.rows) {
-      this.stageRow(nk, row);
+    for (const [nk, head] of this.rows) {
+      for (let row: Row | undefined = head; row !== undefined; row = row.other) this.stageRow(nk, row);
       this.rows.delete(nk);
     }
     if (this.writing) await this.writing;
@@ -310,13 +326,15 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   snapshot(): LevelDbSnapshotRef {
     this.checkFailure();
     const cells: Array<LevelDbSnapshotRef['cells'][number]> = [];
-    for (const [nk, row] of this.rows) {
-      for (let id = 0; id < row.values.length; id++) {
-        if (row.dirty[id] !== true) continue;
-        const v = row.values[id];
-        if (v === ABSENT) cells.push({ id, kg: row.kg, nk, bytes: null });
-        else if (typeof v === 'object' && v !== null) cells.push({ id, kg: row.kg, nk, bytes: this.encode(id, v) });
-        else cells.push({ id, kg: row.kg, nk, value: v });
+    for (const [nk, head] of this.rows) {
+      for (let row: Row | undefined = head; row !== undefined; row = row.other) {
+        for (let id = 0; id < row.values.length; id++) {
+          if (row.dirty[id] !== true) continue;
+          const v = row.values[id];
+          if (v === ABSENT) cells.push({ id, kg: row.kg, nk, bytes: null });
+          else if (typeof v === 'object' && v !== null) cells.push({ id, kg: row.kg, nk, bytes: this.encode(id, v) });
+          else cells.push({ id, kg: row.kg, nk, value: v });
+        }
       }
     }
     const staged = [...(this.inFlight?.values() ?? []), ...this.pending.values()];
@@ -367,7 +385,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
       const it = this.db.iterator({ snapshot: ref.view, fillCache: false, highWaterMarkBytes: 1 << 20 });
       try {
         for (;;) {
-          const entries = await it.nextv(SCAN_BATCH);
+          const entries = await native(() => it.nextv(SCAN_BATCH));
           if (entries.length === 0) break;
           for (const [k, v] of entries) {
             let c = 1;
@@ -382,7 +400,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
           }
         }
       } finally {
-        await it.close();
+        await native(() => it.close());
       }
     } finally {
       await this.closeView(ref);
@@ -410,11 +428,11 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
-    await db.open();
+    await native(() => db.open());
     try {
       for (const st of raw) await writeRaw(db, ref.names.indexOf(st.name), st.rawGroups ?? [], () => true);
     } finally {
-      await db.close();
+      await native(() => db.close());
     }
     return { names: [...ref.names], kinds: [...ref.kinds], timers: ref.timers.length > 0 ? timerQueuesToCanonical(ref.timers) : undefined };
   }
@@ -426,7 +444,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   override async restoreLocal(c: unknown): Promise<void> {
     const copy = c as { dir: string; names: readonly string[]; kinds: ReadonlyArray<readonly [string, StateKind]>; timers: readonly KeyedTimersData[] | undefined };
     this.checkFailure();
-    await this.db.close();
+    await native(() => this.db.close());
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(this.dir, { recursive: true });
     for (const f of readdirSync(copy.dir)) {
@@ -442,7 +460,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
       } else copyFileSync(join(copy.dir, f), join(this.dir, f));
     }
     this.db = new ClassicLevel<Buffer, Buffer>(this.dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
-    await this.db.open();
+    await native(() => this.db.open());
     this.rows.clear();
     this.pending.clear();
     this.names.splice(0, this.names.length, ...copy.names);
@@ -452,7 +470,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
 
   /** Closes a snapshot's LevelDB view once (toCanonical, or a snapshot that will not be written). */
   private closeView(ref: LevelDbSnapshotRef): Promise<void> {
-    ref.closing ??= ref.view.close();
+    ref.closing ??= native(() => ref.view.close());
     return ref.closing;
   }
 
@@ -482,12 +500,12 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
           for (const [key, value] of entries) {
             ops.push({ type: 'put', key: this.dbKey(id, kg, normalizeKey(key)), value: packRecords(this.packr, value) as Buffer });
             if (ops.length === RESTORE_BATCH) {
-              await this.db.batch(ops);
+              await native(() => this.db.batch(ops));
               ops = [];
             }
           }
         }
-        if (ops.length > 0) await this.db.batch(ops);
+        if (ops.length > 0) await native(() => this.db.batch(ops));
       }
     }
   }
@@ -517,10 +535,10 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     const gte = Buffer.from([first >> 8, first & 0xff]);
     const lt = Buffer.from([(last + 1) >> 8, (last + 1) & 0xff]);
     return (async () => {
-      for await (const k of this.db.keys({ gte, lt })) {
+      await eachKey(this.db, gte, lt, (k) => {
         const s = k.toString('latin1');
         if (!overlay.has(s)) add(s);
-      }
+      });
       for (const [k, present] of overlay) if (present) add(k);
       listing.complete = true;
     })();
@@ -534,10 +552,12 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   private unwritten(stateId?: number): Map<string, boolean> {
     const out = new Map<string, boolean>();
     for (const m of [this.inFlight, this.pending]) for (const [k, s] of m ?? []) if (stateId === undefined || s.key[2] === stateId) out.set(k, s.bytes !== null);
-    for (const [nk, row] of this.rows) {
-      for (let id = 0; id < row.values.length; id++) {
-        if (row.dirty[id] !== true || (stateId !== undefined && id !== stateId)) continue;
-        out.set(this.dbKey(id, row.kg, nk).toString('latin1'), row.values[id] !== ABSENT);
+    for (const [nk, head] of this.rows) {
+      for (let row: Row | undefined = head; row !== undefined; row = row.other) {
+        for (let id = 0; id < row.values.length; id++) {
+          if (row.dirty[id] !== true || (stateId !== undefined && id !== stateId)) continue;
+          out.set(this.dbKey(id, row.kg, nk).toString('latin1'), row.values[id] !== ABSENT);
+        }
       }
     }
     return out;
@@ -578,7 +598,9 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     for (let kg = this.keyGroupRange.startKeyGroup; kg <= this.keyGroupRange.endKeyGroup; kg++) {
       const gte = Buffer.from([kg >> 8, kg & 0xff, id]);
       const lt = Buffer.from([kg >> 8, kg & 0xff, id + 1]);
-      for await (const k of this.db.keys({ gte, lt })) if (!overlay.has(k.toString('latin1'))) keys.push(keyOf(k));
+      await eachKey(this.db, gte, lt, (k) => {
+        if (!overlay.has(k.toString('latin1'))) keys.push(keyOf(k));
+      });
     }
     for (const [k, present] of overlay) if (present) keys.push(keyOf(Buffer.from(k, 'latin1')));
     return keys;
@@ -590,7 +612,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     this.disposed = true;
     try {
       if (this.writing) await this.writing;
-      await this.db.close();
+      await native(() => this.db.close());
     } finally {
       rmSync(this.dir, { recursive: true, force: true });
     }
@@ -608,6 +630,20 @@ function prefixed(stateId: number, kg: number, keyBytes: Uint8Array): Buffer {
   return b;
 }
 
+/** Calls `each` with every LevelDB key in [gte, lt), read in batches (each read a guarded native operation). */
+async function eachKey(db: Db, gte: Buffer, lt: Buffer, each: (k: Buffer) => void): Promise<void> {
+  const it = db.keys({ gte, lt });
+  try {
+    for (;;) {
+      const keys = await native(() => it.nextv(SCAN_BATCH));
+      if (keys.length === 0) return;
+      for (const k of keys) each(k);
+    }
+  } finally {
+    await native(() => it.close());
+  }
+}
+
 /** Puts raw key groups' entries (those `take` accepts) into a database as they are, in batches of RESTORE_BATCH, one after the other. */
 async function writeRaw(db: Db, stateId: number, groups: readonly RawKeyGroup[], take: (kg: number) => boolean): Promise<void> {
   let ops: Array<{ type: 'put'; key: Buffer; value: Buffer }> = [];
@@ -619,10 +655,10 @@ async function writeRaw(db: Db, stateId: number, groups: readonly RawKeyGroup[],
     for (let i = 0; i + 2 < o.length; i += 2) {
       ops.push({ type: 'put', key: prefixed(stateId, kg, buf.subarray(o[i]!, o[i + 1]!)), value: buf.subarray(o[i + 1]!, o[i + 2]!) });
       if (ops.length === RESTORE_BATCH) {
-        await db.batch(ops);
+        await native(() => db.batch(ops));
         ops = [];
       }
     }
   }
-  if (ops.length > 0) await db.batch(ops);
+  if (ops.length > 0) await native(() => db.batch(ops));
 }

@@ -63,6 +63,7 @@ export function rawOffsets(g: RawKeyGroup): Uint32Array {
   for (let i = 0, p = 0; p < sizes.length; i++) {
     let size = 0;
     for (let shift = 0; ; shift += 7) {
+      if (p >= sizes.length) throw new Error(`The raw state of key group ${kg} is corrupt: its sizes end in the middle of a number`);
       const b = sizes[p++]!;
       size += (b & 0x7f) * 2 ** shift;
       if (b < 0x80) break;

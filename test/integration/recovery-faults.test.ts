@@ -103,7 +103,14 @@ describe('recovery - faults on a standalone cluster', () => {
     const lines = await Promise.all(jobs.map(async (j) => `${j.jid} ${j.name} ${j.state} exceptions: ${JSON.stringify(((await (await fetch(`${base}/jobs/${j.jid}/exceptions`)).json()) as { exceptionHistory: unknown }).exceptionHistory)}`));
     return `Jobs on the cluster:\n${lines.join('\n')}\nCluster output:\n${output.slice(-4000)}`;
   });
-  const get = async <T>(path: string): Promise<T> => (await (await fetch(`${base}${path}`)).json()) as T;
+  const get = async <T>(path: string): Promise<T> => {
+    try {
+      return (await (await fetch(`${base}${path}`)).json()) as T;
+    } catch (e) {
+      // The cluster is gone (or did not answer): say how it ended, with its last output.
+      throw new Error(`GET ${path} failed: ${String(e)}; cluster exit: ${cluster?.exitCode ?? '-'} signal ${cluster?.signalCode ?? '-'}\nCluster output:\n${output.slice(-6000)}`, { cause: e });
+    }
+  };
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const waitFor = async (what: string, test: () => Promise<boolean>, timeoutMs = 30_000) => {
     for (const end = Date.now() + timeoutMs; Date.now() < end; await sleep(100)) if (await test()) return;

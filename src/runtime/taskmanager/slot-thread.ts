@@ -7,6 +7,7 @@ import { Worker, type MessagePort } from 'node:worker_threads';
 import { serializeError, type SerializedError } from '../../core/errors.js';
 import type { FromSlot, ToSlot } from '../protocol.js';
 import type { LogLevels } from '../../core/logging.js';
+import { newNativeGuard, terminateGuarded } from '../../core/native-guard.js';
 
 /** Grace period for a slot thread to exit after shutdown. */
 const STOP_GRACE_MS = 5000;
@@ -26,6 +27,8 @@ export class SlotThread {
   private exited: Promise<void> | undefined;
   /** Why the thread is being terminated (a hang, a cancellation timeout, an injected fault). */
   private killedFor: string | undefined;
+  /** Counters shared with the thread so that it is terminated only when LevelDB does no work for it (core/native-guard.ts). */
+  private guard = newNativeGuard();
   /** Characters of stdio the thread posted that this thread has not written yet (shared with it: it waits beyond a limit). */
   private readonly stdioPending = new Int32Array(new SharedArrayBuffer(4));
   /** Whether the thread has started and not exited. */
@@ -52,6 +55,7 @@ export class SlotThread {
   start(peers: ReadonlyArray<readonly [number, MessagePort]>): Promise<void> {
     const worker = new Worker(new URL('./slot-entry.js', import.meta.url), { name: `slot-${this.index}` });
     this.worker = worker;
+    this.guard = newNativeGuard();
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     const ready = new Promise<void>((resolve, reject) => {
       const onError = (e: Error) => reject(e);
@@ -61,7 +65,8 @@ export class SlotThread {
           worker.off('error', onError);
           resolve();
         }
-        this.listener.onMessage(this.index, msg);
+        // A thread being killed says nothing more (it runs on only until LevelDB's work for it is done).
+        if (this.killedFor === undefined) this.listener.onMessage(this.index, msg);
       });
     });
     // A thread is lost once: an 'error' event is followed by 'exit'.
@@ -85,7 +90,7 @@ export class SlotThread {
       });
       this.alive = false;
     });
-    worker.postMessage({ type: 'init', slotIndex: this.index, taskManagerId: this.taskManagerId, peers, logLevels: this.logLevels, stdioPending: this.stdioPending.buffer as SharedArrayBuffer } satisfies ToSlot, peers.map(([, p]) => p));
+    worker.postMessage({ type: 'init', slotIndex: this.index, taskManagerId: this.taskManagerId, peers, logLevels: this.logLevels, stdioPending: this.stdioPending.buffer as SharedArrayBuffer, nativeGuard: this.guard.buffer as SharedArrayBuffer } satisfies ToSlot, peers.map(([, p]) => p));
     return ready.then(() => {
       this.alive = !this.lost;
     });
@@ -100,7 +105,7 @@ export class SlotThread {
   kill(reason: string): void {
     if (!this.worker || this.stopping || this.lost) return;
     this.killedFor = reason;
-    void this.worker.terminate();
+    void terminateGuarded(this.worker, this.guard);
   }
 
   /** Sends a message to the thread (dropped once it is lost). */
@@ -114,7 +119,8 @@ export class SlotThread {
     if (!this.worker || this.stopping) return this.exited;
     this.stopping = true;
     this.send({ type: 'shutdown' });
-    const timer = setTimeout(() => void this.worker?.terminate(), STOP_GRACE_MS);
+    const worker = this.worker;
+    const timer = setTimeout(() => void terminateGuarded(worker, this.guard), STOP_GRACE_MS);
     await this.exited;
     clearTimeout(timer);
   }

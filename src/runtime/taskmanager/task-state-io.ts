@@ -9,6 +9,7 @@ import { computeKeyGroupRangeForOperatorIndex } from '../../core/key-groups.js';
 import { SNAPSHOT_FORMAT_VERSION, type ChannelStateData, type OperatorSnapshot, type OperatorStateData } from '../../state/index.js';
 import type { RestoreSpec } from '../protocol.js';
 import { rmSync } from 'node:fs';
+import { MiniFlinkError } from '../../core/errors.js';
 import { HeapKeyedStateBackend, type HeapSnapshotRef } from '../../state/heap-keyed-state-backend.js';
 import { LevelDbKeyedStateBackend } from '../../state/leveldb-keyed-state-backend.js';
 import { copiedOperatorState, digestFiles, packOperatorState, verifyLevelDbCopy, type LocalCopy, type LocalStateStore } from '../../checkpoint/local-recovery.js';
@@ -174,6 +175,8 @@ export function restoreFor(
     const overlaps = h.keyGroupRange !== undefined && h.keyGroupRange[0] <= mine.endKeyGroup && h.keyGroupRange[1] >= mine.startKeyGroup;
     if (!overlaps && h.hasOperatorState === false && !(h.inFlightBytes !== undefined && h.subtaskIndex === subtaskIndex)) continue;
     const snap = unpackValue(readState(h, restore.dir)) as OperatorSnapshot;
+    // A newer format may hold state where this build would not look (version 3 added rawGroups).
+    if (!(snap.version <= SNAPSHOT_FORMAT_VERSION)) throw new MiniFlinkError('MF_ERR_RESTORE_FAILED', `The state of operator ${operatorId} (subtask ${h.subtaskIndex}) is in snapshot format ${String(snap.version)}, newer than this miniflink reads (${SNAPSHOT_FORMAT_VERSION}): restore it with the miniflink that wrote it, or a newer one.`);
     if (snap.keyed && overlaps) keyed.push(snap.keyed);
     if (snap.operator) operator[h.subtaskIndex] = snap.operator;
     if (snap.channels && h.subtaskIndex === subtaskIndex) channels = snap.channels;

@@ -13,7 +13,11 @@ import { ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor } from '.
 import { KeyGroupRange, assignToKeyGroup, computeKeyGroupRangeForOperatorIndex } from '../../../src/core/key-groups.js';
 import { packValue, unpackValue } from '../../../src/core/serde.js';
 import { canonicalKeyedSnapshot, HeapKeyedStateBackend, LevelDbKeyedStateBackend, type AbstractKeyedStateBackend, type KeyedSnapshot } from '../../../src/state/index.js';
-import { rawOffsets } from '../../../src/state/snapshot-format.js';
+import { rawOffsets, SNAPSHOT_FORMAT_VERSION } from '../../../src/state/snapshot-format.js';
+import { namespacedKey } from '../../../src/runtime/operators/window-state.js';
+import { normalizeKey } from '../../../src/state/index.js';
+import { writeState } from '../../../src/checkpoint/metadata.js';
+import { restoreFor } from '../../../src/runtime/taskmanager/task-state-io.js';
 
 const root = mkdtempSync(join(tmpdir(), 'miniflink-leveldb-cache-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -210,5 +214,52 @@ describe('LevelDB backend cache', () => {
     const cut = { ...s, states: [{ ...s.states[0]!, rawGroups: [[kg, bytes, sizes.subarray(1)] as const] }] };
     const target = new HeapKeyedStateBackend(128, new KeyGroupRange(0, 127));
     await expect(target.restore([cut])).rejects.toThrow(/corrupt/);
+  });
+
+  // Review defects (issue 16), each failed before its fix.
+
+  /** A backend's state as sorted lines: state|key group|key|value. */
+  async function lines(b: AbstractKeyedStateBackend): Promise<string[]> {
+    const ref = b.snapshot();
+    const s = canonicalKeyedSnapshot(await b.toCanonical(ref));
+    b.releaseSnapshot(ref);
+    return s.states.flatMap((st) => st.groups.flatMap(([kg, entries]) => entries.map(([k, v]) => `${st.name}|${kg}|${JSON.stringify(k)}|${JSON.stringify(v)}`))).sort();
+  }
+
+  it('leveldb cache - a record key spelled like a window composite key is another key: its own row, key group and value, as in the hashmap backend', async () => {
+    const out: Record<string, unknown> = {};
+    for (const kind of ['hashmap', 'leveldb'] as const) {
+      const b = kind === 'hashmap' ? new HeapKeyedStateBackend(128, new KeyGroupRange(0, 127)) : await leveldb({ cacheEntries: 1 });
+      const contents = b.getListState(new ListStateDescriptor<number>('window-contents'));
+      const own = b.getValueState(new ValueStateDescriptor<string>('own'));
+      b.setCurrentKey('k');
+      const composite = namespacedKey(normalizeKey('k'), '0:10');
+      // Key 'k' in window 0:10: the composite key, in k's key group.
+      b.setCurrentKeyAndKeyGroup('k', composite, b.getCurrentKeyGroup());
+      contents.add(1);
+      // A record whose key is that very string: another key group, another key.
+      expect(assignToKeyGroup(composite, 128)).not.toBe(assignToKeyGroup('k', 128));
+      b.setCurrentKey(composite);
+      contents.add(2);
+      own.update('mine');
+      // Another key evicts the rows (a cache of one key).
+      b.setCurrentKey('other');
+      own.update('x');
+      b.setCurrentKey(composite);
+      out[kind] = { read: own.value(), list: [...contents.get()], state: await lines(b) };
+      await b.dispose();
+    }
+    expect(out['leveldb']).toEqual(out['hashmap']);
+    expect(out['hashmap']).toMatchObject({ read: 'mine', list: [2] });
+  });
+
+  it('leveldb cache - raw sizes that end in the middle of a number are refused, not read forever', () => {
+    expect(() => rawOffsets([3, new Uint8Array(0), new Uint8Array([0x80])])).toThrow(/raw state of key group 3 is corrupt/);
+    expect(() => rawOffsets([3, new Uint8Array(200), new Uint8Array([0xc8, 0x81])])).toThrow(/corrupt/);
+  });
+
+  it('leveldb cache - a restore refuses a snapshot of a newer format, naming it, rather than restore it partly', () => {
+    const handle = writeState(packValue({ version: SNAPSHOT_FORMAT_VERSION + 1, keyed: { maxParallelism: 128, startKeyGroup: 0, endKeyGroup: 127, states: [] } }), { operatorId: 'op', subtaskIndex: 0, keyGroupRange: [0, 127] }, 'none', undefined);
+    expect(() => restoreFor({ dir: undefined, checkpointId: 1, handles: { op: [handle] } }, 'op', 0, 1, 128)).toThrow(new RegExp(`snapshot format ${SNAPSHOT_FORMAT_VERSION + 1}, newer than this miniflink reads`));
   });
 });

@@ -1,0 +1,92 @@
+/**
+ * Ending a slot thread safely while LevelDB works for it.
+ *
+ * classic-level runs a batch, an iterator's `nextv` and a close on libuv's thread pool. When a
+ * worker thread ends (`worker.terminate()`, `process.exit()` in it), its clean-up hook closes every
+ * database of the thread at once, also while such work is still running on the pool: the whole
+ * process then dies (a segmentation fault, or LevelDB's assertion on a live version). Measured
+ * here: terminating a thread that writes batches and iterates at random moments killed the process
+ * within 100 terminations, every time. A miniflink cluster ends slot threads on purpose (a killed
+ * TaskManager, a hang, a task that does not cancel), and must lose only those threads.
+ *
+ * So each slot thread shares two counters with its owner (an Int32Array on a SharedArrayBuffer):
+ *   [0] ending: set by the owner before it terminates the thread;
+ *   [1] in flight: native operations started and not yet finished.
+ * Every asynchronous LevelDB call goes through `native()`: it counts itself in, then checks
+ * `ending`; once set it starts nothing (its promise never settles: the thread is about to end).
+ * The owner sets `ending`, then waits until no operation is in flight (or a limit passes: a thread
+ * that hangs in a loop never runs the callbacks that count its operations out, but the pool
+ * finished their work long before) and only then terminates. Counting in before checking (and the
+ * owner setting before reading) means an operation either sees `ending` or is seen in flight.
+ */
+import type { Worker } from 'node:worker_threads';
+
+const ENDING = 0;
+const IN_FLIGHT = 1;
+
+/** The longest an ending thread's native operations are waited for (a batch of 65,536 entries takes well under this). */
+export const NATIVE_DRAIN_MS = 2000;
+
+let guard: Int32Array | undefined;
+
+/** A guard's shared counters, for a thread to be created (its owner keeps them). */
+export function newNativeGuard(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(8));
+}
+
+/** Installs this thread's guard (the slot thread, at init); without one, `native()` only runs the operation. */
+export function installNativeGuard(counters: Int32Array): void {
+  guard = counters;
+}
+
+const never = new Promise<never>(() => {});
+
+/** Runs an asynchronous native operation counted in flight; once the thread is ending, starts nothing. */
+export function native<T>(start: () => Promise<T>): Promise<T> {
+  const g = guard;
+  if (g === undefined) return start();
+  Atomics.add(g, IN_FLIGHT, 1);
+  if (Atomics.load(g, ENDING) !== 0) {
+    Atomics.sub(g, IN_FLIGHT, 1);
+    return never;
+  }
+  let p: Promise<T>;
+  try {
+    p = start();
+  } catch (e) {
+    Atomics.sub(g, IN_FLIGHT, 1);
+    throw e;
+  }
+  return p.finally(() => Atomics.sub(g, IN_FLIGHT, 1));
+}
+
+/** Native operations of the thread in flight (what its owner waits for). */
+export function nativeInFlight(counters: Int32Array): number {
+  return Atomics.load(counters, IN_FLIGHT);
+}
+
+/**
+ * Ends a thread that shares `counters`: no native operation starts in it any more, the ones in
+ * flight finish (up to NATIVE_DRAIN_MS), then the thread is terminated.
+ */
+export async function terminateGuarded(worker: Worker, counters: Int32Array, drainMs = NATIVE_DRAIN_MS): Promise<void> {
+  Atomics.store(counters, ENDING, 1);
+  const end = Date.now() + drainMs;
+  while (Atomics.load(counters, IN_FLIGHT) > 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 2));
+  await worker.terminate();
+}
+
+/**
+ * The thread ends itself (`process.exit()` in a user function): no native operation starts any
+ * more; with some in flight, it waits for the pool to finish them (it cannot run their callbacks
+ * now, so it waits a bounded time) before the thread really exits.
+ */
+export function endingThread(): void {
+  const g = guard;
+  if (g === undefined) return;
+  Atomics.store(g, ENDING, 1);
+  if (Atomics.load(g, IN_FLIGHT) > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, EXIT_WAIT_MS);
+}
+
+/** How long a thread that exits itself with native operations in flight waits for the pool. */
+const EXIT_WAIT_MS = 300;

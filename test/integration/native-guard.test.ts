@@ -1,0 +1,32 @@
+/**
+ * A slot thread ended while LevelDB works for it must not take the process with it
+ * (core/native-guard.ts). classic-level closes a thread's databases when the thread ends, also
+ * while a batch or an iterator's read runs on the thread pool: the process then dies of a
+ * segmentation fault or LevelDB's assertion. A killed TaskManager, a hang or a task that does not
+ * cancel ends slot threads on purpose; a cluster died this way during `npm test`.
+ *
+ * The harness runs in a process of its own (a crash must not take vitest with it): 40 rounds of
+ * four threads keeping LevelDB busy (batches, snapshots, key scans), each ended at a random moment.
+ * With worker.terminate() alone (`plain`) the process died in 3 of 4 runs of 40 rounds here.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const HARNESS = fileURLToPath(new URL('../jobs/leveldb-terminate-harness.mjs', import.meta.url));
+const run = (mode: string, rounds: number) => spawnSync(process.execPath, [HARNESS, mode, String(rounds)], { encoding: 'utf8', timeout: 120_000 });
+const why = (r: ReturnType<typeof run>) => `exit ${r.status} signal ${r.signal}\n${r.stdout}\n${r.stderr}`;
+
+describe('ending slot threads that use LevelDB', () => {
+  it('native guard - threads terminated while their LevelDB batches, snapshots and scans run: the process lives on', () => {
+    const r = run('guarded', 40);
+    expect(r.status, why(r)).toBe(0);
+    expect(r.stdout).toContain('40 rounds ended');
+  }, 130_000);
+
+  it('native guard - a thread that calls process.exit() while LevelDB works for it ends with its code, and the process lives on', () => {
+    const r = run('exit', 10);
+    expect(r.status, why(r)).toBe(0);
+    expect(r.stdout).toContain('10 rounds ended');
+  }, 130_000);
+});
