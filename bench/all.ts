@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark of this folder, one after another, each in a process of its
- * own (bench/run.ts, checkpoints.ts, recovery.ts, failover.ts, nexmark.ts).
+ * own (bench/run.ts, per-record.ts, checkpoints.ts, recovery.ts, failover.ts, nexmark.ts, latency.ts).
  *
  *   npm run bench                # the full runs (tens of minutes)
  *   npm run bench -- --quick     # every case on small inputs, one run each: a smoke test, no
@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const quick = process.argv.includes('--quick');
-const SCRIPTS = ['run.ts', 'checkpoints.ts', 'recovery.ts', 'failover.ts', 'nexmark.ts'];
+const SCRIPTS = ['run.ts', 'per-record.ts', 'checkpoints.ts', 'recovery.ts', 'failover.ts', 'nexmark.ts', 'latency.ts'];
 /** The small inputs of --quick. */
 const QUICK_ENV: Record<string, string> = {
   BENCH_QUICK: '1',

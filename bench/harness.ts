@@ -11,6 +11,8 @@ import type { JobExecutionResult } from 'miniflink';
 export interface JobRun {
   readonly ms: number;
   readonly cpuPerWall: number;
+  /** The job's accumulators, merged (JobExecutionResult.getAllAccumulatorResults()). */
+  readonly accumulators: Readonly<Record<string, unknown>>;
 }
 
 /** Runs a job module (an absolute path) in this process on an embedded cluster. */
@@ -38,7 +40,7 @@ export async function runJob(path: string, args: string[], configuration: Record
     discardCompiledProgram(compiledPath);
   }
   const cpu = process.cpuUsage(cpu0);
-  return { ms: result!.getNetRuntime(), cpuPerWall: (cpu.user + cpu.system) / 1000 / (performance.now() - wall0) };
+  return { ms: result!.getNetRuntime(), cpuPerWall: (cpu.user + cpu.system) / 1000 / (performance.now() - wall0), accumulators: result!.getAllAccumulatorResults() };
 }
 
 /** Milliseconds a synchronous loop takes. */

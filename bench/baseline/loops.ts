@@ -3,7 +3,7 @@
  * the baselines every figure is compared against.
  */
 import { Packr, Unpackr } from 'msgpackr';
-import { benchFilter, benchMap, type BenchRecord } from './functions.js';
+import { benchFilter, benchMap, cpuWork, type BenchRecord } from './functions.js';
 
 let sink: unknown;
 
@@ -63,6 +63,14 @@ export function keyedSerializingLoop(n: number, batch = 2048): number {
   }
   if (pending.length > 0) drain();
   return sums.size;
+}
+
+/** sequence -> a CPU-heavy map -> discard (the CPU-bound job's work on one thread). */
+export function cpuBoundLoop(n: number): number {
+  let acc = 0;
+  for (let i = 1; i <= n; i++) acc += cpuWork(i);
+  sink = acc;
+  return acc;
 }
 
 /** Keeps the optimizer from dropping the loops' work. */
