@@ -107,6 +107,8 @@ interface KeyListing {
 /** Keyed state of one keyed operator subtask, in LevelDB. */
 export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   private db: Db;
+  /** The database's opening, started with it. */
+  private readonly opened: Promise<void>;
   private readonly packr = new StatePackr({ useRecords: false, moreTypes: true });
   private readonly names: string[] = [];
   /** Decoded values of the keys in use, oldest first. */
@@ -139,11 +141,11 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     super(maxParallelism, keyGroupRange);
     this.bufferEntries = Math.max(1, options.bufferEntries ?? BUFFER_ENTRIES);
     this.cacheEntries = Math.max(1, options.cacheEntries ?? CACHE_ENTRIES);
-    this.db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    ({ db: this.db, opened: this.opened } = openLevel(dir));
   }
 
   override async open(): Promise<void> {
-    await native(() => this.db.open());
+    await this.opened;
   }
 
   protected table(name: string): number {
@@ -427,8 +429,8 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     ref.raw = undefined;
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    const db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
-    await native(() => db.open());
+    const { db, opened } = openLevel(dir);
+    await opened;
     try {
       for (const st of raw) await writeRaw(db, ref.names.indexOf(st.name), st.rawGroups ?? [], () => true);
     } finally {
@@ -459,8 +461,9 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
         }
       } else copyFileSync(join(copy.dir, f), join(this.dir, f));
     }
-    this.db = new ClassicLevel<Buffer, Buffer>(this.dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
-    await native(() => this.db.open());
+    const reopened = openLevel(this.dir);
+    this.db = reopened.db;
+    await reopened.opened;
     this.rows.clear();
     this.pending.clear();
     this.names.splice(0, this.names.length, ...copy.names);
@@ -628,6 +631,22 @@ function prefixed(stateId: number, kg: number, keyBytes: Uint8Array): Buffer {
   b[2] = stateId;
   b.set(keyBytes, 3);
   return b;
+}
+
+/**
+ * A database, opened at once inside native() (core/native-guard.ts): classic-level opens a new
+ * database by itself a moment later unless told to at once, which the guard would not count. In a
+ * thread that is ending, nothing is created (`db` stays unset) and `opened` never settles.
+ */
+function openLevel(dir: string): { db: Db; opened: Promise<void> } {
+  let db: Db | undefined;
+  const opened = native(() => {
+    db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    return db.open();
+  });
+  // Whoever awaits it sees a failure; until then it is not an unhandled rejection.
+  opened.catch(() => {});
+  return { db: db!, opened };
 }
 
 /** Calls `each` with every LevelDB key in [gte, lt), read in batches (each read a guarded native operation). */

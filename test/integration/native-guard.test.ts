@@ -23,10 +23,20 @@ describe('ending slot threads that use LevelDB', () => {
     expect(r.status, why(r)).toBe(0);
     expect(r.stdout).toContain('40 rounds ended');
   }, 130_000);
+});
 
-  it('native guard - a thread that calls process.exit() while LevelDB works for it ends with its code, and the process lives on', () => {
-    const r = run('exit', 10);
-    expect(r.status, why(r)).toBe(0);
-    expect(r.stdout).toContain('10 rounds ended');
-  }, 130_000);
+describe('a slot thread killed', () => {
+  // The slot thread as the cluster runs it (dist/, as the CLI loads it).
+  const load = () => import('../../dist/runtime/taskmanager/slot-thread.js');
+
+  it('slot thread - killed while it starts: start() fails instead of waiting for ever, and the thread is reported lost once', async () => {
+    const { SlotThread } = await load();
+    const lost: string[] = [];
+    const slot = new SlotThread(0, 'tm-test', { onMessage: () => {}, onLost: (_slot, e) => lost.push(e.message) });
+    const started = slot.start([]);
+    slot.kill('first reason');
+    slot.kill('second reason');
+    await expect(started).rejects.toThrow(/exited with code \d+ before it was ready/);
+    expect(lost).toEqual(['Slot thread 0 of TaskManager tm-test was terminated: first reason']);
+  }, 30_000);
 });

@@ -1,9 +1,8 @@
 // Starts and terminates, `rounds` times, a thread that keeps LevelDB busy, at a random moment of
-// its work: through core/native-guard.ts (`guarded`), with worker.terminate() alone (`plain`), or
-// by the thread itself, with process.exit() after core/native-guard.ts's endingThread() (`exit`).
+// its work: through core/native-guard.ts (`guarded`), or with worker.terminate() alone (`plain`).
 // Exits 0 when every round ended; a terminated thread whose LevelDB work was cut kills this whole
 // process (a segmentation fault or an abort), which is what the guard prevents.
-//   node leveldb-terminate-harness.mjs guarded|plain|exit <rounds>
+//   node leveldb-terminate-harness.mjs guarded|plain <rounds>
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,20 +17,14 @@ const [mode, rounds] = process.argv.slice(2);
 const root = mkdtempSync(join(tmpdir(), 'miniflink-terminate-'));
 // Each round: four threads (as a TaskManager's slots), each terminated at a moment of its own.
 const one = async (name) => {
-  const guard = mode !== 'plain' ? newNativeGuard() : undefined;
+  const guard = mode === 'guarded' ? newNativeGuard() : undefined;
   const worker = new Worker(new URL('./leveldb-terminate-worker.mjs', import.meta.url), { workerData: { dir: join(root, name), guard: guard?.buffer } });
   await new Promise((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
   });
   await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
-  if (mode === 'exit') {
-    const code = await new Promise((resolve) => {
-      worker.once('exit', resolve);
-      worker.postMessage('exit');
-    });
-    if (code !== 3) throw new Error(`the thread exited with ${code}, not 3`);
-  } else if (guard) await terminateGuarded(worker, guard);
+  if (guard) await terminateGuarded(worker, guard);
   else await worker.terminate();
 };
 for (let i = 0; i < Number(rounds); i++) await Promise.all([0, 1, 2, 3].map((j) => one(`db-${i}-${j}`)));

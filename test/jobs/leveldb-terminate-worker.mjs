@@ -1,8 +1,7 @@
 // A thread that keeps LevelDB busy (batches, snapshots iterated in batches, key scans) until it is
 // terminated: test/integration/native-guard.test.ts. Runs from dist/ (a worker loads JavaScript).
 import { workerData, parentPort } from 'node:worker_threads';
-import process from 'node:process';
-import { endingThread, installNativeGuard } from '../../dist/core/native-guard.js';
+import { installNativeGuard } from '../../dist/core/native-guard.js';
 import { ValueStateDescriptor } from '../../dist/api/index.js';
 import { KeyGroupRange } from '../../dist/core/key-groups.js';
 import { LevelDbKeyedStateBackend } from '../../dist/state/index.js';
@@ -13,12 +12,6 @@ const b = new LevelDbKeyedStateBackend(dir, 128, new KeyGroupRange(0, 127), { bu
 await b.open();
 const count = b.getValueState(new ValueStateDescriptor('count'));
 const pad = 'x'.repeat(200);
-// The thread ends itself, as a user function calling process.exit() does in a slot thread (slot-entry.ts).
-parentPort.on('message', (m) => {
-  if (m !== 'exit') return;
-  endingThread();
-  process.exit(3);
-});
 parentPort.postMessage('ready');
 for (let n = 0; ; n++) {
   // Writes through a tiny cache, then each time a batch written, a snapshot iterated, or the keys

@@ -12,7 +12,7 @@ import { InjectedFailure, MiniFlinkError, serializeError, stackWithCauses } from
 import { loggerFactory, NO_LOGGING, type LoggerFactory } from '../../core/logging.js';
 import { RecordBatchCodec } from '../../core/serde.js';
 import { slotTmpDir } from '../../core/temp-dirs.js';
-import { endingThread, installNativeGuard } from '../../core/native-guard.js';
+import { installNativeGuard } from '../../core/native-guard.js';
 import { generateJobGraph, generateStreamGraph, withMaxParallelism } from '../../graph/index.js';
 import type { FromSlot, ToSlot } from '../protocol.js';
 import { Transport } from '../network/transport.js';
@@ -70,13 +70,6 @@ const uncaught = (what: string, e: unknown) => {
   loggers(TASK_EXECUTOR).error('Slot thread {}: {}; the tasks running in it fail.', slotIndex, what, e instanceof Error ? e : new Error(String(e)));
   for (const tasks of jobs.values()) for (const t of tasks.values()) t.fail(e);
 };
-// A user function that ends the thread (Flink's System.exit ends the TaskManager): first let
-// LevelDB's work on the thread pool finish, which the thread's end would otherwise cut (core/native-guard.ts).
-const exitThread = process.exit.bind(process);
-process.exit = ((code?: number | string | null) => {
-  endingThread();
-  return exitThread(code as number | undefined);
-}) as typeof process.exit;
 process.on('unhandledRejection', (e) => uncaught('an error no code handled', e));
 process.on('uncaughtException', (e) => uncaught('an exception no code caught', e));
 

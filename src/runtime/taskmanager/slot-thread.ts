@@ -59,14 +59,19 @@ export class SlotThread {
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     const ready = new Promise<void>((resolve, reject) => {
       const onError = (e: Error) => reject(e);
+      // A thread that ends before it is ready (killed while starting) does not leave start() waiting.
+      const onExit = (code: number) => reject(new Error(`Slot thread ${this.index} exited with code ${code} before it was ready`));
       worker.once('error', onError);
+      worker.once('exit', onExit);
       worker.on('message', (msg: FromSlot) => {
         if (msg.type === 'ready') {
           worker.off('error', onError);
+          worker.off('exit', onExit);
           resolve();
         }
-        // A thread being killed says nothing more (it runs on only until LevelDB's work for it is done).
-        if (this.killedFor === undefined) this.listener.onMessage(this.index, msg);
+        // A thread being killed says nothing more to the JobManager (it runs on only until LevelDB's
+        // work for it is done); what it printed or logged until then still goes out.
+        if (this.killedFor === undefined || msg.type === 'stdio' || msg.type === 'log') this.listener.onMessage(this.index, msg);
       });
     });
     // A thread is lost once: an 'error' event is followed by 'exit'.
@@ -103,7 +108,7 @@ export class SlotThread {
 
   /** Terminates the thread at once (a hang, a task that does not cancel, an injected fault); the listener hears it as lost, with this reason. */
   kill(reason: string): void {
-    if (!this.worker || this.stopping || this.lost) return;
+    if (!this.worker || this.stopping || this.lost || this.killedFor !== undefined) return;
     this.killedFor = reason;
     void terminateGuarded(this.worker, this.guard);
   }
