@@ -15,8 +15,9 @@
  *   [0] ending: set by the owner before it terminates the thread;
  *   [1] in flight: native operations started and not yet finished.
  * Every asynchronous LevelDB call goes through `native()` (a database is also created inside it:
- * classic-level opens a new database by itself in the next tick unless told to at once): it counts itself in, then checks
- * `ending`; once set it starts nothing (its promise never settles: the thread is about to end).
+ * classic-level opens a new database by itself in the next tick unless told to at once): it counts
+ * itself in, then checks `ending`; once set it starts nothing (its promise never settles: the
+ * thread is about to end).
  * The owner sets `ending`, then waits until no operation is in flight (or a limit passes: a thread
  * that hangs in a loop never runs the callbacks that count its operations out, but the pool
  * finished their work long before) and only then terminates. Counting in before checking (and the
@@ -61,11 +62,6 @@ export function native<T>(start: () => Promise<T>): Promise<T> {
     throw e;
   }
   return p.finally(() => Atomics.sub(g, IN_FLIGHT, 1));
-}
-
-/** Native operations of the thread in flight (what its owner waits for). */
-export function nativeInFlight(counters: Int32Array): number {
-  return Atomics.load(counters, IN_FLIGHT);
 }
 
 /**

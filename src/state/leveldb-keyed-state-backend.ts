@@ -73,6 +73,15 @@ type Staged = { readonly key: Buffer; readonly bytes: Buffer | null };
  */
 type Row = { readonly kg: number; readonly values: unknown[]; readonly dirty: boolean[]; other?: Row };
 type Db = ClassicLevel<Buffer, Buffer>;
+/** A LevelDB put of a restore or a local copy. */
+type Put = { readonly type: 'put'; readonly key: Buffer; readonly value: Buffer };
+
+/** The row of a key in one key group, from the head of the key's chain (cache rows, see Row). */
+function inKeyGroup(head: Row | undefined, kg: number): Row | undefined {
+  let row = head;
+  while (row !== undefined && row.kg !== kg) row = row.other;
+  return row;
+}
 
 /** A snapshot's synchronous part. */
 interface LevelDbSnapshotRef {
@@ -186,8 +195,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     this.checkFailure();
     const nk = this.checkKey(name);
     const id = t as number;
-    let row = this.rows.get(nk);
-    while (row !== undefined && row.kg !== this.currentKeyGroup) row = row.other;
+    const row = inKeyGroup(this.rows.get(nk), this.currentKeyGroup);
     const cached = row?.values[id];
     if (cached !== undefined) {
       if (cached === ABSENT) return undefined;
@@ -228,8 +236,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   private cache(nk: NormalizedKey, id: number, value: unknown, dirty: boolean): void {
     const kg = this.currentKeyGroup;
     const head = this.rows.get(nk);
-    let row = head;
-    while (row !== undefined && row.kg !== kg) row = row.other;
+    let row = inKeyGroup(head, kg);
     if (row === undefined) {
       row = { kg, values: [], dirty: [] };
       if (head !== undefined) {
@@ -432,7 +439,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     const { db, opened } = openLevel(dir);
     await opened;
     try {
-      for (const st of raw) await writeRaw(db, ref.names.indexOf(st.name), st.rawGroups ?? [], () => true);
+      for (const st of raw) await putInBatches(db, rawPuts(ref.names.indexOf(st.name), st.rawGroups ?? [], () => true));
     } finally {
       await native(() => db.close());
     }
@@ -471,6 +478,14 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     if (copy.timers) this.restoreTimers({ maxParallelism: this.maxParallelism, startKeyGroup: this.keyGroupRange.startKeyGroup, endKeyGroup: this.keyGroupRange.endKeyGroup, states: [], timers: copy.timers });
   }
 
+  /** The puts of decoded key groups' entries (those `take` accepts), encoded as this backend stores them. */
+  private *decodedPuts(id: number, groups: KeyedStateData['groups'], take: (kg: number) => boolean): Generator<Put> {
+    for (const [kg, entries] of groups) {
+      if (!take(kg)) continue;
+      for (const [key, value] of entries) yield { type: 'put', key: this.dbKey(id, kg, normalizeKey(key)), value: packRecords(this.packr, value) as Buffer };
+    }
+  }
+
   /** Closes a snapshot's LevelDB view once (toCanonical, or a snapshot that will not be written). */
   private closeView(ref: LevelDbSnapshotRef): Promise<void> {
     ref.closing ??= native(() => ref.view.close());
@@ -493,22 +508,8 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
         const id = this.table(st.name);
         const mine = (kg: number) => this.keyGroupRange.contains(kg);
         // Raw entries go in as they are; decoded ones are encoded as this backend stores them.
-        await writeRaw(this.db, id, st.rawGroups ?? [], mine);
-        // Batches of RESTORE_BATCH puts, one after the other (classic-level does not order
-        // concurrent batches): each await lets the slot thread answer heartbeats, and no batch
-        // holds a million entries in memory at once.
-        let ops: Array<{ type: 'put'; key: Buffer; value: Buffer }> = [];
-        for (const [kg, entries] of st.groups) {
-          if (!mine(kg)) continue;
-          for (const [key, value] of entries) {
-            ops.push({ type: 'put', key: this.dbKey(id, kg, normalizeKey(key)), value: packRecords(this.packr, value) as Buffer });
-            if (ops.length === RESTORE_BATCH) {
-              await native(() => this.db.batch(ops));
-              ops = [];
-            }
-          }
-        }
-        if (ops.length > 0) await native(() => this.db.batch(ops));
+        await putInBatches(this.db, rawPuts(id, st.rawGroups ?? [], mine));
+        await putInBatches(this.db, this.decodedPuts(id, st.groups, mine));
       }
     }
   }
@@ -663,20 +664,30 @@ async function eachKey(db: Db, gte: Buffer, lt: Buffer, each: (k: Buffer) => voi
   }
 }
 
-/** Puts raw key groups' entries (those `take` accepts) into a database as they are, in batches of RESTORE_BATCH, one after the other. */
-async function writeRaw(db: Db, stateId: number, groups: readonly RawKeyGroup[], take: (kg: number) => boolean): Promise<void> {
-  let ops: Array<{ type: 'put'; key: Buffer; value: Buffer }> = [];
+/** The puts of raw key groups' entries (those `take` accepts), as they are. */
+function* rawPuts(stateId: number, groups: readonly RawKeyGroup[], take: (kg: number) => boolean): Generator<Put> {
   for (const g of groups) {
     const [kg, bytes] = g;
     if (!take(kg)) continue;
     const o = rawOffsets(g);
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let i = 0; i + 2 < o.length; i += 2) {
-      ops.push({ type: 'put', key: prefixed(stateId, kg, buf.subarray(o[i]!, o[i + 1]!)), value: buf.subarray(o[i + 1]!, o[i + 2]!) });
-      if (ops.length === RESTORE_BATCH) {
-        await native(() => db.batch(ops));
-        ops = [];
-      }
+    for (let i = 0; i + 2 < o.length; i += 2) yield { type: 'put', key: prefixed(stateId, kg, buf.subarray(o[i]!, o[i + 1]!)), value: buf.subarray(o[i + 1]!, o[i + 2]!) };
+  }
+}
+
+/**
+ * Writes puts into a database in batches of RESTORE_BATCH, one after the other (classic-level does
+ * not order concurrent batches): each await lets the slot thread answer heartbeats, and no batch
+ * holds a million entries in memory at once.
+ */
+async function putInBatches(db: Db, puts: Iterable<Put>): Promise<void> {
+  let ops: Put[] = [];
+  for (const op of puts) {
+    ops.push(op);
+    if (ops.length === RESTORE_BATCH) {
+      const batch = ops;
+      await native(() => db.batch(batch));
+      ops = [];
     }
   }
   if (ops.length > 0) await native(() => db.batch(ops));

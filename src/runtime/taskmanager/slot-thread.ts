@@ -28,7 +28,7 @@ export class SlotThread {
   /** Why the thread is being terminated (a hang, a cancellation timeout, an injected fault). */
   private killedFor: string | undefined;
   /** Counters shared with the thread so that it is terminated only when LevelDB does no work for it (core/native-guard.ts). */
-  private guard = newNativeGuard();
+  private readonly guard = newNativeGuard();
   /** Characters of stdio the thread posted that this thread has not written yet (shared with it: it waits beyond a limit). */
   private readonly stdioPending = new Int32Array(new SharedArrayBuffer(4));
   /** Whether the thread has started and not exited. */
@@ -55,7 +55,6 @@ export class SlotThread {
   start(peers: ReadonlyArray<readonly [number, MessagePort]>): Promise<void> {
     const worker = new Worker(new URL('./slot-entry.js', import.meta.url), { name: `slot-${this.index}` });
     this.worker = worker;
-    this.guard = newNativeGuard();
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     const ready = new Promise<void>((resolve, reject) => {
       const onError = (e: Error) => reject(e);
