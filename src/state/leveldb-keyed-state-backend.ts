@@ -45,7 +45,7 @@ import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import type { StateKind } from '../api/index.js';
 import { MiniFlinkError } from '../core/errors.js';
-import { native } from '../core/native-guard.js';
+import { native, nativeSync } from '../core/native-guard.js';
 import type { KeyGroupRange } from '../core/key-groups.js';
 import { AbstractKeyedStateBackend, entriesToMap, mapToEntries } from './abstract-keyed-state-backend.js';
 import { timerQueuesToCanonical, type TimerQueuesSnapshot } from './timer-queues.js';
@@ -347,7 +347,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
       }
     }
     const staged = [...(this.inFlight?.values() ?? []), ...this.pending.values()];
-    return { view: this.db.snapshot(), staged, cells, names: [...this.names], kinds: new Map(this.kinds), timers: this.snapshotTimers() };
+    return { view: nativeSync(() => this.db.snapshot()), staged, cells, names: [...this.names], kinds: new Map(this.kinds), timers: this.snapshotTimers() };
   }
 
   /** A value as LevelDB stores it. */
@@ -391,7 +391,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     const overlay = [...newest.values()].sort((x, y) => Buffer.compare(x[0], y[0]));
     let next = 0;
     try {
-      const it = this.db.iterator({ snapshot: ref.view, fillCache: false, highWaterMarkBytes: 1 << 20 });
+      const it = nativeSync(() => this.db.iterator({ snapshot: ref.view, fillCache: false, highWaterMarkBytes: 1 << 20 }));
       try {
         for (;;) {
           const entries = await native(() => it.nextv(SCAN_BATCH));
@@ -652,7 +652,7 @@ function openLevel(dir: string): { db: Db; opened: Promise<void> } {
 
 /** Calls `each` with every LevelDB key in [gte, lt), read in batches (each read a guarded native operation). */
 async function eachKey(db: Db, gte: Buffer, lt: Buffer, each: (k: Buffer) => void): Promise<void> {
-  const it = db.keys({ gte, lt });
+  const it = nativeSync(() => db.keys({ gte, lt }));
   try {
     for (;;) {
       const keys = await native(() => it.nextv(SCAN_BATCH));

@@ -6,7 +6,7 @@ import { ValueStateDescriptor } from '../../dist/api/index.js';
 import { KeyGroupRange } from '../../dist/core/key-groups.js';
 import { LevelDbKeyedStateBackend } from '../../dist/state/index.js';
 
-const { dir, guard } = workerData;
+const { dir, guard, work } = workerData;
 if (guard) installNativeGuard(new Int32Array(guard));
 const b = new LevelDbKeyedStateBackend(dir, 128, new KeyGroupRange(0, 127), { bufferEntries: 500, cacheEntries: 16 });
 await b.open();
@@ -20,8 +20,9 @@ for (let n = 0; ; n++) {
     b.setCurrentKey((n * 500 + i) % 3000);
     count.update({ n, pad });
   }
-  if (n % 3 === 0) await b.flush();
-  else if (n % 3 === 1) {
+  const step = work === 'scan' ? 2 : n % 3;
+  if (step === 0) await b.flush();
+  else if (step === 1) {
     const ref = b.snapshot();
     await Promise.resolve(b.toCanonical(ref)).finally(() => b.releaseSnapshot(ref));
   } else await b.getKeys('count');
