@@ -1,46 +1,78 @@
 /**
  * Ending a slot thread safely while LevelDB works for it.
  *
- * classic-level runs a batch, an iterator's `nextv`, an open and a close on libuv's thread pool.
- * When a worker thread is terminated (`worker.terminate()`), its clean-up hook closes every
- * database of the thread at once, also while such work is still running on the pool: the whole
- * process then dies (a segmentation fault, or LevelDB's assertion on a live version). Measured
- * here: terminating threads that write batches and iterate, at random moments, killed the process
- * within a few hundred terminations in 3 runs of 4. A miniflink cluster ends slot threads on purpose
- * (a killed TaskManager, a hang, a task that does not cancel), and must lose only those threads.
- * (A thread that ends itself, `process.exit()` in a user function, did not crash in 400 tries:
- * Node lets the work in flight finish then.)
+ * When a worker thread is terminated (`worker.terminate()`), V8 stops its JavaScript and every
+ * N-API call it makes from then on fails; classic-level's clean-up hook then closes the thread's
+ * databases (Node first waits for the work already on libuv's pool). A classic-level call cut in
+ * its synchronous part by the termination takes the whole process down: a batch reads the
+ * operations it failed to get from JavaScript (a segmentation fault), and an iterator made but not
+ * yet registered for the clean-up is never closed, so closing its database aborts on LevelDB's
+ * `~VersionSet` assertion (seen in CI). Measured here: terminating threads that write batches and
+ * iterate, at random moments, killed the process within a few hundred terminations in 3 runs of 4;
+ * threads that scan keys (an iterator per key group) in every run. A miniflink cluster ends slot
+ * threads on purpose (a killed TaskManager, a hang, a task that does not cancel), and must lose only
+ * those threads. (A thread that ends itself, `process.exit()` in a user function, did not crash in
+ * 400 tries: it ends between calls.)
  *
  * So each slot thread shares three counters with its owner (an Int32Array on a SharedArrayBuffer):
  *   [0] ending: set by the owner before it terminates the thread;
- *   [1] in flight: native operations started and not yet finished;
- *   [2] creating: synchronous native calls that create an iterator or a snapshot, running now.
+ *   [1] in flight: asynchronous native operations started and not yet settled;
+ *   [2] calling: synchronous native calls running now (an operation's start, the making of an
+ *       iterator or a snapshot).
  * Every asynchronous LevelDB call goes through `native()` (a database is also created inside it:
- * classic-level opens a new database by itself in the next tick unless told to at once): it counts
- * itself in, then checks `ending`; once set it starts nothing (its promise never settles: the
- * thread is about to end). Every synchronous call that creates an iterator or a snapshot goes
- * through `nativeSync()` likewise (a creation cut by the termination leaks it: see there).
- * The owner sets `ending`, then waits until no operation is in flight (or a limit passes: a thread
- * that hangs in a loop never runs the callbacks that count its operations out, but the pool
- * finished their work long before), then until no creation runs (no limit: a creation takes
- * microseconds and does not wait for the event loop), and only then terminates. Counting in before
- * checking (and the owner setting before reading) means an operation either sees `ending` or is
- * seen in flight.
+ * classic-level opens a new database by itself in the next tick unless told to at once), every
+ * synchronous call that makes an iterator or a snapshot through `nativeSync()`: each counts itself
+ * in, then checks `ending`; once set, it starts nothing (`native()`'s promise never settles,
+ * `nativeSync()` throws: the thread is about to end).
+ * The owner sets `ending`, waits until no operation is in flight (or a limit passes: a thread that
+ * hangs in a loop never runs the callbacks that count its operations out, while their pool work is
+ * waited for by Node anyway), then until no call runs (no limit: a call takes microseconds and does
+ * not wait for the event loop), and only then terminates. Counting in before checking (and the
+ * owner setting before reading) means a call either sees `ending` or is seen running.
+ * Node also terminates every worker itself when the main thread exits (`process.exit()`, a fatal
+ * error): an 'exit' handler then sets `ending` in every guarded thread still running and waits
+ * for their calls the same way.
  */
+import process from 'node:process';
 import type { Worker } from 'node:worker_threads';
 
 const ENDING = 0;
 const IN_FLIGHT = 1;
-const CREATING = 2;
+const CALLING = 2;
 
 /** The longest an ending thread's native operations are waited for (a batch of 65,536 entries takes well under this). */
 export const NATIVE_DRAIN_MS = 2000;
+/** The longest the main thread's exit waits for the calls running in guarded threads. */
+const EXIT_WAIT_MS = 1000;
 
 let guard: Int32Array | undefined;
+
+/** The counters of the guarded threads that run (the owner's side), for the main thread's exit. */
+const running = new Set<Int32Array>();
 
 /** A guard's shared counters, for a thread to be created (its owner keeps them). */
 export function newNativeGuard(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(12));
+}
+
+/**
+ * The owner's side: `worker` uses `counters` until it exits; if the main thread exits first, its
+ * running calls are waited for before Node terminates it.
+ */
+export function guardWorker(worker: Worker, counters: Int32Array): void {
+  if (running.size === 0) process.once('exit', endAllAtExit);
+  running.add(counters);
+  worker.once('exit', () => {
+    running.delete(counters);
+    if (running.size === 0) process.off('exit', endAllAtExit);
+  });
+}
+
+/** At the main thread's exit (synchronous: the threads run on meanwhile): no new call starts, the running ones end. */
+function endAllAtExit(): void {
+  for (const c of running) Atomics.store(c, ENDING, 1);
+  const until = Date.now() + EXIT_WAIT_MS;
+  for (const c of running) while (Atomics.load(c, CALLING) > 0 && Date.now() < until);
 }
 
 /** Installs this thread's guard (the slot thread, at init); without one, `native()` only runs the operation. */
@@ -50,70 +82,72 @@ export function installNativeGuard(counters: Int32Array): void {
 
 const never = new Promise<never>(() => {});
 
-/** The error of a resource not created because the thread is ending (no one hears it: the owner drops an ending thread's messages). */
-export const THREAD_ENDING = 'The slot thread is ending: no LevelDB iterator or snapshot is created any more';
+/** The error of a resource not made because the thread is ending (no one hears it: the owner drops an ending thread's messages). */
+export const THREAD_ENDING = 'The slot thread is ending: no LevelDB iterator or snapshot is made any more';
 
 /** Runs an asynchronous native operation counted in flight; once the thread is ending, starts nothing. */
 export function native<T>(start: () => Promise<T>): Promise<T> {
   const g = guard;
   if (g === undefined) return start();
-  Atomics.add(g, IN_FLIGHT, 1);
+  Atomics.add(g, CALLING, 1);
   if (Atomics.load(g, ENDING) !== 0) {
-    Atomics.sub(g, IN_FLIGHT, 1);
+    Atomics.sub(g, CALLING, 1);
     return never;
   }
+  Atomics.add(g, IN_FLIGHT, 1);
   let p: Promise<T>;
   try {
     p = start();
   } catch (e) {
     Atomics.sub(g, IN_FLIGHT, 1);
     throw e;
+  } finally {
+    Atomics.sub(g, CALLING, 1);
   }
   return p.finally(() => Atomics.sub(g, IN_FLIGHT, 1));
 }
 
 /**
- * Runs a synchronous native call that creates a LevelDB resource (an iterator, a snapshot), counted
- * in flight; once the thread is ending, creates nothing and throws (blocking would keep the
+ * Runs a synchronous native call that makes a LevelDB resource (an iterator, a snapshot), counted
+ * as running; once the thread is ending, makes nothing and throws (blocking would keep the
  * operations in flight from counting themselves out).
  *
  * Such a call must not be cut: classic-level makes the LevelDB iterator first and registers it for
  * the thread's clean-up only after a few N-API calls, which fail once termination is requested; the
  * unregistered iterator keeps its version of the database alive, and closing the database at the
- * thread's end then aborts the whole process (LevelDB's `~VersionSet` assertion; seen in CI, and
- * in 7 of 7 runs of test/jobs/leveldb-terminate-harness.mjs scanning keys, before this guard). The
- * owner terminates the thread whenever nothing is in flight, also while it runs JavaScript, so it
- * waits for a creation that runs, always (also a thread that hangs creates one in microseconds).
+ * thread's end then aborts the whole process (in 4 of 4 runs of test/jobs/leveldb-terminate-
+ * harness.mjs scanning keys, before this guard).
  */
-export function nativeSync<T>(create: () => T): T {
+export function nativeSync<T>(make: () => T): T {
   const g = guard;
-  if (g === undefined) return create();
-  Atomics.add(g, CREATING, 1);
+  if (g === undefined) return make();
+  Atomics.add(g, CALLING, 1);
   if (Atomics.load(g, ENDING) !== 0) {
-    Atomics.sub(g, CREATING, 1);
+    Atomics.sub(g, CALLING, 1);
     throw new Error(THREAD_ENDING);
   }
   try {
-    return create();
+    return make();
   } finally {
-    Atomics.sub(g, CREATING, 1);
+    Atomics.sub(g, CALLING, 1);
   }
 }
 
 /**
- * Ends a thread that shares `counters`: no native operation starts in it any more, the ones in
- * flight finish (up to NATIVE_DRAIN_MS), a creation that runs finishes, then the thread is terminated.
+ * Ends a thread that shares `counters`: no native call starts in it any more, the operations in
+ * flight settle (up to NATIVE_DRAIN_MS), a call that runs returns, then the thread is terminated.
  */
 export async function terminateGuarded(worker: Worker, counters: Int32Array, drainMs = NATIVE_DRAIN_MS): Promise<void> {
-  // A thread that ends by itself meanwhile (its operations finish first) is not waited for.
+  // A thread that ends by itself meanwhile (its calls end first) is not waited for.
   // (Node sets threadId to -1 once the thread no longer runs, also before 'exit' is emitted.)
   let exited = worker.threadId === -1;
   const onExit = () => (exited = true);
   worker.once('exit', onExit);
+  const runs = () => !exited && worker.threadId !== -1;
   Atomics.store(counters, ENDING, 1);
   const end = Date.now() + drainMs;
-  while (!exited && worker.threadId !== -1 && Atomics.load(counters, IN_FLIGHT) > 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 2));
-  while (!exited && worker.threadId !== -1 && Atomics.load(counters, CREATING) > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  while (runs() && Atomics.load(counters, IN_FLIGHT) > 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 2));
+  while (runs() && Atomics.load(counters, CALLING) > 0) await new Promise((resolve) => setTimeout(resolve, 1));
   worker.off('exit', onExit);
   await worker.terminate();
 }

@@ -5,6 +5,9 @@
 // (batches, snapshots iterated, key scans in turn) or `scan` (key scans: an iterator made per key
 // group, so the termination often comes while one is being made).
 //   node leveldb-terminate-harness.mjs guarded|plain <rounds> [mixed|scan]
+// `exit`: four guarded threads scan keys in <dir>, and the main thread exits at a random moment
+// (Node then terminates them itself); exits 0 unless the threads' end takes the process down.
+//   node leveldb-terminate-harness.mjs exit <dir>
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,18 +16,35 @@ import console from 'node:console';
 import process from 'node:process';
 import { setTimeout } from 'node:timers';
 import { URL } from 'node:url';
-import { newNativeGuard, terminateGuarded } from '../../dist/core/native-guard.js';
+import { guardWorker, newNativeGuard, terminateGuarded } from '../../dist/core/native-guard.js';
 
 const [mode, rounds, work = 'mixed'] = process.argv.slice(2);
+const WORKER = new URL('./leveldb-terminate-worker.mjs', import.meta.url);
+const started = (worker) =>
+  new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+if (mode === 'exit') {
+  const dir = rounds;
+  await Promise.all(
+    [0, 1, 2, 3].map((j) => {
+      const guard = newNativeGuard();
+      const worker = new Worker(WORKER, { workerData: { dir: join(dir, `db-${j}`), guard: guard.buffer, work: 'scan' } });
+      guardWorker(worker, guard);
+      return started(worker);
+    }),
+  );
+  setTimeout(() => process.exit(0), Math.random() * 30);
+  await new Promise(() => {});
+}
 const root = mkdtempSync(join(tmpdir(), 'miniflink-terminate-'));
 // Each round: four threads (as a TaskManager's slots), each terminated at a moment of its own.
 const one = async (name) => {
   const guard = mode === 'guarded' ? newNativeGuard() : undefined;
-  const worker = new Worker(new URL('./leveldb-terminate-worker.mjs', import.meta.url), { workerData: { dir: join(root, name), guard: guard?.buffer, work } });
-  await new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+  const worker = new Worker(WORKER, { workerData: { dir: join(root, name), guard: guard?.buffer, work } });
+  if (guard) guardWorker(worker, guard);
+  await started(worker);
   // An ending thread's LevelDB calls may fail (no iterator is made any more), as the thread ends.
   worker.on('error', () => {});
   await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));

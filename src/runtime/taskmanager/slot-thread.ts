@@ -7,7 +7,7 @@ import { Worker, type MessagePort } from 'node:worker_threads';
 import { serializeError, type SerializedError } from '../../core/errors.js';
 import type { FromSlot, ToSlot } from '../protocol.js';
 import type { LogLevels } from '../../core/logging.js';
-import { newNativeGuard, terminateGuarded } from '../../core/native-guard.js';
+import { guardWorker, newNativeGuard, terminateGuarded } from '../../core/native-guard.js';
 
 /** Grace period for a slot thread to exit after shutdown. */
 const STOP_GRACE_MS = 5000;
@@ -55,6 +55,7 @@ export class SlotThread {
   start(peers: ReadonlyArray<readonly [number, MessagePort]>): Promise<void> {
     const worker = new Worker(new URL('./slot-entry.js', import.meta.url), { name: `slot-${this.index}` });
     this.worker = worker;
+    guardWorker(worker, this.guard);
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     const ready = new Promise<void>((resolve, reject) => {
       const onError = (e: Error) => reject(e);
