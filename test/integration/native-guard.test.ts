@@ -8,8 +8,9 @@
  * The harness runs in a process of its own (a crash must not take vitest with it): rounds of
  * four threads keeping LevelDB busy (batches, snapshots, key scans), each ended at a random moment.
  * With worker.terminate() alone (`plain`) the process died in 3 of 4 runs of 40 rounds here.
+ * Spawned asynchronously: a test that blocks vitest's worker for half a minute makes its reports time out.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,32 +18,50 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const HARNESS = fileURLToPath(new URL('../jobs/leveldb-terminate-harness.mjs', import.meta.url));
-const run = (mode: string, rounds: number, work = 'mixed') => spawnSync(process.execPath, [HARNESS, mode, String(rounds), work], { encoding: 'utf8', timeout: 120_000 });
-const why = (r: ReturnType<typeof run>) => `exit ${r.status} signal ${r.signal}\n${r.stdout}\n${r.stderr}`;
+interface Ended {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+/** Runs the harness with `args` in a process of its own; resolves when it ends (killed after two minutes). */
+function harness(...args: string[]): Promise<Ended> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HARNESS, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
+}
+const run = (mode: string, rounds: number, work = 'mixed') => harness(mode, String(rounds), work);
+const why = (r: Ended) => `exit ${r.status} signal ${r.signal}\n${r.stdout}\n${r.stderr}`;
 
 describe('ending slot threads that use LevelDB', () => {
-  it('native guard - threads terminated while their LevelDB batches, snapshots and scans run: the process lives on', () => {
-    const r = run('guarded', 40);
+  it('native guard - threads terminated while their LevelDB batches, snapshots and scans run: the process lives on', async () => {
+    const r = await run('guarded', 40);
     expect(r.status, why(r)).toBe(0);
     expect(r.stdout).toContain('40 rounds ended');
   }, 130_000);
 
-  it('native guard - threads terminated while they make LevelDB iterators for key scans: the process lives on', () => {
+  it('native guard - threads terminated while they make LevelDB iterators for key scans: the process lives on', async () => {
     // An iterator cut while classic-level makes it was never closed, and the thread's end aborted
     // the process (LevelDB's ~VersionSet assertion: in CI, and here in 4 of 4 runs before the guard
     // covered the making of iterators and snapshots, nativeSync()).
-    const r = run('guarded', 30, 'scan');
+    const r = await run('guarded', 30, 'scan');
     expect(r.status, why(r)).toBe(0);
     expect(r.stdout).toContain('30 rounds ended');
   }, 130_000);
 
-  it('native guard - the main thread exits while its threads make LevelDB iterators: the process ends cleanly', () => {
+  it('native guard - the main thread exits while its threads make LevelDB iterators: the process ends cleanly', async () => {
     // Node terminates every worker itself at the main thread's exit, past terminateGuarded: 6 of
     // 60 such exits aborted or crashed here before the guard's exit handler (guardWorker), 0 after.
     const root = mkdtempSync(join(tmpdir(), 'miniflink-exit-'));
     try {
       for (let i = 0; i < 40; i++) {
-        const r = spawnSync(process.execPath, [HARNESS, 'exit', join(root, String(i))], { encoding: 'utf8', timeout: 60_000 });
+        const r = await harness('exit', join(root, String(i)));
         expect(r.status, `exit ${i}: ${why(r)}`).toBe(0);
       }
     } finally {

@@ -25,32 +25,41 @@ const started = (worker) =>
     worker.once('message', resolve);
     worker.once('error', reject);
   });
-if (mode === 'exit') {
-  const dir = rounds;
+/** Four threads scanning keys in `dir`, then the main thread's exit at a random moment. */
+async function exitWhileScanning(dir) {
   await Promise.all(
     [0, 1, 2, 3].map((j) => {
       const guard = newNativeGuard();
       const worker = new Worker(WORKER, { workerData: { dir: join(dir, `db-${j}`), guard: guard.buffer, work: 'scan' } });
       guardWorker(worker, guard);
-      return started(worker);
+      return started(worker).then(() => {
+        // A thread told at the exit that it is ending may fail (no iterator is made any more): an
+        // 'error' event no one listens to would be a fatal error of this process.
+        worker.on('error', () => {});
+      });
     }),
   );
   setTimeout(() => process.exit(0), Math.random() * 30);
-  await new Promise(() => {});
 }
-const root = mkdtempSync(join(tmpdir(), 'miniflink-terminate-'));
-// Each round: four threads (as a TaskManager's slots), each terminated at a moment of its own.
-const one = async (name) => {
-  const guard = mode === 'guarded' ? newNativeGuard() : undefined;
-  const worker = new Worker(WORKER, { workerData: { dir: join(root, name), guard: guard?.buffer, work } });
-  if (guard) guardWorker(worker, guard);
-  await started(worker);
-  // An ending thread's LevelDB calls may fail (no iterator is made any more), as the thread ends.
-  worker.on('error', () => {});
-  await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
-  if (guard) await terminateGuarded(worker, guard);
-  else await worker.terminate();
-};
-for (let i = 0; i < Number(rounds); i++) await Promise.all([0, 1, 2, 3].map((j) => one(`db-${i}-${j}`)));
-rmSync(root, { recursive: true, force: true });
-console.log(`${rounds} rounds ended`);
+
+/** `rounds` rounds of four threads (as a TaskManager's slots), each terminated at a moment of its own. */
+async function terminateInRounds() {
+  const root = mkdtempSync(join(tmpdir(), 'miniflink-terminate-'));
+  const one = async (name) => {
+    const guard = mode === 'guarded' ? newNativeGuard() : undefined;
+    const worker = new Worker(WORKER, { workerData: { dir: join(root, name), guard: guard?.buffer, work } });
+    if (guard) guardWorker(worker, guard);
+    await started(worker);
+    // An ending thread's LevelDB calls may fail (no iterator is made any more), as the thread ends.
+    worker.on('error', () => {});
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
+    if (guard) await terminateGuarded(worker, guard);
+    else await worker.terminate();
+  };
+  for (let i = 0; i < Number(rounds); i++) await Promise.all([0, 1, 2, 3].map((j) => one(`db-${i}-${j}`)));
+  rmSync(root, { recursive: true, force: true });
+  console.log(`${rounds} rounds ended`);
+}
+
+if (mode === 'exit') await exitWhileScanning(rounds);
+else await terminateInRounds();
