@@ -32,11 +32,7 @@ async function exitWhileScanning(dir) {
       const guard = newNativeGuard();
       const worker = new Worker(WORKER, { workerData: { dir: join(dir, `db-${j}`), guard: guard.buffer, work: 'scan' } });
       guardWorker(worker, guard);
-      return started(worker).then(() => {
-        // A thread told at the exit that it is ending may fail (no iterator is made any more): an
-        // 'error' event no one listens to would be a fatal error of this process.
-        worker.on('error', () => {});
-      });
+      return started(worker);
     }),
   );
   setTimeout(() => process.exit(0), Math.random() * 30);
@@ -50,8 +46,6 @@ async function terminateInRounds() {
     const worker = new Worker(WORKER, { workerData: { dir: join(root, name), guard: guard?.buffer, work } });
     if (guard) guardWorker(worker, guard);
     await started(worker);
-    // An ending thread's LevelDB calls may fail (no iterator is made any more), as the thread ends.
-    worker.on('error', () => {});
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
     if (guard) await terminateGuarded(worker, guard);
     else await worker.terminate();
