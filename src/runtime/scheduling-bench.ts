@@ -175,8 +175,9 @@ async function runOnce(path: string, compiledPath: string, args: readonly string
     const jm = cluster.dispatcher.submitJob(submission);
     // A run must end by itself, once: a timeout or a restart (its numbers would include the failover) fails the benchmark.
     let why: string | undefined;
+    const restarted = `the job failed and restarted in ${c.label} (a benchmark's runs must not fail: its figures would include the failover)`;
     const watch = setInterval(() => {
-      if (jm.restarts > 0) why = `the job failed and restarted in ${c.label} (a benchmark's runs must not fail: its figures would include the failover)`;
+      if (jm.restarts > 0) why = restarted;
       else if (performance.now() - wall0 > timeoutMs) why = `the job did not end within ${Math.round(timeoutMs / 1000)} s in ${c.label} (a benchmark needs a job that ends: a bounded source; or raise the timeout)`;
       if (why !== undefined) {
         clearInterval(watch);
@@ -198,6 +199,8 @@ async function runOnce(path: string, compiledPath: string, args: readonly string
       sampling = false;
       await sampler;
     }
+    // A job that restarted and then finished between two looks of the watch.
+    if (why === undefined && jm.restarts > 0) why = restarted;
     if (why !== undefined) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Benchmark stopped: ${why}.`);
     const sourceRecords = job.vertices
       .filter((v) => !job.edges.some((e) => e.targetVertex === v.id))
