@@ -287,13 +287,17 @@ function overviewTab(jobId, nodes, _arg, checkpointing) {
      <h2>Vertices</h2><div id="vertices"></div>`,
   );
   const sources = nodes.filter((n) => !n.inputs || n.inputs.length === 0).map((n) => n.id);
-  /** Per source vertex, its source operator's `<operator>.numRecordsOut` (what it emitted, chained or not). */
-  let sourceMetrics;
+  /**
+   * Per source vertex, its source operator's `<operator>.numRecordsOut` (what it emitted, chained
+   * or not); looked up again at each refresh until found (a job just started lists no metrics yet).
+   */
+  let sourceMetrics = [];
   return async (job) => {
     const live = await liveVertices(jobId, job);
     drawGraph($('#graph'), jobId, nodes, live);
-    sourceMetrics ??= await Promise.all(
-      sources.map(async (vid) => {
+    sourceMetrics = await Promise.all(
+      sources.map(async (vid, i) => {
+        if (sourceMetrics[i]?.id) return sourceMetrics[i];
         // The vertex lists `<subtask>.<metric>`; the aggregation over subtasks takes `<metric>`.
         const ids = (await get(`/jobs/${jobId}/vertices/${vid}/metrics`).catch(() => [])).map((m) => m.id.replace(/^\d+\./, ''));
         return { vid, id: ids.find((id) => /^Source[^.]*\.numRecordsOut$/.test(id)) ?? ids.find((id) => /\.numRecordsOut$/.test(id)) };

@@ -15,7 +15,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { startCluster, stopCluster } from '../helpers/cluster.js';
 
@@ -45,8 +45,16 @@ afterAll(async () => {
   await stopCluster(cluster);
 });
 
+/** The pages a test opened: closed after it, also when it failed (a page left open goes on polling a stopped cluster). */
+const pages = new Set<Page>();
+afterEach(async () => {
+  for (const page of pages) await page.close().catch(() => {});
+  pages.clear();
+});
+
 async function newPage(): Promise<Page> {
   const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
+  pages.add(page);
   page.on('console', (m) => {
     if (m.type() === 'error' && !(m.text().includes('404') && EXPECTED_404.test(m.location().url))) consoleErrors.push(`${page.url()}: ${m.text()} (${m.location().url})`);
   });
@@ -165,6 +173,10 @@ describe.skipIf(!available)('web UI', () => {
     const other = await startCluster(['metrics.fetcher.update-interval=0', 'web.refresh-interval=300ms', 'restart-strategy.type=fixed-delay', 'restart-strategy.fixed-delay.delay=100ms']);
     try {
       const page = await newPage();
+      // The first listing of a vertex's metrics comes back empty, as for a job whose tasks have not
+      // registered theirs yet (seen under load): the throughput chart stayed at 0 for good before.
+      let listings = 0;
+      await page.route(/\/jobs\/[0-9a-f]{32}\/vertices\/[^/]+\/metrics$/, (route) => (listings++ === 0 ? route.fulfill({ json: [] }) : route.continue()));
       await page.goto(`${other.base}/#/submit`);
       await page.locator('#jarfile').setInputFiles(join(ROOT, 'test/jobs/args-job.ts'));
       await page.locator('#upload button[type=submit]').click();
