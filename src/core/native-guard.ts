@@ -62,7 +62,9 @@ export function newNativeGuard(): Int32Array {
  * running calls are waited for before Node terminates it.
  */
 export function guardWorker(worker: Worker, counters: Int32Array): void {
-  if (running.size === 0) process.once('exit', endAllAtExit);
+  // First among the 'exit' listeners: one added earlier (a cluster removing its temporary
+  // folders) may take its time, or throw and so stop the later ones.
+  if (running.size === 0) process.prependOnceListener('exit', endAllAtExit);
   running.add(counters);
   worker.once('exit', () => {
     running.delete(counters);
@@ -149,7 +151,7 @@ export async function terminateGuarded(worker: Worker, counters: Int32Array, dra
   const runs = () => !exited && worker.threadId !== -1;
   Atomics.store(counters, ENDING, 1);
   const end = Date.now() + drainMs;
-  while (runs() && Atomics.load(counters, IN_FLIGHT) > 0 && Atomics.load(counters, PARKED) === 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 2));
+  while (runs() && (Atomics.load(counters, IN_FLIGHT) > 0 || Atomics.load(counters, CALLING) > 0) && Atomics.load(counters, PARKED) === 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 2));
   while (runs() && Atomics.load(counters, CALLING) > 0) await new Promise((resolve) => setTimeout(resolve, 1));
   worker.off('exit', onExit);
   await worker.terminate();

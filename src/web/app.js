@@ -4,6 +4,7 @@
 import { awaitOperation, badge, bytes, count, del, duration, esc, get, patch, post, time, upload, watermark } from './api.js';
 import { barrierTimeline, lineChart, PHASES, slowest, subtaskPhases } from './charts.js';
 import { drawGraph } from './graph.js';
+import { addRate } from './rates.js';
 
 const view = document.getElementById('view');
 const status = document.getElementById('status');
@@ -292,6 +293,7 @@ function overviewTab(jobId, nodes, _arg, checkpointing) {
    * or not); looked up again at each refresh until found (a job just started lists no metrics yet).
    */
   let sourceMetrics = [];
+  let foundSources = 0;
   return async (job) => {
     const live = await liveVertices(jobId, job);
     drawGraph($('#graph'), jobId, nodes, live);
@@ -306,7 +308,11 @@ function overviewTab(jobId, nodes, _arg, checkpointing) {
     const emitted = await Promise.all(
       sourceMetrics.map(async ({ vid, id }) => (id ? Number((await get(`/jobs/${jobId}/vertices/${vid}/subtasks/metrics?get=${encodeURIComponent(id)}&agg=sum`).catch(() => []))[0]?.sum ?? 0) : 0)),
     );
-    set('#throughput', lineChart(throughput(jobId, job, emitted.reduce((a, b) => a + b, 0)), { title: 'Throughput: records out of the sources', unit: 'records/s' }));
+    // A source found later adds its whole count at once: the rate starts anew from there.
+    const found = sourceMetrics.filter((m) => m.id).length;
+    const moreSources = found !== foundSources;
+    foundSources = found;
+    set('#throughput', lineChart(throughput(jobId, job, emitted.reduce((a, b) => a + b, 0), moreSources), { title: 'Throughput: records out of the sources', unit: 'records/s' }));
     if (checkpointing) await checkpointSamples(jobId);
     set('#cp-chart', checkpointing ? checkpointChart(jobId) : '<p class="muted">Checkpointing is not enabled for this job.</p>');
     set(
@@ -332,26 +338,9 @@ function overviewTab(jobId, nodes, _arg, checkpointing) {
   };
 }
 
-/**
- * The sources' records out per second, one point per refresh. The counts change only when the
- * cluster fetches metrics anew (metrics.fetcher.update-interval): a rate is taken between two
- * distinct counts and held until the next; a count that stops changing for longer than its usual
- * gap (or a job that is not running) brings the rate to 0; a count that drops (a restart) starts anew.
- */
-function throughput(jobId, job, n) {
-  const s = samplesOf(jobId);
-  const now = Date.now();
-  const last = s.last;
-  let rate = s.rate ?? 0;
-  if (!last || n < last.n) s.last = { t: now, n, gap: 0 };
-  else if (n > last.n) {
-    rate = ((n - last.n) * 1000) / Math.max(1, now - last.t);
-    s.last = { t: now, n, gap: now - last.t };
-  } else if (job.state !== 'RUNNING' || now - last.t > Math.max(3 * refreshMs, 2 * last.gap)) rate = 0;
-  s.rate = rate;
-  if (last) s.out.push({ t: now, v: rate });
-  if (s.out.length > 200) s.out.shift();
-  return s.out;
+/** The sources' records out per second, one point per refresh (rates.js). */
+function throughput(jobId, job, n, anew) {
+  return addRate(samplesOf(jobId), n, Date.now(), { running: job.state === 'RUNNING', refreshMs, anew });
 }
 
 async function checkpointSamples(jobId) {

@@ -68,6 +68,19 @@ describe('ending slot threads that use LevelDB', () => {
       rmSync(root, { recursive: true, force: true });
     }
   }, 130_000);
+
+  it('native guard - at the exit, the threads are told to end before the exit listeners added earlier run', async () => {
+    // A MiniCluster adds its own 'exit' listener (removing its temporary folders) before its slot
+    // threads start; one that throws would stop the listeners after it (printed 0 before).
+    const root = mkdtempSync(join(tmpdir(), 'miniflink-exit-'));
+    try {
+      const r = await harness('exit-order', root);
+      expect(r.status, why(r)).toBe(0);
+      expect(r.stdout).toContain('ending when the earlier exit listener ran: 1');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('a slot thread killed', () => {

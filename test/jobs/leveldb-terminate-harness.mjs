@@ -8,7 +8,10 @@
 // `exit`: four guarded threads scan keys in <dir>, and the main thread exits at a random moment
 // (Node then terminates them itself); exits 0 unless the threads' end takes the process down.
 //   node leveldb-terminate-harness.mjs exit <dir>
-import { mkdtempSync, rmSync } from 'node:fs';
+// `exit-order`: as `exit` with one thread, under an 'exit' listener added before it; prints
+// whether the guard had told the thread it is ending by the time that listener ran.
+//   node leveldb-terminate-harness.mjs exit-order <dir>
+import { mkdtempSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -25,11 +28,12 @@ const started = (worker) =>
     worker.once('message', resolve);
     worker.once('error', reject);
   });
-/** Four threads scanning keys in `dir`, then the main thread's exit at a random moment. */
-async function exitWhileScanning(dir) {
+/** Threads scanning keys in `dir`, then the main thread's exit at a random moment. */
+async function exitWhileScanning(dir, threads = 4, before) {
   await Promise.all(
-    [0, 1, 2, 3].map((j) => {
+    Array.from({ length: threads }, (_, j) => {
       const guard = newNativeGuard();
+      if (before) process.on('exit', () => writeSync(1, `ending when the earlier exit listener ran: ${Atomics.load(guard, 0)}\n`));
       const worker = new Worker(WORKER, { workerData: { dir: join(dir, `db-${j}`), guard: guard.buffer, work: 'scan' } });
       guardWorker(worker, guard);
       return started(worker);
@@ -56,4 +60,5 @@ async function terminateInRounds() {
 }
 
 if (mode === 'exit') await exitWhileScanning(rounds);
+else if (mode === 'exit-order') await exitWhileScanning(rounds, 1, true);
 else await terminateInRounds();
