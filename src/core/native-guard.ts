@@ -27,8 +27,8 @@
  * `nativeSync()` parks the thread: it is about to end).
  * The owner sets `ending`, waits until no operation is in flight (or the thread is parked, or a
  * limit passes: a thread that hangs in a loop never runs the callbacks that count its operations
- * out, while their pool work is waited for by Node anyway), then until no call runs (no limit: a call takes microseconds and does
- * not wait for the event loop), and only then terminates. Counting in before checking (and the
+ * out, while their pool work is waited for by Node anyway), then until no call runs (no limit: a
+ * call takes microseconds and does not wait for the event loop), and only then terminates. Counting in before checking (and the
  * owner setting before reading) means a call either sees `ending` or is seen running.
  * Node also terminates every worker itself when the main thread exits (`process.exit()`, a fatal
  * error): an 'exit' handler then sets `ending` in every guarded thread still running and waits
@@ -86,15 +86,19 @@ export function installNativeGuard(counters: Int32Array): void {
 
 const never = new Promise<never>(() => {});
 
+/** Counts a call in as running; once the thread is ending, counts it out again and says no. */
+function enter(g: Int32Array): boolean {
+  Atomics.add(g, CALLING, 1);
+  if (Atomics.load(g, ENDING) === 0) return true;
+  Atomics.sub(g, CALLING, 1);
+  return false;
+}
+
 /** Runs an asynchronous native operation counted in flight; once the thread is ending, starts nothing. */
 export function native<T>(start: () => Promise<T>): Promise<T> {
   const g = guard;
   if (g === undefined) return start();
-  Atomics.add(g, CALLING, 1);
-  if (Atomics.load(g, ENDING) !== 0) {
-    Atomics.sub(g, CALLING, 1);
-    return never;
-  }
+  if (!enter(g)) return never;
   Atomics.add(g, IN_FLIGHT, 1);
   let p: Promise<T>;
   try {
@@ -125,9 +129,7 @@ export function native<T>(start: () => Promise<T>): Promise<T> {
 export function nativeSync<T>(make: () => T): T {
   const g = guard;
   if (g === undefined) return make();
-  Atomics.add(g, CALLING, 1);
-  if (Atomics.load(g, ENDING) !== 0) {
-    Atomics.sub(g, CALLING, 1);
+  if (!enter(g)) {
     Atomics.store(g, PARKED, 1);
     for (;;) Atomics.wait(g, ENDING, 1);
   }
@@ -143,16 +145,12 @@ export function nativeSync<T>(make: () => T): T {
  * flight settle (up to NATIVE_DRAIN_MS), a call that runs returns, then the thread is terminated.
  */
 export async function terminateGuarded(worker: Worker, counters: Int32Array, drainMs = NATIVE_DRAIN_MS): Promise<void> {
-  // A thread that ends by itself meanwhile (its calls end first) is not waited for.
-  // (Node sets threadId to -1 once the thread no longer runs, also before 'exit' is emitted.)
-  let exited = worker.threadId === -1;
-  const onExit = () => (exited = true);
-  worker.once('exit', onExit);
-  const runs = () => !exited && worker.threadId !== -1;
+  // A thread that ends by itself meanwhile (its calls end first) is not waited for: Node sets
+  // threadId to -1 once the thread no longer runs (before 'exit' is emitted).
+  const runs = () => worker.threadId !== -1;
   Atomics.store(counters, ENDING, 1);
   const end = Date.now() + drainMs;
   while (runs() && (Atomics.load(counters, IN_FLIGHT) > 0 || Atomics.load(counters, CALLING) > 0) && Atomics.load(counters, PARKED) === 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 2));
   while (runs() && Atomics.load(counters, CALLING) > 0) await new Promise((resolve) => setTimeout(resolve, 1));
-  worker.off('exit', onExit);
   await worker.terminate();
 }

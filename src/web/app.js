@@ -293,10 +293,11 @@ function overviewTab(jobId, nodes, _arg, checkpointing) {
    * or not); looked up again at each refresh until found (a job just started lists no metrics yet).
    */
   let sourceMetrics = [];
-  let foundSources = 0;
+  const found = () => sourceMetrics.filter((m) => m.id).length;
   return async (job) => {
     const live = await liveVertices(jobId, job);
     drawGraph($('#graph'), jobId, nodes, live);
+    const foundBefore = found();
     sourceMetrics = await Promise.all(
       sources.map(async (vid, i) => {
         if (sourceMetrics[i]?.id) return sourceMetrics[i];
@@ -309,10 +310,7 @@ function overviewTab(jobId, nodes, _arg, checkpointing) {
       sourceMetrics.map(async ({ vid, id }) => (id ? Number((await get(`/jobs/${jobId}/vertices/${vid}/subtasks/metrics?get=${encodeURIComponent(id)}&agg=sum`).catch(() => []))[0]?.sum ?? 0) : 0)),
     );
     // A source found later adds its whole count at once: the rate starts anew from there.
-    const found = sourceMetrics.filter((m) => m.id).length;
-    const moreSources = found !== foundSources;
-    foundSources = found;
-    set('#throughput', lineChart(throughput(jobId, job, emitted.reduce((a, b) => a + b, 0), moreSources), { title: 'Throughput: records out of the sources', unit: 'records/s' }));
+    set('#throughput', lineChart(throughput(jobId, job, emitted.reduce((a, b) => a + b, 0), found() !== foundBefore), { title: 'Throughput: records out of the sources', unit: 'records/s' }));
     if (checkpointing) await checkpointSamples(jobId);
     set('#cp-chart', checkpointing ? checkpointChart(jobId) : '<p class="muted">Checkpointing is not enabled for this job.</p>');
     set(
