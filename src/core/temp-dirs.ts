@@ -5,6 +5,11 @@
  * is raised again after the clean-up, so the process still ends as the signal says; where the
  * program has its own listener (a foreground cluster shuts down first), the clean-up waits for the
  * exit that listener makes.
+ *
+ * A folder may still be written while it goes (a LevelDB database of a slot thread that runs on
+ * makes a new file now and then): the removal tries again for a while rather than fail, and a
+ * folder that stays is reported, never thrown: an error thrown from a signal listener would end the
+ * process with exit code 1 instead of by its signal.
  */
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,8 +30,33 @@ export function slotTmpDir(taskManagerId: string, slotIndex: number): string {
   return join(taskManagerTmpDir(taskManagerId), `slot-${slotIndex}`);
 }
 
+/** How long the removal of a folder that is still being written keeps trying, and its pause between tries. */
+const REMOVE_WITHIN_MS = 2000;
+const REMOVE_PAUSE_MS = 20;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Removes `dir`, trying again while it is written to (rmSync fails with ENOTEMPTY when a file
+ * appears in a folder it has emptied). Synchronous: it also runs in an 'exit' listener.
+ */
+export function removeDirPersistently(dir: string, withinMs = REMOVE_WITHIN_MS): void {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      return;
+    } catch (e) {
+      if (Date.now() >= deadline) {
+        process.stderr.write(`miniflink: could not remove the temporary folder ${dir}: ${(e as Error).message}\n`);
+        return;
+      }
+      Atomics.wait(pause, 0, 0, REMOVE_PAUSE_MS);
+    }
+  }
+}
+
 function removeAll(): void {
-  for (const dir of owned) rmSync(dir, { recursive: true, force: true });
+  for (const dir of owned) removeDirPersistently(dir);
   owned.clear();
 }
 
