@@ -468,9 +468,11 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
         }
       } else copyFileSync(join(copy.dir, f), join(this.dir, f));
     }
+    // Held only once open: a key scan on a database still opening would make a deferred iterator,
+    // created natively later, outside the native guard's count.
     const reopened = openLevel(this.dir);
-    this.db = reopened.db;
     await reopened.opened;
+    this.db = reopened.db;
     this.rows.clear();
     this.pending.clear();
     this.names.splice(0, this.names.length, ...copy.names);

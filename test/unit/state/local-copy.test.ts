@@ -156,6 +156,32 @@ describe('local copies', () => {
     expect(verifyLevelDbCopy(copy)).toMatch(/is missing/);
   });
 
+  it('local - while a LevelDB restore from a local copy reopens the database, the backend never holds one that is still opening', async () => {
+    // A key scan on a database that is still opening makes a deferred iterator, created natively
+    // later, outside the native guard's count (core/native-guard.ts).
+    const live = new LevelDbKeyedStateBackend(join(root, 'live-opening'), 128, RANGE);
+    await live.open();
+    fill(live, 500);
+    const ref = live.snapshot();
+    await live.toCanonical(ref);
+    const dir = join(root, 'copy-opening');
+    const written = await live.writeLocalCopy(ref, dir);
+    const copy = { kind: 'leveldb' as const, dir, digests: digestFiles(dir), ...written };
+    const restored = new LevelDbKeyedStateBackend(join(root, 'restored-opening'), 128, RANGE);
+    await restored.open();
+    const seen = new Set<string>();
+    let done = false;
+    const restoring = restored.restoreLocal(copy).finally(() => (done = true));
+    while (!done) {
+      seen.add((restored as unknown as { db: { status: string } }).db.status);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await restoring;
+    expect(seen.has('opening')).toBe(false);
+    expect(await contents(restored)).toHaveLength(500);
+    for (const b of [live, restored]) await b.dispose();
+  });
+
   it.skipIf(!existsSync('/dev/shm') || statSync('/dev/shm').dev === statSync(tmpdir()).dev)('local - a LevelDB copy on another file system restores (its tables copied, not linked)', async () => {
     const live = new LevelDbKeyedStateBackend(join(root, 'live-xdev'), 128, RANGE);
     await live.open();
