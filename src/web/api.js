@@ -1,8 +1,13 @@
 // The UI's only way to the cluster: its REST API, as any other client (the same paths the CLI and
 // Flink's dashboard use). Helpers to format what it answers.
 
-/** A REST error: the message of Flink's `{"errors": [...]}`. */
-export class RestError extends Error {}
+/** A REST error: the message of Flink's `{"errors": [...]}`, and the HTTP status (none for a failed connection). */
+export class RestError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
 
 async function call(method, path, body, headers = {}) {
   const init = { method, headers: { ...headers } };
@@ -14,7 +19,7 @@ async function call(method, path, body, headers = {}) {
   const r = await fetch(path, init);
   const type = r.headers.get('content-type') ?? '';
   const answer = type.includes('json') ? await r.json() : await r.text();
-  if (!r.ok) throw new RestError(Array.isArray(answer?.errors) ? answer.errors.join('\n') : `${method} ${path}: ${r.status}`);
+  if (!r.ok) throw new RestError(Array.isArray(answer?.errors) ? answer.errors.join('\n') : `${method} ${path}: ${r.status}`, r.status);
   return answer;
 }
 

@@ -1,7 +1,7 @@
 // miniflink's web UI: a hash router and one view per page, each polling the REST API at the
 // cluster's refresh interval (`/config`). Views render their frame once and refresh only their live
 // parts, so forms keep what is typed into them.
-import { awaitOperation, badge, bytes, count, del, duration, esc, get, patch, post, time, upload, watermark } from './api.js';
+import { RestError, awaitOperation, badge, bytes, count, del, duration, esc, get, patch, post, time, upload, watermark } from './api.js';
 import { barrierTimeline, lineChart, PHASES, slowest, subtaskPhases } from './charts.js';
 import { drawGraph } from './graph.js';
 import { addRate } from './rates.js';
@@ -146,15 +146,8 @@ const JOB_TABS = [
 ];
 
 async function jobPage([jobId, tab = 'overview', arg], alive) {
-  const [job, plan, checkpointing] = await Promise.all([
-    get(`/jobs/${jobId}`),
-    get(`/jobs/${jobId}/plan`),
-    // Flink answers 404 for a job without checkpointing: asked once per page, not every refresh.
-    get(`/jobs/${jobId}/checkpoints/config`).then(
-      () => true,
-      () => false,
-    ),
-  ]);
+  const checkpointing = checkpointingOf(jobId);
+  const [job, plan] = await Promise.all([get(`/jobs/${jobId}`), get(`/jobs/${jobId}/plan`), checkpointing()]);
   if (!alive()) return undefined;
   const nodes = plan.plan.nodes;
   const tabs = JOB_TABS.map(([k, label]) => `<a href="#/job/${esc(jobId)}/${k}" class="${k === tab || (tab === 'vertex' && k === 'overview') ? 'active' : ''}">${label}</a>`).join('');
@@ -280,6 +273,25 @@ async function liveVertices(jobId, job) {
   return live;
 }
 
+/**
+ * Whether a job has checkpointing, as a function the tabs call at each refresh: Flink answers 404
+ * for a job without it. Once known it is not asked again; any other failure (a 5xx, a lost
+ * connection) leaves it unknown (undefined), asked again at the next call.
+ */
+function checkpointingOf(jobId) {
+  let known;
+  return async () => {
+    known ??= await get(`/jobs/${jobId}/checkpoints/config`).then(
+      () => true,
+      (e) => (e instanceof RestError && e.status === 404 ? false : undefined),
+    );
+    return known;
+  };
+}
+
+const CHECKPOINTING_OFF = '<p class="muted">Checkpointing is not enabled for this job.</p>';
+const CHECKPOINTING_UNKNOWN = '<p class="muted">Could not ask the cluster whether this job checkpoints; asking again.</p>';
+
 function overviewTab(jobId, nodes, _arg, checkpointing) {
   set(
     '#tab',
@@ -311,8 +323,9 @@ function overviewTab(jobId, nodes, _arg, checkpointing) {
     );
     // A source found later adds its whole count at once: the rate starts anew from there.
     set('#throughput', lineChart(throughput(jobId, job, emitted.reduce((a, b) => a + b, 0), found() !== foundBefore), { title: 'Throughput: records out of the sources', unit: 'records/s' }));
-    if (checkpointing) await checkpointSamples(jobId);
-    set('#cp-chart', checkpointing ? checkpointChart(jobId) : '<p class="muted">Checkpointing is not enabled for this job.</p>');
+    const checkpoints = await checkpointing();
+    if (checkpoints) await checkpointSamples(jobId);
+    set('#cp-chart', checkpoints ? checkpointChart(jobId) : checkpoints === false ? CHECKPOINTING_OFF : CHECKPOINTING_UNKNOWN);
     set(
       '#vertices',
       table(
@@ -430,18 +443,23 @@ function configurationTab(jobId) {
 }
 
 function checkpointsTab(jobId, nodes, selected, checkpointing) {
-  if (!checkpointing) {
-    set('#tab', '<p class="muted">Checkpointing is not enabled for this job (set execution.checkpointing.interval, or env.enableCheckpointing in its code).</p>');
-    return async () => {};
-  }
-  set(
-    '#tab',
-    `<div id="cp-counts" class="cards"></div><div id="cp-chart"></div>
-     <h2>History</h2><div id="cp-history"></div>
-     <div id="cp-detail"></div>`,
-  );
   let shown;
+  let laidOut = false;
   return async () => {
+    const checkpoints = await checkpointing();
+    if (!checkpoints) {
+      set('#tab', checkpoints === false ? '<p class="muted">Checkpointing is not enabled for this job (set execution.checkpointing.interval, or env.enableCheckpointing in its code).</p>' : CHECKPOINTING_UNKNOWN);
+      return;
+    }
+    if (!laidOut) {
+      laidOut = true;
+      set(
+        '#tab',
+        `<div id="cp-counts" class="cards"></div><div id="cp-chart"></div>
+         <h2>History</h2><div id="cp-history"></div>
+         <div id="cp-detail"></div>`,
+      );
+    }
     const c = await checkpointSamples(jobId);
     const k = c.counts ?? {};
     const card = (label, value) => `<div class="card"><div class="value">${esc(value)}</div><div class="label">${esc(label)}</div></div>`;
