@@ -39,14 +39,16 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * Removes `dir`, trying again while it is written to (rmSync fails with ENOTEMPTY when a file
  * appears in a folder it has emptied). Synchronous: it also runs in an 'exit' listener.
  */
-export function removeDirPersistently(dir: string, withinMs = REMOVE_WITHIN_MS): void {
+function removeDirPersistently(dir: string, withinMs = REMOVE_WITHIN_MS): void {
   const deadline = Date.now() + withinMs;
   for (;;) {
     try {
       rmSync(dir, { recursive: true, force: true });
       return;
     } catch (e) {
-      if (Date.now() >= deadline) {
+      // ENOTEMPTY: a file appeared meanwhile; any other failure (a permission) would stay.
+      const busy = (e as NodeJS.ErrnoException).code === 'ENOTEMPTY' || (e as NodeJS.ErrnoException).code === 'EBUSY';
+      if (!busy || Date.now() >= deadline) {
         process.stderr.write(`miniflink: could not remove the temporary folder ${dir}: ${(e as Error).message}\n`);
         return;
       }
