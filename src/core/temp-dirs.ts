@@ -36,29 +36,31 @@ const REMOVE_PAUSE_MS = 20;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /**
- * Removes `dir`, trying again while it is written to (rmSync fails with ENOTEMPTY when a file
- * appears in a folder it has emptied). Synchronous: it also runs in an 'exit' listener.
+ * Removes `dir`, trying again until `deadline` (Date.now() ms) while it is written to (rmSync fails
+ * with ENOTEMPTY when a file appears in a folder it has emptied). Returns whether it is gone.
+ * Synchronous: it also runs in an 'exit' listener.
  */
-function removeDirPersistently(dir: string, withinMs = REMOVE_WITHIN_MS): void {
-  const deadline = Date.now() + withinMs;
+function removeDirPersistently(dir: string, deadline: number): boolean {
   for (;;) {
     try {
       rmSync(dir, { recursive: true, force: true });
-      return;
+      return true;
     } catch (e) {
       // ENOTEMPTY: a file appeared meanwhile; any other failure (a permission) would stay.
       const busy = (e as NodeJS.ErrnoException).code === 'ENOTEMPTY' || (e as NodeJS.ErrnoException).code === 'EBUSY';
       if (!busy || Date.now() >= deadline) {
         process.stderr.write(`miniflink: could not remove the temporary folder ${dir}: ${(e as Error).message}\n`);
-        return;
+        return false;
       }
       Atomics.wait(pause, 0, 0, REMOVE_PAUSE_MS);
     }
   }
 }
 
+/** Removes every registered folder, all within one REMOVE_WITHIN_MS. */
 function removeAll(): void {
-  for (const dir of owned) removeDirPersistently(dir);
+  const deadline = Date.now() + REMOVE_WITHIN_MS;
+  for (const dir of owned) removeDirPersistently(dir, deadline);
   owned.clear();
 }
 
@@ -84,8 +86,7 @@ export function ownTempDir(dir: string): string {
   return dir;
 }
 
-/** Removes a registered folder now. */
+/** Removes a registered folder now (one that stays is still removed when the process ends). */
 export function removeTempDir(dir: string): void {
-  owned.delete(dir);
-  rmSync(dir, { recursive: true, force: true });
+  if (removeDirPersistently(dir, Date.now() + REMOVE_WITHIN_MS)) owned.delete(dir);
 }
