@@ -85,6 +85,11 @@ function hashNormalized(v: NormalizedKey | undefined): number {
   }
 }
 
+/** Whether two normalized keys (or namespaces) are one: NaN is one key, though NaN !== NaN. */
+function sameKey(a: NormalizedKey | undefined, b: NormalizedKey | undefined): boolean {
+  return a === b || (a !== a && b !== b);
+}
+
 /** Where a timer's search starts in the index (before masking). */
 function probeStart(hash: number, ts: number): number {
   return mix(hash ^ Math.imul((ts | 0) ^ ((ts / 4294967296) | 0), 0x9e3779b1));
@@ -312,8 +317,8 @@ export class HeapPriorityQueueSet {
     for (let i = ph & mask; ; i = (i + 1) & mask) {
       const s = index[2 * i]!;
       if (s === EMPTY) return -1;
-      if (s >= 0 && index[2 * i + 1] === ph && this.ts[s] === ts && this.normalizedKeys[s] === nk) {
-        if (this.normalizedNamespaces === undefined ? nsNorm === undefined : this.normalizedNamespaces[s] === nsNorm) return s;
+      if (s >= 0 && index[2 * i + 1] === ph && this.ts[s] === ts && sameKey(this.normalizedKeys[s]!, nk)) {
+        if (this.normalizedNamespaces === undefined ? nsNorm === undefined : sameKey(this.normalizedNamespaces[s], nsNorm)) return s;
       }
     }
   }

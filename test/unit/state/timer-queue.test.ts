@@ -82,6 +82,21 @@ describe('timer queue', () => {
     expect(drain(q).map(([, ts]) => ts)).toEqual([10, 10, 10, 10, 10, 10, 10, 10, 20]);
   });
 
+  it('timer queue - NaN is one key: a second registration is a no-op and a deletion finds it (NaN !== NaN)', () => {
+    const q = createTimerQueue(ALL);
+    expect(add(q, NaN, 1000)).toBe(true);
+    add(q, NaN, 1000);
+    add(q, NaN, 1000, 'w1');
+    add(q, NaN, 1000, 'w1');
+    add(q, NaN, 1000, NaN);
+    add(q, NaN, 1000, NaN);
+    expect(q.size).toBe(3);
+    del(q, NaN, 1000, 'w1');
+    del(q, NaN, 1000, NaN);
+    expect(q.size).toBe(1);
+    expect(drain(q)).toEqual([[NaN, 1000]]);
+  });
+
   it('timer queue - deletes any timer; deleting one that is not there is a no-op', () => {
     const q = createTimerQueue(ALL);
     const ts = [50, 10, 40, 30, 20, 60];
