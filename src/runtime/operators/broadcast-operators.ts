@@ -119,11 +119,13 @@ export class BroadcastProcessOperator extends BroadcastOperatorBase {
   }
   processElement(record: unknown, timestamp?: number): void {
     this.timestamp = timestamp;
-    this.call1(record, this.readOnlyContext, this.collector);
+    const r: unknown = this.call1(record, this.readOnlyContext, this.collector);
+    if (r !== undefined && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, 'processElement', 'BroadcastProcessFunction'), false);
   }
   override processElement2(record: unknown, timestamp?: number): void {
     this.timestamp = timestamp;
-    this.call2(record, this.context, this.collector);
+    const r: unknown = this.call2(record, this.context, this.collector);
+    if (r !== undefined && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, 'processBroadcastElement', 'BroadcastProcessFunction'), false);
   }
   override processWatermark(watermark: number): void {
     this.watermark = watermark;

@@ -46,9 +46,9 @@ abstract class CoOperatorBase extends StreamOperator {
     this.backend.setCurrentKey((input === 1 ? this.key1 : this.key2)!(record));
   }
 
-  /** A promise from the user's function fails the task on keyed streams (the key would change under it). */
+  /** A promise from the user's function fails the task (user functions are synchronous, as Flink's). */
   protected checkResult(r: unknown, method: string, kind: string): void {
-    if (r !== undefined && this.keyedInput && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, method, kind));
+    if (r !== undefined && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, method, kind), this.keyedInput);
   }
 
   override open(): Promise<void> {
@@ -109,11 +109,11 @@ export class CoProcessOperator extends CoOperatorBase {
   }
   processElement(record: unknown, timestamp?: number): void {
     this.timestamp = timestamp;
-    this.call1(record, this.context, this.collector);
+    this.checkResult(this.call1(record, this.context, this.collector), 'processElement1', 'CoProcessFunction');
   }
   override processElement2(record: unknown, timestamp?: number): void {
     this.timestamp = timestamp;
-    this.call2(record, this.context, this.collector);
+    this.checkResult(this.call2(record, this.context, this.collector), 'processElement2', 'CoProcessFunction');
   }
   override processWatermark(watermark: number): void {
     this.watermark = watermark;

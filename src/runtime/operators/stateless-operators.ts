@@ -32,7 +32,7 @@ export class MapOperator extends UserFunctionOperator {
   private readonly call = toCallable<(v: unknown) => unknown>(this.fn, 'map', 'map');
   processElement(record: unknown, timestamp?: number): void {
     const r = this.call(record);
-    if (this.keyedInput && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, 'map', 'MapFunction'));
+    if (isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, 'map', 'MapFunction'), this.keyedInput);
     this.output.collect(r, timestamp);
   }
 }
@@ -46,7 +46,7 @@ export class FlatMapOperator extends UserFunctionOperator {
   processElement(record: unknown, timestamp?: number): void {
     this.timestamp = timestamp;
     const r: unknown = this.call(record, this.collector);
-    if (r !== undefined && this.keyedInput && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, 'flatMap', 'FlatMapFunction'));
+    if (r !== undefined && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, 'flatMap', 'FlatMapFunction'), this.keyedInput);
   }
 }
 
@@ -76,7 +76,7 @@ export class ProcessOperator extends UserFunctionOperator {
   processElement(record: unknown, timestamp?: number): void {
     this.timestamp = timestamp;
     const r: unknown = this.call(record, this.context, this.collector);
-    if (r !== undefined && this.keyedInput && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, 'processElement', 'ProcessFunction'));
+    if (r !== undefined && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, 'processElement', 'ProcessFunction'), this.keyedInput);
   }
   override processWatermark(watermark: number): void {
     this.watermark = watermark;

@@ -42,16 +42,22 @@ export interface UserCallSite {
  * flatMap, filter, reduce, onTimer or window function). Flink's functions are synchronous: keyed
  * state and the current key belong to the call, so what an async function does after an await
  * reads and writes the state of whatever key is current then; a filter's promise is truthy, so
- * every record would pass. Asynchronous work belongs in a sink's invoke() (the task waits for it)
- * or a source's run(). The promise gets a handler, so that its own failure, if any, is not
- * reported again as an unhandled rejection.
+ * every record would pass; a function on a stream that is not keyed would emit after an await
+ * out of the task's order (behind checkpoint barriers, or after the input ended: lost), and an
+ * async map's record would be the Promise. Asynchronous work belongs in a sink's invoke() (the
+ * task waits for it) or a source's run(). The promise gets a handler, so that its own failure, if
+ * any, is not reported again as an unhandled rejection.
  */
-export function asyncUserFunctionError(result: PromiseLike<unknown>, site: UserCallSite): MiniFlinkError {
+export function asyncUserFunctionError(result: PromiseLike<unknown>, site: UserCallSite, keyed = true): MiniFlinkError {
   Promise.resolve(result).catch(() => {});
-  const filter = site.method === 'filter';
-  const why = filter
-    ? 'a Promise is always truthy, so every record would pass the filter'
-    : 'keyed state and the current key belong to the call, so after an await the function would read and write the state of whatever key is current then';
+  const why =
+    site.method === 'filter'
+      ? 'a Promise is always truthy, so every record would pass the filter'
+      : keyed
+        ? 'keyed state and the current key belong to the call, so after an await the function would read and write the state of whatever key is current then'
+        : site.method === 'map' || site.method === 'map1' || site.method === 'map2'
+          ? 'the Promise itself would be the record it emits'
+          : 'what it emits after an await would come after the records and checkpoint barriers the task passed on meanwhile, or be lost once the input ended';
   return new MiniFlinkError(
     'MF_ERR_INVALID_PROGRAM',
     `The ${site.kind} ${functionName(site.fn)} of ${operatorOf(site)} returned a Promise from ${site.method}(): user functions must be synchronous, as Flink's are (${why}). ` +

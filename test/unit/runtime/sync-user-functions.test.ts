@@ -3,8 +3,10 @@
  * reduce, onTimer, a keyed broadcast function's calls, a window function) that returns a promise
  * would read and write the state of whatever key is current after its await, and a filter's
  * promise is truthy. Each fails the task with MF_ERR_INVALID_PROGRAM naming the function and the
- * operator. Async sinks stay allowed (sink-operators.ts), and a map off a KeyedStream may still
- * emit whatever it returns.
+ * operator. So does any other function that returns one off a keyed stream (map, flatMap,
+ * process, co-functions, a broadcast function): what it emits after an await would leave the
+ * task's order (behind barriers, or lost once the input ended), and a map's record would be the
+ * Promise. Async sinks stay allowed (sink-operators.ts).
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -25,10 +27,11 @@ import {
   type ValueState,
 } from '../../../src/api/index.js';
 import { KeyGroupRange } from '../../../src/core/key-groups.js';
-import { KeyedBroadcastProcessOperator } from '../../../src/runtime/operators/broadcast-operators.js';
+import { BroadcastProcessOperator, KeyedBroadcastProcessOperator } from '../../../src/runtime/operators/broadcast-operators.js';
+import { CoFlatMapOperator, CoMapOperator, CoProcessOperator } from '../../../src/runtime/operators/co-operators.js';
 import { KeyedProcessOperator, ReduceOperator } from '../../../src/runtime/operators/keyed-operators.js';
 import { SinkOperator } from '../../../src/runtime/operators/sink-operators.js';
-import { FilterOperator, FlatMapOperator, MapOperator } from '../../../src/runtime/operators/stateless-operators.js';
+import { FilterOperator, FlatMapOperator, MapOperator, ProcessOperator } from '../../../src/runtime/operators/stateless-operators.js';
 import type { OperatorContext, StreamOperator } from '../../../src/runtime/operators/stream-operator.js';
 import { SimpleMetricGroup, StreamingRuntimeContext } from '../../../src/runtime/operators/streaming-runtime-context.js';
 import { HeapKeyedStateBackend } from '../../../src/state/index.js';
@@ -181,17 +184,40 @@ describe('synchronous user functions', () => {
     expect(failure(() => h.watermark(9))).toMatch(/^MF_ERR_INVALID_PROGRAM: The ProcessWindowFunction Late of task 'window \(1\/1\)' returned a Promise from process\(\)/);
   });
 
-  it('sync functions - what stays allowed: an async sink invoke (the task waits for it), a map off a KeyedStream that returns a promise, synchronous keyed functions', async () => {
+  it('sync functions - off a keyed stream too: async map, flatMap, process, co-functions and broadcast functions fail the task (their output left the task\'s order, or was lost)', async () => {
+    const OUT_OF_ORDER = 'what it emits after an await would come after the records and checkpoint barriers the task passed on meanwhile, or be lost once the input ended';
+    const plain = (task: string) => contextOf(task, false).ctx;
+    const fm = await start(new FlatMapOperator(plain('Flat Map'), async (_r: string, _out: Collector<string>) => {}));
+    expect(failure(() => fm.processElement('a'))).toBe(
+      `MF_ERR_INVALID_PROGRAM: The FlatMapFunction (an anonymous function) of task 'Flat Map (2/2)' returned a Promise from flatMap(): user functions must be synchronous, as Flink's are (${OUT_OF_ORDER}). Do asynchronous work in a sink's invoke() (the task waits for it) or in a source's run().`,
+    );
+    const out: unknown[] = [];
+    const m = await start(new MapOperator(plain('Map'), async (x: string) => x), out);
+    expect(failure(() => m.processElement('a'))).toMatch(/^MF_ERR_INVALID_PROGRAM: The MapFunction .* returned a Promise from map\(\): user functions must be synchronous, as Flink's are \(the Promise itself would be the record it emits\)/);
+    expect(out).toEqual([]);
+    const p = await start(new ProcessOperator(plain('Process'), { processElement: async () => {} }));
+    expect(failure(() => p.processElement('a'))).toContain(`returned a Promise from processElement(): user functions must be synchronous, as Flink's are (${OUT_OF_ORDER})`);
+    const cp = await start(new CoProcessOperator(plain('Co-Process'), { processElement1: async () => {}, processElement2: async () => {} }));
+    expect(failure(() => cp.processElement('a'))).toMatch(/The CoProcessFunction .* returned a Promise from processElement1\(\)/);
+    expect(failure(() => cp.processElement2('a'))).toMatch(/The CoProcessFunction .* returned a Promise from processElement2\(\)/);
+    const cm = await start(new CoMapOperator(plain('Co-Map'), { map1: async (x: string) => x, map2: (x: string) => x }, undefined, undefined));
+    expect(failure(() => cm.processElement('a'))).toMatch(/The CoMapFunction .* returned a Promise from map1\(\): .*\(the Promise itself would be the record it emits\)/);
+    const cf = await start(new CoFlatMapOperator(plain('Co-Flat Map'), { flatMap1: () => {}, flatMap2: async () => {} }, undefined, undefined));
+    expect(failure(() => cf.processElement('a'))).toBe('no failure');
+    expect(failure(() => cf.processElement2('a'))).toMatch(/The CoFlatMapFunction .* returned a Promise from flatMap2\(\)/);
+    const RULES = new MapStateDescriptor<string, number>('rules');
+    const b = await start(new BroadcastProcessOperator(plain('Co-Process-Broadcast'), { processElement: async () => {}, processBroadcastElement: async () => {} }, [RULES]));
+    expect(failure(() => b.processElement('a'))).toMatch(/The BroadcastProcessFunction .* returned a Promise from processElement\(\): .*\(what it emits after an await/);
+    expect(failure(() => b.processElement2(1))).toMatch(/The BroadcastProcessFunction .* returned a Promise from processBroadcastElement\(\)/);
+  });
+
+  it('sync functions - what stays allowed: an async sink invoke (the task waits for it), synchronous keyed functions', async () => {
     const written: unknown[] = [];
     const c = contextOf('Sink', false);
     const sink = await start(new SinkOperator(c.ctx, async (v: unknown) => void written.push(await Promise.resolve(v))));
     sink.processElement('a');
     await Promise.all(c.tracked);
     expect(written).toEqual(['a']);
-    const out: unknown[] = [];
-    const m = await start(new MapOperator(contextOf('Map', false).ctx, async (x: string) => x), out);
-    m.processElement('a');
-    expect(out[0]).toBeInstanceOf(Promise);
     const k = contextOf('KeyedProcess');
     class Sync extends KeyedProcessFunction<string, string, string> {
       processElement(r: string, ctx: KeyedProcessContext<string>, o: Collector<string>): void {
