@@ -35,6 +35,8 @@ export interface IntervalJoinSpec {
   readonly keySelector2: unknown;
   readonly lowerBound: number;
   readonly upperBound: number;
+  readonly lowerBoundExclusive?: boolean | undefined;
+  readonly upperBoundExclusive?: boolean | undefined;
   readonly leftLateTag: OutputTag<unknown> | undefined;
   readonly rightLateTag: OutputTag<unknown> | undefined;
 }
@@ -46,6 +48,9 @@ export class IntervalJoinOperator extends StreamOperator {
   private readonly key2: (v: unknown) => unknown;
   private readonly lower: number;
   private readonly upper: number;
+  /** Whether the lower (upper) bound is exclusive. */
+  private readonly lowerOpen: boolean;
+  private readonly upperOpen: boolean;
   private readonly call: (left: unknown, right: unknown, ctx: ProcessJoinContext, out: Collector<unknown>) => unknown;
   private readonly timers: TimerService;
   private leftBuffer!: MapState<number, unknown[]>;
@@ -70,6 +75,8 @@ export class IntervalJoinOperator extends StreamOperator {
     this.key2 = toCallable(spec.keySelector2, 'getKey', 'key selector');
     this.lower = spec.lowerBound;
     this.upper = spec.upperBound;
+    this.lowerOpen = spec.lowerBoundExclusive === true;
+    this.upperOpen = spec.upperBoundExclusive === true;
     this.call = toCallable(spec.fn, 'processElement', 'ProcessJoinFunction');
     this.timers = new TimerService(ctx.now, (t) => this.onTimer(t), ctx.mailbox, this.backend, 'IntervalJoinCleanupTimers');
     this.lateDropped = ctx.runtimeContext.getMetricGroup().counter('numLateRecordsDropped');
@@ -120,11 +127,14 @@ export class IntervalJoinOperator extends StreamOperator {
     const ours = isLeft ? this.leftBuffer : this.rightBuffer;
     const bucket = ours.get(ts);
     ours.put(ts, bucket === undefined ? [record] : [...bucket, record]);
-    // The other side's timestamps that match: [ts + lower, ts + upper] for a left record.
+    // The other side's timestamps that match: [ts + lower, ts + upper] for a left record, (or open
+    // at an exclusive bound); for a right record the left ones with it in their interval.
     const from = isLeft ? ts + this.lower : ts - this.upper;
     const to = isLeft ? ts + this.upper : ts - this.lower;
+    const fromOpen = isLeft ? this.lowerOpen : this.upperOpen;
+    const toOpen = isLeft ? this.upperOpen : this.lowerOpen;
     for (const [otherTs, others] of (isLeft ? this.rightBuffer : this.leftBuffer).entries()) {
-      if (otherTs < from || otherTs > to) continue;
+      if (otherTs < from || otherTs > to || (fromOpen && otherTs === from) || (toOpen && otherTs === to)) continue;
       for (const other of others) {
         if (isLeft) this.emit(record, other, ts, otherTs);
         else this.emit(other, record, otherTs, ts);

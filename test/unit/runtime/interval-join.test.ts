@@ -115,6 +115,28 @@ describe('interval join operator', () => {
     await h.end();
   });
 
+  it('interval join - exclusive bounds with fractional timestamps: strict, not moved by a millisecond (review: left 0, right 0.5, (0, 1] matched nothing)', async () => {
+    const lowerOpen = await harness(specOf(0, 1, { lowerExclusive: true }));
+    lowerOpen.left('l0', 0);
+    for (const ts of [0, 0.5, 1, 1.5]) lowerOpen.right(`r${ts}`, ts);
+    expect(lowerOpen.out.map(([v]) => v).sort()).toEqual(['l0+r0.5', 'l0+r1']);
+    await lowerOpen.end();
+    const upperOpen = await harness(specOf(0, 1, { upperExclusive: true }));
+    for (const ts of [0, 0.5, 1]) upperOpen.right(`r${ts}`, ts);
+    upperOpen.left('l0', 0);
+    expect(upperOpen.out.map(([v]) => v).sort()).toEqual(['l0+r0', 'l0+r0.5']);
+    await upperOpen.end();
+    // The left record is kept until a right one at 0.9 (not late) can no longer come.
+    const kept = await harness(specOf(0, 1, { lowerExclusive: true, upperExclusive: true }));
+    kept.left('l0', 0);
+    kept.op.processWatermark(0.2);
+    kept.right('r0.9', 0.9);
+    expect(kept.out.map(([v]) => v)).toEqual(['l0+r0.9']);
+    kept.op.processWatermark(1);
+    expect(kept.buffered().left).toEqual([]);
+    await kept.end();
+  });
+
   it('interval join - late records go to the side outputs (or are dropped and counted); buffers are cleaned by watermark', async () => {
     const h = await harness(specOf(-5, 3, { lateTags: true }));
     h.left('l10', 10);
