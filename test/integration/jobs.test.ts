@@ -105,6 +105,12 @@ describe('jobs', () => {
     expect(r.stdout).not.toMatch(/^\d> /m);
   });
 
+  it('print - a job runs where code generation from strings is disallowed (node --disallow-code-generation-from-strings): chained outputs fall back to closures', async () => {
+    const r = await runCli(['run', '-t', 'local', '-p', '1', 'examples/word-count.ts'], { env: { NODE_OPTIONS: '--disallow-code-generation-from-strings' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('{"word":"to","count":3}\n');
+  });
+
   it('collect - a limit ends an endless job', async () => {
     const r = await run('-p', '2', 'test/jobs/unbounded-job.ts');
     expect(r.code).toBe(0);

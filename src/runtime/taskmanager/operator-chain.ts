@@ -215,9 +215,20 @@ type ChainedCollectFactory = (target: StreamOperator, copy: typeof copyRecord, l
  * CountingOutput and ChainingOutput).
  */
 function chainedCollect(copy: boolean, countIn: boolean, countOut: boolean): ChainedCollectFactory {
-  const body = `return function collect(r, ts) {${countOut ? ' out.inc();' : ''}${countIn ? ' inCount.inc();' : ''} target.processElement(${copy ? 'copy(r, label)' : 'r'}, ts); };`;
-  return new Function('target', 'copy', 'label', 'out', 'inCount', body) as ChainedCollectFactory;
+  // V8 caches code compiled from the same source, with its feedback: each body is made unique.
+  const body = `return function collect(r, ts) {${countOut ? ' out.inc();' : ''}${countIn ? ' inCount.inc();' : ''} target.processElement(${copy ? 'copy(r, label)' : 'r'}, ts); }; // output ${compiledOutputs++}`;
+  try {
+    return new Function('target', 'copy', 'label', 'out', 'inCount', body) as ChainedCollectFactory;
+  } catch {
+    // Code generation from strings disallowed (node --disallow-code-generation-from-strings): closures.
+    return (target, copyFn, label, out, inCount) => {
+      if (copy) return countOut ? (r, ts) => (out!.inc(), inCount!.inc(), target.processElement(copyFn(r, label), ts)) : countIn ? (r, ts) => (inCount!.inc(), target.processElement(copyFn(r, label), ts)) : (r, ts) => target.processElement(copyFn(r, label), ts);
+      return countOut ? (r, ts) => (out!.inc(), inCount!.inc(), target.processElement(r, ts)) : countIn ? (r, ts) => (inCount!.inc(), target.processElement(r, ts)) : (r, ts) => target.processElement(r, ts);
+    };
+  }
 }
+/** Chained outputs compiled in this thread (each one's source is unique). */
+let compiledOutputs = 0;
 
 /**
  * The output into a chained operator (with a defensive copy of each record unless object reuse is
