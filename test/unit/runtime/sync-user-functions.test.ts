@@ -211,6 +211,39 @@ describe('synchronous user functions', () => {
     expect(failure(() => b.processElement2(1))).toMatch(/The BroadcastProcessFunction .* returned a Promise from processBroadcastElement\(\)/);
   });
 
+  it('sync functions - an async reduce or aggregate add of a window fails the task (its promise was the window\'s contents, printed as [object Promise])', async () => {
+    const stream = newEnv({ parallelism: 1 })
+      .fromElements<[string, number]>(['x', 0])
+      .keyBy((r) => r[0])
+      .window(TumblingEventTimeWindows.of(10))
+      // @ts-expect-error an async reduce, which the types refuse (a JavaScript job has no types)
+      .reduce(async (a: [string, number], b: [string, number]) => [a[0], a[1] + b[1]] as [string, number]);
+    const h = await windowHarness(stream as DataStream<unknown>);
+    h.element(['a', 1], 1);
+    expect(failure(() => h.element(['a', 2], 2))).toMatch(/^MF_ERR_INVALID_PROGRAM: The ReduceFunction .* returned a Promise from reduce\(\)/);
+    const agg = newEnv({ parallelism: 1 })
+      .fromElements<[string, number]>(['x', 0])
+      .keyBy((r) => r[0])
+      .window(TumblingEventTimeWindows.of(10))
+      // @ts-expect-error an async add, which the types refuse
+      .aggregate({ createAccumulator: () => 0, add: async (r: [string, number], acc: number) => acc + r[1], getResult: (acc: number) => acc, merge: (a: number, b: number) => a + b });
+    const g = await windowHarness(agg as DataStream<unknown>);
+    expect(failure(() => g.element(['a', 1], 1))).toMatch(/^MF_ERR_INVALID_PROGRAM: The AggregateFunction .* returned a Promise from add\(\)/);
+  });
+
+  it('sync functions - a record whose class has a then() method is a record, not a promise', async () => {
+    class Rule {
+      constructor(readonly name: string) {}
+      then(next: string): string {
+        return `${this.name} then ${next}`;
+      }
+    }
+    const out: unknown[] = [];
+    const m = await start(new MapOperator(contextOf('Map', false).ctx, (x: string) => new Rule(x)), out);
+    m.processElement('a');
+    expect(out).toEqual([new Rule('a')]);
+  });
+
   it('sync functions - what stays allowed: an async sink invoke (the task waits for it), synchronous keyed functions', async () => {
     const written: unknown[] = [];
     const c = contextOf('Sink', false);
