@@ -119,13 +119,9 @@ export class IntervalJoined<T1, T2, K> {
         fn,
         keySelector1,
         keySelector2,
-        // Flink moves an exclusive bound by one millisecond (its timestamps are longs); here the
-        // operator compares strictly, which is the same for whole milliseconds and also right for
-        // fractional timestamps.
-        lowerBound: this.lowerBound,
-        upperBound: this.upperBound,
-        lowerBoundExclusive: !this.lowerInclusive,
-        upperBoundExclusive: !this.upperInclusive,
+        // Flink moves exclusive bounds by one millisecond, so the operator only knows inclusive ones.
+        lowerBound: this.lowerInclusive ? this.lowerBound : this.lowerBound + 1,
+        upperBound: this.upperInclusive ? this.upperBound : this.upperBound - 1,
         leftLateTag: this.leftLateTag as OutputTag<unknown> | undefined,
         rightLateTag: this.rightLateTag as OutputTag<unknown> | undefined,
       },

@@ -47,7 +47,7 @@ export type OperatorSpec =
   | { readonly type: 'coFlatMap'; readonly fn: unknown; readonly keySelector1?: KeySelector<unknown, unknown>; readonly keySelector2?: KeySelector<unknown, unknown> }
   | { readonly type: 'coProcess'; readonly fn: unknown }
   | { readonly type: 'keyedCoProcess'; readonly fn: unknown; readonly keySelector1: KeySelector<unknown, unknown>; readonly keySelector2: KeySelector<unknown, unknown> }
-  /** keyBy().intervalJoin(keyBy()): the bounds, each inclusive unless said exclusive, and late-data tags. */
+  /** keyBy().intervalJoin(keyBy()): inclusive bounds (exclusive ones already moved by 1 ms), late-data tags. */
   | {
       readonly type: 'intervalJoin';
       readonly fn: unknown;
@@ -55,8 +55,6 @@ export type OperatorSpec =
       readonly keySelector2: KeySelector<unknown, unknown>;
       readonly lowerBound: number;
       readonly upperBound: number;
-      readonly lowerBoundExclusive?: boolean;
-      readonly upperBoundExclusive?: boolean;
       readonly leftLateTag: OutputTag<unknown> | undefined;
       readonly rightLateTag: OutputTag<unknown> | undefined;
     }

@@ -35,8 +35,6 @@ export interface IntervalJoinSpec {
   readonly keySelector2: unknown;
   readonly lowerBound: number;
   readonly upperBound: number;
-  readonly lowerBoundExclusive?: boolean | undefined;
-  readonly upperBoundExclusive?: boolean | undefined;
   readonly leftLateTag: OutputTag<unknown> | undefined;
   readonly rightLateTag: OutputTag<unknown> | undefined;
 }
@@ -48,9 +46,6 @@ export class IntervalJoinOperator extends StreamOperator {
   private readonly key2: (v: unknown) => unknown;
   private readonly lower: number;
   private readonly upper: number;
-  /** Whether the lower (upper) bound is exclusive. */
-  private readonly lowerOpen: boolean;
-  private readonly upperOpen: boolean;
   private readonly call: (left: unknown, right: unknown, ctx: ProcessJoinContext, out: Collector<unknown>) => unknown;
   private readonly timers: TimerService;
   private leftBuffer!: MapState<number, unknown[]>;
@@ -75,8 +70,6 @@ export class IntervalJoinOperator extends StreamOperator {
     this.key2 = toCallable(spec.keySelector2, 'getKey', 'key selector');
     this.lower = spec.lowerBound;
     this.upper = spec.upperBound;
-    this.lowerOpen = spec.lowerBoundExclusive === true;
-    this.upperOpen = spec.upperBoundExclusive === true;
     this.call = toCallable(spec.fn, 'processElement', 'ProcessJoinFunction');
     this.timers = new TimerService(ctx.now, (t) => this.onTimer(t), ctx.mailbox, this.backend, 'IntervalJoinCleanupTimers');
     this.lateDropped = ctx.runtimeContext.getMetricGroup().counter('numLateRecordsDropped');
@@ -127,23 +120,24 @@ export class IntervalJoinOperator extends StreamOperator {
     const ours = isLeft ? this.leftBuffer : this.rightBuffer;
     const bucket = ours.get(ts);
     ours.put(ts, bucket === undefined ? [record] : [...bucket, record]);
-    // The other side's timestamps that match: [ts + lower, ts + upper] for a left record, (or open
-    // at an exclusive bound); for a right record the left ones with it in their interval.
-    const from = isLeft ? ts + this.lower : ts - this.upper;
-    const to = isLeft ? ts + this.upper : ts - this.lower;
-    const fromOpen = isLeft ? this.lowerOpen : this.upperOpen;
-    const toOpen = isLeft ? this.upperOpen : this.lowerOpen;
+    // The pairs whose right timestamp minus left timestamp lies in [lower, upper], computed the
+    // same way whichever record came second (with fractional timestamps, ts + lower and
+    // ts - upper round differently, and a pair would match in one order only).
     for (const [otherTs, others] of (isLeft ? this.rightBuffer : this.leftBuffer).entries()) {
-      if (otherTs < from || otherTs > to || (fromOpen && otherTs === from) || (toOpen && otherTs === to)) continue;
+      const d = isLeft ? otherTs - ts : ts - otherTs;
+      if (d < this.lower || d > this.upper) continue;
       for (const other of others) {
         if (isLeft) this.emit(record, other, ts, otherTs);
         else this.emit(other, record, otherTs, ts);
       }
     }
-    // The last time a record of the other side that is not late can match this one.
+    this.timers.register('EVENT_TIME', this.backend.getCurrentKey(), this.cleanupTime(ts, isLeft), isLeft ? CLEANUP_LEFT : CLEANUP_RIGHT);
+  }
+
+  /** The last time a record of the other side that is not late can match a record at `ts` (its buffer's cleanup timer). */
+  private cleanupTime(ts: number, isLeft: boolean): number {
     const relativeUpper = isLeft ? this.upper : -this.lower;
-    const cleanupTime = relativeUpper > 0 ? ts + relativeUpper : ts;
-    this.timers.register('EVENT_TIME', this.backend.getCurrentKey(), cleanupTime, isLeft ? CLEANUP_LEFT : CLEANUP_RIGHT);
+    return relativeUpper > 0 ? ts + relativeUpper : ts;
   }
 
   private emit(left: unknown, right: unknown, leftTs: number, rightTs: number): void {
@@ -153,10 +147,21 @@ export class IntervalJoinOperator extends StreamOperator {
     if (r !== undefined && isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.spec.fn, 'processElement', 'ProcessJoinFunction'));
   }
 
-  /** A cleanup timer: the buffered records of the timestamp it was registered for go. */
+  /**
+   * A cleanup timer: the buffered records of the timestamp it was registered for go. With a
+   * fractional timestamp, (ts + upper) - upper may not give ts back: then every buffered timestamp
+   * whose cleanup time has come goes.
+   */
   private onTimer(t: InternalTimer): void {
-    if (t.namespace === CLEANUP_LEFT) this.leftBuffer.remove(this.upper <= 0 ? t.timestamp : t.timestamp - this.upper);
-    else if (t.namespace === CLEANUP_RIGHT) this.rightBuffer.remove(this.lower <= 0 ? t.timestamp + this.lower : t.timestamp);
+    const isLeft = t.namespace === CLEANUP_LEFT;
+    if (!isLeft && t.namespace !== CLEANUP_RIGHT) return;
+    const buffer = isLeft ? this.leftBuffer : this.rightBuffer;
+    const ts = isLeft ? (this.upper <= 0 ? t.timestamp : t.timestamp - this.upper) : this.lower <= 0 ? t.timestamp + this.lower : t.timestamp;
+    if (buffer.contains(ts)) {
+      buffer.remove(ts);
+      return;
+    }
+    for (const k of [...buffer.keys()]) if (this.cleanupTime(k, isLeft) <= t.timestamp) buffer.remove(k);
   }
 
   /** Cleanup timers the watermark passed fire, then the watermark goes on. */
