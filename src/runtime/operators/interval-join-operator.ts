@@ -131,13 +131,16 @@ export class IntervalJoinOperator extends StreamOperator {
         else this.emit(other, record, otherTs, ts);
       }
     }
-    this.timers.register('EVENT_TIME', this.backend.getCurrentKey(), this.cleanupTime(ts, isLeft), isLeft ? CLEANUP_LEFT : CLEANUP_RIGHT);
+    this.timers.register('EVENT_TIME', this.backend.getCurrentKey(), ts + this.reach(isLeft), isLeft ? CLEANUP_LEFT : CLEANUP_RIGHT);
   }
 
-  /** The last time a record of the other side that is not late can match a record at `ts` (its buffer's cleanup timer). */
-  private cleanupTime(ts: number, isLeft: boolean): number {
+  /**
+   * How long after a record's timestamp a record of the other side that is not late can still
+   * match it: its buffer's cleanup timer is at `ts + reach`.
+   */
+  private reach(isLeft: boolean): number {
     const relativeUpper = isLeft ? this.upper : -this.lower;
-    return relativeUpper > 0 ? ts + relativeUpper : ts;
+    return relativeUpper > 0 ? relativeUpper : 0;
   }
 
   private emit(left: unknown, right: unknown, leftTs: number, rightTs: number): void {
@@ -156,12 +159,13 @@ export class IntervalJoinOperator extends StreamOperator {
     const isLeft = t.namespace === CLEANUP_LEFT;
     if (!isLeft && t.namespace !== CLEANUP_RIGHT) return;
     const buffer = isLeft ? this.leftBuffer : this.rightBuffer;
-    const ts = isLeft ? (this.upper <= 0 ? t.timestamp : t.timestamp - this.upper) : this.lower <= 0 ? t.timestamp + this.lower : t.timestamp;
+    const reach = this.reach(isLeft);
+    const ts = t.timestamp - reach;
     if (buffer.contains(ts)) {
       buffer.remove(ts);
       return;
     }
-    for (const k of [...buffer.keys()]) if (this.cleanupTime(k, isLeft) <= t.timestamp) buffer.remove(k);
+    for (const k of [...buffer.keys()]) if (k + reach <= t.timestamp) buffer.remove(k);
   }
 
   /** Cleanup timers the watermark passed fire, then the watermark goes on. */

@@ -309,8 +309,9 @@ export class WindowOperator extends StreamOperator {
       else if (c.kind === 'aggregate') next = c.fn.add(record, cur === undefined ? c.fn.createAccumulator() : cur);
       else next = appendTo(cur as unknown[] | undefined, record);
       // An async reduce or aggregate's add: its promise would be the window's contents.
-      if (c.kind !== 'list' && this.spec.evictor === undefined && isPromiseLike(next)) {
-        throw c.kind === 'reduce' ? asyncUserFunctionError(next, this.callSite(c.fn, 'reduce', 'ReduceFunction')) : asyncUserFunctionError(next, this.callSite(c.fn, 'add', 'AggregateFunction'));
+      if (isPromiseLike(next)) {
+        const [method, kind] = c.kind === 'reduce' ? ['reduce', 'ReduceFunction'] : ['add', 'AggregateFunction'];
+        throw asyncUserFunctionError(next, this.callSite((c as { fn: unknown }).fn, method, kind));
       }
     } catch (e) {
       this.contents.abort();

@@ -222,8 +222,13 @@ function chainedCollect(copy: boolean, countIn: boolean, countOut: boolean): Cha
   } catch {
     // Code generation from strings disallowed (node --disallow-code-generation-from-strings): closures.
     return (target, copyFn, label, out, inCount) => {
-      if (copy) return countOut ? (r, ts) => (out!.inc(), inCount!.inc(), target.processElement(copyFn(r, label), ts)) : countIn ? (r, ts) => (inCount!.inc(), target.processElement(copyFn(r, label), ts)) : (r, ts) => target.processElement(copyFn(r, label), ts);
-      return countOut ? (r, ts) => (out!.inc(), inCount!.inc(), target.processElement(r, ts)) : countIn ? (r, ts) => (inCount!.inc(), target.processElement(r, ts)) : (r, ts) => target.processElement(r, ts);
+      const pass: Output['collect'] = copy ? (r, ts) => target.processElement(copyFn(r, label), ts) : (r, ts) => target.processElement(r, ts);
+      if (!countIn) return pass;
+      return (r, ts) => {
+        if (countOut) out!.inc();
+        inCount!.inc();
+        pass(r, ts);
+      };
     };
   }
 }
