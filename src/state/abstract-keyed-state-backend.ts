@@ -90,6 +90,23 @@ export abstract class AbstractKeyedStateBackend {
     this.currentKeyGroup = keyGroup;
   }
 
+  /**
+   * Makes `composite` (a (key, namespace) pair's key: window state) the current normalized key
+   * within the current key's group, until leaveNamespace(); returns the normalized key it
+   * replaced, which leaveNamespace() takes back. The current key and its group stay, and so does
+   * the run of one key that setCurrentKey skips the hashing for.
+   */
+  enterNamespace(composite: string): NormalizedKey | undefined {
+    const nk = this.currentNormalized;
+    this.currentNormalized = composite;
+    return nk;
+  }
+
+  /** Makes the key's normalized form (what enterNamespace returned) current again. */
+  leaveNamespace(normalizedKey: NormalizedKey): void {
+    this.currentNormalized = normalizedKey;
+  }
+
   /** The current key. */
   getCurrentKey(): unknown {
     return this.currentKey;

@@ -96,6 +96,9 @@ export class WindowOperator extends StreamOperator {
   private mergedWindows: readonly Window[] | undefined = undefined;
   /** The window the function evaluates. */
   private procWindow: Window = undefined as unknown as Window;
+  /** The namespace of the last timer, and its window (windowOfTimer). */
+  private timerNs: string | undefined = undefined;
+  private timerWindow: Window | undefined = undefined;
   /** The timestamp of what the function emits: the window's max timestamp. */
   private outTimestamp: number | undefined = undefined;
 
@@ -364,7 +367,7 @@ export class WindowOperator extends StreamOperator {
 
   /** A timer of a window fired (its key is current). */
   private onTimer(t: InternalTimer, domain: TimeDomain): void {
-    const window = windowOfNamespace(t.namespace as string);
+    const window = this.windowOfTimer(t.namespace as string);
     this.key = t.key;
     this.window = window;
     let set: MergingWindowSet | undefined;
@@ -380,20 +383,45 @@ export class WindowOperator extends StreamOperator {
     }
     const trigger = this.spec.trigger;
     const result: TriggerResult = domain === 'EVENT_TIME' ? trigger.onEventTime(t.timestamp, window, this.triggerContext) : trigger.onProcessingTime(t.timestamp, window, this.triggerContext);
+    const cleanup = this.eventTime === (domain === 'EVENT_TIME') && this.cleanupTime(window) === t.timestamp;
+    // The window's state goes right after it fires: its contents are taken (read and removed in
+    // one visit). Not with an evictor, which writes back what it kept.
+    const take = cleanup && this.spec.evictor === undefined;
     if (result.isFire()) {
-      const contents = this.contents.get(stateNs);
+      const contents = take ? this.contents.take(stateNs) : this.contents.get(stateNs);
       if (contents !== undefined) this.emitWindowContents(window, stateNs, contents);
     }
-    if (result.isPurge()) this.contents.clear(stateNs);
-    if (this.eventTime === (domain === 'EVENT_TIME') && this.cleanupTime(window) === t.timestamp) this.clearAllState(window, stateNs, set);
+    if (result.isPurge() && !take) this.contents.clear(stateNs);
+    if (cleanup) {
+      // EventTimeTrigger's clear() deletes the timer at the window's end, which is this one: already polled.
+      const triggerTimerFired = this.cleanupIsTriggerTimer && t.timestamp === window.maxTimestamp();
+      this.clearAllState(window, stateNs, set, result.isFire() && take, triggerTimerFired);
+    }
     set?.persist();
   }
 
-  /** The window's time is up: its contents, trigger state and function state go. */
-  private clearAllState(window: Window, stateNs: string, set: MergingWindowSet | undefined): void {
-    this.contents.clear(stateNs);
+  /**
+   * The window a timer's namespace names. The timers of one window fire one after the other (one
+   * per key), so the window of the last namespace is kept: windows are immutable, and its
+   * namespace string is then made once rather than for every timer.
+   */
+  private windowOfTimer(ns: string): Window {
+    if (ns !== this.timerNs) {
+      this.timerWindow = windowOfNamespace(ns);
+      this.timerNs = ns;
+    }
+    return this.timerWindow!;
+  }
+
+  /**
+   * The window's time is up: its contents, trigger state and function state go. `taken`: the
+   * contents are gone already; `triggerTimerFired`: the trigger is EventTimeTrigger, whose clear()
+   * would only delete the timer that is firing.
+   */
+  private clearAllState(window: Window, stateNs: string, set: MergingWindowSet | undefined, taken = false, triggerTimerFired = false): void {
+    if (!taken) this.contents.clear(stateNs);
     this.window = window;
-    this.spec.trigger.clear(window, this.triggerContext);
+    if (!triggerTimerFired) this.spec.trigger.clear(window, this.triggerContext);
     const clear = (this.windowFn as { clear?: (ctx: ProcessWindowContext<Window>) => void } | undefined)?.clear;
     const kind = this.spec.windowFunction.kind;
     if ((kind === 'process' || kind === 'processAll') && typeof clear === 'function') {
@@ -401,6 +429,7 @@ export class WindowOperator extends StreamOperator {
       clear.call(this.windowFn, this.processContext);
     }
     set?.retireWindow(window as TimeWindow);
+    this.scope.forget(stateNs);
   }
 
   // ---- evaluation ----

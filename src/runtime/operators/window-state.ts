@@ -1,7 +1,7 @@
 /**
  * Keyed state per (key, window): what Flink's keyed backends hold under a namespace, built here on
  * the backend's plain keyed state without changing it. While a window's state is read or written,
- * the backend's current key is (key, window) (setCurrentKeyAndKeyGroup, the key group staying the
+ * the backend's current key is (key, window) (enterNamespace, the key and its group staying the
  * key's), so the state lives in the key's key group under a composite key:
  *
  *   table `window-contents`:  "<window namespace>\u0001<type tag><normalized key>" -> contents
@@ -142,51 +142,54 @@ export class NamespacedCell {
   }
 }
 
-/** Keys whose composite keys are remembered, at most (the memo is dropped when full). */
+/** Namespaces whose composite keys are remembered, at most (the oldest namespace is forgotten first). */
+const MEMO_NAMESPACES = 64;
+/** Keys remembered per namespace (that namespace's memo is dropped when full). */
 const MEMO_KEYS = 65_536;
-/** Namespaces remembered per key (a sliding window's element is in ceil(size / slide) of them). */
-const MEMO_NAMESPACES = 16;
 
 /** Switches the backend's current key to (key, namespace) and back. Not reentrant. */
 export class NamespaceScope {
-  private key: unknown = undefined;
+  /** The key's normalized form while a namespace is current (undefined: none is). */
   private nk: NormalizedKey | undefined = undefined;
-  private kg = -1;
   /**
-   * The composite keys of each key's recent namespaces: a key's elements mostly go to the windows
-   * its previous ones went to, and the same string object (its hash computed once) makes the
-   * backend's lookup cheap, where a new string would be built and hashed for every access.
+   * The composite keys of the recent namespaces, per key: the elements of a time go to the few
+   * windows of that time, and the same string object (its hash computed once) makes the backend's
+   * lookup cheap, where a new string would be built and hashed for every access. By namespace
+   * first, so that a window's keys are forgotten together once its time is past (forget()).
    */
-  private readonly memo = new Map<NormalizedKey, Map<string, string>>();
+  private readonly memo = new Map<string, Map<NormalizedKey, string>>();
   constructor(readonly backend: AbstractKeyedStateBackend) {}
 
   private composite(nk: NormalizedKey, ns: string): string {
-    let m = this.memo.get(nk);
+    let m = this.memo.get(ns);
     if (m === undefined) {
-      if (this.memo.size >= MEMO_KEYS) this.memo.clear();
-      this.memo.set(nk, (m = new Map()));
+      if (this.memo.size >= MEMO_NAMESPACES) this.memo.delete(this.memo.keys().next().value!);
+      this.memo.set(ns, (m = new Map()));
     }
-    let composite = m.get(ns);
+    let composite = m.get(nk);
     if (composite === undefined) {
-      if (m.size >= MEMO_NAMESPACES) m.clear();
+      if (m.size >= MEMO_KEYS) m.clear();
       composite = namespacedKey(nk, ns);
-      m.set(ns, composite);
+      m.set(nk, composite);
     }
     return composite;
   }
+  /** Forgets the composite key of (current key, ns): the window's state is gone. */
+  forget(ns: string): void {
+    const m = this.memo.get(ns);
+    if (m === undefined) return;
+    m.delete(this.backend.getCurrentNormalizedKey()!);
+    if (m.size === 0) this.memo.delete(ns);
+  }
   /** Makes (current key, ns) current; leave() must follow. */
   enter(ns: string): void {
-    const b = this.backend;
-    const nk = b.getCurrentNormalizedKey();
+    const nk = this.backend.getCurrentNormalizedKey();
     checkState(nk !== undefined && this.nk === undefined, 'Window state needs a current key, outside another window state call');
-    this.key = b.getCurrentKey();
-    this.nk = nk;
-    this.kg = b.getCurrentKeyGroup();
-    b.setCurrentKeyAndKeyGroup(this.key, this.composite(nk, ns), this.kg);
+    this.nk = this.backend.enterNamespace(this.composite(nk, ns));
   }
   /** Makes the plain key current again. */
   leave(): void {
-    this.backend.setCurrentKeyAndKeyGroup(this.key, this.nk!, this.kg);
+    this.backend.leaveNamespace(this.nk!);
     this.nk = undefined;
   }
   /** A raw cell in the table `name`. */

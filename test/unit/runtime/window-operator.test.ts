@@ -329,6 +329,55 @@ describe('window operator', () => {
     expect(h.op.numTimers().eventTime).toBe(0);
   });
 
+  it('window - a window that fires at its cleanup leaves nothing behind (contents taken; with an evictor too), and more live windows than the composite-key memo holds stay exact', async () => {
+    const b = (h: { backend: unknown }) => h.backend as HeapKeyedStateBackend;
+    // reduce, aggregate and list contents, each window fired once and gone.
+    const sum = await windowHarness(keyed().window(SlidingEventTimeWindows.of(10, 5)).sum(1) as DataStream<unknown>);
+    const agg = await windowHarness(
+      keyed()
+        .window(SlidingEventTimeWindows.of(10, 5))
+        .aggregate({ createAccumulator: () => 0, add: (r: R, n: number) => n + r[1], getResult: (n: number) => n, merge: (x: number, y: number) => x + y }) as DataStream<unknown>,
+    );
+    const list = await windowHarness(
+      keyed()
+        .window(SlidingEventTimeWindows.of(10, 5))
+        .apply((k: string, w: TimeWindow, input: Iterable<R>, out: Collector<unknown>) => out.collect(`${k}@${w.getStart()}:${[...input].map((r) => r[1]).join(',')}`)) as DataStream<unknown>,
+    );
+    for (const h of [sum, agg, list]) {
+      for (const [k, v, ts] of [['a', 1, 1], ['b', 2, 6], ['a', 3, 7], ['a', 4, 12]] as const) h.element([k, v], ts);
+      h.watermark(30);
+      expect(b(h).size('window-contents')).toBe(0);
+      expect(h.op.numTimers().eventTime).toBe(0);
+    }
+    expect(sorted(sum.take())).toEqual(['["a",1]@4', '["a",4]@9', '["a",7]@14', '["a",4]@19', '["b",2]@9', '["b",2]@14'].sort());
+    expect(agg.take().map(([v]) => v).sort()).toEqual([1, 2, 2, 4, 4, 7]);
+    expect(list.take().map(([v]) => v).sort()).toEqual(['a@-5:1', 'a@0:1,3', 'a@10:4', 'a@5:3,4', 'b@0:2', 'b@5:2']);
+    // An evictor writes back what it kept: the cleanup removes that too.
+    const ev = await windowHarness(
+      keyed()
+        .window(TumblingEventTimeWindows.of(10))
+        .evictor(CountEvictor.of(1))
+        .apply((_k: string, _w: unknown, input: Iterable<R>, out: Collector<unknown>) => out.collect([...input].map((r) => r[1]).join(','))) as DataStream<unknown>,
+    );
+    for (const [v, ts] of [[1, 1], [2, 2], [3, 3]]) ev.element(['a', v!], ts);
+    ev.watermark(10);
+    expect(show(ev.take())).toEqual(['"3"@9']);
+    expect(b(ev).size('window-contents')).toBe(0);
+    expect(ev.op.numTimers().eventTime).toBe(0);
+    // 200 windows live at once, 3 keys each, elements out of order: beyond the 64 namespaces whose
+    // composite keys are remembered; every window's sum is exact when they fire.
+    const many = await windowHarness(keyed().window(TumblingEventTimeWindows.of(1)).sum(1) as DataStream<unknown>);
+    const expected: string[] = [];
+    for (let round = 0; round < 2; round++) {
+      for (let t = 199; t >= 0; t--) for (const k of ['a', 'b', 'c']) many.element([k, t + round], t);
+    }
+    for (let t = 0; t < 200; t++) for (const k of ['a', 'b', 'c']) expected.push(`["${k}",${2 * t + 1}]@${t}`);
+    many.watermark(250);
+    expect(sorted(many.take())).toEqual(expected.sort());
+    expect(b(many).size('window-contents')).toBe(0);
+    expect(many.op.numTimers().eventTime).toBe(0);
+  });
+
   it('window - processing-time tumbling windows fire as the clock passes their end; not at the end of input', async () => {
     vi.useFakeTimers();
     let clock = 1200;
