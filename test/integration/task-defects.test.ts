@@ -35,6 +35,14 @@ describe('task defects', () => {
     expect(r.stderr).toContain('record.f is a function');
   });
 
+  it('defects - a record that cannot be copied into executeAndCollect fails the job, naming the collect sink and the field', async () => {
+    const r = await run(['uncollectable']);
+    expect(r.code, r.why).toBe(1);
+    expect(r.stderr).toContain('MF_ERR_SERIALIZATION');
+    expect(r.stderr).toContain("Operator 'Data stream collect sink' (1/1): Could not copy record");
+    expect(r.stderr).toContain('record.f is a function');
+  });
+
   it('defects - an exception in a processing-time onTimer fails the job', async () => {
     const r = await run(['timer-throws']);
     expect(r.code, r.why).toBe(1);

@@ -4,6 +4,8 @@
  *                            restart every record 1..20 reaches the file
  *   unserializable           record 7 carries a function across a network exchange: the job fails
  *                            naming the operator and the field (before: the flush timer swallowed it)
+ *   uncollectable            with object reuse, record 7 carries a function into executeAndCollect:
+ *                            the job fails naming the collect sink and the field
  *   timer-throws             a processing-time onTimer throws: the job fails with that error
  *   late-barrier             a union of a stream and its filter into a slow async sink, checkpoints
  *                            that time out: late barriers of aborted checkpoints must not hang it
@@ -53,6 +55,15 @@ if (mode === 'async-sink') {
     .map((n) => (n === 7 ? { n, f: () => n } : { n }))
     .rebalance()
     .addSink(() => {});
+} else if (mode === 'uncollectable') {
+  // Object reuse: no chained copy after the map, so the collect sink's own copy meets the function.
+  env.setRestartStrategy(RestartStrategies.noRestart());
+  env.getConfig().enableObjectReuse();
+  const out = await env
+    .fromSequence(1, 20)
+    .map((n) => (n === 7 ? { n, f: () => n } : { n }))
+    .executeAndCollect();
+  console.log(out.length);
 } else if (mode === 'timer-throws') {
   class Slow extends RichParallelSourceFunction<number> {
     private running = true;
@@ -142,4 +153,4 @@ if (mode === 'async-sink') {
     .map((x) => String(x))
     .sinkTo(FileSink.forRowFormat<string>(a1!, new SimpleStringEncoder()).withBucketAssigner(new BasePathBucketAssigner()).build());
 }
-await env.execute(`task-defects ${mode}`);
+if (mode !== 'uncollectable') await env.execute(`task-defects ${mode}`);

@@ -71,16 +71,20 @@ export class CollectSinkOperator extends StreamOperator {
   private batch: unknown[] = [];
   /** The last checkpoint whose barrier passed: records collected now come after it. */
   private epoch = 0;
+  /** The sink as a copy error names it: `'Data stream collect sink' (1/1)`. */
+  private readonly label: string;
   constructor(
     ctx: OperatorContext,
     private readonly collectId: string,
   ) {
     super(ctx);
+    const rc = ctx.runtimeContext;
+    this.label = `'${ctx.operatorName ?? 'Data stream collect sink'}' (${rc.getIndexOfThisSubtask() + 1}/${rc.getNumberOfParallelSubtasks()})`;
   }
   processElement(record: unknown): void {
     // Held until the batch goes (Flink's collect sink serializes at once): a copy, so that a
     // function that changes its output object after emitting it does not change what is collected.
-    this.batch.push(copyRecord(record, 'collect'));
+    this.batch.push(copyRecord(record, this.label));
     if (this.batch.length >= COLLECT_BATCH) this.flush();
   }
   /** Sends what is buffered. */
