@@ -65,8 +65,10 @@ export abstract class AbstractKeyedStateBackend {
    *   gave the record another key here than where it was partitioned (Flink's message).
    */
   setCurrentKey(key: unknown): void {
-    // The same number or string setCurrentKey made current last (runs of one key): its form and group are current already.
-    if (key === this.lastSetKey && (typeof key === 'number' || typeof key === 'string')) return;
+    // The same number or string setCurrentKey made current last (runs of one key): its form and
+    // group are current already. Object.is: -0 after 0 is the same state key, but getCurrentKey()
+    // (the key a window or timer hands to user code) must be the record's.
+    if (Object.is(key, this.lastSetKey) && (typeof key === 'number' || typeof key === 'string')) return;
     if (key === null || key === undefined) throw new MiniFlinkError('MF_ERR_NULL_KEY', `Assigned key must not be null! The key selector returned ${String(key)}`);
     const normalized = normalizeKey(key);
     const group = assignToKeyGroup(key, this.maxParallelism);

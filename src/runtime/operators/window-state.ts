@@ -144,8 +144,8 @@ export class NamespacedCell {
 
 /** Namespaces whose composite keys are remembered, at most (the oldest namespace is forgotten first). */
 const MEMO_NAMESPACES = 64;
-/** Keys remembered per namespace (that namespace's memo is dropped when full). */
-const MEMO_KEYS = 65_536;
+/** Composite keys remembered in all, at most (all are forgotten when full): a few tens of MB. */
+const MEMO_ENTRIES = 262_144;
 
 /** Switches the backend's current key to (key, namespace) and back. Not reentrant. */
 export class NamespaceScope {
@@ -158,19 +158,29 @@ export class NamespaceScope {
    * first, so that a window's keys are forgotten together once its time is past (forget()).
    */
   private readonly memo = new Map<string, Map<NormalizedKey, string>>();
+  /** Entries in the memo's maps. */
+  private entries = 0;
   constructor(readonly backend: AbstractKeyedStateBackend) {}
 
   private composite(nk: NormalizedKey, ns: string): string {
     let m = this.memo.get(ns);
     if (m === undefined) {
-      if (this.memo.size >= MEMO_NAMESPACES) this.memo.delete(this.memo.keys().next().value!);
+      if (this.memo.size >= MEMO_NAMESPACES) {
+        const [oldest, keys] = this.memo.entries().next().value!;
+        this.entries -= keys.size;
+        this.memo.delete(oldest);
+      }
       this.memo.set(ns, (m = new Map()));
     }
     let composite = m.get(nk);
     if (composite === undefined) {
-      if (m.size >= MEMO_KEYS) m.clear();
+      if (this.entries >= MEMO_ENTRIES) {
+        for (const keys of this.memo.values()) keys.clear();
+        this.entries = 0;
+      }
       composite = namespacedKey(nk, ns);
       m.set(nk, composite);
+      this.entries++;
     }
     return composite;
   }
@@ -178,7 +188,7 @@ export class NamespaceScope {
   forget(ns: string): void {
     const m = this.memo.get(ns);
     if (m === undefined) return;
-    m.delete(this.backend.getCurrentNormalizedKey()!);
+    if (m.delete(this.backend.getCurrentNormalizedKey()!)) this.entries--;
     if (m.size === 0) this.memo.delete(ns);
   }
   /** Makes (current key, ns) current; leave() must follow. */

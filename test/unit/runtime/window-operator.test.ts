@@ -378,6 +378,24 @@ describe('window operator', () => {
     expect(many.op.numTimers().eventTime).toBe(0);
   });
 
+  it('window - a window of records keyed -0 has the key -0 (its records\' key), also right after a record keyed 0', async () => {
+    const name = (k: number) => (Object.is(k, -0) ? '-0' : String(k));
+    const h = await windowHarness(
+      newEnv({ parallelism: 1 })
+        .fromElements<[number, number]>([0, 0])
+        .keyBy((r) => r[0])
+        .window(TumblingEventTimeWindows.of(10))
+        .process((k: number, _ctx: unknown, input: Iterable<[number, number]>, out: Collector<unknown>) => out.collect([name(k), [...input].map((r) => name(r[0]))])) as DataStream<unknown>,
+    );
+    h.element([0, 1], 1);
+    h.element([-0, 2], 15);
+    h.watermark(100);
+    expect(h.take().map(([v]) => v)).toEqual([
+      ['0', ['0']],
+      ['-0', ['-0']],
+    ]);
+  });
+
   it('window - processing-time tumbling windows fire as the clock passes their end; not at the end of input', async () => {
     vi.useFakeTimers();
     let clock = 1200;
