@@ -48,9 +48,18 @@ export const BUFFER_EXTENSION = 0x4e;
 const FUNCTION_EXTENSION = 0x66;
 /** The (never written) extension type of the -0 placeholder, which writes a plain float64. */
 const NEGATIVE_ZERO_EXTENSION = 0x7a;
+/** The extension type of a Map in a LevelDB state value (see {@link packStateValue}). */
+const MAP_EXTENSION = 0x6d;
 
 /** Set when the value being packed holds a -0 (see {@link packRecords}). */
 let sawNegativeZero = false;
+/** Set when the value being packed holds a Map (see {@link packStateValue}). */
+let sawMap = false;
+
+/** Stands for a Map in a value packed without records: its keys and values, one after the other. */
+class MapEntries {
+  constructor(readonly flat: unknown[]) {}
+}
 
 /**
  * Looks for a -0 anywhere in a value: msgpackr writes -0 as the integer 0. One pass over the
@@ -93,6 +102,7 @@ function scanObject(x: object): void {
   } else if (proto === null || pojoTypeOf(proto) !== undefined) {
     scanFields(x);
   } else if (x instanceof Map) {
+    sawMap = true;
     for (const [k, v] of x) {
       scanValue(k);
       scanValue(v);
@@ -200,6 +210,17 @@ function registerExtensions(add: typeof addExtension): void {
   } as unknown as Parameters<typeof addExtension>[0]);
 
   add({
+    Class: MapEntries,
+    type: MAP_EXTENSION,
+    write: (m: MapEntries) => m.flat,
+    read(flat: unknown[]) {
+      const m = new Map<unknown, unknown>();
+      for (let i = 0; i + 1 < flat.length; i += 2) m.set(flat[i], flat[i + 1]);
+      return m;
+    },
+  } as unknown as Parameters<typeof addExtension>[0]);
+
+  add({
     Class: Buffer,
     type: BUFFER_EXTENSION,
     pack: (b: Buffer) => b,
@@ -250,19 +271,37 @@ export function packRecords(packr: Packr, v: unknown): Uint8Array {
   scanValue(v);
   const packed = packr.pack(v);
   if (!sawNegativeZero) return packed;
-  return packr.pack(withNegativeZeros(v));
+  return packr.pack(withPlaceholders(v, false));
 }
 
-/** A copy of the parts of v that hold a -0, with the placeholder in its place. */
-function withNegativeZeros(v: unknown): unknown {
+/**
+ * Packs a state value with a Packr that writes no records (the LevelDB backend's: each value
+ * stands alone). Without records msgpackr writes a Map and a plain object alike, as a msgpack
+ * map, and reads both back as plain objects: a Map is written as the map extension instead (and
+ * -0 as a float64, as packRecords does), so that it comes back a Map.
+ */
+export function packStateValue(packr: Packr, v: unknown): Uint8Array {
+  sawNegativeZero = false;
+  sawMap = false;
+  scanValue(v);
+  if (!sawNegativeZero && !sawMap) return packr.pack(v);
+  return packr.pack(withPlaceholders(v, true));
+}
+
+/** A copy of the parts of v that hold a -0 (or a Map, with `maps`), with the placeholder in its place. */
+function withPlaceholders(v: unknown, maps: boolean): unknown {
+  const again = (x: unknown) => withPlaceholders(x, maps);
   if (typeof v === 'number') return v === 0 && 1 / v < 0 ? NEGATIVE_ZERO : v;
   if (typeof v !== 'object' || v === null) return v;
-  if (Array.isArray(v)) return v.map(withNegativeZeros);
-  if (v instanceof Map) return new Map([...v].map(([k, x]) => [withNegativeZeros(k), withNegativeZeros(x)]));
-  if (v instanceof Set) return new Set([...v].map(withNegativeZeros));
+  if (Array.isArray(v)) return v.map(again);
+  if (v instanceof Map) {
+    if (maps && v.constructor === Map) return new MapEntries([...v].flatMap(([k, x]) => [again(k), again(x)]));
+    return new Map([...v].map(([k, x]) => [again(k), again(x)]));
+  }
+  if (v instanceof Set) return new Set([...v].map(again));
   const proto = Object.getPrototypeOf(v) as object | null;
   const fields = (target: Record<string, unknown>) => {
-    for (const k of Object.keys(v)) Object.defineProperty(target, k, { value: withNegativeZeros((v as Record<string, unknown>)[k]), writable: true, enumerable: true, configurable: true });
+    for (const k of Object.keys(v)) Object.defineProperty(target, k, { value: again((v as Record<string, unknown>)[k]), writable: true, enumerable: true, configurable: true });
     return target;
   };
   if (proto === Object.prototype) return fields({});

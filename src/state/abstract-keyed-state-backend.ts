@@ -40,6 +40,8 @@ export type KeyedStateFunction<S> = (key: unknown, state: S) => void;
 /** Keyed state of one keyed operator subtask. */
 export abstract class AbstractKeyedStateBackend {
   protected readonly kinds = new Map<string, StateKind>();
+  /** Whether each state's values have time-to-live cells: as registered, or as a restored snapshot says. */
+  protected readonly ttl = new Map<string, boolean>();
   private readonly registered = new Map<string, unknown>();
   /** Timer queues by name (created by timer services, or by a restore). */
   private readonly timerQueues = new Map<string, TimerQueue>();
@@ -271,6 +273,10 @@ export abstract class AbstractKeyedStateBackend {
       const kind = this.kinds.get(st.name);
       if (kind !== undefined && kind !== st.kind) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Restored state '${st.name}' is ${st.kind} state but is registered as ${kind} state`);
       this.kinds.set(st.name, st.kind);
+      if (st.ttl === undefined) continue;
+      const ttl = this.ttl.get(st.name);
+      if (ttl !== undefined && ttl !== st.ttl) throw ttlChanged(st.name, st.ttl);
+      this.ttl.set(st.name, st.ttl);
     }
   }
 
@@ -284,7 +290,10 @@ export abstract class AbstractKeyedStateBackend {
     }
     const existing = this.registered.get(d.name);
     if (existing) return existing as S;
+    const ttl = this.ttl.get(d.name);
+    if (ttl !== undefined && ttl !== (d.ttlConfig !== undefined)) throw ttlChanged(d.name, ttl);
     this.kinds.set(d.name, d.kind);
+    this.ttl.set(d.name, d.ttlConfig !== undefined);
     const table = this.table(d.name);
     const s = make(d.ttlConfig ? this.ttlTable(d, table) : table);
     this.registered.set(d.name, s);
@@ -315,6 +324,9 @@ export abstract class AbstractKeyedStateBackend {
   }
 
   private wrapWrite(name: string, t: StateTable, value: unknown): void {
+    // No value (a ReduceFunction or AggregateFunction that returned nothing): the key has no state,
+    // as Flink treats a null accumulator, on either backend alike.
+    if (value === undefined || value === null) return this.unwrapRemove(name, t);
     if (!isTtl(t)) return this.write(name, t, value);
     this.write(name, t.table, { v: value, ts: this.now() });
   }
@@ -344,6 +356,8 @@ export abstract class AbstractKeyedStateBackend {
   getListState<T>(d: ListStateDescriptor<T>): ListState<T> {
     return this.register(d, (t) => {
       const append = (vs: T[]) => {
+        // Nothing to add (addAll of an empty list) changes nothing, as in Flink: no empty list is stored.
+        if (vs.length === 0) return;
         const l = (this.unwrapRead(d.name, t) as T[] | undefined) ?? [];
         l.push(...vs);
         this.wrapWrite(d.name, t, l);
@@ -422,6 +436,17 @@ export abstract class AbstractKeyedStateBackend {
       clear: () => this.unwrapRemove(d.name, t),
     }));
   }
+}
+
+/**
+ * A state restored with time-to-live cells and registered without TTL, or the other way round:
+ * its values cannot be read (Flink refuses it too, with a StateMigrationException).
+ */
+function ttlChanged(name: string, hadTtl: boolean): MiniFlinkError {
+  return new MiniFlinkError(
+    'MF_ERR_RESTORE_FAILED',
+    `Keyed state '${name}' was checkpointed ${hadTtl ? 'with' : 'without'} time-to-live and is now registered ${hadTtl ? 'without' : 'with'} it: its values cannot be read that way (Flink refuses this too, with a StateMigrationException). Keep the descriptor's TTL as it was, or give the state a new name to start it empty.`,
+  );
 }
 
 /** Flink's KeyGroupRangeOffsets.newIllegalKeyGroupException. */

@@ -44,7 +44,7 @@ type Table = Map<number, Group>;
 export interface HeapSnapshotRef {
   readonly maxParallelism: number;
   readonly range: KeyGroupRange;
-  readonly tables: ReadonlyArray<{ name: string; kind: StateKind; groups: Array<[number, Map<NormalizedKey, unknown>]> }>;
+  readonly tables: ReadonlyArray<{ name: string; kind: StateKind; ttl?: boolean; groups: Array<[number, Map<NormalizedKey, unknown>]> }>;
   /** The timer queues' key groups (shared copy-on-write). */
   readonly timers?: TimerQueuesSnapshot;
 }
@@ -125,7 +125,8 @@ export class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
         g.frozen = true;
         groups.push([kg, g.map]);
       }
-      tables.push({ name, kind: this.kinds.get(name) ?? 'value', groups });
+      const ttl = this.ttl.get(name);
+      tables.push({ name, kind: this.kinds.get(name) ?? 'value', ...(ttl !== undefined ? { ttl } : {}), groups });
     }
     return { maxParallelism: this.maxParallelism, range: this.keyGroupRange, tables, timers: this.snapshotTimers() };
   }
@@ -164,6 +165,7 @@ export class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       const table = this.table(t.name);
       // The kind as the snapshot knew it, until the operator registers the state again.
       if (!this.kinds.has(t.name)) this.kinds.set(t.name, t.kind);
+      if (t.ttl !== undefined && !this.ttl.has(t.name)) this.ttl.set(t.name, t.ttl);
       for (const [kg, map] of t.groups) if (this.keyGroupRange.contains(kg)) table.set(kg, { map, frozen: true, fresh: null, borrowed: true });
     }
     if (ref.timers && ref.timers.length > 0) this.restoreTimers({ maxParallelism: this.maxParallelism, startKeyGroup: this.keyGroupRange.startKeyGroup, endKeyGroup: this.keyGroupRange.endKeyGroup, states: [], timers: timerQueuesToCanonical(ref.timers) });
@@ -227,7 +229,7 @@ export async function heapSnapshotToCanonical(ref: HeapSnapshotRef): Promise<Key
       }
       groups.push([kg, entries] as const);
     }
-    states.push({ name: t.name, kind: t.kind, groups } as KeyedStateData);
+    states.push({ name: t.name, kind: t.kind, groups, ...(t.ttl !== undefined ? { ttl: t.ttl } : {}) } as KeyedStateData);
   }
   const timers = ref.timers && ref.timers.length > 0 ? { timers: timerQueuesToCanonical(ref.timers) } : {};
   return { maxParallelism: ref.maxParallelism, startKeyGroup: ref.range.startKeyGroup, endKeyGroup: ref.range.endKeyGroup, states, ...timers };

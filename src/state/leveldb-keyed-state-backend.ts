@@ -50,7 +50,7 @@ import type { KeyGroupRange } from '../core/key-groups.js';
 import { AbstractKeyedStateBackend, entriesToMap, mapToEntries } from './abstract-keyed-state-backend.js';
 import { timerQueuesToCanonical, type TimerQueuesSnapshot } from './timer-queues.js';
 import { denormalizeKey, normalizeKey, type NormalizedKey } from './key-normalizer.js';
-import { packRecords, StatePackr } from '../core/serde.js';
+import { packStateValue, StatePackr } from '../core/serde.js';
 import { rawOffsets, RawGroupWriter, type KeyedSnapshot, type KeyedStateData, type KeyedTimersData, type RawKeyGroup } from './snapshot-format.js';
 
 /** Puts per LevelDB batch when restoring. */
@@ -97,6 +97,8 @@ interface LevelDbSnapshotRef {
   readonly cells: ReadonlyArray<{ readonly id: number; readonly kg: number; readonly nk: NormalizedKey; readonly bytes?: Buffer | null; readonly value?: unknown }>;
   readonly names: readonly string[];
   readonly kinds: ReadonlyMap<string, StateKind>;
+  /** Whether each state's values have time-to-live cells (KeyedStateData.ttl). */
+  readonly ttl: ReadonlyMap<string, boolean>;
   /** The timer queues' key groups (shared copy-on-write). */
   readonly timers: TimerQueuesSnapshot;
   /** The snapshot's states in raw form, kept by toCanonical for a local copy. */
@@ -220,7 +222,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   protected write(name: string, t: unknown, value: unknown): void {
     this.checkFailure();
     const nk = this.checkKey(name);
-    // No value to store (as update(null) is a clear; the hashmap backend keeps an undefined).
+    // No value to store (the shared code clears rather than write one; kept for safety).
     this.cache(nk, t as number, value === undefined ? ABSENT : value, true);
     if (this.listed !== undefined) this.listed.changes.set(this.dbKey(t as number, this.currentKeyGroup, nk).toString('latin1'), value !== undefined);
   }
@@ -347,12 +349,12 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
       }
     }
     const staged = [...(this.inFlight?.values() ?? []), ...this.pending.values()];
-    return { view: nativeSync(() => this.db.snapshot()), staged, cells, names: [...this.names], kinds: new Map(this.kinds), timers: this.snapshotTimers() };
+    return { view: nativeSync(() => this.db.snapshot()), staged, cells, names: [...this.names], kinds: new Map(this.kinds), ttl: new Map(this.ttl), timers: this.snapshotTimers() };
   }
 
   /** A value as LevelDB stores it. */
   private encode(id: number, v: unknown): Buffer {
-    return packRecords(this.packr, this.kinds.get(this.names[id]!) === 'map' ? mapToEntries(v) : v) as Buffer;
+    return packStateValue(this.packr, this.kinds.get(this.names[id]!) === 'map' ? mapToEntries(v) : v) as Buffer;
   }
 
   /**
@@ -386,7 +388,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     for (const st of ref.staged) newest.set(st.key.toString('latin1'), [st.key, st.bytes]);
     for (const c of ref.cells) {
       const key = this.dbKey(c.id, c.kg, c.nk);
-      newest.set(key.toString('latin1'), [key, c.bytes !== undefined ? c.bytes : (packRecords(this.packr, c.value) as Buffer)]);
+      newest.set(key.toString('latin1'), [key, c.bytes !== undefined ? c.bytes : (packStateValue(this.packr, c.value) as Buffer)]);
     }
     const overlay = [...newest.values()].sort((x, y) => Buffer.compare(x[0], y[0]));
     let next = 0;
@@ -419,7 +421,11 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
       if (ov !== null) emit(ok, ov);
     }
     endRun();
-    const states: KeyedStateData[] = [...byState].sort((x, y) => x[0] - y[0]).map(([id, rawGroups]) => ({ name: ref.names[id]!, kind: ref.kinds.get(ref.names[id]!) ?? 'value', groups: [], rawGroups }));
+    const states: KeyedStateData[] = [...byState].sort((x, y) => x[0] - y[0]).map(([id, rawGroups]) => {
+      const name = ref.names[id]!;
+      const ttl = ref.ttl.get(name);
+      return { name, kind: ref.kinds.get(name) ?? 'value', groups: [], rawGroups, ...(ttl !== undefined ? { ttl } : {}) };
+    });
     ref.raw = states;
     const timers = ref.timers.length > 0 ? { timers: timerQueuesToCanonical(ref.timers) } : {};
     return { maxParallelism: this.maxParallelism, startKeyGroup: this.keyGroupRange.startKeyGroup, endKeyGroup: this.keyGroupRange.endKeyGroup, states, ...timers };
@@ -484,7 +490,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   private *decodedPuts(id: number, groups: KeyedStateData['groups'], take: (kg: number) => boolean): Generator<Put> {
     for (const [kg, entries] of groups) {
       if (!take(kg)) continue;
-      for (const [key, value] of entries) yield { type: 'put', key: this.dbKey(id, kg, normalizeKey(key)), value: packRecords(this.packr, value) as Buffer };
+      for (const [key, value] of entries) yield { type: 'put', key: this.dbKey(id, kg, normalizeKey(key)), value: packStateValue(this.packr, value) as Buffer };
     }
   }
 

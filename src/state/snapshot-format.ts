@@ -24,13 +24,17 @@
  *   3  `rawGroups` beside `groups`: the LevelDB backend's entries as it stores them, not decoded
  *      (see {@link RawKeyGroup}); a state's entries are in `groups`, in `rawGroups` or in both
  *      (different key groups). Read with {@link normalizedEntries} or {@link canonicalKeyedSnapshot}.
+ *   4  a Map in a raw value is the map extension (core/serde.ts, packStateValue); version 3 wrote
+ *      it as a msgpack map, which reads back as a plain object (as it still does: such a Map was
+ *      lost when it was written). A state's `ttl`: whether its values have time-to-live cells.
+ *      Otherwise the same, so version 3 is read as before.
  */
 import type { StateKind } from '../api/index.js';
 import { StateUnpackr } from '../core/serde.js';
 import { denormalizeKey, normalizeKey, type NormalizedKey } from './key-normalizer.js';
 
 /** Current format version. */
-export const SNAPSHOT_FORMAT_VERSION = 3;
+export const SNAPSHOT_FORMAT_VERSION = 4;
 
 /** One keyed state of one operator subtask. */
 export interface KeyedStateData {
@@ -42,6 +46,11 @@ export interface KeyedStateData {
   readonly groups: ReadonlyArray<readonly [keyGroup: number, entries: ReadonlyArray<readonly [key: unknown, value: unknown]>]>;
   /** Entries by key group in raw form (version 3; the LevelDB backend writes them without decoding). */
   readonly rawGroups?: readonly RawKeyGroup[];
+  /**
+   * Whether the values were written with time-to-live (each a `{v, ts}` cell) (version 4; absent
+   * in older snapshots: not known). A restore refuses to read them the other way.
+   */
+  readonly ttl?: boolean;
 }
 
 /**
@@ -145,7 +154,7 @@ export function canonicalKeyedSnapshot(s: KeyedSnapshot): KeyedSnapshot {
   const states = s.states.map((st): KeyedStateData => {
     if (st.rawGroups === undefined) return st;
     const groups = [...normalizedEntries(st)].map(([kg, entries]) => [kg, entries.map(([k, v]) => [denormalizeKey(k), v] as const)] as const).sort((a, b) => a[0] - b[0]);
-    return { name: st.name, kind: st.kind, groups };
+    return { name: st.name, kind: st.kind, groups, ...(st.ttl !== undefined ? { ttl: st.ttl } : {}) };
   });
   return { ...s, states };
 }

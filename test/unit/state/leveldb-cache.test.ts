@@ -258,6 +258,51 @@ describe('LevelDB backend cache', () => {
     expect(() => rawOffsets([3, new Uint8Array(200), new Uint8Array([0xc8, 0x81])])).toThrow(/corrupt/);
   });
 
+  it('leveldb cache - a Map in a value stays a Map, as on hashmap: after eviction, through a checkpoint into either backend, and as a MapState user key', async () => {
+    type V = { m: Map<unknown, unknown>; o: Record<string, unknown>; zero: number };
+    const value = (): V => ({ m: new Map<unknown, unknown>([['x', 1], [2, new Map([['deep', -0]])], [{ k: 1 }, [new Map()]]]), o: { '1': 'a' }, zero: -0 });
+    const check = (v: V | null, where: string) => {
+      expect(v?.m, where).toBeInstanceOf(Map);
+      expect(v!.m.get('x'), where).toBe(1);
+      const inner = v!.m.get(2) as Map<string, number>;
+      expect(inner, where).toBeInstanceOf(Map);
+      expect(Object.is(inner.get('deep'), -0), where).toBe(true);
+      const [[objKey, list]] = [...v!.m].filter(([k]) => typeof k === 'object') as Array<[unknown, unknown[]]>;
+      expect(objKey, where).toEqual({ k: 1 });
+      expect(list![0], where).toBeInstanceOf(Map);
+      // A plain object stays a plain object (with its string key), -0 stays -0.
+      expect(v!.o, where).toEqual({ '1': 'a' });
+      expect(Object.getPrototypeOf(v!.o), where).toBe(Object.prototype);
+      expect(Object.is(v!.zero, -0), where).toBe(true);
+    };
+    const user = new Map([[1, 2]]);
+    const l = await leveldb({ cacheEntries: 1, bufferEntries: 1 });
+    const states = (b: AbstractKeyedStateBackend) => ({ v: b.getValueState(new ValueStateDescriptor<V>('v')), ms: b.getMapState(new MapStateDescriptor<unknown, number>('ms')) });
+    let s = states(l);
+    l.setCurrentKey('a');
+    s.v.update(value());
+    s.ms.put(user, 7);
+    // A cache of one key: 'a' is evicted, written, and read back from LevelDB.
+    l.setCurrentKey('b');
+    s.v.update({ m: new Map(), o: {}, zero: 0 });
+    l.setCurrentKey('a');
+    check(s.v.value(), 'leveldb, after eviction');
+    expect(s.ms.get(new Map([[1, 2]])), 'MapState user key').toBe(7);
+    expect([...s.ms.keys()][0]).toBeInstanceOf(Map);
+    const ref = l.snapshot();
+    const snap = unpackValue(packValue(await l.toCanonical(ref))) as KeyedSnapshot;
+    l.releaseSnapshot(ref);
+    for (const kind of ['hashmap', 'leveldb'] as const) {
+      const b = await restored(kind, snap, new KeyGroupRange(0, 127));
+      s = states(b);
+      b.setCurrentKey('a');
+      check(s.v.value(), `leveldb checkpoint into ${kind}`);
+      expect(s.ms.get(new Map([[1, 2]])), `${kind}: MapState user key`).toBe(7);
+      await b.dispose();
+    }
+    await l.dispose();
+  });
+
   it('leveldb cache - a restore refuses a snapshot of a newer format, naming it, rather than restore it partly', () => {
     const handle = writeState(packValue({ version: SNAPSHOT_FORMAT_VERSION + 1, keyed: { maxParallelism: 128, startKeyGroup: 0, endKeyGroup: 127, states: [] } }), { operatorId: 'op', subtaskIndex: 0, keyGroupRange: [0, 127] }, 'none', undefined);
     expect(() => restoreFor({ dir: undefined, checkpointId: 1, handles: { op: [handle] } }, 'op', 0, 1, 128)).toThrow(new RegExp(`snapshot format ${SNAPSHOT_FORMAT_VERSION + 1}, newer than this miniflink reads`));
