@@ -134,6 +134,7 @@ export class JobCheckpoints {
     this.coordinator.trigger(d ? 'savepoint' : 'checkpoint', d?.dir, false, d !== undefined).then(
       (c) => {
         if (this.final === chain) this.final = undefined;
+        if (chain.attempt === this.ctx.attempt) this.finalDoneAttempt = chain.attempt;
         // A drain's savepoint: the stop completes once the job finished (a task failing while the
         // tasks finish fails it, as Flink's stop-with-savepoint termination handling).
         if (d && this.drain === d) d.savepoint = c;
@@ -147,6 +148,14 @@ export class JobCheckpoints {
         }, Math.max(interval ?? 0, minPause));
       },
     );
+  }
+
+  /** The attempt whose final checkpoint completed (its tasks then finish), if any. */
+  private finalDoneAttempt = -1;
+
+  /** Whether the final checkpoint of the running attempt completed: every task may finish now. */
+  get finalCompleted(): boolean {
+    return this.finalDoneAttempt === this.ctx.attempt;
   }
 
   /** A restart, a rescale or the job's end: no more final-checkpoint tries of the old attempt. */
