@@ -137,13 +137,13 @@ export class Failover {
       return;
     }
     this.failure = error;
-    this.ctx.submission.restartStrategy.notifyFailure(this.ctx.clock.now());
+    const newAttempt = this.ctx.submission.restartStrategy.notifyFailure(this.ctx.clock.now());
     const { coordinator } = this.hooks;
     coordinator.abortAll(`The job failed: ${error.message}`, false);
     if (this.mayRestart(error, restartable)) {
       coordinator.stopPeriodic();
       this.regional = regions;
-      this.hooks.countRestart();
+      if (newAttempt) this.hooks.countRestart();
       this.ctx.transition('RESTARTING');
       this.hooks.cancelTasks(regions && this.hooks.subtasks(regions));
     } else this.fail();
@@ -172,11 +172,12 @@ export class Failover {
     this.record(error, failed[0], 'separate');
     for (const s of failed.slice(1)) this.record(error, s, 'concurrent');
     this.failure = error;
-    this.ctx.submission.restartStrategy.notifyFailure(this.ctx.clock.now());
+    // Before the pending restart's time, exponential-delay merges it into that restart (Flink 1.19+).
+    const newAttempt = this.ctx.submission.restartStrategy.notifyFailure(this.ctx.clock.now());
     // The restart waits until the new regions' subtasks ended too.
     this.cancelRestart();
     if (this.mayRestart(error, restartable)) {
-      this.hooks.countRestart();
+      if (newAttempt) this.hooks.countRestart();
       const more = this.hooks.regionsOf(failed);
       if (more) {
         for (const k of more) this.regional!.add(k);

@@ -8,8 +8,12 @@ import { MiniFlinkError } from '../../core/errors.js';
 
 /** Flink's RestartBackoffTimeStrategy. */
 export interface RestartStrategy {
-  /** Records a failure at `now`. */
-  notifyFailure(now: number): void;
+  /**
+   * Records a failure at `now`: true when it is a new restart attempt, false when it joins the
+   * restart still pending (exponential-delay, as Flink 1.19+ merges failures before the next
+   * restart's time).
+   */
+  notifyFailure(now: number): boolean;
   /** Whether the job may restart after the failures so far. */
   canRestart(): boolean;
   /** Delay before the restart, ms. */
@@ -28,8 +32,9 @@ class FixedDelay implements RestartStrategy {
   get description(): string {
     return `FixedDelayRestartBackoffTimeStrategy(maxNumberRestartAttempts=${this.attempts}, backoffTimeMS=${this.delay})`;
   }
-  notifyFailure(): void {
+  notifyFailure(): boolean {
     this.failures++;
+    return true;
   }
   canRestart(): boolean {
     return this.failures <= this.attempts;
@@ -50,9 +55,10 @@ class FailureRate implements RestartStrategy {
   get description(): string {
     return `FailureRateRestartBackoffTimeStrategy(maxFailuresPerInterval=${this.max}, failuresIntervalMS=${this.interval}, backoffTimeMS=${this.delay})`;
   }
-  notifyFailure(now: number): void {
+  notifyFailure(now: number): boolean {
     this.times.push(now);
     while (this.times.length > 0 && this.times[0]! < now - this.interval) this.times.shift();
+    return true;
   }
   canRestart(): boolean {
     return this.times.length <= this.max;
@@ -71,6 +77,9 @@ class ExponentialDelay implements RestartStrategy {
   private last = -Infinity;
   /** Failures since the backoff was last reset (Flink's currentRestartAttempt). */
   private attempts = 0;
+  /** The backoff of the last attempt (jitter applied), and when its restart is due. */
+  private backoff = 0;
+  private nextRestart = -Infinity;
   constructor(
     private readonly initial: number,
     private readonly max: number,
@@ -84,7 +93,10 @@ class ExponentialDelay implements RestartStrategy {
   get description(): string {
     return `ExponentialDelayRestartBackoffTimeStrategy(initialBackoffMS=${this.initial}, maxBackoffMS=${this.max}, backoffMultiplier=${this.multiplier})`;
   }
-  notifyFailure(now: number): void {
+  notifyFailure(now: number): boolean {
+    // A failure before the pending restart's time joins that restart (Flink 1.19+): no new
+    // attempt, no longer backoff.
+    if (now <= this.nextRestart) return false;
     // Flink's rule: quiet for the reset threshold beyond the backoff it waited (the restart's own
     // delay does not count towards the quiet time).
     if (now - this.last >= this.reset + this.current) {
@@ -93,20 +105,25 @@ class ExponentialDelay implements RestartStrategy {
     } else this.current = Math.min(this.current * this.multiplier, this.max);
     this.attempts++;
     this.last = now;
+    const j = this.current * this.jitter;
+    this.backoff = Math.max(0, Math.round(this.current - j + Math.random() * 2 * j));
+    this.nextRestart = now + this.backoff;
+    return true;
   }
   /** Flink 1.19+: at most attempts-before-reset-backoff restarts until the backoff resets. */
   canRestart(): boolean {
     return this.attempts <= this.attemptsBeforeReset;
   }
   getBackoffTime(): number {
-    const j = this.current * this.jitter;
-    return Math.max(0, Math.round(this.current - j + Math.random() * 2 * j));
+    return this.backoff;
   }
 }
 
 class NoRestart implements RestartStrategy {
   readonly description = 'NoRestartBackoffTimeStrategy';
-  notifyFailure(): void {}
+  notifyFailure(): boolean {
+    return true;
+  }
   canRestart(): boolean {
     return false;
   }

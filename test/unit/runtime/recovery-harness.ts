@@ -21,7 +21,7 @@ export function fixedDelay(attempts: number, delay: number): RestartStrategy {
   let failures = 0;
   return {
     description: 'test',
-    notifyFailure: () => void failures++,
+    notifyFailure: () => (failures++, true),
     canRestart: () => failures <= attempts,
     getBackoffTime: () => delay,
   };
