@@ -222,9 +222,9 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   protected write(name: string, t: unknown, value: unknown): void {
     this.checkFailure();
     const nk = this.checkKey(name);
-    // No value to store (the shared code clears rather than write one; kept for safety).
-    this.cache(nk, t as number, value === undefined ? ABSENT : value, true);
-    if (this.listed !== undefined) this.listed.changes.set(this.dbKey(t as number, this.currentKeyGroup, nk).toString('latin1'), value !== undefined);
+    // Always a value: the shared code removes the key for undefined or null (wrapWrite).
+    this.cache(nk, t as number, value, true);
+    if (this.listed !== undefined) this.listed.changes.set(this.dbKey(t as number, this.currentKeyGroup, nk).toString('latin1'), true);
   }
 
   protected remove(name: string, t: unknown): void {

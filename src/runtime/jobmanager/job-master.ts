@@ -195,13 +195,12 @@ export class JobMaster {
     if (this.failoverStrategy !== 'region' || this.operations.stopping !== undefined || this.checkpoints.draining || this.slotWait !== undefined) return undefined;
     const keys = new Set<string>();
     for (const s of failed) for (const k of this.regions.get(`${s.vertexId}/${s.index}`) ?? []) keys.add(k);
-    // The final checkpoint completed (or a task of another region has finished, which it does only
-    // after that): the other regions' tasks finish now, and no checkpoint is taken while a task is
-    // finished (Flink takes them, FLIP-147), so the region restarted alone could never take the
-    // final checkpoint it needs and would wait for it for good. Everything restarts instead, from
-    // that final checkpoint, where every task had ended its input: the others end again at once.
+    // The final checkpoint completed (with checkpointing, no task finishes before it does): the
+    // other regions' tasks finish now, and no checkpoint is taken while a task is finished (Flink
+    // takes them, FLIP-147), so the region restarted alone could never take the final checkpoint
+    // it needs and would wait for it for good. Everything restarts instead, from that final
+    // checkpoint, where every task had ended its input: the others end again at once.
     if (this.checkpoints.finalCompleted) return undefined;
-    if (this.submission.checkpoints.interval !== undefined && !this.scheduler.every((s) => keys.has(`${s.vertexId}/${s.index}`) || s.state !== 'FINISHED')) return undefined;
     return keys.size > 0 && keys.size < this.scheduler.subtasks.size ? keys : undefined;
   }
 
