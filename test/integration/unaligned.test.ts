@@ -147,6 +147,44 @@ describe('unaligned checkpoints', () => {
     expect(lines).toHaveLength(30000);
   }, 180_000);
 
+  it('unaligned - checkpoints complete while tasks whose input ended still have output queued (their barriers go after the end of their data), and a failure restores that backlog; exactly once', async () => {
+    // A sequence and a relay end at once; a slow count drains their backlog for seconds; no checkpoint failure is tolerated.
+    const run = async (name: string, settings: string[]) => {
+      const out = join(root, name);
+      const args = ['run', ...m(), '-d', ...['execution.checkpointing.unaligned.enabled=true', ...settings].flatMap((s) => ['-D', s]), 'test/jobs/ended-unaligned-job.ts', out, '30000', '4000'];
+      const r = await runCli(args);
+      expect(r.code, explain(args, r)).toBe(0);
+      return { jobId: /JobID ([0-9a-f]{32})/.exec(r.stdout)![1]!, out };
+    };
+    // Unaligned from the start, and aligned first with an aligned checkpoint timeout (the barrier after the end goes in band).
+    const jobs = await Promise.all([run('ended-unaligned', []), run('ended-switch', ['execution.checkpointing.aligned-checkpoint-timeout=20ms'])]);
+    // Restored after the planned failure from a checkpoint taken during the drain, whose in-flight
+    // data was the backlog (looked at while it is still in the history of the last checkpoints).
+    const persisted = await Promise.all(
+      jobs.map(async (job) => {
+        const restored = await until('the restore', async () => ((await get(`/jobs/${job.jobId}/checkpoints`))['latest']?.['restored'] as Record<string, any> | null) ?? undefined);
+        return (await get(`/jobs/${job.jobId}/checkpoints/details/${restored['id']}`))['persisted_data'] as number;
+      }),
+    );
+    expect(persisted.every((p) => p > 0), JSON.stringify(persisted)).toBe(true);
+    for (const job of jobs) {
+      await until(
+        'the job to finish',
+        async () => {
+          const st = (await get(`/jobs/${job.jobId}`))['state'] as string;
+          if (st === 'FAILED' || st === 'CANCELED') throw new Error(`job ${st}: ${JSON.stringify(await get(`/jobs/${job.jobId}/exceptions`)).slice(0, 2000)}`);
+          return st === 'FINISHED' ? true : undefined;
+        },
+        90_000,
+      );
+      // None expired (that would have failed the job, which tolerates none); at most the one in flight at the planned failure was aborted.
+      const counts = (await get(`/jobs/${job.jobId}/checkpoints`))['counts'] as { completed: number; failed: number };
+      expect(counts.failed, JSON.stringify(counts)).toBeLessThanOrEqual(1);
+      expect(counts.completed, JSON.stringify(counts)).toBeGreaterThanOrEqual(5);
+      expectExactCounts(job.out, 30000, K);
+    }
+  }, 180_000);
+
   it('unaligned - a failure and a retained checkpoint restore the in-flight data; another parallelism is refused; exactly once', async () => {
     const dir = join(root, 'checkpoints');
     const job = await start('restore', [

@@ -1,7 +1,9 @@
 /**
  * The consumer side: one input channel per connected producer subtask. Buffers queue per channel;
  * the task polls them round-robin and returns one credit per buffer it took, which lets the
- * producer send another. A channel ends with the producer's end-of-input message.
+ * producer send another. A channel ends with the producer's end-of-input message; with unaligned
+ * checkpoints, barriers may still come after it (the producer keeps its channels open for them
+ * until it finishes), and the buffers still queued then are what such a barrier overtook.
  *
  * Barriers: when a channel's next item is a barrier, poll() hands it to the task. In aligned
  * (exactly-once) mode the task then blocks that channel until the barrier has arrived on every

@@ -13,7 +13,8 @@
  * priority path) is sent at once, ahead of the buffers queued for credit, which it overtakes: they
  * are still sent after it, and their copies are the channel's in-flight data of the checkpoint
  * (output channel state). With an aligned checkpoint timeout, an aligned barrier still queued when
- * the timeout passes overtakes what is before it then.
+ * the timeout passes overtakes what is before it then. After the producer's input ended, a barrier
+ * that may turn unaligned still goes (see barrier()); an aligned one does not.
  */
 import { RecordBatchCodec } from '../../core/serde.js';
 import { copyRecord } from '../../core/record-copy.js';
@@ -136,7 +137,11 @@ class ChannelWriter implements ChannelEndpoint {
    * band until `overtakeAt`. Resolves with the buffers it overtook once it is out (none in band).
    */
   barrier(id: number, ts: number, dir: string | undefined, mode: BarrierMode): Promise<SealedBuffer[]> {
-    if (this.finishing) return Promise.resolve([]);
+    // The producer's input ended (Flink's end of data). An aligned barrier has nothing to wait
+    // for: the consumer takes the channel's end as its barrier. One that may turn unaligned still
+    // goes, even after the end (Flink keeps the partition open until the final checkpoint), so
+    // that a consumer with a backlog from this channel can take it as in-flight data.
+    if (this.finishing && (mode.savepoint === true || (mode.unaligned !== true && mode.overtakeAt === undefined))) return Promise.resolve([]);
     this.seal();
     if (mode.unaligned === true && mode.savepoint !== true) return Promise.resolve(this.overtake({ barrier: id, ts, dir }));
     return new Promise<SealedBuffer[]>((resolve) => {

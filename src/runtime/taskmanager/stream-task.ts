@@ -280,7 +280,7 @@ export class StreamTask {
       await this.awaitPendingWork();
       for (const op of chain.operators) await op.endInput();
       for (const w of chain.writers) w.finish();
-      for (const w of chain.writers) await w.whenFinished();
+      await this.whenOutputFinished(chain);
       this.stopFlushTimer();
       if (this.canceled) throw new CanceledSignal();
       this.inputEnded = true;
@@ -320,6 +320,37 @@ export class StreamTask {
       else if (e instanceof CanceledSignal || this.canceled) this.report.state('CANCELED');
       else this.report.state('FAILED', { error: serializeError(e) });
     }
+  }
+
+  /**
+   * Waits until the writers sent everything they hold (the input ended). With unaligned
+   * checkpoints a task with input meanwhile takes the barriers that its ended producers still send
+   * (they come after the end of their data): its own backlog of output goes into such a checkpoint
+   * as in-flight data instead of delaying it (Flink's end of data before the end of partition).
+   */
+  private async whenOutputFinished(chain: OperatorChain): Promise<void> {
+    const finished = Promise.all(chain.writers.map((w) => w.whenFinished()));
+    const gate = chain.gate;
+    if (!gate || this.unalignedTimeout(false) === undefined) {
+      await finished;
+      return;
+    }
+    let done = false;
+    void finished.then(() => {
+      done = true;
+      gate.wake();
+    });
+    while (!done && !this.canceled) {
+      if (this.needsAttention(gate)) await this.attend(chain);
+      // Every channel ended and was consumed: what comes now are barriers only (in band with an aligned checkpoint timeout).
+      let item: Polled | undefined;
+      while (!this.canceled && (item = gate.poll()) !== undefined) {
+        if (item.kind === 'barrier') await this.onBarrier(chain, item);
+        else if (item.kind === 'buffer') item.release();
+      }
+      if (!done && !this.canceled) await gate.whenData();
+    }
+    await finished;
   }
 
   private async consumeInput(chain: OperatorChain): Promise<void> {
@@ -579,6 +610,9 @@ export class StreamTask {
     const gate = chain.gate!;
     const u = this.unaligned;
     if (u && id === u.id) {
+      // A channel already done: its producer ended and what it left queued was taken then
+      // (promoteQueued); the barrier it still sent after its end overtook the same buffers.
+      if (u.seen.has(channel)) return;
       // Another barrier of the unaligned checkpoint in progress: what it overtook is in-flight data.
       for (const buf of b.overtaken ?? []) this.recordInFlight(gate, channel, buf);
       u.seen.add(channel);
@@ -835,7 +869,8 @@ export class StreamTask {
         releaseSnapshots(refs);
         return undefined;
       }
-      const outputs = this.inputEnded ? [] : chain.writers.map((w) => w.broadcastBarrier(id, ts, targetDir, mode));
+      // After the input ended, only a barrier that may turn unaligned still goes (record-writer.ts).
+      const outputs = chain.writers.map((w) => w.broadcastBarrier(id, ts, targetDir, mode));
       // A stop's savepoint (Flink's synchronous savepoint): the source emits nothing after its barrier.
       if (haltSource && source) source.halt(id);
       return { refs, syncMs: performance.now() - t0, outputs };
