@@ -2,7 +2,8 @@
  * Connected streams (issue #15, first step) through the CLI at parallelism 1 and 3, exact results:
  * a KeyedCoProcessFunction with keyed state on both sides and event-time timers (Flink training's
  * rides and fares), a CoMapFunction, and a keyed RichCoFlatMapFunction whose keyed state both
- * inputs share; and the plan names the two-input operators as Flink does.
+ * inputs share; watermarks of two-input operators whose inputs go idle; and the plan names the
+ * two-input operators as Flink does.
  */
 import { describe, expect, it } from 'vitest';
 import { explain, runCli } from '../helpers/cli.js';
@@ -36,6 +37,19 @@ describe('connected streams', () => {
         .sort((a, b) => a - b);
       expect(counts, `key ${k}`).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     }
+  }, 90_000);
+
+  it('connect - idle inputs: a valve per input, and the minimum over the active inputs, which does not advance while both are idle (as Flink)', async () => {
+    const idle = async (mode: string) => {
+      const args = ['run', '-t', 'local', 'test/jobs/two-input-idle-job.ts', mode];
+      const r = await runCli(args, { timeoutMs: 60_000 });
+      expect(r.code, explain(args, r)).toBe(0);
+      return JSON.parse(/RESULT (.*)/.exec(r.stdout)![1]!) as string[];
+    };
+    // Both inputs idle: the interval join's watermark stays at the right input's 80, so b2@90 is not late (it went past at 100).
+    expect(await idle('interval')).toEqual(['a1-b1', 'a1-b2']);
+    // Input 1's valve holds 100 after its channels went idle and one came back: input 2 at 150 does not fire the timer at 120.
+    expect(await idle('resume')).toEqual(['a1 -9223372036854776000', 'a2 80', 'b1 80', 'timer 120 at 9223372036854776000']);
   }, 90_000);
 
   it('connect - the plan names the two-input operators as Flink does', async () => {

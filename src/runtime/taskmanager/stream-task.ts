@@ -39,7 +39,7 @@ import type { ChannelStateData, InFlightBuffer } from '../../state/index.js';
 import type { LocalStateStore } from '../../checkpoint/local-recovery.js';
 import { join } from 'node:path';
 import { NO_LOGGING } from '../../core/logging.js';
-import { StatusWatermarkValve } from './watermark-valve.js';
+import { StatusWatermarkValve, TwoInputWatermarkValve, type InputWatermarks } from './watermark-valve.js';
 import { MAX_WATERMARK, MIN_WATERMARK } from '../../core/watermarks.js';
 
 /** Buffers processed before a task yields to the event loop. */
@@ -122,7 +122,7 @@ export class StreamTask {
   /** Checkpoints aborted before this task took them: their late barriers are dropped. */
   private readonly abortedCheckpoints = new Set<number>();
   /** The input's watermark valve (tasks with input channels). */
-  private valve: StatusWatermarkValve | undefined;
+  private valve: InputWatermarks | undefined;
   private finalDone: (() => void) | undefined;
   /** The checkpoint being aligned (`timer`: its switch to unaligned, with an aligned checkpoint timeout). */
   private aligning: { id: number; ts: number; dir: string | undefined; seen: Set<number>; start: number; savepoint: boolean; timer?: NodeJS.Timeout } | undefined;
@@ -357,14 +357,17 @@ export class StreamTask {
     const gate = chain.gate!;
     const head = chain.head;
     const gauge = this.spec.watermarks;
-    const valve = new StatusWatermarkValve(gate.size, {
-      emitWatermark: (wm) => {
+    const valveOutput = {
+      emitWatermark: (wm: number) => {
         gauge?.setInputWatermark(wm); // Flink's currentInputWatermark gauge (REST .../watermarks)
         if (metrics) metrics.operators[0]!.inputWatermark = wm;
         head.processWatermark(wm);
       },
-      emitWatermarkStatus: (idle) => head.processWatermarkStatus(idle),
-    });
+      emitWatermarkStatus: (idle: boolean) => head.processWatermarkStatus(idle),
+    };
+    // A two-input operator: a valve per input, then the minimum over the active inputs (Flink's CombinedWatermarkStatus).
+    const inputOf = Array.from({ length: gate.size }, (_, c) => gate.inputIndexOf(c));
+    const valve: InputWatermarks = inputOf.includes(1) ? new TwoInputWatermarkValve(inputOf, valveOutput) : new StatusWatermarkValve(gate.size, valveOutput);
     this.valve = valve;
     const metrics = this.spec.metrics;
     const timeoutMs = this.unalignedTimeout(false);

@@ -21,7 +21,7 @@ export interface ValveOutput {
 }
 
 /** The watermark valve of one task's input channels. */
-export class StatusWatermarkValve {
+export class StatusWatermarkValve implements InputWatermarks {
   private readonly channels: ChannelStatus[];
   private lastOutputWatermark = MIN_WATERMARK;
   private idle = false;
@@ -91,6 +91,88 @@ export class StatusWatermarkValve {
     if (max > this.lastOutputWatermark) {
       this.lastOutputWatermark = max;
       this.output.emitWatermark(max);
+    }
+  }
+}
+
+/** What a task's input turns watermarks and statuses of its channels into (one valve, or one per input). */
+export interface InputWatermarks {
+  /** The last watermark emitted. */
+  readonly watermark: number;
+  inputWatermark(watermark: number, channel: number): void;
+  inputWatermarkStatus(idle: boolean, channel: number): void;
+}
+
+/**
+ * The watermarks of a two-input task, as Flink's StreamTwoInputProcessor and
+ * AbstractStreamOperator's CombinedWatermarkStatus have them: one StatusWatermarkValve per input
+ * over that input's channels (flushing its largest watermark when all of them go idle), then the
+ * operator's watermark is the minimum over the inputs that are active. While every input is idle
+ * it does not advance (an idle input's flushed watermark never moves it past an input that was
+ * holding it), and the task is idle downstream.
+ */
+export class TwoInputWatermarkValve implements InputWatermarks {
+  private readonly valves: StatusWatermarkValve[];
+  /** Per channel of the gate: its input, and its index among that input's channels. */
+  private readonly inputOf: readonly number[];
+  private readonly indexInInput: readonly number[];
+  private readonly inputs = [
+    { watermark: MIN_WATERMARK, idle: false },
+    { watermark: MIN_WATERMARK, idle: false },
+  ];
+  private combined = MIN_WATERMARK;
+  private idle = false;
+
+  /** `inputOf[c]`: the input (0 or 1) channel `c` feeds. */
+  constructor(
+    inputOf: readonly number[],
+    private readonly output: ValveOutput,
+  ) {
+    this.inputOf = inputOf;
+    const counts = [0, 0];
+    this.indexInInput = inputOf.map((i) => counts[i]!++);
+    this.valves = [0, 1].map(
+      (i) =>
+        new StatusWatermarkValve(counts[i]!, {
+          emitWatermark: (wm) => {
+            this.inputs[i]!.watermark = wm;
+            this.update();
+          },
+          emitWatermarkStatus: (idle) => {
+            const wasIdle = this.idle;
+            this.inputs[i]!.idle = idle;
+            this.update();
+            if (wasIdle !== this.idle) this.output.emitWatermarkStatus(this.idle);
+          },
+        }),
+    );
+  }
+
+  get watermark(): number {
+    return this.combined;
+  }
+
+  inputWatermark(watermark: number, channel: number): void {
+    this.valves[this.inputOf[channel]!]!.inputWatermark(watermark, this.indexInInput[channel]!);
+  }
+
+  inputWatermarkStatus(idle: boolean, channel: number): void {
+    this.valves[this.inputOf[channel]!]!.inputWatermarkStatus(idle, this.indexInInput[channel]!);
+  }
+
+  /** Flink's CombinedWatermarkStatus.updateCombinedWatermark. */
+  private update(): void {
+    let min = Infinity;
+    let allIdle = true;
+    for (const p of this.inputs) {
+      if (p.idle) continue;
+      allIdle = false;
+      if (p.watermark < min) min = p.watermark;
+    }
+    this.idle = allIdle;
+    if (!allIdle && min > this.combined) {
+      this.combined = min;
+      this.output.emitWatermark(min);
     }
   }
 }

@@ -5,7 +5,7 @@
  * output instead.
  */
 import { describe, expect, it } from 'vitest';
-import { StatusWatermarkValve } from '../../../src/runtime/taskmanager/watermark-valve.js';
+import { StatusWatermarkValve, TwoInputWatermarkValve } from '../../../src/runtime/taskmanager/watermark-valve.js';
 
 type Out = { wm: number } | 'IDLE' | 'ACTIVE';
 
@@ -213,5 +213,83 @@ describe('watermark valve', () => {
     status('IDLE', 0);
     status('IDLE', 1);
     expect(pop()).toBeUndefined();
+  });
+});
+
+/** A two-input valve over channels feeding `inputOf[c]`, and what it emitted. */
+function twoInputOf(inputOf: number[]) {
+  const seen: Out[] = [];
+  const valve = new TwoInputWatermarkValve(inputOf, { emitWatermark: (wm) => seen.push({ wm }), emitWatermarkStatus: (idle) => seen.push(idle ? 'IDLE' : 'ACTIVE') });
+  const all = (): Out[] => seen.splice(0);
+  const wm = (ts: number, ch: number) => valve.inputWatermark(ts, ch);
+  const status = (s: 'IDLE' | 'ACTIVE', ch: number) => valve.inputWatermarkStatus(s === 'IDLE', ch);
+  return { valve, all, wm, status };
+}
+
+describe('two-input watermark valve (Flink: a valve per input, then CombinedWatermarkStatus)', () => {
+  it('two inputs - the minimum of both inputs, emitted when it advances', () => {
+    const { valve, all, wm } = twoInputOf([0, 1]);
+    wm(10, 0);
+    expect(all()).toEqual([]);
+    wm(5, 1);
+    expect(all()).toEqual([{ wm: 5 }]);
+    wm(20, 1);
+    expect(all()).toEqual([{ wm: 10 }]);
+    wm(15, 0);
+    expect(all()).toEqual([{ wm: 15 }]);
+    expect(valve.watermark).toBe(15);
+  });
+
+  it('two inputs - an idle input stops holding the watermark back; both idle: no advance, IDLE once; ACTIVE when one returns', () => {
+    const { valve, all, wm, status } = twoInputOf([0, 1]);
+    wm(100, 0);
+    wm(80, 1);
+    expect(all()).toEqual([{ wm: 80 }]);
+    // Input 0 idle: the watermark follows input 1 alone.
+    status('IDLE', 0);
+    expect(all()).toEqual([]);
+    wm(90, 1);
+    expect(all()).toEqual([{ wm: 90 }]);
+    // Input 1 idle too: its own valve flushes 90 (already out); the operator's watermark stays, and the task is idle.
+    status('IDLE', 1);
+    expect(all()).toEqual(['IDLE']);
+    expect(valve.watermark).toBe(90);
+    // Input 1 back (at 95): active again; the minimum over active inputs is 95.
+    status('ACTIVE', 1);
+    expect(all()).toEqual(['ACTIVE']);
+    wm(95, 1);
+    expect(all()).toEqual([{ wm: 95 }]);
+  });
+
+  it('two inputs - both idle never jump to the larger input (it did with one valve over both inputs)', () => {
+    const { valve, all, wm, status } = twoInputOf([0, 1]);
+    wm(100, 0);
+    wm(80, 1);
+    all();
+    status('IDLE', 0);
+    status('IDLE', 1);
+    expect(all()).toEqual(['IDLE']);
+    expect(valve.watermark).toBe(80);
+  });
+
+  it("two inputs - an input's channels are combined first: all idle flushes that input's maximum, which it keeps when a channel returns", () => {
+    // Channels 0 and 2 feed input 0, channel 1 input 1.
+    const { valve, all, wm, status } = twoInputOf([0, 1, 0]);
+    wm(100, 0);
+    wm(50, 2);
+    wm(80, 1);
+    expect(all()).toEqual([{ wm: 50 }]);
+    // Channel 0 idle: input 0 is still at its channel 2's 50.
+    status('IDLE', 0);
+    expect(all()).toEqual([]);
+    // Input 0's last channel idle: input 0 flushes 100 and is idle; input 1 (80) is the minimum.
+    status('IDLE', 2);
+    expect(all()).toEqual([{ wm: 80 }]);
+    expect(valve.watermark).toBe(80);
+    // Channel 2 back at 50: input 0 is active again and holds its 100; input 1 going to 150 moves the operator to 100 only.
+    status('ACTIVE', 2);
+    expect(all()).toEqual([]);
+    wm(150, 1);
+    expect(all()).toEqual([{ wm: 100 }]);
   });
 });
