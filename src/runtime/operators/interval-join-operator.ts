@@ -104,10 +104,11 @@ export class IntervalJoinOperator extends StreamOperator {
   }
 
   private join(record: unknown, ts: number | undefined, isLeft: boolean): void {
-    if (ts === undefined) {
+    // No timestamp, or Long.MIN_VALUE (what a strategy without a timestamp assigner gives a record that has none): Flink fails too.
+    if (ts === undefined || ts === MIN_WATERMARK) {
       throw new MiniFlinkError(
         'MF_ERR_INVALID_PROGRAM',
-        `Elements used in interval stream joins need to have meaningful timestamps: a record of the ${isLeft ? 'left' : 'right'} input has none (assign them with assignTimestampsAndWatermarks or a source's WatermarkStrategy)`,
+        `Elements used in interval stream joins need to have meaningful timestamps: a record of the ${isLeft ? 'left' : 'right'} input has ${ts === undefined ? 'none' : 'the timestamp Long.MIN_VALUE'} (assign them with assignTimestampsAndWatermarks or a source's WatermarkStrategy with a timestamp assigner)`,
       );
     }
     const watermark = this.timers.watermark;

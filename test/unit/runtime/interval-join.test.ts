@@ -193,6 +193,14 @@ describe('interval join operator', () => {
     await h.end();
   });
 
+  it('interval join - a record with the timestamp Long.MIN_VALUE (a strategy without an assigner gives it) fails as in Flink, not joined', async () => {
+    const h = await harness(specOf(-10, 10));
+    expect(() => h.right('y', -(2 ** 63))).toThrow(/a record of the right input has the timestamp Long.MIN_VALUE/);
+    expect(() => h.left('x', -(2 ** 63))).toThrow(/a record of the left input has the timestamp Long.MIN_VALUE/);
+    expect(h.out).toEqual([]);
+    await h.end();
+  });
+
   it.each([
     ['hashmap', 'leveldb'],
     ['leveldb', 'hashmap'],
