@@ -3,7 +3,10 @@
  * into one two-input operator (`map`, `flatMap`, `process`), which sees the records of both in the
  * order they arrive, with one watermark (the minimum of both inputs) and checkpoint barriers
  * aligned across both. `keyBy(key1, key2)` partitions each side by its own key, so that records of
- * both sides with the same key meet in one subtask and share its keyed state and timers.
+ * both sides with the same key meet in one subtask and share its keyed state and timers. With one
+ * side keyed only, as in Flink, that side is partitioned by its key and its records make their key
+ * current for keyed state; the other side's records leave the current key as it was (the key of
+ * the last keyed record), and there are no timers.
  *
  * Names as Flink's plan shows them: `Co-Map`, `Co-Flat Map`, `Co-Process`, `KeyedCoProcess`.
  */
@@ -51,23 +54,22 @@ export class ConnectedStreams<IN1, IN2> {
   process<OUT>(fn: CoProcessFunction<IN1, IN2, OUT> | KeyedCoProcessFunction<unknown, IN1, IN2, OUT>): DataStream<OUT> {
     const keys = this.keys();
     if (keys.keySelector1 !== undefined && keys.keySelector2 !== undefined) return this.twoInput<OUT>('KeyedCoProcess', { type: 'keyedCoProcess', fn, keySelector1: keys.keySelector1, keySelector2: keys.keySelector2 });
-    return this.twoInput<OUT>('Co-Process', { type: 'coProcess', fn });
+    // One side keyed (Flink's CoProcessOperator with that side's state key selector): keyed state, no timers.
+    return this.twoInput<OUT>('Co-Process', { type: 'coProcess', fn, ...keys });
   }
 
-  /** The key selectors of keyed inputs (both keyed: keyed state and timers). */
+  /** The key selectors of the keyed inputs (both keyed: keyed state and timers; one: keyed state on that side). */
   private keys(): { keySelector1?: KeySelector<unknown, unknown>; keySelector2?: KeySelector<unknown, unknown> } {
     const k1 = this.first instanceof KeyedStream ? (this.first.keySelector as KeySelector<unknown, unknown>) : undefined;
     const k2 = this.second instanceof KeyedStream ? (this.second.keySelector as KeySelector<unknown, unknown>) : undefined;
-    if ((k1 === undefined) !== (k2 === undefined)) {
-      throw new TypeError('Connected streams are either both keyed or neither: call keyBy(key1, key2) on the ConnectedStreams, or keyBy on both streams');
-    }
-    return k1 !== undefined ? { keySelector1: k1, keySelector2: k2! } : {};
+    return { ...(k1 !== undefined ? { keySelector1: k1 } : {}), ...(k2 !== undefined ? { keySelector2: k2 } : {}) };
   }
 
   private twoInput<OUT>(name: string, operator: Parameters<DataStream<IN1>['env']['addTransformation']>[3]): DataStream<OUT> {
     const env = this.first.env;
     const t = env.addTransformation('twoInput', name, [this.first.transformation, this.second.transformation], operator, undefined);
     if (operator !== undefined && 'keySelector1' in operator && operator.keySelector1 !== undefined) t.stateKeySelector = operator.keySelector1;
+    else if (operator !== undefined && 'keySelector2' in operator && operator.keySelector2 !== undefined) t.stateKeySelector = operator.keySelector2;
     return new DataStream<OUT>(env, t);
   }
 }

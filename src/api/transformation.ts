@@ -42,10 +42,10 @@ export type OperatorSpec =
   | { readonly type: 'reduce'; readonly fn: unknown; readonly keySelector: KeySelector<unknown, unknown> }
   | { readonly type: 'broadcastProcess'; readonly fn: unknown; readonly descriptors: ReadonlyArray<MapStateDescriptor<unknown, unknown>> }
   | { readonly type: 'keyedBroadcastProcess'; readonly fn: unknown; readonly keySelector: KeySelector<unknown, unknown>; readonly descriptors: ReadonlyArray<MapStateDescriptor<unknown, unknown>> }
-  /** Connected streams (ConnectedStreams): key selectors of both inputs when keyed. */
+  /** Connected streams (ConnectedStreams): the key selectors of the keyed inputs. */
   | { readonly type: 'coMap'; readonly fn: unknown; readonly keySelector1?: KeySelector<unknown, unknown>; readonly keySelector2?: KeySelector<unknown, unknown> }
   | { readonly type: 'coFlatMap'; readonly fn: unknown; readonly keySelector1?: KeySelector<unknown, unknown>; readonly keySelector2?: KeySelector<unknown, unknown> }
-  | { readonly type: 'coProcess'; readonly fn: unknown }
+  | { readonly type: 'coProcess'; readonly fn: unknown; readonly keySelector1?: KeySelector<unknown, unknown>; readonly keySelector2?: KeySelector<unknown, unknown> }
   | { readonly type: 'keyedCoProcess'; readonly fn: unknown; readonly keySelector1: KeySelector<unknown, unknown>; readonly keySelector2: KeySelector<unknown, unknown> }
   /** keyBy().intervalJoin(keyBy()): inclusive bounds (exclusive ones already moved by 1 ms), late-data tags. */
   | {

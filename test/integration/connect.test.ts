@@ -39,6 +39,26 @@ describe('connected streams', () => {
     }
   }, 90_000);
 
+  it.each([1, 3])('connect - one side keyed, the other not (as Flink allows): keyed state on the keyed side, exact per-key counts; no timers (p=%i)', async (p) => {
+    const perKey = (lines: string[]) => {
+      for (let k = 0; k < 3; k++) {
+        const counts = lines
+          .filter((l) => l.startsWith(`n${k} `))
+          .map((l) => Number(l.split(' ')[1]))
+          .sort((a, b) => a - b);
+        const total = Array.from({ length: 100 }, (_, i) => i + 1).filter((n) => n % 3 === k).length;
+        expect(counts, `key ${k}`).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      }
+      return lines.filter((l) => l.startsWith('w:'));
+    };
+    const words = Array.from({ length: 60 }, (_, i) => 'x'.repeat(1 + (i % 7)));
+    expect(perKey(await run('mixed-flatmap', p))).toEqual(words.map((w) => `w:${w}`).sort());
+    expect(perKey(await run('mixed-process', p))).toEqual(words.map((w) => `w:${w} Setting timers is only supported on a keyed streams.`).sort());
+    const r = await runCli(['info', 'test/jobs/connect-job.ts', 'mixed-process', String(p)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Co-Process');
+  }, 90_000);
+
   it('connect - idle inputs: a valve per input, and the minimum over the active inputs, which does not advance while both are idle (as Flink)', async () => {
     const idle = async (mode: string) => {
       const args = ['run', '-t', 'local', 'test/jobs/two-input-idle-job.ts', mode];

@@ -9,9 +9,14 @@
  *   comap        numbers and words -> connect -> a CoMapFunction object `{ map1, map2 }`
  *   coflatmap    numbers and words -> keyBy(n % 3, word length % 3) -> a RichCoFlatMapFunction
  *                counting per key across both inputs in keyed ValueState
+ *   mixed-flatmap  numbers keyed by n % 3, connected with words not keyed: a RichCoFlatMapFunction
+ *                counting the numbers per key in keyed ValueState, words passed on
+ *   mixed-process  words not keyed, connected with numbers keyed by n % 3: a CoProcessFunction
+ *                counting the numbers per key; a timer asked for by a word is refused (no timers)
  * Arguments: <mode> <parallelism>
  */
 import {
+  CoProcessFunction,
   KeyedCoProcessFunction,
   RichCoFlatMapFunction,
   StreamExecutionEnvironment,
@@ -20,6 +25,7 @@ import {
   type Collector,
   type KeyedProcessContext,
   type OnTimerContext,
+  type ProcessContext,
   type ValueState,
 } from 'miniflink';
 
@@ -88,6 +94,42 @@ class CountBoth extends RichCoFlatMapFunction<number, string, string> {
   }
 }
 
+/** Counts the keyed side's records per key; the other side has no key of its own. */
+class CountKeyedSide extends RichCoFlatMapFunction<number, string, string> {
+  private count!: ValueState<number>;
+  override open(): void {
+    this.count = this.getRuntimeContext().getState(new ValueStateDescriptor<number>('count'));
+  }
+  flatMap1(n: number, out: Collector<string>): void {
+    const c = (this.count.value() ?? 0) + 1;
+    this.count.update(c);
+    out.collect(`n${n % 3} ${c}`);
+  }
+  flatMap2(w: string, out: Collector<string>): void {
+    out.collect(`w:${w}`);
+  }
+}
+
+class CountSecond extends CoProcessFunction<string, number, string> {
+  private count!: ValueState<number>;
+  override open(): void {
+    this.count = this.getRuntimeContext().getState(new ValueStateDescriptor<number>('count'));
+  }
+  processElement1(w: string, ctx: ProcessContext, out: Collector<string>): void {
+    try {
+      ctx.timerService().registerEventTimeTimer(1);
+      out.collect(`timer for ${w}`);
+    } catch (e) {
+      out.collect(`w:${w} ${(e as Error).message}`);
+    }
+  }
+  processElement2(n: number, _ctx: ProcessContext, out: Collector<string>): void {
+    const c = (this.count.value() ?? 0) + 1;
+    this.count.update(c);
+    out.collect(`n${n % 3} ${c}`);
+  }
+}
+
 const R = 500;
 const words = Array.from({ length: 60 }, (_, i) => 'x'.repeat(1 + (i % 7)));
 let result: string[];
@@ -112,6 +154,19 @@ if (mode === 'rides-fares') {
     .connect(env.fromCollection(words))
     .map({ map1: (n: number) => `n:${n}`, map2: (w: string) => `w:${w}` })
     .executeAndCollect('comap');
+} else if (mode === 'mixed-flatmap') {
+  result = await env
+    .fromSequence(1, 100)
+    .keyBy((n) => n % 3)
+    .connect(env.fromCollection(words))
+    .flatMap(new CountKeyedSide())
+    .executeAndCollect('mixed-flatmap');
+} else if (mode === 'mixed-process') {
+  result = await env
+    .fromCollection(words)
+    .connect(env.fromSequence(1, 100).keyBy((n) => n % 3))
+    .process(new CountSecond())
+    .executeAndCollect('mixed-process');
 } else {
   result = await env
     .fromSequence(1, 100)

@@ -3,7 +3,9 @@
  * CoProcessOperator and KeyedCoProcessOperator). Input 1 is the first stream, input 2 the second
  * (the task calls processElement and processElement2). On keyed connected streams each input has
  * its own key selector: the operator makes the record's key current before user code runs, so
- * both sides share keyed state (and, for the process functions, timers) by key. A promise the
+ * both sides share keyed state (and, for the process functions, timers) by key; with one side
+ * keyed only, that side's records make their key current and the other's leave it (Flink's
+ * setKeyContextElement with no state key selector for that input). A promise the
  * user's function returns on keyed streams fails the task, as for one-input keyed operators.
  */
 import { toCallable, type Collector, type KeyedProcessContext, type OnTimerContext, type ProcessContext, type TimerService as TimerServiceApi } from '../../api/index.js';
@@ -31,19 +33,19 @@ abstract class CoOperatorBase extends StreamOperator {
   ) {
     super(ctx);
     this.userFunction = fn;
-    if (keySelector1 !== undefined && keySelector2 !== undefined) {
+    if (keySelector1 !== undefined || keySelector2 !== undefined) {
       checkState(ctx.keyedBackend !== undefined, 'A keyed operator needs a keyed state backend');
       this.backend = ctx.keyedBackend;
-      this.key1 = toCallable(keySelector1, 'getKey', 'key selector');
-      this.key2 = toCallable(keySelector2, 'getKey', 'key selector');
+      if (keySelector1 !== undefined) this.key1 = toCallable(keySelector1, 'getKey', 'key selector');
+      if (keySelector2 !== undefined) this.key2 = toCallable(keySelector2, 'getKey', 'key selector');
       this.keyedInput = true;
     }
   }
 
-  /** Makes the record's key (by its input's key selector) current, on keyed connected streams. */
+  /** Makes the record's key (by its input's key selector) current, for a keyed input. */
   protected setKey(record: unknown, input: 1 | 2): void {
-    if (!this.backend) return;
-    this.backend.setCurrentKey((input === 1 ? this.key1 : this.key2)!(record));
+    const key = input === 1 ? this.key1 : this.key2;
+    if (key !== undefined) this.backend!.setCurrentKey(key(record));
   }
 
   /** A promise from the user's function fails the task (user functions are synchronous, as Flink's). */
@@ -104,15 +106,18 @@ export class CoProcessOperator extends CoOperatorBase {
     timerService: () => this.timers,
     output: (tag, value) => this.output.collectSide(tag, value, this.timestamp),
   };
-  constructor(ctx: OperatorContext, fn: unknown) {
-    super(ctx, fn, undefined, undefined);
+  /** Key selectors: of the one keyed input of connected streams keyed on one side only (keyed state on that side). */
+  constructor(ctx: OperatorContext, fn: unknown, keySelector1?: unknown, keySelector2?: unknown) {
+    super(ctx, fn, keySelector1, keySelector2);
   }
   processElement(record: unknown, timestamp?: number): void {
     this.timestamp = timestamp;
+    this.setKey(record, 1);
     this.checkResult(this.call1(record, this.context, this.collector), 'processElement1', 'CoProcessFunction');
   }
   override processElement2(record: unknown, timestamp?: number): void {
     this.timestamp = timestamp;
+    this.setKey(record, 2);
     this.checkResult(this.call2(record, this.context, this.collector), 'processElement2', 'CoProcessFunction');
   }
   override processWatermark(watermark: number): void {

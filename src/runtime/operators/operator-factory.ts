@@ -39,7 +39,7 @@ export function createOperator(spec: OperatorSpec, ctx: OperatorContext): Stream
     case 'coFlatMap':
       return new CoFlatMapOperator(ctx, spec.fn, spec.keySelector1, spec.keySelector2);
     case 'coProcess':
-      return new CoProcessOperator(ctx, spec.fn);
+      return new CoProcessOperator(ctx, spec.fn, spec.keySelector1, spec.keySelector2);
     case 'keyedCoProcess':
       return new KeyedCoProcessOperator(ctx, spec.fn, spec.keySelector1, spec.keySelector2);
     case 'intervalJoin':

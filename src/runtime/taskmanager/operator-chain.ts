@@ -200,7 +200,7 @@ export function channelKeysOf(job: JobGraph, vertex: JobVertex, jobId: string, a
 }
 
 /** Operators of keyed connected streams: they make each input's key current themselves (one key selector per input). */
-const KEYS_PER_INPUT: ReadonlySet<string> = new Set(['coMap', 'coFlatMap', 'keyedCoProcess', 'intervalJoin']);
+const KEYS_PER_INPUT: ReadonlySet<string> = new Set(['coMap', 'coFlatMap', 'coProcess', 'keyedCoProcess', 'intervalJoin']);
 
 /** Keyed operators that set the current key themselves. */
 const SETS_OWN_KEY: ReadonlySet<string> = new Set(['keyedProcess', 'reduce', 'keyedBroadcastProcess']);
