@@ -16,13 +16,18 @@ export function sequenceSplit(from: number, to: number, parallelism: number, ind
 
 /**
  * Emits the numbers from..to (inclusive). Checkpointed: the ranges still to emit are split list
- * state, so a restore at another parallelism hands each range to one subtask.
+ * state, so a restore at another parallelism hands each range to one subtask. A union list state
+ * says that the snapshot had this source at all: restored from one without it (an operator added
+ * to a job, `-n`), the source starts afresh, as Flink's NumberSequenceSource does with no
+ * enumerator state; restored from one with it, no range left means nothing left to emit.
  */
 export class SequenceSource extends RichParallelSourceFunction<number> implements CheckpointedFunction {
   private canceled = false;
   /** Ranges [next, end] this subtask still has to emit; the first is in progress. */
   private ranges: Array<[number, number]> | undefined;
   private state!: ListState<[number, number]>;
+  /** Not empty in a snapshot of this source (one entry per subtask, every subtask gets all on restore). */
+  private taken!: ListState<boolean>;
   constructor(
     private readonly from: number,
     private readonly to: number,
@@ -35,12 +40,16 @@ export class SequenceSource extends RichParallelSourceFunction<number> implement
   /** Registers the position state; a restore brings back the ranges not emitted yet. */
   initializeState(ctx: FunctionInitializationContext): void {
     this.state = ctx.getOperatorStateStore().getListState(new ListStateDescriptor<[number, number]>('sequence-ranges'));
-    if (ctx.isRestored()) this.ranges = [...this.state.get()].map(([a, b]) => [a, b]);
+    this.taken = ctx.getOperatorStateStore().getUnionListState(new ListStateDescriptor<boolean>('sequence-snapshot'));
+    // Snapshots before this marker existed (no entry) hold ranges when anything was left to emit.
+    const restored = [...this.state.get()];
+    if (ctx.isRestored() && ([...this.taken.get()].length > 0 || restored.length > 0)) this.ranges = restored.map(([a, b]) => [a, b]);
   }
 
   /** Stores the ranges not emitted yet. */
   snapshotState(): void {
     this.state.update((this.ranges ?? []).filter(([a, b]) => a <= b));
+    this.taken.update([true]);
   }
 
   /** Emits this subtask's part of the range. */
