@@ -2,7 +2,8 @@
  * FileSink.forRowFormat(dir, encoder): Flink's exactly-once file sink with row encoding.
  *
  *   record -> .part-<uuid>-<subtask>-<n>.inprogress.<lineage>   (hidden: in progress)
- *   barrier n -> the in-progress file is closed and becomes pending for checkpoint n
+ *   barrier n -> the in-progress file is closed and renamed .part-<uuid>-<subtask>-<n>.pending.<lineage>,
+ *                pending for checkpoint n (or savepoint n)
  *   checkpoint n complete -> pending files of checkpoints <= n are renamed part-<uuid>-<subtask>-<n>
  *
  * Part files roll at every checkpoint (Flink's OnCheckpointRollingPolicy), so a restore never
@@ -10,12 +11,14 @@
  * (the checkpoint they belong to completed, only the notice may have been lost; a pending file that
  * is neither in progress nor committed is an error, as for Flink's committer), and in-progress files
  * of this subtask that no checkpoint knows are deleted, if this sink wrote them: each in-progress
- * file carries the sink's lineage (a hash of the job id, the task's name and the base path, the same
- * in every attempt of the job), so a failed attempt's files are found and another job's files in
- * the same directory are left alone (as Flink leaves hidden files it does not know; so are those of
- * the job a savepoint was taken from). A file from a failed attempt is never visible as finished.
- * At the end of a bounded job the last files are committed by the final checkpoint (or at once when
- * checkpointing is off).
+ * file carries the sink's lineage (a hash of the job id, the task's name, the operator's id and the
+ * base path, the same in every attempt of the job), so a failed attempt's files are found and
+ * another job's files in the same directory (or another sink's of this job) are left alone (as
+ * Flink leaves hidden files it does not know; so are those of the job a savepoint was taken from).
+ * Only files still in progress are deleted: a pending file (closed for a checkpoint or a savepoint,
+ * which a later restore may commit) never is, as Flink never deletes one. A file from a failed
+ * attempt is never visible as finished. At the end of a bounded job the last files are committed by
+ * the final checkpoint (or at once when the job does not checkpoint).
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { createHash, randomUUID } from 'node:crypto';
@@ -71,8 +74,10 @@ export interface OutputFileConfig {
   readonly partSuffix?: string;
 }
 
-/** A file waiting for its checkpoint to complete. */
+/** A file waiting for its checkpoint to complete (`inProgress`: its hidden name meanwhile). */
 type Pending = { inProgress: string; final: string; checkpointId: number };
+/** An open in-progress file and what is still to be written to it (encoded records: text or bytes). */
+type OpenFile = { fd: number; inProgress: string; final: string; buffered: Array<string | Uint8Array>; bytes: number };
 
 const FLUSH_BYTES = 64 * 1024;
 /** A part file's uuid (randomUUID). */
@@ -85,7 +90,7 @@ export class FileSinkFunction<T> extends RichSinkFunction<T> implements Checkpoi
   private readonly uuid = randomUUID();
   private counter = 0;
   /** Open in-progress files by bucket. */
-  private readonly openFiles = new Map<string, { fd: number; inProgress: string; final: string; buffered: string[]; bytes: number }>();
+  private readonly openFiles = new Map<string, OpenFile>();
   /** Closed files waiting for a checkpoint to complete (checkpointId -1: closed at end of input). */
   private pending: Pending[] = [];
   private state!: ListState<Pending>;
@@ -104,8 +109,9 @@ export class FileSinkFunction<T> extends RichSinkFunction<T> implements Checkpoi
   /** Restores pending files (committing them) and removes the stray in-progress files this sink wrote. */
   initializeState(ctx: FunctionInitializationContext): void {
     this.state = ctx.getOperatorStateStore().getUnionListState(new ListStateDescriptor<Pending>('file-sink-pending'));
-    this.checkpointing = true;
     const rc = this.getRuntimeContext();
+    // Without checkpoints, nothing would ever commit the files: finish() does (Flink's committer at the end of input).
+    this.checkpointing = rc.isCheckpointingEnabled();
     const me = rc.getIndexOfThisSubtask();
     const parallelism = rc.getNumberOfParallelSubtasks();
     const known = new Set<string>();
@@ -132,7 +138,7 @@ export class FileSinkFunction<T> extends RichSinkFunction<T> implements Checkpoi
   private lineage(): string {
     if (this.lineageId === undefined) {
       const rc = this.getRuntimeContext();
-      this.lineageId = createHash('sha256').update(`${rc.getJobId()}\0${rc.getTaskName()}\0${this.basePath}`).digest('hex').slice(0, 32);
+      this.lineageId = createHash('sha256').update(`${rc.getJobId()}\0${rc.getTaskName()}\0${rc.getOperatorUniqueID()}\0${this.basePath}`).digest('hex').slice(0, 32);
     }
     return this.lineageId;
   }
@@ -150,9 +156,8 @@ export class FileSinkFunction<T> extends RichSinkFunction<T> implements Checkpoi
       this.openFiles.set(bucket, f);
     }
     const enc = this.encoder.encode(value);
-    const text = typeof enc === 'string' ? enc : Buffer.from(enc).toString('latin1');
-    f.buffered.push(text);
-    f.bytes += text.length;
+    f.buffered.push(enc);
+    f.bytes += typeof enc === 'string' ? enc.length : enc.byteLength;
     if (f.bytes >= FLUSH_BYTES) flush(f);
   }
 
@@ -160,7 +165,10 @@ export class FileSinkFunction<T> extends RichSinkFunction<T> implements Checkpoi
     for (const f of this.openFiles.values()) {
       flush(f);
       closeSync(f.fd);
-      this.pending.push({ inProgress: f.inProgress, final: f.final, checkpointId });
+      // Pending from now on: a restore's clean-up of in-progress files leaves it alone.
+      const pending = f.inProgress.replace(/\.inprogress\.([0-9a-f]+)$/, '.pending.$1');
+      renameSync(f.inProgress, pending);
+      this.pending.push({ inProgress: pending, final: f.final, checkpointId });
     }
     this.openFiles.clear();
   }
@@ -204,9 +212,11 @@ export class FileSinkFunction<T> extends RichSinkFunction<T> implements Checkpoi
   }
 }
 
-function flush(f: { fd: number; buffered: string[]; bytes: number }): void {
+function flush(f: OpenFile): void {
   if (f.buffered.length === 0) return;
-  writeSync(f.fd, f.buffered.join(''), null, 'utf8');
+  // Text as UTF-8, bytes as they are (an Encoder may return either).
+  if (f.buffered.every((b) => typeof b === 'string')) writeSync(f.fd, f.buffered.join(''), null, 'utf8');
+  else writeSync(f.fd, Buffer.concat(f.buffered.map((b) => (typeof b === 'string' ? Buffer.from(b, 'utf8') : b))));
   f.buffered = [];
   f.bytes = 0;
 }

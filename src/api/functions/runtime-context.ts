@@ -41,6 +41,10 @@ export interface RuntimeContext {
   getAttemptNumber(): number;
   /** The job's id. */
   getJobId(): string;
+  /** The operator's id: unique within the job, the same in every attempt and submission (Flink's StreamingRuntimeContext). */
+  getOperatorUniqueID(): string;
+  /** Whether the job takes periodic checkpoints (Flink's StreamingRuntimeContext). */
+  isCheckpointingEnabled(): boolean;
   /** Keyed ValueState for the current key; only in keyed operators. */
   getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
   /** Keyed ListState. */

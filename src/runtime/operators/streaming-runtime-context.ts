@@ -28,6 +28,8 @@ export interface TaskInfo {
   readonly maxParallelism: number;
   /** Attempt number. */
   readonly attempt: number;
+  /** Whether the job takes periodic checkpoints (default: no). */
+  readonly checkpointingEnabled?: boolean;
 }
 
 /** Flink's StreamingRuntimeContext. */
@@ -42,7 +44,17 @@ export class StreamingRuntimeContext implements RuntimeContext {
     private readonly loggers: (name: string) => Logger = () => NOOP_LOGGER,
     /** The default logger name: the operator's. */
     private readonly operatorName = '',
+    /** The operator's id (stable across attempts and submissions of the job: its uid's hash, or its place in the graph). */
+    private readonly operatorId = '',
   ) {}
+  /** Flink's StreamingRuntimeContext.getOperatorUniqueID: unique within the job, the same in every attempt and submission. */
+  getOperatorUniqueID(): string {
+    return this.operatorId;
+  }
+  /** Flink's StreamingRuntimeContext.isCheckpointingEnabled. */
+  isCheckpointingEnabled(): boolean {
+    return this.info.checkpointingEnabled === true;
+  }
   getTaskName(): string {
     return this.info.taskName;
   }

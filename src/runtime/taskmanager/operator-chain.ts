@@ -51,6 +51,8 @@ export interface ChainSpec {
   readonly metrics?: TaskMetrics | undefined;
   /** The TaskManager's loggers, on the task's thread (getRuntimeContext().getLogger()). */
   readonly loggers?: ((name: string) => Logger) | undefined;
+  /** Whether the job takes periodic checkpoints (getRuntimeContext().isCheckpointingEnabled()). */
+  readonly checkpointing?: { readonly enabled: boolean } | undefined;
 }
 
 /** A built chain. */
@@ -85,6 +87,7 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
     parallelism: vertex.parallelism,
     maxParallelism: vertex.maxParallelism,
     attempt,
+    checkpointingEnabled: spec.checkpointing?.enabled === true,
   };
 
   const writers: RecordWriter[] = [];
@@ -123,7 +126,7 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
         });
     }
     const operator = createOperator(t.operator!, {
-      runtimeContext: new StreamingRuntimeContext(info, backend, accumulators, metricsOf(op.nodeId)?.group ?? new SimpleMetricGroup(), spec.loggers, op.name),
+      runtimeContext: new StreamingRuntimeContext(info, backend, accumulators, metricsOf(op.nodeId)?.group ?? new SimpleMetricGroup(), spec.loggers, op.name, op.operatorId),
       keyedBackend: backend,
       now: spec.now,
       sendCollected: spec.sendCollected,
