@@ -42,6 +42,9 @@ class InputChannel implements ChannelEndpoint {
     this.tail = channelTail(key);
   }
   deliver(msg: DataMessage): void {
+    // The task stopped taking input (it has consumed every channel to its end): a barrier an ended
+    // producer still sends would only pile up.
+    if (this.gate.closed && msg.t === 'barrier') return;
     if (msg.t === 'buf') this.queue.push({ bytes: msg.bytes, timestamps: msg.ts === true });
     else if (msg.t === 'barrier' && msg.u === true) {
       this.priority.push({ barrier: msg.id, ts: msg.ts, dir: msg.dir, overtaken: this.queue.filter((q): q is ReceivedBuffer => 'bytes' in q) });
@@ -97,6 +100,8 @@ export class InputGate {
   onEnded: (() => void) | undefined;
   /** Told of every aligned checkpoint barrier as it arrives, before it is polled (set by the task). */
   onAnnounce: ((id: number, ts: number, dir: string | undefined) => void) | undefined;
+  /** Set by the task once it takes no more input (every channel ended and consumed): barriers are dropped. */
+  closed = false;
 
   constructor(
     private readonly transport: Transport,
@@ -181,12 +186,15 @@ export class InputGate {
   }
 
   /**
-   * The buffers still queued in a channel whose producer ended (no barrier will come on it any
-   * more); undefined while it has not ended.
+   * The buffers still queued in a channel whose producer ended and sent no unaligned barrier of
+   * checkpoint `id` before its end; undefined while it has not ended, or when such a barrier waits
+   * to be polled: what that barrier overtook is the channel's in-flight data, and the buffers after
+   * it are its producer's (a producer that was finishing sends its barrier ahead of its last
+   * buffers, then its end).
    */
-  endedWith(channel: number): ReceivedBuffer[] | undefined {
+  endedWith(channel: number, id: number): ReceivedBuffer[] | undefined {
     const c = this.channels[channel]!;
-    if (!c.ended) return undefined;
+    if (!c.ended || c.priority.some((p) => p.barrier === id)) return undefined;
     return c.queue.filter((x): x is ReceivedBuffer => 'bytes' in x);
   }
 

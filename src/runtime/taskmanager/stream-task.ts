@@ -333,6 +333,7 @@ export class StreamTask {
     const gate = chain.gate;
     if (!gate || this.unalignedTimeout(false) === undefined) {
       await finished;
+      if (gate) gate.closed = true;
       return;
     }
     let done = false;
@@ -351,6 +352,7 @@ export class StreamTask {
       if (!done && !this.canceled) await gate.whenData();
     }
     await finished;
+    gate.closed = true;
   }
 
   private async consumeInput(chain: OperatorChain): Promise<void> {
@@ -543,7 +545,7 @@ export class StreamTask {
     for (let c = 0; c < gate.size; c++) {
       if (u.seen.has(c)) continue;
       // Its barrier queued in band, or its producer ended (no barrier comes): what is before is in-flight data.
-      const before = gate.promoteBarrier(c, u.id) ?? gate.endedWith(c);
+      const before = gate.promoteBarrier(c, u.id) ?? gate.endedWith(c, u.id);
       if (!before) continue;
       for (const buf of before) this.recordInFlight(gate, c, buf);
       u.seen.add(c);
@@ -614,7 +616,8 @@ export class StreamTask {
     const u = this.unaligned;
     if (u && id === u.id) {
       // A channel already done: its producer ended and what it left queued was taken then
-      // (promoteQueued); the barrier it still sent after its end overtook the same buffers.
+      // (promoteQueued, which leaves a channel whose barrier came before its end to that barrier);
+      // this barrier came after the end and overtook the same buffers.
       if (u.seen.has(channel)) return;
       // Another barrier of the unaligned checkpoint in progress: what it overtook is in-flight data.
       for (const buf of b.overtaken ?? []) this.recordInFlight(gate, channel, buf);

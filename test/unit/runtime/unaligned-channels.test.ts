@@ -109,4 +109,32 @@ describe('unaligned channels', () => {
     expect(gate.promoteBarrier(1, 7)).toBeUndefined();
     expect(gate.channelTail(1)).toBe('1/1/0');
   });
+
+  it('channels - after its end a producer still sends an unaligned barrier; the gate leaves an ended channel to a barrier that came before its end, and drops barriers once closed', async () => {
+    const t = new Transport(0, new Map());
+    const gate = new InputGate(t, [{ key: KEY, producerSlot: 0, inputIndex: 0 }]);
+    const w = new RecordWriter(t, { select: () => 0 }, [{ key: KEY, slot: 0 }], new RecordBatchCodec(), true, "'test' (1/1)");
+    for (let i = 0; i < 6; i++) w.emit(i); // 4 buffers sent (the initial credit), 2 wait
+    w.finish();
+    // Finishing, its last buffers waiting: the barrier overtakes them (the producer's in-flight data).
+    const overtaken = await w.broadcastBarrier(5, 0, undefined, { unaligned: true });
+    expect(overtaken[0]![1]).toHaveLength(2);
+    t.send(0, { t: 'credit', ch: KEY, n: 2 }); // they go, then the end
+    // The channel ended, but its barrier of checkpoint 5 waits: its queue is not the channel's in-flight data.
+    expect(gate.endedWith(0, 5)).toBeUndefined();
+    expect(gate.endedWith(0, 6)).toHaveLength(6);
+    const b = gate.poll();
+    expect(b).toMatchObject({ kind: 'barrier', id: 5 });
+    expect((b as unknown as { overtaken: unknown[] }).overtaken).toHaveLength(4);
+    // Finished (end sent): an unaligned barrier still goes; an aligned one does not.
+    const sent = (await w.broadcastBarrier(6, 0, undefined, { unaligned: true }))[0];
+    expect(sent).toBeUndefined();
+    expect(gate.hasPriority()).toBe(true);
+    expect(await w.broadcastBarrier(7, 0, undefined, {})).toEqual([]);
+    expect(gate.poll()).toMatchObject({ kind: 'barrier', id: 6 });
+    // Closed (the task takes no more input): barriers are dropped, none piles up.
+    gate.closed = true;
+    await w.broadcastBarrier(8, 0, undefined, { unaligned: true });
+    expect(gate.hasPriority()).toBe(false);
+  });
 });
