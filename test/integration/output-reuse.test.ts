@@ -33,4 +33,11 @@ describe('output objects changed after collect()', () => {
       expect(resultOf(r)).toEqual({ reused: all, reduced: totals(), collected: all, summed: totals() });
     });
   }
+
+  it('output reuse - a source reusing its output object while a checkpoint holds its records back: each keeps the value it was emitted with', async () => {
+    const args = ['run', '-t', 'local', 'test/jobs/held-reuse-job.ts', '5000'];
+    const r = await runCli(args, { timeoutMs: 90_000 });
+    expect(r.code, explain(args, r)).toBe(0);
+    expect(resultOf(r)).toEqual({ records: 5000, distinct: 5000 });
+  }, 90_000);
 });

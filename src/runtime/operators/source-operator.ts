@@ -18,6 +18,15 @@ import { StreamOperator, type OperatorContext } from './stream-operator.js';
 import { closeUserFunction, openUserFunction } from './user-function.js';
 import { createEventTimeParts, extractTimestamp, PeriodicAction, WatermarkEmitter } from './timestamps-and-watermarks.js';
 import { SourceWatermarkAlignment } from './timestamps-alignment.js';
+import { copyRecord } from '../../core/record-copy.js';
+
+function copyHeld(record: unknown): unknown {
+  try {
+    return copyRecord(record);
+  } catch {
+    return record;
+  }
+}
 
 /** Records between voluntary yields (a power of two). */
 const YIELD_EVERY = 1024;
@@ -151,8 +160,11 @@ export class SourceOperator extends StreamOperator {
     else if (this.idle) this.emitEvent({ idle: false });
     if (this.halted !== undefined || this.holding) {
       // Held back, not emitted: a checkpoint lets it go before its barrier; a failed stop lets it
-      // go on; a finished stop drops it (a restore from the savepoint produces it again).
-      this.held.push({ record, timestamp });
+      // go on; a finished stop drops it (a restore from the savepoint produces it again). A copy:
+      // the source may reuse its output object once collect() returned, as it may when the record
+      // goes through the chain at once (one that cannot be copied is kept as it is: it may never
+      // have to leave the thread).
+      this.held.push({ record: copyHeld(record), timestamp });
       et?.generator.onEvent(record, timestamp!, et.emitter);
       return this.parked;
     }
