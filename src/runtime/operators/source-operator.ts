@@ -145,7 +145,7 @@ export class SourceOperator extends StreamOperator {
     if (this.canceled) throw new SourceCanceledError();
     if ('idle' in e) this.idle = e.idle;
     else if (this.idle) this.emitEvent({ idle: false });
-    if (this.halted !== undefined || this.holding) this.held.push(e);
+    if (this.halted !== undefined || this.holding || this.paused) this.held.push(e);
     else if ('idle' in e) this.output.emitWatermarkStatus(e.idle);
     else this.output.emitWatermark(e.watermark);
   }
@@ -158,7 +158,7 @@ export class SourceOperator extends StreamOperator {
     // source active again (Flink's legacy source contexts).
     if (et) timestamp = extractTimestamp(et.assigner, record, timestamp ?? NO_TIMESTAMP);
     else if (this.idle) this.emitEvent({ idle: false });
-    if (this.halted !== undefined || this.holding) {
+    if (this.halted !== undefined || this.holding || this.paused) {
       // Held back, not emitted: a checkpoint lets it go before its barrier; a failed stop lets it
       // go on; a finished stop drops it (a restore from the savepoint produces it again). A copy:
       // the source may reuse its output object once collect() returned, as it may when the record
@@ -193,7 +193,7 @@ export class SourceOperator extends StreamOperator {
    * checkpoint lock guarantees). Only a source's own waits (timers, I/O) can still let it run.
    */
   private thenUnheld(wait: Promise<void>): Promise<void> {
-    return wait.then(() => ((this.holding || this.halted !== undefined) && !this.canceled ? this.parked : undefined));
+    return wait.then(() => ((this.holding || this.paused || this.halted !== undefined) && !this.canceled ? this.parked : undefined));
   }
 
   /** Runs the source until it returns (bounded) or is canceled. */
@@ -207,7 +207,7 @@ export class SourceOperator extends StreamOperator {
       // savepoint halted it): its held records go out at unhold() (or resume()) after the barrier,
       // so the input does not end before them (the writers would drop them once finished). A
       // cancel or a drain wakes it; a finished stop drops them (the savepoint produces them again).
-      while ((this.holding || this.halted !== undefined) && !this.canceled) await this.parked;
+      while ((this.holding || this.paused || this.halted !== undefined) && !this.canceled) await this.parked;
     } catch (e) {
       // The source was canceled (or drained) while it looped on collect(): it has ended.
       if (e instanceof SourceCanceledError && this.canceled) return;
@@ -263,7 +263,24 @@ export class SourceOperator extends StreamOperator {
     }
     this.halted = undefined;
     this.releaseHeld();
-    if (!this.holding) this.wake();
+    if (!this.holding && !this.paused) this.wake();
+  }
+
+  /** Set while a checkpoint notification runs: records emitted meanwhile wait (held), as Flink's source waits for the checkpoint lock. */
+  private paused = false;
+
+  /** A checkpoint notification starts: what the source emits is held until resume. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** The notification ended: the held records go on (unless a checkpoint or a stop holds the source). */
+  unpause(): void {
+    this.paused = false;
+    if (!this.holding && this.halted === undefined) {
+      if (!this.hooks?.isCanceled()) this.releaseHeld();
+      this.wake();
+    }
   }
 
   /**
@@ -325,7 +342,7 @@ export class SourceOperator extends StreamOperator {
    */
   unhold(): void {
     this.holding = false;
-    if (this.halted === undefined) {
+    if (this.halted === undefined && !this.paused) {
       if (!this.hooks?.isCanceled()) this.releaseHeld();
       this.wake();
     }

@@ -412,6 +412,11 @@ export class StreamTask {
         continue;
       }
       if (this.canceled) return;
+      // A checkpoint notification (or an async call) still running: no record or watermark before it ends.
+      if (this.pendingWork.length > 0) {
+        await this.awaitPendingWork();
+        continue;
+      }
       const item = gate.poll();
       if (!item) {
         if (this.aligning) await this.checkAlignment(chain);
@@ -950,19 +955,46 @@ export class StreamTask {
     // so they cannot start an alignment that no one completes; those of an earlier checkpoint
     // still in flight are not (it may still complete).
     if (outcome === 'aborted' && checkpointId > this.lastCheckpoint) this.abortedCheckpoints.add(checkpointId);
-    try {
-      for (const op of chain.operators) {
-        if (outcome === 'complete') await op.notifyCheckpointComplete(checkpointId);
-        else await op.notifyCheckpointAborted(checkpointId);
+    // As Flink's mailbox runs a notification: one at a time, after the async calls in flight
+    // settled, and with no record, snapshot or other notification while it runs (it is pending
+    // work the task waits for), also when a user's notifyCheckpointComplete returns a promise.
+    const before = [...this.pendingWork];
+    const run = this.notifying.then(async () => {
+      await Promise.allSettled(before);
+      if (this.canceled) return;
+      const source = chain.head instanceof SourceOperator ? chain.head : undefined;
+      source?.pause();
+      this.notifyRunning = true;
+      try {
+        for (const op of chain.operators) {
+          if (outcome === 'complete') await op.notifyCheckpointComplete(checkpointId);
+          else await op.notifyCheckpointAborted(checkpointId);
+        }
+      } catch (e) {
+        this.report.state('FAILED', { error: serializeError(e) });
+        this.cancel();
+        return;
+      } finally {
+        this.notifyRunning = false;
+        // The records the source emitted meanwhile go through the chain now: a user function failing on one fails the task.
+        try {
+          source?.unpause();
+        } catch (e) {
+          this.fail(e);
+        }
       }
-    } catch (e) {
-      this.report.state('FAILED', { error: serializeError(e) });
-      this.cancel();
-      return;
-    }
-    // The job's final checkpoint (taken after every task's input ended) completed: finish.
-    if (outcome === 'complete' && final && this.inputEnded) this.finalDone?.();
+      // The job's final checkpoint (taken after every task's input ended) completed: finish.
+      if (outcome === 'complete' && final && this.inputEnded) this.finalDone?.();
+    });
+    this.notifying = run;
+    this.pendingWork.push(run);
+    await run;
   }
+
+  /** The notification running (or the last one): the next waits for it. */
+  private notifying: Promise<void> = Promise.resolve();
+  /** Whether a notification's user code runs now (timers wait for it). */
+  private notifyRunning = false;
 
   /** Resolves once every async user call tracked so far (and any it led to) has settled; rejects with the first failure. */
   private async awaitPendingWork(): Promise<void> {
@@ -981,6 +1013,11 @@ export class StreamTask {
     if (this.canceled) return;
     if (this.snapshotting) {
       void this.snapshotting.then(() => this.mailbox(action));
+      return;
+    }
+    // Nor while a checkpoint notification runs (a user's async notifyCheckpointComplete).
+    if (this.notifyRunning) {
+      void this.notifying.then(() => this.mailbox(action));
       return;
     }
     try {
