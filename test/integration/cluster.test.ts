@@ -272,6 +272,23 @@ describe('cluster', () => {
     expect(started.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await fetch(`${base}/overview`)).status).toBe(200);
+    // A module that checks its arguments and calls process.exit() without them, run and planned over
+    // REST: a 400 naming the call (Flink's cluster.intercept-user-system-exit: THROW), not the end of the cluster.
+    writeFileSync(
+      join(root, 'usage.mjs'),
+      "import { StreamExecutionEnvironment } from 'miniflink';\nif (process.argv.length < 3) { console.error('usage: usage.mjs <n>'); process.exit(2); }\nsetTimeout(() => process.exit(3), 10);\nconst env = StreamExecutionEnvironment.getExecutionEnvironment();\nenv.fromSequence(1, Number(process.argv[2])).addSink({ invoke: () => {} });\nawait env.execute('usage');\n",
+    );
+    const usageForm = new FormData();
+    usageForm.append('jarfile', new Blob([readFileSync(join(root, 'usage.mjs'))]), 'usage.mjs');
+    const usage = ((await (await fetch(`${base}/jars/upload`, { method: 'POST', body: usageForm })).json()) as { filename: string }).filename.split('/').pop()!;
+    for (const r of [await fetch(`${base}/jars/${usage}/plan`), await post(`/jars/${usage}/run`, {})]) {
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { errors: string[] }).errors[0]).toMatch(/called process\.exit\(2\) while its top-level code ran here/);
+    }
+    // With its argument it runs; the exit its code leaves behind in a timer throws too (logged), the cluster serves on.
+    expect((await post(`/jars/${usage}/run`, { programArgsList: ['5'] })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await fetch(`${base}/overview`)).status).toBe(200);
     expect((await fetch(`${base}/jobs/${jobId}`, { method: 'PATCH' })).status).toBe(202);
     await waitForState(jobId, ['CANCELED']);
   });

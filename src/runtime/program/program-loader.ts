@@ -104,6 +104,8 @@ let captureQueue: Promise<void> = Promise.resolve();
 interface CaptureScope {
   /** Set when the capture was given up (its time limit): its code runs on, reaching nothing. */
   abandoned: boolean;
+  /** The job module's path (for messages). */
+  readonly path: string;
 }
 
 const captureScope = new AsyncLocalStorage<CaptureScope>();
@@ -113,7 +115,7 @@ async function captureOne(program: ProgramSpec, instance: string, options: Captu
   const gotPipeline = new Promise<Pipeline>((resolve) => (captured = resolve));
   const target = program.executeIndex ?? 0;
   let calls = 0;
-  const scope: CaptureScope = { abandoned: false };
+  const scope: CaptureScope = { abandoned: false, path: program.path };
   const executor: PipelineExecutor = {
     execute: (pipeline) => {
       // Only this capture's own code, while it is wanted: the code of a capture given up may run
@@ -130,6 +132,7 @@ async function captureOne(program: ProgramSpec, instance: string, options: Captu
   const restoreEnv = bundle !== undefined ? installEnv(bundle.env) : () => {};
   setExecutionContext({ executor, parallelism: program.parallelism, configuration: program.configuration, programPath: program.path });
   muteCapturesOutput();
+  interceptCapturesExit();
   guardDefaultExecutor();
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -232,6 +235,31 @@ function muteCapturesOutput(): void {
       if (captureScope.getStore() === undefined) print.apply(this, args);
     };
   }
+}
+
+let exitIntercepted = false;
+
+/**
+ * process.exit() called by a capture's code (its top-level code, or what that code started) throws
+ * instead of ending the process: in a cluster's JobManager that would end the cluster and every
+ * job in it (a module that checks its arguments and exits, run over REST without them), in a slot
+ * thread every task of the thread. Flink's cluster.intercept-user-system-exit: THROW. Installed
+ * once per thread; other code exits as before.
+ */
+function interceptCapturesExit(): void {
+  if (exitIntercepted) return;
+  exitIntercepted = true;
+  const exit = process.exit.bind(process);
+  process.exit = ((code?: number | string | null) => {
+    const scope = captureScope.getStore();
+    if (scope === undefined) return exit(code);
+    throw new MiniFlinkError(
+      'MF_ERR_INVALID_PROGRAM',
+      `The job module ${scope.path} called process.exit(${code ?? ''}) while its top-level code ran here to build the job graph: ` +
+        'that would end this process and every job in it, so the call throws instead (as Flink with cluster.intercept-user-system-exit: THROW). ' +
+        'Pass the module the arguments it expects (programArgs), or exit only before building a job.',
+    );
+  }) as typeof process.exit;
 }
 
 const guards = new WeakSet<PipelineExecutor>();
