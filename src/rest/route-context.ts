@@ -97,8 +97,9 @@ export function createRouteContext(server: Server, cluster: StandaloneCluster, o
     }
   };
   const vertex = (req: FastifyRequest) => {
+    // Path parameters are parsed before anything is looked up (a malformed one is a 400 for an unknown job too).
+    const vid = vertexIdParam(req);
     const jm = job(req);
-    const vid = (req.params as { vertexid: string }).vertexid;
     const v = jm.submission.job.vertices.find((x) => x.id === vid);
     if (!v) throw new RestError(404, `No vertex with ID '${vid}' exists.`);
     return { jm, v, subs: [...jm.subtasks.values()].filter((s) => s.vertexId === v.id) };
@@ -119,6 +120,7 @@ export function createRouteContext(server: Server, cluster: StandaloneCluster, o
   const metrics = () => cluster.mini.fetchMetrics(fetchInterval);
   const jobOperation = (kind: string, jobId: string, req: FastifyRequest) => {
     const t = (req.params as { triggerid: string }).triggerid;
+    if (!JOB_ID.test(t)) throw badParameter('triggerid', t);
     const op = ops.get(kind, jobId, t);
     if (!op) throw new RestError(404, `There is no ${kind} operation with triggerId=${t} for job ${jobId}.`);
     return op;
@@ -161,6 +163,21 @@ export function jobIdParam(req: FastifyRequest): string {
   const id = (req.params as { jobid: string }).jobid;
   if (!JOB_ID.test(id)) throw badParameter('jobid', id);
   return id.toLowerCase();
+}
+
+/** The vertex id of the path, lower case, or Flink's 400 for one that is not 32 hex digits. */
+export function vertexIdParam(req: FastifyRequest): string {
+  const id = (req.params as { vertexid: string }).vertexid;
+  if (!JOB_ID.test(id)) throw badParameter('vertexid', id);
+  return id.toLowerCase();
+}
+
+/** A parallelism as Flink's integer parser takes it (decimal digits, at most 2^31 - 1), at least 1; else undefined. */
+export function parseParallelism(value: unknown): number | undefined {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : undefined;
+  if (text === undefined || !/^[0-9]{1,10}$/.test(text)) return undefined;
+  const n = Number(text);
+  return n >= 1 && n <= 2 ** 31 - 1 ? n : undefined;
 }
 
 /** The items of a list in a query parameter or a configuration value, trimmed, empty ones left out. */

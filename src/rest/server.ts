@@ -6,6 +6,7 @@
  * This file builds Fastify (body parsing, the error shape) and assembles the route groups of
  * routes/ (one per resource; routes/index.ts lists them).
  */
+import { parse as parseQuery } from 'node:querystring';
 import Fastify, { type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import { ERROR_CODES, isMiniFlinkError } from '../core/errors.js';
@@ -21,7 +22,25 @@ export type { RestOptions } from './route-context.js';
 
 /** Builds the server (not listening yet). */
 export async function buildRestServer(cluster: StandaloneCluster, options: RestOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    routerOptions: {
+      // An uploaded module's id is `<uuid>_<file name>`: long file names are ids too.
+      maxParamLength: 2048,
+      // A repeated query parameter is one list (Flink's query parameters are lists): `get=a&get=b` is `get=a,b`.
+      querystringParser: (text: string) => {
+        const out: Record<string, string> = {};
+        for (const [k, v] of Object.entries(parseQuery(text))) out[k] = Array.isArray(v) ? v.join(',') : (v ?? '');
+        return out;
+      },
+    },
+    // The router's own refusals (a malformed path, an overlong path parameter) in Flink's error shape.
+    frameworkErrors: (err, _req, reply) => {
+      const e = err as { message?: string; code?: string };
+      void (reply as unknown as { code(n: number): { send(b: unknown): unknown } }).code(400).send({ errors: [`Bad request: ${e.message ?? e.code ?? 'malformed URL'}`] });
+    },
+  });
   const ctx = createRouteContext(app.server, cluster, options, new JarStore(options.uploadDir), new AsyncOperations());
   // The JobManager's own collections, for its Status.JVM.GarbageCollector metrics.
   watchGarbageCollection();

@@ -63,6 +63,17 @@ describe('cluster', () => {
       ['POST', '/jars/upload', { body: 'not multipart', headers: { 'content-type': 'text/plain' } }, 400],
       ['POST', '/jars/nope/run', { body: '{}', headers: { 'content-type': 'application/json' } }, 400],
       ['DELETE', '/jars/..%2F..%2Fetc%2Fpasswd', undefined, 400],
+      // Found by a review: Fastify's own refusals and malformed ids, now Flink's 400 in Flink's shape.
+      ['GET', '/jobs/%ZZ', undefined, 400],
+      ['GET', `/jobs/${'a'.repeat(120)}`, undefined, 400],
+      ['GET', '/jobs/0123456789abcdef0123456789abcdef/vertices/zz', undefined, 400],
+      ['GET', '/jobs/0123456789abcdef0123456789abcdef/savepoints/nothex', undefined, 400],
+      ['GET', '/jobs/xyz/metrics', undefined, 400],
+      ['GET', '/jobs/0123456789abcdef0123456789abcdef/vertices/zz/metrics', undefined, 400],
+      ['PATCH', '/jobs/0123456789abcdef0123456789abcdef/rescaling?parallelism=0x2', undefined, 400],
+      ['PATCH', '/jobs/0123456789abcdef0123456789abcdef/rescaling?parallelism=1e9', undefined, 400],
+      ['PATCH', '/jobs/0123456789abcdef0123456789abcdef/rescaling?parallelism=%202', undefined, 400],
+      ['GET', '/jobs/0123456789abcdef0123456789abcdef/exceptions?maxExceptions=5&maxExceptions=6', undefined, 400],
     ];
     for (const [method, path, init, status] of bad) {
       const res = await fetch(`${base}${path}`, { method, ...init });
@@ -90,6 +101,10 @@ describe('cluster', () => {
     expect([threeRes.status, ((await threeRes.json()) as { errors: string[] }).errors[0]]).toEqual([400, 'Exactly 1 file must be sent, received 3.']);
     const cut = await fetch(`${base}/jars/upload`, { method: 'POST', body: '--xyz\r\nContent-Disposition: form-data; name="jarfile"; filename="a.js"\r\n\r\nabc', headers: { 'content-type': 'multipart/form-data; boundary=xyz' } });
     expect(cut.status).toBe(400);
+    // A repeated query parameter is one list, as in Flink (it was a 500).
+    const twice = await fetch(`${base}/jobmanager/metrics?get=taskSlotsTotal&get=numRunningJobs`);
+    expect(twice.status).toBe(200);
+    expect(((await twice.json()) as Array<{ id: string }>).map((x) => x.id).sort()).toEqual(['numRunningJobs', 'taskSlotsTotal']);
     const form = new FormData();
     form.append('jarfile', new Blob(['not a job']), '../../evil.sh');
     const up = await fetch(`${base}/jars/upload`, { method: 'POST', body: form });
@@ -111,6 +126,12 @@ describe('cluster', () => {
     // The second job's accumulator, printed by the CLI as Flink's client does.
     expect(remote.stdout).toContain(`Job with JobID ${ids[1]} has finished.`);
     expect(remote.stdout).toContain(`- seen (number): ${2 * n}`);
+    // A module whose file name is long (its upload id `<uuid>_<name>` then too, a 414 before a review found it).
+    const long = join(root, 'nightly_sensor_aggregation_pipeline_with_late_data_handling_and_more_v2.ts');
+    writeFileSync(long, readFileSync('test/jobs/client-job.ts'));
+    const longRun = await runCli(['run', ...m, long, '10']);
+    expect(longRun.code, longRun.stderr).toBe(0);
+    expect(resultOf(longRun)).toMatchObject({ collected: 10 });
     const jobs = await Promise.all(ids.map(async (id) => (await (await fetch(`${base}/jobs/${id}`)).json()) as { name: string; state: string }));
     expect(jobs.map((j) => [j.name, j.state])).toEqual([
       ['DataStream Collect', 'FINISHED'],
@@ -400,6 +421,14 @@ describe('cluster', () => {
     ]) {
       expect((await fetch(`${base}${path}`)).status, path).toBe(200);
     }
+    expect(await get(`/jobs/${jobId}/resource-requirements`)).toEqual(Object.fromEntries(details.vertices.map((x: { id: string }) => [x.id, { parallelism: { lowerBound: 1, upperBound: 1 } }])));
+    // Requirements naming a vertex the job does not have, or bounds the wrong way round, are 400s that change nothing (found by a review).
+    const put = (b: unknown) => fetch(`${base}/jobs/${jobId}/resource-requirements`, { method: 'PUT', body: JSON.stringify(b), headers: { 'content-type': 'application/json' } });
+    expect((await put({ ['0'.repeat(32)]: { parallelism: { lowerBound: 1, upperBound: 2 } } })).status).toBe(400);
+    expect((await put({ [vid]: { parallelism: { lowerBound: 2, upperBound: 1 } } })).status).toBe(400);
+    expect((await put({ [vid]: { parallelism: { lowerBound: 1, upperBound: '0x2' } } })).status).toBe(400);
+    // Naming one vertex at its parallelism leaves the job as it is.
+    expect((await put({ [vid]: { parallelism: { lowerBound: 1, upperBound: 1 } } })).status).toBe(200);
     expect(await get(`/jobs/${jobId}/resource-requirements`)).toEqual(Object.fromEntries(details.vertices.map((x: { id: string }) => [x.id, { parallelism: { lowerBound: 1, upperBound: 1 } }])));
     // More slots than the cluster has: the rescale fails before touching the job, which runs on.
     const tooBig = (await (await fetch(`${base}/jobs/${jobId}/rescaling?parallelism=5`, { method: 'PATCH' })).json()) as { 'request-id': string };

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEPRECATED_KEYS, OPTIONS, pathList, PATH_LIST_KEYS, validateConfiguration } from '../../config/index.js';
 import { isMiniFlinkError } from '../../core/errors.js';
 import { combinations, EXECUTE_INDEX_KEY, runSchedulingBench, svgChart } from '../../runtime/index.js';
-import { body, bool, RestError, str, type RouteContext } from '../route-context.js';
+import { body, bool, parseParallelism, RestError, str, type RouteContext } from '../route-context.js';
 
 /** Configuration keys whose value is a path the cluster reads or writes (ConfigOption.path). */
 const PATH_KEYS = new Set(OPTIONS.filter((o) => o.path === true).map((o) => o.key));
@@ -68,8 +68,8 @@ export function registerJarRoutes(r: FastifyInstance, ctx: RouteContext): void {
     if (pRaw !== undefined && pRaw !== null && typeof pRaw !== 'number' && typeof pRaw !== 'string') throw new RestError(400, `The parallelism must be a positive number: ${String(pRaw)}`);
     let parallelism: number | undefined;
     if (pRaw !== undefined && pRaw !== null && pRaw !== '') {
-      parallelism = Number(pRaw);
-      if (!Number.isInteger(parallelism) || parallelism < 1) throw new RestError(400, `The parallelism must be a positive number: ${String(pRaw)}`);
+      parallelism = parseParallelism(pRaw);
+      if (parallelism === undefined) throw new RestError(400, `The parallelism must be a positive number: ${String(pRaw)}`);
     }
     const conf = b.flinkConfiguration;
     if (conf !== undefined && (typeof conf !== 'object' || conf === null || Array.isArray(conf))) throw new RestError(400, 'Request did not match expected format: flinkConfiguration must be an object.');

@@ -11,7 +11,7 @@ import type { FailureEntry, JobMaster } from '../../runtime/index.js';
 import { environmentInfo } from '../cluster-views.js';
 import { applicationDetails, applicationOverview, EXECUTION_STATES, executionResult, jobDetails, jobOverview, subtaskDetails, TERMINAL, userAccumulators, vertexDetails, vertexTaskManagers } from '../job-views.js';
 import { backPressureInfo, currentSubtaskMetrics } from '../metric-views.js';
-import { body, intParam, jobIdParam, RestError, type RouteContext } from '../route-context.js';
+import { body, intParam, jobIdParam, parseParallelism, RestError, type RouteContext } from '../route-context.js';
 
 /** Flink's restart-strategy text of a job that set none itself. */
 const CLUSTER_DEFAULT_RESTART = 'Cluster level default restart strategy';
@@ -86,9 +86,9 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
     return (own ? describeConfiguredRestartStrategy(conf) : undefined) ?? code;
   };
   r.get('/jobs/:jobid/exceptions', async (req) => {
-    const jm = job(req);
     const maxText = (req.query as { maxExceptions?: string }).maxExceptions;
     const max = maxText === undefined ? 20 : intParam(maxText, 'maxExceptions', 'query');
+    const jm = job(req);
     const entryOf = (f: Omit<FailureEntry, 'concurrent'>) => ({
       exceptionName: f.error.name,
       stacktrace: f.error.stack ?? `${f.error.name}: ${f.error.message}`,
@@ -104,12 +104,12 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
     return { exceptionHistory: { entries, truncated: jm.failures.length > max } };
   });
   r.patch('/jobs/:jobid/rescaling', async (req) => {
-    const jm = job(req);
     const pText = (req.query as { parallelism?: string }).parallelism;
-    const parallelism = Number(pText);
-    if (pText === undefined || !Number.isInteger(parallelism) || parallelism < 1) {
+    const parallelism = parseParallelism(pText);
+    if (parallelism === undefined) {
       throw new RestError(400, `Bad request, could not parse parameters: Cannot resolve query parameter (parallelism) from value "${pText ?? ''}".`);
     }
+    const jm = job(req);
     if (jm.status !== 'RUNNING') throw new RestError(409, `Job ${jm.jobId} is ${jm.status}: only a RUNNING job can be rescaled.`);
     const dir = jm.submission.checkpoints.savepointDir ?? join(options.uploadDir, 'rescaling-savepoints');
     const id = ops.start('rescaling', jm.jobId, async () => {
@@ -125,12 +125,32 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
   });
   r.put('/jobs/:jobid/resource-requirements', async (req) => {
     const j = job(req);
-    const b = body(req) as Record<string, { parallelism?: { upperBound?: unknown } }>;
-    const uppers = Object.values(b).map((x) => Number(x?.parallelism?.upperBound));
-    if (uppers.length === 0 || uppers.some((u) => !Number.isInteger(u) || u < 1)) throw new RestError(400, 'Request did not match expected format: every vertex needs parallelism.upperBound >= 1.');
-    const target = Math.max(...uppers);
-    if (target !== Math.max(...j.submission.job.vertices.map((v) => v.parallelism))) {
-      void cluster.rescale(j.jobId, target, j.submission.checkpoints.savepointDir ?? join(options.uploadDir, 'rescaling-savepoints')).catch(() => {});
+    const b = body(req) as Record<string, { parallelism?: { lowerBound?: unknown; upperBound?: unknown } }>;
+    const vertices = new Map(j.submission.job.vertices.map((v) => [v.id, v]));
+    const named = Object.entries(b);
+    if (named.length === 0) throw new RestError(400, 'Request did not match expected format: no vertex requirements given.');
+    const wanted = new Map<string, number>();
+    for (const [id, req_] of named) {
+      const v = vertices.get(id.toLowerCase());
+      if (!v) throw new RestError(400, `Request did not match expected format: the job has no vertex ${id}.`);
+      const upper = parseParallelism(req_?.parallelism?.upperBound);
+      const lowerRaw = req_?.parallelism?.lowerBound;
+      const lower = lowerRaw === undefined ? 1 : parseParallelism(lowerRaw);
+      if (upper === undefined || lower === undefined || lower > upper) throw new RestError(400, `Request did not match expected format: vertex ${id} needs 1 <= parallelism.lowerBound <= parallelism.upperBound (integers).`);
+      if (upper > v.maxParallelism) throw new RestError(400, `Request did not match expected format: vertex ${id} cannot run at ${upper}, above its max parallelism ${v.maxParallelism}.`);
+      wanted.set(v.id, upper);
+    }
+    if (j.status !== 'RUNNING') throw new RestError(409, `Job ${j.jobId} is ${j.status}: only a RUNNING job can be rescaled.`);
+    // miniflink rescales a job as a whole (its default parallelism, as PATCH /rescaling): to the
+    // largest parallelism asked for, vertices not named keeping theirs.
+    const target = Math.max(...[...vertices.values()].map((v) => wanted.get(v.id) ?? v.parallelism));
+    if (target !== Math.max(...[...vertices.values()].map((v) => v.parallelism))) {
+      const dir = j.submission.checkpoints.savepointDir ?? join(options.uploadDir, 'rescaling-savepoints');
+      // Asynchronous, as Flink's: the outcome is a rescaling operation like PATCH /rescaling's.
+      ops.start('rescaling', j.jobId, async () => {
+        await cluster.rescale(j.jobId, target, dir);
+        return {};
+      });
     }
     return {};
   });

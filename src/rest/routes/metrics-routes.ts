@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { JobMaster } from '../../runtime/index.js';
 import { metricSources } from '../metric-sources.js';
 import { aggregatedAnswer, currentSubtaskMetrics, metricsAnswer, parseAggregations, parseSubtaskRanges, vertexMetricValues } from '../metric-views.js';
-import { badParameter, intParam, splitList, type RouteContext } from '../route-context.js';
+import { badParameter, intParam, jobIdParam, splitList, vertexIdParam, type RouteContext } from '../route-context.js';
 
 type MetricQuery = { get?: string; agg?: string; subtasks?: string; jobs?: string; taskmanagers?: string };
 
@@ -56,15 +56,15 @@ export function registerMetricsRoutes(r: FastifyInstance, ctx: RouteContext): vo
     );
   });
   r.get('/jobs/:jobid/metrics', async (req) => {
-    const j = jobOf((req.params as { jobid: string }).jobid);
+    // A malformed id is Flink's 400; an unknown one lists nothing (Flink's metrics handlers do not look the job up).
+    const j = jobOf(jobIdParam(req));
     if (!j) return [];
     return metricsAnswer(jobValues(j, (await ctx.metrics()).jobMetrics(j.jobId)), query(req).get);
   });
 
   // ---- vertices and subtasks: task and operator metrics (`<operator>.<name>`) ----
   const ids = (req: FastifyRequest) => {
-    const p = req.params as { jobid: string; vertexid: string };
-    return { j: jobOf(p.jobid), vertexId: p.vertexid };
+    return { j: jobOf(jobIdParam(req)), vertexId: vertexIdParam(req) };
   };
   r.get('/jobs/:jobid/vertices/:vertexid/metrics', async (req) => {
     const { j, vertexId } = ids(req);
