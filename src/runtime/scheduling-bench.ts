@@ -143,6 +143,9 @@ export async function runSchedulingBench(req: SchedulingBenchRequest): Promise<R
 }
 
 /** One run of one combination on a cluster of its own. */
+/** How long a benchmark run stopped by its timeout waits for its job to cancel before its cluster is closed. */
+const CANCEL_WAIT_MS = 2000;
+
 async function runOnce(path: string, compiledPath: string, args: readonly string[], c: Combination, records: number | undefined, timeoutMs: number, warn: (m: string) => void): Promise<RunResult> {
   const parallelism = c.configuration['parallelism.default'] !== undefined ? Number(c.configuration['parallelism.default']) : undefined;
   const pipeline = await captureProgram({ path, compiledPath, args: [...args], configuration: { ...c.configuration }, ...(parallelism !== undefined ? { parallelism } : {}) }, `bench-${Math.random()}`);
@@ -176,19 +179,25 @@ async function runOnce(path: string, compiledPath: string, args: readonly string
     // A run must end by itself, once: a timeout or a restart (its numbers would include the failover) fails the benchmark.
     let why: string | undefined;
     const restarted = `the job failed and restarted in ${c.label} (a benchmark's runs must not fail: its figures would include the failover)`;
+    // A job that does not react to the cancel (a source that ignores cancel()) is not waited for
+    // (task.cancellation.timeout): the cluster is the benchmark's own, and closing it ends its threads.
+    let giveUp!: (e: Error) => void;
+    const givenUp = new Promise<never>((_, reject) => (giveUp = reject));
+    let giveUpTimer: NodeJS.Timeout | undefined;
     const watch = setInterval(() => {
       if (jm.restarts > 0) why = restarted;
       else if (performance.now() - wall0 > timeoutMs) why = `the job did not end within ${Math.round(timeoutMs / 1000)} s in ${c.label} (a benchmark needs a job that ends: a bounded source; or raise the timeout)`;
       if (why !== undefined) {
         clearInterval(watch);
         jm.cancel();
+        giveUpTimer = setTimeout(() => giveUp(new Error(why)), CANCEL_WAIT_MS);
       }
     }, 20);
     let result;
     let wall: number;
     let cpu: NodeJS.CpuUsage;
     try {
-      result = await jm.result();
+      result = await Promise.race([jm.result(), givenUp]);
     } catch (e) {
       if (why !== undefined) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Benchmark stopped: ${why}.`);
       throw new MiniFlinkError('MF_ERR_INVALID_PROGRAM', `The job failed in ${c.label}: ${(e as Error).message}`, { cause: e });
@@ -196,6 +205,7 @@ async function runOnce(path: string, compiledPath: string, args: readonly string
       wall = performance.now() - wall0;
       cpu = cpuUsage(cpu0);
       clearInterval(watch);
+      clearTimeout(giveUpTimer);
       sampling = false;
       await sampler;
     }

@@ -71,6 +71,12 @@ describe('miniflink bench', () => {
     const endless = await runCli(['bench', 'test/jobs/bench-endless-job.ts', '--runs', '1', '--timeout', '2'], { timeoutMs: 60_000 });
     expect(endless.code).toBe(1);
     expect(endless.stderr).toContain('Benchmark stopped: the job did not end within 2 s');
+    // A source that ignores cancel(): not waited for up to task.cancellation.timeout (180 s; found by a review).
+    const t0 = Date.now();
+    const deaf = await runCli(['bench', 'test/jobs/bench-deaf-job.ts', '--runs', '1', '--timeout', '2'], { timeoutMs: 60_000 });
+    expect(deaf.code, explain(['bench'], deaf)).toBe(1);
+    expect(deaf.stderr).toContain('Benchmark stopped: the job did not end within 2 s');
+    expect(Date.now() - t0).toBeLessThan(40_000);
     // bench/jobs/keyed.ts sets its own parallelism (its second argument).
     const json = join(root, 'keyed.json');
     const own = await runCli(['bench', 'bench/jobs/keyed.ts', '3000', '1', '--matrix', 'parallelism=1,2', '--runs', '2', '--json', json]);
@@ -93,6 +99,7 @@ describe('miniflink bench', () => {
       [['bench', 'examples/nexmark/q0.ts', '--matrix', 'parallelism=1,01'], /--matrix gives a value of parallelism twice/],
       [['bench', 'examples/nexmark/q0.ts', '--runs', '0x2'], /--runs takes a positive whole number, got '0x2'/],
       [['bench', 'examples/nexmark/q0.ts', '--json', join(root, 'no-such-dir', 'out.json')], /--json .*: the directory .* does not exist/],
+      [['bench', 'examples/nexmark/q0.ts', '--json', root], /--json .*: .* cannot be written \(EISDIR\)/],
       [['bench', '-t', 'local', 'examples/nexmark/q0.ts'], /"bench" runs the job on embedded clusters of its own, one per run: --target does not apply to it/],
     ];
     for (const [args, message] of cases) {

@@ -14,7 +14,7 @@
  * Records/s counts the records the job's sources emitted (or --records N per run). With --json,
  * the results are written there and an SVG chart beside it (same name, .svg).
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { combinations, resolveProgramPath, runSchedulingBench, svgChart, type Row } from '../../runtime/index.js';
 import { CliArgumentError, listOption, parseArgs, stringOption } from '../args.js';
@@ -74,6 +74,7 @@ export async function benchAction(argv: readonly string[], io: CliIO): Promise<n
   const jsonPath = pick('json');
   // Where the results go is checked before the runs, not after them.
   if (jsonPath !== undefined && !existsSync(dirname(resolve(jsonPath)))) throw new CliArgumentError(`--json ${jsonPath}: the directory ${dirname(resolve(jsonPath))} does not exist`);
+  if (jsonPath !== undefined) for (const p of [jsonPath, svgPathOf(jsonPath)]) checkWritable(p, jsonPath);
   const configuration = loadConfiguration(head, io.err, 'bench');
   try {
     combinations(matrix, configuration); // a bad matrix fails before the module compiles
@@ -104,7 +105,7 @@ export async function benchAction(argv: readonly string[], io: CliIO): Promise<n
   if (jsonPath !== undefined) {
     const report = { job: jobPath, args: programArgs, runs, date: new Date().toISOString(), node: process.version, warnings, combinations: rows };
     writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
-    const svgPath = jsonPath.replace(/\.json$/i, '') + '.svg';
+    const svgPath = svgPathOf(jsonPath);
     writeFileSync(svgPath, svgChart(rows));
     io.out(`Results written to ${jsonPath} and ${svgPath}`);
   }
@@ -131,3 +132,18 @@ export function formatTable(rows: readonly Row[], runs: number): string {
   return [`${runs} run(s) per combination, interleaved, after a warm-up; records/s over the job's net runtime.`, fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)].join('\n');
 }
 
+/** Where the chart goes beside the JSON file. */
+function svgPathOf(jsonPath: string): string {
+  return jsonPath.replace(/\.json$/i, '') + '.svg';
+}
+
+/** Fails before any run when a result file cannot be written (a directory, a read-only place). */
+function checkWritable(path: string, option: string): void {
+  const existed = existsSync(path);
+  try {
+    closeSync(openSync(path, 'a'));
+    if (!existed) rmSync(path, { force: true });
+  } catch (e) {
+    throw new CliArgumentError(`--json ${option}: ${path} cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
