@@ -69,4 +69,12 @@ describe('task defects', () => {
     expect([...counts].filter(([, c]) => c > 1).slice(0, 10)).toEqual([]);
     expect(counts.size).toBe(N);
   });
+
+  it('defects - a user function that leaves a timer running does not hold execute() back once the job ended', async () => {
+    const args = ['run', '-t', 'local', 'test/jobs/keep-alive-job.ts'];
+    const r = await runCli(args, { timeoutMs: 60_000 });
+    expect(r.code, explain(args, r)).toBe(0);
+    // The slot threads' start and stop only; before the fix the cluster waited its 5 s grace for the thread.
+    expect((JSON.parse(/RESULT (.*)/.exec(r.stdout)![1]!) as { waitedMs: number }).waitedMs).toBeLessThan(4000);
+  }, 60_000);
 });

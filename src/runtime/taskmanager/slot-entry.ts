@@ -42,6 +42,8 @@ let slotIndex = -1;
 let taskManagerId = '';
 /** Tasks by `<jobId>/<attempt>`, then by `<vertexId>/<subtask>`. */
 const jobs = new Map<string, Map<string, StreamTask>>();
+/** The tasks of this thread that have not ended (their run()). */
+const running = new Set<Promise<void>>();
 /** Job attempts canceled before their tasks were created. */
 const canceled = new Set<string>();
 /** Captures run one at a time: the execution context is per thread. */
@@ -175,6 +177,13 @@ port.on('message', (msg: ToSlot) => {
       stdio.flush();
       transport?.close();
       port.close();
+      // Once every task ended (its state closed), the thread ends, even if a user function left a
+      // timer or a socket behind that would keep it alive (the JobManager would wait for it up to
+      // its grace period, and execute() with it). A task that does not end is left to that grace.
+      void Promise.allSettled([...running]).then(() => {
+        stdio.flush();
+        process.exit(0);
+      });
       break;
   }
 });
@@ -291,7 +300,11 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
     }
     if (canceled.has(key)) for (const t of tasks.values()) t.cancel();
     else for (const [id, t] of tasks) if (canceled.has(`${key}/${id}`)) t.cancel();
-    for (const t of tasks.values()) void t.run();
+    for (const t of tasks.values()) {
+      const run = t.run();
+      running.add(run);
+      void run.finally(() => running.delete(run));
+    }
   } catch (e) {
     loggers(TASK_EXECUTOR).error('Could not deploy the tasks of job {} (attempt #{}) in slot {}.', msg.jobId, msg.attempt, slotIndex, e);
     stdio.flush();
