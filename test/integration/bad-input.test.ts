@@ -99,4 +99,15 @@ describe('bad input', () => {
     expect(o.code).toBe(1);
     expect(o.stderr).toContain('Unrecognized option: --bogus');
   });
+
+  it('bad input - a jobmanager address that is not host:port, or whose port is out of range (found by a review)', async () => {
+    for (const m of ['127.0.0.1:99999', 'nohost', '127.0.0.1:80x']) {
+      const r = await runCli(['list', '-m', m]);
+      expect(r.code, m).toBe(1);
+      expect(r.stderr, m).toContain(`Invalid jobmanager address '${m}': expected host:port (a port from 1 to 65535)`);
+    }
+    // A REST address written as a URL is taken as its host:port.
+    const url = await runCli(['list', '-m', 'http://127.0.0.1:1']);
+    expect(url.stderr).toContain("Could not reach the cluster's REST endpoint at http://127.0.0.1:1:");
+  });
 });

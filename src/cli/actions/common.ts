@@ -17,8 +17,9 @@ export function loadConfiguration(p: ParsedArgs, warn: (m: string) => void, acti
   checkConfiguration(conf, warn);
   const jm = stringOption(p, 'jobmanager');
   if (jm !== undefined) {
-    const m = /^(.+):(\d+)$/.exec(jm);
-    if (!m) throw new CliArgumentError(`Invalid jobmanager address '${jm}': expected host:port`);
+    // host:port (an http:// in front, as a REST address is written, is taken off).
+    const m = /^(?:https?:\/\/)?([^/:\s]+|\[[0-9a-fA-F:]+\]):(\d{1,5})\/?$/.exec(jm);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new CliArgumentError(`Invalid jobmanager address '${jm}': expected host:port (a port from 1 to 65535)`);
     conf['rest.address'] = m[1]!;
     conf['rest.port'] = m[2]!;
     conf['execution.target'] = 'remote';
