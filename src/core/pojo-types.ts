@@ -215,7 +215,7 @@ export function unregisteredClass(proto: object): PojoType | undefined {
     warn(
       `miniflink: records of class ${name} are not of a registered POJO type, so they become plain objects ` +
         `(without the class and its methods) when copied between chained operators, sent to another task, ` +
-        `or kept in state. Register the class in the job: env.getConfig().registerPojoType(${name}).`,
+        `or kept in state (the hashmap backend holds the instance until a restore, LevelDB until it leaves its cache). Register the class in the job: env.getConfig().registerPojoType(${name}).`,
     );
   }
   return undefined;

@@ -53,7 +53,7 @@ describe('pojo types', () => {
     expect(resultOf(r)).toEqual(['plain:{"n":1}', 'plain:{"n":2}', 'plain:{"n":3}']);
     const warnings = r.stderr.split('\n').filter((l) => l.includes('class Loose'));
     expect(warnings).toEqual([
-      'miniflink: records of class Loose are not of a registered POJO type, so they become plain objects (without the class and its methods) when copied between chained operators, sent to another task, or kept in state. Register the class in the job: env.getConfig().registerPojoType(Loose).',
+      'miniflink: records of class Loose are not of a registered POJO type, so they become plain objects (without the class and its methods) when copied between chained operators, sent to another task, or kept in state (the hashmap backend holds the instance until a restore, LevelDB until it leaves its cache). Register the class in the job: env.getConfig().registerPojoType(Loose).',
     ]);
   });
 
