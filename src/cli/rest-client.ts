@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { basename } from 'node:path';
 import type { ConfigMap } from '../config/index.js';
-import { MiniFlinkError } from '../core/errors.js';
+import { ERROR_CODES, MiniFlinkError } from '../core/errors.js';
 import { headlineOnly } from './output.js';
 
 /** A REST client for one cluster. */
@@ -40,7 +40,12 @@ export class RestClient {
     }
     if (res.status >= 400) {
       const errors = Array.isArray(json.errors) ? (json.errors as string[]).join('\n') : text;
-      throw headlineOnly(new MiniFlinkError(res.status === 404 ? 'MF_ERR_JOB_NOT_FOUND' : 'MF_ERR_INVALID_ARGUMENT', `${method} ${path} failed with ${res.status}: ${errors}`));
+      // The cluster's own error (`MiniFlinkError [MF_ERR_...]: ...`, maybe after Flink's preamble) keeps its code and words, as a local run reports it.
+      const own = /MiniFlinkError \[(MF_ERR_[A-Z_]+)\]: ([\s\S]*)$/.exec(errors);
+      if (own && own[1]! in ERROR_CODES) throw headlineOnly(new MiniFlinkError(own[1] as keyof typeof ERROR_CODES, own[2]!));
+      // A 404 is an unknown job only when it says so (an unknown vertex, trigger or upload is another argument).
+      const unknownJob = res.status === 404 && /\bjob\b/i.test(errors) && !/vertex|trigger|jar|TaskExecutor/i.test(errors);
+      throw headlineOnly(new MiniFlinkError(unknownJob ? 'MF_ERR_JOB_NOT_FOUND' : 'MF_ERR_INVALID_ARGUMENT', `${method} ${path} failed with ${res.status}: ${errors}`));
     }
     return json as T;
   }

@@ -335,6 +335,16 @@ describe('cluster', () => {
     expect(lines).toHaveLength(20000);
   }, 120_000);
 
+  it('cluster - a restore that fails over REST is reported as a local run reports it (its code, no HTTP call; found by a review)', async () => {
+    const corrupt = join(root, 'sp', 'corrupt-savepoint');
+    mkdirSync(corrupt, { recursive: true });
+    writeFileSync(join(corrupt, '_metadata'), Buffer.from([0x93, 0x01]));
+    const r = await runCli(['run', ...m, '-s', corrupt, 'test/jobs/client-job.ts', '10']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`MiniFlinkError [MF_ERR_RESTORE_FAILED]: Cannot restore: ${join(corrupt, '_metadata')} is not a miniflink _metadata file`);
+    expect(r.stderr).not.toContain('failed with 400');
+  });
+
   it('cluster - savepoint -d disposes only a savepoint inside an allowed directory', async () => {
     // A savepoint of this test's own job.
     const dir = join(root, 'sp-dispose');

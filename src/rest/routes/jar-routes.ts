@@ -122,7 +122,8 @@ export function registerJarRoutes(r: FastifyInstance, ctx: RouteContext): void {
     try {
       jm = await cluster.submit(run);
     } catch (e) {
-      const m = isMiniFlinkError(e) ? e.message : `Could not execute application. ${(e as Error).message}`;
+      // miniflink's own errors keep their code, so that the CLI reports them as a local run does.
+      const m = isMiniFlinkError(e) ? `${e.name} [${e.code}]: ${e.message}` : `Could not execute application. ${(e as Error).message}`;
       throw new RestError(400, m);
     }
     return { jobid: jm.jobId };
