@@ -43,6 +43,7 @@ export function disposeSavepoint(pathText: string, allowed: readonly string[]): 
   // The parent's real path must lie inside an allowed directory (a symlinked parent cannot lead out).
   const real = join(realPath(dirname(dir)), basename(dir));
   const inside = allowed.some((a) => real !== a && real.startsWith(`${a}${sep}`));
+  if (allowed.includes(real)) throw new Error(`Refusing to dispose ${pathText}: it is a configured savepoint or checkpoint directory itself, not a savepoint in it.`);
   if (!inside) throw new Error(`Refusing to dispose ${pathText}: it is not inside a configured savepoint or checkpoint directory of this cluster (${allowed.join(', ') || 'none configured'}). ${ALLOW_HINT}`);
   const st = existsSync(dir) ? lstatSync(dir) : undefined;
   if (!st || st.isSymbolicLink() || !st.isDirectory()) throw new Error(`Refusing to dispose ${pathText}: it is not a savepoint directory.`);

@@ -369,6 +369,8 @@ describe('cluster', () => {
       const r = await runCli(['savepoint', ...m, '-d', evil]);
       expect(r.code, evil).toBe(1);
       expect(r.stderr).toContain('Refusing to dispose');
+      // The configured directory itself is named as such (it said it was not inside one; found by a review).
+      if (evil === dir) expect(r.stderr).toContain('it is a configured savepoint or checkpoint directory itself, not a savepoint in it');
     }
     symlinkSync(target, join(dir, 'link'));
     const link = await runCli(['savepoint', ...m, '-d', join(dir, 'link')]);
