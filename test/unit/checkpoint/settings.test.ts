@@ -23,4 +23,13 @@ describe('checkpoint settings', () => {
   it('checkpoint settings - no directory configured stays undefined (JobManager memory)', () => {
     expect(settings({})).toMatchObject({ dir: undefined, savepointDir: undefined });
   });
+
+  it('checkpoint settings - unaligned checkpoints need EXACTLY_ONCE and one checkpoint at a time, as in Flink', () => {
+    expect(settings({ 'execution.checkpointing.unaligned.enabled': 'true' })).toMatchObject({ unaligned: true, maxConcurrent: 1 });
+    expect(() => settings({ 'execution.checkpointing.unaligned.enabled': 'true', 'execution.checkpointing.max-concurrent-checkpoints': '2' })).toThrow(
+      'Unaligned checkpoints are supported only with execution.checkpointing.max-concurrent-checkpoints 1, as in Flink (got 2)',
+    );
+    expect(() => settings({ 'execution.checkpointing.unaligned.enabled': 'true', 'execution.checkpointing.mode': 'AT_LEAST_ONCE' })).toThrow(/only with execution.checkpointing.mode EXACTLY_ONCE/);
+    expect(settings({ 'execution.checkpointing.max-concurrent-checkpoints': '2' })).toMatchObject({ unaligned: false, maxConcurrent: 2 });
+  });
 });
