@@ -22,4 +22,15 @@ describe('asynchronous checkpoint notifications', () => {
     expect(JSON.parse(/OVERLAPS (.*)/.exec(r.stdout)![1]!)).toEqual({ snapshot: 0, invoke: 0, notify: 0 });
     expect(resultOf(r)).toEqual({ lines: 2000, distinct: 2000 });
   }, 90_000);
+
+  it('notify - a stop with a savepoint during a slow async commit: the savepoint\'s own notification commits before close(), nothing left uncommitted', async () => {
+    const out = join(root, 'stop');
+    const args = ['run', '-t', 'local', 'test/jobs/async-notify-job.ts', out, '1000000', 'stop'];
+    const r = await runCli(args, { timeoutMs: 90_000 });
+    expect(r.code, explain(args, r)).toBe(0);
+    const closed = JSON.parse(/CLOSED (.*)/.exec(r.stdout)![1]!) as { received: number; uncommitted: number };
+    expect(closed.uncommitted).toBe(0);
+    expect(closed.received).toBeGreaterThan(0);
+    expect(resultOf(r)).toEqual({ lines: closed.received, distinct: closed.received });
+  }, 90_000);
 });

@@ -4,8 +4,11 @@
  * (20 ms): records buffered per transaction, pre-committed at snapshotState, appended to <out> at
  * commit. As in Flink's mailbox, a notification must run alone: no invoke, snapshot or other
  * notification while it runs (found by a review: each transaction was committed several times).
- * Prints `RESULT {lines, distinct, overlaps}`.
- * Arguments: <out file> <N> chained|keyed
+ * Prints `RESULT {lines, distinct}` and the overlaps seen.
+ *   stop  (chained) the job is stopped with a savepoint into <out>.sp after 1.5 s, its commit taking
+ *         300 ms: the savepoint's own notification runs (and commits) before close(), as Flink's
+ *         synchronous savepoint has it; prints `CLOSED {received, uncommitted}`
+ * Arguments: <out file> <N> chained|keyed|stop
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import {
@@ -47,8 +50,10 @@ class TwoPhase extends RichSinkFunction<number> {
     this.state = ctx.getOperatorStateStore().getListState(new ListStateDescriptor<[number, number[]]>('pending'));
     for (const [id, tx] of this.state.get()) this.pending.set(id, tx);
   }
+  private received = 0;
   invoke(x: number): void {
     if (inNotify > 0) overlaps.invoke++;
+    this.received++;
     this.tx.push(x);
   }
   snapshotState(ctx: FunctionSnapshotContext): void {
@@ -63,7 +68,7 @@ class TwoPhase extends RichSinkFunction<number> {
     try {
       for (const [cid, tx] of [...this.pending]) {
         if (cid > id) continue;
-        await sleep(40);
+        await sleep(mode === 'stop' ? 300 : 40);
         if (tx.length > 0) appendFileSync(out!, `${tx.join('\n')}\n`);
         this.pending.delete(cid);
       }
@@ -73,14 +78,21 @@ class TwoPhase extends RichSinkFunction<number> {
   }
   override close(): void {
     console.log(`OVERLAPS ${JSON.stringify(overlaps)}`);
+    console.log(`CLOSED ${JSON.stringify({ received: this.received, uncommitted: this.tx.length + [...this.pending.values()].reduce((n, t) => n + t.length, 0) })}`);
   }
 }
 
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
 env.setParallelism(1);
-env.enableCheckpointing(20);
+env.enableCheckpointing(mode === 'stop' ? 100 : 20);
 const numbers = env.addSource(new Paced());
 (mode === 'keyed' ? numbers.keyBy((x) => x % 3) : numbers).addSink(new TwoPhase());
-await env.execute(`async notify ${mode}`);
+if (mode === 'stop') {
+  const client = await env.executeAsync('async notify stop');
+  await sleep(1500);
+  await client.stopWithSavepoint(false, `${out}.sp`);
+} else {
+  await env.execute(`async notify ${mode}`);
+}
 const lines = existsSync(out!) ? readFileSync(out!, 'utf8').split('\n').filter((l) => l !== '') : [];
 console.log(`RESULT ${JSON.stringify({ lines: lines.length, distinct: new Set(lines).size })}`);

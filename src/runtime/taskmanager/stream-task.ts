@@ -177,9 +177,10 @@ export class StreamTask {
       const id = vertex.operators[i]!.operatorId;
       const found = fromLocal ? localCopyFor(localState.store, jobId, restore, id, subtaskIndex, vertex.parallelism, vertex.maxParallelism, this.spec.stateBackend) : {};
       if (found.reason !== undefined) fallbacks.push(`${vertex.operators[i]!.name}: ${found.reason}`);
-      if (found.copy) local++;
-      else if (restore?.handles[id]?.some((h) => h.subtaskIndex === subtaskIndex)) remote++;
       const what = found.copy ? restoreFromCopy(found.copy, subtaskIndex, vertex.parallelism) : restoreFor(restore, id, subtaskIndex, vertex.parallelism, vertex.maxParallelism);
+      // Restored from storage: any state read for it (after a rescale, from other old subtasks' handles too).
+      if (found.copy) local++;
+      else if (what !== undefined && (what.keyed.length > 0 || what.operator.some((o) => o !== undefined) || what.channels !== undefined)) remote++;
       if (i === 0 && what?.channels) this.restoreInFlight(chain, restore!, what.channels);
       try {
         await chain.operators[i]!.initializeState(what, subtaskIndex, vertex.parallelism);
@@ -307,6 +308,9 @@ export class StreamTask {
       this.abandonUnaligned();
       this.forgetAnnounced();
       for (const w of this.chain?.writers ?? []) w.cancel();
+      // A stop's savepoint: the notifications that came before the stop (the savepoint's own among
+      // them) run to their end before close(), as Flink's synchronous savepoint has them.
+      if (this.stoppedWithSavepoint && this.failure === undefined) await this.notifying;
       this.closing = true;
       // A stopped task ends as a finished one: its close() failing fails it (Flink then fails the stop).
       let closeFailure: { error: unknown } | undefined;
@@ -472,10 +476,12 @@ export class StreamTask {
     if (metrics) {
       metrics.bytesIn.inc(bytes.byteLength);
       metrics.buffersIn.inc();
-      metrics.recordsIn.inc(records.length);
     }
+    // Records in are counted one by one as the head operator takes them (Flink's), not per buffer ahead of them.
+    const recordsIn = metrics?.recordsIn;
     const second = inputIndex === 1;
     for (let i = 0; i < records.length; i++) {
+      recordsIn?.inc();
       const ts = timestamps?.[i] ?? undefined;
       if (second) head.processElement2(records[i], ts);
       else head.processElement(records[i], ts);
@@ -814,6 +820,13 @@ export class StreamTask {
     const mode: BarrierMode = opts.savepoint === true ? { savepoint: true } : timeoutMs === undefined ? {} : opts.unaligned !== undefined || timeoutMs === 0 ? { unaligned: true } : { overtakeAt: ts + timeoutMs };
     let sync;
     try {
+      // One snapshot at a time (a task whose input ended is triggered directly, maybe while one
+      // runs), and none while a notification's user code runs (one queued waits for the snapshot).
+      for (;;) {
+        if (this.snapshotting) await this.snapshotting;
+        else if (this.notifyRunning) await this.notifying;
+        else break;
+      }
       sync = await this.synchronousPart(id, ts, targetDir, haltSource, mode);
     } catch (e) {
       finished();
@@ -860,9 +873,9 @@ export class StreamTask {
     try {
       const t0 = performance.now();
       for (;;) {
-        if (this.pendingWork.length > 0) await this.awaitPendingWork();
+        if (this.snapshotWork().length > 0) await this.awaitPendingWork(true);
         if (this.canceled) return undefined;
-        if (!source?.releaseHeld() && this.pendingWork.length === 0) break;
+        if (!source?.releaseHeld() && this.snapshotWork().length === 0) break;
       }
       try {
         for (const op of chain.operators) {
@@ -870,7 +883,7 @@ export class StreamTask {
           refs.push(r instanceof Promise ? await r : r);
           // What the source's state counts as emitted goes through the chain before the other
           // operators snapshot (and before the barrier).
-          if (op === source && source.releaseCovered() && this.pendingWork.length > 0) await this.awaitPendingWork();
+          if (op === source && source.releaseCovered() && this.snapshotWork().length > 0) await this.awaitPendingWork(true);
         }
       } catch (e) {
         releaseSnapshots(refs);
@@ -943,7 +956,8 @@ export class StreamTask {
   /** The JobManager says a checkpoint completed or was aborted. */
   async notify(checkpointId: number, outcome: 'complete' | 'aborted', final: boolean): Promise<void> {
     const chain = this.chain;
-    if (!chain || this.canceled) return;
+    // A stopped task (stop with a savepoint) still takes the notifications that come before it closes.
+    if (!chain || (this.canceled && !this.stoppedWithSavepoint) || this.closing) return;
     // A stop's savepoint failed: the source goes on.
     if (outcome === 'aborted' && chain.head instanceof SourceOperator) chain.head.resume(checkpointId);
     if (outcome === 'aborted' && this.aligning?.id === checkpointId) {
@@ -961,7 +975,9 @@ export class StreamTask {
     const before = [...this.pendingWork];
     const run = this.notifying.then(async () => {
       await Promise.allSettled(before);
-      if (this.canceled) return;
+      // Not during a snapshot (an async snapshotState): after it, as Flink's mailbox would run it.
+      while (this.snapshotting) await this.snapshotting;
+      if ((this.canceled && !this.stoppedWithSavepoint) || this.closing) return;
       const source = chain.head instanceof SourceOperator ? chain.head : undefined;
       source?.pause();
       this.notifyRunning = true;
@@ -988,6 +1004,8 @@ export class StreamTask {
     });
     this.notifying = run;
     this.pendingWork.push(run);
+    this.notifyRuns.add(run);
+    void run.finally(() => this.notifyRuns.delete(run));
     await run;
   }
 
@@ -996,10 +1014,22 @@ export class StreamTask {
   /** Whether a notification's user code runs now (timers wait for it). */
   private notifyRunning = false;
 
-  /** Resolves once every async user call tracked so far (and any it led to) has settled; rejects with the first failure. */
-  private async awaitPendingWork(): Promise<void> {
-    while (this.pendingWork.length > 0) {
-      const w = [...this.pendingWork];
+  /** Checkpoint notifications queued or running (part of pendingWork; a snapshot does not wait for them, see checkpoint()). */
+  private readonly notifyRuns = new Set<Promise<void>>();
+
+  /** The pending work a snapshot waits for: every async call but the notifications (which wait for the snapshot instead). */
+  private snapshotWork(): Promise<void>[] {
+    return this.notifyRuns.size === 0 ? this.pendingWork : this.pendingWork.filter((p) => !this.notifyRuns.has(p));
+  }
+
+  /**
+   * Resolves once every async user call tracked so far (and any it led to) has settled; rejects
+   * with the first failure. For a snapshot (`forSnapshot`), notifications are not waited for.
+   */
+  private async awaitPendingWork(forSnapshot = false): Promise<void> {
+    for (;;) {
+      const w = forSnapshot ? this.snapshotWork() : [...this.pendingWork];
+      if (w.length === 0) return;
       await Promise.all(w);
       this.pendingWork = this.pendingWork.filter((p) => !w.includes(p));
     }
