@@ -137,22 +137,40 @@ export function percentiles(xs: readonly number[]): { min: number; max: number; 
   return { min: s[0]!, max: s[s.length - 1]!, avg: Math.round(s.reduce((a, b) => a + b, 0) / s.length), p50: q(0.5), p90: q(0.9), p95: q(0.95), p99: q(0.99), p999: q(0.999) };
 }
 
+/** Acknowledgements of a checkpoint, by vertex id. */
+type Acks = Readonly<Record<string, ReadonlyArray<{ processedBytes?: number; persistedBytes?: number; unaligned?: boolean; ackTimestamp?: number }>>> | undefined;
+
+/** Bytes processed during alignment and in-flight bytes persisted, over every subtask that acknowledged (Flink's processed_data, persisted_data). */
+export function inFlightData(subtasks: Acks): { processed_data: number; persisted_data: number } {
+  let processed = 0;
+  let persisted = 0;
+  for (const acks of Object.values(subtasks ?? {})) {
+    for (const a of acks) {
+      processed += a.processedBytes ?? 0;
+      persisted += a.persistedBytes ?? 0;
+    }
+  }
+  return { processed_data: processed, persisted_data: persisted };
+}
+
+/** Flink's checkpoint_type: a savepoint, or a checkpoint that some subtask took unaligned. */
+function checkpointType(kind: string, subtasks: Acks): string {
+  if (kind === 'savepoint') return 'SAVEPOINT';
+  return Object.values(subtasks ?? {}).some((acks) => acks.some((a) => a.unaligned === true)) ? 'UNALIGNED_CHECKPOINT' : 'CHECKPOINT';
+}
+
+/** The latest acknowledgement's time, -1 for none (Flink's latest_ack_timestamp). */
+function latestAck(subtasks: Acks): number {
+  let t = -1;
+  for (const acks of Object.values(subtasks ?? {})) for (const a of acks) if ((a.ackTimestamp ?? -1) > t) t = a.ackTimestamp!;
+  return t;
+}
+
 export function checkpointStats(jm: JobMaster): Record<string, unknown> {
   const c = jm.coordinator;
   const done = [...c.history];
   const stat = percentiles;
-  /** Bytes processed during alignment and in-flight bytes persisted, over every subtask that acknowledged. */
-  const data = (subtasks: Readonly<Record<string, ReadonlyArray<{ processedBytes?: number; persistedBytes?: number }>>> | undefined) => {
-    let processed = 0;
-    let persisted = 0;
-    for (const acks of Object.values(subtasks ?? {})) {
-      for (const a of acks) {
-        processed += a.processedBytes ?? 0;
-        persisted += a.persistedBytes ?? 0;
-      }
-    }
-    return { processed_data: processed, persisted_data: persisted };
-  };
+  const data = inFlightData;
   const item = (x: (typeof done)[number]) => ({
     className: 'completed',
     id: x.id,
@@ -168,14 +186,13 @@ export function checkpointStats(jm: JobMaster): Record<string, unknown> {
     ...data(x.subtasks),
     num_subtasks: jm.subtasks.size,
     num_acknowledged_subtasks: jm.subtasks.size,
-    checkpoint_type: x.kind === 'savepoint' ? 'SAVEPOINT' : 'CHECKPOINT',
+    checkpoint_type: checkpointType(x.kind, x.subtasks),
     tasks: {},
     external_path: x.externalPath ?? '<checkpoint-not-externally-addressable>',
     discarded: false,
   });
-  const now = Date.now();
   const pending = c.inProgress();
-  const base = (x: { id: number; kind: string; timestamp: number }) => ({
+  const base = (x: { id: number; kind: string; timestamp: number }, subtasks: Acks) => ({
     id: x.id,
     is_savepoint: x.kind === 'savepoint',
     savepointFormat: x.kind === 'savepoint' ? 'CANONICAL' : null,
@@ -185,31 +202,36 @@ export function checkpointStats(jm: JobMaster): Record<string, unknown> {
     alignment_buffered: 0,
     processed_data: 0,
     persisted_data: 0,
-    checkpoint_type: x.kind === 'savepoint' ? 'SAVEPOINT' : 'CHECKPOINT',
+    checkpoint_type: checkpointType(x.kind, subtasks),
     tasks: {},
   });
   const failedItem = (f: (typeof c.failedHistory)[number]) => ({
-    ...base(f),
+    ...base(f, f.subtasks),
     ...data(f.subtasks),
     className: 'failed',
     status: 'FAILED',
-    latest_ack_timestamp: -1,
+    latest_ack_timestamp: latestAck(f.subtasks),
     end_to_end_duration: f.failedAt - f.timestamp,
     num_subtasks: f.total,
     num_acknowledged_subtasks: f.acknowledged,
     failure_timestamp: f.failedAt,
     failure_message: f.message,
   });
-  const pendingItem = (p: (typeof pending)[number]) => ({
-    ...base(p),
-    ...data(c.pendingAcks(p.id)),
-    className: 'in_progress',
-    status: 'IN_PROGRESS',
-    latest_ack_timestamp: -1,
-    end_to_end_duration: now - p.timestamp,
-    num_subtasks: p.total,
-    num_acknowledged_subtasks: p.acknowledged,
-  });
+  const pendingItem = (p: (typeof pending)[number]) => {
+    const acks = c.pendingAcks(p.id);
+    const last = latestAck(acks);
+    return {
+      ...base(p, acks),
+      ...data(acks),
+      className: 'in_progress',
+      status: 'IN_PROGRESS',
+      // Flink's: up to the latest acknowledgement so far (-1 before the first).
+      latest_ack_timestamp: last,
+      end_to_end_duration: last >= 0 ? Math.max(0, last - p.timestamp) : -1,
+      num_subtasks: p.total,
+      num_acknowledged_subtasks: p.acknowledged,
+    };
+  };
   const lastOf = (kind: string) => [...done].reverse().find((x) => x.kind === kind);
   const lastCheckpoint = lastOf('checkpoint');
   const lastSavepoint = lastOf('savepoint');

@@ -7,7 +7,7 @@
 import type { MetricStore, MetricValues } from '../metrics/index.js';
 import { memoryStats, type JobMaster } from '../runtime/index.js';
 import { cpuMetrics, jvmMetrics } from './cluster-views.js';
-import { TERMINAL } from './job-views.js';
+import { inFlightData, TERMINAL } from './job-views.js';
 import { splitList, type RouteContext } from './route-context.js';
 
 /** The job statuses whose time Flink's JobStatusMetrics reports (`<status>Time`), by metric prefix. */
@@ -43,15 +43,17 @@ export function metricSources(ctx: Pick<RouteContext, 'cluster' | 'dispatcher' |
     const values: MetricValues = new Map(store);
     const set = (name: string, v: number) => values.set(name, String(v));
     set('numRestarts', j.restarts);
-    set('totalNumberOfCheckpoints', c.counts.completed + c.counts.failed);
-    set('numberOfInProgressCheckpoints', c.hasPending() ? 1 : 0);
+    const inProgress = c.inProgress().length;
+    set('totalNumberOfCheckpoints', c.counts.completed + c.counts.failed + inProgress);
+    set('numberOfInProgressCheckpoints', inProgress);
     set('numberOfCompletedCheckpoints', c.counts.completed);
     set('numberOfFailedCheckpoints', c.counts.failed);
     set('lastCheckpointDuration', latest?.durationMs ?? -1);
     set('lastCheckpointSize', latest?.stateSize ?? -1);
     set('lastCheckpointFullSize', latest?.stateSize ?? -1);
-    set('lastCheckpointProcessedData', latest ? 0 : -1);
-    set('lastCheckpointPersistedData', latest ? 0 : -1);
+    const inFlight = latest ? inFlightData(latest.subtasks) : undefined;
+    set('lastCheckpointProcessedData', inFlight?.processed_data ?? -1);
+    set('lastCheckpointPersistedData', inFlight?.persisted_data ?? -1);
     set('lastCompletedCheckpointId', latest?.id ?? -1);
     set('lastCheckpointRestoreTimestamp', j.restored?.timestamp ?? -1);
     // Flink's deprecated availability metrics: uptime while RUNNING, downtime while FAILING/RESTARTING.

@@ -281,15 +281,22 @@ function counted(output: Output, m: OperatorMetrics | undefined, single: boolean
     m.outputWatermark = wm;
     output.emitWatermark(wm);
   };
-  if (single) return { ...output, emitWatermark };
-  const base = output.collect;
   const outCount = m.recordsOut;
+  // Side output records count as the operator's records out too (Flink's CountingOutput), consumed or not.
+  const side = output.collectSide;
+  const collectSide: Output['collectSide'] = (tag, r, ts) => {
+    outCount.inc();
+    side(tag, r, ts);
+  };
+  if (single) return { ...output, emitWatermark, collectSide };
+  const base = output.collect;
   return {
     ...output,
     collect: (r, ts) => {
       outCount.inc();
       base(r, ts);
     },
+    collectSide,
     emitWatermark,
   };
 }
