@@ -304,7 +304,7 @@ describe('cluster', () => {
     const usage = ((await (await fetch(`${base}/jars/upload`, { method: 'POST', body: usageForm })).json()) as { filename: string }).filename.split('/').pop()!;
     for (const r of [await fetch(`${base}/jars/${usage}/plan`), await post(`/jars/${usage}/run`, {})]) {
       expect(r.status).toBe(400);
-      expect(((await r.json()) as { errors: string[] }).errors[0]).toMatch(/called process\.exit\(2\) while its top-level code ran here/);
+      expect(((await r.json()) as { errors: string[] }).errors[0]).toMatch(/called process\.exit\(2\) from its top-level code \(or code that code started\), which runs here to build the job graph/);
     }
     // With its argument it runs; the exit its code leaves behind in a timer throws too (logged), the cluster serves on.
     expect((await post(`/jars/${usage}/run`, { programArgsList: ['5'] })).status).toBe(200);

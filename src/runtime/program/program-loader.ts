@@ -255,9 +255,9 @@ function interceptCapturesExit(): void {
     if (scope === undefined) return exit(code);
     throw new MiniFlinkError(
       'MF_ERR_INVALID_PROGRAM',
-      `The job module ${scope.path} called process.exit(${code ?? ''}) while its top-level code ran here to build the job graph: ` +
+      `The job module ${scope.path} called process.exit(${code ?? ''}) from its top-level code (or code that code started), which runs here to build the job graph: ` +
         'that would end this process and every job in it, so the call throws instead (as Flink with cluster.intercept-user-system-exit: THROW). ' +
-        'Pass the module the arguments it expects (programArgs), or exit only before building a job.',
+        'Pass the module the arguments it expects (programArgs), and leave no timer behind that exits.',
     );
   }) as typeof process.exit;
 }
