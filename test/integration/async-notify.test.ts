@@ -15,12 +15,14 @@ const root = mkdtempSync(join(tmpdir(), 'miniflink-notify-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('asynchronous checkpoint notifications', () => {
-  it.each(['chained', 'keyed'])('notify - a slow async commit in notifyCheckpointComplete runs alone; each record committed once (%s)', async (mode) => {
-    const args = ['run', '-t', 'local', 'test/jobs/async-notify-job.ts', join(root, mode), '2000', mode];
+  it.each(['chained', 'keyed', 'concurrent'])('notify - a slow async commit in notifyCheckpointComplete runs alone; each record committed once (%s)', async (mode) => {
+    // concurrent: 100,000 records from a source that never sleeps (it hung before the fix).
+    const n = mode === 'concurrent' ? 100_000 : 2000;
+    const args = ['run', '-t', 'local', 'test/jobs/async-notify-job.ts', join(root, mode), String(n), mode];
     const r = await runCli(args, { timeoutMs: 90_000 });
     expect(r.code, explain(args, r)).toBe(0);
     expect(JSON.parse(/OVERLAPS (.*)/.exec(r.stdout)![1]!)).toEqual({ snapshot: 0, invoke: 0, notify: 0 });
-    expect(resultOf(r)).toEqual({ lines: 2000, distinct: 2000 });
+    expect(resultOf(r)).toEqual({ lines: n, distinct: n });
   }, 90_000);
 
   it('notify - a stop with a savepoint during a slow async commit: the savepoint\'s own notification commits before close(), nothing left uncommitted', async () => {
@@ -32,5 +34,19 @@ describe('asynchronous checkpoint notifications', () => {
     expect(closed.uncommitted).toBe(0);
     expect(closed.received).toBeGreaterThan(0);
     expect(resultOf(r)).toEqual({ lines: closed.received, distinct: closed.received });
+  }, 90_000);
+
+  it('notify - the stop\'s savepoint commit failing fails the stop, and the failed attempt runs no notification after the failure', async () => {
+    const out = join(root, 'stopfail');
+    const args = ['run', '-t', 'local', 'test/jobs/async-notify-job.ts', out, '1000000', 'stopfail'];
+    const r = await runCli(args, { timeoutMs: 90_000 });
+    expect(r.code, explain(args, r)).toBe(0);
+    // A commit failing in the stopped task was ignored (the stop succeeded with commits missing).
+    expect(JSON.parse(/STOP (.*)/.exec(r.stdout)![1]!) as string).toMatch(/^failed: .*commit \d+ failed/);
+    const log = JSON.parse(/LOG (.*)/.exec(r.stdout)![1]!) as string[];
+    const thrown = log.findIndex((l) => l.startsWith('THROW'));
+    expect(thrown, log.join('\n')).toBeGreaterThan(0);
+    // Before the fix the savepoint's own notification still ran in attempt 0 after the failure.
+    expect(log.slice(thrown + 1).filter((l) => l.endsWith('attempt=0'))).toEqual([]);
   }, 90_000);
 });

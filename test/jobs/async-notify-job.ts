@@ -8,9 +8,16 @@
  *   stop  (chained) the job is stopped with a savepoint into <out>.sp after 1.5 s, its commit taking
  *         300 ms: the savepoint's own notification runs (and commits) before close(), as Flink's
  *         synchronous savepoint has it; prints `CLOSED {received, uncommitted}`
- * Arguments: <out file> <N> chained|keyed|stop
+ *   concurrent  (chained) two checkpoints in progress at once (max-concurrent 2), every 10 ms, each
+ *         commit 30 ms: records go on between notifications (found by a re-review: the source
+ *         waited for every notification, and new ones kept coming, so it never resumed)
+ *   stopfail  (keyed) as stop, but a notification of attempt 0 for a checkpoint before the first one
+ *         snapshot after the stop was asked for throws: the task fails, and no later notification of attempt 0 runs (found by a
+ *         re-review: the stopped task's queued notifications, the savepoint's among them, still
+ *         committed beside the next attempt); each notification is logged to <out>.log
+ * Arguments: <out file> <N> chained|keyed|stop|concurrent|stopfail
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   ListStateDescriptor,
   RichSinkFunction,
@@ -31,7 +38,7 @@ class Paced extends RichSourceFunction<number> {
   async run(ctx: SourceContext<number>): Promise<void> {
     for (let x = 1; x <= N && this.running; x++) {
       await ctx.collect(x);
-      if (x % 50 === 0) await sleep(10);
+      if (x % 50 === 0 && mode !== 'concurrent') await sleep(10);
     }
   }
   cancel(): void {
@@ -56,8 +63,10 @@ class TwoPhase extends RichSinkFunction<number> {
     this.received++;
     this.tx.push(x);
   }
+  private snapshotAfterStop: number | undefined;
   snapshotState(ctx: FunctionSnapshotContext): void {
     if (inNotify > 0) overlaps.snapshot++;
+    if (mode === 'stopfail' && existsSync(`${out}.stopping`)) this.snapshotAfterStop ??= ctx.getCheckpointId();
     this.pending.set(ctx.getCheckpointId(), this.tx);
     this.tx = [];
     this.state.update([...this.pending]);
@@ -65,10 +74,18 @@ class TwoPhase extends RichSinkFunction<number> {
   async notifyCheckpointComplete(id: number): Promise<void> {
     if (inNotify > 0) overlaps.notify++;
     inNotify++;
+    const attempt = this.getRuntimeContext().getAttemptNumber();
+    if (mode === 'stopfail') appendFileSync(`${out}.log`, `NOTIFY ${id} attempt=${attempt}\n`);
     try {
+      // The notification of the stop's savepoint (or of a checkpoint taken after the stop was asked for) fails.
+      if (mode === 'stopfail' && attempt === 0 && this.snapshotAfterStop !== undefined && id >= this.snapshotAfterStop) {
+        await sleep(300);
+        appendFileSync(`${out}.log`, `THROW ${id} attempt=${attempt}\n`);
+        throw new Error(`commit ${id} failed`);
+      }
       for (const [cid, tx] of [...this.pending]) {
         if (cid > id) continue;
-        await sleep(mode === 'stop' ? 300 : 40);
+        await sleep(mode === 'stop' || mode === 'stopfail' ? 300 : mode === 'concurrent' ? 30 : 40);
         if (tx.length > 0) appendFileSync(out!, `${tx.join('\n')}\n`);
         this.pending.delete(cid);
       }
@@ -84,13 +101,28 @@ class TwoPhase extends RichSinkFunction<number> {
 
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
 env.setParallelism(1);
-env.enableCheckpointing(mode === 'stop' ? 100 : 20);
+env.enableCheckpointing(mode === 'stop' || mode === 'stopfail' ? 100 : mode === 'concurrent' ? 10 : 20);
+if (mode === 'concurrent') env.getCheckpointConfig().setMaxConcurrentCheckpoints(2);
 const numbers = env.addSource(new Paced());
-(mode === 'keyed' ? numbers.keyBy((x) => x % 3) : numbers).addSink(new TwoPhase());
+(mode === 'keyed' || mode === 'stopfail' ? numbers.keyBy((x) => x % 3) : numbers).addSink(new TwoPhase());
 if (mode === 'stop') {
   const client = await env.executeAsync('async notify stop');
   await sleep(1500);
   await client.stopWithSavepoint(false, `${out}.sp`);
+} else if (mode === 'stopfail') {
+  const client = await env.executeAsync('async notify stop failing');
+  await sleep(1500);
+  writeFileSync(`${out}.stopping`, '');
+  const stop = await client.stopWithSavepoint(false, `${out}.sp`).then(
+    () => 'stopped',
+    (e: unknown) => `failed: ${(e as Error).message}`,
+  );
+  console.log(`STOP ${JSON.stringify(stop)}`);
+  await client.cancel().catch(() => {});
+  // Anything the old attempt still ran after its failure lands in the log meanwhile.
+  await sleep(1000);
+  console.log(`LOG ${JSON.stringify(readFileSync(`${out}.log`, 'utf8').split('\n').filter((l) => l !== ''))}`);
+  process.exit(0);
 } else {
   await env.execute(`async notify ${mode}`);
 }

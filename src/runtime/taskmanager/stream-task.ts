@@ -268,17 +268,17 @@ export class StreamTask {
           isAvailable: () => writers.every((w) => w.isAvailable()),
           whenAvailable: () => this.whenWritersAvailable(writers),
           isCanceled: () => this.canceled,
-          pendingWork: () => (this.pendingWork.length > 0 ? this.awaitPendingWork() : undefined),
+          pendingWork: () => (this.pendingWork.length > 0 ? this.awaitTurn() : undefined),
         });
       } else {
         await this.consumeInput(chain);
       }
       if (this.canceled) throw new CanceledSignal();
-      await this.awaitPendingWork();
+      await this.awaitTurn();
       // The end of a bounded input (or a drain) is the final watermark: every event-time timer and
       // window fires (a source emits it; a task whose channels ended without it does too).
       if ((this.valve?.watermark ?? MIN_WATERMARK) < MAX_WATERMARK) chain.head.processWatermark(MAX_WATERMARK);
-      await this.awaitPendingWork();
+      await this.awaitTurn();
       for (const op of chain.operators) await op.endInput();
       for (const w of chain.writers) w.finish();
       await this.whenOutputFinished(chain);
@@ -418,7 +418,7 @@ export class StreamTask {
       if (this.canceled) return;
       // A checkpoint notification (or an async call) still running: no record or watermark before it ends.
       if (this.pendingWork.length > 0) {
-        await this.awaitPendingWork();
+        await this.awaitTurn();
         continue;
       }
       const item = gate.poll();
@@ -437,7 +437,7 @@ export class StreamTask {
       }
       if (item.kind === 'watermark') {
         valve.inputWatermark(item.watermark, item.channel);
-        if (this.pendingWork.length > 0) await this.awaitPendingWork();
+        if (this.pendingWork.length > 0) await this.awaitTurn();
         continue;
       }
       if (item.kind === 'status') {
@@ -487,7 +487,7 @@ export class StreamTask {
       else head.processElement(records[i], ts);
       // An async invoke: the next record waits until it settled (Flink's invoke is synchronous).
       if (this.pendingWork.length > 0) {
-        await this.awaitPendingWork();
+        await this.awaitTurn();
         if (this.canceled) return;
       }
       if (i % RECORDS_PER_CLOCK_CHECK === RECORDS_PER_CLOCK_CHECK - 1 && performance.now() - this.turnStart > MAX_TURN_MS) {
@@ -957,7 +957,7 @@ export class StreamTask {
   async notify(checkpointId: number, outcome: 'complete' | 'aborted', final: boolean): Promise<void> {
     const chain = this.chain;
     // A stopped task (stop with a savepoint) still takes the notifications that come before it closes.
-    if (!chain || (this.canceled && !this.stoppedWithSavepoint) || this.closing) return;
+    if (!chain || (this.canceled && !this.stoppedWithSavepoint) || this.closing || this.failure !== undefined) return;
     // A stop's savepoint failed: the source goes on.
     if (outcome === 'aborted' && chain.head instanceof SourceOperator) chain.head.resume(checkpointId);
     if (outcome === 'aborted' && this.aligning?.id === checkpointId) {
@@ -975,9 +975,18 @@ export class StreamTask {
     const before = [...this.pendingWork];
     const run = this.notifying.then(async () => {
       await Promise.allSettled(before);
-      // Not during a snapshot (an async snapshotState): after it, as Flink's mailbox would run it.
-      while (this.snapshotting) await this.snapshotting;
-      if ((this.canceled && !this.stoppedWithSavepoint) || this.closing) return;
+      // Not during a snapshot (an async snapshotState), nor beside an async call (an invoke of a
+      // record the source released after the previous notification): after them.
+      for (;;) {
+        const w = this.snapshotWork();
+        if (this.snapshotting) await this.snapshotting;
+        else if (w.length > 0) {
+          // Settled calls leave the list here too (a failure fails the task where it was tracked).
+          await Promise.allSettled(w);
+          this.pendingWork = this.pendingWork.filter((p) => !w.includes(p));
+        } else break;
+      }
+      if ((this.canceled && !this.stoppedWithSavepoint) || this.closing || this.failure !== undefined) return;
       const source = chain.head instanceof SourceOperator ? chain.head : undefined;
       source?.pause();
       this.notifyRunning = true;
@@ -987,8 +996,8 @@ export class StreamTask {
           else await op.notifyCheckpointAborted(checkpointId);
         }
       } catch (e) {
-        this.report.state('FAILED', { error: serializeError(e) });
-        this.cancel();
+        // Fails the task (its end reports it, once); no later notification runs.
+        this.fail(e);
         return;
       } finally {
         this.notifyRunning = false;
@@ -1020,6 +1029,22 @@ export class StreamTask {
   /** The pending work a snapshot waits for: every async call but the notifications (which wait for the snapshot instead). */
   private snapshotWork(): Promise<void>[] {
     return this.notifyRuns.size === 0 ? this.pendingWork : this.pendingWork.filter((p) => !this.notifyRuns.has(p));
+  }
+
+  /**
+   * The task's turn for its next record (Flink's mailbox: the mails queued now, then a step of the
+   * default action): every async call in flight (and any it leads to) and the notifications queued
+   * now have settled; rejects with the first failure. Notifications queued meanwhile wait for the
+   * next turn, so that records go on while checkpoints keep completing.
+   */
+  private async awaitTurn(): Promise<void> {
+    const queued = new Set(this.notifyRuns);
+    for (;;) {
+      const w = this.pendingWork.filter((p) => !this.notifyRuns.has(p) || queued.has(p));
+      if (w.length === 0) return;
+      await Promise.all(w);
+      this.pendingWork = this.pendingWork.filter((p) => !w.includes(p));
+    }
   }
 
   /**
@@ -1071,7 +1096,8 @@ export class StreamTask {
 
   /** Fails the task with an error raised outside its main loop. The first one wins. */
   fail(error: unknown): void {
-    if (this.failure !== undefined || this.canceled) return;
+    // A stopped task (stop with a savepoint) can still fail: in a notification it runs before close().
+    if (this.failure !== undefined || (this.canceled && !this.stoppedWithSavepoint)) return;
     this.failure = { error };
     this.cancel();
   }
