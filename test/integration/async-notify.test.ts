@@ -15,13 +15,13 @@ const root = mkdtempSync(join(tmpdir(), 'miniflink-notify-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('asynchronous checkpoint notifications', () => {
-  it.each(['chained', 'keyed', 'concurrent'])('notify - a slow async commit in notifyCheckpointComplete runs alone; each record committed once (%s)', async (mode) => {
+  it.each(['chained', 'keyed', 'concurrent', 'asyncinvoke'])('notify - a slow async commit in notifyCheckpointComplete runs alone; each record committed once (%s)', async (mode) => {
     // concurrent: 100,000 records from a source that never sleeps (it hung before the fix).
-    const n = mode === 'concurrent' ? 100_000 : 2000;
+    const n = mode === 'concurrent' ? 100_000 : mode === 'asyncinvoke' ? 3000 : 2000;
     const args = ['run', '-t', 'local', 'test/jobs/async-notify-job.ts', join(root, mode), String(n), mode];
     const r = await runCli(args, { timeoutMs: 90_000 });
     expect(r.code, explain(args, r)).toBe(0);
-    expect(JSON.parse(/OVERLAPS (.*)/.exec(r.stdout)![1]!)).toEqual({ snapshot: 0, invoke: 0, notify: 0 });
+    expect(JSON.parse(/OVERLAPS (.*)/.exec(r.stdout)![1]!)).toEqual({ snapshot: 0, invoke: 0, notify: 0, close: 0 });
     expect(resultOf(r)).toEqual({ lines: n, distinct: n });
   }, 90_000);
 
@@ -48,5 +48,12 @@ describe('asynchronous checkpoint notifications', () => {
     expect(thrown, log.join('\n')).toBeGreaterThan(0);
     // Before the fix the savepoint's own notification still ran in attempt 0 after the failure.
     expect(log.slice(thrown + 1).filter((l) => l.endsWith('attempt=0'))).toEqual([]);
+  }, 90_000);
+
+  it('notify - a cancel during a slow async commit: close() runs after the commit returned, not beside it', async () => {
+    const args = ['run', '-t', 'local', 'test/jobs/async-notify-job.ts', join(root, 'cancel'), '1000000', 'cancel'];
+    const r = await runCli(args, { timeoutMs: 90_000 });
+    expect(r.code, explain(args, r)).toBe(0);
+    expect(JSON.parse(/OVERLAPS (.*)/.exec(r.stdout)![1]!)).toEqual({ snapshot: 0, invoke: 0, notify: 0, close: 0 });
   }, 90_000);
 });

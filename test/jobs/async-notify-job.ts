@@ -15,7 +15,11 @@
  *         snapshot after the stop was asked for throws: the task fails, and no later notification of attempt 0 runs (found by a
  *         re-review: the stopped task's queued notifications, the savepoint's among them, still
  *         committed beside the next attempt); each notification is logged to <out>.log
- * Arguments: <out file> <N> chained|keyed|stop|concurrent|stopfail
+ *   asyncinvoke  (keyed) the sink's invoke is async too (1 ms): no record is taken while a notification
+ *         runs (found by a re-review: a notification that started as an invoke settled ran beside the next record)
+ *   cancel  (chained) the job is canceled after 1.5 s, during a 300 ms commit: close() runs after the
+ *         commit returned, not beside it (found by a review); counted as `close` in the overlaps
+ * Arguments: <out file> <N> chained|keyed|stop|concurrent|stopfail|asyncinvoke|cancel
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
@@ -47,7 +51,7 @@ class Paced extends RichSourceFunction<number> {
 }
 
 let inNotify = 0;
-const overlaps = { snapshot: 0, invoke: 0, notify: 0 };
+const overlaps = { snapshot: 0, invoke: 0, notify: 0, close: 0 };
 
 class TwoPhase extends RichSinkFunction<number> {
   private tx: number[] = [];
@@ -58,9 +62,10 @@ class TwoPhase extends RichSinkFunction<number> {
     for (const [id, tx] of this.state.get()) this.pending.set(id, tx);
   }
   private received = 0;
-  invoke(x: number): void {
+  invoke(x: number): void | Promise<void> {
     if (inNotify > 0) overlaps.invoke++;
     this.received++;
+    if (mode === 'asyncinvoke') return sleep(1).then(() => void this.tx.push(x));
     this.tx.push(x);
   }
   private snapshotAfterStop: number | undefined;
@@ -85,7 +90,7 @@ class TwoPhase extends RichSinkFunction<number> {
       }
       for (const [cid, tx] of [...this.pending]) {
         if (cid > id) continue;
-        await sleep(mode === 'stop' || mode === 'stopfail' ? 300 : mode === 'concurrent' ? 30 : 40);
+        await sleep(mode === 'stop' || mode === 'stopfail' || mode === 'cancel' ? 300 : mode === 'concurrent' ? 30 : 40);
         if (tx.length > 0) appendFileSync(out!, `${tx.join('\n')}\n`);
         this.pending.delete(cid);
       }
@@ -94,6 +99,7 @@ class TwoPhase extends RichSinkFunction<number> {
     }
   }
   override close(): void {
+    if (inNotify > 0) overlaps.close++;
     console.log(`OVERLAPS ${JSON.stringify(overlaps)}`);
     console.log(`CLOSED ${JSON.stringify({ received: this.received, uncommitted: this.tx.length + [...this.pending.values()].reduce((n, t) => n + t.length, 0) })}`);
   }
@@ -101,14 +107,21 @@ class TwoPhase extends RichSinkFunction<number> {
 
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
 env.setParallelism(1);
-env.enableCheckpointing(mode === 'stop' || mode === 'stopfail' ? 100 : mode === 'concurrent' ? 10 : 20);
+env.enableCheckpointing(mode === 'stop' || mode === 'stopfail' || mode === 'cancel' ? 100 : mode === 'concurrent' ? 10 : 20);
 if (mode === 'concurrent') env.getCheckpointConfig().setMaxConcurrentCheckpoints(2);
 const numbers = env.addSource(new Paced());
-(mode === 'keyed' || mode === 'stopfail' ? numbers.keyBy((x) => x % 3) : numbers).addSink(new TwoPhase());
+(mode === 'keyed' || mode === 'stopfail' || mode === 'asyncinvoke' ? numbers.keyBy((x) => x % 3) : numbers).addSink(new TwoPhase());
 if (mode === 'stop') {
   const client = await env.executeAsync('async notify stop');
   await sleep(1500);
   await client.stopWithSavepoint(false, `${out}.sp`);
+} else if (mode === 'cancel') {
+  const client = await env.executeAsync('async notify cancel');
+  await sleep(1500);
+  await client.cancel();
+  // The canceled sink's close() prints its OVERLAPS line.
+  await sleep(1000);
+  process.exit(0);
 } else if (mode === 'stopfail') {
   const client = await env.executeAsync('async notify stop failing');
   await sleep(1500);

@@ -268,17 +268,25 @@ export class StreamTask {
           isAvailable: () => writers.every((w) => w.isAvailable()),
           whenAvailable: () => this.whenWritersAvailable(writers),
           isCanceled: () => this.canceled,
-          pendingWork: () => (this.pendingWork.length > 0 ? this.awaitTurn() : undefined),
+          // A notification pauses the source while it runs (records are held), so a record waits
+          // only for an async call in flight, and then for the notifications queued by then too
+          // (else a record per call could keep them from starting). Waiting for every queued
+          // notification after every record let one record through per notification.
+          pendingWork: () => (this.pendingWork.length > 0 && this.snapshotWork().length > 0 ? this.awaitTurn() : undefined),
         });
       } else {
         await this.consumeInput(chain);
       }
       if (this.canceled) throw new CanceledSignal();
-      await this.awaitTurn();
+      // After each wait, checked in this frame: a notification may start between awaitTurn()'s end
+      // and this code going on (see awaitTurn).
+      do await this.awaitTurn();
+      while (this.runningNotify);
       // The end of a bounded input (or a drain) is the final watermark: every event-time timer and
       // window fires (a source emits it; a task whose channels ended without it does too).
       if ((this.valve?.watermark ?? MIN_WATERMARK) < MAX_WATERMARK) chain.head.processWatermark(MAX_WATERMARK);
-      await this.awaitTurn();
+      do await this.awaitTurn();
+      while (this.runningNotify);
       for (const op of chain.operators) await op.endInput();
       for (const w of chain.writers) w.finish();
       await this.whenOutputFinished(chain);
@@ -295,6 +303,8 @@ export class StreamTask {
         if (this.canceled) throw new CanceledSignal();
       }
       this.closing = true;
+      // No notification starts now; one running ends before close() (Flink's mailbox runs close after it).
+      while (this.runningNotify) await this.runningNotify;
       this.forgetAnnounced();
       // Each operator is closed once: a close() that throws is not called again by the catch below.
       const toClose = opened;
@@ -312,6 +322,8 @@ export class StreamTask {
       // them) run to their end before close(), as Flink's synchronous savepoint has them.
       if (this.stoppedWithSavepoint && this.failure === undefined) await this.notifying;
       this.closing = true;
+      // A cancel or a failure during a notification: close() after its user code returned, not beside it.
+      while (this.runningNotify) await this.runningNotify;
       // A stopped task ends as a finished one: its close() failing fails it (Flink then fails the stop).
       let closeFailure: { error: unknown } | undefined;
       await closeAll(opened).catch((c: unknown) => (closeFailure = { error: c }));
@@ -487,13 +499,20 @@ export class StreamTask {
       else head.processElement(records[i], ts);
       // An async invoke: the next record waits until it settled (Flink's invoke is synchronous).
       if (this.pendingWork.length > 0) {
-        await this.awaitTurn();
+        do await this.awaitTurn();
+        while (this.runningNotify);
         if (this.canceled) return;
       }
       if (i % RECORDS_PER_CLOCK_CHECK === RECORDS_PER_CLOCK_CHECK - 1 && performance.now() - this.turnStart > MAX_TURN_MS) {
         await nextTurn();
         this.turnStart = performance.now();
         if (this.canceled) return;
+        // A notification that came meanwhile runs before the next record.
+        if (this.pendingWork.length > 0 || this.runningNotify) {
+          do await this.awaitTurn();
+          while (this.runningNotify);
+          if (this.canceled) return;
+        }
         if (chain.gate && this.needsAttention(chain.gate)) {
           this.current = { ...from, inputIndex, records, timestamps, next: i + 1 };
           try {
@@ -975,6 +994,10 @@ export class StreamTask {
     const before = [...this.pendingWork];
     const run = this.notifying.then(async () => {
       await Promise.allSettled(before);
+      // The task's turn first (Flink's mailbox gives its default action a step between mails):
+      // else notifications that come back to back (checkpoints completing faster than a slow
+      // commit) left a source only the microtasks between them, a record or two per notification.
+      await nextTurn();
       // Not during a snapshot (an async snapshotState), nor beside an async call (an invoke of a
       // record the source released after the previous notification): after them.
       for (;;) {
@@ -990,6 +1013,8 @@ export class StreamTask {
       const source = chain.head instanceof SourceOperator ? chain.head : undefined;
       source?.pause();
       this.notifyRunning = true;
+      let ended!: () => void;
+      this.runningNotify = new Promise<void>((resolve) => (ended = resolve));
       try {
         for (const op of chain.operators) {
           if (outcome === 'complete') await op.notifyCheckpointComplete(checkpointId);
@@ -1001,6 +1026,8 @@ export class StreamTask {
         return;
       } finally {
         this.notifyRunning = false;
+        this.runningNotify = undefined;
+        ended();
         // The records the source emitted meanwhile go through the chain now: a user function failing on one fails the task.
         try {
           source?.unpause();
@@ -1022,6 +1049,8 @@ export class StreamTask {
   private notifying: Promise<void> = Promise.resolve();
   /** Whether a notification's user code runs now (timers wait for it). */
   private notifyRunning = false;
+  /** Resolves when the notification's user code running now has returned (never rejects). */
+  private runningNotify: Promise<void> | undefined;
 
   /** Checkpoint notifications queued or running (part of pendingWork; a snapshot does not wait for them, see checkpoint()). */
   private readonly notifyRuns = new Set<Promise<void>>();
@@ -1035,15 +1064,21 @@ export class StreamTask {
    * The task's turn for its next record (Flink's mailbox: the mails queued now, then a step of the
    * default action): every async call in flight (and any it leads to) and the notifications queued
    * now have settled; rejects with the first failure. Notifications queued meanwhile wait for the
-   * next turn, so that records go on while checkpoints keep completing.
+   * next turn, so that records go on while checkpoints keep completing. A notification queued
+   * later can start in the microtasks between this function's end and its caller going on: a
+   * caller that runs records next checks `runningNotify` in its own frame after the await.
    */
   private async awaitTurn(): Promise<void> {
     const queued = new Set(this.notifyRuns);
     for (;;) {
       const w = this.pendingWork.filter((p) => !this.notifyRuns.has(p) || queued.has(p));
-      if (w.length === 0) return;
-      await Promise.all(w);
-      this.pendingWork = this.pendingWork.filter((p) => !w.includes(p));
+      if (w.length > 0) {
+        await Promise.all(w);
+        this.pendingWork = this.pendingWork.filter((p) => !w.includes(p));
+      } else if (this.runningNotify) {
+        // One queued later that started when the calls waited for settled: no record beside it.
+        await this.runningNotify;
+      } else return;
     }
   }
 
