@@ -20,9 +20,13 @@ const writer = new Worker(
   const until = Date.now() + workerData.writeMs;
   parentPort.postMessage('writing');
   for (let i = 0; Date.now() < until; i++) {
+    // Not recursive: once the folder is gone, a write fails (as LevelDB's do) rather than make it
+    // again (a recursive mkdir made it again after the clean-up, and the test failed in CI once).
+    const sub = workerData.dir + '/sub-' + (i % 40);
     try {
-      const sub = workerData.dir + '/sub-' + (i % 40);
-      mkdirSync(sub, { recursive: true });
+      mkdirSync(sub);
+    } catch {}
+    try {
       writeFileSync(sub + '/file-' + i, 'x');
     } catch {}
   }`,
