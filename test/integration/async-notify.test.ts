@@ -15,13 +15,13 @@ const root = mkdtempSync(join(tmpdir(), 'miniflink-notify-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('asynchronous checkpoint notifications', () => {
-  it.each(['chained', 'keyed', 'concurrent', 'asyncinvoke'])('notify - a slow async commit in notifyCheckpointComplete runs alone; each record committed once (%s)', async (mode) => {
-    // concurrent: 100,000 records from a source that never sleeps (it hung before the fix).
-    const n = mode === 'concurrent' ? 100_000 : mode === 'asyncinvoke' ? 3000 : 2000;
+  it.each(['chained', 'keyed', 'concurrent', 'asyncinvoke', 'unaligned', 'finish'])('notify - a slow async commit in notifyCheckpointComplete runs alone; each record committed once (%s)', async (mode) => {
+    // concurrent, unaligned: 100,000 records from a source that never sleeps (they hung before the fixes).
+    const n = mode === 'concurrent' || mode === 'unaligned' ? 100_000 : mode === 'asyncinvoke' ? 3000 : 2000;
     const args = ['run', '-t', 'local', 'test/jobs/async-notify-job.ts', join(root, mode), String(n), mode];
     const r = await runCli(args, { timeoutMs: 90_000 });
     expect(r.code, explain(args, r)).toBe(0);
-    expect(JSON.parse(/OVERLAPS (.*)/.exec(r.stdout)![1]!)).toEqual({ snapshot: 0, invoke: 0, notify: 0, close: 0 });
+    expect(JSON.parse(/OVERLAPS (.*)/.exec(r.stdout)![1]!)).toEqual({ snapshot: 0, invoke: 0, notify: 0, close: 0, finish: 0 });
     expect(resultOf(r)).toEqual({ lines: n, distinct: n });
   }, 90_000);
 
@@ -54,6 +54,6 @@ describe('asynchronous checkpoint notifications', () => {
     const args = ['run', '-t', 'local', 'test/jobs/async-notify-job.ts', join(root, 'cancel'), '1000000', 'cancel'];
     const r = await runCli(args, { timeoutMs: 90_000 });
     expect(r.code, explain(args, r)).toBe(0);
-    expect(JSON.parse(/OVERLAPS (.*)/.exec(r.stdout)![1]!)).toEqual({ snapshot: 0, invoke: 0, notify: 0, close: 0 });
+    expect(JSON.parse(/OVERLAPS (.*)/.exec(r.stdout)![1]!)).toEqual({ snapshot: 0, invoke: 0, notify: 0, close: 0, finish: 0 });
   }, 90_000);
 });

@@ -19,7 +19,12 @@
  *         runs (found by a re-review: a notification that started as an invoke settled ran beside the next record)
  *   cancel  (chained) the job is canceled after 1.5 s, during a 300 ms commit: close() runs after the
  *         commit returned, not beside it (found by a review); counted as `close` in the overlaps
- * Arguments: <out file> <N> chained|keyed|stop|concurrent|stopfail|asyncinvoke|cancel
+ *   unaligned  (keyed) unaligned checkpoints every 10 ms, each commit 50 ms, a source that never
+ *         sleeps: records go on between notifications (found by a re-review: the sink took the
+ *         unaligned barriers between back-to-back notifications and no record; 100,000 did not end in 60 s)
+ *   finish  (chained) the sink's finish() is async (300 ms), checkpoints every 10 ms: no snapshot or
+ *         notification runs during it (Flink runs finish() in the mailbox); counted as `finish`
+ * Arguments: <out file> <N> chained|keyed|stop|concurrent|stopfail|asyncinvoke|cancel|unaligned|finish
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
@@ -42,7 +47,7 @@ class Paced extends RichSourceFunction<number> {
   async run(ctx: SourceContext<number>): Promise<void> {
     for (let x = 1; x <= N && this.running; x++) {
       await ctx.collect(x);
-      if (x % 50 === 0 && mode !== 'concurrent') await sleep(10);
+      if (x % 50 === 0 && mode !== 'concurrent' && mode !== 'unaligned') await sleep(10);
     }
   }
   cancel(): void {
@@ -51,7 +56,8 @@ class Paced extends RichSourceFunction<number> {
 }
 
 let inNotify = 0;
-const overlaps = { snapshot: 0, invoke: 0, notify: 0, close: 0 };
+const overlaps = { snapshot: 0, invoke: 0, notify: 0, close: 0, finish: 0 };
+let inFinish = 0;
 
 class TwoPhase extends RichSinkFunction<number> {
   private tx: number[] = [];
@@ -71,6 +77,7 @@ class TwoPhase extends RichSinkFunction<number> {
   private snapshotAfterStop: number | undefined;
   snapshotState(ctx: FunctionSnapshotContext): void {
     if (inNotify > 0) overlaps.snapshot++;
+    if (inFinish > 0) overlaps.finish++;
     if (mode === 'stopfail' && existsSync(`${out}.stopping`)) this.snapshotAfterStop ??= ctx.getCheckpointId();
     this.pending.set(ctx.getCheckpointId(), this.tx);
     this.tx = [];
@@ -78,6 +85,7 @@ class TwoPhase extends RichSinkFunction<number> {
   }
   async notifyCheckpointComplete(id: number): Promise<void> {
     if (inNotify > 0) overlaps.notify++;
+    if (inFinish > 0) overlaps.finish++;
     inNotify++;
     const attempt = this.getRuntimeContext().getAttemptNumber();
     if (mode === 'stopfail') appendFileSync(`${out}.log`, `NOTIFY ${id} attempt=${attempt}\n`);
@@ -90,12 +98,21 @@ class TwoPhase extends RichSinkFunction<number> {
       }
       for (const [cid, tx] of [...this.pending]) {
         if (cid > id) continue;
-        await sleep(mode === 'stop' || mode === 'stopfail' || mode === 'cancel' ? 300 : mode === 'concurrent' ? 30 : 40);
+        await sleep(mode === 'stop' || mode === 'stopfail' || mode === 'cancel' ? 300 : mode === 'concurrent' ? 30 : mode === 'unaligned' ? 50 : 40);
         if (tx.length > 0) appendFileSync(out!, `${tx.join('\n')}\n`);
         this.pending.delete(cid);
       }
     } finally {
       inNotify--;
+    }
+  }
+  override async finish(): Promise<void> {
+    if (mode !== 'finish') return;
+    inFinish++;
+    try {
+      await sleep(300);
+    } finally {
+      inFinish--;
     }
   }
   override close(): void {
@@ -107,10 +124,11 @@ class TwoPhase extends RichSinkFunction<number> {
 
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
 env.setParallelism(1);
-env.enableCheckpointing(mode === 'stop' || mode === 'stopfail' || mode === 'cancel' ? 100 : mode === 'concurrent' ? 10 : 20);
+env.enableCheckpointing(mode === 'stop' || mode === 'stopfail' || mode === 'cancel' ? 100 : mode === 'concurrent' || mode === 'unaligned' || mode === 'finish' ? 10 : 20);
+if (mode === 'unaligned') env.getCheckpointConfig().enableUnalignedCheckpoints();
 if (mode === 'concurrent') env.getCheckpointConfig().setMaxConcurrentCheckpoints(2);
 const numbers = env.addSource(new Paced());
-(mode === 'keyed' || mode === 'stopfail' || mode === 'asyncinvoke' ? numbers.keyBy((x) => x % 3) : numbers).addSink(new TwoPhase());
+(mode === 'keyed' || mode === 'stopfail' || mode === 'asyncinvoke' || mode === 'unaligned' ? numbers.keyBy((x) => x % 3) : numbers).addSink(new TwoPhase());
 if (mode === 'stop') {
   const client = await env.executeAsync('async notify stop');
   await sleep(1500);

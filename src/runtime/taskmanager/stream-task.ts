@@ -287,7 +287,15 @@ export class StreamTask {
       if ((this.valve?.watermark ?? MIN_WATERMARK) < MAX_WATERMARK) chain.head.processWatermark(MAX_WATERMARK);
       do await this.awaitTurn();
       while (this.runningNotify);
-      for (const op of chain.operators) await op.endInput();
+      // An async finish() is work a notification or a snapshot waits for (Flink runs it in the mailbox).
+      for (const op of chain.operators) {
+        const ended = op.endInput();
+        if (ended instanceof Promise) {
+          this.pendingWork.push(ended);
+          await ended;
+          this.pendingWork = this.pendingWork.filter((p) => p !== ended);
+        }
+      }
       for (const w of chain.writers) w.finish();
       await this.whenOutputFinished(chain);
       this.stopFlushTimer();
@@ -416,6 +424,8 @@ export class StreamTask {
     }
     this.replayInput = undefined;
     this.replayNext = undefined;
+    // Whether the task waited for its turn since it last took an item (see below).
+    let waited = false;
     for (;;) {
       if (this.canceled) return;
       // A switch to unaligned, and unaligned barriers, go first, even while the output is backpressured.
@@ -428,11 +438,16 @@ export class StreamTask {
         continue;
       }
       if (this.canceled) return;
-      // A checkpoint notification (or an async call) still running: no record or watermark before it ends.
-      if (this.pendingWork.length > 0) {
+      // An async call or a notification's user code still running: no record or watermark before it
+      // ends. Notifications queued but not started are waited for once, then the task takes an item
+      // (Flink's mailbox: the mails there, then a step of the default action): else, with
+      // notifications back to back (unaligned barriers taken in between), no record went through.
+      if (this.runningNotify || (this.pendingWork.length > 0 && (!waited || this.snapshotWork().length > 0))) {
         await this.awaitTurn();
+        waited = true;
         continue;
       }
+      waited = false;
       const item = gate.poll();
       if (!item) {
         if (this.aligning) await this.checkAlignment(chain);
@@ -521,6 +536,12 @@ export class StreamTask {
             this.current = undefined;
           }
           if (this.canceled) return;
+          // A notification that waited for that snapshot may have started.
+          if (this.runningNotify) {
+            do await this.awaitTurn();
+            while (this.runningNotify);
+            if (this.canceled) return;
+          }
         }
       }
     }
