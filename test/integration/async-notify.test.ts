@@ -15,9 +15,9 @@ const root = mkdtempSync(join(tmpdir(), 'miniflink-notify-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('asynchronous checkpoint notifications', () => {
-  it.each(['chained', 'keyed', 'concurrent', 'asyncinvoke', 'unaligned', 'finish'])('notify - a slow async commit in notifyCheckpointComplete runs alone; each record committed once (%s)', async (mode) => {
+  it.each(['chained', 'keyed', 'concurrent', 'asyncinvoke', 'unaligned', 'unaligned-async', 'finish'])('notify - a slow async commit in notifyCheckpointComplete runs alone; each record committed once (%s)', async (mode) => {
     // concurrent, unaligned: 100,000 records from a source that never sleeps (they hung before the fixes).
-    const n = mode === 'concurrent' || mode === 'unaligned' ? 100_000 : mode === 'asyncinvoke' ? 3000 : 2000;
+    const n = mode === 'concurrent' || mode.startsWith('unaligned') ? 100_000 : mode === 'asyncinvoke' ? 3000 : 2000;
     const args = ['run', '-t', 'local', 'test/jobs/async-notify-job.ts', join(root, mode), String(n), mode];
     const r = await runCli(args, { timeoutMs: 90_000 });
     expect(r.code, explain(args, r)).toBe(0);

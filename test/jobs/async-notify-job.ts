@@ -22,9 +22,11 @@
  *   unaligned  (keyed) unaligned checkpoints every 10 ms, each commit 50 ms, a source that never
  *         sleeps: records go on between notifications (found by a re-review: the sink took the
  *         unaligned barriers between back-to-back notifications and no record; 100,000 did not end in 60 s)
+ *   unaligned-async  as unaligned, with an async snapshotState (3 ms) and 30 ms commits (found by a
+ *         review: the notification waiting for a snapshot started as it ended, before any record)
  *   finish  (chained) the sink's finish() is async (300 ms), checkpoints every 10 ms: no snapshot or
  *         notification runs during it (Flink runs finish() in the mailbox); counted as `finish`
- * Arguments: <out file> <N> chained|keyed|stop|concurrent|stopfail|asyncinvoke|cancel|unaligned|finish
+ * Arguments: <out file> <N> chained|keyed|stop|concurrent|stopfail|asyncinvoke|cancel|unaligned|unaligned-async|finish
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
@@ -47,7 +49,7 @@ class Paced extends RichSourceFunction<number> {
   async run(ctx: SourceContext<number>): Promise<void> {
     for (let x = 1; x <= N && this.running; x++) {
       await ctx.collect(x);
-      if (x % 50 === 0 && mode !== 'concurrent' && mode !== 'unaligned') await sleep(10);
+      if (x % 50 === 0 && mode !== 'concurrent' && mode !== 'unaligned' && mode !== 'unaligned-async') await sleep(10);
     }
   }
   cancel(): void {
@@ -75,13 +77,15 @@ class TwoPhase extends RichSinkFunction<number> {
     this.tx.push(x);
   }
   private snapshotAfterStop: number | undefined;
-  snapshotState(ctx: FunctionSnapshotContext): void {
+  snapshotState(ctx: FunctionSnapshotContext): void | Promise<void> {
     if (inNotify > 0) overlaps.snapshot++;
     if (inFinish > 0) overlaps.finish++;
     if (mode === 'stopfail' && existsSync(`${out}.stopping`)) this.snapshotAfterStop ??= ctx.getCheckpointId();
     this.pending.set(ctx.getCheckpointId(), this.tx);
     this.tx = [];
     this.state.update([...this.pending]);
+    // unaligned-async: a pre-commit that takes 3 ms.
+    if (mode === 'unaligned-async') return sleep(3).then(() => undefined);
   }
   async notifyCheckpointComplete(id: number): Promise<void> {
     if (inNotify > 0) overlaps.notify++;
@@ -98,7 +102,7 @@ class TwoPhase extends RichSinkFunction<number> {
       }
       for (const [cid, tx] of [...this.pending]) {
         if (cid > id) continue;
-        await sleep(mode === 'stop' || mode === 'stopfail' || mode === 'cancel' ? 300 : mode === 'concurrent' ? 30 : mode === 'unaligned' ? 50 : 40);
+        await sleep(mode === 'stop' || mode === 'stopfail' || mode === 'cancel' ? 300 : mode === 'concurrent' || mode === 'unaligned-async' ? 30 : mode === 'unaligned' ? 50 : 40);
         if (tx.length > 0) appendFileSync(out!, `${tx.join('\n')}\n`);
         this.pending.delete(cid);
       }
@@ -124,11 +128,11 @@ class TwoPhase extends RichSinkFunction<number> {
 
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
 env.setParallelism(1);
-env.enableCheckpointing(mode === 'stop' || mode === 'stopfail' || mode === 'cancel' ? 100 : mode === 'concurrent' || mode === 'unaligned' || mode === 'finish' ? 10 : 20);
-if (mode === 'unaligned') env.getCheckpointConfig().enableUnalignedCheckpoints();
+env.enableCheckpointing(mode === 'stop' || mode === 'stopfail' || mode === 'cancel' ? 100 : mode === 'concurrent' || mode === 'unaligned' || mode === 'unaligned-async' || mode === 'finish' ? 10 : 20);
+if (mode === 'unaligned' || mode === 'unaligned-async') env.getCheckpointConfig().enableUnalignedCheckpoints();
 if (mode === 'concurrent') env.getCheckpointConfig().setMaxConcurrentCheckpoints(2);
 const numbers = env.addSource(new Paced());
-(mode === 'keyed' || mode === 'stopfail' || mode === 'asyncinvoke' || mode === 'unaligned' ? numbers.keyBy((x) => x % 3) : numbers).addSink(new TwoPhase());
+(mode === 'keyed' || mode === 'stopfail' || mode === 'asyncinvoke' || mode === 'unaligned' || mode === 'unaligned-async' ? numbers.keyBy((x) => x % 3) : numbers).addSink(new TwoPhase());
 if (mode === 'stop') {
   const client = await env.executeAsync('async notify stop');
   await sleep(1500);

@@ -1023,8 +1023,12 @@ export class StreamTask {
       // record the source released after the previous notification): after them.
       for (;;) {
         const w = this.snapshotWork();
-        if (this.snapshotting) await this.snapshotting;
-        else if (w.length > 0) {
+        if (this.snapshotting) {
+          await this.snapshotting;
+          // The task's input gets a step after the snapshot, before the notification (else, with
+          // unaligned barriers taken between notifications, no record went through).
+          await nextTurn();
+        } else if (w.length > 0) {
           // Settled calls leave the list here too (a failure fails the task where it was tracked).
           await Promise.allSettled(w);
           this.pendingWork = this.pendingWork.filter((p) => !w.includes(p));
