@@ -15,7 +15,7 @@ const root = mkdtempSync(join(tmpdir(), 'miniflink-notify-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('asynchronous checkpoint notifications', () => {
-  it.each(['chained', 'keyed', 'concurrent', 'asyncinvoke', 'unaligned', 'unaligned-async', 'finish'])('notify - a slow async commit in notifyCheckpointComplete runs alone; each record committed once (%s)', async (mode) => {
+  it.each(['chained', 'keyed', 'concurrent', 'asyncinvoke', 'unaligned', 'unaligned-async', 'overlapping', 'finish'])('notify - a slow async commit in notifyCheckpointComplete runs alone; each record committed once (%s)', async (mode) => {
     // concurrent, unaligned: 100,000 records from a source that never sleeps (they hung before the fixes).
     const n = mode === 'concurrent' || mode.startsWith('unaligned') ? 100_000 : mode === 'asyncinvoke' ? 3000 : 2000;
     const args = ['run', '-t', 'local', 'test/jobs/async-notify-job.ts', join(root, mode), String(n), mode];

@@ -24,9 +24,12 @@
  *         unaligned barriers between back-to-back notifications and no record; 100,000 did not end in 60 s)
  *   unaligned-async  as unaligned, with an async snapshotState (3 ms) and 30 ms commits (found by a
  *         review: the notification waiting for a snapshot started as it ended, before any record)
+ *   overlapping  (chained) three checkpoints at once (max-concurrent 3) every 10 ms, an async snapshotState
+ *         of 15 ms (longer than the interval, so snapshots come back to back) and 30 ms commits: the
+ *         notifications still run (found by a review: none ran, and the job never finished)
  *   finish  (chained) the sink's finish() is async (300 ms), checkpoints every 10 ms: no snapshot or
  *         notification runs during it (Flink runs finish() in the mailbox); counted as `finish`
- * Arguments: <out file> <N> chained|keyed|stop|concurrent|stopfail|asyncinvoke|cancel|unaligned|unaligned-async|finish
+ * Arguments: <out file> <N> chained|keyed|stop|concurrent|stopfail|asyncinvoke|cancel|unaligned|unaligned-async|overlapping|finish
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
@@ -86,6 +89,7 @@ class TwoPhase extends RichSinkFunction<number> {
     this.state.update([...this.pending]);
     // unaligned-async: a pre-commit that takes 3 ms.
     if (mode === 'unaligned-async') return sleep(3).then(() => undefined);
+    if (mode === 'overlapping') return sleep(15).then(() => undefined);
   }
   async notifyCheckpointComplete(id: number): Promise<void> {
     if (inNotify > 0) overlaps.notify++;
@@ -102,7 +106,7 @@ class TwoPhase extends RichSinkFunction<number> {
       }
       for (const [cid, tx] of [...this.pending]) {
         if (cid > id) continue;
-        await sleep(mode === 'stop' || mode === 'stopfail' || mode === 'cancel' ? 300 : mode === 'concurrent' || mode === 'unaligned-async' ? 30 : mode === 'unaligned' ? 50 : 40);
+        await sleep(mode === 'stop' || mode === 'stopfail' || mode === 'cancel' ? 300 : mode === 'concurrent' || mode === 'unaligned-async' || mode === 'overlapping' ? 30 : mode === 'unaligned' ? 50 : 40);
         if (tx.length > 0) appendFileSync(out!, `${tx.join('\n')}\n`);
         this.pending.delete(cid);
       }
@@ -128,9 +132,10 @@ class TwoPhase extends RichSinkFunction<number> {
 
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
 env.setParallelism(1);
-env.enableCheckpointing(mode === 'stop' || mode === 'stopfail' || mode === 'cancel' ? 100 : mode === 'concurrent' || mode === 'unaligned' || mode === 'unaligned-async' || mode === 'finish' ? 10 : 20);
+env.enableCheckpointing(mode === 'stop' || mode === 'stopfail' || mode === 'cancel' ? 100 : mode === 'concurrent' || mode === 'unaligned' || mode === 'unaligned-async' || mode === 'overlapping' || mode === 'finish' ? 10 : 20);
 if (mode === 'unaligned' || mode === 'unaligned-async') env.getCheckpointConfig().enableUnalignedCheckpoints();
 if (mode === 'concurrent') env.getCheckpointConfig().setMaxConcurrentCheckpoints(2);
+if (mode === 'overlapping') env.getCheckpointConfig().setMaxConcurrentCheckpoints(3);
 const numbers = env.addSource(new Paced());
 (mode === 'keyed' || mode === 'stopfail' || mode === 'asyncinvoke' || mode === 'unaligned' || mode === 'unaligned-async' ? numbers.keyBy((x) => x % 3) : numbers).addSink(new TwoPhase());
 if (mode === 'stop') {

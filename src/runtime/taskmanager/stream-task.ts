@@ -1021,13 +1021,19 @@ export class StreamTask {
       await nextTurn();
       // Not during a snapshot (an async snapshotState), nor beside an async call (an invoke of a
       // record the source released after the previous notification): after them.
+      let stepped = false;
       for (;;) {
         const w = this.snapshotWork();
         if (this.snapshotting) {
           await this.snapshotting;
           // The task's input gets a step after the snapshot, before the notification (else, with
-          // unaligned barriers taken between notifications, no record went through).
-          await nextTurn();
+          // unaligned barriers taken between notifications, no record went through). Once only:
+          // with snapshots back to back (async ones, several checkpoints at once), a turn after
+          // each let the next snapshot start first every time, and no notification ever ran.
+          if (!stepped) {
+            stepped = true;
+            await nextTurn();
+          }
         } else if (w.length > 0) {
           // Settled calls leave the list here too (a failure fails the task where it was tracked).
           await Promise.allSettled(w);
