@@ -293,7 +293,7 @@ export class StreamTask {
         if (ended instanceof Promise) {
           this.pendingWork.push(ended);
           await ended;
-          this.pendingWork = this.pendingWork.filter((p) => p !== ended);
+          this.forgetWork([ended]);
         }
       }
       for (const w of chain.writers) w.finish();
@@ -913,7 +913,7 @@ export class StreamTask {
     try {
       const t0 = performance.now();
       for (;;) {
-        if (this.snapshotWork().length > 0) await this.awaitPendingWork(true);
+        if (this.snapshotWork().length > 0) await this.awaitSnapshotWork();
         if (this.canceled) return undefined;
         if (!source?.releaseHeld() && this.snapshotWork().length === 0) break;
       }
@@ -923,7 +923,7 @@ export class StreamTask {
           refs.push(r instanceof Promise ? await r : r);
           // What the source's state counts as emitted goes through the chain before the other
           // operators snapshot (and before the barrier).
-          if (op === source && source.releaseCovered() && this.snapshotWork().length > 0) await this.awaitPendingWork(true);
+          if (op === source && source.releaseCovered() && this.snapshotWork().length > 0) await this.awaitSnapshotWork();
         }
       } catch (e) {
         releaseSnapshots(refs);
@@ -1037,13 +1037,12 @@ export class StreamTask {
         } else if (w.length > 0) {
           // Settled calls leave the list here too (a failure fails the task where it was tracked).
           await Promise.allSettled(w);
-          this.pendingWork = this.pendingWork.filter((p) => !w.includes(p));
+          this.forgetWork(w);
         } else break;
       }
       if ((this.canceled && !this.stoppedWithSavepoint) || this.closing || this.failure !== undefined) return;
       const source = chain.head instanceof SourceOperator ? chain.head : undefined;
       source?.pause();
-      this.notifyRunning = true;
       let ended!: () => void;
       this.runningNotify = new Promise<void>((resolve) => (ended = resolve));
       try {
@@ -1056,7 +1055,6 @@ export class StreamTask {
         this.fail(e);
         return;
       } finally {
-        this.notifyRunning = false;
         this.runningNotify = undefined;
         ended();
         // The records the source emitted meanwhile go through the chain now: a user function failing on one fails the task.
@@ -1078,10 +1076,12 @@ export class StreamTask {
 
   /** The notification running (or the last one): the next waits for it. */
   private notifying: Promise<void> = Promise.resolve();
-  /** Whether a notification's user code runs now (timers wait for it). */
-  private notifyRunning = false;
   /** Resolves when the notification's user code running now has returned (never rejects). */
   private runningNotify: Promise<void> | undefined;
+  /** Whether a notification's user code runs now (timers and snapshots wait for it). */
+  private get notifyRunning(): boolean {
+    return this.runningNotify !== undefined;
+  }
 
   /** Checkpoint notifications queued or running (part of pendingWork; a snapshot does not wait for them, see checkpoint()). */
   private readonly notifyRuns = new Set<Promise<void>>();
@@ -1105,7 +1105,7 @@ export class StreamTask {
       const w = this.pendingWork.filter((p) => !this.notifyRuns.has(p) || queued.has(p));
       if (w.length > 0) {
         await Promise.all(w);
-        this.pendingWork = this.pendingWork.filter((p) => !w.includes(p));
+        this.forgetWork(w);
       } else if (this.runningNotify) {
         // One queued later that started when the calls waited for settled: no record beside it.
         await this.runningNotify;
@@ -1114,16 +1114,21 @@ export class StreamTask {
   }
 
   /**
-   * Resolves once every async user call tracked so far (and any it led to) has settled; rejects
-   * with the first failure. For a snapshot (`forSnapshot`), notifications are not waited for.
+   * Resolves once every async user call tracked so far (and any it led to) has settled, the
+   * notifications aside (they wait for the snapshot instead); rejects with the first failure.
    */
-  private async awaitPendingWork(forSnapshot = false): Promise<void> {
+  private async awaitSnapshotWork(): Promise<void> {
     for (;;) {
-      const w = forSnapshot ? this.snapshotWork() : [...this.pendingWork];
+      const w = this.snapshotWork();
       if (w.length === 0) return;
       await Promise.all(w);
-      this.pendingWork = this.pendingWork.filter((p) => !w.includes(p));
+      this.forgetWork(w);
     }
+  }
+
+  /** Takes settled work off the pending list. */
+  private forgetWork(settled: readonly Promise<void>[]): void {
+    this.pendingWork = this.pendingWork.filter((p) => !settled.includes(p));
   }
 
   /**
