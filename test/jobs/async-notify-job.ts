@@ -43,7 +43,26 @@ import {
   type SourceContext,
 } from 'miniflink';
 
-const [out, n, mode] = process.argv.slice(2);
+const [out, n, mode = ''] = process.argv.slice(2);
+
+/** Each mode's job: sink behind a keyBy or chained, checkpoint interval, commit and snapshotState times (ms), checkpoints at once, unaligned, a source that sleeps 10 ms every 50 records. */
+type Settings = { keyed: boolean; interval: number; commitMs: number; snapshotMs: number; maxConcurrent: number; unaligned: boolean; paced: boolean };
+const base: Settings = { keyed: false, interval: 20, commitMs: 40, snapshotMs: 0, maxConcurrent: 1, unaligned: false, paced: true };
+const MODES: Record<string, Partial<Settings>> = {
+  chained: {},
+  keyed: { keyed: true },
+  stop: { interval: 100, commitMs: 300 },
+  concurrent: { interval: 10, commitMs: 30, maxConcurrent: 2, paced: false },
+  stopfail: { keyed: true, interval: 100, commitMs: 300 },
+  asyncinvoke: { keyed: true },
+  cancel: { interval: 100, commitMs: 300 },
+  unaligned: { keyed: true, interval: 10, commitMs: 50, unaligned: true, paced: false },
+  'unaligned-async': { keyed: true, interval: 10, commitMs: 30, snapshotMs: 3, unaligned: true, paced: false },
+  overlapping: { interval: 10, commitMs: 30, snapshotMs: 15, maxConcurrent: 3 },
+  finish: { interval: 10 },
+};
+if (!(mode in MODES)) throw new Error(`unknown mode ${mode}: one of ${Object.keys(MODES).join('|')}`);
+const settings: Settings = { ...base, ...MODES[mode] };
 const N = Number(n);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -52,7 +71,7 @@ class Paced extends RichSourceFunction<number> {
   async run(ctx: SourceContext<number>): Promise<void> {
     for (let x = 1; x <= N && this.running; x++) {
       await ctx.collect(x);
-      if (x % 50 === 0 && mode !== 'concurrent' && mode !== 'unaligned' && mode !== 'unaligned-async') await sleep(10);
+      if (x % 50 === 0 && settings.paced) await sleep(10);
     }
   }
   cancel(): void {
@@ -87,9 +106,8 @@ class TwoPhase extends RichSinkFunction<number> {
     this.pending.set(ctx.getCheckpointId(), this.tx);
     this.tx = [];
     this.state.update([...this.pending]);
-    // unaligned-async: a pre-commit that takes 3 ms.
-    if (mode === 'unaligned-async') return sleep(3).then(() => undefined);
-    if (mode === 'overlapping') return sleep(15).then(() => undefined);
+    // A pre-commit that takes a while.
+    if (settings.snapshotMs > 0) return sleep(settings.snapshotMs).then(() => undefined);
   }
   async notifyCheckpointComplete(id: number): Promise<void> {
     if (inNotify > 0) overlaps.notify++;
@@ -106,7 +124,7 @@ class TwoPhase extends RichSinkFunction<number> {
       }
       for (const [cid, tx] of [...this.pending]) {
         if (cid > id) continue;
-        await sleep(mode === 'stop' || mode === 'stopfail' || mode === 'cancel' ? 300 : mode === 'concurrent' || mode === 'unaligned-async' || mode === 'overlapping' ? 30 : mode === 'unaligned' ? 50 : 40);
+        await sleep(settings.commitMs);
         if (tx.length > 0) appendFileSync(out!, `${tx.join('\n')}\n`);
         this.pending.delete(cid);
       }
@@ -132,12 +150,11 @@ class TwoPhase extends RichSinkFunction<number> {
 
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
 env.setParallelism(1);
-env.enableCheckpointing(mode === 'stop' || mode === 'stopfail' || mode === 'cancel' ? 100 : mode === 'concurrent' || mode === 'unaligned' || mode === 'unaligned-async' || mode === 'overlapping' || mode === 'finish' ? 10 : 20);
-if (mode === 'unaligned' || mode === 'unaligned-async') env.getCheckpointConfig().enableUnalignedCheckpoints();
-if (mode === 'concurrent') env.getCheckpointConfig().setMaxConcurrentCheckpoints(2);
-if (mode === 'overlapping') env.getCheckpointConfig().setMaxConcurrentCheckpoints(3);
+env.enableCheckpointing(settings.interval);
+if (settings.unaligned) env.getCheckpointConfig().enableUnalignedCheckpoints();
+if (settings.maxConcurrent > 1) env.getCheckpointConfig().setMaxConcurrentCheckpoints(settings.maxConcurrent);
 const numbers = env.addSource(new Paced());
-(mode === 'keyed' || mode === 'stopfail' || mode === 'asyncinvoke' || mode === 'unaligned' || mode === 'unaligned-async' ? numbers.keyBy((x) => x % 3) : numbers).addSink(new TwoPhase());
+(settings.keyed ? numbers.keyBy((x) => x % 3) : numbers).addSink(new TwoPhase());
 if (mode === 'stop') {
   const client = await env.executeAsync('async notify stop');
   await sleep(1500);
