@@ -56,4 +56,34 @@ describe('asynchronous checkpoint notifications', () => {
     expect(r.code, explain(args, r)).toBe(0);
     expect(JSON.parse(/OVERLAPS (.*)/.exec(r.stdout)![1]!)).toEqual({ snapshot: 0, invoke: 0, notify: 0, close: 0, finish: 0 });
   }, 90_000);
+
+  it('notify - a cancel during an async finish(): finish() ends, then close() runs, then the job is CANCELED', async () => {
+    const args = ['run', '-t', 'local', 'test/jobs/async-notify-job.ts', join(root, 'cancelfinish'), '200', 'cancelfinish'];
+    const r = await runCli(args, { timeoutMs: 60_000 });
+    expect(r.code, explain(args, r)).toBe(0);
+    expect(JSON.parse(/LOG (.*)/.exec(r.stdout)![1]!)).toEqual(['finish start', 'cancel', 'finish end', 'close', 'CANCELED']);
+  }, 60_000);
+
+  it('notify - a stop with a savepoint during an async finish(): the savepoint is the last snapshot, notified before close()', async () => {
+    const out = join(root, 'stopfinish');
+    const args = ['run', '-t', 'local', 'test/jobs/async-notify-job.ts', out, '200', 'stopfinish'];
+    const r = await runCli(args, { timeoutMs: 60_000 });
+    expect(r.code, explain(args, r)).toBe(0);
+    const log = JSON.parse(/LOG (.*)/.exec(r.stdout)![1]!) as string[];
+    const tail = log.slice(log.indexOf('stop'));
+    // After the stop: finish() ends, then the savepoint's snapshot, its notification, close().
+    const last = tail.filter((l) => l.startsWith('snapshot ')).at(-1)!.slice('snapshot '.length);
+    expect(tail.filter((l) => !l.startsWith('notify ') || l === `notify ${last}`).filter((l) => !l.startsWith('snapshot ') || l === `snapshot ${last}`), log.join('\n')).toEqual(['stop', 'finish end', `snapshot ${last}`, `notify ${last}`, 'close', 'stopped']);
+  }, 60_000);
+  it('notify - the input ends while a stop\'s savepoint is in flight and the savepoint fails: the job takes its final checkpoint and finishes, every record committed', async () => {
+    const out = join(root, 'stopfinishfail');
+    const args = ['run', '-t', 'local', 'test/jobs/async-notify-job.ts', out, '200', 'stopfinishfail'];
+    const r = await runCli(args, { timeoutMs: 60_000 });
+    expect(r.code, explain(args, r)).toBe(0);
+    const log = JSON.parse(/LOG (.*)/.exec(r.stdout)![1]!) as string[];
+    // finish() (and so the input) ended before the stop's savepoint failed (it timed out in a slow snapshotState).
+    expect(log.indexOf('finish end'), log.join('\n')).toBeLessThan(log.indexOf('stop failed'));
+    expect(log.slice(-2)).toEqual(['close', 'FINISHED']);
+    expect(resultOf(r)).toEqual({ lines: 200, distinct: 200 });
+  }, 60_000);
 });

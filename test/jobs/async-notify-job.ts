@@ -29,7 +29,17 @@
  *         notifications still run (found by a review: none ran, and the job never finished)
  *   finish  (chained) the sink's finish() is async (300 ms), checkpoints every 10 ms: no snapshot or
  *         notification runs during it (Flink runs finish() in the mailbox); counted as `finish`
- * Arguments: <out file> <N> chained|keyed|stop|concurrent|stopfail|asyncinvoke|cancel|unaligned|unaligned-async|overlapping|finish
+ *   cancelfinish  (chained) the job is canceled during the sink's async finish() (1.5 s): finish()
+ *         ends, then close() runs, and only then is the job CANCELED (a review saw CANCELED without
+ *         close(), which its harness had not waited for); the order goes to <out>.log, printed as LOG
+ *   stopfinish  (chained) as cancelfinish, but the job is stopped with a savepoint (no drain): the
+ *         savepoint is the last snapshot, and it is notified before close() (a review once saw a
+ *         checkpoint after the stop's savepoint, never notified); snapshots and notifications logged
+ *   stopfinishfail  as stopfinish, with a finish() of 300 ms, an async snapshotState of 1 s (the first one after finish()) and
+ *         checkpoints that time out after 500 ms: the input ends while the stop's savepoint is in
+ *         flight, the savepoint fails, and the job then takes its final checkpoint and finishes,
+ *         every record committed
+ * Arguments: <out file> <N> chained|keyed|stop|concurrent|stopfail|asyncinvoke|cancel|unaligned|unaligned-async|overlapping|finish|cancelfinish|stopfinish|stopfinishfail
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
@@ -60,6 +70,9 @@ const MODES: Record<string, Partial<Settings>> = {
   'unaligned-async': { keyed: true, interval: 10, commitMs: 30, snapshotMs: 3, unaligned: true, paced: false },
   overlapping: { interval: 10, commitMs: 30, snapshotMs: 15, maxConcurrent: 3 },
   finish: { interval: 10 },
+  cancelfinish: { interval: 100 },
+  stopfinish: { interval: 100 },
+  stopfinishfail: { interval: 100 },
 };
 if (!(mode in MODES)) throw new Error(`unknown mode ${mode}: one of ${Object.keys(MODES).join('|')}`);
 const settings: Settings = { ...base, ...MODES[mode] };
@@ -99,15 +112,22 @@ class TwoPhase extends RichSinkFunction<number> {
     this.tx.push(x);
   }
   private snapshotAfterStop: number | undefined;
+  private finished = false;
+  private slowed = false;
   snapshotState(ctx: FunctionSnapshotContext): void | Promise<void> {
     if (inNotify > 0) overlaps.snapshot++;
     if (inFinish > 0) overlaps.finish++;
     if (mode === 'stopfail' && existsSync(`${out}.stopping`)) this.snapshotAfterStop ??= ctx.getCheckpointId();
+    if (mode.startsWith('stopfinish')) appendFileSync(`${out}.log`, `snapshot ${ctx.getCheckpointId()}\n`);
     this.pending.set(ctx.getCheckpointId(), this.tx);
     this.tx = [];
     this.state.update([...this.pending]);
     // A pre-commit that takes a while.
     if (settings.snapshotMs > 0) return sleep(settings.snapshotMs).then(() => undefined);
+    if (mode === 'stopfinishfail' && this.finished && !this.slowed) {
+      this.slowed = true;
+      return sleep(1000).then(() => undefined);
+    }
   }
   async notifyCheckpointComplete(id: number): Promise<void> {
     if (inNotify > 0) overlaps.notify++;
@@ -115,6 +135,7 @@ class TwoPhase extends RichSinkFunction<number> {
     inNotify++;
     const attempt = this.getRuntimeContext().getAttemptNumber();
     if (mode === 'stopfail') appendFileSync(`${out}.log`, `NOTIFY ${id} attempt=${attempt}\n`);
+    if (mode.startsWith('stopfinish')) appendFileSync(`${out}.log`, `notify ${id}\n`);
     try {
       // The notification of the stop's savepoint (or of a checkpoint taken after the stop was asked for) fails.
       if (mode === 'stopfail' && attempt === 0 && this.snapshotAfterStop !== undefined && id >= this.snapshotAfterStop) {
@@ -133,6 +154,13 @@ class TwoPhase extends RichSinkFunction<number> {
     }
   }
   override async finish(): Promise<void> {
+    if (mode === 'cancelfinish' || mode.startsWith('stopfinish')) {
+      appendFileSync(`${out}.log`, 'finish start\n');
+      await sleep(mode === 'stopfinishfail' ? 300 : 1500);
+      appendFileSync(`${out}.log`, 'finish end\n');
+      this.finished = true;
+      return;
+    }
     if (mode !== 'finish') return;
     inFinish++;
     try {
@@ -142,6 +170,7 @@ class TwoPhase extends RichSinkFunction<number> {
     }
   }
   override close(): void {
+    if (mode === 'cancelfinish' || mode.startsWith('stopfinish')) appendFileSync(`${out}.log`, 'close\n');
     if (inNotify > 0) overlaps.close++;
     console.log(`OVERLAPS ${JSON.stringify(overlaps)}`);
     console.log(`CLOSED ${JSON.stringify({ received: this.received, uncommitted: this.tx.length + [...this.pending.values()].reduce((n, t) => n + t.length, 0) })}`);
@@ -152,6 +181,10 @@ const env = StreamExecutionEnvironment.getExecutionEnvironment();
 env.setParallelism(1);
 env.enableCheckpointing(settings.interval);
 if (settings.unaligned) env.getCheckpointConfig().enableUnalignedCheckpoints();
+if (mode === 'stopfinishfail') {
+  env.getCheckpointConfig().setCheckpointTimeout(500);
+  env.getCheckpointConfig().setTolerableCheckpointFailureNumber(100);
+}
 if (settings.maxConcurrent > 1) env.getCheckpointConfig().setMaxConcurrentCheckpoints(settings.maxConcurrent);
 const numbers = env.addSource(new Paced());
 (settings.keyed ? numbers.keyBy((x) => x % 3) : numbers).addSink(new TwoPhase());
@@ -166,6 +199,35 @@ if (mode === 'stop') {
   // The canceled sink's close() prints its OVERLAPS line.
   await sleep(1000);
   process.exit(0);
+} else if (mode === 'cancelfinish') {
+  const client = await env.executeAsync('async notify cancel during finish');
+  while (!(existsSync(`${out}.log`) && readFileSync(`${out}.log`, 'utf8').includes('finish start'))) await sleep(20);
+  appendFileSync(`${out}.log`, 'cancel\n');
+  await client.cancel();
+  for (let status = await client.getJobStatus(); status !== 'CANCELED'; status = await client.getJobStatus()) await sleep(20);
+  appendFileSync(`${out}.log`, 'CANCELED\n');
+  console.log(`LOG ${JSON.stringify(readFileSync(`${out}.log`, 'utf8').split('\n').filter((l) => l !== ''))}`);
+  process.exit(0);
+} else if (mode === 'stopfinish') {
+  const client = await env.executeAsync('async notify stop during finish');
+  while (!(existsSync(`${out}.log`) && readFileSync(`${out}.log`, 'utf8').includes('finish start'))) await sleep(20);
+  appendFileSync(`${out}.log`, 'stop\n');
+  await client.stopWithSavepoint(false, `${out}.sp`);
+  appendFileSync(`${out}.log`, 'stopped\n');
+  console.log(`LOG ${JSON.stringify(readFileSync(`${out}.log`, 'utf8').split('\n').filter((l) => l !== ''))}`);
+  process.exit(0);
+} else if (mode === 'stopfinishfail') {
+  const client = await env.executeAsync('async notify failed stop during finish');
+  while (!(existsSync(`${out}.log`) && readFileSync(`${out}.log`, 'utf8').includes('finish start'))) await sleep(20);
+  appendFileSync(`${out}.log`, 'stop\n');
+  const stop = await client.stopWithSavepoint(false, `${out}.sp`).then(
+    () => 'stopped',
+    (e: unknown) => `failed: ${(e as Error).message}`,
+  );
+  appendFileSync(`${out}.log`, `${stop.startsWith('failed') ? 'stop failed' : stop}\n`);
+  await client.getJobExecutionResult();
+  appendFileSync(`${out}.log`, 'FINISHED\n');
+  console.log(`LOG ${JSON.stringify(readFileSync(`${out}.log`, 'utf8').split('\n').filter((l) => l !== ''))}`);
 } else if (mode === 'stopfail') {
   const client = await env.executeAsync('async notify stop failing');
   await sleep(1500);

@@ -87,7 +87,11 @@ export class JobCheckpoints {
     if (!s) return;
     s.inputEnded = true;
     this.coordinator.onTaskInputEnded({ vertexId: msg.vertexId, subtaskIndex: msg.subtaskIndex });
-    // Every task ended its input: take the final checkpoint now (Flink's FLIP-147); no more periodic ones.
+    this.takeFinalIfInputEnded();
+  }
+
+  /** Every task ended its input: takes the final checkpoint now (Flink's FLIP-147); no more periodic ones. */
+  takeFinalIfInputEnded(): void {
     if (this.scheduler.every((x) => x.inputEnded) && this.hooks.mayTakeFinal()) {
       this.coordinator.stopPeriodic();
       this.triggerFinal();

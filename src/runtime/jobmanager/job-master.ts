@@ -148,7 +148,7 @@ export class JobMaster {
       // Beyond the tolerable checkpoint failures: a global failover under the restart strategy
       // (Flink's CheckpointFailureManager), so the job fails only once the strategy gives up.
       failJob: (error) => this.failover.onFailure(error, true),
-      mayTakeFinal: () => this.status === 'RUNNING' && !this.operations.busy,
+      mayTakeFinal: () => this.status === 'RUNNING' && this.operations.mayTakeFinal,
     });
     const failoverHooks = {
       coordinator: this.checkpoints.coordinator,

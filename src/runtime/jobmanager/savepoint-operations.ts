@@ -34,6 +34,8 @@ export class SavepointOperations {
   stopping: number | undefined;
   /** Set while a stop's synchronous savepoint is in flight (before `stopping`). */
   private stopInFlight = false;
+  /** Set while a stop's or a rescale's synchronous savepoint is in flight: no final checkpoint starts meanwhile. */
+  private syncSavepointInFlight = false;
   /** Who waits for the stop's tasks to end. */
   private stopEnd: { savepoint: CompletedCheckpoint; resolve: () => void; reject: (e: Error) => void } | undefined;
   /** Set while the job rescales: its tasks stop after the savepoint (then `resolve`), and redeploy() brings the new graph. */
@@ -50,6 +52,16 @@ export class SavepointOperations {
   /** Whether a stop or a rescale is under way. */
   get busy(): boolean {
     return this.stopping !== undefined || this.rescaling !== undefined;
+  }
+
+  /**
+   * Whether the job's final checkpoint may start (every task's input ended): not while a stop or
+   * a rescale is under way, nor while its synchronous savepoint is in flight. Flink takes no
+   * checkpoint after a synchronous savepoint; one started beside it was taken by the tasks after
+   * the savepoint and never notified. Should the savepoint fail, the final checkpoint follows.
+   */
+  get mayTakeFinal(): boolean {
+    return !this.busy && !this.syncSavepointInFlight;
   }
 
   private get coordinator() {
@@ -123,11 +135,19 @@ export class SavepointOperations {
    */
   private async synchronousSavepoint(dir: string | undefined): Promise<CompletedCheckpoint> {
     this.coordinator.stopPeriodic();
+    this.syncSavepointInFlight = true;
     try {
       return await this.coordinator.trigger('savepoint', dir, true);
     } catch (e) {
-      if (this.ctx.status === 'RUNNING' && !this.busy) this.coordinator.startPeriodic();
+      this.syncSavepointInFlight = false;
+      if (this.ctx.status === 'RUNNING' && !this.busy) {
+        this.coordinator.startPeriodic();
+        // Every input ended while the savepoint was in flight: the final checkpoint now.
+        this.checkpoints.takeFinalIfInputEnded();
+      }
       throw e;
+    } finally {
+      this.syncSavepointInFlight = false;
     }
   }
 
