@@ -199,35 +199,30 @@ if (mode === 'stop') {
   // The canceled sink's close() prints its OVERLAPS line.
   await sleep(1000);
   process.exit(0);
-} else if (mode === 'cancelfinish') {
-  const client = await env.executeAsync('async notify cancel during finish');
+} else if (mode === 'cancelfinish' || mode.startsWith('stopfinish')) {
+  // The order of what happens in the slot thread and here goes to one log.
+  const log = (line: string) => appendFileSync(`${out}.log`, `${line}\n`);
+  const client = await env.executeAsync(`async notify ${mode}`);
   while (!(existsSync(`${out}.log`) && readFileSync(`${out}.log`, 'utf8').includes('finish start'))) await sleep(20);
-  appendFileSync(`${out}.log`, 'cancel\n');
-  await client.cancel();
-  for (let status = await client.getJobStatus(); status !== 'CANCELED'; status = await client.getJobStatus()) await sleep(20);
-  appendFileSync(`${out}.log`, 'CANCELED\n');
+  if (mode === 'cancelfinish') {
+    log('cancel');
+    await client.cancel();
+    for (let status = await client.getJobStatus(); status !== 'CANCELED'; status = await client.getJobStatus()) await sleep(20);
+    log('CANCELED');
+  } else {
+    log('stop');
+    const stop = await client.stopWithSavepoint(false, `${out}.sp`).then(
+      () => 'stopped',
+      () => 'stop failed',
+    );
+    log(stop);
+    if (mode === 'stopfinishfail') {
+      await client.getJobExecutionResult();
+      log('FINISHED');
+    }
+  }
   console.log(`LOG ${JSON.stringify(readFileSync(`${out}.log`, 'utf8').split('\n').filter((l) => l !== ''))}`);
-  process.exit(0);
-} else if (mode === 'stopfinish') {
-  const client = await env.executeAsync('async notify stop during finish');
-  while (!(existsSync(`${out}.log`) && readFileSync(`${out}.log`, 'utf8').includes('finish start'))) await sleep(20);
-  appendFileSync(`${out}.log`, 'stop\n');
-  await client.stopWithSavepoint(false, `${out}.sp`);
-  appendFileSync(`${out}.log`, 'stopped\n');
-  console.log(`LOG ${JSON.stringify(readFileSync(`${out}.log`, 'utf8').split('\n').filter((l) => l !== ''))}`);
-  process.exit(0);
-} else if (mode === 'stopfinishfail') {
-  const client = await env.executeAsync('async notify failed stop during finish');
-  while (!(existsSync(`${out}.log`) && readFileSync(`${out}.log`, 'utf8').includes('finish start'))) await sleep(20);
-  appendFileSync(`${out}.log`, 'stop\n');
-  const stop = await client.stopWithSavepoint(false, `${out}.sp`).then(
-    () => 'stopped',
-    (e: unknown) => `failed: ${(e as Error).message}`,
-  );
-  appendFileSync(`${out}.log`, `${stop.startsWith('failed') ? 'stop failed' : stop}\n`);
-  await client.getJobExecutionResult();
-  appendFileSync(`${out}.log`, 'FINISHED\n');
-  console.log(`LOG ${JSON.stringify(readFileSync(`${out}.log`, 'utf8').split('\n').filter((l) => l !== ''))}`);
+  if (mode !== 'stopfinishfail') process.exit(0);
 } else if (mode === 'stopfail') {
   const client = await env.executeAsync('async notify stop failing');
   await sleep(1500);
