@@ -42,6 +42,8 @@ export interface LocalLevelDbCopy {
   /** The backend's state names by state id, and their kinds. */
   readonly names: readonly string[];
   readonly kinds: ReadonlyArray<readonly [string, StateKind]>;
+  /** Whether each state's values have time-to-live cells. */
+  readonly ttl: ReadonlyArray<readonly [string, boolean]>;
   readonly timers: readonly KeyedTimersData[] | undefined;
 }
 

@@ -271,7 +271,7 @@ export abstract class AbstractKeyedStateBackend {
     }
     for (const st of s.states) {
       const kind = this.kinds.get(st.name);
-      if (kind !== undefined && kind !== st.kind) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Restored state '${st.name}' is ${st.kind} state but is registered as ${kind} state`);
+      if (kind !== undefined && kind !== st.kind) throw incompatibleRestoredKind('Keyed', st.name, st.kind, kind);
       this.kinds.set(st.name, st.kind);
       if (st.ttl === undefined) continue;
       const ttl = this.ttl.get(st.name);
@@ -286,6 +286,8 @@ export abstract class AbstractKeyedStateBackend {
   private register<S>(d: StateDescriptor<unknown>, make: (t: StateTable) => S): S {
     const kind = this.kinds.get(d.name);
     if (kind !== undefined && kind !== d.kind) {
+      // Not registered in this run: the kind came with the restored checkpoint or savepoint.
+      if (!this.registered.has(d.name)) throw incompatibleRestoredKind('Keyed', d.name, kind, d.kind);
       throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `State '${d.name}' was registered as ${kind} state and cannot be used as ${d.kind} state`);
     }
     const existing = this.registered.get(d.name);
@@ -308,16 +310,22 @@ export abstract class AbstractKeyedStateBackend {
     return { [TTL]: d.ttlConfig!, table };
   }
 
-  private unwrapRead(name: string, t: StateTable): unknown {
+  /**
+   * The current key's value. With TTL, an expired value is removed as it is read (Flink's
+   * AbstractTtlDecorator, whatever the visibility); with ReturnExpiredIfNotCleanedUp that read
+   * still returns it, unless `unexpired` (an add or put building on the value: Flink's
+   * TtlReduceFunction, TtlAggregateFunction and per-element list and map TTL never build on an
+   * expired value).
+   */
+  private unwrapRead(name: string, t: StateTable, unexpired = false): unknown {
     if (!isTtl(t)) return this.read(name, t);
     const cell = this.read(name, t.table) as { v: unknown; ts: number } | undefined;
     if (cell === undefined) return undefined;
     const cfg = t[TTL];
     const now = this.now();
     if (now - cell.ts >= cfg.ttlMs) {
-      if (cfg.visibility === 'ReturnExpiredIfNotCleanedUp') return cell.v;
       this.remove(name, t.table);
-      return undefined;
+      return cfg.visibility === 'ReturnExpiredIfNotCleanedUp' && !unexpired ? cell.v : undefined;
     }
     if (cfg.updateType === 'OnReadAndWrite') this.write(name, t.table, { v: cell.v, ts: now });
     return cell.v;
@@ -358,7 +366,7 @@ export abstract class AbstractKeyedStateBackend {
       const append = (vs: T[]) => {
         // Nothing to add (addAll of an empty list) changes nothing, as in Flink: no empty list is stored.
         if (vs.length === 0) return;
-        const l = (this.unwrapRead(d.name, t) as T[] | undefined) ?? [];
+        const l = (this.unwrapRead(d.name, t, true) as T[] | undefined) ?? [];
         l.push(...vs);
         this.wrapWrite(d.name, t, l);
       };
@@ -380,11 +388,11 @@ export abstract class AbstractKeyedStateBackend {
   getMapState<K, V>(d: MapStateDescriptor<K, V>): MapState<K, V> {
     type Entries = Map<NormalizedKey, [K, V]>;
     return this.register(d, (t) => {
-      const map = () => this.unwrapRead(d.name, t) as Entries | undefined;
+      const map = (unexpired = false) => this.unwrapRead(d.name, t, unexpired) as Entries | undefined;
       const state: MapState<K, V> = {
         get: (k) => map()?.get(normalizeKey(k))?.[1],
         put: (k, v) => {
-          const m = map() ?? new Map();
+          const m = map(true) ?? new Map();
           m.set(normalizeKey(k), [k, v]);
           this.wrapWrite(d.name, t, m);
         },
@@ -392,7 +400,7 @@ export abstract class AbstractKeyedStateBackend {
           for (const [k, v] of entries) state.put(k, v);
         },
         remove: (k) => {
-          const m = map();
+          const m = map(true);
           if (!m) return;
           m.delete(normalizeKey(k));
           if (m.size === 0) this.unwrapRemove(d.name, t);
@@ -414,7 +422,7 @@ export abstract class AbstractKeyedStateBackend {
     return this.register(d, (t) => ({
       get: () => this.unwrapRead(d.name, t) as T | undefined,
       add: (v: T) => {
-        const cur = this.unwrapRead(d.name, t) as T | undefined;
+        const cur = this.unwrapRead(d.name, t, true) as T | undefined;
         this.wrapWrite(d.name, t, cur === undefined ? v : d.reduceFunction(cur, v));
       },
       clear: () => this.unwrapRemove(d.name, t),
@@ -430,12 +438,23 @@ export abstract class AbstractKeyedStateBackend {
         return acc === undefined ? undefined : f.getResult(acc);
       },
       add: (v: IN) => {
-        const acc = (this.unwrapRead(d.name, t) as ACC | undefined) ?? f.createAccumulator();
+        const acc = (this.unwrapRead(d.name, t, true) as ACC | undefined) ?? f.createAccumulator();
         this.wrapWrite(d.name, t, f.add(v, acc));
       },
       clear: () => this.unwrapRemove(d.name, t),
     }));
   }
+}
+
+/**
+ * A state restored as one kind and registered as another (Flink's StateMigrationException,
+ * "Incompatible state types").
+ */
+export function incompatibleRestoredKind(what: 'Keyed' | 'Operator', name: string, was: string, now: string): MiniFlinkError {
+  return new MiniFlinkError(
+    'MF_ERR_RESTORE_FAILED',
+    `${what} state '${name}' was restored from the checkpoint or savepoint as ${was} state and is now registered as ${now} state: incompatible state types (Flink refuses this too, with a StateMigrationException: "Incompatible state types. Was [${was.toUpperCase()}], registered with [${now.toUpperCase()}]"). Keep the state's kind, or give the state a new name to start it empty.`,
+  );
 }
 
 /**

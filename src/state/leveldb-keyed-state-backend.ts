@@ -435,7 +435,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
    * Writes a snapshot's raw entries (toCanonical kept them) into a new database at `dir` as they
    * are, without decoding: local recovery's copy. Returns what a restore needs beside the files.
    */
-  async writeLocalCopy(r: unknown, dir: string): Promise<{ names: string[]; kinds: Array<[string, StateKind]>; timers: KeyedTimersData[] | undefined }> {
+  async writeLocalCopy(r: unknown, dir: string): Promise<{ names: string[]; kinds: Array<[string, StateKind]>; ttl: Array<[string, boolean]>; timers: KeyedTimersData[] | undefined }> {
     const ref = r as LevelDbSnapshotRef;
     const raw = ref.raw;
     if (!raw) throw new Error('writeLocalCopy before toCanonical (this is a bug in miniflink)');
@@ -449,7 +449,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     } finally {
       await native(() => db.close());
     }
-    return { names: [...ref.names], kinds: [...ref.kinds], timers: ref.timers.length > 0 ? timerQueuesToCanonical(ref.timers) : undefined };
+    return { names: [...ref.names], kinds: [...ref.kinds], ttl: [...ref.ttl], timers: ref.timers.length > 0 ? timerQueuesToCanonical(ref.timers) : undefined };
   }
 
   /**
@@ -457,7 +457,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
    * immutable tables linked and its other files copied, then opened: no entry is read or written.
    */
   override async restoreLocal(c: unknown): Promise<void> {
-    const copy = c as { dir: string; names: readonly string[]; kinds: ReadonlyArray<readonly [string, StateKind]>; timers: readonly KeyedTimersData[] | undefined };
+    const copy = c as { dir: string; names: readonly string[]; kinds: ReadonlyArray<readonly [string, StateKind]>; ttl?: ReadonlyArray<readonly [string, boolean]>; timers: readonly KeyedTimersData[] | undefined };
     this.checkFailure();
     await native(() => this.db.close());
     rmSync(this.dir, { recursive: true, force: true });
@@ -483,6 +483,9 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
     this.pending.clear();
     this.names.splice(0, this.names.length, ...copy.names);
     for (const [name, kind] of copy.kinds) this.kinds.set(name, kind);
+    // Whether each state has time-to-live cells, as a restore from storage keeps it (else a
+    // snapshot taken before the state is registered again would lose it).
+    for (const [name, ttl] of copy.ttl ?? []) if (!this.ttl.has(name)) this.ttl.set(name, ttl);
     if (copy.timers) this.restoreTimers({ maxParallelism: this.maxParallelism, startKeyGroup: this.keyGroupRange.startKeyGroup, endKeyGroup: this.keyGroupRange.endKeyGroup, states: [], timers: copy.timers });
   }
 

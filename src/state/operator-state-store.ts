@@ -8,6 +8,7 @@ import { normalizeKey, type NormalizedKey } from './key-normalizer.js';
 import { copyRecord } from '../core/record-copy.js';
 import { MiniFlinkError } from '../core/errors.js';
 import { repartitionOperatorState } from './operator-state-repartitioner.js';
+import { incompatibleRestoredKind } from './abstract-keyed-state-backend.js';
 import type { OperatorStateData, RedistributionMode } from './snapshot-format.js';
 
 /** The operator state of one operator subtask. */
@@ -23,6 +24,15 @@ export class DefaultOperatorStateStore implements OperatorStateStore {
    *   (undefined: it had none; the length is the old parallelism; empty on a fresh start),
    *   redistributed for subtask `index` of `parallelism`.
    */
+  /** States asked for in this run (the others, if any, came from the restore). */
+  private readonly asked = new Set<string>();
+
+  /** A state asked for as another kind than it has: restored so, or asked for so before in this run. */
+  private otherKind(name: string, was: string, now: string): MiniFlinkError {
+    if (!this.asked.has(name)) return incompatibleRestoredKind('Operator', name, was, now);
+    return new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Operator state '${name}' was registered as ${was} state and cannot be used as ${now} state`);
+  }
+
   constructor(restored: ReadonlyArray<OperatorStateData | undefined> = [], index = 0, parallelism = 1) {
     if (restored.length === 0) return;
     for (const [name, s] of repartitionOperatorState(restored, index, parallelism)) {
@@ -32,10 +42,11 @@ export class DefaultOperatorStateStore implements OperatorStateStore {
   }
 
   private get<T>(d: ListStateDescriptor<T>, mode: RedistributionMode): ListState<T> {
-    if (this.broadcast.has(d.name)) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Operator state '${d.name}' was registered as broadcast state and cannot be used as ${mode} list state`);
+    if (this.broadcast.has(d.name)) throw this.otherKind(d.name, 'broadcast', `${mode} list`);
     let s = this.states.get(d.name);
     if (!s) this.states.set(d.name, (s = { mode, items: [] }));
-    else if (s.mode !== mode) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Operator state '${d.name}' was registered as ${s.mode} list state and cannot be used as ${mode} list state`);
+    else if (s.mode !== mode) throw this.otherKind(d.name, `${s.mode} list`, `${mode} list`);
+    this.asked.add(d.name);
     const state = s;
     return {
       get: () => state.items as T[],
@@ -73,9 +84,10 @@ export class DefaultOperatorStateStore implements OperatorStateStore {
    * long as the function changes it the same way in every subtask. Keys compare by value.
    */
   getBroadcastState<K, V>(d: MapStateDescriptor<K, V>): BroadcastState<K, V> {
-    if (this.states.has(d.name)) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Operator state '${d.name}' was registered as ${this.states.get(d.name)!.mode} list state and cannot be used as broadcast state`);
+    if (this.states.has(d.name)) throw this.otherKind(d.name, `${this.states.get(d.name)!.mode} list`, 'broadcast');
     let m = this.broadcast.get(d.name);
     if (!m) this.broadcast.set(d.name, (m = new Map()));
+    this.asked.add(d.name);
     const map = m;
     const entries = function* (): Generator<[K, V]> {
       for (const [k, v] of map.values()) yield [k as K, v as V];

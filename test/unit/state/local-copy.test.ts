@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor } from '../../../src/api/index.js';
+import { ListStateDescriptor, MapStateDescriptor, StateTtlConfig, ValueStateDescriptor } from '../../../src/api/index.js';
 import { KeyGroupRange } from '../../../src/core/key-groups.js';
 import { HeapKeyedStateBackend } from '../../../src/state/heap-keyed-state-backend.js';
 import { LevelDbKeyedStateBackend } from '../../../src/state/leveldb-keyed-state-backend.js';
@@ -154,6 +154,34 @@ describe('local copies', () => {
     expect(verifyLevelDbCopy(copy)).toMatch(/does not match \(the file is corrupt\)/);
     rmSync(dir, { recursive: true, force: true });
     expect(verifyLevelDbCopy(copy)).toMatch(/is missing/);
+  });
+
+  it('local - a LevelDB copy keeps whether each state has time-to-live cells: a snapshot taken before the state is registered again keeps it, and a restore without TTL is refused', async () => {
+    const T = new ValueStateDescriptor<string>('t');
+    T.enableTimeToLive(StateTtlConfig.newBuilder(60_000).build());
+    const live = new LevelDbKeyedStateBackend(join(root, 'ttl-live'), 128, RANGE);
+    await live.open();
+    live.setCurrentKey('a');
+    await live.getValueState(T).update('hello');
+    const ref = live.snapshot();
+    expect((await live.toCanonical(ref)).states.map((st) => [st.name, st.ttl])).toEqual([['t', true]]);
+    const dir = join(root, 'ttl-copy');
+    const written = await live.writeLocalCopy(ref, dir);
+    const copy = { kind: 'leveldb' as const, dir, digests: digestFiles(dir), ...written };
+    const restored = new LevelDbKeyedStateBackend(join(root, 'ttl-restored'), 128, RANGE);
+    await restored.open();
+    await restored.restoreLocal(copy);
+    // Before the fix the flag was lost here (undefined), and a restore of this snapshot under a
+    // descriptor without TTL handed out the internal cell {v, ts}.
+    const again = restored.snapshot();
+    const snap = await restored.toCanonical(again);
+    restored.releaseSnapshot(again);
+    expect(snap.states.map((st) => [st.name, st.ttl])).toEqual([['t', true]]);
+    expect(() => restored.getValueState(new ValueStateDescriptor<string>('t'))).toThrow(/checkpointed with time-to-live and is now registered without it/);
+    const into = new HeapKeyedStateBackend(128, RANGE);
+    await into.restore([snap]);
+    expect(() => into.getValueState(new ValueStateDescriptor<string>('t'))).toThrow(/checkpointed with time-to-live and is now registered without it/);
+    for (const b of [live, restored]) await b.dispose();
   });
 
   it('local - while a LevelDB restore from a local copy reopens the database, the backend never holds one that is still opening', async () => {

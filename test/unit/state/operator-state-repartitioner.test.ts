@@ -66,4 +66,14 @@ describe('operator state repartitioning (Flink RoundRobinOperatorStateRepartitio
     const store = new DefaultOperatorStateStore([{ s: split([1, 2, 3]) }, { s: split([4]) }], 1, 2);
     expect(store.getListState({ name: 's' } as never).get()).toEqual([4]);
   });
+
+  it('a state restored as one kind and asked for as another fails as a restore (Flink: incompatible state types); asked for twice as two kinds in one run, as before', () => {
+    const restored = new DefaultOperatorStateStore([{ s: split([1]), b: { mode: 'broadcast' as const, items: [['k', 1]] } }], 0, 1);
+    expect(() => restored.getUnionListState({ name: 's' } as never)).toThrow(expect.objectContaining({ code: 'MF_ERR_RESTORE_FAILED', message: expect.stringMatching(/^Operator state 's' was restored from the checkpoint or savepoint as split list state and is now registered as union list state: incompatible state types/) }));
+    expect(() => restored.getListState({ name: 'b' } as never)).toThrow(expect.objectContaining({ code: 'MF_ERR_RESTORE_FAILED', message: expect.stringMatching(/^Operator state 'b' was restored .* as broadcast state and is now registered as split list state/) }));
+    expect(() => restored.getBroadcastState({ name: 's' } as never)).toThrow(expect.objectContaining({ code: 'MF_ERR_RESTORE_FAILED' }));
+    const fresh = new DefaultOperatorStateStore();
+    fresh.getListState({ name: 'x' } as never);
+    expect(() => fresh.getUnionListState({ name: 'x' } as never)).toThrow(expect.objectContaining({ code: 'MF_ERR_INVALID_ARGUMENT', message: "Operator state 'x' was registered as split list state and cannot be used as union list state" }));
+  });
 });

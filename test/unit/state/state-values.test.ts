@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AggregatingStateDescriptor, ListStateDescriptor, ReducingStateDescriptor, StateTtlConfig, ValueStateDescriptor } from '../../../src/api/index.js';
+import { AggregatingStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, StateTtlConfig, ValueStateDescriptor } from '../../../src/api/index.js';
 import { packValue, unpackValue } from '../../../src/core/serde.js';
 import { KeyGroupRange } from '../../../src/core/key-groups.js';
 import { HeapKeyedStateBackend, LevelDbKeyedStateBackend, type AbstractKeyedStateBackend, type KeyedSnapshot } from '../../../src/state/index.js';
@@ -115,6 +115,58 @@ for (const kind of kinds) {
           await first.dispose();
         }
       }
+    });
+
+    it(`${kind} - a state restored as one kind and registered as another fails as a restore (Flink: incompatible state types), either order; two kinds in one run, as before`, async () => {
+      const b = await open(kind);
+      b.setCurrentKey('a');
+      await b.getValueState(new ValueStateDescriptor<number>('count')).update(1);
+      const ref = b.snapshot();
+      const snap = unpackValue(packValue(await b.toCanonical(ref))) as KeyedSnapshot;
+      b.releaseSnapshot(ref);
+      expect(() => b.getListState(new ListStateDescriptor<number>('count'))).toThrow(expect.objectContaining({ code: 'MF_ERR_INVALID_ARGUMENT', message: "State 'count' was registered as value state and cannot be used as list state" }));
+      await b.dispose();
+      const restored = await open(kind);
+      await restored.restore([snap]);
+      // Before: "State 'count' was registered as value state ...", though the program never registered it so.
+      expect(() => restored.getListState(new ListStateDescriptor<number>('count'))).toThrow(expect.objectContaining({ code: 'MF_ERR_RESTORE_FAILED', message: expect.stringMatching(/^Keyed state 'count' was restored from the checkpoint or savepoint as value state and is now registered as list state: incompatible state types .*Was \[VALUE\], registered with \[LIST\]/) }));
+      const registeredFirst = await open(kind);
+      registeredFirst.getListState(new ListStateDescriptor<number>('count'));
+      await expect(Promise.resolve().then(() => registeredFirst.restore([snap]))).rejects.toMatchObject({ code: 'MF_ERR_RESTORE_FAILED', message: expect.stringMatching(/^Keyed state 'count' was restored .* as value state and is now registered as list state/) });
+      await restored.dispose();
+      await registeredFirst.dispose();
+    });
+
+    it(`${kind} - time-to-live with ReturnExpiredIfNotCleanedUp: an expired value is returned by the read that finds it, which removes it (Flink's AbstractTtlDecorator); add and put never build on it`, async () => {
+      const b = await open(kind);
+      let now = 1000;
+      b.now = () => now;
+      const ttl = StateTtlConfig.newBuilder(100).returnExpiredIfNotCleanedUp().build();
+      const withTtl = <D extends { enableTimeToLive(c: typeof ttl): void }>(d: D): D => (d.enableTimeToLive(ttl), d);
+      const v = b.getValueState(withTtl(new ValueStateDescriptor<string>('v')));
+      const r = b.getReducingState(withTtl(new ReducingStateDescriptor<number>('r', (x, y) => x + y)));
+      const a = b.getAggregatingState(withTtl(new AggregatingStateDescriptor<number, number, number>('a', { createAccumulator: () => 0, add: (x, acc) => acc + x, getResult: (acc) => acc, merge: (x, y) => x + y })));
+      const l = b.getListState(withTtl(new ListStateDescriptor<number>('l')));
+      const m = b.getMapState(withTtl(new MapStateDescriptor<string, number>('m')));
+      b.setCurrentKey('k');
+      await v.update('old');
+      await r.add(100);
+      await a.add(100);
+      await l.add(100);
+      await m.put('old', 100);
+      now = 1200;
+      // Before the fix: 'old' twice, and 101, 101, [100, 1], {old, new}: expired values were never removed.
+      expect(await v.value()).toBe('old');
+      expect(await v.value()).toBeNull();
+      await r.add(1);
+      await a.add(1);
+      await l.add(1);
+      await m.put('new', 1);
+      expect(await r.get()).toBe(1);
+      expect(await a.get()).toBe(1);
+      expect([...(await l.get())]).toEqual([1]);
+      expect(await m.entries()).toEqual([['new', 1]]);
+      await b.dispose();
     });
   });
 }
