@@ -2,6 +2,7 @@
  * Flink's asynchronous operations (savepoint, stop, disposal, rescaling): a trigger answers
  * `{"request-id"}` at once; the status is polled until COMPLETED with an `operation` payload.
  */
+import { stackWithCauses } from '../core/errors.js';
 import { randomHexId } from '../core/ids.js';
 
 /** One operation's state, as the status endpoint reports it. */
@@ -10,10 +11,10 @@ export interface OperationStatus {
   operation: Record<string, unknown> | null;
 }
 
-/** Flink's failure-cause shape. */
+/** Flink's failure-cause shape: the stack trace with its `Caused by:` chain, as the JVM prints it. */
 export function failureCause(e: unknown): Record<string, unknown> {
   const err = e as Error;
-  const stack = typeof err?.stack === 'string' ? err.stack : `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`;
+  const stack = typeof err === 'object' && err !== null ? stackWithCauses(err) : `Error: ${String(e)}`;
   return { class: err?.name ?? 'Error', 'stack-trace': stack, 'serialized-throwable': Buffer.from(stack).toString('base64') };
 }
 

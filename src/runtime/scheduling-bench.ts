@@ -103,6 +103,8 @@ export interface SchedulingBenchRequest {
   readonly onProgress?: (done: number, total: number, what: string) => void;
   /** Called once per combination whose choice the job overrides (so the label claims what it does not get). */
   readonly onWarning?: (message: string) => void;
+  /** Cancels the benchmark: the run in progress is canceled and the benchmark fails with MF_ERR_JOB_CANCELED. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
@@ -111,9 +113,13 @@ export interface SchedulingBenchRequest {
  * @throws MF_ERR_INVALID_ARGUMENT for a bad matrix, runs or records.
  */
 export async function runSchedulingBench(req: SchedulingBenchRequest): Promise<Row[]> {
-  if (!Number.isInteger(req.runs) || req.runs < 1) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `runs must be a positive whole number, got ${req.runs}`);
-  if (req.records !== undefined && (!Number.isInteger(req.records) || req.records < 1)) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `records must be a positive whole number, got ${req.records}`);
+  if (!Number.isSafeInteger(req.runs) || req.runs < 1) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `runs must be a positive whole number, got ${req.runs}`);
+  if (req.records !== undefined && (!Number.isSafeInteger(req.records) || req.records < 1)) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `records must be a positive whole number up to ${Number.MAX_SAFE_INTEGER}, got ${req.records}`);
   const combos = combinations(req.matrix, req.configuration);
+  // Records/s counts what the sources emitted, from their metrics: without them every figure would be 0.
+  if (req.records === undefined && combos.some((c) => c.configuration['metrics.enabled'] === 'false')) {
+    throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', 'With metrics.enabled=false the sources count no records, so records/s would be 0: give the records of one run (--records N, or "records" over REST), or leave metrics on.');
+  }
   const compiledPath = await compileProgram(req.path);
   const results = new Map<string, RunResult[]>(combos.map((c) => [c.label, []]));
   const total = combos.length * req.runs;
@@ -125,13 +131,17 @@ export async function runSchedulingBench(req: SchedulingBenchRequest): Promise<R
     warned.add(m);
     req.onWarning?.(m);
   };
+  const run = (c: Combination) => {
+    if (req.signal?.aborted) throw canceled();
+    return runOnce(req.path, compiledPath, req.args, c, req.records, timeoutMs, warn, req.signal);
+  };
   try {
     req.onProgress?.(0, total, 'warm-up');
-    await runOnce(req.path, compiledPath, req.args, combos[0]!, req.records, timeoutMs, warn);
+    await run(combos[0]!);
     for (let r = 0; r < req.runs; r++) {
       for (const c of combos) {
         req.onProgress?.(done, total, c.label);
-        results.get(c.label)!.push(await runOnce(req.path, compiledPath, req.args, c, req.records, timeoutMs, warn));
+        results.get(c.label)!.push(await run(c));
         done++;
       }
     }
@@ -142,17 +152,21 @@ export async function runSchedulingBench(req: SchedulingBenchRequest): Promise<R
   return combos.map((c) => summarize(c, results.get(c.label)!));
 }
 
-/** One run of one combination on a cluster of its own. */
-/** How long a benchmark run stopped by its timeout waits for its job to cancel before its cluster is closed. */
+/** How long a benchmark run stopped by its timeout (or a cancel) waits for its job to cancel before its cluster is closed. */
 const CANCEL_WAIT_MS = 2000;
 
-async function runOnce(path: string, compiledPath: string, args: readonly string[], c: Combination, records: number | undefined, timeoutMs: number, warn: (m: string) => void): Promise<RunResult> {
+const canceled = () => new MiniFlinkError('MF_ERR_JOB_CANCELED', 'The benchmark was canceled.');
+
+/** One run of one combination on a cluster of its own. */
+async function runOnce(path: string, compiledPath: string, args: readonly string[], c: Combination, records: number | undefined, timeoutMs: number, warn: (m: string) => void, signal: AbortSignal | undefined): Promise<RunResult> {
   const parallelism = c.configuration['parallelism.default'] !== undefined ? Number(c.configuration['parallelism.default']) : undefined;
   const pipeline = await captureProgram({ path, compiledPath, args: [...args], configuration: { ...c.configuration }, ...(parallelism !== undefined ? { parallelism } : {}) }, `bench-${Math.random()}`);
   const submission = buildSubmission(pipeline, { path, compiledPath, args: [...args] });
   const job = submission.job;
   // A choice the job overrides itself (setParallelism, disableOperatorChaining) is not what the label says.
-  if (parallelism !== undefined && !job.vertices.some((v) => v.parallelism === parallelism)) {
+  if (parallelism !== undefined && pipeline.env.getParallelism() !== parallelism) {
+    warn(`${c.label}: the job sets its own default parallelism (${pipeline.env.getParallelism()}, with env.setParallelism), so this choice changes nothing`);
+  } else if (parallelism !== undefined && !job.vertices.some((v) => v.parallelism === parallelism)) {
     warn(`${c.label}: no operator of the job runs at parallelism ${parallelism} (it sets its own: ${[...new Set(job.vertices.map((v) => v.parallelism))].join(', ')}), so this choice changes nothing`);
   }
   const chaining = c.choices['chaining'];
@@ -178,6 +192,7 @@ async function runOnce(path: string, compiledPath: string, args: readonly string
     const jm = cluster.dispatcher.submitJob(submission);
     // A run must end by itself, once: a timeout or a restart (its numbers would include the failover) fails the benchmark.
     let why: string | undefined;
+    let stoppedBy: 'timeout' | 'cancel' | undefined;
     const restarted = `the job failed and restarted in ${c.label} (a benchmark's runs must not fail: its figures would include the failover)`;
     // A job that does not react to the cancel (a source that ignores cancel()) is not waited for
     // (task.cancellation.timeout): the cluster is the benchmark's own, and closing it ends its threads.
@@ -185,7 +200,10 @@ async function runOnce(path: string, compiledPath: string, args: readonly string
     const givenUp = new Promise<never>((_, reject) => (giveUp = reject));
     let giveUpTimer: NodeJS.Timeout | undefined;
     const watch = setInterval(() => {
-      if (jm.restarts > 0) why = restarted;
+      if (signal?.aborted) {
+        why = 'it was canceled';
+        stoppedBy = 'cancel';
+      } else if (jm.restarts > 0) why = restarted;
       else if (performance.now() - wall0 > timeoutMs) why = `the job did not end within ${Math.round(timeoutMs / 1000)} s in ${c.label} (a benchmark needs a job that ends: a bounded source; or raise the timeout)`;
       if (why !== undefined) {
         clearInterval(watch);
@@ -199,8 +217,12 @@ async function runOnce(path: string, compiledPath: string, args: readonly string
     try {
       result = await Promise.race([jm.result(), givenUp]);
     } catch (e) {
+      if (stoppedBy === 'cancel') throw canceled();
       if (why !== undefined) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Benchmark stopped: ${why}.`);
-      throw new MiniFlinkError('MF_ERR_INVALID_PROGRAM', `The job failed in ${c.label}: ${(e as Error).message}`, { cause: e });
+      // The user's error itself, not only "Job execution failed." (the whole chain is the cause's).
+      const root = rootCause(e);
+      const because = root !== e ? ` (${root.name}: ${root.message})` : '';
+      throw new MiniFlinkError('MF_ERR_INVALID_PROGRAM', `The job failed in ${c.label}: ${(e as Error).message}${because}`, { cause: e });
     } finally {
       wall = performance.now() - wall0;
       cpu = cpuUsage(cpu0);
@@ -209,6 +231,7 @@ async function runOnce(path: string, compiledPath: string, args: readonly string
       sampling = false;
       await sampler;
     }
+    if (stoppedBy === 'cancel') throw canceled();
     // A job that restarted and then finished between two looks of the watch.
     if (why === undefined && jm.restarts > 0) why = restarted;
     if (why !== undefined) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Benchmark stopped: ${why}.`);
@@ -250,7 +273,8 @@ export interface Row {
   readonly checkpointMs: number | null;
   readonly tasks: number;
   readonly slots: number;
-  readonly runs: ReadonlyArray<{ ms: number; records: number }>;
+  /** Each run's net runtime, records and records/s (the median of these rates is `recordsPerSecond.median`). */
+  readonly runs: ReadonlyArray<{ ms: number; records: number; recordsPerSecond: number }>;
 }
 
 function summarize(c: Combination, rs: readonly RunResult[]): Row {
@@ -267,7 +291,7 @@ function summarize(c: Combination, rs: readonly RunResult[]): Row {
     checkpointMs: cps.length > 0 ? Math.round(median(cps)) : null,
     tasks: rs[0]!.tasks,
     slots: rs[0]!.slots,
-    runs: rs.map((r) => ({ ms: Math.round(r.ms), records: r.records })),
+    runs: rs.map((r, i) => ({ ms: Math.round(r.ms), records: r.records, recordsPerSecond: Math.round(rates[i]!) })),
   };
 }
 
@@ -291,10 +315,21 @@ export function svgChart(rows: readonly Row[]): string {
         `<text x="${labelW - 8}" y="${y + 15}" text-anchor="end">${esc(r.combination)}</text>`,
         `<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="#4a7ab5"/>`,
         `<line x1="${x0.toFixed(1)}" x2="${x1.toFixed(1)}" y1="${y + barH / 2}" y2="${y + barH / 2}" stroke="#222" stroke-width="2"/>`,
-        `<text x="${(labelW + w + 6).toFixed(1)}" y="${y + 15}">${n(r.recordsPerSecond.median)}/s</text>`,
+        // Right of the bar and of the min-max line, which would strike it through.
+        `<text x="${(Math.max(labelW + w, x1) + 6).toFixed(1)}" y="${y + 15}">${n(r.recordsPerSecond.median)}/s</text>`,
       ].join('');
     })
     .join('\n');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${labelW + chartW + 140}" height="${h}" font-family="sans-serif" font-size="12">\n<text x="8" y="18" font-weight="bold">records/s per combination (median; line: min-max)</text>\n${bars}\n</svg>\n`;
 }
 
+/** The innermost cause of an error (the user's, under the job's "Job execution failed."). */
+function rootCause(e: unknown): { name: string; message: string } {
+  let cur = e as { name: string; message: string };
+  for (let depth = 0; depth < 10; depth++) {
+    const next = (cur as { cause?: unknown }).cause as { message?: unknown } | undefined;
+    if (typeof next !== 'object' || next === null || typeof next.message !== 'string') break;
+    cur = next as { name: string; message: string };
+  }
+  return cur;
+}

@@ -728,7 +728,10 @@ async function benchJar(id, el, field) {
     if (st.status.id === 'COMPLETED') {
       const op = st.operation ?? {};
       if (op['failure-cause']) {
-        out.innerHTML = `<p class="error">Benchmark failed: ${esc(String(op['failure-cause']['stack-trace']).split('\n')[0])}</p>`;
+        // The first line, and the innermost cause (the user's own error under "The job failed").
+        const lines = String(op['failure-cause']['stack-trace']).split('\n');
+        const cause = lines.filter((l) => l.startsWith('Caused by: ')).at(-1);
+        out.innerHTML = `<p class="error">Benchmark failed: ${esc(lines[0])}${cause ? `<br>${esc(cause)}` : ''}</p>`;
         return;
       }
       const rows = op.combinations
@@ -743,7 +746,11 @@ async function benchJar(id, el, field) {
       return;
     }
     const pr = st.progress;
-    if (pr) out.innerHTML = `<p class="muted">Benchmark running: <progress max="${esc(pr.total)}" value="${esc(pr.done)}"></progress> ${esc(pr.done)}/${esc(pr.total)} ${esc(pr.current)}</p>`;
+    if (pr) {
+      out.innerHTML = `<p class="muted">Benchmark running: <progress max="${esc(pr.total)}" value="${esc(pr.done)}"></progress> ${esc(pr.done)}/${esc(pr.total)} ${esc(pr.current)} <button data-bench-cancel class="danger">Cancel</button></p>`;
+      // DELETE on the trigger cancels the run in progress; the next poll shows the benchmark failed (canceled).
+      out.querySelector('[data-bench-cancel]').addEventListener('click', () => del(`/jars/${encodeURIComponent(id)}/bench/${trigger}`).catch(() => {}));
+    }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { explain, runCli } from '../helpers/cli.js';
+import { startCluster, stopCluster } from '../helpers/cluster.js';
 
 const root = mkdtempSync(join(tmpdir(), 'miniflink-bench-cmd-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -81,7 +82,7 @@ describe('miniflink bench', () => {
     const json = join(root, 'keyed.json');
     const own = await runCli(['bench', 'bench/jobs/keyed.ts', '3000', '1', '--matrix', 'parallelism=1,2', '--runs', '2', '--json', json]);
     expect(own.code, explain(['bench'], own)).toBe(0);
-    expect(own.stderr).toContain('Warning: parallelism=2: no operator of the job runs at parallelism 2 (it sets its own: 1), so this choice changes nothing');
+    expect(own.stderr).toContain('Warning: parallelism=2: the job sets its own default parallelism (1, with env.setParallelism), so this choice changes nothing');
     const report = JSON.parse(readFileSync(json, 'utf8')) as { warnings: string[]; combinations: Combination[] };
     expect(report.warnings).toHaveLength(1);
     // With two runs the median is the mean of both.
@@ -97,10 +98,13 @@ describe('miniflink bench', () => {
       [['bench', '--matrix', 'chaining=on,off', 'parallelism=1,2', 'examples/nexmark/q0.ts'], /'parallelism=1,2' is not a job module: before the job, give --matrix once per dimension/],
       [['bench', 'examples/nexmark/q0.ts', '--matrix'], /--matrix needs <dimension>=<values>/],
       [['bench', 'examples/nexmark/q0.ts', '--matrix', 'parallelism=1,01'], /--matrix gives a value of parallelism twice/],
-      [['bench', 'examples/nexmark/q0.ts', '--runs', '0x2'], /--runs takes a positive whole number, got '0x2'/],
+      [['bench', 'examples/nexmark/q0.ts', '--runs', '0x2'], /--runs takes a positive whole number up to 9007199254740991, got '0x2'/],
       [['bench', 'examples/nexmark/q0.ts', '--json', join(root, 'no-such-dir', 'out.json')], /--json .*: the directory .* does not exist/],
       [['bench', 'examples/nexmark/q0.ts', '--json', root], /--json .*: .* cannot be written \(EISDIR\)/],
       [['bench', '-t', 'local', 'examples/nexmark/q0.ts'], /"bench" runs the job on embedded clusters of its own, one per run: --target does not apply to it/],
+      // Found by a review: the results replaced the job's own module, and 1e20 records passed as a whole number.
+      [['bench', 'examples/nexmark/q0.ts', '--json', 'examples/nexmark/q0.ts'], /--json examples\/nexmark\/q0.ts: .* is the job module itself; the results would overwrite it/],
+      [['bench', 'examples/nexmark/q0.ts', '--records', '99999999999999999999'], /--records takes a positive whole number up to 9007199254740991, got '99999999999999999999'/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args);
@@ -109,6 +113,79 @@ describe('miniflink bench', () => {
       expect(r.stderr).toContain('Use the help option (-h or --help) to get help on the command.');
     }
   }, 60_000);
+
+  it('bench command - a job that fails shows its own error; metrics off without --records is refused (records/s would be 0)', async () => {
+    const failed = await runCli(['bench', 'test/jobs/bench-fail-job.ts', '1000', '10', 'norestart', '--runs', '1']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/The job failed in \(the job as written\): .*\(Error: injected failure\)/);
+    const off = await runCli(['bench', '-D', 'metrics.enabled=false', 'examples/nexmark/q0.ts', '1000', '--runs', '1']);
+    expect(off.code).toBe(1);
+    expect(off.stderr).toContain('With metrics.enabled=false the sources count no records, so records/s would be 0');
+  }, 60_000);
+
+  it('bench command - over REST: a failed job\'s error in the failure cause, the timeout, a cancel, strict numbers', async () => {
+    const { cluster, base } = await startCluster([]);
+    try {
+      const upload = async (name: string, text: string) => {
+        const form = new FormData();
+        form.append('jarfile', new Blob([text]), name);
+        const up = await fetch(`${base}/jars/upload`, { method: 'POST', body: form });
+        expect(up.status).toBe(200);
+        const files = ((await (await fetch(`${base}/jars`)).json()) as { files: Array<{ id: string; name: string }> }).files;
+        return files.find((f) => f.name === name)!.id;
+      };
+      const bench = (jar: string, body: unknown) => fetch(`${base}/jars/${jar}/bench`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const completed = async (jar: string, trigger: string) => {
+        for (;;) {
+          const st = (await (await fetch(`${base}/jars/${jar}/bench/${trigger}`)).json()) as { status: { id: string }; operation: { 'failure-cause'?: { 'stack-trace': string } } };
+          if (st.status.id === 'COMPLETED') return st.operation;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      };
+      const fail = await upload('bench-fail-job.ts', readFileSync('test/jobs/bench-fail-job.ts', 'utf8'));
+      const f = await bench(fail, { programArgs: '1000 10 norestart', runs: 1 });
+      expect(f.status).toBe(202);
+      // Before: only "Job execution failed." and three internal frames.
+      const failure = (await completed(fail, ((await f.json()) as { 'request-id': string })['request-id']))['failure-cause']!['stack-trace'];
+      expect(failure).toMatch(/^MiniFlinkError \[MF_ERR_INVALID_PROGRAM\]: The job failed in \(the job as written\): .*\(Error: injected failure\)/);
+      expect(failure).toMatch(/\nCaused by: Error: injected failure/);
+      for (const body of [{ runs: true }, { records: 1e300 }, { records: '1e3' }, { timeout: 0 }]) {
+        const bad = await bench(fail, body);
+        expect(bad.status, JSON.stringify(body)).toBe(400);
+        expect(((await bad.json()) as { errors: string[] }).errors[0]).toMatch(/must be a positive whole number/);
+      }
+      // A job that never ends: the request's timeout (seconds) stops it; a cancel (DELETE) too.
+      const endless = await upload('endless.ts', `import { DiscardingSink, RichSourceFunction, StreamExecutionEnvironment } from 'miniflink';
+class Endless extends RichSourceFunction<number> {
+  private running = true;
+  async run(ctx: { collect(x: number): unknown }): Promise<void> {
+    for (let i = 0; this.running; i++) { ctx.collect(i); await new Promise((r) => setTimeout(r, 5)); }
+  }
+  cancel(): void { this.running = false; }
+}
+const env = StreamExecutionEnvironment.getExecutionEnvironment();
+env.addSource(new Endless()).addSink(new DiscardingSink());
+await env.execute('endless');
+`);
+      const t0 = Date.now();
+      const timed = await bench(endless, { runs: 1, timeout: 2 });
+      expect(timed.status).toBe(202);
+      expect((await completed(endless, ((await timed.json()) as { 'request-id': string })['request-id']))['failure-cause']!['stack-trace']).toContain('the job did not end within 2 s');
+      expect(Date.now() - t0).toBeLessThan(30_000);
+      const started = await bench(endless, { runs: 1 });
+      const trigger = ((await started.json()) as { 'request-id': string })['request-id'];
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect((await bench(endless, { runs: 1 })).status).toBe(409);
+      expect((await fetch(`${base}/jars/${endless}/bench/${trigger}`, { method: 'DELETE' })).status).toBe(202);
+      expect((await completed(endless, trigger))['failure-cause']!['stack-trace']).toMatch(/^MiniFlinkError \[MF_ERR_JOB_CANCELED\]: The benchmark was canceled\./);
+      const again = await fetch(`${base}/jars/${endless}/bench/${trigger}`, { method: 'DELETE' });
+      expect(again.status).toBe(409);
+      expect(((await again.json()) as { errors: string[] }).errors[0]).toContain('has completed already');
+      expect((await fetch(`${base}/jars/${endless}/bench/0123`, { method: 'DELETE' })).status).toBe(404);
+    } finally {
+      await stopCluster(cluster);
+    }
+  }, 120_000);
 
   it('bench command - a bad matrix is refused before anything runs', async () => {
     const r = await runCli(['bench', 'examples/nexmark/q0.ts', '--matrix', 'colour=red']);

@@ -1,6 +1,6 @@
 /**
  * A job that fails once (on its first attempt, at record 100) and restarts: what `miniflink bench`
- * must refuse to time. Arguments: <n> [restart delay in ms, default 10]
+ * must refuse to time. Arguments: <n> [restart delay in ms, default 10] [norestart: no restart, the job fails]
  */
 import { DiscardingSink, RestartStrategies, RichMapFunction, StreamExecutionEnvironment } from 'miniflink';
 
@@ -12,6 +12,6 @@ class FailOnce extends RichMapFunction<number, number> {
 }
 
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
-env.setRestartStrategy(RestartStrategies.fixedDelayRestart(3, Number(process.argv[3] ?? 10)));
+env.setRestartStrategy(process.argv[4] === 'norestart' ? RestartStrategies.noRestart() : RestartStrategies.fixedDelayRestart(3, Number(process.argv[3] ?? 10)));
 env.fromSequence(1, Number(process.argv[2] ?? 1000)).map(new FailOnce()).addSink(new DiscardingSink());
 await env.execute('bench fail job');

@@ -65,7 +65,7 @@ export async function benchAction(argv: readonly string[], io: CliIO): Promise<n
   const whole = (name: string, dflt: number | undefined): number | undefined => {
     const text = pick(name);
     if (text === undefined) return dflt;
-    if (!/^\d+$/.test(text) || Number(text) < 1) throw new CliArgumentError(`--${name} takes a positive whole number, got '${text}'`);
+    if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) throw new CliArgumentError(`--${name} takes a positive whole number up to ${Number.MAX_SAFE_INTEGER}, got '${text}'`);
     return Number(text);
   };
   const runs = whole('runs', 5)!;
@@ -74,7 +74,13 @@ export async function benchAction(argv: readonly string[], io: CliIO): Promise<n
   const jsonPath = pick('json');
   // Where the results go is checked before the runs, not after them.
   if (jsonPath !== undefined && !existsSync(dirname(resolve(jsonPath)))) throw new CliArgumentError(`--json ${jsonPath}: the directory ${dirname(resolve(jsonPath))} does not exist`);
-  if (jsonPath !== undefined) for (const p of [jsonPath, svgPathOf(jsonPath)]) checkWritable(p, jsonPath);
+  if (jsonPath !== undefined) {
+    for (const p of [jsonPath, svgPathOf(jsonPath)]) {
+      // The results would replace the job's own module.
+      if (resolve(p) === resolve(jobPath)) throw new CliArgumentError(`--json ${jsonPath}: ${p} is the job module itself; the results would overwrite it`);
+      checkWritable(p, jsonPath);
+    }
+  }
   const configuration = loadConfiguration(head, io.err, 'bench');
   try {
     combinations(matrix, configuration); // a bad matrix fails before the module compiles

@@ -143,6 +143,8 @@ export function registerJarRoutes(r: FastifyInstance, ctx: RouteContext): void {
   /** What the running benchmark has done, by trigger id (one at a time: the runs take the machine). */
   const progress = new Map<string, { done: number; total: number; current: string }>();
   let running: string | undefined;
+  /** Cancels the running benchmark (DELETE on its trigger). */
+  let cancelRunning: AbortController | undefined;
   r.post('/jars/:jarid/bench', async (req: FastifyRequest, reply: FastifyReply) => {
     const run = runInputs(req);
     const b = body(req);
@@ -151,12 +153,15 @@ export function registerJarRoutes(r: FastifyInstance, ctx: RouteContext): void {
     if (!Array.isArray(matrix) || matrix.some((m) => typeof m !== 'string')) throw new RestError(400, 'Request did not match expected format: matrix must be an array of strings such as "chaining=on,off".');
     const whole = (v: unknown, field: string, dflt: number | undefined) => {
       if (v === undefined || v === null || v === '') return dflt;
-      const x = Number(v);
-      if (!Number.isInteger(x) || x < 1) throw new RestError(400, `Request did not match expected format: ${field} must be a positive whole number, got ${JSON.stringify(v)}.`);
+      // A number, or a string of digits (a form's field); not true, 1e300 or 2^53 and beyond.
+      const x = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+      if (!Number.isSafeInteger(x) || x < 1) throw new RestError(400, `Request did not match expected format: ${field} must be a positive whole number up to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(v)}.`);
       return x;
     };
     const runs = whole(b.runs, 'runs', 3)!;
     const records = whole(b.records, 'records', undefined);
+    // Seconds a run may take, as the CLI's --timeout (default 600).
+    const timeout = whole(b.timeout, 'timeout', 600)!;
     const configuration: Record<string, string> = { ...run.configuration };
     if (run.parallelism !== undefined && !matrix.some((m) => (m as string).startsWith('parallelism='))) configuration['parallelism.default'] = String(run.parallelism);
     let combos;
@@ -168,6 +173,7 @@ export function registerJarRoutes(r: FastifyInstance, ctx: RouteContext): void {
     if (combos.length * runs > 200) throw new RestError(400, `A benchmark takes at most 200 runs: ${combos.length} combinations x ${runs} runs is ${combos.length * runs}.`);
     if (running !== undefined) throw new RestError(409, `A benchmark is already running (trigger ${running}): one at a time, as its runs take the machine.`);
     const jarid = (req.params as { jarid: string }).jarid;
+    const abort = new AbortController();
     const t = ops.start('bench', jarid, async () => {
       const warnings: string[] = [];
       try {
@@ -178,16 +184,20 @@ export function registerJarRoutes(r: FastifyInstance, ctx: RouteContext): void {
           matrix: matrix as string[],
           runs,
           records,
+          timeoutMs: timeout * 1000,
+          signal: abort.signal,
           onProgress: (done, total, current) => progress.set(t, { done, total, current }),
           onWarning: (m) => warnings.push(m),
         });
         return { runs, warnings, combinations: rows, svg: svgChart(rows) };
       } finally {
         running = undefined;
+        cancelRunning = undefined;
         progress.delete(t);
       }
     });
     running = t;
+    cancelRunning = abort;
     progress.set(t, { done: 0, total: combos.length * runs, current: 'starting' });
     return reply.code(202).send({ 'request-id': t });
   });
@@ -196,6 +206,16 @@ export function registerJarRoutes(r: FastifyInstance, ctx: RouteContext): void {
     const op = ops.get('bench', jarid, triggerid);
     if (!op) throw new RestError(404, `There is no bench operation with triggerId=${triggerid} for ${jarid}.`);
     return { ...op, progress: progress.get(triggerid) ?? null };
+  });
+  // Cancels a running benchmark: the run in progress is canceled, and the operation completes with
+  // a failure-cause (MF_ERR_JOB_CANCELED); 202 as Flink answers a cancel.
+  r.delete('/jars/:jarid/bench/:triggerid', async (req: FastifyRequest, reply: FastifyReply) => {
+    const { jarid, triggerid } = req.params as { jarid: string; triggerid: string };
+    const op = ops.get('bench', jarid, triggerid);
+    if (!op) throw new RestError(404, `There is no bench operation with triggerId=${triggerid} for ${jarid}.`);
+    if (op.status.id === 'COMPLETED' || running !== triggerid) throw new RestError(409, `The benchmark ${triggerid} has completed already: there is nothing to cancel.`);
+    cancelRunning?.abort();
+    return reply.code(202).send({});
   });
 }
 

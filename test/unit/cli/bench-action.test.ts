@@ -40,7 +40,7 @@ describe('bench action', () => {
       checkpointMs: 12,
       tasks: 3,
       slots: 1,
-      runs: [{ ms: 100, records: 100_000 }],
+      runs: [{ ms: 100, records: 100_000, recordsPerSecond: 1_000_000 }],
     };
     const table = formatTable([row, { ...row, combination: 'chaining=off', checkpointMs: null }], 1).split('\n');
     expect(table[1]).toMatch(/combination\s+records\/s \(median\)\s+min-max\s+CPU\/wall\s+peak heap\/thread\s+checkpoint\s+tasks\s+slots/);
@@ -50,5 +50,11 @@ describe('bench action', () => {
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).toContain('>chaining=on</text>');
     expect(svg).toContain('1,000,000/s');
+    // The median's label is right of the min-max line, not struck through by it (a review saw it so).
+    const bar = /<rect x="([\d.]+)" y="\d+" width="([\d.]+)"/.exec(svg)!;
+    const line = /<line x1="[\d.]+" x2="([\d.]+)"/.exec(svg)!;
+    const label = /<text x="([\d.]+)" y="\d+">1,000,000\/s<\/text>/.exec(svg)!;
+    expect(Number(label[1])).toBeGreaterThan(Number(line[1]));
+    expect(Number(line[1])).toBeGreaterThan(Number(bar[1]) + Number(bar[2]));
   });
 });
