@@ -145,4 +145,12 @@ describe('jobs', () => {
     expect(node.code).toBe(0);
     expect(node.stdout).toContain('SUM 10100');
   });
+
+  it('sinks - executeAndCollect(limit) returns once the limit arrived, also when the source then idles (no checkpoints, fewer records than a batch)', async () => {
+    for (const args of [['10', '5'], ['10', '5', '100'], ['2000', '5']]) {
+      const r = await run('test/jobs/collect-limit-job.ts', ...args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(resultOf(r), args.join(' ')).toEqual([0, 2, 4, 6, 8]);
+    }
+  });
 });

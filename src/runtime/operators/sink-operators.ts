@@ -65,12 +65,19 @@ export class SinkOperator extends StreamOperator {
 
 /** Batch size of the collect sink, in records. */
 const COLLECT_BATCH = 1024;
+/** Longest a collected record waits in the sink's batch (ms): a source that slows down or idles still delivers what it emitted. */
+const COLLECT_FLUSH_MS = 100;
 
 /** The sink of executeAndCollect: records go to the JobManager, which hands them to the caller. */
 export class CollectSinkOperator extends StreamOperator {
   private batch: unknown[] = [];
   /** The last checkpoint whose barrier passed: records collected now come after it. */
   private epoch = 0;
+  /**
+   * Sends a batch that waited COLLECT_FLUSH_MS (found by a review: a source that emitted 10 records
+   * and then idled never delivered them, so executeAndCollect(limit) never returned).
+   */
+  private flushTimer: NodeJS.Timeout | undefined;
   /** The sink as a copy error names it: `'Data stream collect sink' (1/1)`. */
   private readonly label: string;
   constructor(
@@ -80,6 +87,15 @@ export class CollectSinkOperator extends StreamOperator {
     super(ctx);
     const rc = ctx.runtimeContext;
     this.label = `'${ctx.operatorName ?? 'Data stream collect sink'}' (${rc.getIndexOfThisSubtask() + 1}/${rc.getNumberOfParallelSubtasks()})`;
+  }
+  override open(): void {
+    // Through the mailbox: never in the middle of a snapshot or a notification.
+    this.flushTimer = setInterval(() => this.ctx.mailbox(() => this.flush()), COLLECT_FLUSH_MS);
+    this.flushTimer.unref();
+  }
+  override close(): void {
+    clearInterval(this.flushTimer);
+    this.flushTimer = undefined;
   }
   processElement(record: unknown): void {
     // Held until the batch goes (Flink's collect sink serializes at once): a copy, so that a
