@@ -17,6 +17,12 @@
  *   0x4e  Buffer ('N')              its bytes                    a Buffer (msgpack's bin would be
  *                                                                read back as a Uint8Array)
  *   0x66  function ('f')            fails: MF_ERR_SERIALIZATION, as Flink fails to serialize one
+ *   0x75  string with a lone        its UTF-16 code units        the same string (msgpack's UTF-8
+ *         surrogate ('u')                                        would make each lone surrogate U+FFFD:
+ *                                                                two keys became one)
+ *   0x6f  plain object with an own  [null prototype?, k, v, ...] the same object (msgpackr renames
+ *         `__proto__` key ('o')                                  the key `__proto_`, against prototype
+ *                                                                pollution)
  *   -     -0                        a float64 -0 (msgpackr writes -0 as the integer 0)
  *   -     other class instance      its own fields (as before), with a warning once per class
  *
@@ -50,11 +56,30 @@ const FUNCTION_EXTENSION = 0x66;
 const NEGATIVE_ZERO_EXTENSION = 0x7a;
 /** The extension type of a Map in a LevelDB state value (see {@link packStateValue}). */
 const MAP_EXTENSION = 0x6d;
+/** The extension type of a string holding a lone surrogate (its UTF-16 code units). */
+const ODD_STRING_EXTENSION = 0x75;
+/** The extension type of a plain object with an own `__proto__` key (its keys and values). */
+const PROTO_KEY_OBJECT_EXTENSION = 0x6f;
 
 /** Set when the value being packed holds a -0 (see {@link packRecords}). */
 let sawNegativeZero = false;
 /** Set when the value being packed holds a Map (see {@link packStateValue}). */
 let sawMap = false;
+/** Set when the value being packed holds a string with a lone surrogate, or an own `__proto__` key (see the table above). */
+let sawOdd = false;
+
+/** Whether a string is valid UTF-16 (no lone surrogate): what msgpack's UTF-8 keeps. ES2024's isWellFormed. */
+const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+/** A string with a lone surrogate, packed as its code units. */
+class OddString {
+  constructor(readonly s: string) {}
+}
+
+/** A plain object with an own `__proto__` key, packed as its keys and values. */
+class ProtoKeyObject {
+  constructor(readonly flat: unknown[]) {}
+}
 
 /** Stands for a Map in a value packed without records: its keys and values, one after the other. */
 class MapEntries {
@@ -62,13 +87,17 @@ class MapEntries {
 }
 
 /**
- * Looks for a -0 anywhere in a value: msgpackr writes -0 as the integer 0. One pass over the
- * value before msgpackr's (cheaper than msgpackr's per-object hook); built-in objects other than
- * arrays, Maps and Sets hold no numbers to look at (typed arrays keep -0 in their bytes).
+ * Looks for a -0 anywhere in a value (msgpackr writes -0 as the integer 0), a string with a lone
+ * surrogate, and an own `__proto__` key. One pass over the value before msgpackr's (cheaper than
+ * msgpackr's per-object hook); built-in objects other than arrays, Maps and Sets hold no numbers
+ * or strings to look at (typed arrays keep -0 in their bytes). Object keys with a lone surrogate
+ * are not looked for (a check per key costs every record): they become U+FFFD, as in the README.
  */
 function scanValue(x: unknown): void {
   if (typeof x === 'number') {
     if (x === 0 && 1 / x < 0) sawNegativeZero = true;
+  } else if (typeof x === 'string') {
+    if (!wellFormed(x)) sawOdd = true;
   } else if (typeof x === 'object' && x !== null) scanObject(x);
 }
 
@@ -87,13 +116,18 @@ function scanObject(x: object): void {
       const y: unknown = x[i];
       if (typeof y === 'number') {
         if (y === 0 && 1 / y < 0) sawNegativeZero = true;
+      } else if (typeof y === 'string') {
+        if (!wellFormed(y)) sawOdd = true;
       } else if (typeof y === 'object' && y !== null) {
         if ((y as object).constructor !== Object) scanObject(y);
         else {
           for (const k in y) {
+            if (k === '__proto__') sawOdd = true;
             const z = (y as Record<string, unknown>)[k];
             if (typeof z === 'number') {
               if (z === 0 && 1 / z < 0) sawNegativeZero = true;
+            } else if (typeof z === 'string') {
+              if (!wellFormed(z)) sawOdd = true;
             } else if (typeof z === 'object' && z !== null) scanObject(z);
           }
         }
@@ -116,9 +150,12 @@ function scanObject(x: object): void {
 
 function scanFields(o: object): void {
   for (const k in o) {
+    if (k === '__proto__') sawOdd = true;
     const x = (o as Record<string, unknown>)[k];
     if (typeof x === 'number') {
       if (x === 0 && 1 / x < 0) sawNegativeZero = true;
+    } else if (typeof x === 'string') {
+      if (!wellFormed(x)) sawOdd = true;
     } else if (typeof x === 'object' && x !== null) scanObject(x);
   }
 }
@@ -210,6 +247,33 @@ function registerExtensions(add: typeof addExtension): void {
   } as unknown as Parameters<typeof addExtension>[0]);
 
   add({
+    Class: OddString,
+    type: ODD_STRING_EXTENSION,
+    write: (o: OddString) => {
+      const units = new Array<number>(o.s.length);
+      for (let i = 0; i < o.s.length; i++) units[i] = o.s.charCodeAt(i);
+      return units;
+    },
+    read(units: number[]) {
+      let s = '';
+      for (let i = 0; i < units.length; i += 8192) s += String.fromCharCode(...units.slice(i, i + 8192));
+      return s;
+    },
+  } as unknown as Parameters<typeof addExtension>[0]);
+
+  add({
+    Class: ProtoKeyObject,
+    type: PROTO_KEY_OBJECT_EXTENSION,
+    write: (o: ProtoKeyObject) => o.flat,
+    read(flat: unknown[]) {
+      // [null prototype?, key, value, ...]; defineProperty: an assignment to __proto__ would set the prototype.
+      const o = (flat[0] === true ? Object.create(null) : {}) as Record<string, unknown>;
+      for (let i = 1; i + 1 < flat.length; i += 2) Object.defineProperty(o, flat[i] as string, { value: flat[i + 1], writable: true, enumerable: true, configurable: true });
+      return o;
+    },
+  } as unknown as Parameters<typeof addExtension>[0]);
+
+  add({
     Class: MapEntries,
     type: MAP_EXTENSION,
     write: (m: MapEntries) => m.flat,
@@ -268,9 +332,10 @@ export const StateUnpackr: typeof Unpackr = stateMsgpackr.Unpackr;
  */
 export function packRecords(packr: Packr, v: unknown): Uint8Array {
   sawNegativeZero = false;
+  sawOdd = false;
   scanValue(v);
   const packed = packr.pack(v);
-  if (!sawNegativeZero) return packed;
+  if (!sawNegativeZero && !sawOdd) return packed;
   return packr.pack(withPlaceholders(v, false));
 }
 
@@ -283,8 +348,9 @@ export function packRecords(packr: Packr, v: unknown): Uint8Array {
 export function packStateValue(packr: Packr, v: unknown): Uint8Array {
   sawNegativeZero = false;
   sawMap = false;
+  sawOdd = false;
   scanValue(v);
-  if (!sawNegativeZero && !sawMap) return packr.pack(v);
+  if (!sawNegativeZero && !sawMap && !sawOdd) return packr.pack(v);
   return packr.pack(withPlaceholders(v, true));
 }
 
@@ -292,6 +358,7 @@ export function packStateValue(packr: Packr, v: unknown): Uint8Array {
 function withPlaceholders(v: unknown, maps: boolean): unknown {
   const again = (x: unknown) => withPlaceholders(x, maps);
   if (typeof v === 'number') return v === 0 && 1 / v < 0 ? NEGATIVE_ZERO : v;
+  if (typeof v === 'string') return wellFormed(v) ? v : new OddString(v);
   if (typeof v !== 'object' || v === null) return v;
   if (Array.isArray(v)) return v.map(again);
   if (v instanceof Map) {
@@ -304,6 +371,9 @@ function withPlaceholders(v: unknown, maps: boolean): unknown {
     for (const k of Object.keys(v)) Object.defineProperty(target, k, { value: again((v as Record<string, unknown>)[k]), writable: true, enumerable: true, configurable: true });
     return target;
   };
+  if ((proto === Object.prototype || proto === null) && Object.prototype.hasOwnProperty.call(v, '__proto__')) {
+    return new ProtoKeyObject([proto === null, ...Object.keys(v).flatMap((k) => [k, again((v as Record<string, unknown>)[k])])]);
+  }
   if (proto === Object.prototype) return fields({});
   if (proto === null) return fields(Object.create(null) as Record<string, unknown>);
   if (pojoTypeOf(proto) !== undefined) return fields(Object.create(proto) as Record<string, unknown>);

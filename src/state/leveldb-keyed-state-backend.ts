@@ -169,7 +169,8 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
   }
 
   private dbKey(stateId: number, kg: number, nk: NormalizedKey): Buffer {
-    return prefixed(stateId, kg, this.packr.pack(nk));
+    // A string key with a lone surrogate goes as its code units (msgpack's UTF-8 would make it U+FFFD: two keys one).
+    return prefixed(stateId, kg, typeof nk === 'string' && !(nk as unknown as { isWellFormed(): boolean }).isWellFormed() ? packStateValue(this.packr, nk) : this.packr.pack(nk));
   }
 
   /** Throws the failure of an earlier batch. */

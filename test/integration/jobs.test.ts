@@ -146,6 +146,14 @@ describe('jobs', () => {
     expect(node.stdout).toContain('SUM 10100');
   });
 
+  it('records - strings with a lone surrogate keep it across exchanges and in keyed state, and an own __proto__ field its name (p=1, p=2)', async () => {
+    for (const p of ['1', '2']) {
+      const r = await run('-p', p, 'test/jobs/odd-strings-job.ts');
+      expect(r.code, `p=${p}\n${r.stderr.slice(-2000)}`).toBe(0);
+      expect(resultOf(r), `p=${p}`).toEqual(['61 d800 62=61 d800 62 1', 'd800=d800 1', 'd800=d800 2', 'd800=d800 3', 'dc00=dc00 1', 'dc00=dc00 2', 'fffd=fffd 1', 'id,__proto__']);
+    }
+  });
+
   it('sinks - executeAndCollect(limit) returns once the limit arrived, also when the source then idles (no checkpoints, fewer records than a batch)', async () => {
     for (const args of [['10', '5'], ['10', '5', '100'], ['2000', '5']]) {
       const r = await run('test/jobs/collect-limit-job.ts', ...args);

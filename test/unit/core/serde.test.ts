@@ -1,6 +1,6 @@
 import { Packr } from 'msgpackr';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { packValue, RecordBatchCodec, unpackValue } from '../../../src/core/serde.js';
+import { packStateValue, packValue, RecordBatchCodec, unpackValue } from '../../../src/core/serde.js';
 import { registerPojoType, resetPojoWarnings, setPojoWarningSink } from '../../../src/core/pojo-types.js';
 import { isMiniFlinkError } from '../../../src/core/errors.js';
 
@@ -107,6 +107,40 @@ describe('serde', () => {
     expect(w).toBeInstanceOf(Word);
     expect(Object.is(w.count, -0)).toBe(true);
     expect(Object.is((unpackValue(packValue({ v: -0 })) as { v: number }).v, -0)).toBe(true);
+  });
+
+  it('serde - a string with a lone surrogate keeps it (msgpack\'s UTF-8 made it U+FFFD), as a record, a field, in arrays, maps and sets, in state values and LevelDB\'s Packr', () => {
+    const odd = ['\uD800', '\uDC00', `x\uD800y`, `${'a'.repeat(200)}\uDBFF`, '\uDC00\uD800'];
+    const rec = { a: odd[0], b: [odd[1], [odd[2]]], m: new Map([[odd[3], odd[4]]]), s: new Set([odd[0]]), ok: 'fine 😀' };
+    const [first, back] = roundTrip([odd[1], rec]) as [string, typeof rec];
+    const hex = (x: string) => [...Array(x.length).keys()].map((i) => x.charCodeAt(i).toString(16)).join(' ');
+    expect(hex(first)).toBe('dc00');
+    expect(hex(back.a!)).toBe('d800');
+    expect(back.b[0]).toBe(odd[1]);
+    expect((back.b[1] as string[])[0]).toBe(odd[2]);
+    expect(back.m.get(odd[3]!)).toBe(odd[4]);
+    expect(back.s.has(odd[0]!)).toBe(true);
+    expect(back.ok).toBe('fine 😀');
+    expect(unpackValue(packValue({ v: odd })) as unknown).toEqual({ v: odd });
+    const packr = new Packr({ useRecords: false, moreTypes: true });
+    expect(packr.unpack(packStateValue(packr, { v: odd[2], k: odd[0] }))).toEqual({ v: odd[2], k: odd[0] });
+  });
+
+  it('serde - an own key __proto__ stays __proto__ (msgpackr renamed it __proto_), the prototype untouched; null-prototype objects too', () => {
+    const plain = JSON.parse('{"id":1,"__proto__":"x","n":{"__proto__":{"deep":-0}}}') as Record<string, unknown>;
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1 });
+    Object.defineProperty(bare, '__proto__', { value: 2, writable: true, enumerable: true, configurable: true });
+    const [p, b] = roundTrip([plain, bare]) as [Record<string, unknown>, Record<string, unknown>];
+    expect(Object.keys(p)).toEqual(['id', '__proto__', 'n']);
+    expect(Object.getPrototypeOf(p)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(p, '__proto__')!.value).toBe('x');
+    const n = p['n'] as Record<string, unknown>;
+    expect(Object.keys(n)).toEqual(['__proto__']);
+    expect(Object.is((Object.getOwnPropertyDescriptor(n, '__proto__')!.value as { deep: number }).deep, -0)).toBe(true);
+    expect(Object.getPrototypeOf(b)).toBeNull();
+    expect(Object.keys(b)).toEqual(['a', '__proto__']);
+    const s = unpackValue(packValue([plain])) as Array<Record<string, unknown>>;
+    expect(Object.keys(s[0]!)).toEqual(['id', '__proto__', 'n']);
   });
 
   it('serde - state values and snapshots (packValue) keep registered classes and Buffers', () => {
