@@ -16,7 +16,9 @@ import { explain, runCli } from '../helpers/cli.js';
 import { startCluster, stopCluster } from '../helpers/cluster.js';
 import { expectExactCounts, until } from '../helpers/exactly-once.js';
 
-const N = 8_000;
+// Enough records that the source still emits (before it holds at 90%) when the failure comes, also
+// under load: the checkpoint restored then holds the FileSink's pending files (union list state).
+const N = 40_000;
 const K = 5;
 const root = mkdtempSync(join(tmpdir(), 'miniflink-local-recovery-'));
 let cluster: ChildProcess | undefined;
