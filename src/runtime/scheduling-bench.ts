@@ -145,6 +145,8 @@ export async function runSchedulingBench(req: SchedulingBenchRequest): Promise<R
         done++;
       }
     }
+    // A cancel that came while the last run ended (its cluster closing) still cancels.
+    if (req.signal?.aborted) throw canceled();
     req.onProgress?.(done, total, 'done');
   } finally {
     discardCompiledProgram(compiledPath);

@@ -37,6 +37,12 @@ export type StateTable = unknown;
 /** What applyToAllKeys calls for each key: the key, and the state (scoped to that key). */
 export type KeyedStateFunction<S> = (key: unknown, state: S) => void;
 
+/** What getValueState hands out, with the read an update builds on (window state's cells use it). */
+export interface InternalValueState<T> extends ValueState<T> {
+  /** The value, undefined when there is none or it expired (never the default, never an expired value: see unwrapRead). */
+  valueToUpdate(): T | undefined;
+}
+
 /** Keyed state of one keyed operator subtask. */
 export abstract class AbstractKeyedStateBackend {
   protected readonly kinds = new Map<string, StateKind>();
@@ -350,11 +356,12 @@ export abstract class AbstractKeyedStateBackend {
    * neither can be stored.
    */
   getValueState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
-    return this.register(d, (t) => ({
+    return this.register(d, (t): InternalValueState<T> => ({
       value: () => {
         const v = this.unwrapRead(d.name, t) as T | undefined;
         return v === undefined ? defaultValueOf(d) : v;
       },
+      valueToUpdate: () => this.unwrapRead(d.name, t, true) as T | undefined,
       update: (v: T) => (v === undefined || v === null ? this.unwrapRemove(d.name, t) : this.wrapWrite(d.name, t, v)),
       clear: () => this.unwrapRemove(d.name, t),
     }));

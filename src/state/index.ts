@@ -5,7 +5,7 @@
  * key-group-partitioned-priority-queue.ts; timer-queues.ts, internal-timer.ts), operator list state, and the canonical snapshot format both backends write
  * and restore. Depends on core and api.
  */
-export { AbstractKeyedStateBackend, defaultValueOf, type KeyedStateFunction } from './abstract-keyed-state-backend.js';
+export { AbstractKeyedStateBackend, defaultValueOf, type InternalValueState, type KeyedStateFunction } from './abstract-keyed-state-backend.js';
 export { HeapPriorityQueueSet, type TimerHeapSnapshot } from './heap-priority-queue-set.js';
 export { KeyGroupPartitionedPriorityQueue, type TimerEntry } from './key-group-partitioned-priority-queue.js';
 export { InternalTimer } from './internal-timer.js';

@@ -40,7 +40,8 @@ function listTime(ms: number): string {
 class OperationFailedError extends Error {
   constructor(stackTrace: string) {
     const text = withoutFrames(stackTrace);
-    super(text.split('\n')[0]!.replace(/^[\w.$]+: /, ''));
+    // `Name: message`, or miniflink's `MiniFlinkError [MF_ERR_...]: message`.
+    super(text.split('\n')[0]!.replace(/^[\w.$]+(?: \[MF_ERR_[A-Z_]+\])?: /, ''));
     this.stack = text;
   }
 }

@@ -80,7 +80,8 @@ export class SavepointOperations {
    */
   async stopWithSavepoint(dir: string | undefined, drain: boolean): Promise<CompletedCheckpoint> {
     if (this.ctx.status !== 'RUNNING') throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.ctx.jobId} is ${this.ctx.status}: only a RUNNING job can be stopped`);
-    if (this.stopInFlight || this.busy || this.checkpoints.draining) {
+    // Also while a rescale's savepoint is in flight (it may stop the job next).
+    if (this.stopInFlight || this.syncSavepointInFlight || this.busy || this.checkpoints.draining) {
       throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.ctx.jobId} is already being stopped or rescaled: a second stop-with-savepoint is refused.`);
     }
     if (drain) return this.drainWithSavepoint(dir);
@@ -157,8 +158,9 @@ export class SavepointOperations {
    * every task stopped. When the savepoint fails, the job runs on as it was.
    */
   async stopForRescale(dir: string): Promise<CompletedCheckpoint> {
-    if (this.ctx.status !== 'RUNNING' || this.busy || this.checkpoints.draining) {
-      throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.ctx.jobId} is ${this.ctx.status}${this.rescaling ? ' and already rescaling' : ''}: only a RUNNING job can be rescaled`);
+    if (this.ctx.status !== 'RUNNING' || this.busy || this.checkpoints.draining || this.stopInFlight || this.syncSavepointInFlight) {
+      const why = this.rescaling || this.syncSavepointInFlight ? ' and already being rescaled or stopped' : this.stopInFlight || this.checkpoints.draining ? ' and being stopped' : '';
+      throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.ctx.jobId} is ${this.ctx.status}${why}: only a RUNNING job can be rescaled`);
     }
     // As a stop's savepoint: sources emit nothing after it, so no sink sees a record twice.
     const savepoint = await this.synchronousSavepoint(dir);

@@ -32,7 +32,7 @@ import {
   type ValueState,
 } from '../../api/index.js';
 import { checkState, MiniFlinkError } from '../../core/errors.js';
-import { defaultValueOf, type AbstractKeyedStateBackend, type NormalizedKey } from '../../state/index.js';
+import { defaultValueOf, type AbstractKeyedStateBackend, type InternalValueState, type NormalizedKey } from '../../state/index.js';
 
 /** The composite key of a (normalized key, namespace) pair. */
 export function namespacedKey(nk: NormalizedKey, ns: string): string {
@@ -52,7 +52,7 @@ export function namespacedKey(nk: NormalizedKey, ns: string): string {
 export class NamespacedCell {
   constructor(
     private readonly scope: NamespaceScope,
-    private readonly state: ValueState<unknown>,
+    private readonly state: InternalValueState<unknown>,
   ) {}
   /** The value in the namespace (undefined: none). */
   get(ns: string): unknown {
@@ -76,7 +76,8 @@ export class NamespacedCell {
   update(ns: string, fn: (current: unknown) => unknown): void {
     this.scope.enter(ns);
     try {
-      this.state.update(fn(this.state.value() ?? undefined));
+      // With time-to-live, an add never builds on an expired value (Flink's TtlReduceFunction).
+      this.state.update(fn(this.state.valueToUpdate() ?? undefined));
     } finally {
       this.scope.leave();
     }
@@ -88,7 +89,7 @@ export class NamespacedCell {
   begin(ns: string): unknown {
     this.scope.enter(ns);
     try {
-      return this.state.value() ?? undefined;
+      return this.state.valueToUpdate() ?? undefined;
     } catch (e) {
       this.scope.leave();
       throw e;
@@ -110,7 +111,8 @@ export class NamespacedCell {
   take(ns: string): unknown {
     this.scope.enter(ns);
     try {
-      const v = this.state.value() ?? undefined;
+      // An expired value is not taken (a merge of windows does not fold it in: Flink's TTL merge).
+      const v = this.state.valueToUpdate() ?? undefined;
       if (v !== undefined) this.state.clear();
       return v;
     } finally {
@@ -206,7 +208,7 @@ export class NamespaceScope {
   cell(name: string, like?: StateDescriptor<any>): NamespacedCell {
     const d = new ValueStateDescriptor<unknown>(name);
     if (like?.ttlConfig) d.enableTimeToLive(like.ttlConfig);
-    return new NamespacedCell(this, this.backend.getValueState(d));
+    return new NamespacedCell(this, this.backend.getValueState(d) as InternalValueState<unknown>);
   }
 }
 

@@ -84,6 +84,40 @@ describe('recovery - savepoints (A4)', () => {
     expect(h.jm.status).toBe('FINISHED');
   });
 
+  it('recovery - no final checkpoint starts while a stop\'s savepoint is in flight; a stop or a rescale meanwhile is refused; should the savepoint fail, the final checkpoint follows', async () => {
+    const h = new Harness(submission(checkpointSettings(100, join(root, 'sp5'))));
+    h.jm.start();
+    h.state('RUNNING');
+    const stopped = h.jm.stopWithSavepoint(undefined);
+    const failed = stopped.then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    const t = h.of('trigger-checkpoint').find((x) => x.kind === 'savepoint')!;
+    // Found by a review: a second stop, or a rescale, was accepted while the savepoint was in flight.
+    await expect(h.jm.stopWithSavepoint(undefined)).rejects.toThrow(/already being stopped or rescaled/);
+    await expect(h.jm.stopForRescale(join(root, 'sp5'))).rejects.toThrow(/already being rescaled or stopped: only a RUNNING job can be rescaled/);
+    // Every task's input ends meanwhile: before the fix the final checkpoint started beside the
+    // savepoint, and the tasks took it after the savepoint and were never notified of it.
+    h.inputEnded();
+    await vi.advanceTimersByTimeAsync(0);
+    expect([...new Set(h.of('trigger-checkpoint').map((x) => x.checkpointId))]).toEqual([t.checkpointId]);
+    // The savepoint fails: the job runs on, and its final checkpoint is taken now.
+    h.decline(t.checkpointId);
+    expect((await failed)?.message).toBeDefined();
+    await vi.advanceTimersByTimeAsync(0);
+    const final = h.of('trigger-checkpoint').filter((x) => x.checkpointId !== t.checkpointId);
+    expect(final).toHaveLength(1);
+    expect(final[0]!.kind).toBe('checkpoint');
+    h.ack(final[0]!.checkpointId);
+    expect(h.of('notify-checkpoint').map((n) => [n.checkpointId, n.outcome, n.final])).toEqual([
+      [t.checkpointId, 'aborted', false],
+      [final[0]!.checkpointId, 'complete', true],
+    ]);
+    h.jm.cancel();
+  });
+
   it('recovery - a task failing after the stop\'s savepoint fails the stop; the job restarts from that savepoint', async () => {
     const h = new Harness(submission(checkpointSettings(100, join(root, 'sp4'))));
     h.jm.start();

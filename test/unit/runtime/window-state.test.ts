@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { KeyGroupRange } from '../../../src/core/key-groups.js';
-import { NamespaceScope } from '../../../src/runtime/operators/window-state.js';
+import { NamespaceScope, WindowStateStore } from '../../../src/runtime/operators/window-state.js';
+import { AggregatingStateDescriptor, ListStateDescriptor, ReducingStateDescriptor, StateTtlConfig } from '../../../src/api/index.js';
 import { HeapKeyedStateBackend } from '../../../src/state/index.js';
 
 const MAX = 128;
@@ -43,5 +44,39 @@ describe('window state scope', () => {
     // One state key for 0 and -0 (as documented): -0 reads what 0 wrote.
     expect(cell.get('0:10')).toBe(1);
     expect(Object.is(backend.getCurrentKey(), -0)).toBe(true);
+  });
+
+  it('window state - per-window state with time-to-live (ReturnExpiredIfNotCleanedUp): add never builds on an expired value, and a merge of windows does not take one (found by a review)', () => {
+    const backend = new HeapKeyedStateBackend(MAX, new KeyGroupRange(0, MAX - 1));
+    let now = 1000;
+    backend.now = () => now;
+    const store = new WindowStateStore(new NamespaceScope(backend));
+    const ttl = StateTtlConfig.newBuilder(100).returnExpiredIfNotCleanedUp().build();
+    const rd = new ReducingStateDescriptor<number>('r', (a, b) => a + b);
+    rd.enableTimeToLive(ttl);
+    const ad = new AggregatingStateDescriptor<number, number, number>('a', { createAccumulator: () => 0, add: (x, acc) => acc + x, getResult: (acc) => acc, merge: (x, y) => x + y });
+    ad.enableTimeToLive(ttl);
+    const ld = new ListStateDescriptor<number>('l');
+    ld.enableTimeToLive(ttl);
+    backend.setCurrentKey('k');
+    store.ns = '0:10';
+    const r = store.getReducingState(rd);
+    const a = store.getAggregatingState(ad);
+    const l = store.getListState<number>(ld);
+    r.add(100);
+    a.add(100);
+    l.add(100);
+    store.ns = '10:20';
+    r.add(50);
+    now = 1200;
+    // Before the fix: 101, 101 and [100, 1].
+    store.ns = '0:10';
+    r.add(1);
+    a.add(1);
+    l.add(1);
+    expect([r.get(), a.get(), [...l.get()]]).toEqual([1, 1, [1]]);
+    // Merging the expired 10:20 into 0:10 folds nothing in.
+    store.mergeNamespaces(rd, '0:10', ['10:20']);
+    expect(r.get()).toBe(1);
   });
 });
