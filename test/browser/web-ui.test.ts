@@ -272,6 +272,11 @@ describe.skipIf(!available)('web UI', () => {
       for (const c of cells) expect(Number(c[1]!.replace(/,/g, ''))).toBeGreaterThan(0);
       expect(await jar.locator('.bench-chart svg rect').count()).toBe(4);
       await shot(page, 'bench');
+      // A benchmark that would take long: its Cancel button ends it, and the page says so.
+      await jar.locator('[name=args]').fill('1000000000');
+      await jar.locator('[data-bench]').click();
+      await jar.locator('[data-bench-cancel]').click({ timeout: 30_000 });
+      await jar.locator('.bench-result p.error', { hasText: 'The benchmark was canceled' }).waitFor({ timeout: 30_000 });
       await page.close();
       expect(consoleErrors).toEqual([]);
 
