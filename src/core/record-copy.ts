@@ -8,6 +8,7 @@
  *   array               element by element
  *   registered class    the function generated for its field layout (pojo-types.ts): an instance
  *                       of the same class, made without its constructor, fields copied
+ *   URL                 a new URL of its href
  *   Date Map Set        new ones of the same type, contents copied (Map keys too, as Flink's
  *   Buffer typed array  MapSerializer copies them); a Buffer stays a Buffer
  *   other class         a plain object of its own enumerable fields, with a warning naming the
@@ -225,6 +226,8 @@ function copyOther(v: object, proto: object): unknown {
     return (v as unknown as Uint8Array).slice();
   }
   if (v instanceof ArrayBuffer) return v.slice(0);
+  // A URL keeps its value in private fields: a spread of it would be an empty object.
+  if (v instanceof URL) return new URL(v.href);
   if (kindOf(proto) === 'built-in') return structuredClone(v);
   const type = unregisteredClass(proto);
   if (type !== undefined) return copyPojo(type, v);

@@ -20,6 +20,9 @@
  *   0x75  string with a lone        its UTF-16 code units        the same string (msgpack's UTF-8
  *         surrogate ('u')                                        would make each lone surrogate U+FFFD:
  *                                                                two keys became one)
+ *   0x77  boxed primitive ('w')     [kind, value]                the same boxed primitive (new Number(5),
+ *                                                                Object(1n)...; msgpack saw an empty object)
+ *   0x79  URL ('y')                 its href                     a URL (msgpack saw an empty object)
  *   0x6f  plain object with an own  [null prototype?, k, v, ...] the same object (msgpackr renames
  *         `__proto__` key ('o')                                  the key `__proto_`, against prototype
  *                                                                pollution)
@@ -60,6 +63,10 @@ const MAP_EXTENSION = 0x6d;
 const ODD_STRING_EXTENSION = 0x75;
 /** The extension type of a plain object with an own `__proto__` key (its keys and values). */
 const PROTO_KEY_OBJECT_EXTENSION = 0x6f;
+/** The extension type of boxed primitives (new Number(5), new String('a'), Object(1n)). */
+const BOXED_EXTENSION = 0x77;
+/** The extension type of URLs. */
+const URL_EXTENSION = 0x79;
 
 /** Set when the value being packed holds a -0 (see {@link packRecords}). */
 let sawNegativeZero = false;
@@ -220,6 +227,30 @@ function registerExtensions(add: typeof addExtension): void {
       return type !== undefined ? Object.assign(Object.create(type.prototype) as object, v) : v;
     },
   });
+
+  // Boxed primitives and URLs hold their value in internal slots, where msgpack saw an empty object.
+  for (const Box of [Number, String, Boolean, BigInt] as const) {
+    add({
+      Class: Box as unknown as new () => unknown,
+      type: BOXED_EXTENSION,
+      write(v: object): unknown {
+        const x = (v as { valueOf(): unknown }).valueOf();
+        // Kinds: n number (z: -0, which msgpack writes as 0), s string, b boolean, i bigint (as text).
+        if (typeof x === 'number') return Object.is(x, -0) ? ['z', 0] : ['n', x];
+        if (typeof x === 'bigint') return ['i', x.toString()];
+        return [typeof x === 'string' ? 's' : 'b', x];
+      },
+      read([kind, x]: [string, unknown]): unknown {
+        return Object(kind === 'z' ? -0 : kind === 'i' ? BigInt(x as string) : x) as object;
+      },
+    } as unknown as Parameters<typeof addExtension>[0]);
+  }
+  add({
+    Class: URL,
+    type: URL_EXTENSION,
+    write: (u: URL) => u.href,
+    read: (href: string) => new URL(href),
+  } as unknown as Parameters<typeof addExtension>[0]);
 
   // msgpackr would silently drop a function; Flink fails to serialize it, and so do we.
   add({

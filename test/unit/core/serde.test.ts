@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { packStateValue, packValue, RecordBatchCodec, unpackValue } from '../../../src/core/serde.js';
 import { registerPojoType, resetPojoWarnings, setPojoWarningSink } from '../../../src/core/pojo-types.js';
 import { isMiniFlinkError } from '../../../src/core/errors.js';
+import { copyRecord } from '../../../src/core/record-copy.js';
 
 class Word {
   constructor(
@@ -141,6 +142,19 @@ describe('serde', () => {
     expect(Object.keys(b)).toEqual(['a', '__proto__']);
     const s = unpackValue(packValue([plain])) as Array<Record<string, unknown>>;
     expect(Object.keys(s[0]!)).toEqual(['id', '__proto__', 'n']);
+  });
+
+  it('serde - boxed primitives and URLs keep their value and type (msgpack saw empty objects: {} after an exchange; found by a review)', () => {
+    const values = [new Number(5), new Number(-0), new String('ab'), new Boolean(false), Object(2n ** 70n) as object, new URL('https://x.org/a?b=1#c')];
+    const [back] = roundTrip([{ values }]) as [{ values: unknown[] }];
+    const state = (unpackValue(packValue({ values })) as { values: unknown[] }).values;
+    const copied = (copyRecord({ values }) as { values: unknown[] }).values;
+    for (const got of [back.values, state, copied]) {
+      expect(got.map((v) => Object.prototype.toString.call(v))).toEqual(['[object Number]', '[object Number]', '[object String]', '[object Boolean]', '[object BigInt]', '[object URL]']);
+      expect(got.slice(0, 5).map((v) => (v as { valueOf(): unknown }).valueOf())).toEqual([5, -0, 'ab', false, 2n ** 70n]);
+      expect(Object.is((got[1] as { valueOf(): unknown }).valueOf(), -0)).toBe(true);
+      expect((got[5] as URL).href).toBe('https://x.org/a?b=1#c');
+    }
   });
 
   it('serde - state values and snapshots (packValue) keep registered classes and Buffers', () => {
