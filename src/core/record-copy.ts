@@ -28,9 +28,9 @@ import { describeRecord, unserializableReason } from './unserializable.js';
  *
  * Throws MF_ERR_SERIALIZATION when the record holds a function, a symbol or a cycle.
  */
-export function copyRecord<T>(v: T, operator?: string): T {
+export function copyRecord<T>(v: T, operator?: string, purpose = 'for the next operator'): T {
   if (v === null || typeof v !== 'object') {
-    if (typeof v === 'function' || typeof v === 'symbol') throw copyError(v, undefined, operator);
+    if (typeof v === 'function' || typeof v === 'symbol') throw copyError(v, undefined, operator, purpose);
     return v;
   }
   try {
@@ -39,13 +39,13 @@ export function copyRecord<T>(v: T, operator?: string): T {
     // no class to keep, and was copied to a plain object before too.
     return ((v as object).constructor === Object ? copyPlain(v) : copyObject(v)) as T;
   } catch (e) {
-    throw copyError(v, e, operator);
+    throw copyError(v, e, operator, purpose);
   }
 }
 
-function copyError(v: unknown, cause: unknown, operator: string | undefined): MiniFlinkError {
+function copyError(v: unknown, cause: unknown, operator: string | undefined, purpose: string): MiniFlinkError {
   const reason = unserializableReason(v, cause);
-  const message = operator !== undefined ? `Operator ${operator}: Could not copy record ${describeRecord(v)} for the next operator` : `Could not copy record ${describeRecord(v)}`;
+  const message = operator !== undefined ? `Operator ${operator}: Could not copy record ${describeRecord(v)} ${purpose}` : `Could not copy record ${describeRecord(v)}`;
   return new MiniFlinkError('MF_ERR_SERIALIZATION', `${message}: ${reason}`, { cause });
 }
 

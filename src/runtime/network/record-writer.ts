@@ -251,7 +251,8 @@ export class RecordWriter {
       if (e instanceof Error) e.message = `Operator ${this.label}: ${e.message}`;
       throw e;
     }
-    const copy = copyRecord(record, this.label);
+    // Held in the batch until it is serialized: a copy (the error says where the record was going).
+    const copy = copyRecord(record, this.label, 'to send it to the next task');
     if (i >= 0) this.add(this.channels[i]!, copy, timestamp);
     else for (const c of this.channels) this.add(c, copy, timestamp);
   }

@@ -29,6 +29,13 @@ function writer(): { w: RecordWriter; got: DataMessage[]; t: Transport } {
 
 const kinds = (got: DataMessage[]) => got.map((m) => (m.t === 'barrier' ? `barrier${m.u ? '!' : ''}` : m.t));
 
+describe('record writer', () => {
+  it('writer - a record that cannot be copied fails naming where it was going: to the next task (a review: "for the next operator")', () => {
+    const { w } = writer();
+    expect(() => w.emit({ f: () => 1 })).toThrow(/^Operator 'test' \(1\/1\): Could not copy record .* to send it to the next task: record\.f is a function$/);
+  });
+});
+
 describe('unaligned channels', () => {
   it('channels - an unaligned barrier goes at once, ahead of the buffers waiting for credit, which go after it', async () => {
     const { w, got, t } = writer();
