@@ -3,7 +3,9 @@
  * sum/min/max keep the first record's other fields and change only the aggregated field;
  * minBy/maxBy return a whole record, the first one on a tie.
  *
- * A field is a property name (dotted for nesting, `a.b`) or, for array "tuples", a position.
+ * A field is a property name (dotted for nesting, `a.b`) or, for array "tuples", a position; on
+ * records of a basic type (numbers, bigints, strings, booleans) position 0 is the value itself, as
+ * Flink's field accessors take it (`DataStream<Long>.keyBy(...).sum(0)`).
  */
 
 /** A field expression: position in an array or (dotted) property name. */
@@ -12,7 +14,8 @@ export type FieldExpression = number | string;
 /** Reads a field. */
 export function getField(record: unknown, field: FieldExpression): unknown {
   if (typeof field === 'number') {
-    if (!Array.isArray(record)) throw new TypeError(`Aggregation on position ${field} needs array (tuple) records, got ${typeof record}`);
+    if (field === 0 && isBasic(record)) return record;
+    if (!Array.isArray(record)) throw new TypeError(`Aggregation on position ${field} needs array (tuple) records, or position 0 on a number, bigint, string or boolean; got ${typeof record}`);
     return record[field];
   }
   let v: unknown = record;
@@ -35,16 +38,25 @@ interface FieldAccess {
   set(record: unknown, value: unknown): unknown;
 }
 
+/** A record of a basic type (Flink's BasicTypeInfo): its only field, position 0, is itself. */
+function isBasic(r: unknown): boolean {
+  const t = typeof r;
+  return t === 'number' || t === 'bigint' || t === 'string' || t === 'boolean';
+}
+
 function compileField(field: FieldExpression): FieldAccess {
   if (typeof field === 'number') {
     return {
       get: (r) => getField(r, field),
+      // Position 0 of a basic value: the new value is the record.
       with: (r, v) => {
+        if (!Array.isArray(r) && field === 0 && isBasic(r)) return v;
         const copy = [...(r as unknown[])];
         copy[field] = v;
         return copy;
       },
       set: (r, v) => {
+        if (!Array.isArray(r) && field === 0 && isBasic(r)) return v;
         (r as unknown[])[field] = v;
         return r;
       },
