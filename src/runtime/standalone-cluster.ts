@@ -142,6 +142,16 @@ export class StandaloneCluster {
     const { pipeline } = await this.capture(run, entry.compiledPath);
     const next = buildSubmission(pipeline, { path: run.path, compiledPath: entry.compiledPath, args: run.args, entry: run.entry, executeIndex: run.executeIndex });
     dispatcher.checkRescale(jobId, next.job);
+    // A job that sets its parallelism itself (env.setParallelism, each operator's) comes out the
+    // same: refused before the savepoint, rather than restarted for nothing (found by a review:
+    // rescaling the example job of `npm start` restarted it at p=2, as before).
+    const before = new Map(jm.submission.job.vertices.map((v) => [v.id, v.parallelism]));
+    if (next.job.vertices.length === before.size && next.job.vertices.every((v) => before.get(v.id) === v.parallelism)) {
+      throw new MiniFlinkError(
+        'MF_ERR_INVALID_ARGUMENT',
+        `Rescaling job ${jobId} to parallelism ${parallelism} would change no operator's parallelism (${[...new Set(next.job.vertices.map((v) => v.parallelism))].join(', ')}): the job ${parallelism === jm.submission.job.vertices[0]?.parallelism ? 'already runs so, or ' : ''}sets its parallelism itself (env.setParallelism, or setParallelism on its operators). Nothing was restarted.`,
+      );
+    }
     const savepoint = await jm.stopForRescale(savepointDir);
     try {
       dispatcher.redeploy(jm, restoredSubmission(next, savepoint.dir!, false));
