@@ -179,7 +179,7 @@ export const ACTIONS: readonly ActionDoc[] = [
   },
   {
     name: 'bench',
-    summary: 'runs a job under every combination of scheduling choices (chaining, slot sharing, parallelism) on embedded clusters and compares them.',
+    summary: 'runs a job under every combination of scheduling choices (chaining, slot sharing, parallelism) on embedded clusters of its own (-m and -t do not apply) and compares them.',
     syntax: ['bench [OPTIONS] <job.ts|job.js> <arguments> [--matrix <dim=values>...] [--records <n>] [--runs <n>] [--timeout <seconds>] [--json <file>]'],
     stopAtPositional: true,
     miniflink: true,
