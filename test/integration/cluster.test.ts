@@ -442,24 +442,23 @@ describe('cluster', () => {
     // Naming one vertex at its parallelism leaves the job as it is.
     expect((await put({ [vid]: { parallelism: { lowerBound: 1, upperBound: 1 } } })).status).toBe(200);
     expect(await get(`/jobs/${jobId}/resource-requirements`)).toEqual(Object.fromEntries(details.vertices.map((x: { id: string }) => [x.id, { parallelism: { lowerBound: 1, upperBound: 1 } }])));
+    /** Asks for a rescale and waits for the operation to complete; its `operation`. */
+    const rescale = async (p: number): Promise<Record<string, any>> => {
+      const { 'request-id': id } = (await (await fetch(`${base}/jobs/${jobId}/rescaling?parallelism=${p}`, { method: 'PATCH' })).json()) as { 'request-id': string };
+      for (let i = 0; i < 300; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const o = (await (await fetch(`${base}/jobs/${jobId}/rescaling/${id}`)).json()) as { status: { id: string }; operation: Record<string, any> };
+        if (o.status.id === 'COMPLETED') return o.operation;
+      }
+      throw new Error(`the rescale to ${p} did not complete`);
+    };
     // A rescale that changes no operator (here: to the parallelism it runs at) fails before the
     // savepoint; the job was restarted for nothing before (found by a review, on `npm start`'s job).
-    const same = (await (await fetch(`${base}/jobs/${jobId}/rescaling?parallelism=1`, { method: 'PATCH' })).json()) as { 'request-id': string };
-    let unchanged: { status: { id: string }; operation: Record<string, any> | null } = { status: { id: 'IN_PROGRESS' }, operation: null };
-    for (let i = 0; i < 100 && unchanged.status.id !== 'COMPLETED'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      unchanged = (await (await fetch(`${base}/jobs/${jobId}/rescaling/${same['request-id']}`)).json()) as typeof unchanged;
-    }
-    expect(unchanged.operation!['failure-cause']['stack-trace']).toContain("would change no operator's parallelism (1)");
+    expect((await rescale(1))['failure-cause']['stack-trace']).toContain("would change no operator's parallelism (1)");
     expect((await get(`/jobs/${jobId}`)).state).toBe('RUNNING');
     expect(((await get(`/jobs/${jobId}/metrics?get=numRestarts`)) as unknown as Array<{ value: string }>)[0]!.value).toBe('0');
     // More slots than the cluster has: the rescale fails before touching the job, which runs on.
-    const tooBig = (await (await fetch(`${base}/jobs/${jobId}/rescaling?parallelism=5`, { method: 'PATCH' })).json()) as { 'request-id': string };
-    let failed: { status: { id: string }; operation: Record<string, any> | null } = { status: { id: 'IN_PROGRESS' }, operation: null };
-    for (let i = 0; i < 100 && failed.status.id !== 'COMPLETED'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      failed = (await (await fetch(`${base}/jobs/${jobId}/rescaling/${tooBig['request-id']}`)).json()) as typeof failed;
-    }
+    const failed = { operation: await rescale(5) };
     expect(failed.operation!['failure-cause']['stack-trace']).toContain('needs 5 task slots');
     expect(await get(`/jobs/${jobId}`)).toMatchObject({ state: 'RUNNING', vertices: details.vertices.map(() => expect.objectContaining({ parallelism: 1 })) });
     const res = await fetch(`${base}/jobs/${jobId}/rescaling?parallelism=3`, { method: 'PATCH' });
