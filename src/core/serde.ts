@@ -238,7 +238,9 @@ function registerExtensions(add: typeof addExtension): void {
         // Kinds: n number (z: -0, which msgpack writes as 0), s string, b boolean, i bigint (as text).
         if (typeof x === 'number') return Object.is(x, -0) ? ['z', 0] : ['n', x];
         if (typeof x === 'bigint') return ['i', x.toString()];
-        return [typeof x === 'string' ? 's' : 'b', x];
+        // A lone surrogate in a boxed string: as in any string (the scan does not look into boxes).
+        if (typeof x === 'string') return ['s', wellFormed(x) ? x : new OddString(x)];
+        return ['b', x];
       },
       read([kind, x]: [string, unknown]): unknown {
         return Object(kind === 'z' ? -0 : kind === 'i' ? BigInt(x as string) : x) as object;
@@ -397,6 +399,8 @@ function withPlaceholders(v: unknown, maps: boolean): unknown {
     return new Map([...v].map(([k, x]) => [again(k), again(x)]));
   }
   if (v instanceof Set) return new Set([...v].map(again));
+  // A URL keeps its value in private fields: the URL extension writes it (a copy of its fields would be {}).
+  if (v instanceof URL) return v;
   const proto = Object.getPrototypeOf(v) as object | null;
   const fields = (target: Record<string, unknown>) => {
     for (const k of Object.keys(v)) Object.defineProperty(target, k, { value: again((v as Record<string, unknown>)[k]), writable: true, enumerable: true, configurable: true });

@@ -149,7 +149,7 @@ export class StandaloneCluster {
     if (next.job.vertices.length === before.size && next.job.vertices.every((v) => before.get(v.id) === v.parallelism)) {
       throw new MiniFlinkError(
         'MF_ERR_INVALID_ARGUMENT',
-        `Rescaling job ${jobId} to parallelism ${parallelism} would change no operator's parallelism (${[...new Set(next.job.vertices.map((v) => v.parallelism))].join(', ')}): the job ${parallelism === jm.submission.job.vertices[0]?.parallelism ? 'already runs so, or ' : ''}sets its parallelism itself (env.setParallelism, or setParallelism on its operators). Nothing was restarted.`,
+        `Rescaling job ${jobId} to parallelism ${parallelism} would change no operator's parallelism (${[...new Set(next.job.vertices.map((v) => v.parallelism))].join(', ')}): the job ${next.job.vertices.every((v) => v.parallelism === parallelism) ? 'already runs at it' : 'sets its parallelism itself (env.setParallelism, or setParallelism on its operators)'}. Nothing was restarted.`,
       );
     }
     const savepoint = await jm.stopForRescale(savepointDir);

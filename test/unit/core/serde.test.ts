@@ -155,6 +155,16 @@ describe('serde', () => {
       expect(Object.is((got[1] as { valueOf(): unknown }).valueOf(), -0)).toBe(true);
       expect((got[5] as URL).href).toBe('https://x.org/a?b=1#c');
     }
+    // Beside a -0 or a lone surrogate (the second pass of packing; a review found the URL became {}
+    // there), and a lone surrogate inside a boxed string.
+    const odd = { z: -0, s: 'x\uD800', u: new URL('https://y.org/'), b: new String('\uDC00') };
+    for (const got of [(roundTrip([odd]) as [typeof odd])[0], unpackValue(packValue(odd)) as typeof odd]) {
+      expect(got.u).toBeInstanceOf(URL);
+      expect(got.u.href).toBe('https://y.org/');
+      expect(Object.is(got.z, -0)).toBe(true);
+      expect(got.s).toBe('x\uD800');
+      expect(got.b.valueOf()).toBe('\uDC00');
+    }
   });
 
   it('serde - state values and snapshots (packValue) keep registered classes and Buffers', () => {
