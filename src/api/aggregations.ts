@@ -4,8 +4,8 @@
  * minBy/maxBy return a whole record, the first one on a tie.
  *
  * A field is a property name (dotted for nesting, `a.b`) or, for array "tuples", a position; on
- * records of a basic type (numbers, bigints, strings, booleans) position 0 is the value itself, as
- * Flink's field accessors take it (`DataStream<Long>.keyBy(...).sum(0)`).
+ * records of a basic type (numbers, bigints, strings, booleans) position 0 and the wildcards `*`
+ * and `_` are the value itself, as Flink's field accessors take them (`DataStream<Long>...sum(0)`).
  */
 
 /** A field expression: position in an array or (dotted) property name. */
@@ -18,6 +18,7 @@ export function getField(record: unknown, field: FieldExpression): unknown {
     if (!Array.isArray(record)) throw new TypeError(`Aggregation on position ${field} needs array (tuple) records, or position 0 on a number, bigint, string or boolean; got ${typeof record}`);
     return record[field];
   }
+  if ((field === '*' || field === '_') && isBasic(record)) return record;
   let v: unknown = record;
   for (const part of field.split('.')) {
     if (v === null || typeof v !== 'object') throw new TypeError(`Aggregation field '${field}' does not exist on record ${JSON.stringify(record)}`);
@@ -42,6 +43,12 @@ interface FieldAccess {
 function isBasic(r: unknown): boolean {
   const t = typeof r;
   return t === 'number' || t === 'bigint' || t === 'string' || t === 'boolean';
+}
+
+/** A basic value's field `*` or `_` replaced: the new value (any other field of it does not exist). */
+function wildcardOf(r: unknown, field: string, v: unknown): unknown {
+  getField(r, field); // throws for a field a basic value does not have
+  return v;
 }
 
 function compileField(field: FieldExpression): FieldAccess {
@@ -69,6 +76,7 @@ function compileField(field: FieldExpression): FieldAccess {
         return (r as Record<string, unknown>)[field];
       },
       with: (r, v) => {
+        if (r === null || typeof r !== 'object') return wildcardOf(r, field, v);
         // Spread, then assign: the copy keeps the record's shape (a computed key in the literal
         // would give V8 a new shape per call site and make every later access megamorphic).
         const c = { ...(r as Record<string, unknown>) };
@@ -76,6 +84,7 @@ function compileField(field: FieldExpression): FieldAccess {
         return c;
       },
       set: (r, v) => {
+        if (r === null || typeof r !== 'object') return wildcardOf(r, field, v);
         (r as Record<string, unknown>)[field] = v;
         return r;
       },

@@ -23,6 +23,12 @@ describe('aggregations', () => {
     }
     expect(fold('minBy', 0, [3, 1, 2])).toBe(1);
     expect(fold('maxBy', 0, [3, 5, 2])).toBe(5);
+    // The wildcards * and _ too (Flink's field expressions for an atomic type).
+    for (const inPlace of [false, true]) {
+      expect(fold('sum', '*', [1, 2, 3], inPlace)).toBe(6);
+      expect(fold('max', '_', [1, 7, 3], inPlace)).toBe(7);
+    }
+    expect(() => fold('sum', 'v', [1, 2])).toThrow(/Aggregation field 'v' does not exist on record 1/);
     // Other positions of a basic value do not exist.
     expect(() => fold('sum', 1, [1, 2])).toThrow(/needs array \(tuple\) records, or position 0 on a number, bigint, string or boolean; got number/);
   });
