@@ -184,6 +184,7 @@ export const ACTIONS: readonly ActionDoc[] = [
     stopAtPositional: true,
     miniflink: true,
     options: [
+      CLASS,
       {
         long: 'matrix',
         takesValue: true,

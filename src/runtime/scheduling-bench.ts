@@ -90,6 +90,8 @@ export interface SchedulingBenchRequest {
   /** The job module (resolved path). */
   readonly path: string;
   readonly args: readonly string[];
+  /** The exported function to call with the arguments (-c), after the module's top-level code. */
+  readonly entry?: string | undefined;
   /** The configuration every run starts from (the matrix's switches go over it). */
   readonly configuration: Readonly<Record<string, string>>;
   /** `dim=v1,v2` entries. */
@@ -133,7 +135,7 @@ export async function runSchedulingBench(req: SchedulingBenchRequest): Promise<R
   };
   const run = (c: Combination) => {
     if (req.signal?.aborted) throw canceled();
-    return runOnce(req.path, compiledPath, req.args, c, req.records, timeoutMs, warn, req.signal);
+    return runOnce({ path: req.path, compiledPath, args: req.args, entry: req.entry }, c, req.records, timeoutMs, warn, req.signal);
   };
   try {
     req.onProgress?.(0, total, 'warm-up');
@@ -160,10 +162,18 @@ const CANCEL_WAIT_MS = 2000;
 const canceled = () => new MiniFlinkError('MF_ERR_JOB_CANCELED', 'The benchmark was canceled.');
 
 /** One run of one combination on a cluster of its own. */
-async function runOnce(path: string, compiledPath: string, args: readonly string[], c: Combination, records: number | undefined, timeoutMs: number, warn: (m: string) => void, signal: AbortSignal | undefined): Promise<RunResult> {
+async function runOnce(
+  program: { path: string; compiledPath: string; args: readonly string[]; entry: string | undefined },
+  c: Combination,
+  records: number | undefined,
+  timeoutMs: number,
+  warn: (m: string) => void,
+  signal: AbortSignal | undefined,
+): Promise<RunResult> {
+  const { path, compiledPath, args, entry } = program;
   const parallelism = c.configuration['parallelism.default'] !== undefined ? Number(c.configuration['parallelism.default']) : undefined;
-  const pipeline = await captureProgram({ path, compiledPath, args: [...args], configuration: { ...c.configuration }, ...(parallelism !== undefined ? { parallelism } : {}) }, `bench-${Math.random()}`);
-  const submission = buildSubmission(pipeline, { path, compiledPath, args: [...args] });
+  const pipeline = await captureProgram({ path, compiledPath, args: [...args], ...(entry !== undefined ? { entry } : {}), configuration: { ...c.configuration }, ...(parallelism !== undefined ? { parallelism } : {}) }, `bench-${Math.random()}`);
+  const submission = buildSubmission(pipeline, { path, compiledPath, args: [...args], ...(entry !== undefined ? { entry } : {}) });
   const job = submission.job;
   // A choice the job overrides itself (setParallelism, disableOperatorChaining) is not what the label says.
   if (parallelism !== undefined && pipeline.env.getParallelism() !== parallelism) {

@@ -123,6 +123,15 @@ describe('miniflink bench', () => {
     expect(off.stderr).toContain('With metrics.enabled=false the sources count no records, so records/s would be 0');
   }, 60_000);
 
+  it('bench command - -c runs the module\'s exported entry function, as run -c does (found by a review: bench had no -c)', async () => {
+    const json = join(root, 'entry.json');
+    const r = await runCli(['bench', '-c', 'main', 'test/jobs/sink-job.ts', join(root, 'entry-out.txt'), '--runs', '1', '--json', json]);
+    expect(r.code, explain(['bench', '-c', 'main'], r)).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { combinations: Combination[] };
+    // fromSequence(1, 6): the source's 6 records in the (only) combination.
+    expect(report.combinations.map((c) => c.records)).toEqual([6]);
+  }, 60_000);
+
   it('bench command - over REST: a failed job\'s error in the failure cause, the timeout, a cancel, strict numbers', async () => {
     const { cluster, base } = await startCluster([]);
     try {

@@ -89,9 +89,11 @@ export async function benchAction(argv: readonly string[], io: CliIO): Promise<n
   }
   const path = resolveProgramPath(jobPath);
   const warnings: string[] = [];
+  const entry = stringOption(head, 'class');
   const rows = await runSchedulingBench({
     path,
     args: programArgs,
+    entry,
     configuration,
     matrix,
     runs,

@@ -180,6 +180,7 @@ export function registerJarRoutes(r: FastifyInstance, ctx: RouteContext): void {
         const rows = await runSchedulingBench({
           path: run.path,
           args: run.args,
+          entry: run.entry,
           configuration,
           matrix: matrix as string[],
           runs,
