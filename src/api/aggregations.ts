@@ -55,15 +55,15 @@ function compileField(field: FieldExpression): FieldAccess {
   if (typeof field === 'number') {
     return {
       get: (r) => getField(r, field),
-      // Position 0 of a basic value: the new value is the record.
+      // Position 0 of a basic value (never an array): the new value is the record.
       with: (r, v) => {
-        if (!Array.isArray(r) && field === 0 && isBasic(r)) return v;
+        if (field === 0 && isBasic(r)) return v;
         const copy = [...(r as unknown[])];
         copy[field] = v;
         return copy;
       },
       set: (r, v) => {
-        if (!Array.isArray(r) && field === 0 && isBasic(r)) return v;
+        if (field === 0 && isBasic(r)) return v;
         (r as unknown[])[field] = v;
         return r;
       },

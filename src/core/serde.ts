@@ -76,7 +76,7 @@ let sawMap = false;
 let sawOdd = false;
 
 /** Whether a string is valid UTF-16 (no lone surrogate): what msgpack's UTF-8 keeps. ES2024's isWellFormed. */
-const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+export const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 /** A string with a lone surrogate, packed as its code units. */
 class OddString {

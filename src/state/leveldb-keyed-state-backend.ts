@@ -50,7 +50,7 @@ import type { KeyGroupRange } from '../core/key-groups.js';
 import { AbstractKeyedStateBackend, entriesToMap, mapToEntries } from './abstract-keyed-state-backend.js';
 import { timerQueuesToCanonical, type TimerQueuesSnapshot } from './timer-queues.js';
 import { denormalizeKey, normalizeKey, type NormalizedKey } from './key-normalizer.js';
-import { packStateValue, StatePackr } from '../core/serde.js';
+import { packStateValue, StatePackr, wellFormed } from '../core/serde.js';
 import { rawOffsets, RawGroupWriter, type KeyedSnapshot, type KeyedStateData, type KeyedTimersData, type RawKeyGroup } from './snapshot-format.js';
 
 /** Puts per LevelDB batch when restoring. */
@@ -170,7 +170,7 @@ export class LevelDbKeyedStateBackend extends AbstractKeyedStateBackend {
 
   private dbKey(stateId: number, kg: number, nk: NormalizedKey): Buffer {
     // A string key with a lone surrogate goes as its code units (msgpack's UTF-8 would make it U+FFFD: two keys one).
-    return prefixed(stateId, kg, typeof nk === 'string' && !(nk as unknown as { isWellFormed(): boolean }).isWellFormed() ? packStateValue(this.packr, nk) : this.packr.pack(nk));
+    return prefixed(stateId, kg, typeof nk === 'string' && !wellFormed(nk) ? packStateValue(this.packr, nk) : this.packr.pack(nk));
   }
 
   /** Throws the failure of an earlier batch. */

@@ -19,26 +19,26 @@ export class DefaultOperatorStateStore implements OperatorStateStore {
   /** Called on every write of list state (a source marks which of its held records the state covers). */
   onWrite: (() => void) | undefined;
 
+  /** States asked for in this run (the others, if any, came from the restore). */
+  private readonly asked = new Set<string>();
+
   /**
    * @param restored every old subtask's operator state of this operator, indexed by old subtask
    *   (undefined: it had none; the length is the old parallelism; empty on a fresh start),
    *   redistributed for subtask `index` of `parallelism`.
    */
-  /** States asked for in this run (the others, if any, came from the restore). */
-  private readonly asked = new Set<string>();
-
-  /** A state asked for as another kind than it has: restored so, or asked for so before in this run. */
-  private otherKind(name: string, was: string, now: string): MiniFlinkError {
-    if (!this.asked.has(name)) return incompatibleRestoredKind('Operator', name, was, now);
-    return new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Operator state '${name}' was registered as ${was} state and cannot be used as ${now} state`);
-  }
-
   constructor(restored: ReadonlyArray<OperatorStateData | undefined> = [], index = 0, parallelism = 1) {
     if (restored.length === 0) return;
     for (const [name, s] of repartitionOperatorState(restored, index, parallelism)) {
       if (s.mode === 'broadcast') this.broadcast.set(name, new Map((s.items as Array<[unknown, unknown]>).map(([k, v]) => [normalizeKey(k), [k, v]])));
       else this.states.set(name, s);
     }
+  }
+
+  /** A state asked for as another kind than it has: restored so, or asked for so before in this run. */
+  private otherKind(name: string, was: string, now: string): MiniFlinkError {
+    if (!this.asked.has(name)) return incompatibleRestoredKind('Operator', name, was, now);
+    return new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Operator state '${name}' was registered as ${was} state and cannot be used as ${now} state`);
   }
 
   private get<T>(d: ListStateDescriptor<T>, mode: RedistributionMode): ListState<T> {

@@ -16,6 +16,19 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 beforeEach(() => void vi.useFakeTimers());
 afterEach(() => void vi.useRealTimers());
 
+/** A running job asked to stop with a savepoint (into `<root>/<dir>`): its harness, the stop's failure (if it fails), the savepoint's trigger. */
+async function stopping(dir: string) {
+  const h = new Harness(submission(checkpointSettings(100, join(root, dir))));
+  h.jm.start();
+  h.state('RUNNING');
+  const failed = h.jm.stopWithSavepoint(undefined).then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  await vi.advanceTimersByTimeAsync(0);
+  return { h, failed, t: h.of('trigger-checkpoint').find((x) => x.kind === 'savepoint')! };
+}
+
 describe('recovery - savepoints (A4)', () => {
   it('recovery - an intermediate savepoint does not notify completion and a restart restores the latest checkpoint', async () => {
     const h = new Harness(submission(checkpointSettings(100, join(root, 'sp')), fixedDelay(3, 10)));
@@ -85,16 +98,7 @@ describe('recovery - savepoints (A4)', () => {
   });
 
   it('recovery - no final checkpoint starts while a stop\'s savepoint is in flight; a stop or a rescale meanwhile is refused; should the savepoint fail, the final checkpoint follows', async () => {
-    const h = new Harness(submission(checkpointSettings(100, join(root, 'sp5'))));
-    h.jm.start();
-    h.state('RUNNING');
-    const stopped = h.jm.stopWithSavepoint(undefined);
-    const failed = stopped.then(
-      () => undefined,
-      (e: Error) => e,
-    );
-    await vi.advanceTimersByTimeAsync(0);
-    const t = h.of('trigger-checkpoint').find((x) => x.kind === 'savepoint')!;
+    const { h, failed, t } = await stopping('sp5');
     // Found by a review: a second stop, or a rescale, was accepted while the savepoint was in flight.
     await expect(h.jm.stopWithSavepoint(undefined)).rejects.toThrow(/already being stopped or rescaled/);
     await expect(h.jm.stopForRescale(join(root, 'sp5'))).rejects.toThrow(/already being rescaled or stopped: only a RUNNING job can be rescaled/);
@@ -119,16 +123,7 @@ describe('recovery - savepoints (A4)', () => {
   });
 
   it('recovery - a task failing after the stop\'s savepoint fails the stop; the job restarts from that savepoint', async () => {
-    const h = new Harness(submission(checkpointSettings(100, join(root, 'sp4'))));
-    h.jm.start();
-    h.state('RUNNING');
-    const stopped = h.jm.stopWithSavepoint(undefined);
-    const failed = stopped.then(
-      () => undefined,
-      (e: Error) => e,
-    );
-    await vi.advanceTimersByTimeAsync(0);
-    const t = h.of('trigger-checkpoint').find((x) => x.kind === 'savepoint')!;
+    const { h, failed, t } = await stopping('sp4');
     h.ack(t.checkpointId);
     await vi.advanceTimersByTimeAsync(0);
     expect(h.of('finish-stopped')).toHaveLength(1);
