@@ -18,6 +18,6 @@ export {
   type View,
 } from './metrics.js';
 export { MetricGroup, jobManagerGroup, jobManagerJobGroup, operatorGroup, taskGroup, taskManagerGroup, type MetricSink, type QueryScope, type TaskScopeInfo } from './metric-group.js';
-export { MetricRegistry, dumpMetric, filterCharacters, type MetricDump, type MetricReporter } from './registry.js';
+export { MetricRegistry, dumpMetric, filterCharacters, type LabelledName, type MetricDump, type MetricReporter } from './registry.js';
 export { MetricStore, type MetricValues, type SubtaskMetrics } from './metric-store.js';
 export { DEFAULT_SCOPE_FORMATS, SCOPE_FORMAT_KEYS, scopeFormats, type ScopeFormats } from './scope.js';

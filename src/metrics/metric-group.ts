@@ -40,6 +40,13 @@ export class MetricGroup {
     readonly query: QueryScope,
     /** The user groups between the system group and this one (part of a metric's name in REST). */
     readonly userPath: readonly string[] = [],
+    /**
+     * The user groups of the logical scope (Flink's createLogicalScope): the userPath without the
+     * value of each key-value group, whose key and value are a label instead (Prometheus).
+     */
+    readonly userLogicalPath: readonly string[] = [],
+    /** The key-value groups' keys and values (Flink's variables `<key>` of user groups), as labels. */
+    readonly userLabels: Readonly<Record<string, string>> = {},
   ) {}
 
   /** Registers a counter (a SimpleCounter unless one is given) and returns it. */
@@ -70,9 +77,9 @@ export class MetricGroup {
    */
   addGroup(name: string | number, value?: string | number): MetricGroup {
     const key = String(name);
-    if (value === undefined) return this.child(key, () => this.sub([key], {}));
-    const keyGroup = this.child(key, () => this.sub([key], {}));
-    return keyGroup.child(String(value), () => keyGroup.sub([String(value)], { [`<${key}>`]: String(value) }));
+    if (value === undefined) return this.child(key, () => this.sub(key));
+    const keyGroup = this.child(key, () => this.sub(key));
+    return keyGroup.child(String(value), () => keyGroup.sub(String(value), key));
   }
 
   /** The scope components (Flink's getScopeComponents). */
@@ -128,8 +135,15 @@ export class MetricGroup {
     return g;
   }
 
-  private sub(components: string[], variables: Record<string, string>): MetricGroup {
-    return new MetricGroup(this.sink, [...this.scope, ...components], { ...this.variables, ...variables }, this.query, [...this.userPath, ...components]);
+  /**
+   * A generic subgroup `name`, or the value group `name` of the key `valueOf` (Flink's
+   * GenericValueMetricGroup: its logical scope is its parent's, and it adds the variable `<key>`).
+   */
+  private sub(name: string, valueOf?: string): MetricGroup {
+    const variables = valueOf === undefined ? this.variables : { ...this.variables, [`<${valueOf}>`]: name };
+    const logical = valueOf === undefined ? [...this.userLogicalPath, name] : this.userLogicalPath;
+    const labels = valueOf === undefined ? this.userLabels : { ...this.userLabels, [valueOf]: name };
+    return new MetricGroup(this.sink, [...this.scope, name], variables, this.query, [...this.userPath, name], logical, labels);
   }
 }
 

@@ -5,7 +5,7 @@
  * newer attempt of a subtask replaces what an older one reported, and what a task reported last
  * (its final values, when it ended) stays until the job is removed.
  */
-import type { MetricDump } from './registry.js';
+import type { LabelledName, MetricDump } from './registry.js';
 
 /** Metric values by name. */
 export type MetricValues = Map<string, string>;
@@ -18,7 +18,15 @@ export interface SubtaskMetrics {
    * Each operator's own metrics by operator id (the reporters label them with it: two chained
    * operators of one name stay apart, where REST's `<operator>.<name>` joins them, as Flink's does).
    */
-  readonly operators: Map<string, { readonly name: string; readonly metrics: MetricValues }>;
+  readonly operators: Map<string, OperatorMetrics>;
+}
+
+/** One operator's metrics of a subtask. */
+export interface OperatorMetrics {
+  readonly name: string;
+  readonly metrics: MetricValues;
+  /** The metrics under key-value groups, by name: their logical names and labels (for the reporters). */
+  readonly labelled: Map<string, LabelledName>;
 }
 
 interface JobMetrics {
@@ -54,8 +62,9 @@ export class MetricStore {
           sub.metrics.set(s.kind === 'task' ? d.name : `${s.operator}.${d.name}`, d.value);
           if (s.kind === 'operator' && s.operatorId !== undefined) {
             let op = sub.operators.get(s.operatorId);
-            if (!op) sub.operators.set(s.operatorId, (op = { name: s.operator, metrics: new Map() }));
+            if (!op) sub.operators.set(s.operatorId, (op = { name: s.operator, metrics: new Map(), labelled: new Map() }));
             op.metrics.set(d.name, d.value);
+            if (d.labelled) op.labelled.set(d.name, d.labelled);
           }
           break;
         }

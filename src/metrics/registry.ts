@@ -13,6 +13,17 @@ export interface MetricDump {
   readonly scope: QueryScope;
   readonly name: string;
   readonly value: string;
+  /**
+   * For a metric under a key-value group (`addGroup(key, value)`): its name in the logical scope
+   * (the values left out) and the keys and values as labels, as Flink's reporters see it.
+   */
+  readonly labelled?: LabelledName;
+}
+
+/** A metric's name in its logical scope and the labels of its key-value groups. */
+export interface LabelledName {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 /** A reporter (Flink's MetricReporter; scheduled ones also report every interval). */
@@ -112,7 +123,12 @@ export class MetricRegistry implements MetricSink {
       if (filter && !filter(group.query)) continue;
       const scope = restScope(group.query);
       const prefix = group.userPath.map(filterCharacters);
-      for (const [name, m] of byName) dumpMetric(out, m, [...prefix, filterMetricName(name)].join('.'), scope);
+      const labels = Object.keys(group.userLabels).length > 0 ? group.userLabels : undefined;
+      const logical = labels && group.userLogicalPath.map(filterCharacters);
+      for (const [name, m] of byName) {
+        const labelled = logical && { name: [...logical, filterMetricName(name)].join('.'), labels: labels! };
+        dumpMetric(out, m, [...prefix, filterMetricName(name)].join('.'), scope, labelled);
+      }
     }
     return out;
   }
@@ -171,18 +187,20 @@ function restScope(scope: QueryScope): QueryScope {
 }
 
 /** The values of one metric (several for a histogram), as Flink's MetricStore keeps them. */
-export function dumpMetric(out: MetricDump[], m: Metric, name: string, scope: QueryScope): void {
+export function dumpMetric(out: MetricDump[], m: Metric, name: string, scope: QueryScope, labelled?: LabelledName): void {
+  const push = (suffix: string, value: string) =>
+    out.push(labelled ? { scope, name: name + suffix, value, labelled: { name: labelled.name + suffix, labels: labelled.labels } } : { scope, name: name + suffix, value });
   switch (metricKind(m)) {
     case 'counter':
-      out.push({ scope, name, value: String((m as Counter).getCount()) });
+      push('', String((m as Counter).getCount()));
       break;
     case 'meter':
-      out.push({ scope, name, value: String((m as Meter).getRate()) });
+      push('', String((m as Meter).getRate()));
       break;
     case 'histogram': {
       const s = (m as Histogram).getStatistics();
-      out.push({ scope, name: `${name}_count`, value: String((m as Histogram).getCount()) });
-      for (const [suffix, f] of HISTOGRAM_PARTS) out.push({ scope, name: `${name}${suffix}`, value: String(f(s)) });
+      push('_count', String((m as Histogram).getCount()));
+      for (const [suffix, f] of HISTOGRAM_PARTS) push(suffix, String(f(s)));
       break;
     }
     case 'gauge': {
@@ -193,7 +211,7 @@ export function dumpMetric(out: MetricDump[], m: Metric, name: string, scope: Qu
         return; // A gauge that throws is left out (Flink logs it).
       }
       if (v === null || v === undefined) return;
-      out.push({ scope, name, value: typeof v === 'object' ? JSON.stringify(v) : String(v) });
+      push('', typeof v === 'object' ? JSON.stringify(v) : String(v));
       break;
     }
     default:

@@ -13,13 +13,15 @@
  * `flink_<logical scope>_<name>` with `_` for any character outside [a-zA-Z0-9_:], e.g.
  * `flink_taskmanager_job_task_operator_numRecordsIn`, labelled with the scope's variables
  * (`host`, `tm_id`, `job_id`, `job_name`, `task_id`, `task_name`, `subtask_index`,
- * `task_attempt_num`, `operator_id`, `operator_name`); an ended job or task reports nothing (its groups are closed, as Flink closes them).
+ * `task_attempt_num`, `operator_id`, `operator_name`, and the key of every key-value group a user
+ * metric is under: `addGroup('region', 'eu').counter('hits')` is
+ * `flink_taskmanager_job_task_operator_region_hits{region="eu",...}`); an ended job or task reports nothing (its groups are closed, as Flink closes them).
  */
 import { createServer, type Server } from 'node:http';
 import { Gauge, Registry } from 'prom-client';
 import { parseDuration } from '../config/index.js';
 import { MiniFlinkError } from '../core/errors.js';
-import { filterCharacters, type MetricValues } from '../metrics/index.js';
+import { filterCharacters, type LabelledName, type MetricValues } from '../metrics/index.js';
 import type { JobMaster } from '../runtime/index.js';
 import { metricSources } from './metric-sources.js';
 import { TERMINAL } from './job-views.js';
@@ -35,6 +37,8 @@ interface Sample {
   readonly name: string;
   readonly value: number;
   readonly labels: Readonly<Record<string, string>>;
+  /** The name in the full scope (values of key-value groups included), as the log reporter prints it. */
+  readonly fullName: string;
 }
 
 /** Running reporters; close() stops them. */
@@ -57,10 +61,14 @@ export async function startReporters(ctx: Pick<RouteContext, 'cluster' | 'dispat
   const collect = async (): Promise<Sample[]> => {
     const store = await ctx.metrics();
     const samples: Sample[] = [];
-    const add = (scope: string, values: MetricValues, labels: Record<string, string>) => {
+    // A metric under a key-value group (addGroup(key, value)) is named in its logical scope, the
+    // value left out, and labelled key=value (Flink's GenericValueMetricGroup: a variable `<key>`).
+    const add = (scope: string, values: MetricValues, labels: Record<string, string>, labelled?: ReadonlyMap<string, LabelledName>) => {
       for (const [name, text] of values) {
         const value = text === 'true' ? 1 : text === 'false' ? 0 : Number(text);
-        if (text.trim() !== '' && Number.isFinite(value)) samples.push({ scope, name, value, labels });
+        if (text.trim() === '' || !Number.isFinite(value)) continue;
+        const l = labelled?.get(name);
+        samples.push(l ? { scope, name: l.name, value, labels: { ...labels, ...l.labels }, fullName: name } : { scope, name, value, labels, fullName: name });
       }
     };
     add('jobmanager', sources.jobManagerValues(), { host: HOST });
@@ -83,7 +91,7 @@ export async function startReporters(ctx: Pick<RouteContext, 'cluster' | 'dispat
           add('taskmanager_job_task', task, labels);
           for (const o of v.operators) {
             const op = sub.operators.get(o.operatorId);
-            if (op) add('taskmanager_job_task_operator', op.metrics, { ...labels, operator_id: o.operatorId, operator_name: o.name });
+            if (op) add('taskmanager_job_task_operator', op.metrics, { ...labels, operator_id: o.operatorId, operator_name: o.name }, op.labelled);
           }
         }
       }
@@ -160,7 +168,7 @@ export async function prometheusText(samples: readonly Sample[], excludes: Reado
   const gauges = new Map<string, { gauge: Gauge; labelNames: string[] }>();
   for (const s of samples) {
     const name = prometheusName(`flink_${s.scope}_${s.name}`);
-    const labels = Object.fromEntries(Object.entries(s.labels).filter(([k]) => !excludes.has(k)));
+    const labels = Object.fromEntries(Object.entries(s.labels).flatMap(([k, v]) => (excludes.has(k) ? [] : [[prometheusLabelName(k), v]])));
     let g = gauges.get(name);
     if (!g) {
       const labelNames = Object.keys(labels);
@@ -174,6 +182,15 @@ export async function prometheusText(samples: readonly Sample[], excludes: Reado
   return registry.metrics();
 }
 
+/**
+ * A label's name as Prometheus takes it ([a-zA-Z_][a-zA-Z0-9_]*): the key of a user's key-value
+ * group may hold any character (Flink's filter also keeps ':', which Prometheus refuses in labels).
+ */
+function prometheusLabelName(key: string): string {
+  const name = key.replace(/[^a-zA-Z0-9_]/g, '_');
+  return /^[0-9]/.test(name) ? `_${name}` : name;
+}
+
 /** Flink's Prometheus name filter: any character outside [a-zA-Z0-9_:] becomes `_`. */
 export function prometheusName(text: string): string {
   return text.replace(/[^a-zA-Z0-9_:]/g, '_');
@@ -184,15 +201,15 @@ function identifier(s: Sample): string {
   const l = s.labels;
   switch (s.scope) {
     case 'jobmanager':
-      return `${l['host']}.jobmanager.${s.name}`;
+      return `${l['host']}.jobmanager.${s.fullName}`;
     case 'jobmanager_job':
-      return `${l['host']}.jobmanager.${l['job_name']}.${s.name}`;
+      return `${l['host']}.jobmanager.${l['job_name']}.${s.fullName}`;
     case 'taskmanager':
-      return `${l['host']}.taskmanager.${l['tm_id']}.${s.name}`;
+      return `${l['host']}.taskmanager.${l['tm_id']}.${s.fullName}`;
     case 'taskmanager_job_task':
-      return `${l['host']}.taskmanager.${l['tm_id']}.${l['job_name']}.${l['task_name']}.${l['subtask_index']}.${s.name}`;
+      return `${l['host']}.taskmanager.${l['tm_id']}.${l['job_name']}.${l['task_name']}.${l['subtask_index']}.${s.fullName}`;
     default:
-      return `${l['host']}.taskmanager.${l['tm_id']}.${l['job_name']}.${l['operator_name']}.${l['subtask_index']}.${s.name}`;
+      return `${l['host']}.taskmanager.${l['tm_id']}.${l['job_name']}.${l['operator_name']}.${l['subtask_index']}.${s.fullName}`;
   }
 }
 

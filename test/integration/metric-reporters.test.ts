@@ -82,6 +82,11 @@ describe('metric reporters', () => {
     expect(sum(lines, 'flink_taskmanager_job_task_operator_numRecordsIn', (l) => inJob(l) && l.includes('operator_name="Sink: counting sink"'))).toBe(1000);
     expect(sum(lines, 'flink_taskmanager_job_task_operator_numRecordsOut', (l) => inJob(l) && l.includes('task_name="Source: Numbers -> Map -> X -> X -> Sink: counting sink"') && l.includes('operator_name="Source: Numbers"'))).toBe(1000);
     expect(sum(lines, 'flink_taskmanager_job_task_operator_mine_seen', inJob)).toBe(1000);
+    // A key-value group (addGroup('shard', index)): its key in the name, its value a label, as
+    // Flink's GenericValueMetricGroup (one series per subtask; 1000 numbers split 500 / 500).
+    expect(sum(lines, 'flink_taskmanager_job_task_operator_shard_seenHere', (l) => inJob(l) && l.includes('shard="0"') && l.includes('subtask_index="0"'))).toBe(500);
+    expect(sum(lines, 'flink_taskmanager_job_task_operator_shard_seenHere', (l) => inJob(l) && l.includes('shard="1"') && l.includes('subtask_index="1"'))).toBe(500);
+    expect(text).not.toContain('shard_0');
     // The two operators named X: each its own series, told apart by operator_id.
     const xIn = lines.filter((l) => l.startsWith('flink_taskmanager_job_task_operator_numRecordsIn{') && inJob(l) && l.includes('operator_name="X"'));
     const ids = [...new Set(xIn.map((l) => /operator_id="([0-9a-f]{32})"/.exec(l)?.[1]))];
@@ -98,6 +103,8 @@ describe('metric reporters', () => {
     expect(out).toContain('=========================== Starting metrics report ===========================');
     expect(out).toMatch(/localhost\.jobmanager\.numRegisteredTaskManagers: 1\n/);
     expect(out).toMatch(sinkLine);
+    // The log reporter prints the full identifier, the group's value included (Flink's Slf4jReporter).
+    expect(out).toMatch(/localhost\.taskmanager\.[0-9a-f]+\.reporter job\.Map\.1\.shard\.1\.seenHere: \d+\n/);
 
     // Canceled: its job, task and operator series are gone (Flink closes the groups), not frozen.
     const cancel = await runCli(['cancel', ...m, jobId]);

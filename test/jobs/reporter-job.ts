@@ -1,7 +1,8 @@
 // For the reporter tests: <n> numbers from a parallel source that then idles until canceled (the
 // job keeps running, so its metrics are reported), through two chained flatMaps both named "X"
 // (the first emits each number twice, the second keeps one of the two) into "counting sink". The
-// map before them counts in a user counter `mine.seen`.
+// map before them counts in a user counter `mine.seen`, and per subtask in `seenHere` under the
+// key-value group addGroup('shard', <subtask index>).
 import { RichMapFunction, RichParallelSourceFunction, StreamExecutionEnvironment, type Collector, type Counter, type SourceContext } from 'miniflink';
 
 const n = Number(process.argv[2] ?? '1000');
@@ -20,11 +21,15 @@ class Numbers extends RichParallelSourceFunction<number> {
 
 class Seen extends RichMapFunction<number, number> {
   private seen!: Counter;
+  private here!: Counter;
   override open(): void {
-    this.seen = this.getRuntimeContext().getMetricGroup().addGroup('mine').counter('seen');
+    const g = this.getRuntimeContext().getMetricGroup();
+    this.seen = g.addGroup('mine').counter('seen');
+    this.here = g.addGroup('shard', this.getRuntimeContext().getIndexOfThisSubtask()).counter('seenHere');
   }
   map(x: number): number {
     this.seen.inc();
+    this.here.inc();
     return x;
   }
 }

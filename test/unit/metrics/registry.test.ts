@@ -104,6 +104,20 @@ describe('metric registry - dump', () => {
     expect(new Set(dumps.map((d) => JSON.stringify(d.scope)))).toEqual(new Set([JSON.stringify({ ...TASK_SCOPE, kind: 'operator', operator: 'Map', operatorId: 'c'.repeat(32) })]));
   });
 
+  it('metric registry - a metric under key-value groups also has its logical name and labels, as Flink\'s GenericValueMetricGroup (value out of the name, a variable <key>)', () => {
+    const r = registry();
+    const op = operatorGroup(r, TASK, 'c'.repeat(32), 'Map');
+    op.addGroup('mine').counter('seen').inc();
+    op.addGroup('region', 'eu').addGroup('inner').addGroup('tier', 2).counter('hits').inc(4);
+    const h = op.addGroup('region', 'us').histogram('lat', new DescriptiveStatisticsHistogram(10));
+    h.update(3);
+    const dumps = r.dump();
+    expect(dumps.find((d) => d.name === 'mine.seen')?.labelled).toBeUndefined();
+    expect(dumps.find((d) => d.name === 'region.eu.inner.tier.2.hits')?.labelled).toEqual({ name: 'region.inner.tier.hits', labels: { region: 'eu', tier: '2' } });
+    expect(dumps.find((d) => d.name === 'region.us.lat_max')?.labelled).toEqual({ name: 'region.lat_max', labels: { region: 'us' } });
+    expect(op.addGroup('region', 'eu').getAllVariables()['<region>']).toBe('eu');
+  });
+
   it('metric registry - a histogram is dumped as _count and Flink\'s statistics, in order', () => {
     const r = registry();
     const h = taskGroup(r, TASK).histogram('latency', new DescriptiveStatisticsHistogram(500));
