@@ -133,6 +133,15 @@ export class StandaloneCluster {
    * savepoint: keyed state is redistributed by key groups, operator state by its split or union.
    */
   async rescale(jobId: string, parallelism: number, savepointDir: string): Promise<JobMaster> {
+    return (await this.prepareRescale(jobId, parallelism))(savepointDir);
+  }
+
+  /**
+   * The first half of {@link rescale}: captures the program at the new parallelism and checks that
+   * the rescale can run and changes something (failing, it leaves the job untouched); resolves with
+   * the second half, which takes the savepoint and restarts the job.
+   */
+  async prepareRescale(jobId: string, parallelism: number): Promise<(savepointDir: string) => Promise<JobMaster>> {
     const dispatcher = this.mini.dispatcher;
     const jm = dispatcher.getJob(jobId);
     const entry = this.runs.get(jobId);
@@ -152,21 +161,23 @@ export class StandaloneCluster {
         `Rescaling job ${jobId} to parallelism ${parallelism} would change no operator's parallelism (${[...new Set(next.job.vertices.map((v) => v.parallelism))].join(', ')}): the job ${next.job.vertices.every((v) => v.parallelism === parallelism) ? 'already runs at it' : 'sets its parallelism itself (env.setParallelism, or setParallelism on its operators)'}. Nothing was restarted.`,
       );
     }
-    const savepoint = await jm.stopForRescale(savepointDir);
-    try {
-      dispatcher.redeploy(jm, restoredSubmission(next, savepoint.dir!, false));
-      entry.run = run;
-    } catch (e) {
-      // The new graph could not run (e.g. another job took the free slots meanwhile): the job
-      // comes back at its old parallelism from the same savepoint, in the slots it still holds.
+    return async (savepointDir) => {
+      const savepoint = await jm.stopForRescale(savepointDir);
       try {
-        dispatcher.redeploy(jm, restoredSubmission(jm.submission, savepoint.dir!, false));
-      } catch {
-        jm.failRescale(e as Error);
+        dispatcher.redeploy(jm, restoredSubmission(next, savepoint.dir!, false));
+        entry.run = run;
+      } catch (e) {
+        // The new graph could not run (e.g. another job took the free slots meanwhile): the job
+        // comes back at its old parallelism from the same savepoint, in the slots it still holds.
+        try {
+          dispatcher.redeploy(jm, restoredSubmission(jm.submission, savepoint.dir!, false));
+        } catch {
+          jm.failRescale(e as Error);
+        }
+        throw e;
       }
-      throw e;
-    }
-    return jm;
+      return jm;
+    };
   }
 
   /** The plan a job module would run. */

@@ -146,9 +146,13 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
     const target = Math.max(...[...vertices.values()].map((v) => wanted.get(v.id) ?? v.parallelism));
     if (target !== Math.max(...[...vertices.values()].map((v) => v.parallelism))) {
       const dir = j.submission.checkpoints.savepointDir ?? join(options.uploadDir, 'rescaling-savepoints');
-      // Asynchronous, as Flink's: the outcome is a rescaling operation like PATCH /rescaling's.
+      // A rescale that cannot run or would change nothing (a job that sets its parallelism
+      // itself) is refused here, with the job untouched: this request has no operation whose
+      // status would tell. The savepoint and restart run on, as Flink's, as a rescaling operation
+      // like PATCH /rescaling's.
+      const rest = await cluster.prepareRescale(j.jobId, target);
       ops.start('rescaling', j.jobId, async () => {
-        await cluster.rescale(j.jobId, target, dir);
+        await rest(dir);
         return {};
       });
     }
