@@ -106,7 +106,10 @@ describe('cluster daemon', () => {
     expect(await (await fetch(`${base}/jobmanager/stdout`)).text()).toContain('REST endpoint listening at');
     const jmFiles = ((await (await fetch(`${base}/jobmanager/logs`)).json()) as { logs: Array<{ name: string }> }).logs.map((f) => f.name);
     expect(jmFiles).toEqual([expect.stringMatching(/standalonesession-0-.+\.log$/), 'miniflink-cluster.out']);
-    expect(await (await fetch(`${base}/jobmanager/logs/miniflink-cluster.out`)).text()).toContain('REST endpoint listening at');
+    const daemonOut = await (await fetch(`${base}/jobmanager/logs/miniflink-cluster.out`)).text();
+    expect(daemonOut).toContain('REST endpoint listening at');
+    // A daemon is stopped with cluster stop, not Ctrl-C (it has no terminal).
+    expect(daemonOut).toContain("('miniflink cluster stop' stops the cluster)");
 
     const stop = await runCli(['cluster', 'stop', ...m]);
     expect(stop.code).toBe(0);

@@ -107,7 +107,7 @@ export async function clusterAction(argv: readonly string[], io: CliIO): Promise
   const port = typeof address === 'object' && address ? address.port : wanted;
   io.out(`REST endpoint listening at http://${host}:${port}`);
   const browse = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  io.out(`Web UI: ${browse}/ (Ctrl-C stops the cluster)`);
+  io.out(`Web UI: ${browse}/ (${daemonOut !== undefined ? "'miniflink cluster stop'" : 'Ctrl-C'} stops the cluster)`);
   const job = stringOption(p, 'job');
   if (job !== undefined) {
     try {
