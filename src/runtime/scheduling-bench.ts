@@ -14,6 +14,7 @@
  * process's CPU time / wall time; the peak heap of one slot thread (sampled every 50 ms); the
  * median checkpoint duration; the tasks and slots it needed. svgChart draws the medians.
  */
+import { availableParallelism } from 'node:os';
 import { cpuUsage } from 'node:process';
 import { MiniFlinkError } from '../core/errors.js';
 import { requiredSlots } from '../graph/index.js';
@@ -187,6 +188,10 @@ async function runOnce(
   }
   const slots = requiredSlots(job);
   const tasks = job.vertices.reduce((n, v) => n + v.parallelism, 0);
+  const cores = availableParallelism();
+  if (slots > cores) {
+    warn(`${c.label}: ${slots} slot threads on a machine of ${cores} cores take turns on them, so its records/s also measure that contention`);
+  }
   const cluster = new MiniCluster({ numTaskManagers: 1, slotsPerTaskManager: slots });
   await cluster.start();
   try {

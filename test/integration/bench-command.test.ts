@@ -4,7 +4,7 @@
  * timing is asserted (a shared machine): only that every figure is there and positive.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { explain, runCli } from '../helpers/cli.js';
@@ -53,6 +53,12 @@ describe('miniflink bench', () => {
       expect(c.cpuPerWall).toBeGreaterThan(0);
       expect(c.peakHeapMiB).toBeGreaterThan(0);
       expect(r.stdout).toMatch(new RegExp(`^${c.combination}\\s+[\\d,]+\\s`, 'm'));
+    }
+    // More slot threads than cores: a warning says the figure measures contention too.
+    for (const c of report.combinations) {
+      const warning = `Warning: ${c.combination}: ${c.slots} slot threads on a machine of ${availableParallelism()} cores take turns on them`;
+      if (c.slots > availableParallelism()) expect(r.stderr).toContain(warning);
+      else expect(r.stderr).not.toContain(warning);
     }
     expect(existsSync(join(root, 'q4.svg'))).toBe(true);
     expect(readFileSync(join(root, 'q4.svg'), 'utf8')).toContain('chaining=off parallelism=2 slot-sharing=off');
