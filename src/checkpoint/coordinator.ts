@@ -131,6 +131,9 @@ interface Pending {
 
 const key = (t: TaskRef) => `${t.vertexId}/${t.subtaskIndex}`;
 
+/** How often a checkpoint waiting for the concurrency limit looks again (ms). */
+const POLL_MS = 10;
+
 /** The coordinator. */
 export class CheckpointCoordinator {
   private nextId: number;
@@ -190,18 +193,30 @@ export class CheckpointCoordinator {
     if (this.settings.interval === undefined || this.periodic || this.stopped) return;
     const tick = () => {
       this.periodic = setTimeout(() => {
-        const since = Date.now() - this.lastCompletedAt;
-        const concurrent = [...this.pending.values()].filter((p) => p.kind === 'checkpoint').length;
         // An unaligned checkpoint's barriers would overtake a pending savepoint's (always aligned),
         // which the tasks then could not take: none is triggered until the savepoint is done.
         const savepointWaits = this.settings.unaligned && [...this.pending.values()].some((p) => p.kind === 'savepoint');
-        if (concurrent < this.settings.maxConcurrent && since >= this.settings.minPause && !this.stopped && !savepointWaits) {
+        if (this.untilNextCheckpoint() === 0 && !this.stopped && !savepointWaits) {
           this.trigger('checkpoint', undefined).catch(() => {});
         }
         tick();
       }, this.settings.interval);
     };
     tick();
+  }
+
+  /**
+   * How long until a checkpoint may start (0: now): the minimum pause after the last completed one,
+   * and the concurrency limit (while reached: POLL_MS, to look again). A minimum pause means one
+   * checkpoint at a time, as in Flink, whatever max-concurrent says: else a checkpoint started in
+   * the pause while another ran, and tasks whose snapshots outlast the interval went from one
+   * barrier to the next with no time for records.
+   */
+  untilNextCheckpoint(): number {
+    const concurrent = [...this.pending.values()].filter((p) => p.kind === 'checkpoint').length;
+    const maxConcurrent = this.settings.minPause > 0 ? 1 : this.settings.maxConcurrent;
+    if (concurrent >= maxConcurrent) return POLL_MS;
+    return Math.max(0, this.lastCompletedAt + this.settings.minPause - Date.now());
   }
 
   /** Stops periodic triggering. */

@@ -135,6 +135,16 @@ export class JobCheckpoints {
     };
     if (ended()) return;
     const d = this.drain;
+    // The final checkpoint is the job's next checkpoint, as in Flink: it keeps the minimum pause
+    // and the concurrency limit (a drain's savepoint does not, as no savepoint does).
+    const wait = d ? 0 : this.coordinator.untilNextCheckpoint();
+    if (wait > 0) {
+      chain.retry = setTimeout(() => {
+        chain.retry = undefined;
+        this.tryFinal(chain);
+      }, wait);
+      return;
+    }
     this.coordinator.trigger(d ? 'savepoint' : 'checkpoint', d?.dir, false, d !== undefined).then(
       (c) => {
         if (this.final === chain) this.final = undefined;
