@@ -13,6 +13,7 @@
  * output carries the window's max timestamp. The plan shows `Map`, `Map` and
  * `Window(<assigner>, <trigger>, CoGroupWindowFunction)`, as Flink's does.
  */
+import { isPromiseLike } from '../core/promise-like.js';
 import type { DataStream } from './data-stream.js';
 import { toCallable, type Collector, type KeySelector } from './functions/functions.js';
 import { isFlatJoinFunction, type CoGroupFunction, type JoinFunctionLike } from './functions/join-functions.js';
@@ -144,7 +145,7 @@ export class JoinedWithWindow<T1, T2, K, W extends Window> extends WithWindow<T1
           for (const a of first) {
             for (const b of second) {
               const r = join(a, b, out);
-              if (isPromise(r)) return r;
+              if (isPromiseLike(r)) return r;
             }
           }
           return undefined;
@@ -157,7 +158,7 @@ export class JoinedWithWindow<T1, T2, K, W extends Window> extends WithWindow<T1
         for (const a of first) {
           for (const b of second) {
             const r = join(a, b);
-            if (isPromise(r)) return r;
+            if (isPromiseLike(r)) return r;
             out.collect(r);
           }
         }
@@ -240,7 +241,3 @@ function checkKey<T, K>(keySelector: KeySelector<T, K>, method: string): (v: T) 
   return toCallable<(v: T) => K>(keySelector, 'getKey', 'key selector');
 }
 
-/** Whether a user function's result is a promise (an async function's). */
-function isPromise(r: unknown): boolean {
-  return typeof r === 'object' && r !== null && typeof (r as { then?: unknown }).then === 'function';
-}

@@ -5,6 +5,7 @@
  */
 import { isRichFunction, type RuntimeContext } from '../../api/index.js';
 import { MiniFlinkError } from '../../core/errors.js';
+import { isPromiseLike } from '../../core/promise-like.js';
 
 /** Sets the runtime context (again: initializeState set it already) and calls open() when the function is rich. */
 export async function openUserFunction(fn: unknown, rc: RuntimeContext): Promise<void> {
@@ -18,13 +19,7 @@ export async function closeUserFunction(fn: unknown): Promise<void> {
   if (isRichFunction(fn)) await fn.close();
 }
 
-/** Whether a user function's result is a promise (what an async function returns). */
-export function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
-  // The cheap test first (most records have no `then`); then a native promise, what an async
-  // function returns (by its tag, so also one of another realm): a record whose class has a
-  // then() method is a record.
-  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function' && Object.prototype.toString.call(v) === '[object Promise]';
-}
+export { isPromiseLike };
 
 /** Where a user function runs, for the message of one that broke a rule. */
 export interface UserCallSite {
