@@ -140,9 +140,11 @@ export class MetricGroup {
    * GenericValueMetricGroup: its logical scope is its parent's, and it adds the variable `<key>`).
    */
   private sub(name: string, valueOf?: string): MetricGroup {
-    const variables = valueOf === undefined ? this.variables : { ...this.variables, [`<${valueOf}>`]: name };
+    // As Flink's getAllVariables: the parents' variables win over a group's own (a key named like
+    // a system variable, or a key used twice on the path, keeps the outer value).
+    const variables = valueOf === undefined ? this.variables : { [`<${valueOf}>`]: name, ...this.variables };
     const logical = valueOf === undefined ? [...this.userLogicalPath, name] : this.userLogicalPath;
-    const labels = valueOf === undefined ? this.userLabels : { ...this.userLabels, [valueOf]: name };
+    const labels = valueOf === undefined ? this.userLabels : { [valueOf]: name, ...this.userLabels };
     return new MetricGroup(this.sink, [...this.scope, name], variables, this.query, [...this.userPath, name], logical, labels);
   }
 }

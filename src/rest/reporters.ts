@@ -68,7 +68,8 @@ export async function startReporters(ctx: Pick<RouteContext, 'cluster' | 'dispat
         const value = text === 'true' ? 1 : text === 'false' ? 0 : Number(text);
         if (text.trim() === '' || !Number.isFinite(value)) continue;
         const l = labelled?.get(name);
-        samples.push(l ? { scope, name: l.name, value, labels: { ...labels, ...l.labels }, fullName: name } : { scope, name, value, labels, fullName: name });
+        // The system's labels win over a user's key of the same name, as Flink's variables do.
+        samples.push(l ? { scope, name: l.name, value, labels: { ...l.labels, ...labels }, fullName: name } : { scope, name, value, labels, fullName: name });
       }
     };
     add('jobmanager', sources.jobManagerValues(), { host: HOST });
@@ -172,7 +173,11 @@ export async function prometheusText(samples: readonly Sample[], excludes: Reado
     let g = gauges.get(name);
     if (!g) {
       const labelNames = Object.keys(labels);
-      g = { gauge: new Gauge({ name, help: `${s.name} (scope: ${s.scope})`, labelNames, registers: [registry] }), labelNames };
+      try {
+        g = { gauge: new Gauge({ name, help: `${s.name} (scope: ${s.scope})`, labelNames, registers: [registry] }), labelNames };
+      } catch {
+        continue; // A metric Prometheus cannot take is left out; the scrape goes on.
+      }
       gauges.set(name, g);
     }
     // A sample whose labels differ from the gauge's (another scope's metric under the same name) is left out.
@@ -188,7 +193,7 @@ export async function prometheusText(samples: readonly Sample[], excludes: Reado
  */
 function prometheusLabelName(key: string): string {
   const name = key.replace(/[^a-zA-Z0-9_]/g, '_');
-  return /^[0-9]/.test(name) ? `_${name}` : name;
+  return name === '' || /^[0-9]/.test(name) ? `_${name}` : name;
 }
 
 /** Flink's Prometheus name filter: any character outside [a-zA-Z0-9_:] becomes `_`. */

@@ -87,6 +87,13 @@ describe('metric reporters', () => {
     expect(sum(lines, 'flink_taskmanager_job_task_operator_shard_seenHere', (l) => inJob(l) && l.includes('shard="0"') && l.includes('subtask_index="0"'))).toBe(500);
     expect(sum(lines, 'flink_taskmanager_job_task_operator_shard_seenHere', (l) => inJob(l) && l.includes('shard="1"') && l.includes('subtask_index="1"'))).toBe(500);
     expect(text).not.toContain('shard_0');
+    // A key named like a system label keeps the system's value (Flink's variables: the parents'
+    // win), an empty key is a label `_` (it broke the whole scrape), and of a key used twice on a
+    // path the outer value stays (found by a review).
+    expect(sum(lines, 'flink_taskmanager_job_task_operator_subtask_index_clash', (l) => inJob(l) && l.includes('subtask_index="0"'))).toBe(7);
+    expect(sum(lines, 'flink_taskmanager_job_task_operator_subtask_index_clash', (l) => inJob(l) && l.includes('subtask_index="1"'))).toBe(7);
+    expect(sum(lines, 'flink_taskmanager_job_task_operator__emptyKey', (l) => inJob(l) && l.includes('_="v"'))).toBe(6);
+    expect(sum(lines, 'flink_taskmanager_job_task_operator_twice_twice_nested', (l) => inJob(l) && l.includes('twice="outer"'))).toBe(10);
     // The two operators named X: each its own series, told apart by operator_id.
     const xIn = lines.filter((l) => l.startsWith('flink_taskmanager_job_task_operator_numRecordsIn{') && inJob(l) && l.includes('operator_name="X"'));
     const ids = [...new Set(xIn.map((l) => /operator_id="([0-9a-f]{32})"/.exec(l)?.[1]))];

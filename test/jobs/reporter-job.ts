@@ -2,7 +2,7 @@
 // job keeps running, so its metrics are reported), through two chained flatMaps both named "X"
 // (the first emits each number twice, the second keeps one of the two) into "counting sink". The
 // map before them counts in a user counter `mine.seen`, and per subtask in `seenHere` under the
-// key-value group addGroup('shard', <subtask index>).
+// key-value group addGroup('shard', <subtask index>); and counters under odd keys (see open()).
 import { RichMapFunction, RichParallelSourceFunction, StreamExecutionEnvironment, type Collector, type Counter, type SourceContext } from 'miniflink';
 
 const n = Number(process.argv[2] ?? '1000');
@@ -26,6 +26,10 @@ class Seen extends RichMapFunction<number, number> {
     const g = this.getRuntimeContext().getMetricGroup();
     this.seen = g.addGroup('mine').counter('seen');
     this.here = g.addGroup('shard', this.getRuntimeContext().getIndexOfThisSubtask()).counter('seenHere');
+    // Odd keys: one named like a system label, one empty, one used twice on the path.
+    g.addGroup('subtask_index', 'mine').counter('clash').inc(7);
+    g.addGroup('', 'v').counter('emptyKey').inc(3);
+    g.addGroup('twice', 'outer').addGroup('twice', 'inner').counter('nested').inc(5);
   }
   map(x: number): number {
     this.seen.inc();

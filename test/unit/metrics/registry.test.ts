@@ -116,6 +116,12 @@ describe('metric registry - dump', () => {
     expect(dumps.find((d) => d.name === 'region.eu.inner.tier.2.hits')?.labelled).toEqual({ name: 'region.inner.tier.hits', labels: { region: 'eu', tier: '2' } });
     expect(dumps.find((d) => d.name === 'region.us.lat_max')?.labelled).toEqual({ name: 'region.lat_max', labels: { region: 'us' } });
     expect(op.addGroup('region', 'eu').getAllVariables()['<region>']).toBe('eu');
+    // The parents' variables win (Flink's getAllVariables): a system one, and an outer key.
+    expect(op.addGroup('subtask_index', 'x').getAllVariables()['<subtask_index>']).toBe(String(TASK.subtaskIndex));
+    const twice = op.addGroup('k', 'outer').addGroup('k', 'inner');
+    expect(twice.getAllVariables()['<k>']).toBe('outer');
+    twice.counter('c').inc();
+    expect(r.dump().find((d) => d.name === 'k.outer.k.inner.c')?.labelled).toEqual({ name: 'k.k.c', labels: { k: 'outer' } });
   });
 
   it('metric registry - a histogram is dumped as _count and Flink\'s statistics, in order', () => {
