@@ -49,6 +49,8 @@ export class StandaloneCluster {
   private readonly captureTimeoutMs: number;
   /** How each job was submitted, and its compiled module (kept for rescaling until the job ends). */
   private readonly runs = new Map<string, { run: ProgramRun; compiledPath: string }>();
+  /** Jobs with a rescale under way, from its checks to its restart (see prepareRescale). */
+  private readonly rescales = new Set<string>();
 
   constructor(
     /** The cluster's configuration (config.yaml and -D). */
@@ -144,6 +146,35 @@ export class StandaloneCluster {
   async prepareRescale(jobId: string, parallelism: number): Promise<(savepointDir: string) => Promise<JobMaster>> {
     const dispatcher = this.mini.dispatcher;
     const jm = dispatcher.getJob(jobId);
+    const refused = this.rescaleRefusal(jobId);
+    if (refused !== undefined) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', refused);
+    // From here until the rescale ends another one is refused (its checks would pass while this
+    // one captures the program, before its savepoint starts).
+    this.rescales.add(jobId);
+    let handedOver = false;
+    try {
+      const rest = await this.prepareRescaleChecked(jm, jobId, parallelism);
+      handedOver = true;
+      return async (savepointDir) => {
+        try {
+          return await rest(savepointDir);
+        } finally {
+          this.rescales.delete(jobId);
+        }
+      };
+    } finally {
+      if (!handedOver) this.rescales.delete(jobId);
+    }
+  }
+
+  /** Why job `jobId` cannot be rescaled now (a rescale of it under way, or the JobMaster's reason), if it cannot. */
+  rescaleRefusal(jobId: string): string | undefined {
+    if (this.rescales.has(jobId)) return `Job ${jobId} is already being rescaled: only one rescale at a time`;
+    return this.mini.dispatcher.getJob(jobId).rescaleRefusal();
+  }
+
+  private async prepareRescaleChecked(jm: JobMaster, jobId: string, parallelism: number): Promise<(savepointDir: string) => Promise<JobMaster>> {
+    const dispatcher = this.mini.dispatcher;
     const entry = this.runs.get(jobId);
     if (!entry) throw new MiniFlinkError('MF_ERR_JOB_NOT_FOUND', `Job ${jobId} was not submitted to this cluster as a program`);
     if (!Number.isInteger(parallelism) || parallelism < 1) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `The parallelism must be a positive number: ${parallelism}`);

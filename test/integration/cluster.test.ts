@@ -469,6 +469,11 @@ describe('cluster', () => {
     expect(await get(`/jobs/${jobId}`)).toMatchObject({ state: 'RUNNING', vertices: details.vertices.map(() => expect.objectContaining({ parallelism: 1 })) });
     const res = await fetch(`${base}/jobs/${jobId}/rescaling?parallelism=3`, { method: 'PATCH' });
     expect(res.status).toBe(200);
+    // A PUT while that rescale is under way is refused with 409 (it answered {} and its rescale
+    // failed unseen; found by a review).
+    const during = await put({ [vid]: { parallelism: { lowerBound: 1, upperBound: 2 } } });
+    expect(during.status).toBe(409);
+    expect(((await during.json()) as { errors: string[] }).errors[0]).toMatch(/already being rescaled/);
     const { 'request-id': t } = (await res.json()) as { 'request-id': string };
     let op: { status: { id: string }; operation: Record<string, unknown> | null } = { status: { id: 'IN_PROGRESS' }, operation: null };
     for (let i = 0; i < 300 && op.status.id !== 'COMPLETED'; i++) {

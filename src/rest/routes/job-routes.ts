@@ -150,6 +150,9 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
       // itself) is refused here, with the job untouched: this request has no operation whose
       // status would tell. The savepoint and restart run on, as Flink's, as a rescaling operation
       // like PATCH /rescaling's.
+      // A stop or another rescale under way: 409, as Flink's "another update is in progress".
+      const busy = cluster.rescaleRefusal(j.jobId);
+      if (busy !== undefined) throw new RestError(409, busy);
       const rest = await cluster.prepareRescale(j.jobId, target);
       ops.start('rescaling', j.jobId, async () => {
         await rest(dir);

@@ -697,6 +697,11 @@ export class JobMaster {
     return this.operations.stopWithSavepoint(dir, drain);
   }
 
+  /** Why the job cannot be rescaled now (not RUNNING, or a stop or rescale under way), if it cannot. */
+  rescaleRefusal(): string | undefined {
+    return this.operations.rescaleRefusal();
+  }
+
   /** First half of a rescale: a savepoint, then every task stops; the job waits in RESTARTING for redeploy(). */
   stopForRescale(dir: string): Promise<CompletedCheckpoint> {
     this.loggers(JOB_MASTER).info('Stopping job {} with a savepoint into {} to rescale it.', this.jobId, dir);

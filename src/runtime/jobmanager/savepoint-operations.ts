@@ -152,16 +152,21 @@ export class SavepointOperations {
     }
   }
 
+  /** Why the job cannot be rescaled now (not RUNNING, or a stop or rescale under way), if it cannot. */
+  rescaleRefusal(): string | undefined {
+    if (this.ctx.status === 'RUNNING' && !this.busy && !this.checkpoints.draining && !this.stopInFlight && !this.syncSavepointInFlight) return undefined;
+    const why = this.rescaling || this.syncSavepointInFlight ? ' and already being rescaled or stopped' : this.stopInFlight || this.checkpoints.draining ? ' and being stopped' : '';
+    return `Job ${this.ctx.jobId} is ${this.ctx.status}${why}: only a RUNNING job can be rescaled`;
+  }
+
   /**
    * First half of a rescale (what Flink's old rescaling did in place): takes a savepoint, then
    * stops every task; the job waits in RESTARTING for redeploy(). Resolves with the savepoint once
    * every task stopped. When the savepoint fails, the job runs on as it was.
    */
   async stopForRescale(dir: string): Promise<CompletedCheckpoint> {
-    if (this.ctx.status !== 'RUNNING' || this.busy || this.checkpoints.draining || this.stopInFlight || this.syncSavepointInFlight) {
-      const why = this.rescaling || this.syncSavepointInFlight ? ' and already being rescaled or stopped' : this.stopInFlight || this.checkpoints.draining ? ' and being stopped' : '';
-      throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.ctx.jobId} is ${this.ctx.status}${why}: only a RUNNING job can be rescaled`);
-    }
+    const refused = this.rescaleRefusal();
+    if (refused !== undefined) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', refused);
     // As a stop's savepoint: sources emit nothing after it, so no sink sees a record twice.
     const savepoint = await this.synchronousSavepoint(dir);
     if (this.ctx.status !== 'RUNNING') throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.ctx.jobId} became ${this.ctx.status} during the rescale's savepoint`);
