@@ -117,4 +117,23 @@ describe('recovery review (issue 9), on a cluster', () => {
       if ((await state(jobId)) === 'RUNNING') await runCli(['cancel', '-m', m, jobId]);
     }
   }, 120_000);
+
+  it('review 9 - stop --drain of a job whose final checkpoint waits out a minimum pause takes the savepoint at once (it waited for the pause; found by a review)', async () => {
+    const args = ['run', '-m', m, '-d', 'test/jobs/drain-pause-job.ts', '60000'];
+    const r = await runCli(args);
+    expect(r.code, explain(args, r)).toBe(0);
+    const jobId = /JobID ([0-9a-f]{32})/.exec(r.stdout)![1]!;
+    try {
+      // The input ends after about 1 s; the final checkpoint then waits 60 s after the first one.
+      await sleep(2500);
+      expect(await state(jobId)).toBe('RUNNING');
+      const t0 = Date.now();
+      const stop = await runCli(['stop', '--drain', '-m', m, jobId], { timeoutMs: 60_000 });
+      expect(stop.code, explain(['stop', '--drain'], stop)).toBe(0);
+      expect(Date.now() - t0).toBeLessThan(30_000);
+      expect(await state(jobId)).toBe('FINISHED');
+    } finally {
+      if ((await state(jobId)) === 'RUNNING') await runCli(['cancel', '-m', m, jobId]);
+    }
+  }, 90_000);
 });

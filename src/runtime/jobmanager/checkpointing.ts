@@ -180,7 +180,16 @@ export class JobCheckpoints {
 
   /** stop --drain: the final checkpoint is a savepoint into `dir`; resolves with it. */
   drainInto(dir: string | undefined): Promise<CompletedCheckpoint> {
-    return new Promise<CompletedCheckpoint>((resolve, reject) => (this.drain = { dir, done: { resolve, reject } }));
+    const result = new Promise<CompletedCheckpoint>((resolve, reject) => (this.drain = { dir, done: { resolve, reject } }));
+    // Every input had ended and the final checkpoint waits for its next try (the minimum pause, a
+    // failed try): the savepoint is taken now, as no savepoint waits for the pause.
+    const chain = this.final;
+    if (chain?.retry !== undefined) {
+      clearTimeout(chain.retry);
+      chain.retry = undefined;
+      this.tryFinal(chain);
+    }
+    return result;
   }
 
   /** Whether a stop --drain is under way. */
