@@ -86,6 +86,8 @@ describe('cluster daemon', () => {
     const again = await runCli(['cluster', 'start', '--daemon', '--conf-dir', conf]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(`A cluster started with --daemon is already running (pid ${pid}`);
+    // It names the command that stops the running one, with its address (found by a review).
+    expect(again.stderr).toContain(`stop it first with 'miniflink cluster stop -m ${base.replace('http://', '')}'`);
     expect(Number(readFileSync(join(root, 'log', 'miniflink-cluster.pid'), 'utf8'))).toBe(pid);
     expect((await fetch(`${base}/overview`)).status).toBe(200);
 
@@ -109,7 +111,8 @@ describe('cluster daemon', () => {
     const daemonOut = await (await fetch(`${base}/jobmanager/logs/miniflink-cluster.out`)).text();
     expect(daemonOut).toContain('REST endpoint listening at');
     // A daemon is stopped with cluster stop, not Ctrl-C (it has no terminal).
-    expect(daemonOut).toContain("('miniflink cluster stop' stops the cluster)");
+    // Its address in the command: cluster stop alone goes to the configured port (found by a review).
+    expect(daemonOut).toContain(`('miniflink cluster stop -m ${base.replace('http://', '')}' stops the cluster)`);
 
     const stop = await runCli(['cluster', 'stop', ...m]);
     expect(stop.code).toBe(0);

@@ -35,7 +35,11 @@ export async function clusterAction(argv: readonly string[], io: CliIO): Promise
     const pidFile = join(logDir, 'miniflink-cluster.pid');
     const running = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : NaN;
     if (Number.isInteger(running) && isAlive(running)) {
-      io.err(`A cluster started with --daemon is already running (pid ${running}, ${pidFile}); stop it first with 'miniflink cluster stop', or give it another env.log.dir.`);
+      // Its address, from its output file (it may listen on another port than this configuration's).
+      const out = join(logDir, 'miniflink-cluster.out');
+      const at = existsSync(out) ? /REST endpoint listening at http:\/\/(.+):(\d+)/.exec(readFileSync(out, 'utf8')) : null;
+      const stop = at ? stopCommand(at[1]!, Number(at[2])) : 'miniflink cluster stop';
+      io.err(`A cluster started with --daemon is already running (pid ${running}, ${pidFile}); stop it first with '${stop}', or give it another env.log.dir.`);
       return 1;
     }
     const log = join(logDir, 'miniflink-cluster.out');
@@ -107,7 +111,7 @@ export async function clusterAction(argv: readonly string[], io: CliIO): Promise
   const port = typeof address === 'object' && address ? address.port : wanted;
   io.out(`REST endpoint listening at http://${host}:${port}`);
   const browse = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  io.out(`Web UI: ${browse}/ (${daemonOut !== undefined ? "'miniflink cluster stop'" : 'Ctrl-C'} stops the cluster)`);
+  io.out(`Web UI: ${browse}/ (${daemonOut !== undefined ? `'${stopCommand(host, port)}'` : 'Ctrl-C'} stops the cluster)`);
   const job = stringOption(p, 'job');
   if (job !== undefined) {
     try {
@@ -130,4 +134,10 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The command that stops the cluster listening at host:port (a bare `cluster stop` goes to the configured address). */
+function stopCommand(host: string, port: number): string {
+  const local = host === 'localhost' || host === '127.0.0.1' || host === '0.0.0.0' || host === '::';
+  return `miniflink cluster stop -m ${local ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`;
 }
