@@ -193,10 +193,7 @@ export class CheckpointCoordinator {
     if (this.settings.interval === undefined || this.periodic || this.stopped) return;
     const tick = () => {
       this.periodic = setTimeout(() => {
-        // An unaligned checkpoint's barriers would overtake a pending savepoint's (always aligned),
-        // which the tasks then could not take: none is triggered until the savepoint is done.
-        const savepointWaits = this.settings.unaligned && [...this.pending.values()].some((p) => p.kind === 'savepoint');
-        if (this.untilNextCheckpoint() === 0 && !this.stopped && !savepointWaits) {
+        if (this.untilNextCheckpoint() === 0 && !this.stopped) {
           this.trigger('checkpoint', undefined).catch(() => {});
         }
         tick();
@@ -207,7 +204,7 @@ export class CheckpointCoordinator {
 
   /**
    * How long until a checkpoint may start (0: now): the minimum pause after the last completed one,
-   * and the concurrency limit (while reached: POLL_MS, to look again). A minimum pause means one
+   * the concurrency limit and, unaligned, a pending savepoint (while so: POLL_MS, to look again). A minimum pause means one
    * checkpoint at a time, as in Flink, whatever max-concurrent says: else a checkpoint started in
    * the pause while another ran, and tasks whose snapshots outlast the interval went from one
    * barrier to the next with no time for records.
@@ -216,6 +213,9 @@ export class CheckpointCoordinator {
     const concurrent = [...this.pending.values()].filter((p) => p.kind === 'checkpoint').length;
     const maxConcurrent = this.settings.minPause > 0 ? 1 : this.settings.maxConcurrent;
     if (concurrent >= maxConcurrent) return POLL_MS;
+    // An unaligned checkpoint's barriers would overtake a pending savepoint's (always aligned),
+    // which the tasks then could not take: none starts until the savepoint is done.
+    if (this.settings.unaligned && [...this.pending.values()].some((p) => p.kind === 'savepoint')) return POLL_MS;
     return Math.max(0, this.lastCompletedAt + this.settings.minPause - Date.now());
   }
 
