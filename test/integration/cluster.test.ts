@@ -283,6 +283,13 @@ describe('cluster', () => {
     const jar = (await (await fetch(`${base}/jars/upload`, { method: 'POST', body: form })).json()) as { filename: string };
     expect((await post(`/jars/${jar.filename.split('/').pop()}/run`, { programArgsList: 'not a list' })).status).toBe(400);
     expect((await post(`/jars/${jar.filename.split('/').pop()}/run`, { parallelism: true })).status).toBe(400);
+    // An entry class the module does not export: a 400 before its top-level code runs (it
+    // submitted the module's own job and answered 200; found by a review).
+    const jobsBefore = ((await (await fetch(`${base}/jobs`)).json()) as { jobs: unknown[] }).jobs.length;
+    const noEntry = await post(`/jars/${jar.filename.split('/').pop()}/run`, { entryClass: 'nope' });
+    expect(noEntry.status).toBe(400);
+    expect(((await noEntry.json()) as { errors: string[] }).errors[0]).toContain("has no exported function 'nope'");
+    expect(((await (await fetch(`${base}/jobs`)).json()) as { jobs: unknown[] }).jobs.length).toBe(jobsBefore);
     // A restore path given as configuration is held to the allowed directories too.
     for (const key of ['execution.state-recovery.path', 'execution.savepoint.path']) {
       const r = await post(`/jars/${jar.filename.split('/').pop()}/run`, { flinkConfiguration: { [key]: join(root, 'outside', 'victim') } });

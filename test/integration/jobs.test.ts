@@ -98,6 +98,14 @@ describe('jobs', () => {
     expect(r.stdout).toMatch(/Program execution finished\nJob with JobID [0-9a-f]{32} has finished.\nJob Runtime: \d+ ms\n/);
   });
 
+  it('sinks - -c naming a function the module does not export fails before the module runs: no job of its own top-level code (found by a review)', async () => {
+    const r = await run('-c', 'nope', 'test/jobs/args-job.ts', 'a');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("MF_ERR_INVALID_PROGRAM]: The job module");
+    expect(r.stderr).toContain("has no exported function 'nope' (-c/--class)");
+    expect(r.stdout).not.toContain('Job has been submitted');
+  });
+
   it('print - no prefix at parallelism 1, primitives as String, objects as JSON', async () => {
     const r = await run('-p', '1', 'examples/word-count.ts');
     expect(r.code).toBe(0);

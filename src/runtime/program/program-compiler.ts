@@ -144,12 +144,37 @@ async function bundle(path: string, out: string): Promise<string> {
  * the banner's last line, so the source map's lines stay as they are; each export is a getter of
  * its local binding (one not initialized yet throws, and is skipped until it is).
  */
+/** One name of esbuild's closing `export { local as name, ... };` clause. */
+const EXPORT_PART = /^\s*([A-Za-z_$][\w$]*)(?:\s+as\s+([A-Za-z_$][\w$]*))?\s*$/;
+
+/**
+ * The names a compiled module exports, read from the closing `export { ... };` clause esbuild
+ * writes (so without running the module: its top-level code may submit a job); undefined when the
+ * text does not tell (an `export *` of a module left out of the bundle, another form of export).
+ */
+export function bundleExportNames(compiledPath: string): ReadonlySet<string> | undefined {
+  let js = readFileSync(compiledPath, 'utf8');
+  const map = js.lastIndexOf('\n//# sourceMappingURL=');
+  if (map >= 0) js = js.slice(0, map + 1);
+  if (/(?:^|\n)export (\*|default |const |let |var |function |async |class )/.test(js)) return undefined;
+  const clause = /(?:^|\n)export \{([^}]*)\};\s*$/.exec(js);
+  if (!clause) return /(?:^|\n)export\b/.test(js) ? undefined : new Set();
+  const names = new Set<string>();
+  for (const part of clause[1]!.split(',')) {
+    if (part.trim() === '') continue;
+    const m = EXPORT_PART.exec(part);
+    if (!m) return undefined;
+    names.add(m[2] ?? m[1]!);
+  }
+  return names;
+}
+
 function withExportsHook(js: string): string {
   const clause = /\nexport \{([^}]*)\};\s*$/.exec(js);
   if (!clause) return js;
   const getters: string[] = [];
   for (const part of clause[1]!.split(',')) {
-    const m = /^\s*([A-Za-z_$][\w$]*)(?:\s+as\s+([A-Za-z_$][\w$]*))?\s*$/.exec(part);
+    const m = EXPORT_PART.exec(part);
     if (m) getters.push(`get ${JSON.stringify(m[2] ?? m[1]!)}() { return ${m[1]!}; }`);
   }
   if (getters.length === 0) return js;

@@ -24,7 +24,7 @@ import { getDefaultExecutor, JobExecutionResult, setDefaultExecutor, setExecutio
 import { MiniFlinkError } from '../../core/errors.js';
 import { addJobExports } from '../../core/pojo-types.js';
 import type { ProgramSpec } from '../protocol.js';
-import { readBundleInfo, type BundleInfo } from './program-compiler.js';
+import { bundleExportNames, readBundleInfo, type BundleInfo } from './program-compiler.js';
 
 let hooksRegistered = false;
 
@@ -52,6 +52,10 @@ export function resolveProgramPath(path: string): string {
  */
 export async function runProgram(program: ProgramSpec, instance: string | undefined, bundle?: BundleInfo): Promise<void> {
   if (program.compiledPath === undefined) await registerJobLoader();
+  // An entry function the module does not export fails before its code runs, as Flink fails on
+  // an unknown entry class before main(): the module's top-level code may submit a job itself.
+  const exported = program.entry !== undefined && program.compiledPath !== undefined ? bundleExportNames(program.compiledPath) : undefined;
+  if (exported !== undefined && !exported.has(program.entry!)) throw noEntry(program);
   const url = pathToFileURL(program.compiledPath ?? program.path);
   if (instance !== undefined) url.searchParams.set('miniflink', instance);
   const savedArgv = process.argv;
@@ -62,14 +66,16 @@ export async function runProgram(program: ProgramSpec, instance: string | undefi
     addJobExports(() => mod); // Its exported classes keep their class as records (core/pojo-types.ts).
     if (program.entry !== undefined) {
       const fn = mod[program.entry];
-      if (typeof fn !== 'function') {
-        throw new MiniFlinkError('MF_ERR_INVALID_PROGRAM', `The job module ${program.path} has no exported function '${program.entry}' (-c/--class)`);
-      }
+      if (typeof fn !== 'function') throw noEntry(program);
       await fn([...program.args]);
     }
   } finally {
     process.argv = savedArgv;
   }
+}
+
+function noEntry(program: ProgramSpec): MiniFlinkError {
+  return new MiniFlinkError('MF_ERR_INVALID_PROGRAM', `The job module ${program.path} has no exported function '${program.entry}' (-c/--class)`);
 }
 
 const NO_JOB = "The program didn't contain a Flink job. Perhaps you forgot to call execute() on the execution environment.";
