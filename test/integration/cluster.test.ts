@@ -493,6 +493,11 @@ describe('cluster', () => {
     expect(after.state).toBe('RUNNING');
     expect(after.timestamps.RESTARTING).toBeGreaterThan(0);
     expect(after.vertices.every((x) => x.parallelism === 3)).toBe(true);
+    // Lowering one vertex alone changes nothing (the job rescales as a whole, to the largest
+    // upperBound): a 400 saying so, not a silent {} (found by a review).
+    const lower = await put({ [vid]: { parallelism: { lowerBound: 1, upperBound: 1 } } });
+    expect(lower.status).toBe(400);
+    expect(((await lower.json()) as { errors: string[] }).errors[0]).toContain(`which stays 3: the upperBound 1 of vertex ${vid} would change nothing`);
     const cps = await get(`/jobs/${jobId}/checkpoints`);
     expect(cps.counts.restored).toBe(1);
     expect(cps.latest.restored.is_savepoint).toBe(true);

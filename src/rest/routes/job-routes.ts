@@ -144,7 +144,18 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
     // miniflink rescales a job as a whole (its default parallelism, as PATCH /rescaling): to the
     // largest parallelism asked for, vertices not named keeping theirs.
     const target = Math.max(...[...vertices.values()].map((v) => wanted.get(v.id) ?? v.parallelism));
-    if (target !== Math.max(...[...vertices.values()].map((v) => v.parallelism))) {
+    const current = Math.max(...[...vertices.values()].map((v) => v.parallelism));
+    if (target === current) {
+      // A lower bound for some vertices alone: the largest stays, so nothing would change (it
+      // answered {} and did nothing; found by a review). What GET answered, PUT back, is a no-op.
+      const lowered = [...wanted].filter(([id, upper]) => upper !== vertices.get(id)!.parallelism);
+      if (lowered.length > 0) {
+        throw new RestError(
+          400,
+          `miniflink rescales a job as a whole, to the largest upperBound of its vertices (named or not), which stays ${target}: the upperBound ${lowered.map(([id, upper]) => `${upper} of vertex ${id}`).join(', ')} would change nothing. Give every vertex the same upperBound.`,
+        );
+      }
+    } else {
       const dir = j.submission.checkpoints.savepointDir ?? join(options.uploadDir, 'rescaling-savepoints');
       // A rescale that cannot run or would change nothing (a job that sets its parallelism
       // itself) is refused here, with the job untouched: this request has no operation whose
