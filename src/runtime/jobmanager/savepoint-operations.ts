@@ -9,7 +9,7 @@
  *                            graph runs as the next attempt, restored from it
  */
 import type { CompletedCheckpoint } from '../../checkpoint/index.js';
-import { MiniFlinkError, serializeError, type SerializedError } from '../../core/errors.js';
+import { isMiniFlinkError, MiniFlinkError, serializeError, type SerializedError } from '../../core/errors.js';
 import type { JobCheckpoints } from './checkpointing.js';
 import type { Failover } from './failover.js';
 import type { JobContext, JobSubmission } from './job-context.js';
@@ -112,7 +112,12 @@ export class SavepointOperations {
 
   /** The job ended otherwise (canceled, suspended) while its stop's tasks were finishing: the stop fails. */
   jobEnded(error: Error | undefined): void {
-    this.stopEnd?.reject(error ?? new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Job ${this.ctx.jobId} ended before its stop completed`));
+    if (!this.stopEnd) return;
+    // The savepoint completed before: the message names it, as it can be restored (found by a
+    // review: a cancel racing a stop left a savepoint no message mentioned).
+    const kept = ` The stop's savepoint ${this.stopEnd.savepoint.dir ?? this.stopEnd.savepoint.id} had completed and can be restored (run -s).`;
+    const code = error !== undefined && isMiniFlinkError(error) ? error.code : 'MF_ERR_INVALID_ARGUMENT';
+    this.stopEnd.reject(new MiniFlinkError(code, `${error?.message ?? `Job ${this.ctx.jobId} ended before its stop completed.`}${kept}`, { cause: error }));
     this.stopEnd = undefined;
   }
 
@@ -125,7 +130,7 @@ export class SavepointOperations {
     if (this.stopping === undefined || !this.stopEnd) return;
     this.stopping = undefined;
     this.coordinator.resumeAfterFailedStop(this.stopEnd.savepoint);
-    this.stopEnd.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Inconsistent execution state after stopping with savepoint: a task failed before every task finished (${error.name}: ${error.message}). A global fail-over is triggered to recover the job ${this.ctx.jobId}.`));
+    this.stopEnd.reject(new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Inconsistent execution state after stopping with savepoint: a task failed before every task finished (${error.name}: ${error.message}). A global fail-over is triggered to recover the job ${this.ctx.jobId}. The stop's savepoint ${this.stopEnd.savepoint.dir ?? this.stopEnd.savepoint.id} had completed and can be restored (run -s).`));
     this.stopEnd = undefined;
   }
 

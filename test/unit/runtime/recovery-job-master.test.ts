@@ -122,13 +122,26 @@ describe('recovery - savepoints (A4)', () => {
     h.jm.cancel();
   });
 
+  it('recovery - a cancel after the stop\'s savepoint completed fails the stop with a message naming the savepoint (found by a review: no message said it existed)', async () => {
+    const { h, failed, t } = await stopping('sp-cancel');
+    h.ack(t.checkpointId);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.of('finish-stopped')).toHaveLength(1);
+    h.jm.cancel();
+    h.state('CANCELED');
+    await vi.advanceTimersByTimeAsync(0);
+    const e = await failed;
+    expect(e?.message).toMatch(/The stop's savepoint .*sp-cancel.* had completed and can be restored \(run -s\)\./);
+    expect((e as { code?: string } | undefined)?.code).toBe('MF_ERR_JOB_CANCELED');
+  });
+
   it('recovery - a task failing after the stop\'s savepoint fails the stop; the job restarts from that savepoint', async () => {
     const { h, failed, t } = await stopping('sp4');
     h.ack(t.checkpointId);
     await vi.advanceTimersByTimeAsync(0);
     expect(h.of('finish-stopped')).toHaveLength(1);
     h.state('FAILED', { name: 'Error', message: 'close failed' });
-    expect((await failed)?.message).toMatch(/Inconsistent execution state after stopping with savepoint.*close failed/);
+    expect((await failed)?.message).toMatch(/Inconsistent execution state after stopping with savepoint.*close failed.*The stop's savepoint .*sp4.* had completed and can be restored \(run -s\)\./);
     expect(h.jm.status).toBe('RESTARTING');
     await vi.advanceTimersByTimeAsync(1000);
     expect(h.jm.status).toBe('RUNNING');
