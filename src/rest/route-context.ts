@@ -189,9 +189,9 @@ export function splitList(text: string, separators: string | RegExp = ','): stri
 }
 
 /** An integer path or query parameter, or Flink's 400 for one it cannot parse. */
-export function intParam(text: string, name: string, where: 'path' | 'query'): number {
+export function intParam(text: string, name: string, where: 'path' | 'query', negative = false): number {
   const n = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 0) throw badParameter(name, text, where);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || (n < 0 && !negative)) throw badParameter(name, text, where);
   return n;
 }
 

@@ -74,6 +74,9 @@ describe('cluster', () => {
       ['PATCH', '/jobs/0123456789abcdef0123456789abcdef/rescaling?parallelism=1e9', undefined, 400],
       ['PATCH', '/jobs/0123456789abcdef0123456789abcdef/rescaling?parallelism=%202', undefined, 400],
       ['GET', '/jobs/0123456789abcdef0123456789abcdef/exceptions?maxExceptions=5&maxExceptions=6', undefined, 400],
+      // Found by a review: a trigger id that is not one is a 400 (Flink parses it), as for savepoints.
+      ['GET', '/savepoint-disposal/xyz', undefined, 400],
+      ['GET', `/savepoint-disposal/${'0'.repeat(32)}`, undefined, 404],
     ];
     for (const [method, path, init, status] of bad) {
       const res = await fetch(`${base}${path}`, { method, ...init });
@@ -88,6 +91,12 @@ describe('cluster', () => {
     let op: { status: { id: string }; operation: Record<string, any> } = { status: { id: 'IN_PROGRESS' }, operation: {} };
     for (let i = 0; i < 50 && op.status.id !== 'COMPLETED'; i++) op = (await (await fetch(`${base}/jobs/0123456789abcdef0123456789abcdef/savepoints/${t}`)).json()) as typeof op;
     expect(op.operation['failure-cause']['stack-trace']).toContain('Could not find Flink job (0123456789abcdef0123456789abcdef)');
+    // An unknown trigger id of an unknown job: Flink looks up the operation, not the job (found by a review).
+    for (const kind of ['checkpoint', 'rescaling'] as const) {
+      const res = await fetch(`${base}/jobs/0123456789abcdef0123456789abcdef/${kind === 'checkpoint' ? 'checkpoints' : 'rescaling'}/${'1'.repeat(32)}`);
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { errors: string[] }).errors[0]).toBe(`There is no ${kind} operation with triggerId=${'1'.repeat(32)} for job 0123456789abcdef0123456789abcdef.`);
+    }
     for (const [path, status] of [
       ['/jobs/0123456789abcdef0123456789abcdef/vertices/0123456789abcdef0123456789abcdef/metrics', 200],
       ['/taskmanagers/nope/metrics', 200],
@@ -416,6 +425,8 @@ describe('cluster', () => {
     const cid = cop.operation.checkpointId as number;
     expect(cid).toBeGreaterThan(0);
     expect((await get(`/jobs/${jobId}/checkpoints/details/${cid}`)).id).toBe(cid);
+    // A negative id is a Long that no checkpoint has: 404, as Flink (it was a 400; found by a review).
+    expect((await fetch(`${base}/jobs/${jobId}/checkpoints/details/-5`)).status).toBe(404);
     const metrics = (await get(`/jobs/${jobId}/metrics?get=numRestarts,lastCompletedCheckpointId,nope`)) as unknown as Array<{ id: string; value: string }>;
     expect(metrics.map((x) => x.id)).toEqual(['numRestarts', 'lastCompletedCheckpointId']);
     expect(metrics[0]!.value).toBe('0');

@@ -8,7 +8,7 @@ import type { SubtaskCheckpointStats } from '../../checkpoint/index.js';
 import type { JobMaster } from '../../runtime/index.js';
 import { allowedDirs, disposeSavepoint } from '../allowed-dirs.js';
 import { checkpointStats, percentiles } from '../job-views.js';
-import { body, bool, intParam, jobIdParam, oneOf, RestError, str, triggerId, type RouteContext } from '../route-context.js';
+import { badParameter, body, bool, intParam, jobIdParam, oneOf, RestError, str, triggerId, type RouteContext } from '../route-context.js';
 
 /** Registers the checkpoint and savepoint routes. */
 export function registerCheckpointRoutes(r: FastifyInstance, ctx: RouteContext): void {
@@ -51,7 +51,8 @@ export function registerCheckpointRoutes(r: FastifyInstance, ctx: RouteContext):
     const id = ops.start('checkpoint', jm.jobId, async () => ({ checkpointId: (await jm.coordinator.trigger('checkpoint', undefined)).id }), 'failureCause', triggerId(b.triggerId));
     return reply.code(202).send({ 'request-id': id });
   });
-  r.get('/jobs/:jobid/checkpoints/:triggerid', async (req) => jobOperation('checkpoint', job(req).jobId, req));
+  // As the savepoint status: Flink looks the operation up by job id and trigger id, the job known or not.
+  r.get('/jobs/:jobid/checkpoints/:triggerid', async (req) => jobOperation('checkpoint', jobIdParam(req), req));
   /** A checkpoint of the statistics (completed, failed, in progress) and, for a completed one, its subtasks' acknowledgements. */
   const checkpointOf = (jm: JobMaster, cid: number) => {
     const item = (checkpointStats(jm) as { history: Array<Record<string, unknown>> }).history.find((h) => h.id === cid);
@@ -80,9 +81,10 @@ export function registerCheckpointRoutes(r: FastifyInstance, ctx: RouteContext):
       num_acknowledged_subtasks: acks.length,
     };
   };
+  // A checkpoint id is a Long to Flink: a negative one parses, and is not found (404).
   r.get('/jobs/:jobid/checkpoints/details/:checkpointid', async (req) => {
     // Parameters are parsed before the job is looked up, as Flink's handlers do.
-    const cid = intParam((req.params as { checkpointid: string }).checkpointid, 'checkpointid', 'path');
+    const cid = intParam((req.params as { checkpointid: string }).checkpointid, 'checkpointid', 'path', true);
     const jm = job(req);
     if (jm.submission.checkpoints.interval === undefined) throw new RestError(404, `Checkpointing was not enabled for job ${jm.jobId}.`);
     const { item, acks } = checkpointOf(jm, cid);
@@ -91,7 +93,7 @@ export function registerCheckpointRoutes(r: FastifyInstance, ctx: RouteContext):
     return { ...item, tasks };
   });
   r.get('/jobs/:jobid/checkpoints/details/:checkpointid/subtasks/:vertexid', async (req) => {
-    const cid = intParam((req.params as { checkpointid: string }).checkpointid, 'checkpointid', 'path');
+    const cid = intParam((req.params as { checkpointid: string }).checkpointid, 'checkpointid', 'path', true);
     const { jm, v, subs } = vertex(req);
     const { item, acks } = checkpointOf(jm, cid);
     const mine = acks[v.id] ?? [];
@@ -201,6 +203,8 @@ export function registerCheckpointRoutes(r: FastifyInstance, ctx: RouteContext):
   });
   r.get('/savepoint-disposal/:triggerid', async (req) => {
     const t = (req.params as { triggerid: string }).triggerid;
+    // A trigger id is 32 hex digits: anything else is Flink's 400 for a parameter it cannot parse.
+    if (!/^[0-9a-fA-F]{32}$/.test(t)) throw badParameter('triggerid', t);
     const op = ops.get('disposal', '-', t);
     if (!op) throw new RestError(404, `Operation not found under key: ${t}`);
     return op;

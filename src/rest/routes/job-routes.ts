@@ -118,7 +118,7 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
     });
     return { 'request-id': id };
   });
-  r.get('/jobs/:jobid/rescaling/:triggerid', async (req) => jobOperation('rescaling', job(req).jobId, req));
+  r.get('/jobs/:jobid/rescaling/:triggerid', async (req) => jobOperation('rescaling', jobIdParam(req), req));
   r.get('/jobs/:jobid/resource-requirements', async (req) => {
     const j = job(req);
     return Object.fromEntries(j.submission.job.vertices.map((v) => [v.id, { parallelism: { lowerBound: 1, upperBound: v.parallelism } }]));
