@@ -98,6 +98,18 @@ export interface AckTimes {
 /** What the statistics keep of a completed checkpoint or savepoint: everything but its state. */
 export type CheckpointStatistics = Omit<CompletedCheckpoint, 'metadata'>;
 
+/** What the statistics' summary keeps of each completed checkpoint or savepoint. */
+export interface CompletedFigures {
+  readonly kind: 'checkpoint' | 'savepoint';
+  readonly stateSize: number;
+  readonly durationMs: number;
+  readonly processedBytes: number;
+  readonly persistedBytes: number;
+}
+
+/** How many completed checkpoints the summary covers at most (Flink's StatsSummary histogram window). */
+const SUMMARY_WINDOW = 10_000;
+
 /** Counters and recent history, for statistics. */
 export interface CheckpointCounts {
   completed: number;
@@ -150,6 +162,13 @@ export class CheckpointCoordinator {
    * (FLINK-25191) savepoints are not in the completed checkpoint store.
    */
   latest: CompletedCheckpoint | undefined;
+  /**
+   * The figures of every completed checkpoint and savepoint, up to the last SUMMARY_WINDOW (Flink's
+   * StatsSummary: the summary covers all of them, not the history's last 10).
+   */
+  readonly summary: CompletedFigures[] = [];
+  /** The latest completed checkpoint and savepoint, however long ago (Flink's latest.savepoint stays). */
+  readonly latestOf: { checkpoint?: CheckpointStatistics; savepoint?: CheckpointStatistics } = {};
   readonly counts: CheckpointCounts = { completed: 0, failed: 0, restored: 0 };
   /** The last failed checkpoints and savepoints (counted as failures), for statistics. */
   readonly failedHistory: Array<{
@@ -386,6 +405,17 @@ export class CheckpointCoordinator {
     const { metadata: _state, ...statistics } = done;
     this.history.push(statistics);
     if (this.history.length > 10) this.history.shift();
+    this.latestOf[p.kind] = statistics;
+    let processedBytes = 0;
+    let persistedBytes = 0;
+    for (const acks of p.acks.values()) {
+      for (const a of acks) {
+        processedBytes += a.processedBytes;
+        persistedBytes += a.persistedBytes;
+      }
+    }
+    this.summary.push({ kind: p.kind, stateSize: done.stateSize, durationMs: done.durationMs, processedBytes, persistedBytes });
+    if (this.summary.length > SUMMARY_WINDOW) this.summary.shift();
     // Only checkpoints are restart points and retained (savepoints are never, as Flink's store).
     if (p.kind === 'checkpoint') {
       this.latest = done;

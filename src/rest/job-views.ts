@@ -133,12 +133,34 @@ export function executionResult(jm: JobMaster): Record<string, unknown> {
 export function percentiles(xs: readonly number[]): { min: number; max: number; avg: number; p50: number; p90: number; p95: number; p99: number; p999: number } {
   if (xs.length === 0) return { min: 0, max: 0, avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
   const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  return { min: s[0]!, max: s[s.length - 1]!, avg: Math.round(s.reduce((a, b) => a + b, 0) / s.length), p50: q(0.5), p90: q(0.9), p95: q(0.95), p99: q(0.99), p999: q(0.999) };
+  const q = (p: number) => legacyPercentile(s, p);
+  // avg is a long in Flink (sum / count, truncated); the percentiles are doubles.
+  return { min: s[0]!, max: s[s.length - 1]!, avg: Math.trunc(s.reduce((a, b) => a + b, 0) / s.length), p50: q(50), p90: q(90), p95: q(95), p99: q(99), p999: q(99.9) };
+}
+
+/**
+ * Commons Math's Percentile with its default estimation (LEGACY), which Flink's statistics use:
+ * the position p/100 * (n + 1), interpolated between its neighbours (the median of 2 and 4 is 3).
+ */
+export function legacyPercentile(sorted: readonly number[], p: number): number {
+  const n = sorted.length;
+  const pos = (p * (n + 1)) / 100;
+  if (pos < 1) return sorted[0]!;
+  if (pos >= n) return sorted[n - 1]!;
+  const below = Math.floor(pos);
+  const lower = sorted[below - 1]!;
+  return lower + (pos - below) * (sorted[below]! - lower);
 }
 
 /** Acknowledgements of a checkpoint, by vertex id. */
-type Acks = Readonly<Record<string, ReadonlyArray<{ processedBytes?: number; persistedBytes?: number; unaligned?: boolean; ackTimestamp?: number }>>> | undefined;
+type Acks = Readonly<Record<string, ReadonlyArray<{ processedBytes?: number; persistedBytes?: number; unaligned?: boolean; ackTimestamp?: number; stateSize?: number }>>> | undefined;
+
+/** The state stored by the subtasks that acknowledged, bytes. */
+function acknowledgedSize(subtasks: Acks): number {
+  let size = 0;
+  for (const acks of Object.values(subtasks ?? {})) for (const a of acks) size += a.stateSize ?? 0;
+  return size;
+}
 
 /** Bytes processed during alignment and in-flight bytes persisted, over every subtask that acknowledged (Flink's processed_data, persisted_data). */
 export function inFlightData(subtasks: Acks): { processed_data: number; persisted_data: number } {
@@ -197,8 +219,9 @@ export function checkpointStats(jm: JobMaster): Record<string, unknown> {
     is_savepoint: x.kind === 'savepoint',
     savepointFormat: x.kind === 'savepoint' ? 'CANONICAL' : null,
     trigger_timestamp: x.timestamp,
-    checkpointed_size: 0,
-    state_size: 0,
+    // What the subtasks that acknowledged stored so far (Flink's Pending/FailedCheckpointStats; it was 0).
+    checkpointed_size: acknowledgedSize(subtasks),
+    state_size: acknowledgedSize(subtasks),
     alignment_buffered: 0,
     processed_data: 0,
     persisted_data: 0,
@@ -232,9 +255,9 @@ export function checkpointStats(jm: JobMaster): Record<string, unknown> {
       num_acknowledged_subtasks: p.acknowledged,
     };
   };
-  const lastOf = (kind: string) => [...done].reverse().find((x) => x.kind === kind);
-  const lastCheckpoint = lastOf('checkpoint');
-  const lastSavepoint = lastOf('savepoint');
+  // The latest of each kind, also when it left the history's last 10 (found by a review).
+  const lastCheckpoint = c.latestOf.checkpoint;
+  const lastSavepoint = c.latestOf.savepoint;
   const lastFailed = c.failedHistory[c.failedHistory.length - 1];
   // Flink's history: the last 10 checkpoints of every status, newest first.
   const history = [
@@ -247,13 +270,14 @@ export function checkpointStats(jm: JobMaster): Record<string, unknown> {
     .map((x) => x.item);
   return {
     counts: { restored: c.counts.restored, total: c.counts.completed + c.counts.failed + pending.length, in_progress: pending.length, completed: c.counts.completed, failed: c.counts.failed },
+    // Over every completed checkpoint and savepoint (up to the last 10,000), as Flink's StatsSummary.
     summary: {
-      checkpointed_size: stat(done.map((x) => x.stateSize)),
-      state_size: stat(done.map((x) => x.stateSize)),
-      end_to_end_duration: stat(done.map((x) => x.durationMs)),
+      checkpointed_size: stat(c.summary.map((x) => x.stateSize)),
+      state_size: stat(c.summary.map((x) => x.stateSize)),
+      end_to_end_duration: stat(c.summary.map((x) => x.durationMs)),
       alignment_buffered: stat([]),
-      processed_data: stat(done.map((x) => data(x.subtasks).processed_data)),
-      persisted_data: stat(done.map((x) => data(x.subtasks).persisted_data)),
+      processed_data: stat(c.summary.map((x) => x.processedBytes)),
+      persisted_data: stat(c.summary.map((x) => x.persistedBytes)),
     },
     latest: {
       completed: lastCheckpoint ? item(lastCheckpoint) : null,
@@ -319,9 +343,10 @@ export function statusDuration(s: Subtask, now: number): Record<string, number> 
 export function aggregateStats(values: readonly number[]): Record<string, number> {
   if (values.length === 0) return { min: 0, max: 0, avg: 0, sum: 0, median: 0, p25: 0, p75: 0, p95: 0 };
   const s = [...values].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!;
+  // As Flink's AggregatedTaskDetailsInfo: longs, the average and percentiles truncated.
+  const q = (p: number) => Math.trunc(legacyPercentile(s, p));
   const sum = s.reduce((a, b) => a + b, 0);
-  return { min: s[0]!, max: s[s.length - 1]!, avg: Math.round(sum / s.length), sum, median: q(0.5), p25: q(0.25), p75: q(0.75), p95: q(0.95) };
+  return { min: s[0]!, max: s[s.length - 1]!, avg: Math.trunc(sum / s.length), sum, median: q(50), p25: q(25), p75: q(75), p95: q(95) };
 }
 
 /** `aggregated` of a vertex or of its subtasks on one TaskManager: IO metrics and state durations. */

@@ -263,7 +263,8 @@ async function runOnce(
         }
         return n + sum;
       }, 0);
-    const checkpoints = [...jm.coordinator.history].filter((x) => x.kind !== 'savepoint').map((x) => x.durationMs);
+    // Every checkpoint of the run (the history keeps only the last 10).
+    const checkpoints = jm.coordinator.summary.filter((x) => x.kind !== 'savepoint').map((x) => x.durationMs);
     return {
       ms: result.getNetRuntime(),
       records: records ?? sourceRecords,
