@@ -547,6 +547,15 @@ describe('cluster', () => {
     const files = readdirSync(join(root, 'out2'));
     expect(files.filter((f) => f.startsWith('part-')).length).toBeGreaterThan(0);
     expect(files.filter((f) => f.includes('.inprogress.'))).toEqual([]);
+    // subtasktimes of an ended job: each subtask's duration from SCHEDULED to FINISHED, fixed
+    // (Flink's SubtasksTimesHandler; it grew on with the clock; found by a review).
+    const vertexId = ((await (await fetch(`${base}/jobs/${jobId}`)).json()) as { vertices: Array<{ id: string }> }).vertices[0]!.id;
+    type Times = { subtasks: Array<{ duration: number; timestamps: Record<string, number> }> };
+    const first = (await (await fetch(`${base}/jobs/${jobId}/vertices/${vertexId}/subtasktimes`)).json()) as Times;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const later = (await (await fetch(`${base}/jobs/${jobId}/vertices/${vertexId}/subtasktimes`)).json()) as Times;
+    expect(later.subtasks.map((x) => x.duration)).toEqual(first.subtasks.map((x) => x.duration));
+    for (const x of later.subtasks) expect(x.duration).toBe(x.timestamps['FINISHED']! - x.timestamps['SCHEDULED']!);
   });
 
   it('cluster - cluster stop shuts it down and frees the port', async () => {

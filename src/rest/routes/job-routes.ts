@@ -16,6 +16,9 @@ import { body, intParam, jobIdParam, parseParallelism, RestError, type RouteCont
 /** Flink's restart-strategy text of a job that set none itself. */
 const CLUSTER_DEFAULT_RESTART = 'Cluster level default restart strategy';
 
+/** The states in which a subtask has ended. */
+const TERMINAL_SUBTASK: ReadonlySet<string> = new Set(['FINISHED', 'CANCELED', 'FAILED']);
+
 /** Registers the job routes. */
 export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
   const { cluster, dispatcher, options, ops, job, vertex, tmOf, locate, jobOperation } = ctx;
@@ -223,7 +226,14 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
       id: v.id,
       name: v.name,
       now,
-      subtasks: subs.map((s) => ({ subtask: s.index, host: '127.0.0.1', endpoint: locate(s.slot).endpoint, duration: now - (s.timestamps.CREATED ?? now), timestamps: Object.fromEntries(EXECUTION_STATES.map((st) => [st, (s.timestamps as Record<string, number | undefined>)[st] ?? 0])) })),
+      subtasks: subs.map((s) => {
+        // Flink's SubtasksTimesHandler: from SCHEDULED to the terminal state's time, or to now
+        // while running (-1 before it was scheduled); it grew on after the subtask ended (found by a review).
+        const ts = s.timestamps as Record<string, number | undefined>;
+        const start = ts['SCHEDULED'] ?? -1;
+        const end = TERMINAL_SUBTASK.has(s.state) ? (ts[s.state] ?? now) : now;
+        return { subtask: s.index, host: '127.0.0.1', endpoint: locate(s.slot).endpoint, duration: start >= 0 ? end - start : -1, timestamps: Object.fromEntries(EXECUTION_STATES.map((st) => [st, ts[st] ?? 0])) };
+      }),
     };
   });
   r.get('/jobs/:jobid/vertices/:vertexid/taskmanagers', async (req) => {
