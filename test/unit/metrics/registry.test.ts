@@ -292,6 +292,7 @@ describe('metric registry - Views', () => {
     timer.markStart();
     now += 2_500;
     timer.markEnd();
+    now += 2_500;
     meter.markEvent(25);
     r.updateViews();
     expect(timer.getValue()).toBe(500);
