@@ -73,6 +73,7 @@ describe('cluster', () => {
       ['PATCH', '/jobs/0123456789abcdef0123456789abcdef/rescaling?parallelism=0x2', undefined, 400],
       ['PATCH', '/jobs/0123456789abcdef0123456789abcdef/rescaling?parallelism=1e9', undefined, 400],
       ['PATCH', '/jobs/0123456789abcdef0123456789abcdef/rescaling?parallelism=%202', undefined, 400],
+      ['PATCH', '/jobs/0123456789abcdef0123456789abcdef/rescaling', undefined, 400],
       ['GET', '/jobs/0123456789abcdef0123456789abcdef/exceptions?maxExceptions=5&maxExceptions=6', undefined, 400],
       // Found by a review: a trigger id that is not one is a 400 (Flink parses it), as for savepoints.
       ['GET', '/savepoint-disposal/xyz', undefined, 400],
@@ -83,6 +84,7 @@ describe('cluster', () => {
       expect(res.status, `${method} ${path}`).toBe(status);
       const body = (await res.json()) as { errors: string[] };
       expect(Array.isArray(body.errors)).toBe(true);
+      if (path.endsWith('/rescaling')) expect(body.errors).toEqual(['Bad request, could not parse parameters: One or more mandatory parameters is missing.']);
     }
     const outside = await fetch(`${base}/jobs/0123456789abcdef0123456789abcdef/savepoints`, { method: 'POST', body: JSON.stringify({ 'target-directory': '/etc' }), headers: { 'content-type': 'application/json' } });
     // Flink answers a savepoint trigger for an unknown job 202; the failure is in its status.

@@ -108,6 +108,8 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
   });
   r.patch('/jobs/:jobid/rescaling', async (req) => {
     const pText = (req.query as { parallelism?: string }).parallelism;
+    // A mandatory parameter left out: Flink's AbstractHandler message (found by a review).
+    if (pText === undefined || pText === '') throw new RestError(400, 'Bad request, could not parse parameters: One or more mandatory parameters is missing.');
     const parallelism = parseParallelism(pText);
     if (parallelism === undefined) {
       throw new RestError(400, `Bad request, could not parse parameters: Cannot resolve query parameter (parallelism) from value "${pText ?? ''}".`);
