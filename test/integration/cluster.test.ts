@@ -301,6 +301,10 @@ describe('cluster', () => {
     expect(noEntry.status).toBe(400);
     expect(((await noEntry.json()) as { errors: string[] }).errors[0]).toContain("has no exported function 'nope'");
     expect(((await (await fetch(`${base}/jobs`)).json()) as { jobs: unknown[] }).jobs.length).toBe(jobsBefore);
+    // A plan has no restore fields in Flink (JarPlanRequestBody): a savepointPath is ignored, not refused (found by a review).
+    const planned = await post(`/jars/${jar.filename.split('/').pop()}/plan`, { savepointPath: join(root, 'outside', 'victim') });
+    expect(planned.status).toBe(200);
+    expect(((await planned.json()) as { plan: { nodes: unknown[] } }).plan.nodes.length).toBeGreaterThan(0);
     // A restore path given as configuration is held to the allowed directories too.
     for (const key of ['execution.state-recovery.path', 'execution.savepoint.path']) {
       const r = await post(`/jars/${jar.filename.split('/').pop()}/run`, { flinkConfiguration: { [key]: join(root, 'outside', 'victim') } });

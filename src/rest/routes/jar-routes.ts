@@ -53,7 +53,8 @@ export function registerJarRoutes(r: FastifyInstance, ctx: RouteContext): void {
     }
     return {};
   });
-  const runInputs = (req: FastifyRequest) => {
+  /** What a run (or, `forPlan`, a plan: Flink's JarPlanRequestBody has no restore fields, so they are ignored) asks for. */
+  const runInputs = (req: FastifyRequest, forPlan = false) => {
     const b = body(req);
     const q = req.query as Record<string, string | undefined>;
     let args: string[] = [];
@@ -108,7 +109,7 @@ export function registerJarRoutes(r: FastifyInstance, ctx: RouteContext): void {
       args,
       parallelism,
       entry: str(b.entryClass ?? q['entry-class'], 'entryClass'),
-      savepointPath: allowedPath(str(b.savepointPath ?? q.savepointPath, 'savepointPath'), 'savepointPath'),
+      savepointPath: forPlan ? undefined : allowedPath(str(b.savepointPath ?? q.savepointPath, 'savepointPath'), 'savepointPath'),
       allowNonRestoredState: bool(b.allowNonRestoredState, 'allowNonRestoredState') ?? q.allowNonRestoredState === 'true',
       claimMode,
       jobId,
@@ -130,7 +131,7 @@ export function registerJarRoutes(r: FastifyInstance, ctx: RouteContext): void {
   });
   const plan = async (req: FastifyRequest) => {
     try {
-      return { plan: await cluster.plan(runInputs(req)) };
+      return { plan: await cluster.plan(runInputs(req, true)) };
     } catch (e) {
       if (e instanceof RestError) throw e;
       throw new RestError(400, (e as Error).message);
