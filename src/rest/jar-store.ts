@@ -41,9 +41,10 @@ export class JarStore {
 
   /** Path of a stored module; throws when there is none. */
   path(id: string): string {
-    if (!/^[0-9a-f-]{36}_[A-Za-z0-9._-]+$/.test(id) || !existsSync(join(this.dir, id))) {
-      throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Jar file ${join(this.dir, id)} does not exist`);
-    }
+    // An id that is not one (a path, `..`) names no file of this store: the message names the id
+    // alone, not a path it might resolve to elsewhere (found by a review).
+    if (!/^[0-9a-f-]{36}_[A-Za-z0-9._-]+$/.test(id)) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `No uploaded jar has the id '${id}' (ids are as /jars/upload answered them).`);
+    if (!existsSync(join(this.dir, id))) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `Jar file ${join(this.dir, id)} does not exist`);
     return join(this.dir, id);
   }
 

@@ -85,6 +85,7 @@ describe('cluster', () => {
       const body = (await res.json()) as { errors: string[] };
       expect(Array.isArray(body.errors)).toBe(true);
       if (path.endsWith('/rescaling')) expect(body.errors).toEqual(['Bad request, could not parse parameters: One or more mandatory parameters is missing.']);
+      if (path === '/jars/nope/run') expect(body.errors[0]).toContain("No uploaded jar has the id 'nope'");
     }
     const outside = await fetch(`${base}/jobs/0123456789abcdef0123456789abcdef/savepoints`, { method: 'POST', body: JSON.stringify({ 'target-directory': '/etc' }), headers: { 'content-type': 'application/json' } });
     // Flink answers a savepoint trigger for an unknown job 202; the failure is in its status.
