@@ -56,4 +56,25 @@ describe('checkpoint statistics', () => {
       await runCli(['cancel', '-m', base.replace('http://', ''), jobId]);
     }
   }, 90_000);
+
+  it('checkpoint stats - a checkpoint in progress shows the state its acknowledged subtasks stored (it showed 0; found by a review)', async () => {
+    const r = await runCli(['run', '-m', base.replace('http://', ''), '-d', 'test/jobs/stuck-checkpoint-job.ts']);
+    expect(r.code, r.stderr).toBe(0);
+    const jobId = /JobID ([0-9a-f]{32})/.exec(r.stdout)![1]!;
+    type Item = { id: number; status: string; state_size: number; checkpointed_size: number; num_acknowledged_subtasks: number };
+    try {
+      let pending: Item | undefined;
+      for (let i = 0; i < 200 && pending === undefined; i++) {
+        await sleep(100);
+        const s = (await (await fetch(`${base}/jobs/${jobId}/checkpoints`)).json()) as { history: Item[] };
+        pending = s.history.find((h) => h.status === 'IN_PROGRESS' && h.num_acknowledged_subtasks >= 2);
+      }
+      expect(pending).toBeDefined();
+      // Both sources acknowledged with their position in operator state.
+      expect(pending!.state_size).toBeGreaterThan(0);
+      expect(pending!.checkpointed_size).toBe(pending!.state_size);
+    } finally {
+      await runCli(['cancel', '-m', base.replace('http://', ''), jobId]);
+    }
+  }, 90_000);
 });
