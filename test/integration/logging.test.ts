@@ -213,6 +213,15 @@ describe('logging', () => {
     expect(r.stdout).toContain('{"word":"be","count":1}');
   }, 60_000);
 
+  it('logging - what a task printed and logged just before its slot thread exited is kept (it was held for the next turn of the thread, which never came; found by a review)', async () => {
+    const logDir = join(root, 'last-words-log');
+    const r = await runCli(['run', '-t', 'local', '-D', `env.log.dir=${logDir}`, 'test/jobs/last-words-job.ts']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('last words 2\n');
+    const taskManagerLog = readdirSync(logDir).find((f) => /taskexecutor-0-.+\.log$/.test(f))!;
+    expect(readFileSync(join(logDir, taskManagerLog), 'utf8')).toMatch(/ERROR com\.example\.LastWords +\[[^\]]+\] - last log line 2\n/);
+  }, 60_000);
+
   it('logging - a bad level in -D refuses to start the cluster with the key named', async () => {
     const r = await runCli(['cluster', 'start', '-D', 'rest.port=0', '-D', `env.log.dir=${join(root, 'c-log')}`, '-D', 'rootLogger.level=LOUD']);
     expect(r.code).not.toBe(0);

@@ -14,6 +14,12 @@ import type { FromSlot } from '../protocol.js';
 
 /** Flush when this much text is buffered. */
 const MAX_BUFFERED = 64 * 1024;
+/**
+ * Writes posted at once in one turn of the thread's loop; the rest of the turn's are batched. A
+ * line written just before the thread blocks (a hang) or exits was kept back for the next turn,
+ * which never came: lost, and with it what one needs to tell why (found by a review).
+ */
+const IMMEDIATE_PER_TURN = 32;
 /** Characters posted and not yet written by the JobManager beyond which a write waits. */
 export const PENDING_LIMIT = 1024 * 1024;
 
@@ -25,6 +31,8 @@ export class SlotStdio {
   private chunks: Array<{ kind: Kind; parts: string[] }> = [];
   private buffered = 0;
   private scheduled = false;
+  /** Writes posted at once since the last batch (see IMMEDIATE_PER_TURN). */
+  private immediate = 0;
 
   /** Characters posted and not yet written by the JobManager (index 0), shared with it; none: no limit. */
   private pending: Int32Array | undefined;
@@ -67,8 +75,11 @@ export class SlotStdio {
     if (last && last.kind === kind) last.parts.push(text);
     else this.chunks.push({ kind, parts: [text] });
     this.buffered += text.length;
-    if (this.buffered >= MAX_BUFFERED) this.flush();
-    else if (!this.scheduled) {
+    if (this.immediate < IMMEDIATE_PER_TURN) {
+      this.immediate++;
+      this.postBuffered();
+    } else if (this.buffered >= MAX_BUFFERED) this.postBuffered();
+    if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
@@ -82,9 +93,14 @@ export class SlotStdio {
     for (let now = Atomics.load(p, 0); now > PENDING_LIMIT; now = Atomics.load(p, 0)) Atomics.wait(p, 0, now, 1000);
   }
 
-  /** Posts everything buffered, in order. */
+  /** Posts everything buffered, in order; the next turn's first writes go out at once again. */
   flush(): void {
     this.scheduled = false;
+    this.immediate = 0;
+    this.postBuffered();
+  }
+
+  private postBuffered(): void {
     const chunks = this.chunks;
     this.chunks = [];
     this.buffered = 0;
