@@ -307,6 +307,10 @@ export class RollingFile {
     private readonly maxBytes: number,
     private readonly maxFiles: number,
   ) {
+    // A new process starts a new file, as Flink's log4j configurations do (OnStartupTriggeringPolicy):
+    // the last process's lines (a cluster started again on the same env.log.dir) roll over first,
+    // rather than showing in this TaskManager's or JobManager's log (found by a review).
+    if (existsSync(path) && statSync(path).size > 0) this.shiftFiles();
     this.fd = openSync(path, 'a');
     this.size = statSync(path).size;
   }
@@ -356,14 +360,19 @@ export class RollingFile {
 
   private rollOver(): void {
     closeSync(this.fd);
+    this.shiftFiles();
+    this.fd = openSync(this.path, 'a');
+    this.size = 0;
+  }
+
+  /** `x.log` becomes `x.log.1`, `x.log.1` becomes `x.log.2`, ...; the oldest beyond maxFiles goes. */
+  private shiftFiles(): void {
     if (this.maxFiles <= 0) rmSync(this.path, { force: true });
     else {
       rmSync(`${this.path}.${this.maxFiles}`, { force: true });
       for (let i = this.maxFiles - 1; i >= 1; i--) if (existsSync(`${this.path}.${i}`)) renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`);
       renameSync(this.path, `${this.path}.1`);
     }
-    this.fd = openSync(this.path, 'a');
-    this.size = 0;
   }
 
   /** The file and its rolled-over files that exist, the current one first. */

@@ -4,7 +4,7 @@
  * rolling file limits, -D overrides, env.log.max), the logger hierarchy, Flink's line pattern,
  * SLF4J's message formatting, loggers writing lines at their levels, and the rolling log file.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -374,6 +374,23 @@ describe('RollingFile', () => {
     expect(read('x.log.2') + read('x.log.1') + read('x.log')).toBe(lines.slice(12).join(''));
   });
 
+  it("RollingFile - a new process's file starts empty: the last one's lines roll over first (Flink's OnStartupTriggeringPolicy; found by a review: a restarted cluster's TaskManager showed another's lines)", () => {
+    const path = join(dir, 'x.log');
+    file = new RollingFile(path, 200, 2);
+    file.append(line50(0));
+    file.close();
+    file = new RollingFile(path, 200, 2);
+    file.append(line50(1));
+    file.flush();
+    expect(read('x.log')).toBe(line50(1));
+    expect(read('x.log.1')).toBe(line50(0));
+    // An empty file is kept as it is (no empty rolled file).
+    file.close();
+    writeFileSync(path, '');
+    file = new RollingFile(path, 200, 2);
+    expect(readdirSync(dir).sort()).toEqual(['x.log', 'x.log.1']);
+  });
+
   it('RollingFile - rolls over across flushes as well as within one', () => {
     const path = join(dir, 'x.log');
     file = new RollingFile(path, 200, 2);
@@ -435,21 +452,6 @@ describe('RollingFile', () => {
     expect(readdirSync(dir)).toEqual(['x.log']);
     expect(read('x.log')).toBe(lines.slice(8).join(''));
     expect(file.files().map((f) => f.name)).toEqual(['x.log']);
-  });
-
-  it('RollingFile - appends to an existing file, counting its size', () => {
-    const path = join(dir, 'x.log');
-    const first = new RollingFile(path, 200, 1);
-    first.append(line50(0));
-    first.append(line50(1));
-    first.append(line50(2));
-    first.close();
-    file = new RollingFile(path, 200, 1);
-    file.append(line50(3));
-    file.append(line50(4));
-    file.flush();
-    expect(read('x.log.1')).toBe([0, 1, 2, 3].map(line50).join(''));
-    expect(read('x.log')).toBe(line50(4));
   });
 
   it('RollingFile - close() writes what is buffered and an append after close() is ignored', async () => {
