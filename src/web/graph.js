@@ -24,6 +24,17 @@ export function vertexColour(busy, backPressured, status = 'RUNNING') {
  * `{ busy, backPressured, readRecords, writeRecords, watermark, status }`. Each box links to the
  * vertex's page.
  */
+/**
+ * A vertex's name on up to two lines of 32 characters (a chain's operators, in order), cut between
+ * code points: an emoji or another character outside the BMP was cut in half (found by a review).
+ */
+export function nameLines(name) {
+  const chars = Array.from(name);
+  const first = chars.slice(0, 32).join('');
+  const rest = chars.slice(32);
+  return [first, rest.length > 32 ? `${rest.slice(0, 31).join('')}…` : rest.join('')];
+}
+
 export function drawGraph(container, jobId, nodes, live) {
   const g = new dagre.graphlib.Graph();
   g.setGraph({ rankdir: 'LR', nodesep: 30, ranksep: 70, marginx: 10, marginy: 10 });
@@ -46,18 +57,18 @@ export function drawGraph(container, jobId, nodes, live) {
     const y = box.y - NODE_H / 2;
     const l = live[n.id] ?? {};
     const name = n.operator ?? n.id;
-    // The name on up to two lines of 32 characters (a chain's operators, in order).
-    const first = name.length > 32 ? name.slice(0, 32) : name;
-    const rest = name.slice(first.length);
-    const second = rest.length > 32 ? `${rest.slice(0, 31)}…` : rest;
+    const [first, second] = nameLines(name);
+    const clip = `clip-${esc(n.id)}`;
     const busy = l.busy === undefined ? '-' : `${Math.round(l.busy / 10)}%`;
     const bp = l.backPressured === undefined ? '-' : `${Math.round(l.backPressured / 10)}%`;
     parts.push(
       `<a href="#/job/${esc(jobId)}/vertex/${esc(n.id)}" class="vertex" data-vertex="${esc(n.id)}">`,
       `<title>${esc(name)}</title>`,
+      // Wide characters may run past the box: the name lines are clipped to it.
+      `<clipPath id="${clip}"><rect x="${x}" y="${y}" width="${NODE_W - 6}" height="${NODE_H}"/></clipPath>`,
       `<rect x="${x}" y="${y}" width="${NODE_W}" height="${NODE_H}" rx="6" fill="${vertexColour(l.busy, l.backPressured, l.status)}"/>`,
-      `<text x="${x + 10}" y="${y + 18}" class="vname">${esc(first)}</text>`,
-      `<text x="${x + 10}" y="${y + 34}" class="vname">${esc(second)}</text>`,
+      `<text x="${x + 10}" y="${y + 18}" class="vname" clip-path="url(#${clip})">${esc(first)}</text>`,
+      `<text x="${x + 10}" y="${y + 34}" class="vname" clip-path="url(#${clip})">${esc(second)}</text>`,
       `<text x="${x + 10}" y="${y + 52}">Parallelism ${esc(n.parallelism)} · ${esc(l.status ?? '')}</text>`,
       `<text x="${x + 10}" y="${y + 70}">Busy ${busy} · Backpressured ${bp}</text>`,
       `<text x="${x + 10}" y="${y + 88}">In ${count(l.readRecords)} · Out ${count(l.writeRecords)}</text>`,
