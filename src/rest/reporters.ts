@@ -21,6 +21,7 @@ import { createServer, type Server } from 'node:http';
 import { Gauge, Registry } from 'prom-client';
 import { parseDuration } from '../config/index.js';
 import { MiniFlinkError } from '../core/errors.js';
+import { NO_LOGGING } from '../core/logging.js';
 import { filterCharacters, type LabelledName, type MetricValues } from '../metrics/index.js';
 import type { JobMaster } from '../runtime/index.js';
 import { metricSources } from './metric-sources.js';
@@ -105,13 +106,21 @@ export async function startReporters(ctx: Pick<RouteContext, 'cluster' | 'dispat
     const factory = conf[`${prefix}factory.class`];
     const excludes = new Set(splitList(conf[`${prefix}scope.variables.excludes`] ?? '', /[;,]/));
     if (factory === PROMETHEUS_FACTORY) {
+      // As Flink's reporter logs a metric it cannot register (once per name here, not per scrape).
+      const warned = new Set<string>();
+      const log = (ctx.cluster.mini.options.logs?.jobManager ?? NO_LOGGING)('org.apache.flink.metrics.prometheus.PrometheusReporter');
+      const leftOut = (metric: string, labels: readonly string[]) => {
+        if (warned.has(metric)) return;
+        warned.add(metric);
+        log.warn('Metric {} with the labels [{}] is left out: another metric of that name has other labels (Prometheus takes one label set per name).', metric, labels.join(', '));
+      };
       const server = createServer((req, res) => {
         if (req.url !== '/' && req.url !== '/metrics') {
           res.writeHead(404).end();
           return;
         }
         collect()
-          .then((samples) => prometheusText(samples, excludes))
+          .then((samples) => prometheusText(samples, excludes, leftOut))
           .then((text) => res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text))
           .catch((e: unknown) => res.writeHead(500).end(String(e)));
       });
@@ -164,7 +173,7 @@ function taskLabels(ctx: Pick<RouteContext, 'cluster'>, jm: JobMaster, v: JobMas
 }
 
 /** Flink's PrometheusReporter text: a gauge per metric name, a sample per label set. */
-export async function prometheusText(samples: readonly Sample[], excludes: ReadonlySet<string> = new Set()): Promise<string> {
+export async function prometheusText(samples: readonly Sample[], excludes: ReadonlySet<string> = new Set(), onLeftOut: (name: string, labelNames: readonly string[]) => void = () => {}): Promise<string> {
   const registry = new Registry();
   const gauges = new Map<string, { gauge: Gauge; labelNames: string[] }>();
   for (const s of samples) {
@@ -180,8 +189,12 @@ export async function prometheusText(samples: readonly Sample[], excludes: Reado
       }
       gauges.set(name, g);
     }
-    // A sample whose labels differ from the gauge's (another scope's metric under the same name) is left out.
-    if (Object.keys(labels).length !== g.labelNames.length || !g.labelNames.every((l) => l in labels)) continue;
+    // A sample whose labels differ from the gauge's (another scope's metric under the same name, a
+    // group `k` and a key-value group `k` with a metric of one name) is left out, and said so.
+    if (Object.keys(labels).length !== g.labelNames.length || !g.labelNames.every((l) => l in labels)) {
+      onLeftOut(name, Object.keys(labels));
+      continue;
+    }
     g.gauge.set(labels, s.value);
   }
   return registry.metrics();

@@ -94,6 +94,13 @@ describe('metric reporters', () => {
     expect(sum(lines, 'flink_taskmanager_job_task_operator_subtask_index_clash', (l) => inJob(l) && l.includes('subtask_index="1"'))).toBe(7);
     expect(sum(lines, 'flink_taskmanager_job_task_operator__emptyKey', (l) => inJob(l) && l.includes('_="v"'))).toBe(6);
     expect(sum(lines, 'flink_taskmanager_job_task_operator_twice_twice_nested', (l) => inJob(l) && l.includes('twice="outer"'))).toBe(10);
+    // One name with two label sets: one series kept, the other left out with a warning in the
+    // JobManager's log, as Flink's reporter logs a metric it cannot register (found by a review).
+    expect(lines.filter((l) => l.startsWith('flink_taskmanager_job_task_operator_zone_hits{') && inJob(l)).length).toBe(2);
+    const jmLog = await (await fetch(`${base}/jobmanager/log`)).text();
+    expect(jmLog).toMatch(/WARN +org\.apache\.flink\.metrics\.prometheus\.PrometheusReporter +\[[^\]]*\] - Metric flink_taskmanager_job_task_operator_zone_hits with the labels \[[^\]]*\] is left out/);
+    // Once per name, not at every scrape.
+    expect(jmLog.match(/Metric flink_taskmanager_job_task_operator_zone_hits with the labels/g)).toHaveLength(1);
     // The two operators named X: each its own series, told apart by operator_id.
     const xIn = lines.filter((l) => l.startsWith('flink_taskmanager_job_task_operator_numRecordsIn{') && inJob(l) && l.includes('operator_name="X"'));
     const ids = [...new Set(xIn.map((l) => /operator_id="([0-9a-f]{32})"/.exec(l)?.[1]))];

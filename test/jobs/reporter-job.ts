@@ -30,6 +30,9 @@ class Seen extends RichMapFunction<number, number> {
     g.addGroup('subtask_index', 'mine').counter('clash').inc(7);
     g.addGroup('', 'v').counter('emptyKey').inc(3);
     g.addGroup('twice', 'outer').addGroup('twice', 'inner').counter('nested').inc(5);
+    // One Prometheus name, two label sets: a group `zone` and a key-value group `zone`.
+    g.addGroup('zone').counter('hits').inc(1);
+    g.addGroup('zone', 'z1').counter('hits').inc(2);
   }
   map(x: number): number {
     this.seen.inc();
