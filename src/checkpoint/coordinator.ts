@@ -107,6 +107,28 @@ export interface CompletedFigures {
   readonly persistedBytes: number;
 }
 
+/** Acknowledgements of a checkpoint by vertex id, as far as the sums below read them. */
+export type AcknowledgedSubtasks = Readonly<Record<string, ReadonlyArray<Partial<Pick<SubtaskCheckpointStats, 'stateSize' | 'processedBytes' | 'persistedBytes'>>>>>;
+
+/**
+ * Over every subtask that acknowledged a checkpoint: the state it stored, the bytes it processed
+ * during alignment and the in-flight bytes it persisted (Flink's state_size, processed_data and
+ * persisted_data).
+ */
+export function acknowledgedTotals(subtasks: AcknowledgedSubtasks | undefined): { stateSize: number; processedBytes: number; persistedBytes: number } {
+  let stateSize = 0;
+  let processedBytes = 0;
+  let persistedBytes = 0;
+  for (const acks of Object.values(subtasks ?? {})) {
+    for (const a of acks) {
+      stateSize += a.stateSize ?? 0;
+      processedBytes += a.processedBytes ?? 0;
+      persistedBytes += a.persistedBytes ?? 0;
+    }
+  }
+  return { stateSize, processedBytes, persistedBytes };
+}
+
 /** How many completed checkpoints the summary covers at most (Flink's StatsSummary histogram window). */
 const SUMMARY_WINDOW = 10_000;
 
@@ -406,14 +428,7 @@ export class CheckpointCoordinator {
     this.history.push(statistics);
     if (this.history.length > 10) this.history.shift();
     this.latestOf[p.kind] = statistics;
-    let processedBytes = 0;
-    let persistedBytes = 0;
-    for (const acks of p.acks.values()) {
-      for (const a of acks) {
-        processedBytes += a.processedBytes;
-        persistedBytes += a.persistedBytes;
-      }
-    }
+    const { processedBytes, persistedBytes } = acknowledgedTotals(statistics.subtasks);
     this.summary.push({ kind: p.kind, stateSize: done.stateSize, durationMs: done.durationMs, processedBytes, persistedBytes });
     if (this.summary.length > SUMMARY_WINDOW) this.summary.shift();
     // Only checkpoints are restart points and retained (savepoints are never, as Flink's store).

@@ -153,14 +153,13 @@ export class TimerGauge implements Gauge<number>, View {
     return this.total + (this.startedAt !== undefined ? this.now() - this.startedAt : 0);
   }
   update(): void {
+    const now = this.now();
     // A measurement still running counts up to now, and goes on from now.
     if (this.startedAt !== undefined) {
-      const now = this.now();
       this.accumulated += now - this.startedAt;
       this.total += now - this.startedAt;
       this.startedAt = now;
     }
-    const now = this.now();
     this.intervals[this.next] = this.accumulated;
     this.lengths[this.next] = now - this.lastUpdate;
     this.lastUpdate = now;

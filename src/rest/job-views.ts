@@ -2,7 +2,7 @@
  * Flink's REST bodies for a job: JobDetails (overview), the job details with vertices, the
  * execution result, and checkpoint statistics.
  */
-import { qualify } from '../checkpoint/index.js';
+import { acknowledgedTotals, qualify } from '../checkpoint/index.js';
 import { stableHexId } from '../core/ids.js';
 import { encodeResults, type JobMaster, type PriorAttempt } from '../runtime/index.js';
 import { currentSubtaskMetrics, ioMetrics, sumIoMetrics, type IoMetrics } from './metric-views.js';
@@ -155,24 +155,10 @@ export function legacyPercentile(sorted: readonly number[], p: number): number {
 /** Acknowledgements of a checkpoint, by vertex id. */
 type Acks = Readonly<Record<string, ReadonlyArray<{ processedBytes?: number; persistedBytes?: number; unaligned?: boolean; ackTimestamp?: number; stateSize?: number }>>> | undefined;
 
-/** The state stored by the subtasks that acknowledged, bytes. */
-function acknowledgedSize(subtasks: Acks): number {
-  let size = 0;
-  for (const acks of Object.values(subtasks ?? {})) for (const a of acks) size += a.stateSize ?? 0;
-  return size;
-}
-
 /** Bytes processed during alignment and in-flight bytes persisted, over every subtask that acknowledged (Flink's processed_data, persisted_data). */
 export function inFlightData(subtasks: Acks): { processed_data: number; persisted_data: number } {
-  let processed = 0;
-  let persisted = 0;
-  for (const acks of Object.values(subtasks ?? {})) {
-    for (const a of acks) {
-      processed += a.processedBytes ?? 0;
-      persisted += a.persistedBytes ?? 0;
-    }
-  }
-  return { processed_data: processed, persisted_data: persisted };
+  const { processedBytes, persistedBytes } = acknowledgedTotals(subtasks);
+  return { processed_data: processedBytes, persisted_data: persistedBytes };
 }
 
 /** Flink's checkpoint_type: a savepoint, or a checkpoint that some subtask took unaligned. */
@@ -214,20 +200,23 @@ export function checkpointStats(jm: JobMaster): Record<string, unknown> {
     discarded: false,
   });
   const pending = c.inProgress();
-  const base = (x: { id: number; kind: string; timestamp: number }, subtasks: Acks) => ({
-    id: x.id,
-    is_savepoint: x.kind === 'savepoint',
-    savepointFormat: x.kind === 'savepoint' ? 'CANONICAL' : null,
-    trigger_timestamp: x.timestamp,
+  const base = (x: { id: number; kind: string; timestamp: number }, subtasks: Acks) => {
     // What the subtasks that acknowledged stored so far (Flink's Pending/FailedCheckpointStats; it was 0).
-    checkpointed_size: acknowledgedSize(subtasks),
-    state_size: acknowledgedSize(subtasks),
-    alignment_buffered: 0,
-    processed_data: 0,
-    persisted_data: 0,
-    checkpoint_type: checkpointType(x.kind, subtasks),
-    tasks: {},
-  });
+    const size = acknowledgedTotals(subtasks).stateSize;
+    return {
+      id: x.id,
+      is_savepoint: x.kind === 'savepoint',
+      savepointFormat: x.kind === 'savepoint' ? 'CANONICAL' : null,
+      trigger_timestamp: x.timestamp,
+      checkpointed_size: size,
+      state_size: size,
+      alignment_buffered: 0,
+      processed_data: 0,
+      persisted_data: 0,
+      checkpoint_type: checkpointType(x.kind, subtasks),
+      tasks: {},
+    };
+  };
   const failedItem = (f: (typeof c.failedHistory)[number]) => ({
     ...base(f, f.subtasks),
     ...data(f.subtasks),

@@ -119,8 +119,7 @@ export function createRouteContext(server: Server, cluster: StandaloneCluster, o
   const fetchInterval = parseDuration(cluster.configuration['metrics.fetcher.update-interval'] ?? '10 s', 'metrics.fetcher.update-interval');
   const metrics = () => cluster.mini.fetchMetrics(fetchInterval);
   const jobOperation = (kind: string, jobId: string, req: FastifyRequest) => {
-    const t = (req.params as { triggerid: string }).triggerid;
-    if (!JOB_ID.test(t)) throw badParameter('triggerid', t);
+    const t = triggerIdParam(req);
     const op = ops.get(kind, jobId, t);
     if (!op) throw new RestError(404, `There is no ${kind} operation with triggerId=${t} for job ${jobId}.`);
     return op;
@@ -163,6 +162,13 @@ export function jobIdParam(req: FastifyRequest): string {
   const id = (req.params as { jobid: string }).jobid;
   if (!JOB_ID.test(id)) throw badParameter('jobid', id);
   return id.toLowerCase();
+}
+
+/** The trigger id of the path (an async operation's), or Flink's 400 for one that is not 32 hex digits. */
+export function triggerIdParam(req: FastifyRequest): string {
+  const t = (req.params as { triggerid: string }).triggerid;
+  if (!JOB_ID.test(t)) throw badParameter('triggerid', t);
+  return t;
 }
 
 /** The vertex id of the path, lower case, or Flink's 400 for one that is not 32 hex digits. */

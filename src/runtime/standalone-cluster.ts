@@ -151,20 +151,20 @@ export class StandaloneCluster {
     // From here until the rescale ends another one is refused (its checks would pass while this
     // one captures the program, before its savepoint starts).
     this.rescales.add(jobId);
-    let handedOver = false;
+    let rest: (savepointDir: string) => Promise<JobMaster>;
     try {
-      const rest = await this.prepareRescaleChecked(jm, jobId, parallelism);
-      handedOver = true;
-      return async (savepointDir) => {
-        try {
-          return await rest(savepointDir);
-        } finally {
-          this.rescales.delete(jobId);
-        }
-      };
-    } finally {
-      if (!handedOver) this.rescales.delete(jobId);
+      rest = await this.prepareRescaleChecked(jm, jobId, parallelism);
+    } catch (e) {
+      this.rescales.delete(jobId);
+      throw e;
     }
+    return async (savepointDir) => {
+      try {
+        return await rest(savepointDir);
+      } finally {
+        this.rescales.delete(jobId);
+      }
+    };
   }
 
   /** Why job `jobId` cannot be rescaled now (a rescale of it under way, or the JobMaster's reason), if it cannot. */

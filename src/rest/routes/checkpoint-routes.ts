@@ -8,7 +8,7 @@ import type { SubtaskCheckpointStats } from '../../checkpoint/index.js';
 import type { JobMaster } from '../../runtime/index.js';
 import { allowedDirs, disposeSavepoint } from '../allowed-dirs.js';
 import { checkpointStats, percentiles } from '../job-views.js';
-import { badParameter, body, bool, intParam, jobIdParam, oneOf, RestError, str, triggerId, type RouteContext } from '../route-context.js';
+import { body, bool, intParam, jobIdParam, oneOf, RestError, str, triggerId, triggerIdParam, type RouteContext } from '../route-context.js';
 
 /** Registers the checkpoint and savepoint routes. */
 export function registerCheckpointRoutes(r: FastifyInstance, ctx: RouteContext): void {
@@ -202,9 +202,7 @@ export function registerCheckpointRoutes(r: FastifyInstance, ctx: RouteContext):
     return { 'request-id': id };
   });
   r.get('/savepoint-disposal/:triggerid', async (req) => {
-    const t = (req.params as { triggerid: string }).triggerid;
-    // A trigger id is 32 hex digits: anything else is Flink's 400 for a parameter it cannot parse.
-    if (!/^[0-9a-fA-F]{32}$/.test(t)) throw badParameter('triggerid', t);
+    const t = triggerIdParam(req);
     const op = ops.get('disposal', '-', t);
     if (!op) throw new RestError(404, `Operation not found under key: ${t}`);
     return op;

@@ -16,9 +16,6 @@ import { body, intParam, jobIdParam, parseParallelism, RestError, type RouteCont
 /** Flink's restart-strategy text of a job that set none itself. */
 const CLUSTER_DEFAULT_RESTART = 'Cluster level default restart strategy';
 
-/** The states in which a subtask has ended. */
-const TERMINAL_SUBTASK: ReadonlySet<string> = new Set(['FINISHED', 'CANCELED', 'FAILED']);
-
 /** Registers the job routes. */
 export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
   const { cluster, dispatcher, options, ops, job, vertex, tmOf, locate, jobOperation } = ctx;
@@ -162,13 +159,13 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
       }
     } else {
       const dir = j.submission.checkpoints.savepointDir ?? join(options.uploadDir, 'rescaling-savepoints');
+      // A stop or another rescale under way: 409, as Flink's "another update is in progress".
+      const busy = cluster.rescaleRefusal(j.jobId);
+      if (busy !== undefined) throw new RestError(409, busy);
       // A rescale that cannot run or would change nothing (a job that sets its parallelism
       // itself) is refused here, with the job untouched: this request has no operation whose
       // status would tell. The savepoint and restart run on, as Flink's, as a rescaling operation
       // like PATCH /rescaling's.
-      // A stop or another rescale under way: 409, as Flink's "another update is in progress".
-      const busy = cluster.rescaleRefusal(j.jobId);
-      if (busy !== undefined) throw new RestError(409, busy);
       const rest = await cluster.prepareRescale(j.jobId, target);
       ops.start('rescaling', j.jobId, async () => {
         await rest(dir);
@@ -233,7 +230,7 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
         // while running (-1 before it was scheduled); it grew on after the subtask ended (found by a review).
         const ts = s.timestamps as Record<string, number | undefined>;
         const start = ts['SCHEDULED'] ?? -1;
-        const end = TERMINAL_SUBTASK.has(s.state) ? (ts[s.state] ?? now) : now;
+        const end = TERMINAL.has(s.state) ? (ts[s.state] ?? now) : now;
         return { subtask: s.index, host: '127.0.0.1', endpoint: locate(s.slot).endpoint, duration: start >= 0 ? end - start : -1, timestamps: Object.fromEntries(EXECUTION_STATES.map((st) => [st, ts[st] ?? 0])) };
       }),
     };

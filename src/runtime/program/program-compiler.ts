@@ -137,15 +137,24 @@ async function bundle(path: string, out: string): Promise<string> {
   return `${js}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
 }
 
-/**
- * Hands the bundle's exports to core/pojo-types.ts before its top-level code runs (which usually
- * awaits execute(), so the module's namespace would come too late): the classes a job module
- * exports keep their class as records without registration, with or without -c. The call goes on
- * the banner's last line, so the source map's lines stay as they are; each export is a getter of
- * its local binding (one not initialized yet throws, and is skipped until it is).
- */
 /** One name of esbuild's closing `export { local as name, ... };` clause. */
 const EXPORT_PART = /^\s*([A-Za-z_$][\w$]*)(?:\s+as\s+([A-Za-z_$][\w$]*))?\s*$/;
+
+/**
+ * The names of esbuild's closing `export { ... };` clause, each with its local binding (null for
+ * a part of another form); undefined when the text has no such clause.
+ */
+function exportClause(js: string): Array<{ local: string; name: string } | null> | undefined {
+  const clause = /(?:^|\n)export \{([^}]*)\};\s*$/.exec(js);
+  if (!clause) return undefined;
+  return clause[1]!
+    .split(',')
+    .filter((part) => part.trim() !== '')
+    .map((part) => {
+      const m = EXPORT_PART.exec(part);
+      return m ? { local: m[1]!, name: m[2] ?? m[1]! } : null;
+    });
+}
 
 /**
  * The names a compiled module exports, read from the closing `export { ... };` clause esbuild
@@ -157,26 +166,21 @@ export function bundleExportNames(compiledPath: string): ReadonlySet<string> | u
   const map = js.lastIndexOf('\n//# sourceMappingURL=');
   if (map >= 0) js = js.slice(0, map + 1);
   if (/(?:^|\n)export (\*|default |const |let |var |function |async |class )/.test(js)) return undefined;
-  const clause = /(?:^|\n)export \{([^}]*)\};\s*$/.exec(js);
-  if (!clause) return /(?:^|\n)export\b/.test(js) ? undefined : new Set();
-  const names = new Set<string>();
-  for (const part of clause[1]!.split(',')) {
-    if (part.trim() === '') continue;
-    const m = EXPORT_PART.exec(part);
-    if (!m) return undefined;
-    names.add(m[2] ?? m[1]!);
-  }
-  return names;
+  const parts = exportClause(js);
+  if (!parts) return /(?:^|\n)export\b/.test(js) ? undefined : new Set();
+  if (parts.some((p) => p === null)) return undefined;
+  return new Set(parts.map((p) => p!.name));
 }
 
+/**
+ * Hands the bundle's exports to core/pojo-types.ts before its top-level code runs (which usually
+ * awaits execute(), so the module's namespace would come too late): the classes a job module
+ * exports keep their class as records without registration, with or without -c. The call goes on
+ * the banner's last line, so the source map's lines stay as they are; each export is a getter of
+ * its local binding (one not initialized yet throws, and is skipped until it is).
+ */
 function withExportsHook(js: string): string {
-  const clause = /\nexport \{([^}]*)\};\s*$/.exec(js);
-  if (!clause) return js;
-  const getters: string[] = [];
-  for (const part of clause[1]!.split(',')) {
-    const m = EXPORT_PART.exec(part);
-    if (m) getters.push(`get ${JSON.stringify(m[2] ?? m[1]!)}() { return ${m[1]!}; }`);
-  }
+  const getters = (exportClause(js) ?? []).flatMap((p) => (p ? [`get ${JSON.stringify(p.name)}() { return ${p.local}; }`] : []));
   if (getters.length === 0) return js;
   const hook = ` globalThis[Symbol.for('miniflink.addJobExports')]?.(() => ({ ${getters.join(', ')} }));`;
   const anchor = js.indexOf(REQUIRE_LINE_END);
