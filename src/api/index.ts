@@ -66,7 +66,7 @@ export {
   type KeyedBroadcastContext,
   type KeyedBroadcastOnTimerContext,
 } from './functions/broadcast-process-function.js';
-export { RichSourceFunction, RichParallelSourceFunction, Watermark, isParallelSource, type SourceFunction, type SourceContext } from './functions/source-function.js';
+export { RichSourceFunction, RichParallelSourceFunction, Watermark, isParallelSource, EMIT_RANGE, type SourceFunction, type SourceContext, type RangeSourceContext } from './functions/source-function.js';
 export {
   WatermarkStrategy,
   WatermarkAlignmentParams,

@@ -27,6 +27,12 @@ describe('task defects', () => {
     expect([...new Set(written)].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
 
+  it('defects - a source chained to an async sink waits for each invoke (the sequence source emits runs of numbers, the sink\'s invoke of n finds the map at n)', async () => {
+    const r = await run(['async-sink-paced']);
+    expect(r.code, r.why).toBe(0);
+    expect(r.stdout, r.why).toContain('paced: 3000 invoked, 0 ahead');
+  });
+
   it('defects - a record that cannot be serialized fails the job, naming the operator and the field', async () => {
     const r = await run(['unserializable']);
     expect(r.code, r.why).toBe(1);

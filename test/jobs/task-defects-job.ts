@@ -11,6 +11,9 @@
  *                            that time out: late barriers of aborted checkpoints must not hang it
  *   async-snapshot <dir> <n> a source whose snapshotState is async, one failure after a completed
  *                            checkpoint, into a FileSink: every record exactly once
+ *   async-sink-paced         fromSequence -> map -> async sink, chained: the sink's invoke of record
+ *                            n runs when the map has seen n and no more (the source waits for each
+ *                            invoke); prints how many invokes found the map ahead, and the count
  */
 import { appendFileSync } from 'node:fs';
 import {
@@ -48,6 +51,24 @@ if (mode === 'async-sink') {
   env.enableCheckpointing(100);
   env.setRestartStrategy(RestartStrategies.fixedDelayRestart(3, 100));
   env.fromSequence(1, 20).addSink(new SlowFile());
+} else if (mode === 'async-sink-paced') {
+  // Module state is per slot thread, and the chain runs in one.
+  let seen = 0;
+  let ahead = 0;
+  let invoked = 0;
+  env
+    .fromSequence(1, 3000)
+    .map((n) => (seen = n))
+    .addSink({
+      async invoke(n: number) {
+        if (seen !== n) ahead++;
+        invoked++;
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+      finish() {
+        console.log(`paced: ${invoked} invoked, ${ahead} ahead`);
+      },
+    });
 } else if (mode === 'unserializable') {
   env.setRestartStrategy(RestartStrategies.noRestart());
   env

@@ -2,7 +2,7 @@
  * fromSequence(from, to): Flink's NumberSequenceSource. The range is split into one contiguous part
  * per subtask, so each number is emitted exactly once at any parallelism.
  */
-import { RichParallelSourceFunction, type SourceContext } from '../functions/source-function.js';
+import { EMIT_RANGE, RichParallelSourceFunction, type RangeSourceContext, type SourceContext } from '../functions/source-function.js';
 import type { CheckpointedFunction, FunctionInitializationContext } from '../functions/checkpointed-function.js';
 import { ListStateDescriptor, type ListState } from '../state/state.js';
 
@@ -59,13 +59,13 @@ export class SequenceSource extends RichParallelSourceFunction<number> implement
       this.ranges = [sequenceSplit(this.from, this.to, rc.getNumberOfParallelSubtasks(), rc.getIndexOfThisSubtask())];
     }
     const ranges = this.ranges;
+    const emitRange = (ctx as RangeSourceContext)[EMIT_RANGE];
     while (ranges.length > 0 && !this.canceled) {
       const range = ranges[0]!;
       while (range[0] <= range[1] && !this.canceled) {
         // Advance the position before emitting: a snapshot taken while collect() waits must not
-        // replay this number.
-        const n = range[0]++;
-        const wait = ctx.collect(n);
+        // replay this number (the run emitter advances it past each number it emits).
+        const wait = emitRange !== undefined ? emitRange.call(ctx, range) : ctx.collect(range[0]++);
         if (wait) await wait;
       }
       if (range[0] > range[1]) ranges.shift();

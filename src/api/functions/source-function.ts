@@ -38,6 +38,19 @@ export interface SourceContext<T> {
   isCanceled(): boolean;
 }
 
+/**
+ * Where a source context offers it, miniflink's own sequence source emits runs of numbers through
+ * `ctx[EMIT_RANGE](range)` instead of one collect() per number: it emits range[0]..range[1] while
+ * the output takes records without waiting, advances range[0] past every number it emitted, and
+ * returns what collect() would have returned when the source must wait. Not part of Flink's API.
+ */
+export const EMIT_RANGE: unique symbol = Symbol('miniflink.emitRange');
+
+/** A source context with the run emitter (SourceOperator's). */
+export interface RangeSourceContext extends SourceContext<number> {
+  [EMIT_RANGE]?(range: [number, number]): void | Promise<void>;
+}
+
 /** Flink's SourceFunction: a plain object or class with run() and cancel(). */
 export interface SourceFunction<T> {
   /** Produces the records; a bounded source ends when it returns. May be async. */

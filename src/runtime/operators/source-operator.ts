@@ -1,8 +1,8 @@
 /**
  * Flink's StreamSource: runs a SourceFunction. collect() pushes the record down the chain and
  * returns a promise when the source should give the thread back: when the output is
- * backpressured (resolves once it is not), or every YIELD_EVERY records (resolves on the next
- * turn of the event loop), so that credits, other tasks and cancellation are handled.
+ * backpressured (resolves once it is not), or about every millisecond (resolves on the next turn
+ * of the event loop), so that credits, other tasks and cancellation are handled.
  *
  * Event time: a source added with addSource emits what it says (collectWithTimestamp,
  * emitWatermark, markAsTemporarilyIdle; a record ends idleness). A source created with
@@ -13,7 +13,7 @@
  * the same output (only advancing watermarks pass), and with watermark alignment collect() also
  * waits while the subtask is ahead of its group (timestamps-alignment.ts).
  */
-import { NO_TIMESTAMP, Watermark, type SourceContext, type SourceFunction, type TimestampAssigner, type WatermarkGenerator } from '../../api/index.js';
+import { EMIT_RANGE, NO_TIMESTAMP, Watermark, type RangeSourceContext, type SourceContext, type SourceFunction, type TimestampAssigner, type WatermarkGenerator } from '../../api/index.js';
 import { StreamOperator, type OperatorContext } from './stream-operator.js';
 import { closeUserFunction, openUserFunction } from './user-function.js';
 import { createEventTimeParts, extractTimestamp, PeriodicAction, WatermarkEmitter } from './timestamps-and-watermarks.js';
@@ -28,8 +28,15 @@ function copyHeld(record: unknown): unknown {
   }
 }
 
-/** Records between voluntary yields (a power of two). */
+/** Records between checks whether to yield (a power of two). */
 const YIELD_EVERY = 1024;
+/**
+ * A voluntary yield once this many milliseconds passed since the last one (checked every
+ * YIELD_EVERY records): a turn of the event loop costs a few microseconds, as much as a fast
+ * chain takes for 1,024 records, and the thread's other work (credits, checkpoint barriers, timers,
+ * a cancel) waits at most this long plus YIELD_EVERY records.
+ */
+const YIELD_AFTER_MS = 1;
 /** Records between checks of output availability (a power of two). */
 const CHECK_EVERY = 16;
 
@@ -123,7 +130,7 @@ export class SourceOperator extends StreamOperator {
     throw new Error('A source has no input (this is a bug in miniflink)');
   }
 
-  private readonly context: SourceContext<unknown> = {
+  private readonly context: SourceContext<unknown> & RangeSourceContext = {
     collect: (record) => this.emit(record, undefined),
     collectWithTimestamp: (record, timestamp) => this.emit(record, timestamp),
     emitWatermark: (mark: Watermark) => {
@@ -138,6 +145,7 @@ export class SourceOperator extends StreamOperator {
     },
     getCheckpointLock: () => this.lock,
     isCanceled: () => this.hooks.isCanceled(),
+    [EMIT_RANGE]: (range: [number, number]) => this.emitRange(range),
   };
 
   /** A watermark or an idle/active status: in order with the records (held with them while a checkpoint settles). */
@@ -181,8 +189,53 @@ export class SourceOperator extends StreamOperator {
     // then queue up to CHECK_EVERY records beyond its limit, which bounds the overshoot.
     if ((++this.count & (CHECK_EVERY - 1)) !== 0) return undefined;
     if (!this.hooks.isAvailable()) return this.thenUnheld(this.hooks.whenAvailable());
-    if ((this.count & (YIELD_EVERY - 1)) === 0) return this.thenUnheld(yieldTurn());
+    if ((this.count & (YIELD_EVERY - 1)) === 0 && this.yieldDue()) return this.thenUnheld(yieldTurn());
     return undefined;
+  }
+
+  /** When the source last yielded (performance.now()). */
+  private lastYield = 0;
+
+  /** Whether YIELD_AFTER_MS passed since the last voluntary yield (then it yields now). */
+  private yieldDue(): boolean {
+    const now = performance.now();
+    if (now - this.lastYield < YIELD_AFTER_MS) return false;
+    this.lastYield = now;
+    return true;
+  }
+
+  /**
+   * The sequence source's run of numbers (RangeSourceContext): emit() for each, with the checks
+   * that cannot change within a run made once for it. A run is synchronous, so nothing else on the
+   * thread (a checkpoint's hold, a notification's pause, a stop's halt, a cancel) can come between
+   * its records; what the chain itself starts (an async invoke) is checked after every record, and
+   * the outputs' availability and the voluntary yield every CHECK_EVERY and YIELD_EVERY records, as
+   * emit() does. With a fromSource strategy, while idle or while anything holds the source, each
+   * number takes emit()'s path.
+   */
+  private emitRange(range: [number, number]): Promise<void> | undefined {
+    if (this.eventTime !== undefined || this.idle || this.halted !== undefined || this.holding || this.paused || this.canceled) return this.emit(range[0]++, undefined);
+    const output = this.output;
+    const hooks = this.hooks;
+    const last = range[1];
+    let n = range[0];
+    let count = this.count;
+    try {
+      while (n <= last) {
+        output.collect(n++, undefined);
+        const pending = hooks.pendingWork();
+        if (pending !== undefined) return this.thenUnheld(pending);
+        if ((++count & (CHECK_EVERY - 1)) === 0) {
+          if (!hooks.isAvailable()) return this.thenUnheld(hooks.whenAvailable());
+          if ((count & (YIELD_EVERY - 1)) === 0 && this.yieldDue()) return this.thenUnheld(yieldTurn());
+        }
+      }
+      return undefined;
+    } finally {
+      // Past every number emitted (also past one whose processing threw: the task fails).
+      range[0] = n;
+      this.count = count;
+    }
   }
 
   /**

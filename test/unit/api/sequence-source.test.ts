@@ -6,7 +6,7 @@
  * does with no enumerator state).
  */
 import { describe, expect, it } from 'vitest';
-import { SequenceSource, type RuntimeContext, type SourceContext } from '../../../src/api/index.js';
+import { EMIT_RANGE, SequenceSource, type RangeSourceContext, type RuntimeContext, type SourceContext } from '../../../src/api/index.js';
 import { DefaultOperatorStateStore } from '../../../src/state/operator-state-store.js';
 import type { OperatorStateData } from '../../../src/state/snapshot-format.js';
 
@@ -43,6 +43,33 @@ describe('SequenceSource', () => {
     for (const s of second) await run(s);
     const all = [...first, ...second].flatMap((s) => s.out).sort((a, b) => a - b);
     expect(all).toEqual(range(1, 100));
+  });
+
+  it('sequence - through a context that emits runs of numbers: a snapshot taken while a run waits covers what it emitted, and a restore emits the rest once', async () => {
+    const first = subtask(1, 100, 0, 1);
+    let snapshot: OperatorStateData | undefined;
+    let calls = 0;
+    // Emits at most 7 numbers per call, then waits; during the third wait the checkpoint is taken
+    // and the task fails (the source is canceled).
+    const ctx = {
+      collect: () => {
+        throw new Error('the run emitter is used');
+      },
+      [EMIT_RANGE]: (range: [number, number]) => {
+        for (let i = 0; i < 7 && range[0] <= range[1]; i++) first.out.push(range[0]++);
+        if (++calls === 3) {
+          first.source.snapshotState();
+          snapshot = first.store.snapshot();
+          first.source.cancel();
+        }
+        return Promise.resolve();
+      },
+    } as unknown as RangeSourceContext;
+    await first.source.run(ctx);
+    expect(first.out).toEqual(range(1, 21));
+    const second = subtask(1, 100, 0, 1, [snapshot]);
+    await run(second);
+    expect(second.out).toEqual(range(22, 100));
   });
 
   it('sequence - restored from a snapshot taken after it had finished: nothing more, at any parallelism', async () => {
