@@ -37,8 +37,12 @@ export function copyRecord<T>(v: T, operator?: string, purpose = 'for the next o
     // `constructor === Object` is the cheap test of a plain object (Object.getPrototypeOf costs
     // more where records of many shapes pass); what it lets through with another prototype has
     // no class to keep, and was copied to a plain object before too.
-    return ((v as object).constructor === Object ? copyPlain(v) : copyObject(v)) as T;
+    if ((v as object).constructor === Object) return copyPlain(v) as T;
+    const out = copyObject(v) as T;
+    lastLayout = undefined;
+    return out;
   } catch (e) {
+    lastLayout = undefined;
     throw copyError(v, e, operator, purpose);
   }
 }
@@ -100,7 +104,7 @@ const LAYOUT_AFTER = 8;
 const CANDIDATES = 8;
 const MISSES_PER_ROUND = 1024;
 const MAX_LAYOUT_KEYS = 64;
-const plainLayouts: Array<(v: object) => object | undefined> = [];
+const plainLayouts: PlainLayout[] = [];
 let layoutsOn = true;
 let hits = 0;
 let misses = 0;
@@ -111,21 +115,43 @@ function copyPlain(v: object): object {
   if (layoutsOn) {
     const layouts = plainLayouts;
     for (let i = 0; i < layouts.length; i++) {
-      const o = layouts[i]!(v);
+      const f = layouts[i]!;
+      const o = f(v);
       if (o !== undefined) {
         hits++;
         if (i > 0) {
           // The layout that matched goes first: a stream's records mostly share one layout.
-          const f = layouts[i]!;
           layouts[i] = layouts[0]!;
           layouts[0] = f;
         }
+        lastLayout = f;
         return o;
       }
     }
     missed(v);
   }
-  return spreadCopy(v);
+  const out = spreadCopy(v);
+  lastLayout = undefined;
+  return out;
+}
+
+/**
+ * The copy function of the layout of the last record copyRecord copied (set last, after the
+ * copies of its nested objects), when it was a plain object copied by a generated layout.
+ */
+let lastLayout: PlainLayout | undefined;
+
+/** A generated copy of one plain-object layout: a copy, or undefined when `v` has other keys. Throws a plain error on a part that cannot be copied. */
+export type PlainLayout = (v: object) => object | undefined;
+
+/**
+ * The layout copy function that copied the last record copyRecord copied, if any: a chained
+ * output keeps it and tries it first on the next record (a plain object, `constructor === Object`),
+ * one call where copyRecord takes three, falling back to copyRecord when it does not match or
+ * throws (operator-chain.ts).
+ */
+export function lastPlainLayout(): PlainLayout | undefined {
+  return lastLayout;
 }
 
 /** A plain object matched no layout: maybe generates one for its layout, maybe gives up layouts. */

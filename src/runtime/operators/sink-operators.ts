@@ -5,7 +5,7 @@
 import { toCallable, type SinkContext } from '../../api/index.js';
 import { MIN_WATERMARK } from '../../core/watermarks.js';
 import { copyRecord } from '../../core/record-copy.js';
-import { StreamOperator, type OperatorContext, type OperatorSnapshotRef } from './stream-operator.js';
+import { StreamOperator, type FusedElement, type OperatorContext, type OperatorSnapshotRef } from './stream-operator.js';
 import { closeUserFunction, openUserFunction } from './user-function.js';
 
 /** Flink's StreamSink. Async invoke() calls run one after another, in record order. */
@@ -41,13 +41,25 @@ export class SinkOperator extends StreamOperator {
       this.timestamp = timestamp;
       r = this.call(record, this.context);
     }
-    if (r && typeof (r as Promise<void>).then === 'function') {
-      const t: Promise<void> = (r as Promise<void>).then(() => {
-        if (this.tail === t) this.tail = undefined;
-      });
-      this.tail = t;
-      this.ctx.track(t);
-    }
+    if (r && typeof (r as Promise<void>).then === 'function') this.invoked(r);
+  }
+  /** processElement, with an invoke that returned a thenable left to invoked(). */
+  override fusedElement(): FusedElement | undefined {
+    if (this.processElement !== SinkOperator.prototype.processElement) return undefined;
+    return {
+      code: 'if (self.tail === undefined) { self.timestamp = ts; const v = call(r, aux); if (v && typeof v.then === "function") self.invoked(v); } else self.processElement(r, ts);',
+      call: this.call,
+      next: this.output.collect,
+      aux: this.context,
+    };
+  }
+  /** An async invoke: later invokes wait for it, and so does the task (track). */
+  invoked(r: PromiseLike<void>): void {
+    const t: Promise<void> = (r as Promise<void>).then(() => {
+      if (this.tail === t) this.tail = undefined;
+    });
+    this.tail = t;
+    this.ctx.track(t);
   }
   override processWatermark(watermark: number): void {
     this.watermark = watermark;

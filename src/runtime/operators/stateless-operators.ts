@@ -5,7 +5,7 @@
  */
 import { toCallable, type Collector, type ProcessContext, type TimerService } from '../../api/index.js';
 import { MIN_WATERMARK } from '../../core/watermarks.js';
-import { StreamOperator, type OperatorContext } from './stream-operator.js';
+import { StreamOperator, type FusedElement, type OperatorContext } from './stream-operator.js';
 import { timeOnlyTimerService } from './timer-service.js';
 import { asyncUserFunctionError, closeUserFunction, isPromiseLike, openUserFunction } from './user-function.js';
 
@@ -35,6 +35,20 @@ export class MapOperator extends UserFunctionOperator {
     if (isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, 'map', 'MapFunction'), this.keyedInput);
     this.output.collect(r, timestamp);
   }
+  /** processElement, with a result that has a then() method left to thenable(). */
+  override fusedElement(): FusedElement | undefined {
+    if (this.processElement !== MapOperator.prototype.processElement) return undefined;
+    return {
+      code: 'const v = call(r); if (typeof v === "object" && v !== null && typeof v.then === "function") self.thenable(v, ts); else next(v, ts);',
+      call: this.call,
+      next: this.output.collect,
+    };
+  }
+  /** A result with a then() method: a promise fails the task, a record of a class with then() goes on. */
+  thenable(r: unknown, timestamp: number | undefined): void {
+    if (isPromiseLike(r)) throw asyncUserFunctionError(r, this.callSite(this.fn, 'map', 'MapFunction'), this.keyedInput);
+    this.output.collect(r, timestamp);
+  }
 }
 
 /** Flink's StreamFlatMap. */
@@ -56,7 +70,17 @@ export class FilterOperator extends UserFunctionOperator {
   processElement(record: unknown, timestamp?: number): void {
     const keep = this.call(record);
     if (keep === false) return;
-    if (keep !== true && isPromiseLike(keep)) throw asyncUserFunctionError(keep, this.callSite(this.fn, 'filter', 'FilterFunction'));
+    if (keep !== true) this.otherResult(keep, record, timestamp);
+    else this.output.collect(record, timestamp);
+  }
+  /** processElement, with a result other than a boolean left to otherResult(). */
+  override fusedElement(): FusedElement | undefined {
+    if (this.processElement !== FilterOperator.prototype.processElement) return undefined;
+    return { code: 'const k = call(r); if (k === true) next(r, ts); else if (k !== false) self.otherResult(k, r, ts);', call: this.call, next: this.output.collect };
+  }
+  /** A result other than a boolean: a promise fails the task; any other value passes the record when truthy. */
+  otherResult(keep: unknown, record: unknown, timestamp: number | undefined): void {
+    if (isPromiseLike(keep)) throw asyncUserFunctionError(keep, this.callSite(this.fn, 'filter', 'FilterFunction'));
     if (keep) this.output.collect(record, timestamp);
   }
 }
