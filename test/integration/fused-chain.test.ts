@@ -60,4 +60,19 @@ describe('fused chains', () => {
     const kept = Array.from({ length: 500 }, (_, i) => i + 1).filter((n) => n % 5 !== 0);
     expect(r.result).toEqual({ count: kept.length, ordered: true, sum: kept.reduce((a, b) => a + b, 0) });
   });
+
+  it('fused - plain functions as map, filter and sink get the operator as this, compiled into the chain or not (found by a review)', async () => {
+    const r = await run('this');
+    expect(r.code, r.why).toBe(0);
+    // The sink counts its own calls across both inputs; each map counts its three records.
+    const lines = r.result as string[];
+    expect(lines.map((l) => l.split('@')[0]).sort()).toEqual(['1#1', '1#1', '2#2', '2#2', '3#3', '3#3']);
+    expect(lines.map((l) => Number(l.split('@')[1])).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('fused - a SequenceSource run with a context made from the task\'s (spread, Object.create) emits through that context\'s collect (found by a review)', async () => {
+    const r = await run('wrapped');
+    expect(r.code, r.why).toBe(0);
+    expect(r.result).toEqual([100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000]);
+  });
 });

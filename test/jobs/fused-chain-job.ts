@@ -12,8 +12,12 @@
  *                alternating: each keeps its kind through two copying outputs
  *   mutate       a filter changes the record it was given: the map's own object (kept) is not changed
  *   async-sink   an async sink chained behind a map and a filter: each invoke once, in order
+ *   this         plain functions that keep a count on `this` as map, filter and sink, chained
+ *                (compiled in) and at the head of a chain: `this` is the operator in both
+ *   wrapped      sources that run a SequenceSource with a context made from theirs ({...ctx} and
+ *                Object.create(ctx)) with a collect of their own: it sees every record
  */
-import { RestartStrategies, StreamExecutionEnvironment } from 'miniflink';
+import { RestartStrategies, RichParallelSourceFunction, SequenceSource, StreamExecutionEnvironment, type SourceContext } from 'miniflink';
 
 /** A record class the job exports (so it is registered and keeps its class when copied). */
 export class Point {
@@ -124,4 +128,51 @@ if (mode === 'then') {
       },
     });
   await env.execute('async sink');
+}
+
+if (mode === 'this') {
+  // Plain functions called as processElement calls them: with the operator as `this`.
+  function numbered(this: { seen?: number }, n: number): string {
+    this.seen = (this.seen ?? 0) + 1;
+    return `${n}#${this.seen}`;
+  }
+  function keepAll(this: unknown): boolean {
+    return this !== undefined;
+  }
+  const lines: string[] = [];
+  function write(this: { written?: number } | undefined, s: string): void {
+    if (this === undefined) throw new Error('the sink function has no this');
+    this.written = (this.written ?? 0) + 1;
+    lines.push(`${s}@${this.written}`);
+  }
+  const chained = env.fromSequence(1, 3).map(numbered).filter(keepAll);
+  const head = env.fromSequence(1, 3).rebalance().map(numbered).filter(keepAll);
+  chained.union(head.rebalance()).addSink({
+    invoke: write,
+    finish() {
+      print([...lines].sort());
+    },
+  });
+  await env.execute('this');
+} else if (mode === 'wrapped') {
+  /** A SequenceSource run with a context made from the task's, whose collect multiplies. */
+  class Scaled extends RichParallelSourceFunction<number> {
+    private readonly inner = new SequenceSource(1, 5);
+    constructor(private readonly how: 'spread' | 'create') {
+      super();
+    }
+    override open(): void {
+      this.inner.setRuntimeContext(this.getRuntimeContext());
+    }
+    run(ctx: SourceContext<number>): Promise<void> {
+      const collect = (n: number) => ctx.collect(n * (this.how === 'spread' ? 100 : 1000));
+      const wrapped: SourceContext<number> = this.how === 'spread' ? { ...ctx, collect } : Object.assign(Object.create(ctx) as SourceContext<number>, { collect });
+      return this.inner.run(wrapped);
+    }
+    cancel(): void {
+      this.inner.cancel();
+    }
+  }
+  const out = await env.addSource(new Scaled('spread')).union(env.addSource(new Scaled('create'))).executeAndCollect();
+  print(out.sort((a, b) => a - b));
 }

@@ -59,7 +59,8 @@ export class SequenceSource extends RichParallelSourceFunction<number> implement
       this.ranges = [sequenceSplit(this.from, this.to, rc.getNumberOfParallelSubtasks(), rc.getIndexOfThisSubtask())];
     }
     const ranges = this.ranges;
-    const emitRange = (ctx as RangeSourceContext)[EMIT_RANGE];
+    // The run emitter only of the context itself (not one inherited by a context made from it).
+    const emitRange = Object.prototype.hasOwnProperty.call(ctx, EMIT_RANGE) ? (ctx as RangeSourceContext)[EMIT_RANGE] : undefined;
     while (ranges.length > 0 && !this.canceled) {
       const range = ranges[0]!;
       while (range[0] <= range[1] && !this.canceled) {

@@ -39,7 +39,8 @@ export interface SourceContext<T> {
 }
 
 /**
- * Where a source context offers it, miniflink's own sequence source emits runs of numbers through
+ * Where a source context has it as its own property (not enumerable, so a context made from
+ * another by spread does not carry it), miniflink's own sequence source emits runs of numbers through
  * `ctx[EMIT_RANGE](range)` instead of one collect() per number: it emits range[0]..range[1] while
  * the output takes records without waiting, advances range[0] past every number it emitted, and
  * returns what collect() would have returned when the source must wait. Not part of Flink's API.

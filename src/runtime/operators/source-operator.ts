@@ -99,6 +99,9 @@ export class SourceOperator extends StreamOperator {
   ) {
     super(ctx);
     this.userFunction = fn;
+    // The run emitter, not enumerable: a context a source builds from this one ({...ctx, collect})
+    // does not carry it, so its own collect sees every record (SequenceSource uses it only when own).
+    Object.defineProperty(this.context, EMIT_RANGE, { value: (range: [number, number]) => this.emitRange(range), enumerable: false });
   }
   override open(): Promise<void> {
     if (this.watermarkStrategy !== undefined) this.eventTime = this.createEventTime();
@@ -145,7 +148,6 @@ export class SourceOperator extends StreamOperator {
     },
     getCheckpointLock: () => this.lock,
     isCanceled: () => this.hooks.isCanceled(),
-    [EMIT_RANGE]: (range: [number, number]) => this.emitRange(range),
   };
 
   /** A watermark or an idle/active status: in order with the records (held with them while a checkpoint settles). */

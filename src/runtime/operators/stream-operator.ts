@@ -69,8 +69,9 @@ export interface OperatorSnapshotRef {
  * collect (operator-chain.ts), so that a chain of n operators costs V8 n call levels, not 2n:
  * V8 inlines at most a few levels deep, and a chain inlined into its source's loop runs at the
  * speed of a hand-written loop. The statements see `r` (the record, already copied when the
- * output copies), `ts` (its timestamp), `call` (the user function), `next` (the operator's
- * output's collect), `aux` and `self` (the operator); they do what processElement does.
+ * output copies), `ts` (its timestamp), `call` (the user function, called with the operator as
+ * `this`, as processElement calls it), `next` (the operator's output's collect), `aux` and `self`
+ * (the operator); they do what processElement does.
  */
 export interface FusedElement {
   readonly code: string;
