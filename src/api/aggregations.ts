@@ -8,6 +8,8 @@
  * and `_` are the value itself, as Flink's field accessors take them (`DataStream<Long>...sum(0)`).
  */
 
+import { copyRecord } from '../core/record-copy.js';
+
 /** A field expression: position in an array or (dotted) property name. */
 export type FieldExpression = number | string;
 
@@ -77,9 +79,9 @@ function compileField(field: FieldExpression): FieldAccess {
       },
       with: (r, v) => {
         if (r === null || typeof r !== 'object') return wildcardOf(r, field, v);
-        // Spread, then assign: the copy keeps the record's shape (a computed key in the literal
-        // would give V8 a new shape per call site and make every later access megamorphic).
-        const c = { ...(r as Record<string, unknown>) };
+        // A copy as Flink's serializer.copy makes it (deep, keeping a registered class; a spread
+        // made a plain object of a class instance), then the field: the copy keeps the record's shape.
+        const c = copyRecord(r) as Record<string, unknown>;
         c[field] = v;
         return c;
       },
@@ -91,17 +93,13 @@ function compileField(field: FieldExpression): FieldAccess {
     };
   }
   const parts = field.split('.');
-  const set = (obj: Record<string, unknown>, i: number, v: unknown): Record<string, unknown> => ({
-    ...obj,
-    [parts[i]!]: i === parts.length - 1 ? v : set(obj[parts[i]!] as Record<string, unknown>, i + 1, v),
-  });
   const setIn = (r: unknown, v: unknown) => {
     let o = r as Record<string, unknown>;
     for (let i = 0; i < parts.length - 1; i++) o = o[parts[i]!] as Record<string, unknown>;
     o[parts[parts.length - 1]!] = v;
     return r;
   };
-  return { get: (r) => getField(r, field), with: (r, v) => set(r as Record<string, unknown>, 0, v), set: setIn };
+  return { get: (r) => getField(r, field), with: (r, v) => setIn(copyRecord(r), v), set: setIn };
 }
 
 function compare(a: unknown, b: unknown): number {

@@ -72,4 +72,18 @@ describe('pojo types', () => {
     expect(resultOf(r)).toEqual(['Vec:12', 'Vec:15', 'Vec:18', 'Vec:3', 'Vec:6', 'Vec:9']);
     expect(r.stderr).toBe('');
   });
+
+  it('pojo types - sum, max and a nested sum on records of an exported class keep the class, object reuse on and off (with reuse, sum and the nested sum made plain objects)', async () => {
+    const expected = [
+      ...['1:1', '0:2', '1:4', '0:6', '1:9', '0:12'].map((s) => `sum Vec:${s}:${s.split(':')[1]}`),
+      ...['1:1', '0:2', '1:3', '0:4', '1:5', '0:6'].map((s) => `max Vec:${s}`),
+      ...['1:10', '0:20', '1:40', '0:60', '1:90', '0:120'].map((s) => `nested Vec:${s}`),
+    ].sort();
+    for (const reuse of ['reuse', 'copy']) {
+      const args = ['run', '-t', 'local', 'test/jobs/sum-class-job.ts', reuse];
+      const r = await runCli(args);
+      expect(r.code, explain(args, r)).toBe(0);
+      expect(resultOf(r), reuse).toEqual(expected);
+    }
+  });
 });
