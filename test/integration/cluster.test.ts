@@ -487,9 +487,10 @@ describe('cluster', () => {
     expect(failed.operation!['failure-cause']['stack-trace']).toContain('needs 5 task slots');
     expect(await get(`/jobs/${jobId}`)).toMatchObject({ state: 'RUNNING', vertices: details.vertices.map(() => expect.objectContaining({ parallelism: 1 })) });
     // PUT resource-requirements has no operation to report on: a rescale that cannot run is
-    // refused by the request itself (it answered {} and failed unseen before; found by a review).
+    // refused by the request itself (it answered {} and failed unseen before; found by a review),
+    // with 409 (the cluster's free slots, not the request, are short; it was a 500).
     const tooMany = await put({ [vid]: { parallelism: { lowerBound: 1, upperBound: 5 } } });
-    expect(tooMany.status).toBe(500);
+    expect(tooMany.status).toBe(409);
     expect(((await tooMany.json()) as { errors: string[] }).errors[0]).toContain('needs 5 task slots');
     expect(await get(`/jobs/${jobId}`)).toMatchObject({ state: 'RUNNING', vertices: details.vertices.map(() => expect.objectContaining({ parallelism: 1 })) });
     const res = await fetch(`${base}/jobs/${jobId}/rescaling?parallelism=3`, { method: 'PATCH' });

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describeConfiguredRestartStrategy } from '../../config/index.js';
+import { isMiniFlinkError } from '../../core/errors.js';
 import type { FailureEntry, JobMaster } from '../../runtime/index.js';
 import { environmentInfo } from '../cluster-views.js';
 import { applicationDetails, applicationOverview, EXECUTION_STATES, executionResult, jobDetails, jobOverview, subtaskDetails, TERMINAL, userAccumulators, vertexDetails, vertexTaskManagers } from '../job-views.js';
@@ -166,7 +167,12 @@ export function registerJobRoutes(r: FastifyInstance, ctx: RouteContext): void {
       // itself) is refused here, with the job untouched: this request has no operation whose
       // status would tell. The savepoint and restart run on, as Flink's, as a rescaling operation
       // like PATCH /rescaling's.
-      const rest = await cluster.prepareRescale(j.jobId, target);
+      // More slots than the cluster has free: 409, the cluster's state and not the request is
+      // wrong (Flink's adaptive scheduler would take what it gets; miniflink rescales only to
+      // a parallelism it can place).
+      const rest = await cluster.prepareRescale(j.jobId, target).catch((e: unknown) => {
+        throw isMiniFlinkError(e) && e.code === 'MF_ERR_NOT_ENOUGH_SLOTS' ? new RestError(409, e.message) : e;
+      });
       ops.start('rescaling', j.jobId, async () => {
         await rest(dir);
         return {};
