@@ -99,6 +99,17 @@ function claimName(dir: string, kind: string): { base: string; lock: string } {
   }
 }
 
+/**
+ * The last `max` UTF-16 code units of a text at most, cut between code points: a pair of
+ * surrogates (an emoji) cut in two would leave a lone half at the start.
+ */
+export function textTail(all: string, max: number): string {
+  if (all.length <= max) return all;
+  const from = all.length - max;
+  const first = all.charCodeAt(from);
+  return all.slice(first >= 0xdc00 && first <= 0xdfff && from > 0 && (all.charCodeAt(from - 1) & 0xfc00) === 0xd800 ? from + 1 : from);
+}
+
 /** The tail of a stream kept in memory. */
 class Tail {
   private parts: string[] = [];
@@ -107,14 +118,13 @@ class Tail {
     this.parts.push(text);
     this.size += text.length;
     if (this.size > STDOUT_TAIL * 2) {
-      const all = this.parts.join('');
-      this.parts = [all.slice(all.length - STDOUT_TAIL)];
-      this.size = STDOUT_TAIL;
+      const kept = textTail(this.parts.join(''), STDOUT_TAIL);
+      this.parts = [kept];
+      this.size = kept.length;
     }
   }
   text(): string {
-    const all = this.parts.join('');
-    return all.length > STDOUT_TAIL ? all.slice(all.length - STDOUT_TAIL) : all;
+    return textTail(this.parts.join(''), STDOUT_TAIL);
   }
 }
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LOG_SETTINGS, formatMessage, loggerFactory } from '../../../src/core/logging.js';
-import { ClusterLogs } from '../../../src/runtime/cluster-logs.js';
+import { ClusterLogs, textTail } from '../../../src/runtime/cluster-logs.js';
 import { SlotStdio } from '../../../src/runtime/taskmanager/slot-stdio.js';
 import type { FromSlot } from '../../../src/runtime/protocol.js';
 
@@ -73,5 +73,15 @@ describe('logging review', () => {
     const files = readdirSync(dir).filter((f) => f.includes('taskexecutor') && !f.startsWith('.'));
     expect(files).toHaveLength(2);
     for (const f of files) expect(statSync(join(dir, f)).size, f).toBeLessThanOrEqual(1024);
+  });
+
+  it('logs - the kept tail of a TaskManager\'s stdout is cut between code points: an emoji at the cut is dropped whole, never left as a lone half', () => {
+    const text = `ab\u{1F600}cd`; // a, b, two surrogates, c, d: 6 code units
+    expect(textTail(text, 4)).toBe(`\u{1F600}cd`);
+    // The cut falls between the two halves: the low half is dropped with its pair.
+    expect(textTail(text, 3)).toBe('cd');
+    expect(textTail(text, 10)).toBe(text);
+    // A lone low surrogate the program printed itself stays (it has no pair before it).
+    expect(textTail('a\udc00bc', 3)).toBe('\udc00bc');
   });
 });
