@@ -48,8 +48,6 @@ export class SinkOperator extends StreamOperator {
     if (this.processElement !== SinkOperator.prototype.processElement) return undefined;
     return {
       code: 'if (self.tail === undefined) { self.timestamp = ts; const v = self.call(r, aux); if (v && typeof v.then === "function") self.invoked(v); } else self.processElement(r, ts);',
-      call: this.call,
-      next: this.output.collect,
       aux: this.context,
     };
   }

@@ -40,7 +40,6 @@ export class MapOperator extends UserFunctionOperator {
     if (this.processElement !== MapOperator.prototype.processElement) return undefined;
     return {
       code: 'const v = self.call(r); if (typeof v === "object" && v !== null && typeof v.then === "function") self.thenable(v, ts); else next(v, ts);',
-      call: this.call,
       next: this.output.collect,
     };
   }
@@ -76,7 +75,7 @@ export class FilterOperator extends UserFunctionOperator {
   /** processElement, with a result other than a boolean left to otherResult(). */
   override fusedElement(): FusedElement | undefined {
     if (this.processElement !== FilterOperator.prototype.processElement) return undefined;
-    return { code: 'const k = self.call(r); if (k === true) next(r, ts); else if (k !== false) self.otherResult(k, r, ts);', call: this.call, next: this.output.collect };
+    return { code: 'const k = self.call(r); if (k === true) next(r, ts); else if (k !== false) self.otherResult(k, r, ts);', next: this.output.collect };
   }
   /** A result other than a boolean: a promise fails the task; any other value passes the record when truthy. */
   otherResult(keep: unknown, record: unknown, timestamp: number | undefined): void {

@@ -69,14 +69,13 @@ export interface OperatorSnapshotRef {
  * collect (operator-chain.ts), so that a chain of n operators costs V8 n call levels, not 2n:
  * V8 inlines at most a few levels deep, and a chain inlined into its source's loop runs at the
  * speed of a hand-written loop. The statements see `r` (the record, already copied when the
- * output copies), `ts` (its timestamp), `call` (the user function, called with the operator as
- * `this`, as processElement calls it), `next` (the operator's output's collect), `aux` and `self`
- * (the operator); they do what processElement does.
+ * output copies), `ts` (its timestamp), `next` (the operator's output's collect), `aux` and `self`
+ * (the operator, whose user function they call as processElement does, `self.call(...)`, so that
+ * it gets the operator as `this`); they do what processElement does.
  */
 export interface FusedElement {
   readonly code: string;
-  readonly call: unknown;
-  readonly next: Output['collect'];
+  readonly next?: Output['collect'];
   readonly aux?: unknown;
 }
 

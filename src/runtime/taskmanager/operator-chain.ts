@@ -214,9 +214,9 @@ type ChainedCollectFactory = (
   label: string,
   out: SimpleCounter | undefined,
   inCount: SimpleCounter | undefined,
-  call: unknown,
   next: Output['collect'] | undefined,
   aux: unknown,
+  lastLayout: typeof lastPlainLayout,
 ) => Output['collect'];
 
 /**
@@ -240,8 +240,7 @@ function chainedCollect(copy: boolean, countIn: boolean, countOut: boolean, fuse
   // V8 caches code compiled from the same source, with its feedback: each body is made unique.
   const body = `let lay; return function collect(r, ts) {${countOut ? ' out.inc();' : ''}${countIn ? ' inCount.inc();' : ''}${copyStep}${step} }; // output ${compiledOutputs++}`;
   try {
-    const factory = new Function('target', 'copy', 'label', 'out', 'inCount', 'call', 'next', 'aux', 'lastLayout', body) as (...args: [...Parameters<ChainedCollectFactory>, typeof lastPlainLayout]) => Output['collect'];
-    return (...args) => factory(...args, lastPlainLayout);
+    return new Function('target', 'copy', 'label', 'out', 'inCount', 'next', 'aux', 'lastLayout', body) as ChainedCollectFactory;
   } catch {
     // Code generation from strings disallowed (node --disallow-code-generation-from-strings): closures.
     return (target, copyFn, label, out, inCount) => {
@@ -265,7 +264,7 @@ let compiledOutputs = 0;
 function chainedOutput(target: StreamOperator, copy: boolean, label: string, into: OperatorMetrics | undefined, out: SimpleCounter | undefined): Output {
   const inCount = into?.recordsIn;
   const fused = target.fusedElement();
-  const collect = chainedCollect(copy, inCount !== undefined, inCount !== undefined && out !== undefined, fused?.code)(target, copyRecord, label, out, inCount, fused?.call, fused?.next, fused?.aux);
+  const collect = chainedCollect(copy, inCount !== undefined, inCount !== undefined && out !== undefined, fused?.code)(target, copyRecord, label, out, inCount, fused?.next, fused?.aux, lastPlainLayout);
   return {
     collect,
     emitWatermark: (wm) => {
