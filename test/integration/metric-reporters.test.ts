@@ -112,13 +112,16 @@ describe('metric reporters', () => {
     expect(text).not.toContain('task_attempt_num=');
 
     // The log reporter: a report of every metric with its identifier.
+    // A report is printed every 500 ms; wait for one made after both metrics existed (a report
+    // printed between the sink's first record and the user metric's registration has only one).
     const sinkLine = /localhost\.taskmanager\.[0-9a-f]+\.reporter job\.Sink: counting sink\.\d\.numRecordsIn: \d+\n/;
-    for (let i = 0; i < 100 && !sinkLine.test(out); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    const shardLine = /localhost\.taskmanager\.[0-9a-f]+\.reporter job\.Map\.1\.shard\.1\.seenHere: \d+\n/;
+    for (let i = 0; i < 100 && !(sinkLine.test(out) && shardLine.test(out)); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(out).toContain('=========================== Starting metrics report ===========================');
     expect(out).toMatch(/localhost\.jobmanager\.numRegisteredTaskManagers: 1\n/);
     expect(out).toMatch(sinkLine);
     // The log reporter prints the full identifier, the group's value included (Flink's Slf4jReporter).
-    expect(out).toMatch(/localhost\.taskmanager\.[0-9a-f]+\.reporter job\.Map\.1\.shard\.1\.seenHere: \d+\n/);
+    expect(out).toMatch(shardLine);
 
     // Canceled: its job, task and operator series are gone (Flink closes the groups), not frozen.
     const cancel = await runCli(['cancel', ...m, jobId]);
