@@ -49,6 +49,7 @@ export function buildSubmission(pipeline: Pipeline, program: Omit<ProgramSpec, '
     program: { ...program, parallelism: env.initialParallelism, configuration: conf },
     objectReuse: env.getConfig().isObjectReuseEnabled(),
     bufferTimeout,
+    localByReference: conf['pipeline.local-exchange.by-reference']?.trim().toLowerCase() === 'true',
     collectLimits: new Map(env.collectLimits),
     checkpoints,
     restartStrategy: createRestartStrategy(env.getRestartStrategy(), conf, checkpoints.interval !== undefined),

@@ -17,6 +17,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { SerializedError } from '../core/errors.js';
 import type { Compression } from '../checkpoint/compression.js';
 import type { StateHandle } from '../checkpoint/metadata.js';
+import type { LocalBatch } from './network/local-batch.js';
 
 /** Where a job module comes from and how to call it. */
 export interface ProgramSpec {
@@ -122,6 +123,8 @@ export type ToSlot =
       readonly tasks: readonly TaskDeployment[];
       /** Records limit per collect sink (executeAndCollect). */
       readonly bufferTimeout: number;
+      /** Batches to a task in the same slot thread go by reference (`pipeline.local-exchange.by-reference`). */
+      readonly localByReference: boolean;
       /** Whether chained operators share records without copying. */
       readonly objectReuse: boolean;
       readonly checkpointing: TaskCheckpointing;
@@ -294,6 +297,8 @@ export function channelTail(key: string): string {
 export type DataMessage =
   /** A batch of records; with `ts`, the bytes hold [records, timestamps] (a timestamp per record, or null). */
   | { readonly t: 'buf'; readonly ch: string; readonly bytes: Uint8Array; readonly ts?: true }
+  /** A batch of records handed over by reference within a slot thread (never sent to another thread). */
+  | { readonly t: 'lbuf'; readonly ch: string; readonly batch: LocalBatch }
   /** A watermark, in band after the records before it (Flink's Watermark). */
   | { readonly t: 'wm'; readonly ch: string; readonly wm: number }
   /** The producer became idle (no watermarks for now) or active again (Flink's WatermarkStatus). */

@@ -19,6 +19,8 @@ export interface JobSubmission {
   readonly program: ProgramSpec;
   readonly objectReuse: boolean;
   readonly bufferTimeout: number;
+  /** Batches to a task in the same slot thread go by reference (`pipeline.local-exchange.by-reference`). */
+  readonly localByReference: boolean;
   readonly collectLimits: ReadonlyMap<string, number>;
   readonly checkpoints: CheckpointSettings;
   readonly restartStrategy: RestartStrategy;

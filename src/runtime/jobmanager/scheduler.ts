@@ -138,7 +138,7 @@ export class Scheduler {
       this.setState(s, 'SCHEDULED');
       this.setState(s, 'DEPLOYING');
     }
-    const { job, program, objectReuse, bufferTimeout, checkpoints } = submission;
+    const { job, program, objectReuse, bufferTimeout, localByReference, checkpoints } = submission;
     const localRecovery = localRecoveryOf(program.configuration);
     const checkpointing = { enabled: checkpoints.interval !== undefined, mode: checkpoints.mode, compression: checkpoints.compression, stateBackend: submission.stateBackend, ...(localRecovery ? { localRecovery } : {}), ...(checkpoints.unaligned && checkpoints.mode === 'EXACTLY_ONCE' ? { unaligned: { timeoutMs: checkpoints.alignedTimeout } } : {}) };
     // Watermarks start again from Long.MIN_VALUE, as the tasks do.
@@ -147,7 +147,7 @@ export class Scheduler {
     const watermarks = this.watermarks.buffer;
     const liveAttempts = [...this.attempts()].filter((a) => a !== attempt);
     for (const [slot, tasks] of bySlot) {
-      this.gateway.send(slot, { type: 'deploy', jobId, attempt, program, fingerprint: job.fingerprint, placement, tasks, bufferTimeout, objectReuse, checkpointing, restore, watermarks, liveAttempts });
+      this.gateway.send(slot, { type: 'deploy', jobId, attempt, program, fingerprint: job.fingerprint, placement, tasks, bufferTimeout, localByReference, objectReuse, checkpointing, restore, watermarks, liveAttempts });
     }
   }
 

@@ -14,10 +14,14 @@
  */
 import { channelTail, type DataMessage } from '../protocol.js';
 import type { ChannelEndpoint, Transport } from './transport.js';
+import type { LocalBatch } from './local-batch.js';
 
-type Item = { bytes: Uint8Array; timestamps: boolean } | { barrier: number; ts: number; dir: string | undefined; sp?: true } | { wm: number } | { idle: boolean };
+type Item = { bytes: Uint8Array; timestamps: boolean } | LocalBatch | { barrier: number; ts: number; dir: string | undefined; sp?: true } | { wm: number } | { idle: boolean };
 
-/** A buffer of records as it arrived: its bytes, and whether timestamps travel beside the records. */
+/**
+ * A buffer of records as it arrived: its bytes, and whether timestamps travel beside the records
+ * (a {@link LocalBatch} from this thread packs its bytes only when they are asked for).
+ */
 export interface ReceivedBuffer {
   readonly bytes: Uint8Array;
   readonly timestamps: boolean;
@@ -46,6 +50,7 @@ class InputChannel implements ChannelEndpoint {
     // producer still sends would only pile up.
     if (this.gate.closed && msg.t === 'barrier') return;
     if (msg.t === 'buf') this.queue.push({ bytes: msg.bytes, timestamps: msg.ts === true });
+    else if (msg.t === 'lbuf') this.queue.push(msg.batch);
     else if (msg.t === 'barrier' && msg.u === true) {
       this.priority.push({ barrier: msg.id, ts: msg.ts, dir: msg.dir, overtaken: this.queue.filter((q): q is ReceivedBuffer => 'bytes' in q) });
       this.gate.prioritized++;
@@ -68,7 +73,7 @@ class InputChannel implements ChannelEndpoint {
 
 /** A polled item: a buffer of records (with timestamps beside them when `timestamps`), a barrier, a watermark or a status. */
 export type Polled =
-  | { readonly kind: 'buffer'; readonly bytes: Uint8Array; readonly timestamps: boolean; readonly inputIndex: number; readonly channel: number; readonly release: () => void }
+  | { readonly kind: 'buffer'; readonly buffer: ReceivedBuffer; readonly inputIndex: number; readonly channel: number; readonly release: () => void }
   | {
       readonly kind: 'barrier';
       readonly id: number;
@@ -163,7 +168,7 @@ export class InputGate {
       this.next = (i + 1) % n;
       const item = c.queue.shift()!;
       if ('bytes' in item) {
-        return { kind: 'buffer', bytes: item.bytes, timestamps: item.timestamps, inputIndex: c.inputIndex, channel: i, release: () => this.transport.send(c.producerSlot, { t: 'credit', ch: c.key, n: 1 }) };
+        return { kind: 'buffer', buffer: item, inputIndex: c.inputIndex, channel: i, release: () => this.transport.send(c.producerSlot, { t: 'credit', ch: c.key, n: 1 }) };
       }
       if ('wm' in item) return { kind: 'watermark', watermark: item.wm, channel: i };
       if ('idle' in item) return { kind: 'status', idle: item.idle, channel: i };

@@ -22,6 +22,7 @@ import type { Counter } from '../../metrics/index.js';
 import type { Transport, ChannelEndpoint } from './transport.js';
 import { channelTail, type DataMessage } from '../protocol.js';
 import type { ChannelSelector } from './partitioners.js';
+import { LocalBatch } from './local-batch.js';
 
 /** Buffers a consumer can hold per channel before it has to return credit. */
 export const INITIAL_CREDIT = 4;
@@ -74,12 +75,21 @@ class ChannelWriter implements ChannelEndpoint {
     readonly key: string,
     readonly targetSlot: number,
     private readonly owner: RecordWriter,
+    /** The consumer runs in this thread and takes batches by reference (no serialization). */
+    readonly local: boolean,
   ) {}
 
   seal(): void {
     if (this.records.length === 0) return;
     const batch = this.records;
     const timestamps = this.timestamps;
+    if (this.local) {
+      this.records = [];
+      this.timestamps = undefined;
+      this.queued.push(new LocalBatch(batch, timestamps, this.owner.codec));
+      this.drain();
+      return;
+    }
     // Encoded before the records leave the channel: a batch that cannot be serialized stays, and
     // the error (which fails the task) names the operator.
     const bytes = timestamps === undefined ? this.owner.encode(batch) : this.owner.encode([batch, timestamps]);
@@ -100,7 +110,8 @@ class ChannelWriter implements ChannelEndpoint {
         this.credits--;
         this.queued.shift();
         this.owner.counters?.buffersOut.inc();
-        this.owner.transport.send(this.targetSlot, head.timestamps ? { t: 'buf', ch: this.key, bytes: head.bytes, ts: true } : { t: 'buf', ch: this.key, bytes: head.bytes });
+        if (head instanceof LocalBatch) this.owner.transport.send(this.targetSlot, { t: 'lbuf', ch: this.key, batch: head });
+        else this.owner.transport.send(this.targetSlot, head.timestamps ? { t: 'buf', ch: this.key, bytes: head.bytes, ts: true } : { t: 'buf', ch: this.key, bytes: head.bytes });
       } else {
         this.queued.shift();
         if ('barrier' in head) {
@@ -217,9 +228,11 @@ export class RecordWriter {
     private readonly label: string,
     /** The task's numBytesOut and numBuffersOut (none: metrics are off). */
     readonly counters?: { readonly bytesOut: Counter; readonly buffersOut: Counter },
+    /** Hand batches to consumers in this thread by reference (`pipeline.exchange.local-serialization: false`). */
+    localByReference = false,
   ) {
     this.codec = codec;
-    this.channels = targets.map((t) => new ChannelWriter(t.key, t.slot, this));
+    this.channels = targets.map((t) => new ChannelWriter(t.key, t.slot, this, localByReference && t.slot === transport.slotIndex));
     for (const c of this.channels) transport.register(`out:${c.key}`, c);
   }
 
@@ -254,7 +267,9 @@ export class RecordWriter {
     // Held in the batch until it is serialized: a copy (the error says where the record was going).
     const copy = copyRecord(record, this.label, 'to send it to the next task');
     if (i >= 0) this.add(this.channels[i]!, copy, timestamp);
-    else for (const c of this.channels) this.add(c, copy, timestamp);
+    // Broadcast: a consumer that takes its batch by reference gets a copy of its own (the other
+    // channels' batches are serialized later, after it may have changed its records).
+    else for (const c of this.channels) this.add(c, c.local && this.channels.length > 1 ? copyRecord(record, this.label, 'to send it to the next task') : copy, timestamp);
   }
 
   private add(c: ChannelWriter, record: unknown, timestamp: number | undefined): void {

@@ -1,7 +1,8 @@
 /**
  * A slot thread's data plane: routes DataMessages between channels. Each peer slot thread has
  * one MessagePort; tasks in this thread are reached through a local loop-back that still carries
- * serialized bytes (as Flink's local channels do), but skips the thread hop.
+ * serialized bytes (as Flink's local channels do), but skips the thread hop; with
+ * `pipeline.local-exchange.by-reference` it carries the batches' records themselves (LocalBatch).
  *
  * A message may arrive before the task that owns its channel registered (slot threads deploy at
  * their own pace): it waits in `pending` until the channel is registered, or is dropped when its
@@ -146,6 +147,7 @@ export class Transport {
       this.route(msg);
       return;
     }
+    if (msg.t === 'lbuf') throw new Error(`A batch by reference cannot go from slot ${this.slotIndex} to slot ${targetSlot} (this is a bug in miniflink)`);
     const port = this.peers.get(targetSlot);
     if (!port) throw new Error(`No data-plane port to slot ${targetSlot} from slot ${this.slotIndex} (this is a bug in miniflink)`);
     if (msg.t === 'buf') port.postMessage(msg, [msg.bytes.buffer as ArrayBuffer]);

@@ -36,6 +36,8 @@ export interface ChainSpec {
   readonly transport: Transport;
   readonly objectReuse: boolean;
   readonly bufferTimeout: number;
+  /** Batches to a task in this thread go by reference (`pipeline.local-exchange.by-reference`). */
+  readonly localByReference: boolean;
   readonly now: () => number;
   readonly sendCollected: (collectId: string, records: unknown[], epoch: number) => void;
   readonly track: (work: Promise<void>) => void;
@@ -101,7 +103,7 @@ export function buildOperatorChain(spec: ChainSpec): OperatorChain {
     const keySelector = edge.partitionTransformationId !== undefined ? byId.get(edge.partitionTransformationId)?.partitioner?.keySelector : undefined;
     const keyOf = keySelector !== undefined ? toCallable<(v: unknown) => unknown>(keySelector, 'getKey', 'key selector') : undefined;
     const selector = createChannelSelector(edge.shipStrategy, targets.length, keyOf, consumer.maxParallelism);
-    const w = new RecordWriter(transport, selector, targets, codec, spec.bufferTimeout === 0, `'${operatorName}' (${me + 1}/${vertex.parallelism})`, taskMetrics);
+    const w = new RecordWriter(transport, selector, targets, codec, spec.bufferTimeout === 0, `'${operatorName}' (${me + 1}/${vertex.parallelism})`, taskMetrics, spec.localByReference);
     writers.push(w);
     return w;
   };

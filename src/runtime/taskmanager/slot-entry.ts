@@ -279,6 +279,7 @@ async function deploy(msg: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
           transport: transport!,
           objectReuse: msg.objectReuse,
           bufferTimeout: msg.bufferTimeout,
+          localByReference: msg.localByReference,
           checkpointing: msg.checkpointing,
           stateBackend: msg.checkpointing.stateBackend,
           // Per slot thread: the cluster removes it when the thread dies (a kill leaves no LevelDB behind).

@@ -34,6 +34,7 @@ import { buildOperatorChain, channelKeysOf, type ChainSpec, type OperatorChain }
 import type { TaskMetrics } from './task-metrics.js';
 import { inFlightSize, localCopyFor, restoreFor, restoreFromCopy, storeSnapshot, type LocalBackup } from './task-state-io.js';
 import type { InputGate, Polled, ReceivedBuffer } from '../network/input-gate.js';
+import { LocalBatch } from '../network/local-batch.js';
 import type { BarrierMode, OvertakenBuffers } from '../network/record-writer.js';
 import type { ChannelStateData, InFlightBuffer } from '../../state/index.js';
 import type { LocalStateStore } from '../../checkpoint/local-recovery.js';
@@ -418,7 +419,7 @@ export class StreamTask {
         if (this.canceled) return;
         this.replayNext = { entry: e, buffer: b + 1 };
         const [bytes, timestamps] = buffers[b]!;
-        await this.processBuffer(chain, bytes, timestamps, inputIndex, { tail });
+        await this.processBuffer(chain, { bytes, timestamps }, inputIndex, { tail });
         if (this.canceled) return;
       }
     }
@@ -471,10 +472,11 @@ export class StreamTask {
         valve.inputWatermarkStatus(item.idle, item.channel);
         continue;
       }
-      if (this.aligning || this.unaligned) this.processedDuringAlignment += item.bytes.byteLength;
+      // (A batch from this thread, taken by reference, is packed for these two only.)
+      if (this.aligning || this.unaligned) this.processedDuringAlignment += item.buffer.bytes.byteLength;
       // Processed after an unaligned snapshot, before this channel's barrier: in-flight data of the checkpoint.
-      if (this.unaligned && !this.unaligned.seen.has(item.channel)) this.recordInFlight(gate, item.channel, item);
-      await this.processBuffer(chain, item.bytes, item.timestamps, item.inputIndex, { channel: item.channel });
+      if (this.unaligned && !this.unaligned.seen.has(item.channel)) this.recordInFlight(gate, item.channel, item.buffer);
+      await this.processBuffer(chain, item.buffer, item.inputIndex, { channel: item.channel });
       if (this.canceled) return;
       item.release();
       if (this.unaligned) this.checkUnaligned(gate);
@@ -493,16 +495,24 @@ export class StreamTask {
    * live buffer (from `channel`) lets an unaligned barrier, or a switch to unaligned, in between
    * its records at each turn: the records not processed yet then are in-flight data.
    */
-  private async processBuffer(chain: OperatorChain, bytes: Uint8Array, withTimestamps: boolean, inputIndex: number, from: { channel: number } | { tail: string }): Promise<void> {
+  private async processBuffer(chain: OperatorChain, buffer: ReceivedBuffer, inputIndex: number, from: { channel: number } | { tail: string }): Promise<void> {
     const head = chain.head;
     const metrics = this.spec.metrics;
     let records: unknown[];
     let timestamps: Array<number | null> | undefined;
-    if (withTimestamps) [records, timestamps] = chain.codec.decode(bytes) as [unknown[], Array<number | null>];
-    else records = chain.codec.decode(bytes);
-    if (metrics) {
-      metrics.bytesIn.inc(bytes.byteLength);
-      metrics.buffersIn.inc();
+    if (buffer instanceof LocalBatch) {
+      // Taken by reference from a task of this thread: no bytes (numBytesIn counts serialized buffers).
+      records = buffer.records;
+      timestamps = buffer.stamps;
+      metrics?.buffersIn.inc();
+    } else {
+      const bytes = buffer.bytes;
+      if (buffer.timestamps) [records, timestamps] = chain.codec.decode(bytes) as [unknown[], Array<number | null>];
+      else records = chain.codec.decode(bytes);
+      if (metrics) {
+        metrics.bytesIn.inc(bytes.byteLength);
+        metrics.buffersIn.inc();
+      }
     }
     // Records in are counted one by one as the head operator takes them (Flink's), not per buffer ahead of them.
     const recordsIn = metrics?.recordsIn;

@@ -37,6 +37,7 @@ export function submission(checkpoints: CheckpointSettings, restartStrategy: Res
     program: { path: '/nowhere.js', args: [], configuration: {} },
     objectReuse: false,
     bufferTimeout: 100,
+    localByReference: false,
     collectLimits: new Map(),
     checkpoints,
     restartStrategy,

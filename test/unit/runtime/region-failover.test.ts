@@ -26,6 +26,7 @@ function twoRegions(configuration: Record<string, string> = {}, attempts = 10): 
     program: { path: '/nowhere.js', args: [], configuration },
     objectReuse: false,
     bufferTimeout: 100,
+    localByReference: false,
     collectLimits: new Map(),
     checkpoints: checkpointSettings(100),
     restartStrategy: fixedDelay(attempts, 10),
