@@ -4,6 +4,8 @@
  *   - the same query as a plain single-threaded loop over the same events (examples/nexmark/
  *     reference.ts): the COST ratio is the job's events/s at p=1 over the loop's;
  *   - the bare generator: a loop that only makes the events (the rate no job can beat on one core).
+ * The stateful queries also run at p=1 with `pipeline.local-exchange.by-reference: true` (their
+ * keyBy exchanges within the thread not serialized): a second COST ratio beside the default's.
  * Events/s counts the generator's events (persons, auctions and bids). Median of BENCH_RUNS
  * interleaved runs after a warm-up. Writes bench/results/nexmark.json; prints Markdown tables.
  *
@@ -36,6 +38,7 @@ const cases: Case[] = [{ name: 'generator loop', run: async () => ({ ms: timeLoo
 for (const q of QUERIES) {
   cases.push({ name: `${q} loop`, run: async () => ({ ms: timeLoop(() => (sink += REFERENCE[q](config).length)) }) });
   for (const p of [1, 2]) cases.push({ name: `${q} job p=${p}`, run: () => runJob(here(`../examples/nexmark/${q}.ts`), [String(EVENTS), String(config.rate), 'discard'], {}, p) });
+  if (STATEFUL.has(q)) cases.push({ name: `${q} job p=1 by reference`, run: () => runJob(here(`../examples/nexmark/${q}.ts`), [String(EVENTS), String(config.rate), 'discard'], { 'pipeline.local-exchange.by-reference': 'true' }, 1) });
 }
 
 const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
@@ -58,12 +61,15 @@ const rows = QUERIES.map((q) => {
   const loop = rate(`${q} loop`);
   const p1 = rate(`${q} job p=1`);
   const p2 = rate(`${q} job p=2`);
+  const byReference = STATEFUL.has(q) ? rate(`${q} job p=1 by reference`) : undefined;
   return {
     query: q,
     loop,
     p1,
     p2,
     cost: p1 / loop,
+    byReference,
+    costByReference: byReference === undefined ? undefined : byReference / loop,
     scaling: p2 / p1,
     ofGenerator: p1 / generator,
     cpuP1: median(cpu.get(`${q} job p=1`)!),
@@ -77,11 +83,12 @@ if (only === undefined && process.env['BENCH_QUICK'] !== '1') writeFileSync(here
 const n = (x: number) => Math.round(x).toLocaleString('en');
 const goal = (q: QueryName) => (STATEFUL.has(q) ? 'COST >= 0.3x' : '>= 0.5x of generator');
 const met = (r: (typeof rows)[number]) => (STATEFUL.has(r.query) ? r.cost >= 0.3 : r.ofGenerator >= 0.5);
+const byRef = (r: (typeof rows)[number]) => (r.costByReference === undefined ? '-' : `${r.costByReference.toFixed(2)}x${r.costByReference >= 0.3 ? ' (met)' : ''}`);
 console.log(`Machine: ${machine}; ${EVENTS.toLocaleString('en')} events (${config.rate.toLocaleString('en')}/s of event time); median of ${RUNS} interleaved runs.\n`);
 console.log(`Bare generator loop: ${n(generator)} events/s.\n`);
-console.log('| query | single-thread loop (events/s) | job p=1 (events/s) | job p=2 (events/s) | COST p=1 / loop | p=2 / p=1 | p=1 / generator | CPU/wall p=1, p=2 | goal | met |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|---|');
+console.log('| query | single-thread loop (events/s) | job p=1 (events/s) | job p=2 (events/s) | COST p=1 / loop | p=2 / p=1 | p=1 / generator | CPU/wall p=1, p=2 | goal | met | COST p=1, local exchange by reference |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|');
 for (const r of rows) {
-  console.log(`| ${r.query} | ${n(r.loop)} | ${n(r.p1)} | ${n(r.p2)} | ${r.cost.toFixed(2)}x | ${r.scaling.toFixed(2)}x | ${r.ofGenerator.toFixed(2)}x | ${r.cpuP1.toFixed(2)}, ${r.cpuP2.toFixed(2)} | ${goal(r.query)} | ${met(r) ? 'yes' : 'no'} |`);
+  console.log(`| ${r.query} | ${n(r.loop)} | ${n(r.p1)} | ${n(r.p2)} | ${r.cost.toFixed(2)}x | ${r.scaling.toFixed(2)}x | ${r.ofGenerator.toFixed(2)}x | ${r.cpuP1.toFixed(2)}, ${r.cpuP2.toFixed(2)} | ${goal(r.query)} | ${met(r) ? 'yes' : 'no'} | ${byRef(r)} |`);
 }
 void sink;

@@ -9,7 +9,8 @@
  *
  * Each case runs under its own recovery settings, so that between them local recovery is on and
  * off, failover by region and full (the async-sink job is two pipelined regions), and checkpoints
- * aligned, unaligned from the start, and aligned switching to unaligned after a timeout.
+ * aligned, unaligned from the start, and aligned switching to unaligned after a timeout; one
+ * case hands batches within a slot thread over by reference (pipeline.local-exchange.by-reference).
  *
  * `npm test` runs one fault of each kind per job and backend with a fixed seed; MINIFLINK_SOAK=1
  * runs ten of each. MINIFLINK_CHAOS_SEED=<n> replays a seed (printed in each test's name).
@@ -123,6 +124,7 @@ const cases: Array<[string, string, string, string[]]> = [
   ['keyed', 'leveldb', 'no local recovery, aligned switching to unaligned', [...FULL, ...SWITCHING]],
   ['async-sink', 'hashmap', 'no local recovery, full failover, unaligned', [...FULL, ...UNALIGNED]],
   ['async-sink', 'leveldb', 'local recovery, region failover, aligned', [...LOCAL, ...REGION]],
+  ['keyed', 'hashmap', 'local exchange by reference, region failover, aligned switching to unaligned', [...REGION, ...SWITCHING, 'pipeline.local-exchange.by-reference=true']],
 ];
 
 describe('chaos', () => {

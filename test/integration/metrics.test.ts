@@ -62,6 +62,26 @@ describe('metrics', () => {
     expect(detail.aggregated.metrics['read-records'].sum).toBe(N);
   });
 
+  it('metrics - with pipeline.local-exchange.by-reference, bytes count only the batches that crossed threads: none at parallelism 1, records exact', async () => {
+    const run = async (p: number) => {
+      const args = ['run', '-m', base.replace('http://', ''), '-p', String(p), '-D', 'pipeline.local-exchange.by-reference=true', 'test/jobs/metrics-job.ts', 'count', String(N)];
+      const r = await runCli(args);
+      expect(r.code, explain(args, r)).toBe(0);
+      const id = jobIdOf(r.stdout);
+      return { source: await vertexOf(id, 'Source'), sink: await vertexOf(id, 'counting sink'), id };
+    };
+    const one = await run(1);
+    expect(one.source.metrics).toMatchObject({ 'write-records': N, 'write-bytes': 0 });
+    expect(one.sink.metrics).toMatchObject({ 'read-records': N, 'read-bytes': 0 });
+    expect((await aggregated(one.id, one.sink.id, ['numBuffersIn']))['numBuffersIn']!['sum']).toBeGreaterThan(0);
+    // At 2, a subtask's channel to the other slot thread is serialized, the one within its thread is not.
+    const two = await run(2);
+    const serialized = (await vertexOf(jobId, 'counting sink')).metrics['read-bytes'] as number;
+    expect(two.sink.metrics).toMatchObject({ 'read-records': N, 'read-bytes': two.source.metrics['write-bytes'] });
+    expect(two.sink.metrics['read-bytes'] as number).toBeGreaterThan(0);
+    expect(two.sink.metrics['read-bytes'] as number).toBeLessThan(serialized);
+  }, 90_000);
+
   it('metrics - operator metrics per subtask: each chained operator counts its records; the sink saw every record', async () => {
     const sink = await vertexOf(jobId, 'counting sink');
     // Operator names in metric ids are filtered as Flink's MetricQueryService does (' ', '.', ':' and ',' become '_').

@@ -42,10 +42,12 @@ describe('Nexmark queries', () => {
     for (const q of queries) expect(expected.get(q)!.length, q).toBeGreaterThan(2);
   });
 
-  const cases = queries.flatMap((q) => [1, 3].map((p) => [q, p] as const));
-  it.each(cases)('nexmark - %s at parallelism %i: the same records as the single-threaded query', async (q, p) => {
-    const dir = join(root, `${q}-${p}`);
-    const args = ['run', '-t', 'local', '-p', String(p), `examples/nexmark/${q}.ts`, EVENTS, RATE, dir];
+  // With pipeline.local-exchange.by-reference, the stateful queries (their keyBy exchanges within a thread by reference).
+  const byReference = ['q3', 'q4', 'q5', 'q7', 'q8'] as const;
+  const cases = [...queries.flatMap((q) => [1, 3].map((p) => [q, p, ''] as const)), ...byReference.flatMap((q) => [1, 3].map((p) => [q, p, ' (local exchange by reference)'] as const))];
+  it.each(cases)('nexmark - %s at parallelism %i%s: the same records as the single-threaded query', async (q, p, how) => {
+    const dir = join(root, `${q}-${p}${how === '' ? '' : '-by-reference'}`);
+    const args = ['run', '-t', 'local', '-p', String(p), ...(how === '' ? [] : ['-D', 'pipeline.local-exchange.by-reference=true']), `examples/nexmark/${q}.ts`, EVENTS, RATE, dir];
     const r = await runCli(args, { timeoutMs: 90_000 });
     const why = explain(args, r);
     expect(r.code, why).toBe(0);

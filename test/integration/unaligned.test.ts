@@ -196,6 +196,26 @@ describe('unaligned checkpoints', () => {
     }
   }, 240_000);
 
+  it('unaligned - with pipeline.local-exchange.by-reference: in-flight data packed from batches handed over within a thread is persisted, a failure restores it; exactly once', async () => {
+    const job = await start('by-reference', ['execution.checkpointing.timeout=2s', 'execution.checkpointing.unaligned.enabled=true', 'pipeline.local-exchange.by-reference=true']);
+    const withData = async () => {
+      const latest = (await get(`/jobs/${job.jobId}/checkpoints`))['latest']?.['completed'];
+      return latest && latest['persisted_data'] > 0 ? (latest as Record<string, any>) : undefined;
+    };
+    await until('an unaligned checkpoint with in-flight data', withData);
+    const vertices = (await get(`/jobs/${job.jobId}`))['vertices'] as Array<{ id: string; name: string }>;
+    const count = vertices.find((v) => v.name.startsWith('count'))!;
+    expect((await post(`/jobs/${job.jobId}/vertices/${count.id}/subtasks/0/fail`)).status).toBe(202);
+    const restored = await until('the restore', async () => ((await get(`/jobs/${job.jobId}/checkpoints`))['latest']?.['restored'] as Record<string, any> | null) ?? undefined);
+    expect((await get(`/jobs/${job.jobId}/checkpoints/details/${restored['id']}`))['persisted_data']).toBeGreaterThan(0);
+    await until('a checkpoint with in-flight data after the restore', async () => {
+      const c = await withData();
+      return c && c['id'] > restored['id'] ? c : undefined;
+    });
+    await finish(job.jobId, job.gate);
+    expectExactCounts(job.out, N, K);
+  }, 180_000);
+
   it('unaligned - a failure and a retained checkpoint restore the in-flight data; another parallelism is refused; exactly once', async () => {
     const dir = join(root, 'checkpoints');
     const job = await start('restore', [

@@ -6,10 +6,11 @@
  * An input gate hands an unaligned barrier over before anything queued, with the buffers queued
  * before it, and an aligned barrier already queued can be promoted.
  */
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RecordBatchCodec } from '../../../src/core/serde.js';
 import { InputGate } from '../../../src/runtime/network/input-gate.js';
+import { LocalBatch } from '../../../src/runtime/network/local-batch.js';
 import { RecordWriter } from '../../../src/runtime/network/record-writer.js';
 import { Transport } from '../../../src/runtime/network/transport.js';
 import type { DataMessage } from '../../../src/runtime/protocol.js';
@@ -143,5 +144,77 @@ describe('unaligned channels', () => {
     gate.closed = true;
     await w.broadcastBarrier(8, 0, undefined, { unaligned: true });
     expect(gate.hasPriority()).toBe(false);
+  });
+});
+
+describe('local exchange by reference', () => {
+  /** A writer whose channels are `slots` (this thread is slot 0) with a gate of slot 0's channel. */
+  function localWriter(slots: number[]): { w: RecordWriter; t: Transport; gate: InputGate; remote: DataMessage[]; ports: MessagePort[] } {
+    const ports: MessagePort[] = [];
+    const peers = new Map<number, MessagePort>();
+    const remote: DataMessage[] = [];
+    for (const s of slots.filter((x) => x !== 0)) {
+      const { port1, port2 } = new MessageChannel();
+      peers.set(s, port1);
+      ports.push(port1, port2);
+      port2.on('message', (m: DataMessage) => void remote.push(m));
+    }
+    const t = new Transport(0, peers);
+    const keys = slots.map((s, i) => ({ key: `job/0/1/0/${i}`, slot: s }));
+    const gate = new InputGate(t, [{ key: keys[slots.indexOf(0)]!.key, producerSlot: 0, inputIndex: 0 }]);
+    const w = new RecordWriter(t, { select: () => 0 }, keys, new RecordBatchCodec(), true, "'test' (1/1)", undefined, true);
+    return { w, t, gate, remote, ports };
+  }
+  const records = (p: ReturnType<InputGate['poll']>) => (p as unknown as { buffer: LocalBatch }).buffer.records;
+
+  it('local exchange - a consumer in this thread gets the producer\'s copies of its records, not packed: a change of the emitted object after emit does not reach it', () => {
+    const { w, gate } = localWriter([0]);
+    const r = { id: 1, tags: ['a'] };
+    w.emit(r, 5);
+    r.id = 2;
+    r.tags.push('b');
+    const p = gate.poll();
+    expect(p).toMatchObject({ kind: 'buffer', channel: 0 });
+    const buffer = (p as unknown as { buffer: LocalBatch }).buffer;
+    expect(buffer).toBeInstanceOf(LocalBatch);
+    expect(buffer.records).toEqual([{ id: 1, tags: ['a'] }]);
+    expect(buffer.stamps).toEqual([5]);
+    expect(buffer.records[0]).not.toBe(r);
+  });
+
+  it('local exchange - an unaligned barrier\'s in-flight data packs the batches it overtook, as they were sent; they still go after it by reference', async () => {
+    const { w, gate, t } = localWriter([0]);
+    for (let i = 0; i < 6; i++) w.emit({ n: i, z: i === 5 ? -0 : i }, i === 4 ? 40 : undefined); // 4 batches go (the initial credit), 2 wait
+    const overtaken = await w.broadcastBarrier(1, 0, undefined, { unaligned: true });
+    const codec = new RecordBatchCodec();
+    expect(overtaken[0]![1].map((b) => (b.timestamps ? codec.decode(b.bytes) : [codec.decode(b.bytes)]))).toEqual([[[{ n: 4, z: 4 }], [40]], [[{ n: 5, z: -0 }]]]);
+    expect(Object.is((codec.decode(overtaken[0]![1][1]!.bytes)[0] as { z: number }).z, -0)).toBe(true);
+    const seen: unknown[] = [];
+    for (let p = gate.poll(); p; p = gate.poll()) if (p.kind === 'buffer') seen.push(...records(p));
+    expect(gate.hasPriority()).toBe(false);
+    t.send(0, { t: 'credit', ch: 'job/0/1/0/0', n: 6 });
+    for (let p = gate.poll(); p; p = gate.poll()) if (p.kind === 'buffer') seen.push(...records(p));
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5].map((i) => ({ n: i, z: i === 5 ? -0 : i })));
+  });
+
+  it('local exchange - a broadcast gives the consumer in this thread a copy of its own: what it changes does not reach the batch serialized later for another thread', async () => {
+    const { w, gate, remote, ports } = localWriter([0, 1]);
+    const broadcast = new RecordWriter(w.transport, { select: () => -1 }, [{ key: 'job/0/2/0/0', slot: 0 }, { key: 'job/0/2/0/1', slot: 1 }], new RecordBatchCodec(), false, "'b' (1/1)", undefined, true);
+    const gate2 = new InputGate(w.transport, [{ key: 'job/0/2/0/0', producerSlot: 0, inputIndex: 0 }]);
+    broadcast.emit({ v: -1 });
+    broadcast.flush(); // the channel to slot 1 now fills batches of thousands of records; the local one seals at 256
+    expect(records(gate2.poll())).toEqual([{ v: -1 }]);
+    for (let i = 0; i < 256; i++) broadcast.emit({ v: i });
+    // The local batch went at once, the remote one is still open: the consumer changes its records.
+    const local = records(gate2.poll()) as Array<{ v: number }>;
+    expect(local).toHaveLength(256);
+    for (const r of local) r.v = 99;
+    broadcast.flush();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const codec = new RecordBatchCodec();
+    expect(remote.filter((m) => m.t === 'buf').map((m) => codec.decode((m as { bytes: Uint8Array }).bytes))).toEqual([[{ v: -1 }], [...Array(256).keys()].map((v) => ({ v }))]);
+    expect(remote.some((m) => m.t === 'lbuf')).toBe(false);
+    expect(gate.poll()).toBeUndefined();
+    for (const p of ports) p.close();
   });
 });
