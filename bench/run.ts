@@ -35,6 +35,7 @@ const cases: Case[] = [
   { name: 'loop: keyed + msgpackr batches (floor)', run: async () => timeLoop(() => keyedSerializingLoop(N)) },
   { name: 'job: keyed p=1, object reuse', run: () => runJob('jobs/keyed.ts', [String(N), '1', 'reuse']) },
   { name: 'job: keyed p=1, copying (default)', run: () => runJob('jobs/keyed.ts', [String(N), '1']) },
+  { name: 'job: keyed p=1, copying, local exchange by reference', run: () => runJob('jobs/keyed.ts', [String(N), '1'], { 'pipeline.local-exchange.by-reference': 'true' }) },
   { name: 'job: keyed p=1, copying, metrics.enabled=false', run: () => runJob('jobs/keyed.ts', [String(N), '1'], { 'metrics.enabled': 'false' }) },
   { name: 'job: keyed p=2, object reuse', run: () => runJob('jobs/keyed.ts', [String(N), '2', 'reuse']) },
   { name: 'job: exchange between 2 threads, numbers', run: () => runJob('jobs/exchange.ts', [String(N)]) },
@@ -68,6 +69,8 @@ const ratios = {
   keyedP1VsFloor: rate('job: keyed p=1, object reuse') / rate('loop: keyed + msgpackr batches (floor)'),
   keyedP1CopyVsFloor: rate('job: keyed p=1, copying (default)') / rate('loop: keyed + msgpackr batches (floor)'),
   keyedP1VsLoop: rate('job: keyed p=1, object reuse') / rate('loop: keyed'),
+  keyedP1ByReferenceVsLoop: rate('job: keyed p=1, copying, local exchange by reference') / rate('loop: keyed'),
+  keyedP1ByReferenceVsCopy: rate('job: keyed p=1, copying, local exchange by reference') / rate('job: keyed p=1, copying (default)'),
   keyedP2VsP1: rate('job: keyed p=2, object reuse') / rate('job: keyed p=1, object reuse'),
   keyedMetricsOnVsOff: rate('job: keyed p=1, copying (default)') / rate('job: keyed p=1, copying, metrics.enabled=false'),
 };
@@ -92,6 +95,8 @@ console.log(`| stateless job, copying / hand loop | ${f(ratios.statelessCopyVsLo
 console.log(`| keyed job p=1, object reuse / serialization floor | ${f(ratios.keyedP1VsFloor)}x | >= 0.7x |`);
 console.log(`| keyed job p=1, copying / serialization floor | ${f(ratios.keyedP1CopyVsFloor)}x | (reported) |`);
 console.log(`| keyed job p=1 / plain keyed loop | ${f(ratios.keyedP1VsLoop)}x | (reported) |`);
+console.log(`| keyed job p=1, copying, local exchange by reference / plain keyed loop (no serialization in either) | ${f(ratios.keyedP1ByReferenceVsLoop)}x | (reported) |`);
+console.log(`| keyed job p=1, copying: local exchange by reference / serialized (default) | ${f(ratios.keyedP1ByReferenceVsCopy)}x | (reported) |`);
 console.log(`| keyed job p=2 / keyed job p=1 | ${f(ratios.keyedP2VsP1)}x | >= 1.85x |`);
 console.log(`| keyed job p=1 with metrics / without (metrics.enabled=false) | ${f(ratios.keyedMetricsOnVsOff)}x | >= 0.9x |`);
 console.log(`| exchange between two threads, {key, value} objects | ${Math.round(rate('job: exchange between 2 threads, {key, value} objects')).toLocaleString('en')} records/s | >= 3,000,000 |`);

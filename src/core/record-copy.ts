@@ -4,7 +4,9 @@
  * the hashmap backend hands out while a snapshot still reads them. Primitives need no copy.
  *
  *   plain object        the function generated for its layout when the layout recurs (see
- *                       copyPlain), else a spread (V8's fast clone); nested objects copied
+ *                       copyPlain), else key by key; nested objects copied. Only own enumerable
+ *                       string keys, a key with a lone surrogate made U+FFFD (what msgpack keeps)
+ *   null prototype      a plain object (as after an exchange), unless it has an own `__proto__` key
  *   array               element by element
  *   registered class    the function generated for its field layout (pojo-types.ts): an instance
  *                       of the same class, made without its constructor, fields copied
@@ -13,10 +15,16 @@
  *   Buffer typed array  MapSerializer copies them); a Buffer stays a Buffer
  *   other class         a plain object of its own enumerable fields, with a warning naming the
  *                       class once per thread (as before: it has to be registered to keep its class)
+ *   Error               a new one of the same name, message and cause (copied), as msgpackr
+ *                       rebuilds one: its stack is new, other fields are not kept
  *   other built-in      structuredClone
  *
  * A record that cannot be copied (a function or symbol anywhere in it, a cycle) throws
  * MF_ERR_SERIALIZATION naming the bad part, as an exchange would fail on it.
+ *
+ * A copy is what an exchange's serialization and deserialization make of the record (serde.ts),
+ * so that what a function receives does not depend on whether its input was chained, crossed
+ * threads, or was handed over within a thread (`pipeline.local-exchange.by-reference`).
  */
 import { MiniFlinkError } from './errors.js';
 import { copyByLayout, defineField, kindOf, pojoTypeOf, pojoTypeOfConstructor, unregisteredClass, type PojoType } from './pojo-types.js';
@@ -73,7 +81,8 @@ function copyObject(v: object): unknown {
   }
   const proto = Object.getPrototypeOf(v) as object | null;
   if (proto === Object.prototype) return copyPlain(v);
-  if (proto === null) return Object.assign(Object.create(null) as object, spreadCopy({ ...v }));
+  // msgpack keeps a null prototype only with an own `__proto__` key (serde.ts's extension 0x6f).
+  if (proto === null) return hasOwn.call(v, '__proto__') ? Object.setPrototypeOf(spreadCopy(v), null) : spreadCopy(v);
   const type = pojoTypeOf(proto);
   if (type !== undefined) return copyPojo(type, v);
   return copyOther(v, proto);
@@ -189,7 +198,8 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
 
 function generatePlainLayout(keys: readonly string[]): ((v: object) => object | undefined) | undefined {
   // A `__proto__` key in an object literal would set the prototype; very wide objects stay spread.
-  if (keys.length === 0 || keys.length > MAX_LAYOUT_KEYS || keys.includes('__proto__')) return undefined;
+  // A key with a lone surrogate becomes U+FFFD (spreadCopy), which a layout would not do.
+  if (keys.length === 0 || keys.length > MAX_LAYOUT_KEYS || keys.includes('__proto__') || !keys.every(wellFormed)) return undefined;
   const vars = keys.map((_, i) => `x${i}`);
   const body = `"use strict";
 return function copy(v) {
@@ -207,14 +217,28 @@ ${vars.map((x) => `  if (typeof ${x} === "object") { if (${x} !== null) ${x} = n
   }
 }
 
-/** A plain object by spread (V8's fast clone, which keeps its shape), then one pass for nested values. */
+const hasOwn = Object.prototype.hasOwnProperty;
+/** Whether a string is valid UTF-16 (no lone surrogate): what msgpack's UTF-8 keeps. ES2024's isWellFormed. */
+const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+/**
+ * A plain object of the own enumerable string keys of `v` (not its symbols: msgpack has none),
+ * key by key (as fast as a spread, which would keep symbols), nested values copied. A key with a
+ * lone surrogate becomes U+FFFD, as msgpack's UTF-8 makes it: two such keys become one, the
+ * later value kept in the first one's place.
+ */
 function spreadCopy(v: object): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
-  for (const k in out) {
-    const x = out[k];
+  const out: Record<string, unknown> = {};
+  for (let k in v) {
+    if (!hasOwn.call(v, k)) continue;
+    let x = (v as Record<string, unknown>)[k];
     if (typeof x === 'object') {
-      if (x !== null) out[k] = copyObject(x);
+      if (x !== null) x = copyObject(x);
     } else if (typeof x === 'function' || typeof x === 'symbol') bad(x);
+    if (!wellFormed(k)) k = (k as unknown as { toWellFormed(): string }).toWellFormed();
+    // An own `__proto__` key stays a key (an assignment would set the prototype).
+    if (k === '__proto__') Object.defineProperty(out, k, { value: x, writable: true, enumerable: true, configurable: true });
+    else out[k] = x;
   }
   return out;
 }
@@ -254,10 +278,25 @@ function copyOther(v: object, proto: object): unknown {
   if (v instanceof ArrayBuffer) return v.slice(0);
   // A URL keeps its value in private fields: a spread of it would be an empty object.
   if (v instanceof URL) return new URL(v.href);
-  if (kindOf(proto) === 'built-in') return structuredClone(v);
+  const builtIn = kindOf(proto) === 'built-in';
+  if (builtIn && v instanceof Error) return copyErrorValue(v);
+  if (builtIn) return structuredClone(v);
   const type = unregisteredClass(proto);
   if (type !== undefined) return copyPojo(type, v);
   return spreadCopy(v);
+}
+
+const ERRORS: Record<string, ErrorConstructor | undefined> = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
+
+/** An Error as msgpackr rebuilds one (its extension 0x65: name, message, cause; AggregateError's errors). */
+function copyErrorValue(v: Error): Error {
+  const cause = copyValue(v.cause);
+  if (v.name === 'AggregateError' && v instanceof AggregateError) return new AggregateError(copyValue(v.errors) as unknown[], v.message, { cause });
+  const E = ERRORS[v.name];
+  if (E !== undefined) return E(v.message, { cause });
+  const e = Error(v.message, { cause });
+  e.name = v.name;
+  return e;
 }
 
 function copyValue(x: unknown): unknown {

@@ -1,6 +1,6 @@
 /**
  * A batch of records handed to a task in the same slot thread by reference (with
- * `pipeline.exchange.local-serialization: false`): the producer's copies of its records, never
+ * `pipeline.local-exchange.by-reference`): the producer's copies of its records, never
  * serialized on the way. Its bytes are packed only when something needs them: an unaligned
  * checkpoint's in-flight data, or the bytes processed during an alignment. That is always before
  * the consumer takes the records (a buffer still queued), so the bytes are those of the records

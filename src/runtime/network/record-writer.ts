@@ -228,7 +228,7 @@ export class RecordWriter {
     private readonly label: string,
     /** The task's numBytesOut and numBuffersOut (none: metrics are off). */
     readonly counters?: { readonly bytesOut: Counter; readonly buffersOut: Counter },
-    /** Hand batches to consumers in this thread by reference (`pipeline.exchange.local-serialization: false`). */
+    /** Hand batches to consumers in this thread by reference (`pipeline.local-exchange.by-reference`). */
     localByReference = false,
   ) {
     this.codec = codec;

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyRecord } from '../../../src/core/record-copy.js';
 import { registerPojoType, resetPojoWarnings, setPojoWarningSink } from '../../../src/core/pojo-types.js';
 import { isMiniFlinkError } from '../../../src/core/errors.js';
+import { RecordBatchCodec } from '../../../src/core/serde.js';
 
 class Word {
   constructor(
@@ -234,6 +235,37 @@ describe('record copy', () => {
       expect(Object.getOwnPropertyDescriptor(c, '__proto__')?.value).toEqual({ x: i });
       expect(c['a']).toBe(i);
     }
+  });
+
+  it('record copy - a copy is what a round trip through the exchange codec makes: null prototype, symbol keys, lone-surrogate keys, Errors (a review of the local exchange by reference)', () => {
+    const codec = new RecordBatchCodec();
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1, n: Object.assign(Object.create(null) as object, { k: 'v' }) });
+    const bareProto = Object.create(null) as Record<string, unknown>;
+    Object.defineProperty(bareProto, '__proto__', { value: 1, writable: true, enumerable: true, configurable: true });
+    const sym = { a: 1, [Symbol('tag')]: 2 };
+    const odd = { 'k\uD800': 1, 'k\uDC00': 2, z: 3 };
+    const errors = { plain: new Error('boom', { cause: 'why' }), type: new TypeError('te'), named: Object.assign(new Error('n'), { name: 'MyError' }), agg: new AggregateError([new RangeError('r')], 'all') };
+    const oneOf = (v: unknown) => [copyRecord(v), (codec.decode(codec.encode([v])) as unknown[])[0]] as const;
+    // Repeated, so that the plain layouts that recur get their generated copy functions too.
+    for (let i = 0; i < 20; i++) {
+      for (const v of [bare, bareProto, sym, odd, errors]) {
+        const [copy, wire] = oneOf(v);
+        expect(copy).toStrictEqual(wire);
+      }
+    }
+    const [c] = oneOf(bare) as unknown as [Record<string, unknown>];
+    expect(Object.getPrototypeOf(c)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(c['n'])).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(copyRecord(bareProto))).toBeNull();
+    expect(Object.getOwnPropertySymbols(copyRecord(sym))).toEqual([]);
+    expect(copyRecord(odd)).toEqual({ 'k\uFFFD': 2, z: 3 });
+    const e = copyRecord(errors);
+    expect(e.type).toBeInstanceOf(TypeError);
+    expect('cause' in e.type).toBe(true);
+    expect(e.plain.cause).toBe('why');
+    expect(e.named.name).toBe('MyError');
+    expect(e.agg).toBeInstanceOf(AggregateError);
+    expect(e.agg.errors[0]).toBeInstanceOf(RangeError);
   });
 
   it('record copy - records whose keys are data (a count per word) are copied exactly', () => {
