@@ -30,6 +30,8 @@ export const INITIAL_CREDIT = 4;
 const MAX_QUEUED = 2;
 /** Target size of a batch in bytes (Flink's 32 KB network buffers). */
 const TARGET_BYTES = 32 * 1024;
+/** A batch handed over by reference is packed to measure its size (the first, then one in this many). */
+const SIZE_LOCAL_EVERY = 64;
 
 
 /** One channel: this producer subtask -> one consumer subtask. */
@@ -70,6 +72,8 @@ class ChannelWriter implements ChannelEndpoint {
   readonly queued: Array<SealedBuffer | ChannelEvent> = [];
   private finishing = false;
   finished = false;
+  /** Batches sealed by reference so far. */
+  private localSealed = 0;
 
   constructor(
     readonly key: string,
@@ -86,7 +90,11 @@ class ChannelWriter implements ChannelEndpoint {
     if (this.local) {
       this.records = [];
       this.timestamps = undefined;
-      this.queued.push(new LocalBatch(batch, timestamps, this.owner.codec));
+      const local = new LocalBatch(batch, timestamps, this.owner.codec);
+      // Sized in bytes as a serialized batch is (what backpressure and in-flight data hold): some
+      // are packed to measure their records (the bytes are kept, should a checkpoint need them).
+      if (this.localSealed++ % SIZE_LOCAL_EVERY === 0) this.adapt(local.bytes.byteLength, batch.length);
+      this.queued.push(local);
       this.drain();
       return;
     }
@@ -95,11 +103,16 @@ class ChannelWriter implements ChannelEndpoint {
     const bytes = timestamps === undefined ? this.owner.encode(batch) : this.owner.encode([batch, timestamps]);
     this.records = [];
     this.timestamps = undefined;
-    const perRecord = Math.max(1, bytes.byteLength / batch.length);
-    this.target = Math.max(16, Math.min(8192, Math.floor(TARGET_BYTES / perRecord)));
+    this.adapt(bytes.byteLength, batch.length);
     this.owner.counters?.bytesOut.inc(bytes.byteLength);
     this.queued.push({ bytes, timestamps: timestamps !== undefined });
     this.drain();
+  }
+
+  /** Records per batch from the size of the last batch packed, so that a batch is about TARGET_BYTES. */
+  private adapt(bytes: number, records: number): void {
+    const perRecord = Math.max(1, bytes / records);
+    this.target = Math.max(16, Math.min(8192, Math.floor(TARGET_BYTES / perRecord)));
   }
 
   drain(): void {

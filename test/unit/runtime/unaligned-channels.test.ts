@@ -149,7 +149,7 @@ describe('unaligned channels', () => {
 
 describe('local exchange by reference', () => {
   /** A writer whose channels are `slots` (this thread is slot 0) with a gate of slot 0's channel. */
-  function localWriter(slots: number[]): { w: RecordWriter; t: Transport; gate: InputGate; remote: DataMessage[]; ports: MessagePort[] } {
+  function localWriter(slots: number[], flushEveryRecord = true): { w: RecordWriter; t: Transport; gate: InputGate; remote: DataMessage[]; ports: MessagePort[] } {
     const ports: MessagePort[] = [];
     const peers = new Map<number, MessagePort>();
     const remote: DataMessage[] = [];
@@ -162,7 +162,7 @@ describe('local exchange by reference', () => {
     const t = new Transport(0, peers);
     const keys = slots.map((s, i) => ({ key: `job/0/1/0/${i}`, slot: s }));
     const gate = new InputGate(t, [{ key: keys[slots.indexOf(0)]!.key, producerSlot: 0, inputIndex: 0 }]);
-    const w = new RecordWriter(t, { select: () => 0 }, keys, new RecordBatchCodec(), true, "'test' (1/1)", undefined, true);
+    const w = new RecordWriter(t, { select: () => 0 }, keys, new RecordBatchCodec(), flushEveryRecord, "'test' (1/1)", undefined, true);
     return { w, t, gate, remote, ports };
   }
   const records = (p: ReturnType<InputGate['poll']>) => (p as unknown as { buffer: LocalBatch }).buffer.records;
@@ -197,22 +197,47 @@ describe('local exchange by reference', () => {
     expect(seen).toEqual([0, 1, 2, 3, 4, 5].map((i) => ({ n: i, z: i === 5 ? -0 : i })));
   });
 
+  it('local exchange - batches handed over by reference are sized in bytes as serialized ones are (about 32 KB: a review found 256 records a batch whatever their size)', () => {
+    const sizes = (record: (i: number) => unknown, n: number) => {
+      const { w, gate } = localWriter([0], false);
+      const got: number[] = [];
+      for (let i = 0; i < n; i++) {
+        w.emit(record(i));
+        for (let p = gate.poll(); p; p = gate.poll()) {
+          if (p.kind !== 'buffer') continue;
+          got.push(records(p).length);
+          p.release();
+        }
+      }
+      return got;
+    };
+    // The first batch has the starting size (256 records); then 16 records of 10 KB (the least), or 8,192 small ones.
+    expect(sizes((i) => ({ i, pad: 'x'.repeat(10_000) }), 300)).toEqual([256, 16, 16]);
+    expect(sizes((i) => i, 20_000)).toEqual([256, 8192, 8192]);
+  });
+
   it('local exchange - a broadcast gives the consumer in this thread a copy of its own: what it changes does not reach the batch serialized later for another thread', async () => {
     const { w, gate, remote, ports } = localWriter([0, 1]);
     const broadcast = new RecordWriter(w.transport, { select: () => -1 }, [{ key: 'job/0/2/0/0', slot: 0 }, { key: 'job/0/2/0/1', slot: 1 }], new RecordBatchCodec(), false, "'b' (1/1)", undefined, true);
     const gate2 = new InputGate(w.transport, [{ key: 'job/0/2/0/0', producerSlot: 0, inputIndex: 0 }]);
+    // A big record, then a small one: the channel to slot 1 sizes its batches after each (thousands
+    // of small records a batch now); the local one measures one batch in 64 (16 records a batch still).
+    const big = 'x'.repeat(64 * 1024);
+    broadcast.emit({ v: big });
+    broadcast.flush();
     broadcast.emit({ v: -1 });
-    broadcast.flush(); // the channel to slot 1 now fills batches of thousands of records; the local one seals at 256
+    broadcast.flush();
+    expect(records(gate2.poll())).toEqual([{ v: big }]);
     expect(records(gate2.poll())).toEqual([{ v: -1 }]);
-    for (let i = 0; i < 256; i++) broadcast.emit({ v: i });
+    for (let i = 0; i < 16; i++) broadcast.emit({ v: i });
     // The local batch went at once, the remote one is still open: the consumer changes its records.
     const local = records(gate2.poll()) as Array<{ v: number }>;
-    expect(local).toHaveLength(256);
+    expect(local).toHaveLength(16);
     for (const r of local) r.v = 99;
     broadcast.flush();
     await new Promise((resolve) => setTimeout(resolve, 20));
     const codec = new RecordBatchCodec();
-    expect(remote.filter((m) => m.t === 'buf').map((m) => codec.decode((m as { bytes: Uint8Array }).bytes))).toEqual([[{ v: -1 }], [...Array(256).keys()].map((v) => ({ v }))]);
+    expect(remote.filter((m) => m.t === 'buf').map((m) => codec.decode((m as { bytes: Uint8Array }).bytes))).toEqual([[{ v: big }], [{ v: -1 }], [...Array(16).keys()].map((v) => ({ v }))]);
     expect(remote.some((m) => m.t === 'lbuf')).toBe(false);
     expect(gate.poll()).toBeUndefined();
     for (const p of ports) p.close();
