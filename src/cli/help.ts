@@ -190,7 +190,7 @@ export const ACTIONS: readonly ActionDoc[] = [
         takesValue: true,
         repeatable: true,
         argName: 'dim=values',
-        description: 'A dimension and its values, comma-separated: chaining=on,off (pipeline.operator-chaining.enabled), slot-sharing=on,off (pipeline.slot-sharing.enabled), parallelism=1,2 (parallelism.default). Several dimensions multiply; after the job\'s arguments, one --matrix takes every following dim=values word.',
+        description: 'A dimension and its values, comma-separated: chaining=on,off (pipeline.operator-chaining.enabled), slot-sharing=on,off (pipeline.slot-sharing.enabled), parallelism=1,2 (parallelism.default), local-exchange=serialized,by-reference (pipeline.local-exchange.by-reference). Several dimensions multiply; after the job\'s arguments, one --matrix takes every following dim=values word.',
       },
       { long: 'records', takesValue: true, argName: 'n', description: 'The records one run processes, for records/s (default: what the job\'s sources emitted).' },
       { long: 'runs', takesValue: true, argName: 'n', description: 'Runs per combination (default 5), interleaved, after one warm-up run.' },

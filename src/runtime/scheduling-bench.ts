@@ -8,6 +8,9 @@
  *   chaining=on|off       pipeline.operator-chaining.enabled
  *   slot-sharing=on|off   pipeline.slot-sharing.enabled (miniflink: off = a slot per task)
  *   parallelism=1|2|...   parallelism.default (a job that calls setParallelism keeps its own)
+ *   local-exchange=serialized|by-reference
+ *                         pipeline.local-exchange.by-reference (miniflink: batches between tasks
+ *                         of one slot thread packed with msgpackr, or handed over as copies)
  *
  * Per combination: records/s (median, min-max) over the job's net runtime, counting what the
  * job's sources emitted (their operators' numRecordsOut) unless told the records of a run; the
@@ -33,6 +36,14 @@ const DIMENSIONS: Record<string, { key: string; values: (v: string) => string }>
     values: (v) => {
       if (!/^\d+$/.test(v) || Number(v) < 1) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `--matrix parallelism takes positive whole numbers, got '${v}'`);
       return String(Number(v));
+    },
+  },
+  'local-exchange': {
+    key: 'pipeline.local-exchange.by-reference',
+    values: (v) => {
+      if (v === 'serialized') return 'false';
+      if (v === 'by-reference') return 'true';
+      throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `--matrix takes serialized or by-reference for local-exchange, got '${v}'`);
     },
   },
 };

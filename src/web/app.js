@@ -658,6 +658,7 @@ async function submitPage() {
         <div class="jar-form bench-form">Benchmark scheduling choices:
           <label><input type="checkbox" name="b-chaining" checked> chaining on/off</label>
           <label><input type="checkbox" name="b-sharing"> slot sharing on/off</label>
+          <label title="pipeline.local-exchange.by-reference"><input type="checkbox" name="b-local"> local exchange serialized/by reference</label>
           <input name="b-parallelism" placeholder="parallelism, e.g. 1,2" size="14" value="1,2">
           <input name="b-runs" type="number" min="1" max="20" value="3" style="width:4em" title="runs per combination">
           <button data-bench>Benchmark</button></div>
@@ -706,6 +707,7 @@ async function benchJar(id, el, field) {
   const matrix = [];
   if (field('b-chaining').checked) matrix.push('chaining=on,off');
   if (field('b-sharing').checked) matrix.push('slot-sharing=on,off');
+  if (field('b-local').checked) matrix.push('local-exchange=serialized,by-reference');
   const p = field('b-parallelism').value.replace(/\s+/g, '');
   if (p) matrix.push(`parallelism=${p}`);
   const body = { programArgs: field('args').value.trim(), matrix, runs: Number(field('b-runs').value || 3) };

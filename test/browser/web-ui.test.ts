@@ -272,6 +272,18 @@ describe.skipIf(!available)('web UI', () => {
       for (const c of cells) expect(Number(c[1]!.replace(/,/g, ''))).toBeGreaterThan(0);
       expect(await jar.locator('.bench-chart svg rect').count()).toBe(4);
       await shot(page, 'bench');
+      // The exchange within a slot thread as a choice (pipeline.local-exchange.by-reference).
+      await jar.locator('[name=b-chaining]').uncheck();
+      await jar.locator('[name=b-local]').check();
+      await jar.locator('[name=b-parallelism]').fill('1');
+      await jar.locator('[data-bench]').click();
+      await jar.locator('.bench-result table.bench tbody tr', { hasText: 'local-exchange=by-reference' }).waitFor({ timeout: 120_000 });
+      const local = (await jar.locator('.bench-result table.bench tbody tr').allInnerTexts()).map((r) => r.split('\t').map((c) => c.trim()));
+      expect(local.map((c) => [c[0], c[6], c[7]])).toEqual([
+        ['local-exchange=serialized parallelism=1', '2', '1'],
+        ['local-exchange=by-reference parallelism=1', '2', '1'],
+      ]);
+      await jar.locator('[name=b-local]').uncheck();
       // A benchmark that would take long: its Cancel button ends it, and the page says so.
       await jar.locator('[name=args]').fill('1000000000');
       await jar.locator('[data-bench]').click();

@@ -98,6 +98,18 @@ describe('miniflink bench', () => {
     }
   }, 120_000);
 
+  it('bench command - the exchange within a slot thread as a choice (local-exchange=serialized,by-reference): a line each, exact records', async () => {
+    const json = join(root, 'local-exchange.json');
+    const local = await runCli(['bench', 'bench/jobs/keyed.ts', '3000', '1', '--matrix', 'local-exchange=serialized,by-reference', '--runs', '1', '--json', json]);
+    expect(local.code, explain(['bench'], local)).toBe(0);
+    const exchange = JSON.parse(readFileSync(json, 'utf8')) as { combinations: Combination[] };
+    expect(exchange.combinations.map((c) => [c.combination, c.records, c.tasks, c.slots])).toEqual([
+      ['local-exchange=serialized', 3000, 2, 1],
+      ['local-exchange=by-reference', 3000, 2, 1],
+    ]);
+    expect(local.stdout).toMatch(/^local-exchange=by-reference\s+[\d,]+\s/m);
+  }, 120_000);
+
   it('bench command - arguments it cannot place are refused before anything runs', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['bench', 'examples/nexmark/q0.ts', '--runs', '1', '3000'], /The job's arguments go before the bench options: '3000'/],

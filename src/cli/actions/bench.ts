@@ -10,6 +10,7 @@
  * The choices reach the job through Flink's switches, so any job runs unchanged:
  *   chaining=on|off       pipeline.operator-chaining.enabled
  *   slot-sharing=on|off   pipeline.slot-sharing.enabled (miniflink: off = a slot per task)
+ *   local-exchange=serialized|by-reference   pipeline.local-exchange.by-reference
  *   parallelism=1|2|...   parallelism.default
  * Records/s counts the records the job's sources emitted (or --records N per run). With --json,
  * the results are written there and an SVG chart beside it (same name, .svg).
@@ -50,9 +51,9 @@ export async function benchAction(argv: readonly string[], io: CliIO): Promise<n
   const head = parseArgs(argv, BENCH_OPTIONS);
   const [jobPath, ...rawArgs] = head.positional;
   if (jobPath === undefined) throw new CliArgumentError('No job module specified: miniflink bench [OPTIONS] <job.ts|job.js> [arguments] [--matrix ...] [--runs N] [--records N] [--json file]');
-  if (/^(chaining|slot-sharing|parallelism)=/.test(jobPath)) throw new CliArgumentError(`'${jobPath}' is not a job module: before the job, give --matrix once per dimension (--matrix chaining=on,off --matrix parallelism=1,2 job.ts), or put the options after the job's arguments.`);
+  if (/^(chaining|slot-sharing|parallelism|local-exchange)=/.test(jobPath)) throw new CliArgumentError(`'${jobPath}' is not a job module: before the job, give --matrix once per dimension (--matrix chaining=on,off --matrix parallelism=1,2 job.ts), or put the options after the job's arguments.`);
   const { args: programArgs, tail } = splitTail(rawArgs);
-  if (tail.length > 0 && tail[tail.length - 1] === '--matrix') throw new CliArgumentError('--matrix needs <dimension>=<values> after it (chaining=on,off, slot-sharing=on,off, parallelism=1,2)');
+  if (tail.length > 0 && tail[tail.length - 1] === '--matrix') throw new CliArgumentError('--matrix needs <dimension>=<values> after it (chaining=on,off, slot-sharing=on,off, parallelism=1,2, local-exchange=serialized,by-reference)');
   const tailParsed = parseArgs(tail, BENCH_OPTIONS, false);
   if (tailParsed.positional.length > 0) {
     throw new CliArgumentError(`The job's arguments go before the bench options: '${tailParsed.positional.join(' ')}' after them belongs to neither (miniflink bench <job> [arguments] [--matrix ...] [--runs N] ...)`);

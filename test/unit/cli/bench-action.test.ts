@@ -12,6 +12,11 @@ describe('bench action', () => {
     expect(cs.map((c) => c.label)).toEqual(['chaining=on parallelism=1', 'chaining=on parallelism=2', 'chaining=off parallelism=1', 'chaining=off parallelism=2']);
     expect(cs[3]!.configuration).toEqual({ 'state.backend.type': 'hashmap', 'pipeline.operator-chaining.enabled': 'false', 'parallelism.default': '2' });
     expect(combinations(['slot-sharing=off'], {})[0]!.configuration).toEqual({ 'pipeline.slot-sharing.enabled': 'false' });
+    expect(combinations(['local-exchange=serialized,by-reference'], {}).map((c) => [c.label, c.configuration])).toEqual([
+      ['local-exchange=serialized', { 'pipeline.local-exchange.by-reference': 'false' }],
+      ['local-exchange=by-reference', { 'pipeline.local-exchange.by-reference': 'true' }],
+    ]);
+    expect(() => combinations(['local-exchange=on'], {})).toThrow(/serialized or by-reference for local-exchange, got 'on'/);
     expect(combinations([], {}).map((c) => c.label)).toEqual(['(the job as written)']);
     expect(() => combinations(['colour=red'], {})).toThrow(/--matrix takes <dimension>=<value>/);
     expect(() => combinations(['chaining=maybe'], {})).toThrow(/on or off/);
