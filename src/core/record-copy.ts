@@ -6,7 +6,7 @@
  *   plain object        the function generated for its layout when the layout recurs (see
  *                       copyPlain), else key by key; nested objects copied. Only own enumerable
  *                       string keys, a key with a lone surrogate made U+FFFD (what msgpack keeps)
- *   null prototype      a plain object (as after an exchange), unless it has an own `__proto__` key
+ *   null prototype      an object without prototype, key by key
  *   array               element by element
  *   registered class    the function generated for its field layout (pojo-types.ts): an instance
  *                       of the same class, made without its constructor, fields copied
@@ -81,8 +81,7 @@ function copyObject(v: object): unknown {
   }
   const proto = Object.getPrototypeOf(v) as object | null;
   if (proto === Object.prototype) return copyPlain(v);
-  // msgpack keeps a null prototype only with an own `__proto__` key (serde.ts's extension 0x6f).
-  if (proto === null) return hasOwn.call(v, '__proto__') ? Object.setPrototypeOf(spreadCopy(v), null) : spreadCopy(v);
+  if (proto === null) return spreadCopy(v, Object.create(null) as Record<string, unknown>);
   const type = pojoTypeOf(proto);
   if (type !== undefined) return copyPojo(type, v);
   return copyOther(v, proto);
@@ -95,7 +94,7 @@ function copyObject(v: object): unknown {
  *   function copy(v) {
  *     let i = 0;
  *     for (const k in v) if (k !== K[i++]) return undefined;   // exactly these keys, in order
- *     if (i !== 2) return undefined;
+ *     if (i !== 2 || !hasOwn.call(v, "value")) return undefined;  // own ones (inherited come last)
  *     let a = v["key"], b = v["value"];
  *     if (typeof a === "object") { if (a !== null) a = nested(a); } else if (typeof a === "function" || typeof a === "symbol") bad(a);
  *     ...
@@ -205,13 +204,14 @@ function generatePlainLayout(keys: readonly string[]): ((v: object) => object | 
 return function copy(v) {
   let i = 0;
   for (const k in v) if (k !== K[i++]) return undefined;
-  if (i !== ${keys.length}) return undefined;
+  // Inherited enumerable keys come last in for...in: the last key must be the object's own.
+  if (i !== ${keys.length} || !hasOwn.call(v, ${JSON.stringify(keys[keys.length - 1])})) return undefined;
   let ${keys.map((k, i) => `${vars[i]} = v[${JSON.stringify(k)}]`).join(', ')};
 ${vars.map((x) => `  if (typeof ${x} === "object") { if (${x} !== null) ${x} = nested(${x}); } else if (typeof ${x} === "function" || typeof ${x} === "symbol") bad(${x});`).join('\n')}
   return { ${keys.map((k, i) => `${JSON.stringify(k)}: ${vars[i]}`).join(', ')} };
 };`;
   try {
-    return (new Function('K', 'nested', 'bad', body) as (K: readonly string[], nested: (x: object) => unknown, bad: (x: unknown) => never) => (v: object) => object | undefined)(keys, copyObject, bad);
+    return (new Function('K', 'nested', 'bad', 'hasOwn', body) as (K: readonly string[], nested: (x: object) => unknown, bad: (x: unknown) => never, has: typeof hasOwn) => (v: object) => object | undefined)(keys, copyObject, bad, hasOwn);
   } catch {
     return undefined;
   }
@@ -227,8 +227,7 @@ const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): bo
  * lone surrogate becomes U+FFFD, as msgpack's UTF-8 makes it: two such keys become one, the
  * later value kept in the first one's place.
  */
-function spreadCopy(v: object): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function spreadCopy(v: object, out: Record<string, unknown> = {}): Record<string, unknown> {
   for (let k in v) {
     if (!hasOwn.call(v, k)) continue;
     let x = (v as Record<string, unknown>)[k];

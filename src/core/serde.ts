@@ -24,8 +24,9 @@
  *                                                                Object(1n)...; msgpack saw an empty object)
  *   0x79  URL ('y')                 its href                     a URL (msgpack saw an empty object)
  *   0x6f  plain object with an own  [null prototype?, k, v, ...] the same object (msgpackr renames
- *         `__proto__` key ('o')                                  the key `__proto_`, against prototype
- *                                                                pollution)
+ *         `__proto__` key, or an                                 the key `__proto_`, against prototype
+ *         object without prototype                               pollution, and would read an object
+ *         ('o')                                                  without prototype as a plain one)
  *   -     -0                        a float64 -0 (msgpackr writes -0 as the integer 0)
  *   -     other class instance      its own fields (as before), with a warning once per class
  *
@@ -140,7 +141,11 @@ function scanObject(x: object): void {
         }
       }
     }
-  } else if (proto === null || pojoTypeOf(proto) !== undefined) {
+  } else if (proto === null) {
+    // msgpack has no null prototype: such an object is written as the own-__proto__-key extension, which keeps it.
+    sawOdd = true;
+    scanFields(x);
+  } else if (pojoTypeOf(proto) !== undefined) {
     scanFields(x);
   } else if (x instanceof Map) {
     sawMap = true;
@@ -406,11 +411,10 @@ function withPlaceholders(v: unknown, maps: boolean): unknown {
     for (const k of Object.keys(v)) Object.defineProperty(target, k, { value: again((v as Record<string, unknown>)[k]), writable: true, enumerable: true, configurable: true });
     return target;
   };
-  if ((proto === Object.prototype || proto === null) && Object.prototype.hasOwnProperty.call(v, '__proto__')) {
+  if (proto === null || (proto === Object.prototype && Object.prototype.hasOwnProperty.call(v, '__proto__'))) {
     return new ProtoKeyObject([proto === null, ...Object.keys(v).flatMap((k) => [k, again((v as Record<string, unknown>)[k])])]);
   }
   if (proto === Object.prototype) return fields({});
-  if (proto === null) return fields(Object.create(null) as Record<string, unknown>);
   if (pojoTypeOf(proto) !== undefined) return fields(Object.create(proto) as Record<string, unknown>);
   if (kindOf(proto) === 'class') {
     const type = unregisteredClass(proto);

@@ -198,3 +198,16 @@ describe('keyed and operator state across a savepoint restored at another parall
     }, 90_000);
   }
 });
+
+describe('state values without prototype', () => {
+  it('state - a dictionary without prototype in ValueState stays one across checkpoints (the copy of a value a snapshot holds made it a plain object, and the word "constructor" counted on from Object.prototype.constructor; found by a review)', async () => {
+    const args = ['run', '-t', 'local', 'test/jobs/null-proto-state-job.ts', '40000'];
+    const r = await runCli(args);
+    expect(r.code, explain(args, r)).toBe(0);
+    const line = /^RESULT (.*)$/m.exec(r.stdout);
+    expect(line, explain(args, r)).not.toBeNull();
+    const got = JSON.parse(line![1]!) as { proto: string; counts: Record<string, number>; checkpoints: number };
+    expect(got.checkpoints, 'a checkpoint completed while the job ran').toBeGreaterThanOrEqual(1);
+    expect({ proto: got.proto, counts: got.counts }).toEqual({ proto: 'null', counts: { a: 15000, b: 15000, constructor: 5000, toString: 5000 } });
+  }, 60_000);
+});

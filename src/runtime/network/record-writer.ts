@@ -32,6 +32,8 @@ const MAX_QUEUED = 2;
 const TARGET_BYTES = 32 * 1024;
 /** A batch handed over by reference is packed to measure its size (the first, then one in this many). */
 const SIZE_LOCAL_EVERY = 64;
+/** A batch's last record packed alone at more than this many times the measured size per record: the batch is measured now. */
+const SIZE_LOCAL_GROWTH = 4;
 
 
 /** One channel: this producer subtask -> one consumer subtask. */
@@ -74,6 +76,8 @@ class ChannelWriter implements ChannelEndpoint {
   finished = false;
   /** Batches sealed by reference so far. */
   private localSealed = 0;
+  /** Bytes per record of the last batch by reference that was measured. */
+  private localPerRecord = 0;
 
   constructor(
     readonly key: string,
@@ -91,9 +95,7 @@ class ChannelWriter implements ChannelEndpoint {
       this.records = [];
       this.timestamps = undefined;
       const local = new LocalBatch(batch, timestamps, this.owner.codec);
-      // Sized in bytes as a serialized batch is (what backpressure and in-flight data hold): some
-      // are packed to measure their records (the bytes are kept, should a checkpoint need them).
-      if (this.localSealed++ % SIZE_LOCAL_EVERY === 0) this.adapt(local.bytes.byteLength, batch.length);
+      this.sizeLocal(local);
       this.queued.push(local);
       this.drain();
       return;
@@ -107,6 +109,27 @@ class ChannelWriter implements ChannelEndpoint {
     this.owner.counters?.bytesOut.inc(bytes.byteLength);
     this.queued.push({ bytes, timestamps: timestamps !== undefined });
     this.drain();
+  }
+
+  /**
+   * Sizes batches by reference in bytes as serialized ones are (what backpressure and in-flight
+   * data hold): one in SIZE_LOCAL_EVERY is packed to measure its records (its bytes are kept,
+   * should a checkpoint need them), and the others' last record alone, so that records that grow
+   * are measured at once. A record msgpackr cannot pack that the copy took (nested thousands
+   * deep) leaves the size as it was: the batch goes by reference.
+   */
+  private sizeLocal(local: LocalBatch): void {
+    const n = local.records.length;
+    try {
+      let measure = this.localSealed++ % SIZE_LOCAL_EVERY === 0;
+      if (!measure) measure = this.owner.codec.encode(local.records.slice(n - 1)).byteLength > SIZE_LOCAL_GROWTH * this.localPerRecord + 64;
+      if (!measure) return;
+      const bytes = local.bytes.byteLength;
+      this.localPerRecord = bytes / n;
+      this.adapt(bytes, n);
+    } catch {
+      // Not sized: see above.
+    }
   }
 
   /** Records per batch from the size of the last batch packed, so that a batch is about TARGET_BYTES. */

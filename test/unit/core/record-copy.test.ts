@@ -237,7 +237,7 @@ describe('record copy', () => {
     }
   });
 
-  it('record copy - a copy is what a round trip through the exchange codec makes: null prototype, symbol keys, lone-surrogate keys, Errors (a review of the local exchange by reference)', () => {
+  it('record copy - a copy is what a round trip through the exchange codec makes: null prototype (kept by both), symbol keys, lone-surrogate keys, Errors, inherited keys (reviews of the local exchange by reference)', () => {
     const codec = new RecordBatchCodec();
     const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1, n: Object.assign(Object.create(null) as object, { k: 'v' }) });
     const bareProto = Object.create(null) as Record<string, unknown>;
@@ -245,17 +245,27 @@ describe('record copy', () => {
     const sym = { a: 1, [Symbol('tag')]: 2 };
     const odd = { 'k\uD800': 1, 'k\uDC00': 2, z: 3 };
     const errors = { plain: new Error('boom', { cause: 'why' }), type: new TypeError('te'), named: Object.assign(new Error('n'), { name: 'MyError' }), agg: new AggregateError([new RangeError('r')], 'all') };
+    // An own key and an inherited one (after {a, b} copies made a layout of it), and a polluted Object.prototype.
+    const inherits = Object.assign(Object.create({ b: 'inherited' }) as Record<string, unknown>, { a: 1 });
     const oneOf = (v: unknown) => [copyRecord(v), (codec.decode(codec.encode([v])) as unknown[])[0]] as const;
     // Repeated, so that the plain layouts that recur get their generated copy functions too.
     for (let i = 0; i < 20; i++) {
-      for (const v of [bare, bareProto, sym, odd, errors]) {
+      for (const v of [bare, bareProto, sym, odd, errors, { a: i, b: i }, inherits]) {
         const [copy, wire] = oneOf(v);
         expect(copy).toStrictEqual(wire);
       }
     }
     const [c] = oneOf(bare) as unknown as [Record<string, unknown>];
-    expect(Object.getPrototypeOf(c)).toBe(Object.prototype);
-    expect(Object.getPrototypeOf(c['n'])).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(c)).toBeNull();
+    expect(Object.getPrototypeOf(c['n'])).toBeNull();
+    expect(copyRecord(inherits)).toEqual({ a: 1 });
+    (Object.prototype as Record<string, unknown>)['b'] = 'polluted';
+    try {
+      expect(Object.keys(copyRecord({ a: 1 }))).toEqual(['a']);
+      expect(Object.keys(copyRecord({ a: 1, b: 2 }))).toEqual(['a', 'b']);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>)['b'];
+    }
     expect(Object.getPrototypeOf(copyRecord(bareProto))).toBeNull();
     expect(Object.getOwnPropertySymbols(copyRecord(sym))).toEqual([]);
     expect(copyRecord(odd)).toEqual({ 'k\uFFFD': 2, z: 3 });

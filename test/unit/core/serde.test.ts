@@ -144,6 +144,23 @@ describe('serde', () => {
     expect(Object.keys(s[0]!)).toEqual(['id', '__proto__', 'n']);
   });
 
+  it('serde - an object without prototype keeps it, in batches, state values and LevelDB state (a dictionary counting the word "constructor" read Object.prototype.constructor after a restore; found by a review)', () => {
+    const dict = Object.assign(Object.create(null) as Record<string, unknown>, { constructor: 5, toString: 1, nested: Object.assign(Object.create(null) as object, { z: -0 }) });
+    const check = (back: unknown) => {
+      const d = back as Record<string, unknown>;
+      expect(Object.getPrototypeOf(d)).toBeNull();
+      expect(Object.keys(d)).toEqual(['constructor', 'toString', 'nested']);
+      expect(d['constructor']).toBe(5);
+      expect(Object.getPrototypeOf(d['nested'])).toBeNull();
+      expect(Object.is((d['nested'] as { z: number }).z, -0)).toBe(true);
+    };
+    check(roundTrip([dict])[0]);
+    check((roundTrip([{ in: [dict] }])[0] as { in: unknown[] }).in[0]);
+    check(unpackValue(packValue(dict)));
+    const packr = new Packr({ useRecords: false, moreTypes: true });
+    check(packr.unpack(packStateValue(packr, dict)));
+  });
+
   it('serde - boxed primitives and URLs keep their value and type (msgpack saw empty objects: {} after an exchange; found by a review)', () => {
     const values = [new Number(5), new Number(-0), new String('ab'), new Boolean(false), Object(2n ** 70n) as object, new URL('https://x.org/a?b=1#c')];
     const [back] = roundTrip([{ values }]) as [{ values: unknown[] }];

@@ -214,6 +214,23 @@ describe('local exchange by reference', () => {
     // The first batch has the starting size (256 records); then 16 records of 10 KB (the least), or 8,192 small ones.
     expect(sizes((i) => ({ i, pad: 'x'.repeat(10_000) }), 300)).toEqual([256, 16, 16]);
     expect(sizes((i) => i, 20_000)).toEqual([256, 8192, 8192]);
+    // Records that grow are measured at once (a review: a size measured one batch in 64 let 63
+    // batches of 8,192 records of 10 KB through, 80 MB each): after the batch in which they
+    // grew, 16 a batch, as serialized batches adapt.
+    expect(sizes((i) => (i < 8448 ? i : { i, pad: 'x'.repeat(10_000) }), 8448 + 8192 + 64)).toEqual([256, 8192, 8192, 16, 16, 16, 16]);
+  });
+
+  it('local exchange - a record the copy takes but msgpackr cannot pack (nested 2,500 deep) still goes by reference: measuring a batch does not fail the writer nor drop the batch (a review)', () => {
+    const { w, gate } = localWriter([0], false);
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 2500; i++) deep = [deep];
+    w.emit(deep);
+    w.flush();
+    const got = records(gate.poll());
+    expect(got).toHaveLength(1);
+    let x = got[0];
+    for (let i = 0; i < 2500; i++) x = (x as unknown[])[0];
+    expect(x).toBe('leaf');
   });
 
   it('local exchange - a broadcast gives the consumer in this thread a copy of its own: what it changes does not reach the batch serialized later for another thread', async () => {
