@@ -412,6 +412,8 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
  * cannot be generated here (code generation from strings disabled).
  */
 function generate(proto: object, keys: readonly string[], kind: 'copy' | 'create', nested: (x: object) => unknown): Layout['fn'] | undefined {
+  // A field name with a lone surrogate becomes U+FFFD in a copy (as msgpack's UTF-8 makes it): the generic path.
+  if (kind === 'copy' && !keys.every((k) => (k as unknown as { isWellFormed(): boolean }).isWellFormed())) return undefined;
   const set = (k: string, value: string) => (k in proto ? `def(o, ${JSON.stringify(k)}, ${value});` : `o[${JSON.stringify(k)}] = ${value};`);
   const fields = keys
     .map((k) =>

@@ -247,9 +247,11 @@ function copyPojo(type: PojoType, v: object): object {
   const o = copyByLayout(type, v, copyObject);
   if (o !== undefined) return o;
   const out = Object.create(type.prototype) as Record<string, unknown>;
-  for (const k of Object.keys(v)) {
+  for (let k of Object.keys(v)) {
     const x = (v as Record<string, unknown>)[k];
     const c = typeof x === 'object' ? (x === null ? x : copyObject(x)) : typeof x === 'function' || typeof x === 'symbol' ? bad(x) : x;
+    // A field name with a lone surrogate becomes U+FFFD, as serialized (see spreadCopy).
+    if (!wellFormed(k)) k = (k as unknown as { toWellFormed(): string }).toWellFormed();
     if (k in out) defineField(out, k, c);
     else out[k] = c;
   }

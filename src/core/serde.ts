@@ -157,6 +157,12 @@ function scanObject(x: object): void {
     for (const v of x) scanValue(v);
   } else if (kindOf(proto) === 'class') {
     scanFields(x);
+  } else if (x instanceof Error) {
+    // msgpackr's Error extension writes [name, message, cause] (and an AggregateError's errors).
+    scanValue(x.name);
+    scanValue(x.message);
+    scanValue(x.cause);
+    if (x instanceof AggregateError) scanValue(x.errors);
   }
 }
 
@@ -419,6 +425,16 @@ function withPlaceholders(v: unknown, maps: boolean): unknown {
   if (kindOf(proto) === 'class') {
     const type = unregisteredClass(proto);
     return fields(type !== undefined ? (Object.create(type.prototype) as Record<string, unknown>) : {});
+  }
+  if (v instanceof Error) {
+    // What msgpackr's Error extension reads of it, with the placeholders in its message and cause.
+    const e = Object.create(proto) as Record<string, unknown>;
+    const own = (k: string, x: unknown) => Object.defineProperty(e, k, { value: x, writable: true, enumerable: false, configurable: true });
+    own('name', again(v.name));
+    own('message', again(v.message));
+    own('cause', again(v.cause));
+    if (v instanceof AggregateError) own('errors', again(v.errors));
+    return e;
   }
   return v;
 }

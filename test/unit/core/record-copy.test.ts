@@ -247,10 +247,13 @@ describe('record copy', () => {
     const errors = { plain: new Error('boom', { cause: 'why' }), type: new TypeError('te'), named: Object.assign(new Error('n'), { name: 'MyError' }), agg: new AggregateError([new RangeError('r')], 'all') };
     // An own key and an inherited one (after {a, b} copies made a layout of it), and a polluted Object.prototype.
     const inherits = Object.assign(Object.create({ b: 'inherited' }) as Record<string, unknown>, { a: 1 });
+    // A registered class's field name with a lone surrogate; an Error whose message and cause hold what msgpack alone would change.
+    const wordOdd = Object.assign(new Word('w', 1), { 'q\uDC00': 2 });
+    const errorOdd = new Error('m\uD800', { cause: { n: -0, p: JSON.parse('{"__proto__": 1}') as unknown } });
     const oneOf = (v: unknown) => [copyRecord(v), (codec.decode(codec.encode([v])) as unknown[])[0]] as const;
     // Repeated, so that the plain layouts that recur get their generated copy functions too.
     for (let i = 0; i < 20; i++) {
-      for (const v of [bare, bareProto, sym, odd, errors, { a: i, b: i }, inherits]) {
+      for (const v of [bare, bareProto, sym, odd, errors, { a: i, b: i }, inherits, wordOdd, errorOdd]) {
         const [copy, wire] = oneOf(v);
         expect(copy).toStrictEqual(wire);
       }
@@ -259,6 +262,15 @@ describe('record copy', () => {
     expect(Object.getPrototypeOf(c)).toBeNull();
     expect(Object.getPrototypeOf(c['n'])).toBeNull();
     expect(copyRecord(inherits)).toEqual({ a: 1 });
+    const [, wireWord] = oneOf(wordOdd) as unknown as [Word, Record<string, unknown>];
+    expect(Object.keys(wireWord)).toContain('q\uFFFD');
+    const [copied, wire] = oneOf(errorOdd) as unknown as [Error, Error];
+    for (const e of [copied, wire]) {
+      expect(e.message).toBe('m\uD800');
+      const cause = e.cause as { n: number; p: Record<string, unknown> };
+      expect(Object.is(cause.n, -0)).toBe(true);
+      expect(Object.getOwnPropertyDescriptor(cause.p, '__proto__')?.value).toBe(1);
+    }
     (Object.prototype as Record<string, unknown>)['b'] = 'polluted';
     try {
       expect(Object.keys(copyRecord({ a: 1 }))).toEqual(['a']);
