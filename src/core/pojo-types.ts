@@ -31,6 +31,7 @@
  */
 import { checkArgument, MiniFlinkError } from './errors.js';
 import { privateMembersOf } from './private-members.js';
+import { wellFormed } from './utf16.js';
 
 /** A registered record class. */
 export interface PojoType {
@@ -413,7 +414,7 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
  */
 function generate(proto: object, keys: readonly string[], kind: 'copy' | 'create', nested: (x: object) => unknown): Layout['fn'] | undefined {
   // A field name with a lone surrogate becomes U+FFFD in a copy (as msgpack's UTF-8 makes it): the generic path.
-  if (kind === 'copy' && !keys.every((k) => (k as unknown as { isWellFormed(): boolean }).isWellFormed())) return undefined;
+  if (kind === 'copy' && !keys.every(wellFormed)) return undefined;
   const set = (k: string, value: string) => (k in proto ? `def(o, ${JSON.stringify(k)}, ${value});` : `o[${JSON.stringify(k)}] = ${value};`);
   const fields = keys
     .map((k) =>

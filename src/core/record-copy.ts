@@ -29,6 +29,7 @@
 import { MiniFlinkError } from './errors.js';
 import { copyByLayout, defineField, kindOf, pojoTypeOf, pojoTypeOfConstructor, unregisteredClass, type PojoType } from './pojo-types.js';
 import { describeRecord, unserializableReason } from './unserializable.js';
+import { msgpackKey, wellFormed } from './utf16.js';
 
 /**
  * A deep copy of a record that keeps the types of its parts. `operator` (for example
@@ -218,8 +219,6 @@ ${vars.map((x) => `  if (typeof ${x} === "object") { if (${x} !== null) ${x} = n
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
-/** Whether a string is valid UTF-16 (no lone surrogate): what msgpack's UTF-8 keeps. ES2024's isWellFormed. */
-const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 /**
  * A plain object of the own enumerable string keys of `v` (not its symbols: msgpack has none),
@@ -234,7 +233,7 @@ function spreadCopy(v: object, out: Record<string, unknown> = {}): Record<string
     if (typeof x === 'object') {
       if (x !== null) x = copyObject(x);
     } else if (typeof x === 'function' || typeof x === 'symbol') bad(x);
-    if (!wellFormed(k)) k = (k as unknown as { toWellFormed(): string }).toWellFormed();
+    k = msgpackKey(k);
     // An own `__proto__` key stays a key (an assignment would set the prototype).
     if (k === '__proto__') Object.defineProperty(out, k, { value: x, writable: true, enumerable: true, configurable: true });
     else out[k] = x;
@@ -251,7 +250,7 @@ function copyPojo(type: PojoType, v: object): object {
     const x = (v as Record<string, unknown>)[k];
     const c = typeof x === 'object' ? (x === null ? x : copyObject(x)) : typeof x === 'function' || typeof x === 'symbol' ? bad(x) : x;
     // A field name with a lone surrogate becomes U+FFFD, as serialized (see spreadCopy).
-    if (!wellFormed(k)) k = (k as unknown as { toWellFormed(): string }).toWellFormed();
+    k = msgpackKey(k);
     if (k in out) defineField(out, k, c);
     else out[k] = c;
   }

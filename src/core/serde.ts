@@ -47,6 +47,7 @@ import { Packr, Unpackr, addExtension } from 'msgpackr';
 import { MiniFlinkError } from './errors.js';
 import { createPojo, kindOf, pojoTypeByName, pojoTypeOf, pojoTypeOfConstructor, unknownClassName, unregisteredClass, type PojoType } from './pojo-types.js';
 import { describeRecord, unserializablePart, unserializableReason } from './unserializable.js';
+import { wellFormed } from './utf16.js';
 
 export { unserializablePart };
 
@@ -75,9 +76,6 @@ let sawNegativeZero = false;
 let sawMap = false;
 /** Set when the value being packed holds a string with a lone surrogate, or an own `__proto__` key (see the table above). */
 let sawOdd = false;
-
-/** Whether a string is valid UTF-16 (no lone surrogate): what msgpack's UTF-8 keeps. ES2024's isWellFormed. */
-export const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 /** A string with a lone surrogate, packed as its code units. */
 class OddString {

@@ -50,7 +50,8 @@ import type { KeyGroupRange } from '../core/key-groups.js';
 import { AbstractKeyedStateBackend, entriesToMap, mapToEntries } from './abstract-keyed-state-backend.js';
 import { timerQueuesToCanonical, type TimerQueuesSnapshot } from './timer-queues.js';
 import { denormalizeKey, normalizeKey, type NormalizedKey } from './key-normalizer.js';
-import { packStateValue, StatePackr, wellFormed } from '../core/serde.js';
+import { packStateValue, StatePackr } from '../core/serde.js';
+import { wellFormed } from '../core/utf16.js';
 import { rawOffsets, RawGroupWriter, type KeyedSnapshot, type KeyedStateData, type KeyedTimersData, type RawKeyGroup } from './snapshot-format.js';
 
 /** Puts per LevelDB batch when restoring. */
