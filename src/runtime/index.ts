@@ -15,4 +15,4 @@ export { StandaloneCluster, type ProgramRun } from './standalone-cluster.js';
 export { ClusterLogs, clusterLogOptions, type ClusterLogOptions } from './cluster-logs.js';
 export { COLLECT_ACCUMULATOR, decodeResults, encodeResults, EXECUTE_INDEX_KEY, type RemoteResults } from './remote-results.js';
 export { memoryStats, sumMemoryStats, watchGarbageCollection, type MemoryStats } from './memory-stats.js';
-export { combinations, runSchedulingBench, svgChart, type Combination, type Row, type SchedulingBenchRequest } from './scheduling-bench.js';
+export { combinations, MATRIX_DIMENSIONS, runSchedulingBench, svgChart, type Combination, type Row, type SchedulingBenchRequest } from './scheduling-bench.js';

@@ -48,6 +48,9 @@ const DIMENSIONS: Record<string, { key: string; values: (v: string) => string }>
   },
 };
 
+/** The names of the matrix's dimensions. */
+export const MATRIX_DIMENSIONS: readonly string[] = Object.keys(DIMENSIONS);
+
 function onOff(v: string): string {
   if (v === 'on' || v === 'true') return 'true';
   if (v === 'off' || v === 'false') return 'false';

@@ -17,7 +17,7 @@
  */
 import { closeSync, existsSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { combinations, resolveProgramPath, runSchedulingBench, svgChart, type Row } from '../../runtime/index.js';
+import { combinations, MATRIX_DIMENSIONS, resolveProgramPath, runSchedulingBench, svgChart, type Row } from '../../runtime/index.js';
 import { CliArgumentError, listOption, parseArgs, stringOption } from '../args.js';
 import { parserOptions } from '../help.js';
 import { loadConfiguration } from './common.js';
@@ -51,7 +51,7 @@ export async function benchAction(argv: readonly string[], io: CliIO): Promise<n
   const head = parseArgs(argv, BENCH_OPTIONS);
   const [jobPath, ...rawArgs] = head.positional;
   if (jobPath === undefined) throw new CliArgumentError('No job module specified: miniflink bench [OPTIONS] <job.ts|job.js> [arguments] [--matrix ...] [--runs N] [--records N] [--json file]');
-  if (/^(chaining|slot-sharing|parallelism|local-exchange)=/.test(jobPath)) throw new CliArgumentError(`'${jobPath}' is not a job module: before the job, give --matrix once per dimension (--matrix chaining=on,off --matrix parallelism=1,2 job.ts), or put the options after the job's arguments.`);
+  if (MATRIX_DIMENSIONS.some((d) => jobPath.startsWith(`${d}=`))) throw new CliArgumentError(`'${jobPath}' is not a job module: before the job, give --matrix once per dimension (--matrix chaining=on,off --matrix parallelism=1,2 job.ts), or put the options after the job's arguments.`);
   const { args: programArgs, tail } = splitTail(rawArgs);
   if (tail.length > 0 && tail[tail.length - 1] === '--matrix') throw new CliArgumentError('--matrix needs <dimension>=<values> after it (chaining=on,off, slot-sharing=on,off, parallelism=1,2, local-exchange=serialized,by-reference)');
   const tailParsed = parseArgs(tail, BENCH_OPTIONS, false);
