@@ -18,6 +18,8 @@ export {
   SNAPSHOT_FORMAT_VERSION,
   LEGACY_TIMERS_STATE,
   canonicalKeyedSnapshot,
+  upgradeWindowContents,
+  WINDOW_CONTENTS_ARRAY_WINDOWS,
   normalizedEntries,
   type RawKeyGroup,
   type OperatorSnapshot,

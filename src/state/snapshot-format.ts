@@ -28,13 +28,18 @@
  *      it as a msgpack map, which reads back as a plain object (as it still does: such a Map was
  *      lost when it was written). A state's `ttl`: whether its values have time-to-live cells.
  *      Otherwise the same, so version 3 is read as before.
+ *   5  a window operator's `window-contents` holds one value per key, the contents of all its
+ *      windows (runtime/operators/window-state.ts, WindowContentsCell); up to version 4 it held
+ *      one entry per (key, window) under a composite key "<namespace>\u0001<tag><key>". A window
+ *      operator converts those when it restores them ({@link upgradeWindowContents}).
  */
 import type { StateKind } from '../api/index.js';
+import { MiniFlinkError } from '../core/errors.js';
 import { StateUnpackr } from '../core/serde.js';
 import { denormalizeKey, normalizeKey, type NormalizedKey } from './key-normalizer.js';
 
 /** Current format version. */
-export const SNAPSHOT_FORMAT_VERSION = 4;
+export const SNAPSHOT_FORMAT_VERSION = 5;
 
 /** One keyed state of one operator subtask. */
 export interface KeyedStateData {
@@ -178,6 +183,78 @@ export interface KeyedSnapshot {
   readonly states: readonly KeyedStateData[];
   /** Timer queues (version 2; absent when there are no timers). */
   readonly timers?: readonly KeyedTimersData[];
+  /**
+   * The format version of the snapshot this came from, set when it is read for a restore (not
+   * written): what an operator converts depends on it. Absent: the current version.
+   */
+  readonly version?: number;
+}
+
+/**
+ * Windows of a key whose contents its `window-contents` value keeps in an array, at most; beyond,
+ * a Map (runtime/operators/window-state.ts's WindowContentsCell, and the conversion below).
+ */
+export const WINDOW_CONTENTS_ARRAY_WINDOWS = 16;
+
+/**
+ * A window operator's keyed snapshot in format 5: a snapshot of version 4 or older keeps its
+ * `window-contents` per (key, window) under composite keys "<namespace>\u0001<tag><key>" (tag s, n,
+ * b or i: the normalized key's type, the key as text), converted here to one value per key,
+ * `[ns, contents, ...]` (a Map past 16 windows), in the key's group as before. Other states and
+ * newer snapshots are returned as they are.
+ * @throws MF_ERR_RESTORE_FAILED for an entry that is not a composite key.
+ */
+export function upgradeWindowContents(s: KeyedSnapshot): KeyedSnapshot {
+  if ((s.version ?? SNAPSHOT_FORMAT_VERSION) >= 5 || !s.states.some((st) => st.name === 'window-contents')) return s;
+  const states = s.states.map((st): KeyedStateData => {
+    if (st.name !== 'window-contents') return st;
+    const groups: Array<readonly [number, Array<readonly [unknown, unknown]>]> = [];
+    for (const [kg, entries] of normalizedEntries(st)) {
+      const byKey = new Map<NormalizedKey, unknown[]>();
+      for (const [composite, contents] of entries) {
+        const [ns, nk] = splitComposite(composite);
+        let windows = byKey.get(nk);
+        if (windows === undefined) byKey.set(nk, (windows = []));
+        windows.push(ns, contents);
+      }
+      const out = [...byKey].map(([nk, w]) => [denormalizeKey(nk), w.length > 2 * WINDOW_CONTENTS_ARRAY_WINDOWS ? pairsToMap(w) : w] as const);
+      if (out.length > 0) groups.push([kg, out]);
+    }
+    return { name: st.name, kind: st.kind, groups, ...(st.ttl !== undefined ? { ttl: st.ttl } : {}) };
+  });
+  return { ...s, states };
+}
+
+function pairsToMap(w: unknown[]): Map<string, unknown> {
+  const m = new Map<string, unknown>();
+  for (let i = 0; i < w.length; i += 2) m.set(w[i] as string, w[i + 1]);
+  return m;
+}
+
+/** The namespace and the normalized key of a composite key of format 4 (window-state.ts's namespacedKey). */
+function splitComposite(composite: NormalizedKey): [string, NormalizedKey] {
+  const at = typeof composite === 'string' ? composite.indexOf('\u0001') : -1;
+  const bad = () => new MiniFlinkError('MF_ERR_RESTORE_FAILED', `Cannot restore window contents of snapshot format 4: ${JSON.stringify(String(composite).slice(0, 100))} is not a window's key`);
+  if (at < 0) throw bad();
+  const c = composite as string;
+  const ns = c.slice(0, at);
+  const text = c.slice(at + 2);
+  switch (c[at + 1]) {
+    case 's':
+      return [ns, text];
+    case 'n':
+      return [ns, Number(text)];
+    case 'b':
+      return [ns, text === 'true'];
+    case 'i':
+      try {
+        return [ns, BigInt(text)];
+      } catch {
+        throw bad();
+      }
+    default:
+      throw bad();
+  }
 }
 
 /** How operator list state is redistributed on restore. */

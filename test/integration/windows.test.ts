@@ -3,7 +3,8 @@
  * kind over in-order, out-of-order and late events, compared line for line with the output
  * computed from the events (windows-oracle.ts): at parallelism 1..4 on both backends, each run
  * across a failure restored from a checkpoint; with a parallel source; across a savepoint
- * restored at another parallelism; and windows firing while an endless source runs.
+ * restored at another parallelism (also from a savepoint in the format of older miniflinks); and
+ * windows firing while an endless source runs.
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explain, resultOf, runCli } from '../helpers/cli.js';
 import { startCluster, stopCluster } from '../helpers/cluster.js';
+import { savepointToFormat4 } from '../helpers/window-format-4.js';
 import { SETTINGS } from '../jobs/windows-data.js';
 import { expectedLines } from './windows-oracle.js';
 
@@ -92,15 +94,17 @@ describe('windows across a savepoint restored at another parallelism', () => {
   }, 60_000);
   afterAll(() => stopCluster(cluster));
 
-  for (const [mode, backend, from, to] of [
-    ['windows', 'hashmap', 2, 3],
-    ['windows', 'leveldb', 4, 1],
-    ['parallel', 'leveldb', 3, 2],
+  for (const [mode, backend, from, to, format4] of [
+    ['windows', 'hashmap', 2, 3, false],
+    ['windows', 'leveldb', 4, 1, false],
+    ['parallel', 'leveldb', 3, 2, false],
+    ['windows', 'leveldb', 2, 3, true],
   ] as const) {
-    it(`windows - ${mode} on ${backend}: savepoint at parallelism ${from}, restored at ${to}: the exact output`, async () => {
+    const as = format4 ? ' written as snapshot format 4 (window contents per key and window),' : '';
+    it(`windows - ${mode} on ${backend}: savepoint at parallelism ${from},${as} restored at ${to}: the exact output`, async () => {
       const m = base.replace('http://', '');
-      const dir = join(root, `savepoint-${mode}-${backend}`);
-      const gate = join(root, `gate-${mode}-${backend}`);
+      const dir = join(root, `savepoint-${mode}-${backend}${format4 ? '-4' : ''}`);
+      const gate = join(root, `gate-${mode}-${backend}${format4 ? '-4' : ''}`);
       const start = ['run', '-m', m, '-d', '-p', String(from), JOB, mode, dir, backend, '0', gate];
       const r = await runCli(start);
       expect(r.code, explain(start, r)).toBe(0);
@@ -114,6 +118,7 @@ describe('windows across a savepoint restored at another parallelism', () => {
       }
       expect(s.code, explain(stop, s)).toBe(0);
       const savepoint = /Savepoint completed\. Path: (\S+)/.exec(s.stdout)![1]!;
+      if (format4) expect(savepointToFormat4(savepoint.replace(/^file:/, ''))).toBeGreaterThan(10);
       writeFileSync(gate, '');
       const resume = ['run', '-m', m, '-p', String(to), '-s', savepoint, JOB, mode, dir, backend, '0', gate];
       const r2 = await runCli(resume, { timeoutMs: 90_000 });

@@ -1,7 +1,7 @@
 /**
  * Flink's WindowOperator and EvictingWindowOperator in one: assigns each element of a key to
- * windows, keeps each window's contents in keyed state under the window's namespace
- * (window-state.ts), asks the trigger on every element and timer, evaluates windows that fire with
+ * windows, keeps each window's contents in keyed state (all of a key's windows in one value,
+ * window-state.ts), asks the trigger on every element and timer, evaluates windows that fire with
  * the window function, and drops each window's state at its cleanup time (end + allowed lateness).
  *
  *   element ──assign──► windows ──(merging: MergingWindowSet.addWindow, merge state & triggers)
@@ -48,12 +48,12 @@ import {
 } from '../../api/index.js';
 import { checkState, MiniFlinkError } from '../../core/errors.js';
 import { MAX_WATERMARK, MIN_WATERMARK } from '../../core/watermarks.js';
-import type { AbstractKeyedStateBackend, InternalTimer } from '../../state/index.js';
+import { upgradeWindowContents, type AbstractKeyedStateBackend, type InternalTimer } from '../../state/index.js';
 import { StreamOperator, type OperatorContext, type OperatorRestore } from './stream-operator.js';
 import { TimerService, type TimeDomain } from './timer-service.js';
 import { asyncUserFunctionError, closeUserFunction, isPromiseLike, openUserFunction } from './user-function.js';
 import { MergingWindowSet } from './window-merging-set.js';
-import { NamespaceScope, WindowStateStore, type NamespacedCell } from './window-state.js';
+import { NamespaceScope, WindowStateStore, type WindowContentsCell } from './window-state.js';
 
 /** An element kept by an evicting window: the value and its timestamp (null: none). */
 type Stamped = [value: unknown, timestamp: number | null];
@@ -78,7 +78,7 @@ export class WindowOperator extends StreamOperator {
   private readonly scope: NamespaceScope;
   private readonly store: WindowStateStore;
   /** The window's contents (table `window-contents`), set in open(). */
-  private contents!: NamespacedCell;
+  private contents!: WindowContentsCell;
   /** The merging window set of each key (merging assigners only), set in open(). */
   private mergingState: ValueState<Array<[number, number, number, number]>> | undefined;
   private readonly evaluate: Evaluate;
@@ -219,14 +219,17 @@ export class WindowOperator extends StreamOperator {
 
   // ---- lifecycle ----
 
-  /** Restores contents and timers (keyed state), then arms restored processing-time timers. */
+  /**
+   * Restores contents and timers (keyed state; contents of snapshot format 4 or older converted to
+   * one value per key), then arms restored processing-time timers.
+   */
   override async initializeState(restore: OperatorRestore | undefined, index: number, parallelism: number): Promise<void> {
-    await super.initializeState(restore, index, parallelism);
+    await super.initializeState(restore && { ...restore, keyed: restore.keyed.map(upgradeWindowContents) }, index, parallelism);
     this.timers.start();
   }
 
   override open(): Promise<void> {
-    this.contents = this.scope.cell('window-contents');
+    this.contents = this.scope.contentsCell();
     if (this.merging) this.mergingState = this.backend.getValueState(new ValueStateDescriptor<Array<[number, number, number, number]>>('merging-window-set'));
     return openUserFunction(this.windowFn, this.ctx.runtimeContext);
   }

@@ -4,12 +4,20 @@
  * the backend's current key is (key, window) (enterNamespace, the key and its group staying the
  * key's), so the state lives in the key's key group under a composite key:
  *
- *   table `window-contents`:  "<window namespace>\u0001<type tag><normalized key>" -> contents
- *   table `window/<name>`:    the same composite key -> a trigger's or windowState()'s state
+ *   table `window-contents`:  the plain key -> the contents of all its windows (WindowContentsCell)
+ *   table `window/<name>`:    "<window namespace>\u0001<type tag><normalized key>" -> a trigger's
+ *                             or windowState()'s state
  *   table `merging-window-set`: the plain key -> [[start, end, stateStart, stateEnd], ...]
  *
  *   namespace: "<start>:<end>" for a TimeWindow, "global" for the GlobalWindow
  *   type tag:  s (string key), n (number), b (boolean), i (bigint); the normalized key as text
+ *
+ * The contents are kept per key rather than per (key, window) (snapshot format 5; older snapshots'
+ * per-window entries are converted on restore: upgradeWindowContents in state/snapshot-format.ts):
+ * an element goes to one window or a few (a sliding window's size / slide), and the windows of a
+ * key in flight are few, so one lookup of the key in a map of keys finds them all, where a
+ * composite key per window cost a string built and hashed and a lookup in a map of every (key,
+ * window) for each window of each element (Nexmark q5: 5 per bid).
  *
  * Both backends store these like any keyed state, so they are checkpointed per key group and a
  * restore at any parallelism takes the key groups it owns, windows included. Namespaces never
@@ -32,7 +40,7 @@ import {
   type ValueState,
 } from '../../api/index.js';
 import { checkState, MiniFlinkError } from '../../core/errors.js';
-import { defaultValueOf, type AbstractKeyedStateBackend, type InternalValueState, type NormalizedKey } from '../../state/index.js';
+import { defaultValueOf, WINDOW_CONTENTS_ARRAY_WINDOWS, type AbstractKeyedStateBackend, type InternalValueState, type NormalizedKey } from '../../state/index.js';
 
 /** The composite key of a (normalized key, namespace) pair. */
 export function namespacedKey(nk: NormalizedKey, ns: string): string {
@@ -204,6 +212,14 @@ export class NamespaceScope {
     this.backend.leaveNamespace(this.nk!);
     this.nk = undefined;
   }
+  /** Fails while a namespace is current (state under the plain key would be read under the composite one). */
+  checkOutside(): void {
+    checkState(this.nk === undefined, 'Window contents are used under the plain key, outside another window state call');
+  }
+  /** The window contents' cell (table `window-contents`, under the plain key). */
+  contentsCell(): WindowContentsCell {
+    return new WindowContentsCell(this, this.backend.getValueState(new ValueStateDescriptor<unknown[] | Map<string, unknown>>('window-contents')) as InternalValueState<unknown[] | Map<string, unknown>>);
+  }
   /** A raw cell in the table `name`. */
   cell(name: string, like?: StateDescriptor<any>): NamespacedCell {
     const d = new ValueStateDescriptor<unknown>(name);
@@ -358,4 +374,128 @@ function appendTo<T>(cur: T[] | undefined, vs: T[]): T[] | undefined {
   if (cur === undefined) return vs.length > 0 ? vs : undefined;
   cur.push(...vs);
   return cur;
+}
+
+/**
+ * The contents of a key's windows, all in one value of the table `window-contents` under the plain
+ * key: `[ns0, contents0, ns1, contents1, ...]` in the order the windows got their first element,
+ * or past WINDOW_CONTENTS_ARRAY_WINDOWS (16) windows a Map of namespace -> contents, whose lookup
+ * does not grow with the windows (many windows in flight: long allowed lateness, or windowAll's
+ * one key). A key without windows has no value. After a snapshot, the first use of a key copies
+ * all its windows' contents (the hashmap backend's copy-on-write is per key). Used with the
+ * plain key current (never inside a NamespaceScope's enter/leave); a value is never undefined or
+ * null (setting either removes the window). The per-element path is begin() -> commit(): one
+ * read of the key's value and one write, whatever the window.
+ */
+export class WindowContentsCell {
+  /** The key's value that begin() read (undefined: none), and where the window is in it (-1: not in it). */
+  private held: unknown[] | Map<string, unknown> | undefined = undefined;
+  private at = -1;
+  private heldNs = '';
+  constructor(
+    private readonly scope: NamespaceScope,
+    private readonly state: InternalValueState<unknown[] | Map<string, unknown>>,
+  ) {}
+
+  /** The window's contents (undefined: none). */
+  get(ns: string): unknown {
+    this.scope.checkOutside();
+    const c = this.state.valueToUpdate();
+    if (c === undefined) return undefined;
+    if (c instanceof Map) return c.get(ns);
+    const i = indexOfWindow(c, ns);
+    return i < 0 ? undefined : c[i + 1];
+  }
+  /** Sets the window's contents (undefined or null removes them). */
+  set(ns: string, value: unknown): void {
+    this.begin(ns);
+    this.commit(value);
+  }
+  /**
+   * Starts a read-modify-write of the window's contents: returns them (undefined: none);
+   * commit() or abort() must follow, with no use of this cell between.
+   */
+  begin(ns: string): unknown {
+    this.scope.checkOutside();
+    const c = this.state.valueToUpdate();
+    this.held = c;
+    this.heldNs = ns;
+    if (c === undefined) {
+      this.at = -1;
+      return undefined;
+    }
+    if (c instanceof Map) {
+      this.at = 0;
+      return c.get(ns);
+    }
+    const i = (this.at = indexOfWindow(c, ns));
+    return i < 0 ? undefined : c[i + 1];
+  }
+  /** Ends what begin() started, setting the window's contents (undefined or null removes them). */
+  commit(value: unknown): void {
+    const c = this.held;
+    const i = this.at;
+    const ns = this.heldNs;
+    this.held = undefined;
+    if (value === undefined || value === null) {
+      if (c === undefined) return;
+      if (c instanceof Map) {
+        if (!c.delete(ns)) return;
+        if (c.size === 0) this.state.clear();
+        else this.state.update(c);
+      } else if (i >= 0) {
+        if (c.length === 2) this.state.clear();
+        else {
+          c.splice(i, 2);
+          this.state.update(c);
+        }
+      }
+      return;
+    }
+    if (c === undefined) this.state.update([ns, value]);
+    else if (c instanceof Map) this.state.update(c.set(ns, value));
+    else if (i >= 0) {
+      c[i + 1] = value;
+      this.state.update(c);
+    } else if (c.length < 2 * WINDOW_CONTENTS_ARRAY_WINDOWS) {
+      c.push(ns, value);
+      this.state.update(c);
+    } else {
+      const m = new Map<string, unknown>();
+      for (let j = 0; j < c.length; j += 2) m.set(c[j] as string, c[j + 1]);
+      this.state.update(m.set(ns, value));
+    }
+  }
+  /** Ends what begin() started without a change. */
+  abort(): void {
+    this.held = undefined;
+  }
+  /** Removes the window's contents and returns what they were. */
+  take(ns: string): unknown {
+    const v = this.begin(ns);
+    this.commit(undefined);
+    return v;
+  }
+  /** Removes the window's contents. */
+  clear(ns: string): void {
+    this.begin(ns);
+    this.commit(undefined);
+  }
+  /** As NamespacedCell.merge: target = combine(target, combine(s1, s2, ...)). */
+  merge(target: string, sources: readonly string[], combine: (a: unknown, b: unknown) => unknown): void {
+    let merged: unknown = undefined;
+    for (const s of sources) {
+      const v = this.take(s);
+      if (v !== undefined) merged = merged === undefined ? v : combine(merged, v);
+    }
+    if (merged === undefined) return;
+    const t = this.get(target);
+    this.set(target, t === undefined ? merged : combine(t, merged));
+  }
+}
+
+/** Where a window's entry is in a key's array (-1: not there). */
+function indexOfWindow(c: readonly unknown[], ns: string): number {
+  for (let i = 0; i < c.length; i += 2) if (c[i] === ns) return i;
+  return -1;
 }

@@ -177,7 +177,7 @@ export function restoreFor(
     const snap = unpackValue(readState(h, restore.dir)) as OperatorSnapshot;
     // A newer format may hold state where this build would not look (version 3 added rawGroups).
     if (!(snap.version <= SNAPSHOT_FORMAT_VERSION)) throw new MiniFlinkError('MF_ERR_RESTORE_FAILED', `The state of operator ${operatorId} (subtask ${h.subtaskIndex}) is in snapshot format ${String(snap.version)}, newer than this miniflink reads (${SNAPSHOT_FORMAT_VERSION}): restore it with the miniflink that wrote it, or a newer one.`);
-    if (snap.keyed && overlaps) keyed.push(snap.keyed);
+    if (snap.keyed && overlaps) keyed.push(snap.version < SNAPSHOT_FORMAT_VERSION ? { ...snap.keyed, version: snap.version } : snap.keyed);
     if (snap.operator) operator[h.subtaskIndex] = snap.operator;
     if (snap.channels && h.subtaskIndex === subtaskIndex) channels = snap.channels;
   }

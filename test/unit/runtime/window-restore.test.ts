@@ -1,7 +1,8 @@
 /**
  * Window contents, merging window sets, trigger state and window timers travel in the keyed
  * snapshot: a run cut by a snapshot and restored (on the other backend, split over two key-group
- * ranges as a rescale does) emits exactly what the uncut run emits.
+ * ranges as a rescale does) emits exactly what the uncut run emits; so does a run restored from
+ * the snapshot written as miniflink wrote window contents up to snapshot format 4.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -15,6 +16,7 @@ import {
   type TimeWindow,
 } from '../../../src/api/index.js';
 import { assignToKeyGroup, KeyGroupRange } from '../../../src/core/key-groups.js';
+import { windowContentsToFormat4 } from '../../helpers/window-format-4.js';
 import { newEnv } from '../graph/fixtures.js';
 import { windowHarness, type Emitted, type Harness } from './window-harness.js';
 
@@ -75,6 +77,22 @@ describe('window state across a snapshot', () => {
       await left.end();
       await right.end();
       expect([...show(first.out), ...show(left.out), ...show(right.out)].sort()).toEqual(expected);
+    });
+
+    it.each(['hashmap', 'leveldb'] as const)(`window restore - ${name}: from snapshot format 4 (an entry per key and window) on %s, the same output`, async (backend) => {
+      const all = events();
+      const whole = await windowHarness(build());
+      feed(whole, all);
+      await whole.end();
+      const cut = Math.floor(all.length * 0.55);
+      const first = await windowHarness(build(), { backend });
+      feed(first, all.slice(0, cut));
+      const { snapshot, windows } = windowContentsToFormat4(await first.snapshot());
+      expect(windows).toBeGreaterThan(3);
+      const rest = await windowHarness(build(), { backend: backend === 'hashmap' ? 'leveldb' : 'hashmap', restore: [structuredClone(snapshot)] });
+      feed(rest, all.slice(cut));
+      await rest.end();
+      expect([...show(first.out), ...show(rest.out)].sort()).toEqual(show(whole.out));
     });
   }
 });

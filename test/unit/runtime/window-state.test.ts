@@ -1,13 +1,18 @@
 /**
  * NamespaceScope, the (key, window) state of the window operator: composite keys stay exact
  * however many namespaces and keys pass, the memo of them stays bounded, and entering a window's
- * namespace leaves the current key as the record's.
+ * namespace leaves the current key as the record's. WindowContentsCell, the contents of a key's
+ * windows in one value: exact past 16 windows (a Map then) and back, copy-on-write under a
+ * snapshot, never used inside a namespace; and the conversion of format-4 snapshots' contents.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeyGroupRange } from '../../../src/core/key-groups.js';
-import { NamespaceScope, WindowStateStore } from '../../../src/runtime/operators/window-state.js';
+import { namespacedKey, NamespaceScope, WindowStateStore } from '../../../src/runtime/operators/window-state.js';
 import { AggregatingStateDescriptor, ListStateDescriptor, ReducingStateDescriptor, StateTtlConfig } from '../../../src/api/index.js';
-import { HeapKeyedStateBackend } from '../../../src/state/index.js';
+import { canonicalKeyedSnapshot, HeapKeyedStateBackend, LevelDbKeyedStateBackend, normalizeKey, upgradeWindowContents, type KeyedSnapshot } from '../../../src/state/index.js';
 
 const MAX = 128;
 
@@ -78,5 +83,128 @@ describe('window state scope', () => {
     // Merging the expired 10:20 into 0:10 folds nothing in.
     store.mergeNamespaces(rd, '0:10', ['10:20']);
     expect(r.get()).toBe(1);
+  });
+});
+
+describe('window contents, one value per key', () => {
+  const heap = () => new HeapKeyedStateBackend(MAX, new KeyGroupRange(0, MAX - 1));
+
+  it('window contents - 40 windows of a key (a Map past 16), removed in any order, stay exact; the key has no value once none is left', () => {
+    const backend = heap();
+    const scope = new NamespaceScope(backend);
+    const cell = scope.contentsCell();
+    const model = new Map<string, number>();
+    backend.setCurrentKey('k');
+    for (let round = 0; round < 3; round++) {
+      for (let w = 0; w < 40; w++) {
+        const ns = `${w}:${w + 10}`;
+        const cur = cell.begin(ns) as number | undefined;
+        expect(cur).toBe(model.get(ns));
+        cell.commit((cur ?? 0) + w + 1);
+        model.set(ns, (model.get(ns) ?? 0) + w + 1);
+      }
+      // Another key's windows are apart.
+      backend.setCurrentKey(7);
+      cell.set('0:10', -1);
+      backend.setCurrentKey('k');
+      for (let w = round; w < 40; w += 3) {
+        const ns = `${w}:${w + 10}`;
+        expect(cell.take(ns)).toBe(model.get(ns));
+        model.delete(ns);
+      }
+      for (const [ns, v] of model) expect(cell.get(ns)).toBe(v);
+      expect(cell.get('99:109')).toBeUndefined();
+    }
+    const value = (backend as unknown as { tables: Map<string, Map<number, { map: Map<unknown, unknown> }>> }).tables;
+    expect([...value.get('window-contents')!.values()].some((g) => [...g.map.values()].some((v) => v instanceof Map))).toBe(true);
+    for (const ns of [...model.keys()]) cell.clear(ns);
+    expect(backend.size('window-contents')).toBe(1);
+    backend.setCurrentKey(7);
+    expect(cell.get('0:10')).toBe(-1);
+    cell.set('0:10', null);
+    expect(backend.size('window-contents')).toBe(0);
+  });
+
+  it('window contents - abort leaves the value; merge folds windows into one; a value changed in place after a snapshot leaves the snapshot as it was', async () => {
+    const backend = heap();
+    const cell = new NamespaceScope(backend).contentsCell();
+    backend.setCurrentKey(1);
+    cell.set('0:10', [1]);
+    cell.set('10:20', [2]);
+    cell.set('20:30', [3]);
+    expect(cell.begin('0:10')).toEqual([1]);
+    cell.abort();
+    cell.merge('30:40', ['0:10', '20:30'], (a, b) => (a as number[]).concat(b as number[]));
+    expect([cell.get('0:10'), cell.get('20:30'), cell.get('30:40'), cell.get('10:20')]).toEqual([undefined, undefined, [1, 3], [2]]);
+    const ref = backend.snapshot();
+    (cell.begin('30:40') as number[]).push(99);
+    cell.commit(cell.get('30:40'));
+    cell.set('40:50', [4]);
+    const snap = await backend.toCanonical(ref);
+    backend.releaseSnapshot();
+    expect(snap.states.find((st) => st.name === 'window-contents')!.groups.flatMap(([, e]) => e.map(([, v]) => v))).toEqual([['10:20', [2], '30:40', [1, 3]]]);
+    expect(cell.get('30:40')).toEqual([1, 3, 99]);
+  });
+
+  it('window contents - used inside another window state call (a namespace current), it fails instead of reading the wrong key', () => {
+    const backend = heap();
+    const scope = new NamespaceScope(backend);
+    const cell = scope.contentsCell();
+    backend.setCurrentKey(1);
+    scope.enter('0:10');
+    expect(() => cell.get('0:10')).toThrow(/outside another window state call/);
+    scope.leave();
+    expect(cell.get('0:10')).toBeUndefined();
+  });
+
+  it('window contents - a format-4 snapshot (an entry per key and window) converts to one value per key, whatever the key type; other states and format 5 stay', () => {
+    const keys: unknown[] = ['a', '\u0000odd', '', 7, -1.5, NaN, Infinity, 2 ** 60, true, false, 12n, -3n, new Date(5), { x: [1, 'y'] }];
+    const entries = keys.flatMap((k, i) => [[namespacedKey(normalizeKey(k), '0:10'), i] as const, [namespacedKey(normalizeKey(k), '10:20'), [i]] as const]);
+    const many = Array.from({ length: 20 }, (_, w) => [namespacedKey(normalizeKey('many'), `${w}:${w + 1}`), w] as const);
+    const other = { name: 'counts', kind: 'value' as const, groups: [[3, [['a', 1]]] as const] };
+    const v4: KeyedSnapshot = { maxParallelism: MAX, startKeyGroup: 0, endKeyGroup: MAX - 1, version: 4, states: [{ name: 'window-contents', kind: 'value', groups: [[5, [...entries, ...many]]] }, other] };
+    const up = upgradeWindowContents(v4);
+    expect(up.states[1]).toBe(other);
+    const got = new Map(up.states[0]!.groups.flatMap(([, e]) => e.map(([k, v]) => [normalizeKey(k), v] as const)));
+    expect(got.size).toBe(keys.length + 1);
+    keys.forEach((k, i) => expect(got.get(normalizeKey(k)), String(k)).toEqual(['0:10', i, '10:20', [i]]));
+    expect(got.get('many')).toEqual(new Map(many.map(([, w]) => [`${w}:${w + 1}`, w])));
+    // Through the canonical form too (as a LevelDB snapshot's raw groups are read).
+    expect(canonicalKeyedSnapshot(up).states[0]!.groups[0]![1].length).toBe(keys.length + 1);
+    const v5 = { ...v4, version: 5 };
+    expect(upgradeWindowContents(v5)).toBe(v5);
+    const { version: _, ...current } = v4;
+    expect(upgradeWindowContents(current)).toBe(current);
+    const bad: KeyedSnapshot = { ...v4, states: [{ name: 'window-contents', kind: 'value', groups: [[5, [['no window', 1]]]] }] };
+    expect(() => upgradeWindowContents(bad)).toThrow(/not a window's key/);
+  });
+
+  it('window contents - a format-4 LevelDB snapshot (raw entries, as the old per-window cell wrote them) converts too', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'miniflink-window-state-'));
+    try {
+      const b = new LevelDbKeyedStateBackend(join(root, 'db'), MAX, new KeyGroupRange(0, MAX - 1));
+      await b.open();
+      const old = new NamespaceScope(b).cell('window-contents');
+      for (let k = 0; k < 50; k++) {
+        b.setCurrentKey(`k${k}`);
+        for (let w = 0; w < 3; w++) old.set(`${w}:${w + 1}`, { k, w });
+      }
+      const ref = b.snapshot();
+      const raw = await b.toCanonical(ref);
+      b.releaseSnapshot(ref);
+      await b.dispose();
+      expect(raw.states[0]!.rawGroups!.length).toBeGreaterThan(0);
+      const up = upgradeWindowContents({ ...raw, version: 4 });
+      const restored = new HeapKeyedStateBackend(MAX, new KeyGroupRange(0, MAX - 1));
+      await restored.restore([up]);
+      const cell = new NamespaceScope(restored).contentsCell();
+      for (let k = 0; k < 50; k++) {
+        restored.setCurrentKey(`k${k}`);
+        for (let w = 0; w < 3; w++) expect(cell.get(`${w}:${w + 1}`)).toEqual({ k, w });
+      }
+      expect(restored.size('window-contents')).toBe(50);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
