@@ -100,14 +100,29 @@ function claimName(dir: string, kind: string): { base: string; lock: string } {
 }
 
 /**
- * The last `max` UTF-16 code units of a text at most, cut between code points: a pair of
- * surrogates (an emoji) cut in two would leave a lone half at the start.
+ * The end of a text that is at most `max` bytes in UTF-8 (as REST serves it), cut between code
+ * points: a pair of surrogates (an emoji) is kept or dropped whole, never left as a lone half. A
+ * lone surrogate the program printed itself counts as the 3 bytes of the U+FFFD it is sent as.
  */
 export function textTail(all: string, max: number): string {
-  if (all.length <= max) return all;
-  const from = all.length - max;
-  const first = all.charCodeAt(from);
-  return all.slice(first >= 0xdc00 && first <= 0xdfff && from > 0 && (all.charCodeAt(from - 1) & 0xfc00) === 0xd800 ? from + 1 : from);
+  if (all.length * 3 <= max) return all;
+  let bytes = 0;
+  let i = all.length;
+  while (i > 0) {
+    const c = all.charCodeAt(i - 1);
+    let n = 3;
+    let units = 1;
+    if (c < 0x80) n = 1;
+    else if (c < 0x800) n = 2;
+    else if (c >= 0xdc00 && c <= 0xdfff && i >= 2 && (all.charCodeAt(i - 2) & 0xfc00) === 0xd800) {
+      n = 4;
+      units = 2;
+    }
+    if (bytes + n > max) break;
+    bytes += n;
+    i -= units;
+  }
+  return all.slice(i);
 }
 
 /** The tail of a stream kept in memory. */
@@ -116,11 +131,11 @@ class Tail {
   private size = 0;
   append(text: string): void {
     this.parts.push(text);
-    this.size += text.length;
+    this.size += Buffer.byteLength(text);
     if (this.size > STDOUT_TAIL * 2) {
       const kept = textTail(this.parts.join(''), STDOUT_TAIL);
       this.parts = [kept];
-      this.size = kept.length;
+      this.size = Buffer.byteLength(kept);
     }
   }
   text(): string {

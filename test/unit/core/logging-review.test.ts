@@ -76,12 +76,23 @@ describe('logging review', () => {
   });
 
   it('logs - the kept tail of a TaskManager\'s stdout is cut between code points: an emoji at the cut is dropped whole, never left as a lone half', () => {
-    const text = `ab\u{1F600}cd`; // a, b, two surrogates, c, d: 6 code units
-    expect(textTail(text, 4)).toBe(`\u{1F600}cd`);
-    // The cut falls between the two halves: the low half is dropped with its pair.
+    const text = `ab\u{1F600}cd`; // a, b, the emoji (4 bytes in UTF-8), c, d: 8 bytes
+    expect(textTail(text, 6)).toBe(`\u{1F600}cd`);
+    // The cut falls inside the emoji: it is dropped whole.
+    expect(textTail(text, 5)).toBe('cd');
     expect(textTail(text, 3)).toBe('cd');
-    expect(textTail(text, 10)).toBe(text);
-    // A lone low surrogate the program printed itself stays (it has no pair before it).
-    expect(textTail('a\udc00bc', 3)).toBe('\udc00bc');
+    expect(textTail(text, 8)).toBe(text);
+    // A lone low surrogate the program printed itself stays (it has no pair before it): 3 bytes as U+FFFD.
+    expect(textTail('a\udc00bc', 5)).toBe('\udc00bc');
+    expect(textTail('a\udc00bc', 4)).toBe('bc');
+  });
+
+  it('logs - the kept tail is counted in bytes as REST sends it (UTF-8), not in characters (found by a review)', () => {
+    const text = 'é'.repeat(10) + '漢'.repeat(10) + 'x';
+    expect(textTail(text, 7)).toBe('漢'.repeat(2) + 'x');
+    expect(textTail(text, 36)).toBe('é'.repeat(2) + '漢'.repeat(10) + 'x');
+    expect(Buffer.byteLength(textTail(text, 36))).toBe(35);
+    const big = '漢'.repeat(2_000_000);
+    expect(Buffer.byteLength(textTail(big, 4 * 1024 * 1024))).toBeLessThanOrEqual(4 * 1024 * 1024);
   });
 });
