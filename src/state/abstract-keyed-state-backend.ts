@@ -49,6 +49,8 @@ export abstract class AbstractKeyedStateBackend {
   /** Whether each state's values have time-to-live cells: as registered, or as a restored snapshot says. */
   protected readonly ttl = new Map<string, boolean>();
   private readonly registered = new Map<string, unknown>();
+  /** State names an operator keeps for its own state, with the operator's description. */
+  private readonly reserved = new Map<string, string>();
   /** Timer queues by name (created by timer services, or by a restore). */
   private readonly timerQueues = new Map<string, TimerQueue>();
   private currentKey: unknown = undefined;
@@ -115,6 +117,20 @@ export abstract class AbstractKeyedStateBackend {
   /** Makes the key's normalized form (what enterNamespace returned) current again. */
   leaveNamespace(normalizedKey: NormalizedKey): void {
     this.currentNormalized = normalizedKey;
+  }
+
+  /** Reserves state names for an operator's own state: a user function's state cannot take them (checkUserStateName). */
+  reserveStateNames(owner: string, names: readonly string[]): void {
+    for (const n of names) this.reserved.set(n, owner);
+  }
+
+  /**
+   * Checks the name of a state a user function registers (the runtime context's get*State).
+   * @throws MF_ERR_INVALID_ARGUMENT for a name the operator keeps for its own state.
+   */
+  checkUserStateName(name: string): void {
+    const owner = this.reserved.get(name);
+    if (owner !== undefined) throw new MiniFlinkError('MF_ERR_INVALID_ARGUMENT', `The state name '${name}' is taken by ${owner} for its own state: give the state another name`);
   }
 
   /** The current key. */

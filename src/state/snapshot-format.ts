@@ -28,13 +28,13 @@
  *      it as a msgpack map, which reads back as a plain object (as it still does: such a Map was
  *      lost when it was written). A state's `ttl`: whether its values have time-to-live cells.
  *      Otherwise the same, so version 3 is read as before.
- *   5  a window operator's `window-contents` holds one value per key, the contents of all its
- *      windows (runtime/operators/window-state.ts, WindowContentsCell); up to version 4 it held
- *      one entry per (key, window) under a composite key "<namespace>\u0001<tag><key>". A window
- *      operator converts those when it restores them ({@link upgradeWindowContents}).
+ *   5  a window operator's contents are in `_window-contents`, one value per key holding its
+ *      windows' (runtime/operators/window-state.ts, WindowContentsCell), and `_window-contents/more`;
+ *      up to version 4 they were one entry per (key, window) in `window-contents` under a composite
+ *      key "<namespace>\u0001<tag><key>". A window operator converts those when it restores them
+ *      ({@link upgradeWindowContents}).
  */
 import type { StateKind } from '../api/index.js';
-import { MiniFlinkError } from '../core/errors.js';
 import { StateUnpackr } from '../core/serde.js';
 import { denormalizeKey, normalizeKey, type NormalizedKey } from './key-normalizer.js';
 
@@ -190,70 +190,95 @@ export interface KeyedSnapshot {
   readonly version?: number;
 }
 
-/**
- * Windows of a key whose contents its `window-contents` value keeps in an array, at most; beyond,
- * a Map (runtime/operators/window-state.ts's WindowContentsCell, and the conversion below).
- */
-export const WINDOW_CONTENTS_ARRAY_WINDOWS = 16;
+/** The window operator's table of contents per key (runtime/operators/window-state.ts, WindowContentsCell). */
+export const WINDOW_CONTENTS = '_window-contents';
+/** Its table of the windows past the first WINDOW_CONTENTS_ARRAY_WINDOWS of a key, per (key, window). */
+export const WINDOW_CONTENTS_MORE = '_window-contents/more';
+/** Windows of a key whose contents its value in WINDOW_CONTENTS keeps, at most. */
+export const WINDOW_CONTENTS_ARRAY_WINDOWS = 8;
+/** The table that held the window operator's contents per (key, window) up to format 4 (user state may share it). */
+const LEGACY_WINDOW_CONTENTS = 'window-contents';
 
 /**
- * A window operator's keyed snapshot in format 5: a snapshot of version 4 or older keeps its
- * `window-contents` per (key, window) under composite keys "<namespace>\u0001<tag><key>" (tag s, n,
- * b or i: the normalized key's type, the key as text), converted here to one value per key,
- * `[ns, contents, ...]` (a Map past 16 windows), in the key's group as before. Other states and
- * newer snapshots are returned as they are.
- * @throws MF_ERR_RESTORE_FAILED for an entry that is not a composite key.
+ * A window operator's keyed snapshot in format 5. Up to format 4 its contents were one entry per
+ * (key, window) in the table `window-contents` under the composite key
+ * "<namespace>\u0001<tag><key>" (tag s, n, b or i: the normalized key's type; the key as text),
+ * beside the plain keys of any user state of that name (a window function's globalState()).
+ * Here each key's windows go to one value in `_window-contents`, `[ns, contents, ...]` for its
+ * first 8 windows, and the others to `_window-contents/more` under their composite keys, counted
+ * at the end of the key's value; entries that are not a window's stay in `window-contents` as the
+ * user's. Key groups stay. Newer snapshots are returned as they are.
  */
 export function upgradeWindowContents(s: KeyedSnapshot): KeyedSnapshot {
-  if ((s.version ?? SNAPSHOT_FORMAT_VERSION) >= 5 || !s.states.some((st) => st.name === 'window-contents')) return s;
-  const states = s.states.map((st): KeyedStateData => {
-    if (st.name !== 'window-contents') return st;
-    const groups: Array<readonly [number, Array<readonly [unknown, unknown]>]> = [];
-    for (const [kg, entries] of normalizedEntries(st)) {
-      const byKey = new Map<NormalizedKey, unknown[]>();
-      for (const [composite, contents] of entries) {
-        const [ns, nk] = splitComposite(composite);
-        let windows = byKey.get(nk);
-        if (windows === undefined) byKey.set(nk, (windows = []));
-        windows.push(ns, contents);
+  if ((s.version ?? SNAPSHOT_FORMAT_VERSION) >= 5) return s;
+  const legacy = s.states.find((st) => st.name === LEGACY_WINDOW_CONTENTS);
+  if (legacy === undefined) return s;
+  const userGroups: Array<readonly [number, Array<readonly [unknown, unknown]>]> = [];
+  const valueGroups: typeof userGroups = [];
+  const moreGroups: typeof userGroups = [];
+  for (const [kg, entries] of normalizedEntries(legacy)) {
+    const byKey = new Map<NormalizedKey, unknown[]>();
+    const user: Array<readonly [unknown, unknown]> = [];
+    const more: Array<readonly [unknown, unknown]> = [];
+    for (const [k, contents] of entries) {
+      const split = splitComposite(k);
+      if (split === undefined) {
+        user.push([denormalizeKey(k), contents]);
+        continue;
       }
-      const out = [...byKey].map(([nk, w]) => [denormalizeKey(nk), w.length > 2 * WINDOW_CONTENTS_ARRAY_WINDOWS ? pairsToMap(w) : w] as const);
-      if (out.length > 0) groups.push([kg, out]);
+      const [ns, nk] = split;
+      let value = byKey.get(nk);
+      if (value === undefined) byKey.set(nk, (value = []));
+      if (value.length < 2 * WINDOW_CONTENTS_ARRAY_WINDOWS) value.push(ns, contents);
+      else {
+        more.push([k, contents]);
+        if (value.length & 1) (value[value.length - 1] as number)++;
+        else value.push(1);
+      }
     }
-    return { name: st.name, kind: st.kind, groups, ...(st.ttl !== undefined ? { ttl: st.ttl } : {}) };
-  });
+    if (user.length > 0) userGroups.push([kg, user]);
+    if (byKey.size > 0) valueGroups.push([kg, [...byKey].map(([nk, v]) => [denormalizeKey(nk), v] as const)]);
+    if (more.length > 0) moreGroups.push([kg, more]);
+  }
+  const ttl = legacy.ttl !== undefined ? { ttl: legacy.ttl } : {};
+  const states: KeyedStateData[] = s.states.filter((st) => st !== legacy);
+  if (userGroups.length > 0) states.push({ name: LEGACY_WINDOW_CONTENTS, kind: legacy.kind, groups: userGroups, ...ttl });
+  if (valueGroups.length > 0) states.push({ name: WINDOW_CONTENTS, kind: 'value', groups: valueGroups, ...ttl });
+  if (moreGroups.length > 0) states.push({ name: WINDOW_CONTENTS_MORE, kind: 'value', groups: moreGroups, ...ttl });
   return { ...s, states };
 }
 
-function pairsToMap(w: unknown[]): Map<string, unknown> {
-  const m = new Map<string, unknown>();
-  for (let i = 0; i < w.length; i += 2) m.set(w[i] as string, w[i + 1]);
-  return m;
-}
-
-/** The namespace and the normalized key of a composite key of format 4 (window-state.ts's namespacedKey). */
-function splitComposite(composite: NormalizedKey): [string, NormalizedKey] {
-  const at = typeof composite === 'string' ? composite.indexOf('\u0001') : -1;
-  const bad = () => new MiniFlinkError('MF_ERR_RESTORE_FAILED', `Cannot restore window contents of snapshot format 4: ${JSON.stringify(String(composite).slice(0, 100))} is not a window's key`);
-  if (at < 0) throw bad();
-  const c = composite as string;
-  const ns = c.slice(0, at);
-  const text = c.slice(at + 2);
-  switch (c[at + 1]) {
+/**
+ * The namespace and the normalized key of a composite key of format 4 (window-state.ts's
+ * namespacedKey; the namespace a TimeWindow's "<start>:<end>" or "global"); undefined for any other key.
+ */
+function splitComposite(composite: NormalizedKey): [string, NormalizedKey] | undefined {
+  if (typeof composite !== 'string') return undefined;
+  const at = composite.indexOf('\u0001');
+  if (at < 0) return undefined;
+  const ns = composite.slice(0, at);
+  if (ns !== 'global') {
+    const colon = ns.indexOf(':', 1);
+    if (colon < 0 || Number.isNaN(Number(ns.slice(0, colon))) || Number.isNaN(Number(ns.slice(colon + 1)))) return undefined;
+  }
+  const text = composite.slice(at + 2);
+  switch (composite[at + 1]) {
     case 's':
       return [ns, text];
-    case 'n':
-      return [ns, Number(text)];
+    case 'n': {
+      const n = Number(text);
+      return Number.isNaN(n) && text !== 'NaN' ? undefined : [ns, n];
+    }
     case 'b':
-      return [ns, text === 'true'];
+      return text === 'true' || text === 'false' ? [ns, text === 'true'] : undefined;
     case 'i':
       try {
         return [ns, BigInt(text)];
       } catch {
-        throw bad();
+        return undefined;
       }
     default:
-      throw bad();
+      return undefined;
   }
 }
 

@@ -73,24 +73,26 @@ export class StreamingRuntimeContext implements RuntimeContext {
   getJobId(): string {
     return this.info.jobId;
   }
-  private backend(): AbstractKeyedStateBackend {
+  /** The keyed backend, for a user function's state of this name (not one the operator keeps for itself). */
+  private backend(name: string): AbstractKeyedStateBackend {
     if (!this.keyed) throw new Error("Keyed state can only be used on a 'keyed stream', i.e., after a 'keyBy()' operation.");
+    this.keyed.checkUserStateName(name);
     return this.keyed;
   }
   getState<T>(d: ValueStateDescriptor<T>) {
-    return this.backend().getValueState(d);
+    return this.backend(d.name).getValueState(d);
   }
   getListState<T>(d: ListStateDescriptor<T>) {
-    return this.backend().getListState(d);
+    return this.backend(d.name).getListState(d);
   }
   getMapState<K, V>(d: MapStateDescriptor<K, V>) {
-    return this.backend().getMapState(d);
+    return this.backend(d.name).getMapState(d);
   }
   getReducingState<T>(d: ReducingStateDescriptor<T>) {
-    return this.backend().getReducingState(d);
+    return this.backend(d.name).getReducingState(d);
   }
   getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>) {
-    return this.backend().getAggregatingState(d);
+    return this.backend(d.name).getAggregatingState(d);
   }
   addAccumulator<V, R>(name: string, acc: Accumulator<V, R>): void {
     if (this.accumulators.has(name)) throw new Error(`The accumulator '${name}' already exists and cannot be added.`);

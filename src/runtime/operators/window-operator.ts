@@ -48,7 +48,7 @@ import {
 } from '../../api/index.js';
 import { checkState, MiniFlinkError } from '../../core/errors.js';
 import { MAX_WATERMARK, MIN_WATERMARK } from '../../core/watermarks.js';
-import { upgradeWindowContents, type AbstractKeyedStateBackend, type InternalTimer } from '../../state/index.js';
+import { upgradeWindowContents, WINDOW_CONTENTS, WINDOW_CONTENTS_MORE, type AbstractKeyedStateBackend, type InternalTimer } from '../../state/index.js';
 import { StreamOperator, type OperatorContext, type OperatorRestore } from './stream-operator.js';
 import { TimerService, type TimeDomain } from './timer-service.js';
 import { asyncUserFunctionError, closeUserFunction, isPromiseLike, openUserFunction } from './user-function.js';
@@ -57,6 +57,9 @@ import { NamespaceScope, WindowStateStore, type WindowContentsCell } from './win
 
 /** An element kept by an evicting window: the value and its timestamp (null: none). */
 type Stamped = [value: unknown, timestamp: number | null];
+
+/** The table of the merging window set of each key (merging assigners). */
+const MERGING_WINDOW_SET = 'merging-window-set';
 
 /** Calls the window function on a window's input (the reduced/aggregated value in a list, or every element). */
 type Evaluate = (key: unknown, window: Window, input: unknown[]) => void;
@@ -77,7 +80,7 @@ export class WindowOperator extends StreamOperator {
   private readonly timers: TimerService;
   private readonly scope: NamespaceScope;
   private readonly store: WindowStateStore;
-  /** The window's contents (table `window-contents`), set in open(). */
+  /** The windows' contents (tables `_window-contents` and `_window-contents/more`), set in open(). */
   private contents!: WindowContentsCell;
   /** The merging window set of each key (merging assigners only), set in open(). */
   private mergingState: ValueState<Array<[number, number, number, number]>> | undefined;
@@ -120,6 +123,8 @@ export class WindowOperator extends StreamOperator {
     this.cleanupIsTriggerTimer = this.eventTime && this.lateness === 0 && spec.trigger.constructor === EventTimeTrigger; // Not a subclass: it may do more on an element.
     this.timers = new TimerService(ctx.now, (t, domain) => this.onTimer(t, domain), ctx.mailbox, this.backend, 'window-timers');
     this.scope = new NamespaceScope(this.backend);
+    // The window function's globalState() is this backend: its states must not take the operator's tables.
+    this.backend.reserveStateNames('the window operator', [WINDOW_CONTENTS, WINDOW_CONTENTS_MORE, ...(this.merging ? [MERGING_WINDOW_SET] : [])]);
     this.store = new WindowStateStore(this.scope);
     const wf = spec.windowFunction;
     this.windowFn = wf.kind === 'passThrough' ? undefined : wf.fn;
@@ -230,7 +235,7 @@ export class WindowOperator extends StreamOperator {
 
   override open(): Promise<void> {
     this.contents = this.scope.contentsCell();
-    if (this.merging) this.mergingState = this.backend.getValueState(new ValueStateDescriptor<Array<[number, number, number, number]>>('merging-window-set'));
+    if (this.merging) this.mergingState = this.backend.getValueState(new ValueStateDescriptor<Array<[number, number, number, number]>>(MERGING_WINDOW_SET));
     return openUserFunction(this.windowFn, this.ctx.runtimeContext);
   }
 

@@ -4,20 +4,23 @@
  * the backend's current key is (key, window) (enterNamespace, the key and its group staying the
  * key's), so the state lives in the key's key group under a composite key:
  *
- *   table `window-contents`:  the plain key -> the contents of all its windows (WindowContentsCell)
- *   table `window/<name>`:    "<window namespace>\u0001<type tag><normalized key>" -> a trigger's
- *                             or windowState()'s state
+ *   table `_window-contents`:      the plain key -> the contents of its windows (WindowContentsCell)
+ *   table `_window-contents/more`: "<window namespace>\u0001<type tag><normalized key>" -> the
+ *                                  contents of a window of a key with more than 8 in flight
+ *   table `window/<name>`:         the same composite key -> a trigger's or windowState()'s state
  *   table `merging-window-set`: the plain key -> [[start, end, stateStart, stateEnd], ...]
  *
  *   namespace: "<start>:<end>" for a TimeWindow, "global" for the GlobalWindow
  *   type tag:  s (string key), n (number), b (boolean), i (bigint); the normalized key as text
  *
  * The contents are kept per key rather than per (key, window) (snapshot format 5; older snapshots'
- * per-window entries are converted on restore: upgradeWindowContents in state/snapshot-format.ts):
- * an element goes to one window or a few (a sliding window's size / slide), and the windows of a
- * key in flight are few, so one lookup of the key in a map of keys finds them all, where a
- * composite key per window cost a string built and hashed and a lookup in a map of every (key,
- * window) for each window of each element (Nexmark q5: 5 per bid).
+ * per-window entries in `window-contents` are converted on restore: upgradeWindowContents in
+ * state/snapshot-format.ts): an element goes to one window or a few (a sliding window's size /
+ * slide), and the windows of a key in flight are few, so one lookup of the key in a map of keys
+ * finds them all, where a composite key per window cost a string built and hashed and a lookup
+ * in a map of every (key, window) for each window of each element (Nexmark q5: 5 per bid). The
+ * tables' names start with `_` and are reserved: a user function's state cannot take them (the
+ * window function's globalState() shares the operator's keyed backend).
  *
  * Both backends store these like any keyed state, so they are checkpointed per key group and a
  * restore at any parallelism takes the key groups it owns, windows included. Namespaces never
@@ -40,7 +43,7 @@ import {
   type ValueState,
 } from '../../api/index.js';
 import { checkState, MiniFlinkError } from '../../core/errors.js';
-import { defaultValueOf, WINDOW_CONTENTS_ARRAY_WINDOWS, type AbstractKeyedStateBackend, type InternalValueState, type NormalizedKey } from '../../state/index.js';
+import { defaultValueOf, WINDOW_CONTENTS, WINDOW_CONTENTS_ARRAY_WINDOWS, WINDOW_CONTENTS_MORE, type AbstractKeyedStateBackend, type InternalValueState, type NormalizedKey } from '../../state/index.js';
 
 /** The composite key of a (normalized key, namespace) pair. */
 export function namespacedKey(nk: NormalizedKey, ns: string): string {
@@ -218,7 +221,8 @@ export class NamespaceScope {
   }
   /** The window contents' cell (table `window-contents`, under the plain key). */
   contentsCell(): WindowContentsCell {
-    return new WindowContentsCell(this, this.backend.getValueState(new ValueStateDescriptor<unknown[] | Map<string, unknown>>('window-contents')) as InternalValueState<unknown[] | Map<string, unknown>>);
+    const state = this.backend.getValueState(new ValueStateDescriptor<unknown[]>(WINDOW_CONTENTS)) as InternalValueState<unknown[]>;
+    return new WindowContentsCell(this, state, this.cell(WINDOW_CONTENTS_MORE));
   }
   /** A raw cell in the table `name`. */
   cell(name: string, like?: StateDescriptor<any>): NamespacedCell {
@@ -377,24 +381,28 @@ function appendTo<T>(cur: T[] | undefined, vs: T[]): T[] | undefined {
 }
 
 /**
- * The contents of a key's windows, all in one value of the table `window-contents` under the plain
- * key: `[ns0, contents0, ns1, contents1, ...]` in the order the windows got their first element,
- * or past WINDOW_CONTENTS_ARRAY_WINDOWS (16) windows a Map of namespace -> contents, whose lookup
- * does not grow with the windows (many windows in flight: long allowed lateness, or windowAll's
- * one key). A key without windows has no value. After a snapshot, the first use of a key copies
- * all its windows' contents (the hashmap backend's copy-on-write is per key). Used with the
- * plain key current (never inside a NamespaceScope's enter/leave); a value is never undefined or
- * null (setting either removes the window). The per-element path is begin() -> commit(): one
- * read of the key's value and one write, whatever the window.
+ * The contents of a key's windows: the first WINDOW_CONTENTS_ARRAY_WINDOWS (8) in one value of the
+ * table `_window-contents` under the plain key, `[ns0, contents0, ns1, contents1, ...]` in the order
+ * the windows got their first element; a key with more windows in flight (long allowed lateness,
+ * windowAll's one key) keeps the others one entry per (key, window) under the composite key in
+ * the table `_window-contents/more`, as all windows were kept up to snapshot format 4, and its
+ * value ends with their count (an odd length). So an element costs one lookup of its key whatever
+ * the window (a sliding window's element goes to size / slide of them), and no key's value grows
+ * past 8 windows: a checkpoint's copy-on-write (hashmap) and a cache miss (LevelDB) handle at most
+ * that many windows' contents of a key. A key without windows has no value. Used with the plain
+ * key current (never inside a NamespaceScope's enter/leave); contents are never undefined or null
+ * (setting either removes the window). The per-element path is begin() -> commit().
  */
 export class WindowContentsCell {
-  /** The key's value that begin() read (undefined: none), and where the window is in it (-1: not in it). */
-  private held: unknown[] | Map<string, unknown> | undefined = undefined;
+  /** What begin() found: the key's value (undefined: none), the window's place in it (-1: not there), whether it is in `more`. */
+  private held: unknown[] | undefined = undefined;
   private at = -1;
+  private inMore = false;
   private heldNs = '';
   constructor(
     private readonly scope: NamespaceScope,
-    private readonly state: InternalValueState<unknown[] | Map<string, unknown>>,
+    private readonly state: InternalValueState<unknown[]>,
+    private readonly more: NamespacedCell,
   ) {}
 
   /** The window's contents (undefined: none). */
@@ -402,9 +410,9 @@ export class WindowContentsCell {
     this.scope.checkOutside();
     const c = this.state.valueToUpdate();
     if (c === undefined) return undefined;
-    if (c instanceof Map) return c.get(ns);
     const i = indexOfWindow(c, ns);
-    return i < 0 ? undefined : c[i + 1];
+    if (i >= 0) return c[i + 1];
+    return (c.length & 1) === 1 ? this.more.get(ns) : undefined;
   }
   /** Sets the window's contents (undefined or null removes them). */
   set(ns: string, value: unknown): void {
@@ -420,50 +428,53 @@ export class WindowContentsCell {
     const c = this.state.valueToUpdate();
     this.held = c;
     this.heldNs = ns;
+    this.inMore = false;
     if (c === undefined) {
       this.at = -1;
       return undefined;
     }
-    if (c instanceof Map) {
-      this.at = 0;
-      return c.get(ns);
-    }
     const i = (this.at = indexOfWindow(c, ns));
-    return i < 0 ? undefined : c[i + 1];
+    if (i >= 0) return c[i + 1];
+    if ((c.length & 1) === 0) return undefined;
+    const v = this.more.get(ns);
+    this.inMore = v !== undefined;
+    return v;
   }
   /** Ends what begin() started, setting the window's contents (undefined or null removes them). */
   commit(value: unknown): void {
     const c = this.held;
     const i = this.at;
     const ns = this.heldNs;
+    const inMore = this.inMore;
     this.held = undefined;
     if (value === undefined || value === null) {
       if (c === undefined) return;
-      if (c instanceof Map) {
-        if (!c.delete(ns)) return;
-        if (c.size === 0) this.state.clear();
-        else this.state.update(c);
-      } else if (i >= 0) {
-        if (c.length === 2) this.state.clear();
-        else {
-          c.splice(i, 2);
-          this.state.update(c);
-        }
-      }
+      if (i >= 0) c.splice(i, 2);
+      else if (inMore) {
+        this.more.clear(ns);
+        if (c[c.length - 1] === 1) c.pop();
+        else (c[c.length - 1] as number)--;
+      } else return;
+      if (c.length === 0) this.state.clear();
+      else this.state.update(c);
       return;
     }
     if (c === undefined) this.state.update([ns, value]);
-    else if (c instanceof Map) this.state.update(c.set(ns, value));
     else if (i >= 0) {
       c[i + 1] = value;
       this.state.update(c);
-    } else if (c.length < 2 * WINDOW_CONTENTS_ARRAY_WINDOWS) {
-      c.push(ns, value);
+    } else if (inMore) this.more.set(ns, value);
+    else {
+      const pairs = c.length & ~1;
+      if (pairs < 2 * WINDOW_CONTENTS_ARRAY_WINDOWS) {
+        if (pairs === c.length) c.push(ns, value);
+        else c.splice(pairs, 0, ns, value);
+      } else {
+        this.more.set(ns, value);
+        if (pairs === c.length) c.push(1);
+        else (c[pairs] as number)++;
+      }
       this.state.update(c);
-    } else {
-      const m = new Map<string, unknown>();
-      for (let j = 0; j < c.length; j += 2) m.set(c[j] as string, c[j + 1]);
-      this.state.update(m.set(ns, value));
     }
   }
   /** Ends what begin() started without a change. */
@@ -494,8 +505,8 @@ export class WindowContentsCell {
   }
 }
 
-/** Where a window's entry is in a key's array (-1: not there). */
+/** Where a window's entry is in a key's value (-1: not there; a trailing count is not a window). */
 function indexOfWindow(c: readonly unknown[], ns: string): number {
-  for (let i = 0; i < c.length; i += 2) if (c[i] === ns) return i;
+  for (let i = 0; i + 1 < c.length; i += 2) if (c[i] === ns) return i;
   return -1;
 }

@@ -31,7 +31,7 @@ import {
   type TriggerContext,
 } from '../../../src/api/index.js';
 import { MAX_WATERMARK } from '../../../src/core/watermarks.js';
-import type { HeapKeyedStateBackend } from '../../../src/state/index.js';
+import { WINDOW_CONTENTS, type HeapKeyedStateBackend } from '../../../src/state/index.js';
 import { newEnv } from '../graph/fixtures.js';
 import { windowHarness, type Emitted } from './window-harness.js';
 
@@ -86,7 +86,7 @@ describe('window operator', () => {
     h.element(['a', 8], 15);
     expect(show(h.side.get('late') ?? [])).toEqual(['["a",4]@9']);
     expect(h.dropped()).toBe(0);
-    expect((h.backend as HeapKeyedStateBackend).size('window-contents')).toBe(1);
+    expect((h.backend as HeapKeyedStateBackend).size(WINDOW_CONTENTS)).toBe(1);
     await h.end();
     expect(show(h.take())).toEqual(['["a",8]@19']);
   });
@@ -135,7 +135,7 @@ describe('window operator', () => {
     h.watermark(14);
     expect(show(h.take())).toEqual(['["c",7]@14']);
     expect((h.backend as HeapKeyedStateBackend).size('merging-window-set')).toBe(0);
-    expect((h.backend as HeapKeyedStateBackend).size('window-contents')).toBe(0);
+    expect((h.backend as HeapKeyedStateBackend).size(WINDOW_CONTENTS)).toBe(0);
   });
 
   it('window - sessions: trigger state merges with the windows (CountTrigger counts across the merge)', async () => {
@@ -189,7 +189,7 @@ describe('window operator', () => {
     expect(b.size('window/fires')).toBe(1);
     h.watermark(40);
     expect(b.size('window/fires')).toBe(0);
-    expect(b.size('window-contents')).toBe(0);
+    expect(b.size(WINDOW_CONTENTS)).toBe(0);
     expect(b.size('total')).toBe(1);
   });
 
@@ -218,11 +218,45 @@ describe('window operator', () => {
     expect(show(h.take())).toEqual(['["a",6]@MAX', '["a",15]@MAX']);
   });
 
+  it('window - a window function\'s globalState() named like the old contents table (\'window-contents\') is its own; the operator\'s tables are refused (found by a review)', async () => {
+    class Fires extends ProcessWindowFunction<R, string, string, TimeWindow> {
+      constructor(private readonly name: string) {
+        super();
+      }
+      process(key: string, ctx: ProcessWindowContext<TimeWindow>, elements: Iterable<R>, out: Collector<string>): void {
+        const fires = ctx.globalState().getState(new ValueStateDescriptor<string[]>(this.name));
+        const list = [...(fires.value() ?? []), String(ctx.window().getStart())];
+        fires.update(list);
+        out.collect(`${key} ${ctx.window().getStart()} [${[...elements].map((e) => e[1]).join(',')}] fired=${list.join(',')}`);
+      }
+    }
+    for (const backend of ['hashmap', 'leveldb'] as const) {
+      const h = await windowHarness(keyed().window(TumblingEventTimeWindows.of(10)).process(new Fires('window-contents')) as DataStream<unknown>, { backend });
+      h.element(['a', 1], 1);
+      h.element(['a', 12], 12);
+      h.element(['a', 25], 25);
+      h.element(['a', 3], 3);
+      h.watermark(9);
+      h.watermark(19);
+      await h.end();
+      expect(show(h.take()), backend).toEqual(['"a 0 [1,3] fired=0"@9', '"a 10 [12] fired=0,10"@19', '"a 20 [25] fired=0,10,20"@29']);
+    }
+    for (const [name, assigner] of [
+      ['_window-contents', TumblingEventTimeWindows.of(10)],
+      ['_window-contents/more', TumblingEventTimeWindows.of(10)],
+      ['merging-window-set', EventTimeSessionWindows.withGap(5)],
+    ] as const) {
+      const h = await windowHarness(keyed().window(assigner).process(new Fires(name)) as DataStream<unknown>);
+      h.element(['a', 1], 1);
+      expect(() => h.watermark(100), name).toThrow(new RegExp(`state name '${name}' is taken by the window operator`));
+    }
+  });
+
   it('window - countWindow(size, slide): a CountEvictor keeps the last size elements, the evicted stay evicted', async () => {
     const h = await windowHarness(keyed().countWindow(3, 2).sum(1) as DataStream<unknown>);
     for (let i = 1; i <= 6; i++) h.element(['a', i]);
     expect(show(h.take())).toEqual(['["a",3]@MAX', '["a",9]@MAX', '["a",15]@MAX']);
-    const state = (h.backend as HeapKeyedStateBackend).size('window-contents');
+    const state = (h.backend as HeapKeyedStateBackend).size(WINDOW_CONTENTS);
     expect(state).toBe(1);
   });
 
@@ -346,7 +380,7 @@ describe('window operator', () => {
     for (const h of [sum, agg, list]) {
       for (const [k, v, ts] of [['a', 1, 1], ['b', 2, 6], ['a', 3, 7], ['a', 4, 12]] as const) h.element([k, v], ts);
       h.watermark(30);
-      expect(b(h).size('window-contents')).toBe(0);
+      expect(b(h).size(WINDOW_CONTENTS)).toBe(0);
       expect(h.op.numTimers().eventTime).toBe(0);
     }
     expect(sorted(sum.take())).toEqual(['["a",1]@4', '["a",4]@9', '["a",7]@14', '["a",4]@19', '["b",2]@9', '["b",2]@14'].sort());
@@ -362,7 +396,7 @@ describe('window operator', () => {
     for (const [v, ts] of [[1, 1], [2, 2], [3, 3]]) ev.element(['a', v!], ts);
     ev.watermark(10);
     expect(show(ev.take())).toEqual(['"3"@9']);
-    expect(b(ev).size('window-contents')).toBe(0);
+    expect(b(ev).size(WINDOW_CONTENTS)).toBe(0);
     expect(ev.op.numTimers().eventTime).toBe(0);
     // 200 windows live at once, 3 keys each, elements out of order: beyond the 64 namespaces whose
     // composite keys are remembered; every window's sum is exact when they fire.
@@ -374,7 +408,7 @@ describe('window operator', () => {
     for (let t = 0; t < 200; t++) for (const k of ['a', 'b', 'c']) expected.push(`["${k}",${2 * t + 1}]@${t}`);
     many.watermark(250);
     expect(sorted(many.take())).toEqual(expected.sort());
-    expect(b(many).size('window-contents')).toBe(0);
+    expect(b(many).size(WINDOW_CONTENTS)).toBe(0);
     expect(many.op.numTimers().eventTime).toBe(0);
   });
 

@@ -2,8 +2,9 @@
  * NamespaceScope, the (key, window) state of the window operator: composite keys stay exact
  * however many namespaces and keys pass, the memo of them stays bounded, and entering a window's
  * namespace leaves the current key as the record's. WindowContentsCell, the contents of a key's
- * windows in one value: exact past 16 windows (a Map then) and back, copy-on-write under a
- * snapshot, never used inside a namespace; and the conversion of format-4 snapshots' contents.
+ * windows in one value: exact past its first 8 windows (kept per window then) and back,
+ * copy-on-write under a snapshot, never used inside a namespace; and the conversion of format-4
+ * snapshots' contents.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +12,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeyGroupRange } from '../../../src/core/key-groups.js';
 import { namespacedKey, NamespaceScope, WindowStateStore } from '../../../src/runtime/operators/window-state.js';
-import { AggregatingStateDescriptor, ListStateDescriptor, ReducingStateDescriptor, StateTtlConfig } from '../../../src/api/index.js';
-import { canonicalKeyedSnapshot, HeapKeyedStateBackend, LevelDbKeyedStateBackend, normalizeKey, upgradeWindowContents, type KeyedSnapshot } from '../../../src/state/index.js';
+import { AggregatingStateDescriptor, ListStateDescriptor, ReducingStateDescriptor, StateTtlConfig, ValueStateDescriptor } from '../../../src/api/index.js';
+import {
+  canonicalKeyedSnapshot,
+  HeapKeyedStateBackend,
+  LevelDbKeyedStateBackend,
+  normalizeKey,
+  upgradeWindowContents,
+  WINDOW_CONTENTS,
+  WINDOW_CONTENTS_ARRAY_WINDOWS,
+  WINDOW_CONTENTS_MORE,
+  type KeyedSnapshot,
+} from '../../../src/state/index.js';
 
 const MAX = 128;
 
@@ -88,8 +99,12 @@ describe('window state scope', () => {
 
 describe('window contents, one value per key', () => {
   const heap = () => new HeapKeyedStateBackend(MAX, new KeyGroupRange(0, MAX - 1));
+  const valueOf = (b: HeapKeyedStateBackend, key: unknown) => {
+    b.setCurrentKey(key);
+    return b.getValueState(new ValueStateDescriptor<unknown[]>(WINDOW_CONTENTS)).value();
+  };
 
-  it('window contents - 40 windows of a key (a Map past 16), removed in any order, stay exact; the key has no value once none is left', () => {
+  it('window contents - 40 windows of a key (8 in its value, the others per window), removed in any order, stay exact; the key has no value once none is left', () => {
     const backend = heap();
     const scope = new NamespaceScope(backend);
     const cell = scope.contentsCell();
@@ -103,10 +118,13 @@ describe('window contents, one value per key', () => {
         cell.commit((cur ?? 0) + w + 1);
         model.set(ns, (model.get(ns) ?? 0) + w + 1);
       }
+      expect(valueOf(backend, 'k')!.length).toBe(2 * WINDOW_CONTENTS_ARRAY_WINDOWS + 1);
+      expect(backend.size(WINDOW_CONTENTS_MORE)).toBe(model.size - WINDOW_CONTENTS_ARRAY_WINDOWS);
       // Another key's windows are apart.
       backend.setCurrentKey(7);
       cell.set('0:10', -1);
       backend.setCurrentKey('k');
+      // Windows of the value and of `more` go, in any order; the freed places take new windows.
       for (let w = round; w < 40; w += 3) {
         const ns = `${w}:${w + 10}`;
         expect(cell.take(ns)).toBe(model.get(ns));
@@ -114,15 +132,30 @@ describe('window contents, one value per key', () => {
       }
       for (const [ns, v] of model) expect(cell.get(ns)).toBe(v);
       expect(cell.get('99:109')).toBeUndefined();
+      expect(cell.take('99:109')).toBeUndefined();
     }
-    const value = (backend as unknown as { tables: Map<string, Map<number, { map: Map<unknown, unknown> }>> }).tables;
-    expect([...value.get('window-contents')!.values()].some((g) => [...g.map.values()].some((v) => v instanceof Map))).toBe(true);
-    for (const ns of [...model.keys()]) cell.clear(ns);
-    expect(backend.size('window-contents')).toBe(1);
+    for (const ns of [...model.keys()].reverse()) cell.clear(ns);
+    expect(backend.size(WINDOW_CONTENTS)).toBe(1);
+    expect(backend.size(WINDOW_CONTENTS_MORE)).toBe(0);
     backend.setCurrentKey(7);
     expect(cell.get('0:10')).toBe(-1);
     cell.set('0:10', null);
-    expect(backend.size('window-contents')).toBe(0);
+    expect(backend.size(WINDOW_CONTENTS)).toBe(0);
+  });
+
+  it('window contents - a key whose windows are all past its first 8 (the first ones fired) still finds them; new windows fill the freed places', () => {
+    const backend = heap();
+    const cell = new NamespaceScope(backend).contentsCell();
+    backend.setCurrentKey(1);
+    for (let w = 0; w < 12; w++) cell.set(`${w}:${w + 1}`, w);
+    for (let w = 0; w < 8; w++) expect(cell.take(`${w}:${w + 1}`)).toBe(w);
+    expect(valueOf(backend, 1)).toEqual([4]);
+    for (let w = 8; w < 12; w++) expect(cell.get(`${w}:${w + 1}`)).toBe(w);
+    cell.set('20:21', 20);
+    expect(valueOf(backend, 1)).toEqual(['20:21', 20, 4]);
+    for (let w = 8; w < 12; w++) cell.clear(`${w}:${w + 1}`);
+    expect(valueOf(backend, 1)).toEqual(['20:21', 20]);
+    expect(backend.size(WINDOW_CONTENTS_MORE)).toBe(0);
   });
 
   it('window contents - abort leaves the value; merge folds windows into one; a value changed in place after a snapshot leaves the snapshot as it was', async () => {
@@ -142,7 +175,7 @@ describe('window contents, one value per key', () => {
     cell.set('40:50', [4]);
     const snap = await backend.toCanonical(ref);
     backend.releaseSnapshot();
-    expect(snap.states.find((st) => st.name === 'window-contents')!.groups.flatMap(([, e]) => e.map(([, v]) => v))).toEqual([['10:20', [2], '30:40', [1, 3]]]);
+    expect(snap.states.find((st) => st.name === WINDOW_CONTENTS)!.groups.flatMap(([, e]) => e.map(([, v]) => v))).toEqual([['10:20', [2], '30:40', [1, 3]]]);
     expect(cell.get('30:40')).toEqual([1, 3, 99]);
   });
 
@@ -157,29 +190,32 @@ describe('window contents, one value per key', () => {
     expect(cell.get('0:10')).toBeUndefined();
   });
 
-  it('window contents - a format-4 snapshot (an entry per key and window) converts to one value per key, whatever the key type; other states and format 5 stay', () => {
-    const keys: unknown[] = ['a', '\u0000odd', '', 7, -1.5, NaN, Infinity, 2 ** 60, true, false, 12n, -3n, new Date(5), { x: [1, 'y'] }];
-    const entries = keys.flatMap((k, i) => [[namespacedKey(normalizeKey(k), '0:10'), i] as const, [namespacedKey(normalizeKey(k), '10:20'), [i]] as const]);
+  it('window contents - a format-4 snapshot (an entry per key and window) converts: a key\'s first 8 windows to its value, the others per window; user state of the old table\'s name stays; format 5 stays', () => {
+    const keys: unknown[] = ['a', '\u0000odd', '', 'x\u0001y', 7, -1.5, NaN, Infinity, 2 ** 60, true, false, 12n, -3n, new Date(5), { x: [1, 'y'] }];
+    const entries = keys.flatMap((k, i) => [[namespacedKey(normalizeKey(k), '0:10'), i] as const, [namespacedKey(normalizeKey(k), 'global'), [i]] as const]);
     const many = Array.from({ length: 20 }, (_, w) => [namespacedKey(normalizeKey('many'), `${w}:${w + 1}`), w] as const);
+    // A window function's globalState() named 'window-contents' shared the table, under plain keys.
+    const user = [['plain', 'u1'], [5, 'u2'], ['0:10\u0001zq', 'u3'], ['x\u0001s', 'u4']] as const;
     const other = { name: 'counts', kind: 'value' as const, groups: [[3, [['a', 1]]] as const] };
-    const v4: KeyedSnapshot = { maxParallelism: MAX, startKeyGroup: 0, endKeyGroup: MAX - 1, version: 4, states: [{ name: 'window-contents', kind: 'value', groups: [[5, [...entries, ...many]]] }, other] };
+    const v4: KeyedSnapshot = { maxParallelism: MAX, startKeyGroup: 0, endKeyGroup: MAX - 1, version: 4, states: [{ name: 'window-contents', kind: 'value', groups: [[5, [...entries, ...many, ...user]]] }, other] };
     const up = upgradeWindowContents(v4);
-    expect(up.states[1]).toBe(other);
-    const got = new Map(up.states[0]!.groups.flatMap(([, e]) => e.map(([k, v]) => [normalizeKey(k), v] as const)));
+    expect(up.states.map((st) => st.name)).toEqual(['counts', 'window-contents', WINDOW_CONTENTS, WINDOW_CONTENTS_MORE]);
+    expect(up.states[0]).toBe(other);
+    expect(up.states[1]!.groups).toEqual([[5, user]]);
+    const got = new Map(up.states[2]!.groups.flatMap(([, e]) => e.map(([k, v]) => [normalizeKey(k), v] as const)));
     expect(got.size).toBe(keys.length + 1);
-    keys.forEach((k, i) => expect(got.get(normalizeKey(k)), String(k)).toEqual(['0:10', i, '10:20', [i]]));
-    expect(got.get('many')).toEqual(new Map(many.map(([, w]) => [`${w}:${w + 1}`, w])));
+    keys.forEach((k, i) => expect(got.get(normalizeKey(k)), String(k)).toEqual(['0:10', i, 'global', [i]]));
+    expect(got.get('many')).toEqual([...many.slice(0, 8).flatMap(([, w]) => [`${w}:${w + 1}`, w]), 12]);
+    expect(up.states[3]!.groups).toEqual([[5, many.slice(8)]]);
     // Through the canonical form too (as a LevelDB snapshot's raw groups are read).
-    expect(canonicalKeyedSnapshot(up).states[0]!.groups[0]![1].length).toBe(keys.length + 1);
+    expect(canonicalKeyedSnapshot(up).states[2]!.groups[0]![1].length).toBe(keys.length + 1);
     const v5 = { ...v4, version: 5 };
     expect(upgradeWindowContents(v5)).toBe(v5);
     const { version: _, ...current } = v4;
     expect(upgradeWindowContents(current)).toBe(current);
-    const bad: KeyedSnapshot = { ...v4, states: [{ name: 'window-contents', kind: 'value', groups: [[5, [['no window', 1]]]] }] };
-    expect(() => upgradeWindowContents(bad)).toThrow(/not a window's key/);
   });
 
-  it('window contents - a format-4 LevelDB snapshot (raw entries, as the old per-window cell wrote them) converts too', async () => {
+  it('window contents - a format-4 LevelDB snapshot (raw entries, as the old per-window cell wrote them) converts too, and restores', async () => {
     const root = mkdtempSync(join(tmpdir(), 'miniflink-window-state-'));
     try {
       const b = new LevelDbKeyedStateBackend(join(root, 'db'), MAX, new KeyGroupRange(0, MAX - 1));
@@ -187,7 +223,7 @@ describe('window contents, one value per key', () => {
       const old = new NamespaceScope(b).cell('window-contents');
       for (let k = 0; k < 50; k++) {
         b.setCurrentKey(`k${k}`);
-        for (let w = 0; w < 3; w++) old.set(`${w}:${w + 1}`, { k, w });
+        for (let w = 0; w < 10; w++) old.set(`${w}:${w + 1}`, { k, w });
       }
       const ref = b.snapshot();
       const raw = await b.toCanonical(ref);
@@ -200,9 +236,10 @@ describe('window contents, one value per key', () => {
       const cell = new NamespaceScope(restored).contentsCell();
       for (let k = 0; k < 50; k++) {
         restored.setCurrentKey(`k${k}`);
-        for (let w = 0; w < 3; w++) expect(cell.get(`${w}:${w + 1}`)).toEqual({ k, w });
+        for (let w = 0; w < 10; w++) expect(cell.get(`${w}:${w + 1}`)).toEqual({ k, w });
       }
-      expect(restored.size('window-contents')).toBe(50);
+      expect(restored.size(WINDOW_CONTENTS)).toBe(50);
+      expect(restored.size(WINDOW_CONTENTS_MORE)).toBe(100);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
