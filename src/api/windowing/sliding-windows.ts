@@ -13,6 +13,9 @@ import { TimeWindow } from './windows.js';
  * The sliding windows holding a timestamp, latest start first. The windows of the last start are
  * kept (a TimeWindow is immutable): the next elements of the same slide get the same objects, and
  * with them the namespace strings the window operator's state lookups use, already made and hashed.
+ * When the slide moves on, the windows it shares with the last slide are those objects again, so
+ * a window keeps one namespace string while it takes elements (the contents' lookup compares the
+ * strings it stored: the same string object is a match at once).
  */
 class SlidingWindowsOf {
   private lastStart = NaN;
@@ -22,8 +25,13 @@ class SlidingWindowsOf {
     // The starts lastStart, lastStart - slide, ... above timestamp - size: how many depends on the timestamp too.
     const count = Math.ceil((lastStart - timestamp + size) / slide);
     if (lastStart !== this.lastStart || count !== this.last.length) {
+      const last = this.last;
       const windows: TimeWindow[] = [];
-      for (let start = lastStart; start > timestamp - size; start -= slide) windows.push(new TimeWindow(start, start + size));
+      for (let start = lastStart; start > timestamp - size; start -= slide) {
+        let w: TimeWindow | undefined;
+        for (let i = 0; i < last.length && w === undefined; i++) if (last[i]!.getStart() === start) w = last[i];
+        windows.push(w ?? new TimeWindow(start, start + size));
+      }
       this.lastStart = lastStart;
       this.last = windows;
     }

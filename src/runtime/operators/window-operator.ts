@@ -263,6 +263,22 @@ export class WindowOperator extends StreamOperator {
     const windows = this.spec.assigner.assignWindows(record, ts, this.assignerContext) as Window[];
     const key = this.backend.getCurrentKey();
     let skipped = true;
+    // One key throughout: its value of contents is read once for all the element's windows.
+    this.contents.startElement();
+    try {
+      skipped = this.addToWindows(windows, key, record, timestamp, ts);
+    } finally {
+      this.contents.endElement();
+    }
+    if (skipped && this.isElementLate(ts)) {
+      if (this.spec.lateDataTag !== undefined) this.output.collectSide(this.spec.lateDataTag, record, timestamp);
+      else this.lateDropped.inc();
+    }
+  }
+
+  /** Adds an element to its windows; returns whether every window was late (the element skipped). */
+  private addToWindows(windows: Window[], key: unknown, record: unknown, timestamp: number | undefined, ts: number): boolean {
+    let skipped = true;
     if (this.merging) {
       const set = this.mergingSet();
       for (const window of windows) {
@@ -285,10 +301,7 @@ export class WindowOperator extends StreamOperator {
         this.onElementInWindow(key, window, window.namespace(), record, timestamp, ts);
       }
     }
-    if (skipped && this.isElementLate(ts)) {
-      if (this.spec.lateDataTag !== undefined) this.output.collectSide(this.spec.lateDataTag, record, timestamp);
-      else this.lateDropped.inc();
-    }
+    return skipped;
   }
 
   /** Adds the element to a window (contents under `stateNs`) and does what the trigger says. */

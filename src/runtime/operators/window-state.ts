@@ -399,16 +399,39 @@ export class WindowContentsCell {
   private at = -1;
   private inMore = false;
   private heldNs = '';
+  /** Between startElement and endElement: the key's value as last read or written here (null: not read yet). */
+  private known: unknown[] | undefined | null = null;
+  private inElement = false;
   constructor(
     private readonly scope: NamespaceScope,
     private readonly state: InternalValueState<unknown[]>,
     private readonly more: NamespacedCell,
   ) {}
 
+  /**
+   * Until endElement, the current key stays (one element of one key): the key's value is read once
+   * and changed in place (the backends keep a value read for an update: valueToUpdate), so an
+   * element of several windows reads it once, and writes it only when it is new or gone.
+   */
+  startElement(): void {
+    this.inElement = true;
+    this.known = null;
+  }
+  endElement(): void {
+    this.inElement = false;
+    this.known = null;
+  }
+  private load(): unknown[] | undefined {
+    if (this.known !== null) return this.known;
+    const c = this.state.valueToUpdate();
+    if (this.inElement) this.known = c;
+    return c;
+  }
+
   /** The window's contents (undefined: none). */
   get(ns: string): unknown {
     this.scope.checkOutside();
-    const c = this.state.valueToUpdate();
+    const c = this.load();
     if (c === undefined) return undefined;
     const i = indexOfWindow(c, ns);
     if (i >= 0) return c[i + 1];
@@ -425,7 +448,7 @@ export class WindowContentsCell {
    */
   begin(ns: string): unknown {
     this.scope.checkOutside();
-    const c = this.state.valueToUpdate();
+    const c = this.load();
     this.held = c;
     this.heldNs = ns;
     this.inMore = false;
@@ -455,14 +478,20 @@ export class WindowContentsCell {
         if (c[c.length - 1] === 1) c.pop();
         else (c[c.length - 1] as number)--;
       } else return;
-      if (c.length === 0) this.state.clear();
-      else this.state.update(c);
+      if (c.length === 0) {
+        this.state.clear();
+        if (this.inElement) this.known = undefined;
+      } else this.state.update(c);
       return;
     }
-    if (c === undefined) this.state.update([ns, value]);
-    else if (i >= 0) {
+    if (c === undefined) {
+      const fresh = [ns, value];
+      this.state.update(fresh);
+      if (this.inElement) this.known = fresh;
+    } else if (i >= 0) {
       c[i + 1] = value;
-      this.state.update(c);
+      // Within an element the value read is changed in place; written only when outside one.
+      if (!this.inElement) this.state.update(c);
     } else if (inMore) this.more.set(ns, value);
     else {
       const pairs = c.length & ~1;
