@@ -399,7 +399,7 @@ export class WindowContentsCell {
   private at = -1;
   private inMore = false;
   private heldNs = '';
-  /** Between startElement and endElement: the key's value as last read or written here (null: not read yet). */
+  /** Between startElement and endElement: the key's value as last read or written here (null: not read yet; undefined: none). */
   private known: unknown[] | undefined | null = null;
   private inElement = false;
   constructor(
@@ -408,17 +408,24 @@ export class WindowContentsCell {
     private readonly more: NamespacedCell,
   ) {}
 
+  /** Whether `known` was changed in place since it was last written. */
+  private changed = false;
   /**
    * Until endElement, the current key stays (one element of one key): the key's value is read once
-   * and changed in place (the backends keep a value read for an update: valueToUpdate), so an
-   * element of several windows reads it once, and writes it only when it is new or gone.
+   * and changed in place, and written once at the end (endElement), so an element of several
+   * windows reads and writes it once. Written at the end even though the backends keep a value
+   * read for an update: LevelDB's cache may let the key go meanwhile (a window of `more` or a
+   * trigger's state is another key of the cache), and a change made after that would be lost.
    */
   startElement(): void {
     this.inElement = true;
     this.known = null;
+    this.changed = false;
   }
   endElement(): void {
     this.inElement = false;
+    if (this.changed && this.known) this.state.update(this.known);
+    this.changed = false;
     this.known = null;
   }
   private load(): unknown[] | undefined {
@@ -481,6 +488,7 @@ export class WindowContentsCell {
       if (c.length === 0) {
         this.state.clear();
         if (this.inElement) this.known = undefined;
+        this.changed = false;
       } else this.state.update(c);
       return;
     }
@@ -490,8 +498,9 @@ export class WindowContentsCell {
       if (this.inElement) this.known = fresh;
     } else if (i >= 0) {
       c[i + 1] = value;
-      // Within an element the value read is changed in place; written only when outside one.
-      if (!this.inElement) this.state.update(c);
+      // Within an element, written at its end.
+      if (this.inElement) this.changed = true;
+      else this.state.update(c);
     } else if (inMore) this.more.set(ns, value);
     else {
       const pairs = c.length & ~1;

@@ -244,4 +244,39 @@ describe('window contents, one value per key', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it('window contents - within one element on LevelDB with a cache of 1 key, a window of `more` (another row, evicting the key\'s) between two in-place changes loses neither (found reading the change)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'miniflink-window-state-'));
+    try {
+      for (const cacheEntries of [1, 2, 3]) {
+        const b = new LevelDbKeyedStateBackend(join(root, `db-${cacheEntries}`), MAX, new KeyGroupRange(0, MAX - 1), { cacheEntries, bufferEntries: 1 });
+        await b.open();
+        const cell = new NamespaceScope(b).contentsCell();
+        b.setCurrentKey('k');
+        for (let w = 0; w < 10; w++) cell.set(`${w}:${w + 1}`, [w]);
+        // One element of windows 0 (in the key's value), 9 (in `more`), 1, then 11 (new, to `more`) and 2.
+        for (let round = 0; round < 3; round++) {
+          cell.startElement();
+          for (const w of [0, 9, 1, 11, 2]) {
+            const cur = (cell.begin(`${w}:${w + 1}`) as number[] | undefined) ?? [];
+            cur.push(100 + round);
+            cell.commit(cur);
+          }
+          cell.endElement();
+          // Other keys push the key's row out of the cache.
+          for (let k = 0; k < 5; k++) {
+            b.setCurrentKey(`other${k}`);
+            cell.set('0:1', [k]);
+          }
+          b.setCurrentKey('k');
+        }
+        for (const w of [0, 9, 1, 2]) expect(cell.get(`${w}:${w + 1}`), `cache ${cacheEntries}, window ${w}`).toEqual([w, 100, 101, 102]);
+        expect(cell.get('11:12')).toEqual([100, 101, 102]);
+        for (const w of [3, 4, 5, 6, 7, 8]) expect(cell.get(`${w}:${w + 1}`)).toEqual([w]);
+        await b.dispose();
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
