@@ -35,6 +35,7 @@
  *      ({@link upgradeWindowContents}).
  */
 import type { StateKind } from '../api/index.js';
+import { assignToKeyGroup } from '../core/key-groups.js';
 import { StateUnpackr } from '../core/serde.js';
 import { denormalizeKey, normalizeKey, type NormalizedKey } from './key-normalizer.js';
 
@@ -207,7 +208,8 @@ const LEGACY_WINDOW_CONTENTS = 'window-contents';
  * Here each key's windows go to one value in `_window-contents`, `[ns, contents, ...]` for its
  * first 8 windows, and the others to `_window-contents/more` under their composite keys, counted
  * at the end of the key's value; entries that are not a window's stay in `window-contents` as the
- * user's. Key groups stay. Newer snapshots are returned as they are.
+ * user's (as is an entry that looks like a window's but is not in its key's group: a user's key).
+ * Key groups stay. Newer snapshots are returned as they are.
  */
 export function upgradeWindowContents(s: KeyedSnapshot): KeyedSnapshot {
   if ((s.version ?? SNAPSHOT_FORMAT_VERSION) >= 5) return s;
@@ -222,7 +224,8 @@ export function upgradeWindowContents(s: KeyedSnapshot): KeyedSnapshot {
     const more: Array<readonly [unknown, unknown]> = [];
     for (const [k, contents] of entries) {
       const split = splitComposite(k);
-      if (split === undefined) {
+      // A window's entry is in its key's group; a user's key that only looks like one is not (or is another key's).
+      if (split === undefined || assignToKeyGroup(denormalizeKey(split[1]), s.maxParallelism) !== kg) {
         user.push([denormalizeKey(k), contents]);
         continue;
       }
@@ -258,8 +261,11 @@ function splitComposite(composite: NormalizedKey): [string, NormalizedKey] | und
   if (at < 0) return undefined;
   const ns = composite.slice(0, at);
   if (ns !== 'global') {
+    // As TimeWindow.namespace() writes it: "<start>:<end>", each as JavaScript prints the number.
     const colon = ns.indexOf(':', 1);
-    if (colon < 0 || Number.isNaN(Number(ns.slice(0, colon))) || Number.isNaN(Number(ns.slice(colon + 1)))) return undefined;
+    const start = ns.slice(0, colon);
+    const end = ns.slice(colon + 1);
+    if (colon < 0 || String(Number(start)) !== start || String(Number(end)) !== end) return undefined;
   }
   const text = composite.slice(at + 2);
   switch (composite[at + 1]) {

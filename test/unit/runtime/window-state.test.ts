@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KeyGroupRange } from '../../../src/core/key-groups.js';
+import { assignToKeyGroup, KeyGroupRange } from '../../../src/core/key-groups.js';
 import { namespacedKey, NamespaceScope, WindowStateStore } from '../../../src/runtime/operators/window-state.js';
 import { AggregatingStateDescriptor, ListStateDescriptor, ReducingStateDescriptor, StateTtlConfig, ValueStateDescriptor } from '../../../src/api/index.js';
 import {
@@ -190,25 +190,38 @@ describe('window contents, one value per key', () => {
     expect(cell.get('0:10')).toBeUndefined();
   });
 
-  it('window contents - a format-4 snapshot (an entry per key and window) converts: a key\'s first 8 windows to its value, the others per window; user state of the old table\'s name stays; format 5 stays', () => {
+  it('window contents - a format-4 snapshot (an entry per key and window) converts: a key\'s first 8 windows to its value, the others per window; user state of the old table\'s name stays, also under keys that look like a window\'s; format 5 stays', () => {
     const keys: unknown[] = ['a', '\u0000odd', '', 'x\u0001y', 7, -1.5, NaN, Infinity, 2 ** 60, true, false, 12n, -3n, new Date(5), { x: [1, 'y'] }];
-    const entries = keys.flatMap((k, i) => [[namespacedKey(normalizeKey(k), '0:10'), i] as const, [namespacedKey(normalizeKey(k), 'global'), [i]] as const]);
+    const byGroup = new Map<number, Array<readonly [unknown, unknown]>>();
+    const put = (groupOf: unknown, key: unknown, value: unknown) => {
+      const kg = assignToKeyGroup(groupOf, MAX);
+      byGroup.set(kg, [...(byGroup.get(kg) ?? []), [key, value]]);
+    };
+    keys.forEach((k, i) => {
+      put(k, namespacedKey(normalizeKey(k), '0:10'), i);
+      put(k, namespacedKey(normalizeKey(k), 'global'), [i]);
+    });
     const many = Array.from({ length: 20 }, (_, w) => [namespacedKey(normalizeKey('many'), `${w}:${w + 1}`), w] as const);
-    // A window function's globalState() named 'window-contents' shared the table, under plain keys.
-    const user = [['plain', 'u1'], [5, 'u2'], ['0:10\u0001zq', 'u3'], ['x\u0001s', 'u4']] as const;
+    for (const [k, w] of many) put('many', k, w);
+    // A window function's globalState() named 'window-contents' shared the table, under plain keys,
+    // some of which look like a window's (found by a review: '0:10\u0001sy' was taken for key 'y').
+    const user = ['plain', 5, '0:10\u0001zq', 'x\u0001s', '0:10\u0001sy', '1:\u0001sy', ' 1:2\u0001sy', '01:2\u0001sy'];
+    user.forEach((k, i) => put(k, k, `u${i}`));
     const other = { name: 'counts', kind: 'value' as const, groups: [[3, [['a', 1]]] as const] };
-    const v4: KeyedSnapshot = { maxParallelism: MAX, startKeyGroup: 0, endKeyGroup: MAX - 1, version: 4, states: [{ name: 'window-contents', kind: 'value', groups: [[5, [...entries, ...many, ...user]]] }, other] };
+    const groups = [...byGroup].sort((a, b) => a[0] - b[0]);
+    const v4: KeyedSnapshot = { maxParallelism: MAX, startKeyGroup: 0, endKeyGroup: MAX - 1, version: 4, states: [{ name: 'window-contents', kind: 'value', groups }, other] };
     const up = upgradeWindowContents(v4);
     expect(up.states.map((st) => st.name)).toEqual(['counts', 'window-contents', WINDOW_CONTENTS, WINDOW_CONTENTS_MORE]);
     expect(up.states[0]).toBe(other);
-    expect(up.states[1]!.groups).toEqual([[5, user]]);
-    const got = new Map(up.states[2]!.groups.flatMap(([, e]) => e.map(([k, v]) => [normalizeKey(k), v] as const)));
+    const entriesOf = (i: number) => new Map(up.states[i]!.groups.flatMap(([kg, e]) => e.map(([k, v]) => [normalizeKey(k), [kg, v]] as const)));
+    expect(entriesOf(1)).toEqual(new Map(user.map((k, i) => [normalizeKey(k), [assignToKeyGroup(k, MAX), `u${i}`]])));
+    const got = entriesOf(2);
     expect(got.size).toBe(keys.length + 1);
-    keys.forEach((k, i) => expect(got.get(normalizeKey(k)), String(k)).toEqual(['0:10', i, 'global', [i]]));
-    expect(got.get('many')).toEqual([...many.slice(0, 8).flatMap(([, w]) => [`${w}:${w + 1}`, w]), 12]);
-    expect(up.states[3]!.groups).toEqual([[5, many.slice(8)]]);
+    keys.forEach((k, i) => expect(got.get(normalizeKey(k)), String(k)).toEqual([assignToKeyGroup(k, MAX), ['0:10', i, 'global', [i]]]));
+    expect(got.get('many')![1]).toEqual([...many.slice(0, 8).flatMap(([, w]) => [`${w}:${w + 1}`, w]), 12]);
+    expect(up.states[3]!.groups).toEqual([[assignToKeyGroup('many', MAX), many.slice(8)]]);
     // Through the canonical form too (as a LevelDB snapshot's raw groups are read).
-    expect(canonicalKeyedSnapshot(up).states[2]!.groups[0]![1].length).toBe(keys.length + 1);
+    expect(canonicalKeyedSnapshot(up).states[2]!.groups.flatMap(([, e]) => e).length).toBe(keys.length + 1);
     const v5 = { ...v4, version: 5 };
     expect(upgradeWindowContents(v5)).toBe(v5);
     const { version: _, ...current } = v4;
