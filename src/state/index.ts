@@ -19,6 +19,7 @@ export {
   LEGACY_TIMERS_STATE,
   canonicalKeyedSnapshot,
   upgradeWindowContents,
+  splitWindowKey,
   WINDOW_CONTENTS,
   WINDOW_CONTENTS_ARRAY_WINDOWS,
   WINDOW_CONTENTS_MORE,

@@ -223,7 +223,7 @@ export function upgradeWindowContents(s: KeyedSnapshot): KeyedSnapshot {
     const user: Array<readonly [unknown, unknown]> = [];
     const more: Array<readonly [unknown, unknown]> = [];
     for (const [k, contents] of entries) {
-      const split = splitComposite(k);
+      const split = splitWindowKey(k);
       // A window's entry is in its key's group; a user's key that only looks like one is not (or is another key's).
       if (split === undefined || assignToKeyGroup(denormalizeKey(split[1]), s.maxParallelism) !== kg) {
         user.push([denormalizeKey(k), contents]);
@@ -255,7 +255,7 @@ export function upgradeWindowContents(s: KeyedSnapshot): KeyedSnapshot {
  * The namespace and the normalized key of a composite key of format 4 (window-state.ts's
  * namespacedKey; the namespace a TimeWindow's "<start>:<end>" or "global"); undefined for any other key.
  */
-function splitComposite(composite: NormalizedKey): [string, NormalizedKey] | undefined {
+export function splitWindowKey(composite: NormalizedKey): [string, NormalizedKey] | undefined {
   if (typeof composite !== 'string') return undefined;
   const at = composite.indexOf('\u0001');
   if (at < 0) return undefined;

@@ -53,7 +53,7 @@ import { StreamOperator, type OperatorContext, type OperatorRestore } from './st
 import { TimerService, type TimeDomain } from './timer-service.js';
 import { asyncUserFunctionError, closeUserFunction, isPromiseLike, openUserFunction } from './user-function.js';
 import { MergingWindowSet } from './window-merging-set.js';
-import { NamespaceScope, WindowStateStore, type WindowContentsCell } from './window-state.js';
+import { NamespaceScope, windowContentsLaidOut, WindowStateStore, type WindowContents } from './window-state.js';
 
 /** An element kept by an evicting window: the value and its timestamp (null: none). */
 type Stamped = [value: unknown, timestamp: number | null];
@@ -81,7 +81,7 @@ export class WindowOperator extends StreamOperator {
   private readonly scope: NamespaceScope;
   private readonly store: WindowStateStore;
   /** The windows' contents (tables `_window-contents` and `_window-contents/more`), set in open(). */
-  private contents!: WindowContentsCell;
+  private contents!: WindowContents;
   /** The merging window set of each key (merging assigners only), set in open(). */
   private mergingState: ValueState<Array<[number, number, number, number]>> | undefined;
   private readonly evaluate: Evaluate;
@@ -225,16 +225,17 @@ export class WindowOperator extends StreamOperator {
   // ---- lifecycle ----
 
   /**
-   * Restores contents and timers (keyed state; contents of snapshot format 4 or older converted to
-   * one value per key), then arms restored processing-time timers.
+   * Restores contents and timers (keyed state; contents of snapshot format 4 or older converted,
+   * and laid out for this operator's allowed lateness), then arms restored processing-time timers.
    */
   override async initializeState(restore: OperatorRestore | undefined, index: number, parallelism: number): Promise<void> {
-    await super.initializeState(restore && { ...restore, keyed: restore.keyed.map(upgradeWindowContents) }, index, parallelism);
+    const perWindow = this.eventTime && this.lateness > 0;
+    await super.initializeState(restore && { ...restore, keyed: restore.keyed.map((k) => windowContentsLaidOut(upgradeWindowContents(k), perWindow)) }, index, parallelism);
     this.timers.start();
   }
 
   override open(): Promise<void> {
-    this.contents = this.scope.contentsCell();
+    this.contents = this.scope.contentsCell(this.eventTime && this.lateness > 0);
     if (this.merging) this.mergingState = this.backend.getValueState(new ValueStateDescriptor<Array<[number, number, number, number]>>(MERGING_WINDOW_SET));
     return openUserFunction(this.windowFn, this.ctx.runtimeContext);
   }

@@ -43,7 +43,16 @@ import {
   type ValueState,
 } from '../../api/index.js';
 import { checkState, MiniFlinkError } from '../../core/errors.js';
-import { defaultValueOf, WINDOW_CONTENTS, WINDOW_CONTENTS_ARRAY_WINDOWS, WINDOW_CONTENTS_MORE, type AbstractKeyedStateBackend, type InternalValueState, type NormalizedKey } from '../../state/index.js';
+import {
+  defaultValueOf,
+  denormalizeKey,
+  normalizedEntries,
+  splitWindowKey,
+  WINDOW_CONTENTS,
+  WINDOW_CONTENTS_ARRAY_WINDOWS,
+  WINDOW_CONTENTS_MORE,
+  type KeyedSnapshot,
+  type AbstractKeyedStateBackend, type InternalValueState, type NormalizedKey } from '../../state/index.js';
 
 /** The composite key of a (normalized key, namespace) pair. */
 export function namespacedKey(nk: NormalizedKey, ns: string): string {
@@ -59,8 +68,26 @@ export function namespacedKey(nk: NormalizedKey, ns: string): string {
   }
 }
 
+/** A window operator's contents: per window of the current key (see WindowContentsCell). */
+export interface WindowContents {
+  get(ns: string): unknown;
+  set(ns: string, value: unknown): void;
+  begin(ns: string): unknown;
+  commit(value: unknown): void;
+  abort(): void;
+  take(ns: string): unknown;
+  clear(ns: string): void;
+  merge(target: string, sources: readonly string[], combine: (a: unknown, b: unknown) => unknown): void;
+  /** The operator processes one element (of one key) until endElement. */
+  startElement(): void;
+  endElement(): void;
+}
+
 /** A cell of raw values per (key, namespace) in one backend table (a ValueState underneath). */
-export class NamespacedCell {
+export class NamespacedCell implements WindowContents {
+  /** Nothing is kept between the accesses of an element. */
+  startElement(): void {}
+  endElement(): void {}
   constructor(
     private readonly scope: NamespaceScope,
     private readonly state: InternalValueState<unknown>,
@@ -219,10 +246,15 @@ export class NamespaceScope {
   checkOutside(): void {
     checkState(this.nk === undefined, 'Window contents are used under the plain key, outside another window state call');
   }
-  /** The window contents' cell (table `window-contents`, under the plain key). */
-  contentsCell(): WindowContentsCell {
+  /**
+   * The windows' contents: a key's first windows in its value (WindowContentsCell), or with
+   * `perWindow` every window apart under its composite key in `_window-contents/more`.
+   */
+  contentsCell(perWindow: boolean): WindowContents {
+    const more = this.cell(WINDOW_CONTENTS_MORE);
+    if (perWindow) return more;
     const state = this.backend.getValueState(new ValueStateDescriptor<unknown[]>(WINDOW_CONTENTS)) as InternalValueState<unknown[]>;
-    return new WindowContentsCell(this, state, this.cell(WINDOW_CONTENTS_MORE));
+    return new WindowContentsCell(this, state, more);
   }
   /** A raw cell in the table `name`. */
   cell(name: string, like?: StateDescriptor<any>): NamespacedCell {
@@ -386,14 +418,18 @@ function appendTo<T>(cur: T[] | undefined, vs: T[]): T[] | undefined {
  * the windows got their first element; a key with more windows in flight (long allowed lateness,
  * windowAll's one key) keeps the others one entry per (key, window) under the composite key in
  * the table `_window-contents/more`, as all windows were kept up to snapshot format 4, and its
- * value ends with their count (an odd length). So an element costs one lookup of its key whatever
+ * value ends with their count (an odd length). With allowed lateness (event time) the operator
+ * keeps every window there instead (contentsCell(true)): a window past its end stays for late
+ * elements, so a key would hold many windows that hardly change (copied together after every
+ * checkpoint on hashmap, read and written together on LevelDB), and a window there costs what
+ * it cost before. windowContentsLaidOut converts a restored snapshot of the other layout. So an element costs one lookup of its key whatever
  * the window (a sliding window's element goes to size / slide of them), and no key's value grows
  * past 8 windows: a checkpoint's copy-on-write (hashmap) and a cache miss (LevelDB) handle at most
  * that many windows' contents of a key. A key without windows has no value. Used with the plain
  * key current (never inside a NamespaceScope's enter/leave); contents are never undefined or null
  * (setting either removes the window). The per-element path is begin() -> commit().
  */
-export class WindowContentsCell {
+export class WindowContentsCell implements WindowContents {
   /** What begin() found: the key's value (undefined: none), the window's place in it (-1: not there), whether it is in `more`. */
   private held: unknown[] | undefined = undefined;
   private at = -1;
@@ -547,4 +583,48 @@ export class WindowContentsCell {
 function indexOfWindow(c: readonly unknown[], ns: string): number {
   for (let i = 0; i + 1 < c.length; i += 2) if (c[i] === ns) return i;
   return -1;
+}
+
+/**
+ * A keyed snapshot's window contents laid out for the operator restoring it: with `perWindow`
+ * (allowed lateness) every window in `_window-contents/more`, each key's value dissolved into
+ * entries under composite keys; without, each key with windows in `more` but no value (a snapshot
+ * of the other layout) gets a value counting them. The job may have changed its allowed lateness
+ * between the snapshot and the restore. Key groups stay.
+ */
+export function windowContentsLaidOut(s: KeyedSnapshot, perWindow: boolean): KeyedSnapshot {
+  const value = s.states.find((st) => st.name === WINDOW_CONTENTS);
+  const more = s.states.find((st) => st.name === WINDOW_CONTENTS_MORE);
+  const groupsOf = (byGroup: Map<number, Array<readonly [unknown, unknown]>>) => [...byGroup].sort((a, b) => a[0] - b[0]);
+  const add = (byGroup: Map<number, Array<readonly [unknown, unknown]>>, kg: number, entry: readonly [unknown, unknown]) => {
+    let l = byGroup.get(kg);
+    if (l === undefined) byGroup.set(kg, (l = []));
+    l.push(entry);
+  };
+  if (perWindow) {
+    if (value === undefined) return s;
+    const byGroup = new Map<number, Array<readonly [unknown, unknown]>>();
+    if (more !== undefined) for (const [kg, entries] of normalizedEntries(more)) for (const [k, v] of entries) add(byGroup, kg, [denormalizeKey(k), v]);
+    for (const [kg, entries] of normalizedEntries(value)) {
+      for (const [nk, v] of entries) {
+        const windows = v as unknown[];
+        for (let i = 0; i + 1 < windows.length; i += 2) add(byGroup, kg, [namespacedKey(nk, windows[i] as string), windows[i + 1]]);
+      }
+    }
+    const states = s.states.filter((st) => st !== value && st !== more);
+    if (byGroup.size > 0) states.push({ name: WINDOW_CONTENTS_MORE, kind: 'value', groups: groupsOf(byGroup) });
+    return { ...s, states };
+  }
+  if (value !== undefined || more === undefined) return s;
+  const byGroup = new Map<number, Array<readonly [unknown, unknown]>>();
+  for (const [kg, entries] of normalizedEntries(more)) {
+    const counts = new Map<NormalizedKey, number>();
+    for (const [k] of entries) {
+      const split = splitWindowKey(k);
+      if (split === undefined) throw new MiniFlinkError('MF_ERR_RESTORE_FAILED', `Cannot restore the window contents: ${JSON.stringify(String(k).slice(0, 100))} in ${WINDOW_CONTENTS_MORE} is not a window's key`);
+      counts.set(split[1], (counts.get(split[1]) ?? 0) + 1);
+    }
+    for (const [nk, n] of counts) add(byGroup, kg, [denormalizeKey(nk), [n]]);
+  }
+  return { ...s, states: [...s.states, { name: WINDOW_CONTENTS, kind: 'value', groups: groupsOf(byGroup) }] };
 }

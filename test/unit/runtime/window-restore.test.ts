@@ -95,4 +95,40 @@ describe('window state across a snapshot', () => {
       expect([...show(first.out), ...show(rest.out)].sort()).toEqual(show(whole.out));
     });
   }
+
+  /** In-order events over 12 keys, a watermark every 10 events. */
+  function inOrder(): Event[] {
+    const out: Event[] = [];
+    for (let i = 0; i < 300; i++) {
+      out.push({ el: [`k${(i * 5) % 12}`, i % 9], ts: i * 3 });
+      if (i % 10 === 9) out.push({ wm: i * 3 - 1 });
+    }
+    return out;
+  }
+  const layouts: Array<[string, () => DataStream<unknown>, () => DataStream<unknown>]> = [
+    ['tumbling', () => keyed().window(TumblingEventTimeWindows.of(20)).sum(1) as DataStream<unknown>, () => keyed().window(TumblingEventTimeWindows.of(20)).allowedLateness(7).sum(1) as DataStream<unknown>],
+    // 12 windows per element: 8 in a key's value, 4 apart.
+    ['sliding 60/5', () => keyed().window(SlidingEventTimeWindows.of(60, 5)).sum(1) as DataStream<unknown>, () => keyed().window(SlidingEventTimeWindows.of(60, 5)).allowedLateness(10).sum(1) as DataStream<unknown>],
+  ];
+  for (const [name, without, withLateness] of layouts) {
+    for (const [from, to, label] of [
+      [without, withLateness, 'without allowed lateness, restored with it'],
+      [withLateness, without, 'with allowed lateness, restored without it'],
+    ] as const) {
+      it.each(['hashmap', 'leveldb'] as const)(`window restore - ${name} ${label} (the contents laid out the other way) on %s: the same output`, async (backend) => {
+        const all = inOrder();
+        const whole = await windowHarness(from());
+        feed(whole, all);
+        await whole.end();
+        const cut = Math.floor(all.length * 0.45);
+        const first = await windowHarness(from(), { backend });
+        feed(first, all.slice(0, cut));
+        const snap = await first.snapshot();
+        const rest = await windowHarness(to(), { backend: backend === 'hashmap' ? 'leveldb' : 'hashmap', restore: [snap] });
+        feed(rest, all.slice(cut));
+        await rest.end();
+        expect([...show(first.out), ...show(rest.out)].sort()).toEqual(show(whole.out));
+      });
+    }
+  }
 });

@@ -107,7 +107,7 @@ describe('window contents, one value per key', () => {
   it('window contents - 40 windows of a key (8 in its value, the others per window), removed in any order, stay exact; the key has no value once none is left', () => {
     const backend = heap();
     const scope = new NamespaceScope(backend);
-    const cell = scope.contentsCell();
+    const cell = scope.contentsCell(false);
     const model = new Map<string, number>();
     backend.setCurrentKey('k');
     for (let round = 0; round < 3; round++) {
@@ -145,7 +145,7 @@ describe('window contents, one value per key', () => {
 
   it('window contents - a key whose windows are all past its first 8 (the first ones fired) still finds them; new windows fill the freed places', () => {
     const backend = heap();
-    const cell = new NamespaceScope(backend).contentsCell();
+    const cell = new NamespaceScope(backend).contentsCell(false);
     backend.setCurrentKey(1);
     for (let w = 0; w < 12; w++) cell.set(`${w}:${w + 1}`, w);
     for (let w = 0; w < 8; w++) expect(cell.take(`${w}:${w + 1}`)).toBe(w);
@@ -160,7 +160,7 @@ describe('window contents, one value per key', () => {
 
   it('window contents - abort leaves the value; merge folds windows into one; a value changed in place after a snapshot leaves the snapshot as it was', async () => {
     const backend = heap();
-    const cell = new NamespaceScope(backend).contentsCell();
+    const cell = new NamespaceScope(backend).contentsCell(false);
     backend.setCurrentKey(1);
     cell.set('0:10', [1]);
     cell.set('10:20', [2]);
@@ -182,7 +182,7 @@ describe('window contents, one value per key', () => {
   it('window contents - used inside another window state call (a namespace current), it fails instead of reading the wrong key', () => {
     const backend = heap();
     const scope = new NamespaceScope(backend);
-    const cell = scope.contentsCell();
+    const cell = scope.contentsCell(false);
     backend.setCurrentKey(1);
     scope.enter('0:10');
     expect(() => cell.get('0:10')).toThrow(/outside another window state call/);
@@ -246,7 +246,7 @@ describe('window contents, one value per key', () => {
       const up = upgradeWindowContents({ ...raw, version: 4 });
       const restored = new HeapKeyedStateBackend(MAX, new KeyGroupRange(0, MAX - 1));
       await restored.restore([up]);
-      const cell = new NamespaceScope(restored).contentsCell();
+      const cell = new NamespaceScope(restored).contentsCell(false);
       for (let k = 0; k < 50; k++) {
         restored.setCurrentKey(`k${k}`);
         for (let w = 0; w < 10; w++) expect(cell.get(`${w}:${w + 1}`)).toEqual({ k, w });
@@ -264,7 +264,7 @@ describe('window contents, one value per key', () => {
       for (const cacheEntries of [1, 2, 3]) {
         const b = new LevelDbKeyedStateBackend(join(root, `db-${cacheEntries}`), MAX, new KeyGroupRange(0, MAX - 1), { cacheEntries, bufferEntries: 1 });
         await b.open();
-        const cell = new NamespaceScope(b).contentsCell();
+        const cell = new NamespaceScope(b).contentsCell(false);
         b.setCurrentKey('k');
         for (let w = 0; w < 10; w++) cell.set(`${w}:${w + 1}`, [w]);
         // One element of windows 0 (in the key's value), 9 (in `more`), 1, then 11 (new, to `more`) and 2.
