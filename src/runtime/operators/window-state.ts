@@ -166,20 +166,25 @@ export class NamespacedCell implements WindowContents {
       this.scope.leave();
     }
   }
-  /**
-   * Flink's mergeNamespaces: takes the values of the sources (in order) and folds them, then into
-   * the target's value: target = combine(target, combine(s1, s2, ...)).
-   */
+  /** Flink's mergeNamespaces (mergeInto). */
   merge(target: string, sources: readonly string[], combine: (a: unknown, b: unknown) => unknown): void {
-    let merged: unknown = undefined;
-    for (const s of sources) {
-      const v = this.take(s);
-      if (v !== undefined) merged = merged === undefined ? v : combine(merged, v);
-    }
-    if (merged === undefined) return;
-    const t = this.get(target);
-    this.set(target, t === undefined ? merged : combine(t, merged));
+    mergeInto(this, target, sources, combine);
   }
+}
+
+/**
+ * Flink's mergeNamespaces: takes the values of the sources (in order) and folds them, then into
+ * the target's value: target = combine(target, combine(s1, s2, ...)).
+ */
+function mergeInto(cell: Pick<WindowContents, 'take' | 'get' | 'set'>, target: string, sources: readonly string[], combine: (a: unknown, b: unknown) => unknown): void {
+  let merged: unknown = undefined;
+  for (const s of sources) {
+    const v = cell.take(s);
+    if (v !== undefined) merged = merged === undefined ? v : combine(merged, v);
+  }
+  if (merged === undefined) return;
+  const t = cell.get(target);
+  cell.set(target, t === undefined ? merged : combine(t, merged));
 }
 
 /** Namespaces whose composite keys are remembered, at most (the oldest namespace is forgotten first). */
@@ -566,16 +571,9 @@ export class WindowContentsCell implements WindowContents {
     this.begin(ns);
     this.commit(undefined);
   }
-  /** As NamespacedCell.merge: target = combine(target, combine(s1, s2, ...)). */
+  /** Flink's mergeNamespaces (mergeInto). */
   merge(target: string, sources: readonly string[], combine: (a: unknown, b: unknown) => unknown): void {
-    let merged: unknown = undefined;
-    for (const s of sources) {
-      const v = this.take(s);
-      if (v !== undefined) merged = merged === undefined ? v : combine(merged, v);
-    }
-    if (merged === undefined) return;
-    const t = this.get(target);
-    this.set(target, t === undefined ? merged : combine(t, merged));
+    mergeInto(this, target, sources, combine);
   }
 }
 
