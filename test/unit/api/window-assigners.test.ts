@@ -76,6 +76,22 @@ describe('window assigners', () => {
     expect(a.getDefaultTrigger().constructor.name).toBe('ProcessingTimeTrigger');
   });
 
+  it('assigners - sliding: the windows a slide shares with the last one are the same objects (one namespace string per window), back and forth', () => {
+    const a = SlidingEventTimeWindows.of(30, 10);
+    const first = a.assignWindows(null, 25, ctx(0));
+    const next = a.assignWindows(null, 35, ctx(0));
+    expect(spans(next)).toEqual([
+      [30, 60],
+      [20, 50],
+      [10, 40],
+    ]);
+    expect([next[1] === first[0], next[2] === first[1]]).toEqual([true, true]);
+    // Out of order, a slide back: the shared windows are the same objects again, and right.
+    const back = a.assignWindows(null, 27, ctx(0));
+    expect(spans(back)).toEqual(spans(first));
+    expect([back[0] === next[1], back[1] === next[2]]).toEqual([true, true]);
+  });
+
   it('assigners - sliding: ceil(size/slide) windows, latest first, with offsets and negative timestamps', () => {
     expect(spans(SlidingEventTimeWindows.of(10, 5).assignWindows(null, 7, ctx(0)))).toEqual([
       [5, 15],
