@@ -1,7 +1,7 @@
 /**
  * Flink's WindowOperator and EvictingWindowOperator in one: assigns each element of a key to
- * windows, keeps each window's contents in keyed state (all of a key's windows in one value,
- * window-state.ts), asks the trigger on every element and timer, evaluates windows that fire with
+ * windows, keeps each window's contents in keyed state (a key's windows in one value, or with
+ * allowed lateness one entry per window: window-state.ts), asks the trigger on every element and timer, evaluates windows that fire with
  * the window function, and drops each window's state at its cleanup time (end + allowed lateness).
  *
  *   element ──assign──► windows ──(merging: MergingWindowSet.addWindow, merge state & triggers)
@@ -77,6 +77,8 @@ export class WindowOperator extends StreamOperator {
    * not late), so registering it again can be skipped.
    */
   private readonly cleanupIsTriggerTimer: boolean;
+  /** Whether the contents are kept one entry per window (allowed lateness: window-state.ts's contentsCell). */
+  private readonly perWindowContents: boolean;
   private readonly timers: TimerService;
   private readonly scope: NamespaceScope;
   private readonly store: WindowStateStore;
@@ -121,6 +123,7 @@ export class WindowOperator extends StreamOperator {
     this.eventTime = spec.assigner.isEventTime();
     this.lateness = spec.allowedLateness;
     this.cleanupIsTriggerTimer = this.eventTime && this.lateness === 0 && spec.trigger.constructor === EventTimeTrigger; // Not a subclass: it may do more on an element.
+    this.perWindowContents = this.eventTime && this.lateness > 0;
     this.timers = new TimerService(ctx.now, (t, domain) => this.onTimer(t, domain), ctx.mailbox, this.backend, 'window-timers');
     this.scope = new NamespaceScope(this.backend);
     // The window function's globalState() is this backend: its states must not take the operator's tables.
@@ -229,13 +232,12 @@ export class WindowOperator extends StreamOperator {
    * and laid out for this operator's allowed lateness), then arms restored processing-time timers.
    */
   override async initializeState(restore: OperatorRestore | undefined, index: number, parallelism: number): Promise<void> {
-    const perWindow = this.eventTime && this.lateness > 0;
-    await super.initializeState(restore && { ...restore, keyed: restore.keyed.map((k) => windowContentsLaidOut(upgradeWindowContents(k), perWindow)) }, index, parallelism);
+    await super.initializeState(restore && { ...restore, keyed: restore.keyed.map((k) => windowContentsLaidOut(upgradeWindowContents(k), this.perWindowContents)) }, index, parallelism);
     this.timers.start();
   }
 
   override open(): Promise<void> {
-    this.contents = this.scope.contentsCell(this.eventTime && this.lateness > 0);
+    this.contents = this.scope.contentsCell(this.perWindowContents);
     if (this.merging) this.mergingState = this.backend.getValueState(new ValueStateDescriptor<Array<[number, number, number, number]>>(MERGING_WINDOW_SET));
     return openUserFunction(this.windowFn, this.ctx.runtimeContext);
   }

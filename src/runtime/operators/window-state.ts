@@ -6,7 +6,8 @@
  *
  *   table `_window-contents`:      the plain key -> the contents of its windows (WindowContentsCell)
  *   table `_window-contents/more`: "<window namespace>\u0001<type tag><normalized key>" -> the
- *                                  contents of a window of a key with more than 8 in flight
+ *                                  contents of a window of a key with more than 8 in flight, or
+ *                                  of every window with allowed lateness
  *   table `window/<name>`:         the same composite key -> a trigger's or windowState()'s state
  *   table `merging-window-set`: the plain key -> [[start, end, stateStart, stateEnd], ...]
  *
@@ -51,8 +52,11 @@ import {
   WINDOW_CONTENTS,
   WINDOW_CONTENTS_ARRAY_WINDOWS,
   WINDOW_CONTENTS_MORE,
+  type AbstractKeyedStateBackend,
+  type InternalValueState,
   type KeyedSnapshot,
-  type AbstractKeyedStateBackend, type InternalValueState, type NormalizedKey } from '../../state/index.js';
+  type NormalizedKey,
+} from '../../state/index.js';
 
 /** The composite key of a (normalized key, namespace) pair. */
 export function namespacedKey(nk: NormalizedKey, ns: string): string {
@@ -420,19 +424,22 @@ function appendTo<T>(cur: T[] | undefined, vs: T[]): T[] | undefined {
 /**
  * The contents of a key's windows: the first WINDOW_CONTENTS_ARRAY_WINDOWS (8) in one value of the
  * table `_window-contents` under the plain key, `[ns0, contents0, ns1, contents1, ...]` in the order
- * the windows got their first element; a key with more windows in flight (long allowed lateness,
- * windowAll's one key) keeps the others one entry per (key, window) under the composite key in
- * the table `_window-contents/more`, as all windows were kept up to snapshot format 4, and its
- * value ends with their count (an odd length). With allowed lateness (event time) the operator
- * keeps every window there instead (contentsCell(true)): a window past its end stays for late
- * elements, so a key would hold many windows that hardly change (copied together after every
- * checkpoint on hashmap, read and written together on LevelDB), and a window there costs what
- * it cost before. windowContentsLaidOut converts a restored snapshot of the other layout. So an element costs one lookup of its key whatever
- * the window (a sliding window's element goes to size / slide of them), and no key's value grows
- * past 8 windows: a checkpoint's copy-on-write (hashmap) and a cache miss (LevelDB) handle at most
- * that many windows' contents of a key. A key without windows has no value. Used with the plain
- * key current (never inside a NamespaceScope's enter/leave); contents are never undefined or null
- * (setting either removes the window). The per-element path is begin() -> commit().
+ * the windows got their first element; a key with more windows in flight (windowAll's one key, a
+ * sliding window of more than 8 slides) keeps the others one entry per (key, window) under the
+ * composite key in the table `_window-contents/more`, as all windows were kept up to snapshot
+ * format 4, and its value ends with their count (an odd length). So an element costs one lookup of
+ * its key whatever the window (a sliding window's element goes to size / slide of them), and no
+ * key's value grows past 8 windows: a checkpoint's copy-on-write (hashmap) and a cache miss
+ * (LevelDB) handle at most that many windows' contents of a key. A key without windows has no
+ * value. Used with the plain key current (never inside a NamespaceScope's enter/leave); contents
+ * are never undefined or null (setting either removes the window). The per-element path is
+ * begin() -> commit().
+ *
+ * With allowed lateness (event time) the operator keeps every window in `more` instead
+ * (contentsCell(true)): windows past their end stay for late elements, so a key would hold many
+ * windows that hardly change (copied together after every checkpoint on hashmap, read and written
+ * together on LevelDB); there a window costs what it cost before. windowContentsLaidOut converts a
+ * restored snapshot of the other layout.
  */
 export class WindowContentsCell implements WindowContents {
   /** What begin() found: the key's value (undefined: none), the window's place in it (-1: not there), whether it is in `more`. */
@@ -443,14 +450,14 @@ export class WindowContentsCell implements WindowContents {
   /** Between startElement and endElement: the key's value as last read or written here (null: not read yet; undefined: none). */
   private known: unknown[] | undefined | null = null;
   private inElement = false;
+  /** Whether `known` was changed in place since it was last written. */
+  private changed = false;
   constructor(
     private readonly scope: NamespaceScope,
     private readonly state: InternalValueState<unknown[]>,
     private readonly more: NamespacedCell,
   ) {}
 
-  /** Whether `known` was changed in place since it was last written. */
-  private changed = false;
   /**
    * Until endElement, the current key stays (one element of one key): the key's value is read once
    * and changed in place, and written once at the end (endElement), so an element of several

@@ -16,6 +16,7 @@ import {
   type TimeWindow,
 } from '../../../src/api/index.js';
 import { assignToKeyGroup, KeyGroupRange } from '../../../src/core/key-groups.js';
+import type { KeyedSnapshot } from '../../../src/state/index.js';
 import { windowContentsToFormat4 } from '../../helpers/window-format-4.js';
 import { newEnv } from '../graph/fixtures.js';
 import { windowHarness, type Emitted, type Harness } from './window-harness.js';
@@ -56,6 +57,32 @@ const cases: Array<[string, () => DataStream<unknown>]> = [
   ['sliding count windows (evictor)', () => keyed().countWindow(4, 3).sum(1) as DataStream<unknown>],
 ];
 
+/**
+ * The output of `from` fed every event (`whole`), and of `from` on `backend` fed up to `cut` (a
+ * share of the events), snapshotted, the snapshot passed through `convert`, restored into `to` on
+ * the other backend and fed the rest (`cutRun`).
+ */
+async function cutAndRestored(
+  all: Event[],
+  cut: number,
+  from: () => DataStream<unknown>,
+  to: () => DataStream<unknown>,
+  backend: 'hashmap' | 'leveldb',
+  convert: (s: KeyedSnapshot) => KeyedSnapshot = (s) => s,
+): Promise<{ whole: string[]; cutRun: string[] }> {
+  const whole = await windowHarness(from());
+  feed(whole, all);
+  await whole.end();
+  const at = Math.floor(all.length * cut);
+  const first = await windowHarness(from(), { backend });
+  feed(first, all.slice(0, at));
+  const snap = convert(await first.snapshot());
+  const rest = await windowHarness(to(), { backend: backend === 'hashmap' ? 'leveldb' : 'hashmap', restore: [snap] });
+  feed(rest, all.slice(at));
+  await rest.end();
+  return { whole: show(whole.out), cutRun: [...show(first.out), ...show(rest.out)].sort() };
+}
+
 describe('window state across a snapshot', () => {
   for (const [name, build] of cases) {
     it(`window restore - ${name}: cut, restored on leveldb over two key-group ranges, the same output`, async () => {
@@ -80,19 +107,12 @@ describe('window state across a snapshot', () => {
     });
 
     it.each(['hashmap', 'leveldb'] as const)(`window restore - ${name}: from snapshot format 4 (an entry per key and window) on %s, the same output`, async (backend) => {
-      const all = events();
-      const whole = await windowHarness(build());
-      feed(whole, all);
-      await whole.end();
-      const cut = Math.floor(all.length * 0.55);
-      const first = await windowHarness(build(), { backend });
-      feed(first, all.slice(0, cut));
-      const { snapshot, windows } = windowContentsToFormat4(await first.snapshot());
-      expect(windows).toBeGreaterThan(3);
-      const rest = await windowHarness(build(), { backend: backend === 'hashmap' ? 'leveldb' : 'hashmap', restore: [structuredClone(snapshot)] });
-      feed(rest, all.slice(cut));
-      await rest.end();
-      expect([...show(first.out), ...show(rest.out)].sort()).toEqual(show(whole.out));
+      const { whole, cutRun } = await cutAndRestored(events(), 0.55, build, build, backend, (s) => {
+        const { snapshot, windows } = windowContentsToFormat4(s);
+        expect(windows).toBeGreaterThan(3);
+        return structuredClone(snapshot);
+      });
+      expect(cutRun).toEqual(whole);
     });
   }
 
@@ -116,18 +136,8 @@ describe('window state across a snapshot', () => {
       [withLateness, without, 'with allowed lateness, restored without it'],
     ] as const) {
       it.each(['hashmap', 'leveldb'] as const)(`window restore - ${name} ${label} (the contents laid out the other way) on %s: the same output`, async (backend) => {
-        const all = inOrder();
-        const whole = await windowHarness(from());
-        feed(whole, all);
-        await whole.end();
-        const cut = Math.floor(all.length * 0.45);
-        const first = await windowHarness(from(), { backend });
-        feed(first, all.slice(0, cut));
-        const snap = await first.snapshot();
-        const rest = await windowHarness(to(), { backend: backend === 'hashmap' ? 'leveldb' : 'hashmap', restore: [snap] });
-        feed(rest, all.slice(cut));
-        await rest.end();
-        expect([...show(first.out), ...show(rest.out)].sort()).toEqual(show(whole.out));
+        const { whole, cutRun } = await cutAndRestored(inOrder(), 0.45, from, to, backend);
+        expect(cutRun).toEqual(whole);
       });
     }
   }
